@@ -1,0 +1,246 @@
+//! The chain specification, stored as `spec.json` beside a chain's store.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::bytes::{Hash32, PublicKeyBytes};
+use crate::chain::{BlockRef, Slot};
+
+/// Most authorities a federation may have (the approval bitfield is 64 bits).
+pub const MAX_AUTHORITIES: usize = 64;
+/// Default Aura slot duration, as on the Alys testnet.
+pub const DEFAULT_SLOT_MS: u64 = 5_000;
+/// Default largest encoded block accepted.
+pub const DEFAULT_MAX_BLOCK_BYTES: u32 = 1 << 20;
+/// Smallest `max_block_bytes` a spec may set (a block with an empty payload must fit).
+pub const MIN_MAX_BLOCK_BYTES: u32 = 512;
+/// Largest `max_block_bytes` a spec may set.
+pub const MAX_MAX_BLOCK_BYTES: u32 = 16 << 20;
+
+/// What defines a chain: identity, Aura timing, the federation, and size limits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainSpec {
+    /// Chain identifier; peers on another chain are refused.
+    pub chain_id: u64,
+    /// Hash of the genesis block (height 0), the trust anchor.
+    pub genesis_hash: Hash32,
+    /// Start of slot 0, Unix milliseconds.
+    pub genesis_time_ms: u64,
+    /// Aura slot duration in milliseconds.
+    pub slot_duration_ms: u64,
+    /// The federation's BLS public keys (blst `min_pk`, compressed G1). Authority `slot % n` produces in `slot`.
+    pub authorities: Vec<PublicKeyBytes>,
+    /// Largest canonical block encoding accepted, in bytes.
+    pub max_block_bytes: u32,
+}
+
+/// Why a spec was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    /// The file could not be read.
+    #[error("cannot read spec {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The IO error.
+        source: std::io::Error,
+    },
+    /// The file is not a spec.
+    #[error("malformed spec {path}: {message}")]
+    Malformed {
+        /// The file.
+        path: String,
+        /// What the parser said.
+        message: String,
+    },
+    /// The spec parsed but breaks a rule.
+    #[error("invalid spec: {0}")]
+    Invalid(String),
+}
+
+impl ChainSpec {
+    /// Number of authorities.
+    pub fn authority_count(&self) -> usize {
+        self.authorities.len()
+    }
+
+    /// Approvals a block needs: ⌈2n/3⌉.
+    pub fn quorum(&self) -> usize {
+        quorum(self.authorities.len())
+    }
+
+    /// Index of the authority that produces in `slot` (Aura round robin).
+    pub fn producer_index(&self, slot: Slot) -> usize {
+        (slot % self.authorities.len() as u64) as usize
+    }
+
+    /// The slot that contains Unix time `now_ms` (0 before genesis).
+    pub fn slot_at(&self, now_ms: u64) -> Slot {
+        now_ms.saturating_sub(self.genesis_time_ms) / self.slot_duration_ms
+    }
+
+    /// Start of `slot`, Unix milliseconds.
+    pub fn slot_start_ms(&self, slot: Slot) -> u64 {
+        self.genesis_time_ms
+            .saturating_add(slot.saturating_mul(self.slot_duration_ms))
+    }
+
+    /// The genesis block as a parent: height 0, slot 0, the spec's genesis hash.
+    pub fn genesis_ref(&self) -> BlockRef {
+        BlockRef {
+            height: 0,
+            slot: 0,
+            hash: self.genesis_hash,
+        }
+    }
+
+    /// Checks the rules a spec must keep. Key encodings are checked where keys are decoded (ecsync-systems).
+    pub fn check(&self) -> Result<(), SpecError> {
+        let n = self.authorities.len();
+        if n == 0 {
+            return Err(SpecError::Invalid(
+                "the federation has zero authorities".into(),
+            ));
+        }
+        if n > MAX_AUTHORITIES {
+            return Err(SpecError::Invalid(format!(
+                "{n} authorities, at most {MAX_AUTHORITIES} are supported"
+            )));
+        }
+        if self.slot_duration_ms == 0 {
+            return Err(SpecError::Invalid(
+                "slot_duration_ms must be positive".into(),
+            ));
+        }
+        if !(MIN_MAX_BLOCK_BYTES..=MAX_MAX_BLOCK_BYTES).contains(&self.max_block_bytes) {
+            return Err(SpecError::Invalid(format!(
+                "max_block_bytes {} is outside {MIN_MAX_BLOCK_BYTES}..={MAX_MAX_BLOCK_BYTES}",
+                self.max_block_bytes
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for key in &self.authorities {
+            if !seen.insert(key) {
+                return Err(SpecError::Invalid(format!(
+                    "authority {key} is listed twice"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses and checks a spec from JSON.
+    pub fn from_json(json: &str, origin: &str) -> Result<Self, SpecError> {
+        let spec: ChainSpec = serde_json::from_str(json).map_err(|e| SpecError::Malformed {
+            path: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        spec.check()?;
+        Ok(spec)
+    }
+
+    /// Reads, parses and checks `path`. Files over 1 MiB are refused before they are read whole.
+    pub fn load(path: &Path) -> Result<Self, SpecError> {
+        let shown = path.display().to_string();
+        let read_err = |source| SpecError::Read {
+            path: shown.clone(),
+            source,
+        };
+        let len = std::fs::metadata(path).map_err(read_err)?.len();
+        if len > 1 << 20 {
+            return Err(SpecError::Malformed {
+                path: shown,
+                message: format!("{len} bytes is too large for a spec"),
+            });
+        }
+        let json = std::fs::read_to_string(path).map_err(read_err)?;
+        Self::from_json(&json, &shown)
+    }
+
+    /// Pretty JSON, as written to `spec.json`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("spec serializes")
+    }
+}
+
+/// ⌈2n/3⌉, the approvals a federation of `n` requires.
+pub fn quorum(n: usize) -> usize {
+    (2 * n).div_ceil(3)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(n: usize) -> ChainSpec {
+        ChainSpec {
+            chain_id: 1,
+            genesis_hash: Hash32::ZERO,
+            genesis_time_ms: 1_000,
+            slot_duration_ms: 5_000,
+            authorities: (0..n).map(|i| PublicKeyBytes([i as u8; 48])).collect(),
+            max_block_bytes: DEFAULT_MAX_BLOCK_BYTES,
+        }
+    }
+
+    #[test]
+    fn quorum_is_two_thirds_rounded_up() {
+        let table = [
+            (1, 1),
+            (2, 2),
+            (3, 2),
+            (4, 3),
+            (5, 4),
+            (6, 4),
+            (7, 5),
+            (64, 43),
+        ];
+        for (n, q) in table {
+            assert_eq!(quorum(n), q, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn slots_and_producers() {
+        let s = spec(4);
+        assert_eq!(s.slot_at(0), 0);
+        assert_eq!(s.slot_at(1_000 + 4_999), 0);
+        assert_eq!(s.slot_at(1_000 + 5_000), 1);
+        assert_eq!(s.slot_start_ms(3), 16_000);
+        assert_eq!(s.producer_index(6), 2);
+    }
+
+    #[test]
+    fn rules() {
+        assert!(spec(4).check().is_ok());
+        assert!(
+            spec(0)
+                .check()
+                .unwrap_err()
+                .to_string()
+                .contains("zero authorities")
+        );
+        assert!(spec(65).check().is_err());
+        let mut dup = spec(2);
+        dup.authorities[1] = dup.authorities[0];
+        assert!(dup.check().unwrap_err().to_string().contains("twice"));
+        let mut slot0 = spec(2);
+        slot0.slot_duration_ms = 0;
+        assert!(slot0.check().is_err());
+        let mut tiny = spec(2);
+        tiny.max_block_bytes = 10;
+        assert!(tiny.check().is_err());
+    }
+
+    #[test]
+    fn json_round_trip_and_errors() {
+        let s = spec(3);
+        assert_eq!(ChainSpec::from_json(&s.to_json(), "t").unwrap(), s);
+        let err = ChainSpec::from_json("{\"chain_id\": 1}", "t").unwrap_err();
+        assert!(err.to_string().starts_with("malformed spec t:"), "{err}");
+        let err = ChainSpec::from_json("not json", "t").unwrap_err();
+        assert!(matches!(err, SpecError::Malformed { .. }));
+    }
+}

@@ -1,0 +1,72 @@
+//! The store interface the engine is given: a chain of signed blocks with a head and checkpoints. The node
+//! implements it over redb; the engine sees only this trait.
+
+use serde::{Deserialize, Serialize};
+
+use crate::chain::{BlockRef, Height, SignedBlock};
+
+/// A durable record of sync progress: the head at a moment, written in the same transaction as the blocks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// The head the checkpoint records.
+    pub head: BlockRef,
+    /// Unix milliseconds (engine time) when it was made.
+    pub created_at_ms: u64,
+}
+
+/// Why a store operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The file cannot be opened or read or written.
+    #[error("store I/O: {0}")]
+    Io(String),
+    /// The file is not an ecsync store or is damaged.
+    #[error("store is corrupt or not an ecsync store: {0}")]
+    Corrupt(String),
+    /// The store holds another chain.
+    #[error(
+        "store holds chain {found_chain} (genesis {found_genesis}), expected chain {chain} (genesis {genesis})"
+    )]
+    OtherChain {
+        /// Expected chain id.
+        chain: u64,
+        /// Expected genesis hash.
+        genesis: String,
+        /// Stored chain id.
+        found_chain: u64,
+        /// Stored genesis hash.
+        found_genesis: String,
+    },
+    /// A batch does not extend the head.
+    #[error("batch does not extend the head: {0}")]
+    NotContiguous(String),
+}
+
+/// A chain store: blocks by height, the head, checkpoints.
+pub trait ChainStore: Send + Sync {
+    /// The head: the highest imported block.
+    fn head(&self) -> Result<BlockRef, StoreError>;
+
+    /// The block at `height`, if stored.
+    fn block(&self, height: Height) -> Result<Option<SignedBlock>, StoreError>;
+
+    /// Canonical encodings of up to `count` consecutive stored blocks from `start`, stopping early when the next
+    /// block would take the total past `max_bytes` (at least one block is returned if `start` is stored).
+    fn encoded_range(
+        &self,
+        start: Height,
+        count: u64,
+        max_bytes: usize,
+    ) -> Result<Vec<Vec<u8>>, StoreError>;
+
+    /// Appends `blocks` (consecutive, the first extending the head), moves the head to the last, and writes
+    /// `checkpoint` if given, all in ONE transaction. A batch with a checkpoint is durable when this returns.
+    fn import_batch(
+        &mut self,
+        blocks: &[SignedBlock],
+        checkpoint: Option<Checkpoint>,
+    ) -> Result<(), StoreError>;
+
+    /// The latest checkpoint, if any.
+    fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError>;
+}

@@ -1,0 +1,242 @@
+//! Chain directories on disk: `spec.json` + `chain.redb`. Generating one, opening one, and re-verifying every
+//! block of one in parallel.
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, bail};
+use ecsync_components::{BlockRef, ChainSpec, ChainStore, Checkpoint, Height, SignedBlock, decode};
+use ecsync_systems::chaingen::{ChainGenerator, GenParams};
+use ecsync_systems::consensus::{
+    Authorities, BlockError, PreparedApproval, check_block, verify_batch,
+};
+use rayon::prelude::*;
+
+use crate::store::{RedbStore, SPEC_FILE, STORE_FILE};
+
+/// Blocks generated, signed and imported per transaction.
+const GENERATE_CHUNK: usize = 2048;
+/// Blocks read and verified per round of `verify`.
+const VERIFY_CHUNK: u64 = 4096;
+/// Approvals per batched signature verification.
+pub const SIGNATURE_BATCH: usize = 32;
+
+/// Unix milliseconds of the local clock.
+pub fn unix_now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// `DIR/spec.json` and `DIR/chain.redb`.
+pub fn chain_paths(dir: &Path) -> (PathBuf, PathBuf) {
+    (dir.join(SPEC_FILE), dir.join(STORE_FILE))
+}
+
+/// Opens a chain directory: reads and checks its spec, opens its store for that spec.
+pub fn open_chain_dir(dir: &Path) -> anyhow::Result<(ChainSpec, RedbStore)> {
+    if !dir.is_dir() {
+        bail!("{} is not a directory", dir.display());
+    }
+    let (spec_path, store_path) = chain_paths(dir);
+    let spec = ChainSpec::load(&spec_path)?;
+    let store = RedbStore::open(&store_path, &spec)?;
+    Ok((spec, store))
+}
+
+/// Generates the chain of `params` with `blocks` blocks after genesis into `dir`; `progress` is called with the
+/// number of blocks done so far. Returns the head.
+pub fn generate_chain(
+    dir: &Path,
+    params: GenParams,
+    blocks: u64,
+    mut progress: impl FnMut(u64),
+) -> anyhow::Result<BlockRef> {
+    let generator = ChainGenerator::new(params)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let (spec_path, store_path) = chain_paths(dir);
+    if store_path.exists() {
+        bail!("{} already holds a chain", dir.display());
+    }
+    std::fs::write(&spec_path, generator.spec().to_json())
+        .with_context(|| format!("cannot write {}", spec_path.display()))?;
+    let mut store = RedbStore::create(&store_path, generator.spec(), Some(generator.genesis()))?;
+    let mut parent = generator.genesis().clone();
+    let mut done = 0u64;
+    while done < blocks {
+        let n = (blocks - done).min(GENERATE_CHUNK as u64) as usize;
+        let batch = generator.extend(&parent, n);
+        done += n as u64;
+        let last = batch.last().expect("n > 0").clone();
+        let checkpoint = (done == blocks).then(|| Checkpoint {
+            head: BlockRef::of(&last),
+            created_at_ms: unix_now_ms(),
+        });
+        store.import_batch(&batch, checkpoint)?;
+        parent = last;
+        progress(done);
+    }
+    Ok(store.head()?)
+}
+
+/// What a successful verification saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// The store's head, every block up to which verified.
+    pub head: BlockRef,
+    /// Blocks verified (after genesis).
+    pub blocks: u64,
+}
+
+/// The first invalid block of a store.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("block {height} is invalid: {reason}")]
+pub struct InvalidBlock {
+    /// Its height.
+    pub height: Height,
+    /// Why.
+    pub reason: String,
+}
+
+/// Re-validates every stored block from genesis against the spec: structure in order, signatures in parallel
+/// batches. Returns the first invalid height as `Err(InvalidBlock)` inside `Ok`; IO failures as the outer error.
+pub fn verify_store(
+    spec: &ChainSpec,
+    store: &RedbStore,
+    now_ms: u64,
+) -> anyhow::Result<Result<VerifyReport, InvalidBlock>> {
+    let authorities = Authorities::from_spec(spec)?;
+    let head = store.head()?;
+    let invalid = |height, reason: String| Ok(Err(InvalidBlock { height, reason }));
+    let mut parent = match store.block(0)? {
+        Some(genesis) => {
+            let r = BlockRef::of(&genesis);
+            if r.hash != spec.genesis_hash || r.slot != 0 {
+                return invalid(
+                    0,
+                    format!(
+                        "genesis hash {} is not the spec's {}",
+                        r.hash, spec.genesis_hash
+                    ),
+                );
+            }
+            r
+        }
+        None => spec.genesis_ref(),
+    };
+    let max = spec.max_block_bytes as usize;
+    let mut next = 1u64;
+    while next <= head.height {
+        let count = VERIFY_CHUNK.min(head.height - next + 1);
+        let raw = store.raw_range(next, count)?;
+        // Decode and hash in parallel.
+        let decoded: Vec<(Height, usize, Result<SignedBlock, String>)> = raw
+            .par_iter()
+            .map(|(h, bytes)| {
+                (
+                    *h,
+                    bytes.len(),
+                    decode::<SignedBlock>(bytes, max).map_err(|e| e.to_string()),
+                )
+            })
+            .collect();
+        // Structure, in order, until the first failure.
+        let mut checked: Vec<(Height, PreparedApprovalInput<'_>)> =
+            Vec::with_capacity(decoded.len());
+        let mut structural: Option<InvalidBlock> = None;
+        for (i, (h, len, block)) in decoded.iter().enumerate() {
+            let expected = next + i as u64;
+            if *h != expected {
+                structural = Some(InvalidBlock {
+                    height: expected,
+                    reason: "missing from the store".into(),
+                });
+                break;
+            }
+            let block = match block {
+                Ok(b) => b,
+                Err(e) => {
+                    structural = Some(InvalidBlock {
+                        height: *h,
+                        reason: format!("undecodable: {e}"),
+                    });
+                    break;
+                }
+            };
+            if block.height() != *h {
+                structural = Some(InvalidBlock {
+                    height: *h,
+                    reason: format!("stored under height {h} but is block {}", block.height()),
+                });
+                break;
+            }
+            if let Err(e) = check_block(spec, &parent, block, *len, now_ms) {
+                structural = Some(InvalidBlock {
+                    height: *h,
+                    reason: e.to_string(),
+                });
+                break;
+            }
+            let hash = block.hash();
+            parent = BlockRef::new(&block.block.header, hash);
+            checked.push((*h, PreparedApprovalInput { block, hash }));
+        }
+        if structural.is_none() && decoded.len() as u64 != count {
+            structural = Some(InvalidBlock {
+                height: next + decoded.len() as u64,
+                reason: "missing from the store".into(),
+            });
+        }
+        // Signatures of the structurally valid prefix, in parallel batches.
+        let mut failures: Vec<(Height, BlockError)> = checked
+            .par_chunks(SIGNATURE_BATCH)
+            .flat_map_iter(|chunk| {
+                let mut bad = Vec::new();
+                let mut prepared = Vec::with_capacity(chunk.len());
+                let mut heights = Vec::with_capacity(chunk.len());
+                for (h, input) in chunk {
+                    match PreparedApproval::new(&authorities, input.block, input.hash) {
+                        Ok(p) => {
+                            prepared.push(p);
+                            heights.push(*h);
+                        }
+                        Err(e) => bad.push((*h, e)),
+                    }
+                }
+                bad.extend(
+                    verify_batch(&prepared)
+                        .into_iter()
+                        .map(|(i, e)| (heights[i], e)),
+                );
+                bad
+            })
+            .collect();
+        failures.sort_by_key(|(h, _)| *h);
+        if let Some((h, e)) = failures.into_iter().next() {
+            return invalid(h, e.to_string());
+        }
+        if let Some(s) = structural {
+            return Ok(Err(s));
+        }
+        next += count;
+    }
+    if parent != head {
+        return invalid(
+            head.height,
+            format!(
+                "the store's head {} is not the last verified block {}",
+                head.hash, parent.hash
+            ),
+        );
+    }
+    Ok(Ok(VerifyReport {
+        head,
+        blocks: head.height,
+    }))
+}
+
+struct PreparedApprovalInput<'a> {
+    block: &'a SignedBlock,
+    hash: ecsync_components::Hash32,
+}

@@ -1,0 +1,96 @@
+//! `ecsync chain generate | verify | head`.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::bail;
+use ecsync_components::ChainStore;
+use ecsync_systems::chaingen::GenParams;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::GenerateArgs;
+use crate::chainio::{generate_chain, open_chain_dir, unix_now_ms, verify_store};
+
+/// A progress bar on stderr when it is a terminal, hidden otherwise.
+pub fn progress_bar(len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(
+        Some(len),
+        if std::io::stderr().is_terminal() {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        },
+    );
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{what} [{{bar:40}}] {{pos}}/{{len}} blocks, {{per_sec}}, eta {{eta}}"
+        ))
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar
+}
+
+/// `ecsync chain generate`.
+pub fn generate(args: &GenerateArgs) -> anyhow::Result<()> {
+    let params = GenParams {
+        seed: args.seed,
+        authorities: args.authorities as usize,
+        payload_bytes: args.payload_bytes as usize,
+        slot_ms: args.slot_ms,
+        chain_id: args.chain_id,
+        ..GenParams::default()
+    };
+    let started = Instant::now();
+    let bar = progress_bar(args.blocks, "generate");
+    let head = generate_chain(&args.out, params, args.blocks, |done| {
+        bar.set_position(done)
+    })?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "generated {} blocks in {secs:.1}s ({:.0} blocks/s) into {}: head {} {}",
+        args.blocks,
+        args.blocks as f64 / secs,
+        args.out.display(),
+        head.height,
+        head.hash
+    );
+    Ok(())
+}
+
+/// `ecsync chain verify`.
+pub fn verify(dir: &Path) -> anyhow::Result<()> {
+    let (spec, store) = open_chain_dir(dir)?;
+    let started = Instant::now();
+    match verify_store(&spec, &store, unix_now_ms())? {
+        Ok(report) => {
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "verified {} blocks in {secs:.1}s ({:.0} blocks/s): head {} {}",
+                report.blocks,
+                report.blocks as f64 / secs.max(1e-9),
+                report.head.height,
+                report.head.hash
+            );
+            Ok(())
+        }
+        Err(invalid) => bail!("{invalid}"),
+    }
+}
+
+/// `ecsync chain head`.
+pub fn head(dir: &Path, json: bool) -> anyhow::Result<()> {
+    let (_, store) = open_chain_dir(dir)?;
+    let head = store.head()?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({ "height": head.height, "hash": head.hash.to_hex() })
+        );
+    } else {
+        println!("{} {}", head.height, head.hash);
+    }
+    Ok(())
+}

@@ -1,0 +1,11 @@
+//! # ecsync
+//!
+//! The ecsync package: the IO at the edges (the redb store; later the libp2p network and HTTP) and the CLI.
+//! Data types live in `ecsync-components`, behaviour in `ecsync-systems`.
+
+pub mod chainio;
+pub mod cli;
+pub mod store;
+
+pub use ecsync_components as components;
+pub use ecsync_systems as systems;

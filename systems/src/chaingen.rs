@@ -1,0 +1,245 @@
+//! A deterministic chain: block `h` is a pure function of the seed and `h` (through its ancestors), so
+//! independent peers given the same parameters hold byte-identical chains and can extend them in lockstep.
+//!
+//! Headers are built in order (each names its parent's hash); the approvals, which cost one BLS signing each, are
+//! made in parallel with rayon.
+
+use ecsync_components::spec::{DEFAULT_MAX_BLOCK_BYTES, DEFAULT_SLOT_MS};
+use ecsync_components::{
+    Approval, Block, ChainSpec, Hash32, Header, SignatureBytes, SignedBlock, payload_root,
+};
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::consensus::Federation;
+
+/// The Alys testnet's chain id, the generator's default.
+pub const DEFAULT_CHAIN_ID: u64 = 212_121;
+/// Default genesis time: 2025-01-01T00:00:00Z, far enough in the past that generated slots are never ahead of a
+/// real clock.
+pub const DEFAULT_GENESIS_TIME_MS: u64 = 1_735_689_600_000;
+
+/// What a generated chain is made of.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GenParams {
+    /// Seed of everything: keys, slots, payloads, approvers.
+    pub seed: u64,
+    /// Federation size (1..=64).
+    pub authorities: usize,
+    /// Payload bytes per block.
+    pub payload_bytes: usize,
+    /// Aura slot duration.
+    pub slot_ms: u64,
+    /// Chain id.
+    pub chain_id: u64,
+    /// Start of slot 0.
+    pub genesis_time_ms: u64,
+    /// Largest encoded block.
+    pub max_block_bytes: u32,
+}
+
+impl Default for GenParams {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            authorities: 4,
+            payload_bytes: 1024,
+            slot_ms: DEFAULT_SLOT_MS,
+            chain_id: DEFAULT_CHAIN_ID,
+            genesis_time_ms: DEFAULT_GENESIS_TIME_MS,
+            max_block_bytes: DEFAULT_MAX_BLOCK_BYTES,
+        }
+    }
+}
+
+/// Why parameters cannot make a chain.
+#[derive(Debug, thiserror::Error)]
+pub enum GenError {
+    /// The spec the parameters imply is invalid.
+    #[error(transparent)]
+    Spec(#[from] ecsync_components::SpecError),
+    /// A block with this payload would exceed the maximum block size.
+    #[error(
+        "a block with {payload} payload bytes encodes to {size} bytes, over the maximum of {max}"
+    )]
+    PayloadTooLarge {
+        /// Requested payload bytes.
+        payload: usize,
+        /// Resulting encoded size.
+        size: usize,
+        /// Spec maximum.
+        max: u32,
+    },
+}
+
+/// Builds the chain of a [`GenParams`].
+pub struct ChainGenerator {
+    params: GenParams,
+    federation: Federation,
+    spec: ChainSpec,
+    genesis: SignedBlock,
+}
+
+impl ChainGenerator {
+    /// Derives the federation, the genesis block and the spec.
+    pub fn new(params: GenParams) -> Result<Self, GenError> {
+        let federation = Federation::from_seed(params.seed, params.authorities);
+        let mut spec = ChainSpec {
+            chain_id: params.chain_id,
+            genesis_hash: Hash32::ZERO,
+            genesis_time_ms: params.genesis_time_ms,
+            slot_duration_ms: params.slot_ms,
+            authorities: federation.public_keys(),
+            max_block_bytes: params.max_block_bytes,
+        };
+        spec.check()?;
+        let largest = SignedBlock {
+            block: Block {
+                header: Header {
+                    height: u64::MAX,
+                    slot: u64::MAX,
+                    parent_hash: Hash32::ZERO,
+                    timestamp_ms: u64::MAX,
+                    payload_root: Hash32::ZERO,
+                    state_root: Hash32::ZERO,
+                },
+                payload: vec![0; params.payload_bytes],
+            },
+            approval: Approval {
+                approvers: u64::MAX,
+                signature: SignatureBytes::ZERO,
+            },
+        };
+        let size = largest.encoded_len();
+        if size > params.max_block_bytes as usize {
+            return Err(GenError::PayloadTooLarge {
+                payload: params.payload_bytes,
+                size,
+                max: params.max_block_bytes,
+            });
+        }
+        let header = Header {
+            height: 0,
+            slot: 0,
+            parent_hash: Hash32::ZERO,
+            timestamp_ms: params.genesis_time_ms,
+            payload_root: payload_root(&[]),
+            state_root: Hash32(derive(params.seed, b"state", 0)),
+        };
+        let hash = header.hash();
+        let all = all_bits(params.authorities);
+        let genesis = SignedBlock {
+            block: Block {
+                header,
+                payload: Vec::new(),
+            },
+            approval: federation.approve(&hash, all),
+        };
+        spec.genesis_hash = hash;
+        Ok(Self {
+            params,
+            federation,
+            spec,
+            genesis,
+        })
+    }
+
+    /// The chain's spec.
+    pub fn spec(&self) -> &ChainSpec {
+        &self.spec
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &GenParams {
+        &self.params
+    }
+
+    /// The genesis block (height 0).
+    pub fn genesis(&self) -> &SignedBlock {
+        &self.genesis
+    }
+
+    /// The federation that approves this chain's blocks.
+    pub fn federation(&self) -> &Federation {
+        &self.federation
+    }
+
+    /// The unsigned child of `parent` (whose hash is `parent_hash`).
+    pub fn child(&self, parent: &Header, parent_hash: Hash32) -> Block {
+        let height = parent.height + 1;
+        let r = derive(self.params.seed, b"block", height);
+        let slot = parent.slot + 1 + u64::from(r[0].is_multiple_of(8));
+        let mut payload = vec![0u8; self.params.payload_bytes];
+        ChaCha8Rng::from_seed(derive(self.params.seed, b"payload", height))
+            .fill_bytes(&mut payload);
+        Block {
+            header: Header {
+                height,
+                slot,
+                parent_hash,
+                timestamp_ms: self.spec.slot_start_ms(slot),
+                payload_root: payload_root(&payload),
+                state_root: Hash32(derive(self.params.seed, b"state", height)),
+            },
+            payload,
+        }
+    }
+
+    /// The approvers of a block: everyone, except that now and then one non-producer is missing when the quorum
+    /// still holds without it.
+    pub fn approvers(&self, header: &Header) -> u64 {
+        let n = self.params.authorities;
+        let mut bits = all_bits(n);
+        let r = derive(self.params.seed, b"approvers", header.height);
+        if n > self.spec.quorum() && r[0].is_multiple_of(4) {
+            let producer = self.spec.producer_index(header.slot);
+            let skip = (producer + 1 + (r[1] as usize) % (n - 1)) % n;
+            bits &= !(1u64 << skip);
+        }
+        bits
+    }
+
+    /// Signs a block with its approvers.
+    pub fn sign(&self, block: Block) -> SignedBlock {
+        let hash = block.header.hash();
+        let approval = self
+            .federation
+            .approve(&hash, self.approvers(&block.header));
+        SignedBlock { block, approval }
+    }
+
+    /// The `count` blocks after `parent`: headers in order, approvals in parallel.
+    pub fn extend(&self, parent: &SignedBlock, count: usize) -> Vec<SignedBlock> {
+        let mut blocks = Vec::with_capacity(count);
+        let mut parent_header = parent.block.header.clone();
+        let mut parent_hash = parent.hash();
+        for _ in 0..count {
+            let block = self.child(&parent_header, parent_hash);
+            parent_hash = block.header.hash();
+            parent_header = block.header.clone();
+            blocks.push(block);
+        }
+        blocks.into_par_iter().map(|b| self.sign(b)).collect()
+    }
+
+    /// Blocks `1..=count` from genesis.
+    pub fn blocks(&self, count: usize) -> Vec<SignedBlock> {
+        self.extend(&self.genesis, count)
+    }
+}
+
+fn all_bits(n: usize) -> u64 {
+    if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
+}
+
+fn derive(seed: u64, tag: &[u8], height: u64) -> [u8; 32] {
+    Sha256::new()
+        .chain_update(b"ecsync-chaingen")
+        .chain_update(seed.to_le_bytes())
+        .chain_update(tag)
+        .chain_update(height.to_le_bytes())
+        .finalize()
+        .into()
+}

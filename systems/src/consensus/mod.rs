@@ -1,0 +1,198 @@
+//! Consensus rules of a federated PoA chain: when a signed block is valid against its parent and the spec.
+//!
+//! Rules are split the way the engine uses them: [`check_block`] holds every rule but the signature (cheap, runs
+//! in block order since it needs the parent), [`verify_approval`] and [`verify_batch`] check the federation's
+//! aggregate signature (expensive, parallel, batched). [`validate_block`] runs both for one block.
+
+mod bls;
+mod keys;
+
+pub use bls::{Authorities, BLS_DST, KeyError, PreparedApproval, verify_batch};
+pub use keys::Federation;
+
+use ecsync_components::{BlockRef, ChainSpec, Hash32, Height, SignedBlock, Slot, payload_root};
+
+/// What the validity rules need of a block's parent.
+pub type ParentRef = BlockRef;
+
+/// Each way a block can be invalid, so that the peer that sent it can be blamed precisely.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BlockError {
+    /// The canonical encoding is larger than the spec allows.
+    #[error("encoded block is {size} bytes, the maximum is {max}")]
+    TooLarge {
+        /// Encoded size.
+        size: usize,
+        /// Spec maximum.
+        max: usize,
+    },
+    /// Height is not parent height + 1.
+    #[error("height {got} does not follow parent height {parent}")]
+    HeightMismatch {
+        /// Parent height.
+        parent: Height,
+        /// Block height.
+        got: Height,
+    },
+    /// The parent hash does not link to the parent.
+    #[error("parent hash {got} is not the parent's hash {expected}")]
+    ParentHashMismatch {
+        /// Hash of the actual parent.
+        expected: Hash32,
+        /// What the block names.
+        got: Hash32,
+    },
+    /// Slot is not after the parent's slot.
+    #[error("slot {slot} is not after parent slot {parent}")]
+    SlotNotIncreasing {
+        /// Parent slot.
+        parent: Slot,
+        /// Block slot.
+        slot: Slot,
+    },
+    /// Slot is more than one slot ahead of the local clock.
+    #[error("slot {slot} is ahead of the current slot {current} by more than one")]
+    SlotInFuture {
+        /// Block slot.
+        slot: Slot,
+        /// Local clock's slot.
+        current: Slot,
+    },
+    /// Timestamp is not the start of the block's slot.
+    #[error("timestamp {got} is not the start of slot {slot} ({expected})")]
+    TimestampMismatch {
+        /// Block slot.
+        slot: Slot,
+        /// Start of that slot.
+        expected: u64,
+        /// Header timestamp.
+        got: u64,
+    },
+    /// The payload root does not match the payload.
+    #[error("payload root does not match the payload")]
+    PayloadRootMismatch,
+    /// The approval names an authority index outside the federation.
+    #[error("approval names authority {index}, the federation has {count}")]
+    UnknownApprover {
+        /// Offending index.
+        index: usize,
+        /// Federation size.
+        count: usize,
+    },
+    /// Fewer approvals than the quorum.
+    #[error("{got} approvals, the quorum is {quorum}")]
+    InsufficientApprovals {
+        /// Approvals present.
+        got: usize,
+        /// Quorum ⌈2n/3⌉.
+        quorum: usize,
+    },
+    /// The Aura producer of the slot did not approve.
+    #[error("slot {slot} producer (authority {producer}) is not among the approvers")]
+    ProducerNotApproving {
+        /// Block slot.
+        slot: Slot,
+        /// Producer index.
+        producer: usize,
+    },
+    /// The signature bytes are not a point of the signature group.
+    #[error("malformed aggregate signature")]
+    MalformedSignature,
+    /// The aggregate signature does not verify against the approvers' keys.
+    #[error("aggregate signature does not verify")]
+    BadSignature,
+}
+
+/// Every rule except the signature: size, height, parent link, slot order, clock, timestamp, payload root,
+/// approvers and quorum, producer. `encoded_len` is the block's canonical size (from the wire or
+/// [`SignedBlock::encoded_len`]); `now_ms` is the local clock.
+pub fn check_block(
+    spec: &ChainSpec,
+    parent: &ParentRef,
+    block: &SignedBlock,
+    encoded_len: usize,
+    now_ms: u64,
+) -> Result<(), BlockError> {
+    let max = spec.max_block_bytes as usize;
+    if encoded_len > max {
+        return Err(BlockError::TooLarge {
+            size: encoded_len,
+            max,
+        });
+    }
+    let header = &block.block.header;
+    if Some(header.height) != parent.height.checked_add(1) {
+        return Err(BlockError::HeightMismatch {
+            parent: parent.height,
+            got: header.height,
+        });
+    }
+    if header.parent_hash != parent.hash {
+        return Err(BlockError::ParentHashMismatch {
+            expected: parent.hash,
+            got: header.parent_hash,
+        });
+    }
+    if header.slot <= parent.slot {
+        return Err(BlockError::SlotNotIncreasing {
+            parent: parent.slot,
+            slot: header.slot,
+        });
+    }
+    let current = spec.slot_at(now_ms);
+    if header.slot > current.saturating_add(1) {
+        return Err(BlockError::SlotInFuture {
+            slot: header.slot,
+            current,
+        });
+    }
+    let expected = spec.slot_start_ms(header.slot);
+    if header.timestamp_ms != expected {
+        return Err(BlockError::TimestampMismatch {
+            slot: header.slot,
+            expected,
+            got: header.timestamp_ms,
+        });
+    }
+    if payload_root(&block.block.payload) != header.payload_root {
+        return Err(BlockError::PayloadRootMismatch);
+    }
+    check_approvers(spec, block)
+}
+
+/// The approval's bitfield against the federation: known indices, quorum, producer present.
+pub fn check_approvers(spec: &ChainSpec, block: &SignedBlock) -> Result<(), BlockError> {
+    let count = spec.authority_count();
+    let approval = &block.approval;
+    if let Some(index) = approval.indices().find(|i| *i >= count) {
+        return Err(BlockError::UnknownApprover { index, count });
+    }
+    let got = approval.count() as usize;
+    let quorum = spec.quorum();
+    if got < quorum {
+        return Err(BlockError::InsufficientApprovals { got, quorum });
+    }
+    let slot = block.slot();
+    let producer = spec.producer_index(slot);
+    if !approval.includes(producer) {
+        return Err(BlockError::ProducerNotApproving { slot, producer });
+    }
+    Ok(())
+}
+
+/// Verifies one block's aggregate signature (unbatched). Call after [`check_approvers`] holds.
+pub fn verify_approval(authorities: &Authorities, block: &SignedBlock) -> Result<(), BlockError> {
+    PreparedApproval::new(authorities, block, block.hash())?.verify()
+}
+
+/// All rules for one block: [`check_block`] then [`verify_approval`].
+pub fn validate_block(
+    spec: &ChainSpec,
+    authorities: &Authorities,
+    parent: &ParentRef,
+    block: &SignedBlock,
+    now_ms: u64,
+) -> Result<(), BlockError> {
+    check_block(spec, parent, block, block.encoded_len(), now_ms)?;
+    verify_approval(authorities, block)
+}

@@ -1,0 +1,154 @@
+//! The `ecsync chain` commands as a user runs them: output formats, and bad input giving one clear line.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn ecsync(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ecsync"))
+        .args(args)
+        .output()
+        .expect("run ecsync")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Fails the test unless the command failed with exactly one line on stderr and no panic.
+fn assert_clean_failure(out: &Output, expect: &str) {
+    let stderr = text(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "expected failure, got success: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    assert!(
+        !stderr.contains("RUST_BACKTRACE"),
+        "backtrace hint: {stderr}"
+    );
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one line expected:\n{stderr}"
+    );
+    assert!(stderr.contains(expect), "expected {expect:?} in: {stderr}");
+}
+
+fn generate(dir: &Path, blocks: &str, seed: &str) -> Output {
+    ecsync(&[
+        "chain",
+        "generate",
+        "--out",
+        dir.to_str().unwrap(),
+        "--blocks",
+        blocks,
+        "--seed",
+        seed,
+        "--payload-bytes",
+        "64",
+    ])
+}
+
+#[test]
+fn generate_verify_head() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("c");
+    let out = generate(&dir, "150", "5");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("generated 150 blocks"));
+
+    let out = ecsync(&["chain", "verify", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let verified = text(&out.stdout);
+    assert!(verified.contains("verified 150 blocks"), "{verified}");
+
+    let out = ecsync(&["chain", "head", dir.to_str().unwrap(), "--json"]);
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["height"], 150);
+    let hash = json["hash"].as_str().unwrap();
+    assert!(hash.starts_with("0x") && hash.len() == 66, "{hash}");
+    assert!(verified.contains(hash), "verify prints the same head");
+
+    let out = ecsync(&["chain", "head", dir.to_str().unwrap()]);
+    assert_eq!(text(&out.stdout).trim(), format!("150 {hash}"));
+
+    // Generating into a directory that holds a chain is refused.
+    assert_clean_failure(&generate(&dir, "10", "5"), "already holds a chain");
+}
+
+#[test]
+fn bad_input_exits_with_one_clear_line() {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path();
+    assert_clean_failure(&generate(&root.join("x"), "0", "1"), "--blocks");
+    assert_clean_failure(
+        &ecsync(&[
+            "chain",
+            "generate",
+            "--out",
+            "y",
+            "--blocks",
+            "5",
+            "--authorities",
+            "0",
+        ]),
+        "--authorities",
+    );
+    assert_clean_failure(
+        &ecsync(&["chain", "generate", "--out", "y", "--blocks", "ten"]),
+        "--blocks",
+    );
+    assert_clean_failure(
+        &ecsync(&["chain", "verify", root.join("missing").to_str().unwrap()]),
+        "is not a directory",
+    );
+    assert_clean_failure(
+        &ecsync(&["chain", "head", root.join("missing").to_str().unwrap()]),
+        "is not a directory",
+    );
+    assert_clean_failure(&ecsync(&["chain", "frobnicate"]), "frobnicate");
+
+    // An out dir that cannot be created (a file is in the way).
+    std::fs::write(root.join("file"), b"x").unwrap();
+    assert_clean_failure(
+        &generate(&root.join("file").join("sub"), "5", "1"),
+        "cannot create",
+    );
+
+    // A directory without a spec, a malformed spec, a spec with zero authorities.
+    let d = root.join("d");
+    std::fs::create_dir(&d).unwrap();
+    assert_clean_failure(
+        &ecsync(&["chain", "verify", d.to_str().unwrap()]),
+        "cannot read spec",
+    );
+    std::fs::write(d.join("spec.json"), b"{ not json").unwrap();
+    assert_clean_failure(
+        &ecsync(&["chain", "verify", d.to_str().unwrap()]),
+        "malformed spec",
+    );
+    let good = root.join("good");
+    assert!(generate(&good, "3", "1").status.success());
+    let spec = std::fs::read_to_string(good.join("spec.json")).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&spec).unwrap();
+    json["authorities"] = serde_json::json!([]);
+    std::fs::write(d.join("spec.json"), json.to_string()).unwrap();
+    assert_clean_failure(
+        &ecsync(&["chain", "verify", d.to_str().unwrap()]),
+        "zero authorities",
+    );
+
+    // A valid spec beside a corrupt store, and beside another chain's store.
+    std::fs::write(d.join("spec.json"), &spec).unwrap();
+    std::fs::write(d.join("chain.redb"), vec![0xa5u8; 8192]).unwrap();
+    let out = ecsync(&["chain", "verify", d.to_str().unwrap()]);
+    assert_clean_failure(&out, "error:");
+    let other = root.join("other");
+    assert!(generate(&other, "3", "2").status.success());
+    std::fs::copy(other.join("chain.redb"), d.join("chain.redb")).unwrap();
+    assert_clean_failure(
+        &ecsync(&["chain", "head", d.to_str().unwrap()]),
+        "holds chain",
+    );
+}
