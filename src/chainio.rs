@@ -73,7 +73,7 @@ pub fn generate_chain(
             head: BlockRef::of(&last),
             created_at_ms: unix_now_ms(),
         });
-        store.import_batch(&batch, checkpoint)?;
+        store.import_batch(&batch.iter().collect::<Vec<_>>(), checkpoint)?;
         parent = last;
         progress(done);
     }

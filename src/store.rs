@@ -93,6 +93,32 @@ impl RedbStore {
             None => spec.genesis_ref(),
         };
         let db = guarded_open(path, || Database::create(path))?;
+        Self::init(db, spec, genesis, head)
+    }
+
+    /// A store held in memory (for simulations and benches): the same tables and transactions, no file.
+    pub fn in_memory(spec: &ChainSpec, genesis: Option<&SignedBlock>) -> Result<Self, StoreError> {
+        let head = match genesis {
+            Some(g) => BlockRef::of(g),
+            None => spec.genesis_ref(),
+        };
+        if head.hash != spec.genesis_hash {
+            return Err(StoreError::NotContiguous(
+                "genesis is not the spec's".into(),
+            ));
+        }
+        let db = Database::builder()
+            .create_with_backend(redb::backends::InMemoryBackend::new())
+            .map_err(io)?;
+        Self::init(db, spec, genesis, head)
+    }
+
+    fn init(
+        db: Database,
+        spec: &ChainSpec,
+        genesis: Option<&SignedBlock>,
+        head: BlockRef,
+    ) -> Result<Self, StoreError> {
         let mut txn = db.begin_write().map_err(io)?;
         txn.set_durability(Durability::Immediate).map_err(io)?;
         {
@@ -246,7 +272,7 @@ impl ChainStore for RedbStore {
 
     fn import_batch(
         &mut self,
-        blocks: &[SignedBlock],
+        blocks: &[&SignedBlock],
         checkpoint: Option<Checkpoint>,
     ) -> Result<(), StoreError> {
         if blocks.is_empty() && checkpoint.is_none() {

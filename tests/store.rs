@@ -89,7 +89,9 @@ fn a_failing_batch_leaves_nothing_behind() {
     let tip = store.block(300).unwrap().unwrap();
     let mut batch = gen_.extend(&tip, 10);
     batch[6].block.header.parent_hash.0[0] ^= 1; // the 7th does not link
-    let err = store.import_batch(&batch, None).unwrap_err();
+    let err = store
+        .import_batch(&batch.iter().collect::<Vec<_>>(), None)
+        .unwrap_err();
     assert!(matches!(err, StoreError::NotContiguous(_)), "{err}");
     assert_eq!(store.head().unwrap(), head);
     assert!(
@@ -114,12 +116,18 @@ fn batches_and_checkpoints_move_the_head_together() {
         head: BlockRef::of(&batch[3]),
         created_at_ms: 1,
     };
-    assert!(store.import_batch(&batch, Some(wrong)).is_err());
+    assert!(
+        store
+            .import_batch(&batch.iter().collect::<Vec<_>>(), Some(wrong))
+            .is_err()
+    );
     let cp = Checkpoint {
         head: new_head,
         created_at_ms: 2,
     };
-    store.import_batch(&batch, Some(cp)).unwrap();
+    store
+        .import_batch(&batch.iter().collect::<Vec<_>>(), Some(cp))
+        .unwrap();
     drop(store);
     let store = RedbStore::open(&dir.join("chain.redb"), &spec).unwrap();
     assert_eq!(store.head().unwrap(), new_head);
@@ -158,7 +166,9 @@ fn verify_names_the_first_invalid_height() {
     // Links fine (the store checks links only) but its approval is another block's.
     batch[17].approval.signature = batch[18].approval.signature;
     batch[30].approval.signature = SignatureBytes([0x11; 96]);
-    store.import_batch(&batch, None).unwrap();
+    store
+        .import_batch(&batch.iter().collect::<Vec<_>>(), None)
+        .unwrap();
     let invalid = verify_store(&spec, &store, NOW).unwrap().unwrap_err();
     assert_eq!(invalid.height, 318);
     assert!(invalid.reason.contains("signature"), "{}", invalid.reason);

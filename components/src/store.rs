@@ -63,7 +63,7 @@ pub trait ChainStore: Send + Sync {
     /// `checkpoint` if given, all in ONE transaction. A batch with a checkpoint is durable when this returns.
     fn import_batch(
         &mut self,
-        blocks: &[SignedBlock],
+        blocks: &[&SignedBlock],
         checkpoint: Option<Checkpoint>,
     ) -> Result<(), StoreError>;
 

@@ -1,7 +1,45 @@
 //! # ecsync-systems
 //!
-//! Behaviour: the consensus rules of a federated PoA chain, a deterministic chain generator, and (for the engine)
-//! one file per ECS system. Nothing here touches a socket, a file or a clock.
+//! Behaviour: the consensus rules of a federated PoA chain, a deterministic chain generator, and the engine's
+//! systems, one file each. Each system's file opens by saying what it reads and writes. Nothing here touches a
+//! socket, a file or a clock: time is the `Clock` resource, storage the `Store` resource behind the
+//! `ChainStore` trait. The schedule that orders the systems is in the `ecsync` package (`src/engine.rs`).
+
+// Systems take their data as typed parameters (the contract of each system), which makes long parameter
+// lists and nested query types the norm, as in bevy itself.
+#![allow(clippy::too_many_arguments, clippy::type_complexity)]
 
 pub mod chaingen;
 pub mod consensus;
+pub mod resources;
+pub mod transitions;
+
+pub mod checkpoint;
+pub mod dispatch_requests;
+pub mod handle_responses;
+pub mod handle_timeouts;
+pub mod import_blocks;
+pub mod ingest_events;
+pub mod plan_ranges;
+pub mod request_status;
+pub mod score_peers;
+pub mod sequence_blocks;
+pub mod sequential;
+pub mod size_batches;
+pub mod update_state;
+pub mod validate_blocks;
+
+pub use checkpoint::checkpoint;
+pub use dispatch_requests::dispatch_requests;
+pub use handle_responses::handle_responses;
+pub use handle_timeouts::handle_timeouts;
+pub use import_blocks::import_blocks;
+pub use ingest_events::ingest_events;
+pub use plan_ranges::plan_ranges;
+pub use request_status::request_status;
+pub use score_peers::score_peers;
+pub use sequence_blocks::sequence_blocks;
+pub use sequential::sequential_sync;
+pub use size_batches::size_batches;
+pub use update_state::update_state;
+pub use validate_blocks::validate_blocks;

@@ -103,9 +103,8 @@ pub enum BlockError {
     BadSignature,
 }
 
-/// Every rule except the signature: size, height, parent link, slot order, clock, timestamp, payload root,
-/// approvers and quorum, producer. `encoded_len` is the block's canonical size (from the wire or
-/// [`SignedBlock::encoded_len`]); `now_ms` is the local clock.
+/// Every rule except the signature: [`check_link`] against the parent, then [`check_standalone`]. `encoded_len`
+/// is the block's canonical size (from the wire or [`SignedBlock::encoded_len`]); `now_ms` is the local clock.
 pub fn check_block(
     spec: &ChainSpec,
     parent: &ParentRef,
@@ -113,13 +112,12 @@ pub fn check_block(
     encoded_len: usize,
     now_ms: u64,
 ) -> Result<(), BlockError> {
-    let max = spec.max_block_bytes as usize;
-    if encoded_len > max {
-        return Err(BlockError::TooLarge {
-            size: encoded_len,
-            max,
-        });
-    }
+    check_link(parent, block)?;
+    check_standalone(spec, block, encoded_len, now_ms)
+}
+
+/// The rules that need the parent: height = parent height + 1, parent hash links, slot after the parent's.
+pub fn check_link(parent: &ParentRef, block: &SignedBlock) -> Result<(), BlockError> {
     let header = &block.block.header;
     if Some(header.height) != parent.height.checked_add(1) {
         return Err(BlockError::HeightMismatch {
@@ -139,6 +137,25 @@ pub fn check_block(
             slot: header.slot,
         });
     }
+    Ok(())
+}
+
+/// The rules a block keeps on its own, except the signature: size, slot not more than one ahead of the clock,
+/// timestamp at the slot's start, payload root, approvers, quorum, producer. Any order of blocks, any thread.
+pub fn check_standalone(
+    spec: &ChainSpec,
+    block: &SignedBlock,
+    encoded_len: usize,
+    now_ms: u64,
+) -> Result<(), BlockError> {
+    let max = spec.max_block_bytes as usize;
+    if encoded_len > max {
+        return Err(BlockError::TooLarge {
+            size: encoded_len,
+            max,
+        });
+    }
+    let header = &block.block.header;
     let current = spec.slot_at(now_ms);
     if header.slot > current.saturating_add(1) {
         return Err(BlockError::SlotInFuture {

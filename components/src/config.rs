@@ -1,0 +1,144 @@
+//! The engine's configuration (a resource), with the defaults a node uses.
+
+use bevy_ecs::prelude::Resource;
+use serde::{Deserialize, Serialize};
+
+/// How the engine syncs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Strategy {
+    /// ecsync: many peers, adaptive batches, parallel batched validation, batched in-order import.
+    #[default]
+    Engine,
+    /// Today's sync, as the baseline: one peer at a time, fixed 1024-block requests, each block validated alone
+    /// and imported with its own commit, next peer after 3 failed tries, stop when a response comes back short.
+    Sequential,
+}
+
+/// Engine configuration.
+#[derive(Resource, Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SyncConfig {
+    /// Which strategy runs.
+    pub strategy: Strategy,
+    /// Smallest batch (blocks per request).
+    pub min_batch: u32,
+    /// Largest batch: the protocol cap.
+    pub max_batch: u32,
+    /// Batch size for a peer with no measurements yet.
+    pub initial_batch: u32,
+    /// A request should take about this long at the peer's measured throughput.
+    pub target_request_ms: u64,
+    /// Most requests in flight to one peer.
+    pub max_in_flight_per_peer: u32,
+    /// Cap on downloaded-but-not-imported block bytes (plus bytes reserved for requests in flight).
+    pub max_buffered_bytes: u64,
+    /// Blocks validated per tick at most (bounds a tick's duration).
+    pub validate_per_tick: usize,
+    /// Approvals per batched signature verification.
+    pub signature_batch: usize,
+    /// Blocks imported per store transaction at most.
+    pub import_batch: usize,
+    /// A durable checkpoint at least every this many imported blocks…
+    pub checkpoint_every_blocks: u64,
+    /// …and at least every this many milliseconds while importing.
+    pub checkpoint_every_ms: u64,
+    /// Request timeout for a peer with no measurements yet.
+    pub initial_timeout_ms: u64,
+    /// Lower bound of an adaptive request timeout.
+    pub min_timeout_ms: u64,
+    /// Upper bound of an adaptive request timeout.
+    pub max_timeout_ms: u64,
+    /// Ask each peer for its status this often.
+    pub status_interval_ms: u64,
+    /// How long a peer that failed to serve a height it claimed is not believed above it.
+    pub discredit_ms: u64,
+    /// How long a peer that sent invalid data stays banned.
+    pub ban_ms: u64,
+    /// No import progress for this long while behind, with peers: the engine fails and recovers.
+    pub stall_timeout_ms: u64,
+    /// Recovery attempts after failures before the engine stays Failed.
+    pub max_recoveries: u32,
+    /// Wait this long in Failed before recovering.
+    pub recovery_backoff_ms: u64,
+    /// Within this many blocks of the target the state is CatchingUp rather than DownloadingBlocks.
+    pub catch_up_distance: u64,
+    /// Production gate: progress at least this fraction…
+    pub production_progress: f64,
+    /// …and at most this many blocks behind.
+    pub production_max_behind: u64,
+    /// Sequential strategy: failed tries on one peer before moving to the next.
+    pub sequential_tries_per_peer: u32,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        Self {
+            strategy: Strategy::Engine,
+            min_batch: 32,
+            max_batch: 1024,
+            initial_batch: 64,
+            target_request_ms: 1_000,
+            max_in_flight_per_peer: 4,
+            max_buffered_bytes: 64 << 20,
+            validate_per_tick: 256,
+            signature_batch: 32,
+            import_batch: 2048,
+            checkpoint_every_blocks: 4096,
+            checkpoint_every_ms: 10_000,
+            initial_timeout_ms: 10_000,
+            min_timeout_ms: 1_000,
+            max_timeout_ms: 30_000,
+            status_interval_ms: 2_000,
+            discredit_ms: 60_000,
+            ban_ms: 600_000,
+            stall_timeout_ms: 60_000,
+            max_recoveries: 5,
+            recovery_backoff_ms: 2_000,
+            catch_up_distance: 64,
+            production_progress: 0.995,
+            production_max_behind: 10,
+            sequential_tries_per_peer: 3,
+        }
+    }
+}
+
+impl SyncConfig {
+    /// The sequential baseline with otherwise default settings.
+    pub fn sequential() -> Self {
+        Self {
+            strategy: Strategy::Sequential,
+            ..Self::default()
+        }
+    }
+
+    /// Checks the settings make sense together.
+    pub fn check(&self) -> Result<(), String> {
+        if self.min_batch == 0 || self.min_batch > self.max_batch {
+            return Err(format!(
+                "batch bounds {}..={} are empty",
+                self.min_batch, self.max_batch
+            ));
+        }
+        if self.max_batch > crate::messages::MAX_BLOCKS_PER_REQUEST {
+            return Err(format!(
+                "max_batch {} exceeds the protocol cap {}",
+                self.max_batch,
+                crate::messages::MAX_BLOCKS_PER_REQUEST
+            ));
+        }
+        if self.max_in_flight_per_peer == 0 || self.validate_per_tick == 0 || self.import_batch == 0
+        {
+            return Err("in-flight, validation and import limits must be positive".into());
+        }
+        if self.signature_batch == 0 {
+            return Err("signature_batch must be positive".into());
+        }
+        if self.min_timeout_ms > self.max_timeout_ms {
+            return Err("min_timeout_ms exceeds max_timeout_ms".into());
+        }
+        if !(0.0..=1.0).contains(&self.production_progress) {
+            return Err("production_progress must be within 0..=1".into());
+        }
+        Ok(())
+    }
+}

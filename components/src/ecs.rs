@@ -1,0 +1,202 @@
+//! The engine's entities are peers, ranges and pending blocks; these are their components. A range's state and a
+//! block's stage are marker components that systems insert and remove: exactly one state per range, one stage per
+//! block, each transition named by the system that makes it.
+
+use bevy_ecs::prelude::{Component, Entity};
+use serde::Serialize;
+
+use crate::bytes::Hash32;
+use crate::chain::{BlockRef, Height, SignedBlock};
+use crate::messages::{PeerId, RequestId};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Peers
+
+/// A connected peer.
+#[derive(Component, Clone, Debug, Serialize)]
+pub struct Peer {
+    /// The network adapter's id for it.
+    pub id: PeerId,
+    /// Display name (e.g. the libp2p peer id).
+    pub label: String,
+    /// When it connected (engine time).
+    pub connected_at_ms: u64,
+}
+
+/// What a peer claims to have, and whether the claim is still believed.
+#[derive(Component, Clone, Debug, Serialize)]
+pub struct PeerClaim {
+    /// The head from its latest status.
+    pub head: BlockRef,
+    /// When that status arrived.
+    pub updated_ms: u64,
+    /// The peer failed to serve this height although it claimed it: heights from here are not believed…
+    pub discredited_from: Option<Height>,
+    /// …until this time.
+    pub discredited_until_ms: u64,
+    /// When the engine last asked for its status.
+    pub status_requested_ms: u64,
+}
+
+impl PeerClaim {
+    /// The highest height the engine believes the peer can serve at `now_ms`.
+    pub fn usable_head(&self, now_ms: u64) -> Height {
+        match self.discredited_from {
+            Some(from) if now_ms < self.discredited_until_ms => {
+                self.head.height.min(from.saturating_sub(1))
+            }
+            _ => self.head.height,
+        }
+    }
+}
+
+/// Measured behaviour of a peer (exponentially weighted where it is a rate).
+#[derive(Component, Clone, Debug, Default, Serialize)]
+pub struct PeerStats {
+    /// Request latency, milliseconds (0 until measured).
+    pub latency_ms: f64,
+    /// Delivery rate, blocks per second (0 until measured).
+    pub blocks_per_sec: f64,
+    /// Requests answered with blocks.
+    pub requests_ok: u64,
+    /// Blocks delivered.
+    pub blocks_served: u64,
+    /// Bytes delivered.
+    pub bytes_served: u64,
+    /// Requests that timed out.
+    pub timeouts: u32,
+    /// Requests that failed at the transport.
+    pub failures: u32,
+    /// Empty answers for claimed heights.
+    pub empty: u32,
+    /// Invalid answers or blocks.
+    pub invalid: u32,
+    /// Failures since the last success.
+    pub consecutive_failures: u32,
+}
+
+/// A peer's score: the best peers get work first.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, PartialOrd, Serialize)]
+pub struct PeerScore(pub f64);
+
+/// A peer's adaptive batch size (blocks per request) and request timeout.
+#[derive(Component, Clone, Copy, Debug, Serialize)]
+pub struct PeerBudget {
+    /// Blocks per request.
+    pub batch: u32,
+    /// Requests in flight at most.
+    pub max_in_flight: u32,
+    /// Request timeout, milliseconds.
+    pub timeout_ms: u64,
+}
+
+/// Requests in flight to a peer now.
+#[derive(Component, Clone, Copy, Debug, Default, Serialize)]
+pub struct PeerLoad {
+    /// In flight.
+    pub in_flight: u32,
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ranges
+
+/// A range of heights owned by one range entity until every block of it is imported. Ranges never overlap.
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Range {
+    /// First height.
+    pub start: Height,
+    /// Number of heights.
+    pub count: u32,
+}
+
+impl Range {
+    /// One past the last height.
+    pub fn end(&self) -> Height {
+        self.start + u64::from(self.count)
+    }
+}
+
+/// A range's history: how often it was tried and by whom it failed.
+#[derive(Component, Clone, Debug, Default, Serialize)]
+pub struct RangeAttempts {
+    /// Downloads started.
+    pub attempts: u32,
+    /// Peers that failed it (timeout, empty, invalid).
+    pub failed_peers: Vec<PeerId>,
+}
+
+/// Range state: waiting for a peer.
+#[derive(Component, Clone, Copy, Debug, Default, Serialize)]
+pub struct AwaitingDownload;
+
+/// Range state: requested from a peer.
+#[derive(Component, Clone, Copy, Debug, Serialize)]
+pub struct Downloading {
+    /// The peer's entity.
+    pub peer: Entity,
+    /// The peer's id.
+    pub peer_id: PeerId,
+    /// The request.
+    pub request: RequestId,
+    /// When it was sent (engine time).
+    pub sent_at_ms: u64,
+    /// When it times out.
+    pub deadline_ms: u64,
+    /// Buffer bytes reserved for the answer.
+    pub reserved_bytes: u64,
+}
+
+/// Set on a `Downloading` range when its answer arrived, until `handle_responses` takes it.
+#[derive(Component, Clone, Debug)]
+pub struct Delivered {
+    /// The raw encodings.
+    pub blocks: Vec<Vec<u8>>,
+    /// When they arrived.
+    pub at_ms: u64,
+}
+
+/// Range state: downloaded; its blocks are pending entities (in height order) on their way to import.
+#[derive(Component, Clone, Debug, Serialize)]
+pub struct AwaitingImport {
+    /// The peer that served it.
+    pub peer: Entity,
+    /// Its id.
+    pub peer_id: PeerId,
+    /// The pending block entities, ascending height.
+    pub blocks: Vec<Entity>,
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pending blocks
+
+/// A downloaded block that is not yet imported.
+#[derive(Component, Clone, Debug)]
+pub struct PendingBlock {
+    /// The block.
+    pub block: SignedBlock,
+    /// Its hash.
+    pub hash: Hash32,
+    /// Its canonical size in bytes.
+    pub encoded_len: u32,
+    /// The range entity it belongs to.
+    pub range: Entity,
+}
+
+impl PendingBlock {
+    /// Its height.
+    pub fn height(&self) -> Height {
+        self.block.height()
+    }
+}
+
+/// Block stage: downloaded, not yet validated.
+#[derive(Component, Clone, Copy, Debug, Default, Serialize)]
+pub struct Downloaded;
+
+/// Block stage: every rule that does not need the parent holds, signature included.
+#[derive(Component, Clone, Copy, Debug, Default, Serialize)]
+pub struct Validated;
+
+/// Block stage: validated and linked to the imported chain (height, parent hash, slot order); imports next.
+#[derive(Component, Clone, Copy, Debug, Default, Serialize)]
+pub struct ReadyToImport;

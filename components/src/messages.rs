@@ -1,0 +1,157 @@
+//! What crosses the engine's boundary: network events in, requests out. And the engine-internal messages
+//! systems send one another.
+
+use bevy_ecs::prelude::{Entity, Message};
+use serde::{Deserialize, Serialize};
+
+use crate::bytes::Hash32;
+use crate::chain::{BlockRef, Height};
+
+/// Protocol cap on blocks per `blocks_by_range` request.
+pub const MAX_BLOCKS_PER_REQUEST: u32 = 1024;
+
+/// A peer, as the engine knows it: a number the network adapter assigns (the adapter maps it to its transport's
+/// peer identity).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PeerId(pub u64);
+
+impl std::fmt::Display for PeerId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "peer{}", self.0)
+    }
+}
+
+/// Identifies one request, so that a late answer to a timed-out request is recognised and dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RequestId(pub u64);
+
+/// A peer's status: its chain and its head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusMessage {
+    /// Chain id.
+    pub chain_id: u64,
+    /// Genesis hash.
+    pub genesis_hash: Hash32,
+    /// The peer's head.
+    pub head: BlockRef,
+}
+
+/// Why a request failed at the transport.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FailureReason {
+    /// The transport gave up waiting.
+    Timeout,
+    /// The connection closed with the request open.
+    Disconnected,
+    /// The peer answered outside the protocol.
+    Protocol(String),
+}
+
+/// A network event handed to the engine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NetEvent {
+    /// A peer connected and told its status.
+    PeerConnected {
+        /// The peer.
+        peer: PeerId,
+        /// A display name (e.g. the libp2p peer id).
+        label: String,
+        /// Its status.
+        status: StatusMessage,
+    },
+    /// A peer's new status.
+    Status {
+        /// The peer.
+        peer: PeerId,
+        /// Its status.
+        status: StatusMessage,
+    },
+    /// The answer to a `blocks_by_range` request: canonical block encodings, unchecked.
+    Blocks {
+        /// The peer.
+        peer: PeerId,
+        /// The request answered.
+        request: RequestId,
+        /// The encodings, in the order sent.
+        blocks: Vec<Vec<u8>>,
+    },
+    /// A request failed.
+    RequestFailed {
+        /// The peer.
+        peer: PeerId,
+        /// The request.
+        request: RequestId,
+        /// Why.
+        reason: FailureReason,
+    },
+    /// A peer disconnected.
+    PeerGone {
+        /// The peer.
+        peer: PeerId,
+    },
+}
+
+/// A request the engine wants sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Request {
+    /// Ask a peer for `count` blocks from `start`.
+    BlocksByRange {
+        /// The peer.
+        peer: PeerId,
+        /// Id to echo in the answer.
+        request: RequestId,
+        /// First height.
+        start: Height,
+        /// Blocks wanted (≤ [`MAX_BLOCKS_PER_REQUEST`]).
+        count: u32,
+    },
+    /// Ask a peer for its status.
+    Status {
+        /// The peer.
+        peer: PeerId,
+    },
+    /// Drop a peer (it sent invalid data or is on another chain).
+    Disconnect {
+        /// The peer.
+        peer: PeerId,
+        /// Why, for the log.
+        reason: String,
+    },
+}
+
+/// What a peer did, for scoring. Written by the systems that observe it, read by `score_peers`.
+#[derive(Message, Clone, Debug, PartialEq)]
+pub struct PeerOutcome {
+    /// The peer's entity.
+    pub peer: Entity,
+    /// What happened.
+    pub kind: OutcomeKind,
+}
+
+/// The kinds of [`PeerOutcome`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum OutcomeKind {
+    /// Delivered `blocks` blocks (`bytes` bytes) `latency_ms` after the request.
+    Served {
+        /// Blocks delivered.
+        blocks: u32,
+        /// Bytes delivered.
+        bytes: u64,
+        /// Request to response.
+        latency_ms: u64,
+    },
+    /// Answered nothing for a height at or below its claimed head.
+    Empty {
+        /// The height asked for.
+        at: Height,
+    },
+    /// Did not answer in time.
+    Timeout,
+    /// The request failed at the transport.
+    Failed,
+    /// Sent something invalid: a malformed answer or a block that breaks a rule.
+    Invalid {
+        /// What was wrong.
+        reason: String,
+    },
+}

@@ -1,0 +1,149 @@
+//! The engine's resources: the world-wide state its systems share.
+
+use std::collections::{HashMap, VecDeque};
+
+use bevy_ecs::prelude::{Entity, Resource};
+use serde::Serialize;
+
+use crate::chain::{BlockRef, Height};
+use crate::messages::{NetEvent, PeerId, Request};
+use crate::spec::ChainSpec;
+use crate::status::SyncState;
+use crate::store::{ChainStore, Checkpoint};
+
+/// The chain spec.
+#[derive(Resource, Clone, Debug)]
+pub struct Spec(pub ChainSpec);
+
+/// Engine time: set by each `tick(now)`. Real time in the node, virtual time in the simulation.
+#[derive(Resource, Clone, Copy, Debug, Default, Serialize)]
+pub struct Clock {
+    /// Unix milliseconds.
+    pub now_ms: u64,
+}
+
+/// The injected chain store.
+#[derive(Resource)]
+pub struct Store(pub Box<dyn ChainStore>);
+
+/// The imported head (mirrors the store's, kept in the world so systems need not ask the store).
+#[derive(Resource, Clone, Copy, Debug, Serialize)]
+pub struct ChainHead(pub BlockRef);
+
+/// Network events handed to `SyncEngine::handle`, taken by `ingest_events` each tick.
+#[derive(Resource, Debug, Default)]
+pub struct Inbox(pub VecDeque<NetEvent>);
+
+/// Requests for the network adapter, taken by `SyncEngine::drain_outbox`.
+#[derive(Resource, Debug, Default)]
+pub struct Outbox(pub Vec<Request>);
+
+/// Peer id → peer entity.
+#[derive(Resource, Debug, Default)]
+pub struct PeerIndex(pub HashMap<PeerId, Entity>);
+
+/// Peers that sent invalid data, and until when they stay banned.
+#[derive(Resource, Debug, Default, Serialize)]
+pub struct BanList(pub HashMap<PeerId, u64>);
+
+/// Request ids.
+#[derive(Resource, Debug, Default, Serialize)]
+pub struct RequestCounter(pub u64);
+
+/// Where planning continues: every height in `(head, next)` is owned by a range entity.
+#[derive(Resource, Clone, Copy, Debug, Serialize)]
+pub struct PlanCursor {
+    /// The next height no range owns.
+    pub next: Height,
+}
+
+/// Bytes held by pending blocks and reserved for requests in flight.
+#[derive(Resource, Clone, Copy, Debug, Default, Serialize)]
+pub struct Buffer {
+    /// Bytes of pending blocks.
+    pub bytes: u64,
+    /// Pending blocks.
+    pub blocks: u64,
+    /// Bytes reserved for answers in flight.
+    pub reserved: u64,
+    /// Running estimate of a block's encoded size.
+    pub avg_block_bytes: f64,
+    /// Highest `bytes` seen.
+    pub peak_bytes: u64,
+}
+
+/// Sync progress and state.
+#[derive(Resource, Clone, Debug, Default, Serialize)]
+pub struct SyncProgress {
+    /// State.
+    pub state: SyncState,
+    /// Target height: the highest believed peer head.
+    pub target: Height,
+    /// Import rate, blocks per second (smoothed).
+    pub blocks_per_sec: f64,
+    /// Head height at the last rate sample…
+    pub rate_height: Height,
+    /// …and its time.
+    pub rate_at_ms: u64,
+    /// Last time the head moved.
+    pub last_progress_ms: u64,
+    /// When the engine entered Failed.
+    pub failed_at_ms: u64,
+    /// Why it failed.
+    pub failure: Option<String>,
+    /// Recoveries made.
+    pub recoveries: u32,
+    /// Whether it has been Synced since start (after which it follows the head in CatchingUp).
+    pub was_synced: bool,
+}
+
+/// Checkpointing: whether the next import batch carries a durable checkpoint.
+#[derive(Resource, Clone, Debug, Default, Serialize)]
+pub struct CheckpointState {
+    /// The latest checkpoint written.
+    pub last: Option<Checkpoint>,
+    /// Blocks imported since it.
+    pub blocks_since: u64,
+    /// The next import carries a checkpoint.
+    pub due: bool,
+    /// Checkpoints written since start.
+    pub written: u64,
+}
+
+/// Counters since start, for metrics and the dump.
+#[derive(Resource, Clone, Debug, Default, Serialize)]
+pub struct EngineCounters {
+    /// Blocks received in answers (decoded and accepted into the buffer).
+    pub blocks_downloaded: u64,
+    /// Blocks that passed validation.
+    pub blocks_validated: u64,
+    /// Blocks imported.
+    pub blocks_imported: u64,
+    /// Blocks rejected as invalid.
+    pub blocks_rejected: u64,
+    /// Requests sent.
+    pub requests_sent: u64,
+    /// Requests that timed out.
+    pub requests_timed_out: u64,
+    /// Peer penalties applied.
+    pub peer_penalties: u64,
+    /// Peers banned.
+    pub peer_bans: u64,
+    /// Store transactions for imports.
+    pub import_commits: u64,
+    /// Downloaded ranges dropped to make room at the import frontier.
+    pub ranges_evicted: u64,
+}
+
+/// Where the sequential strategy is.
+#[derive(Resource, Clone, Debug, Default, Serialize)]
+pub struct SequentialState {
+    /// The peer it syncs from.
+    pub peer: Option<PeerId>,
+    /// Failed tries on that peer.
+    pub tries: u32,
+    /// A short answer ended the round; a new one starts when a status shows a peer ahead.
+    pub round_over: bool,
+    /// When the round ended (engine time).
+    pub round_over_ms: u64,
+}

@@ -1,0 +1,241 @@
+//! The sync engine: one bevy_ecs `World` and ONE `Schedule`. This file is the table of contents: the order below
+//! is the order in which the systems run each tick.
+//!
+//! The engine touches no socket and reads no clock. Events come in through [`SyncEngine::handle`], time through
+//! [`SyncEngine::tick`], requests go out through [`SyncEngine::drain_outbox`], and the store is injected behind the
+//! `ChainStore` trait.
+
+use bevy_ecs::message::Messages;
+use bevy_ecs::prelude::*;
+use bevy_ecs::schedule::SingleThreadedExecutor;
+use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
+use ecsync_components::resources::{
+    BanList, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox, Outbox, PeerIndex,
+    PlanCursor, RequestCounter, SequentialState, Spec, Store, SyncProgress,
+};
+use ecsync_components::{
+    BlockRef, ChainSpec, ChainStore, NetEvent, PeerOutcome, Request, Strategy, SyncConfig,
+    SyncStatus, production_gate,
+};
+use ecsync_systems::consensus::Authorities;
+use ecsync_systems::resources::FederationKeys;
+use ecsync_systems::*;
+
+pub use crate::dump::WorldDump;
+
+/// Why an engine could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The configuration is inconsistent.
+    #[error("invalid sync config: {0}")]
+    Config(String),
+    /// The spec is invalid.
+    #[error(transparent)]
+    Spec(#[from] ecsync_components::SpecError),
+    /// A federation key is invalid.
+    #[error(transparent)]
+    Key(#[from] ecsync_systems::consensus::KeyError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] ecsync_components::StoreError),
+}
+
+fn engine_strategy(config: Res<SyncConfig>) -> bool {
+    config.strategy == Strategy::Engine
+}
+
+fn sequential_strategy(config: Res<SyncConfig>) -> bool {
+    config.strategy == Strategy::Sequential
+}
+
+/// The schedule: every system of the engine, in the order it runs each tick.
+pub fn build_schedule() -> Schedule {
+    let mut schedule = Schedule::default();
+    schedule.set_executor(SingleThreadedExecutor::new());
+    schedule.add_systems(
+        (
+            // Events in: peers join, leave, report heads; answers attach to their ranges.
+            ingest_events,
+            handle_responses.run_if(engine_strategy),
+            handle_timeouts,
+            // Peers: score them from what they did, then size their batches.
+            score_peers,
+            update_state,
+            request_status,
+            size_batches.run_if(engine_strategy),
+            // Requests out: plan ranges for free slots, dispatch them to the best peers.
+            plan_ranges.run_if(engine_strategy),
+            dispatch_requests.run_if(engine_strategy),
+            // Blocks: validate in parallel, link in order, checkpoint, import in one transaction.
+            validate_blocks.run_if(engine_strategy),
+            sequence_blocks.run_if(engine_strategy),
+            checkpoint.run_if(engine_strategy),
+            import_blocks.run_if(engine_strategy),
+            // The baseline runs instead of the block pipeline when configured.
+            sequential_sync.run_if(sequential_strategy),
+        )
+            .chain(),
+    );
+    schedule
+}
+
+/// Initialises the compute pool validation runs on, once per process: `threads` workers (0 = one fewer than
+/// the cores, at least 1; the ticking thread works too while it waits).
+pub fn init_compute_pool(threads: usize) {
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
+    } else {
+        threads
+    };
+    ComputeTaskPool::get_or_init(|| {
+        TaskPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name("ecsync-validate".into())
+            .build()
+    });
+}
+
+/// The sync engine.
+pub struct SyncEngine {
+    world: World,
+    schedule: Schedule,
+}
+
+impl SyncEngine {
+    /// Builds an engine over `store`, starting from the store's head.
+    pub fn new(
+        spec: ChainSpec,
+        config: SyncConfig,
+        store: Box<dyn ChainStore>,
+    ) -> Result<Self, EngineError> {
+        config.check().map_err(EngineError::Config)?;
+        spec.check()?;
+        let keys = Authorities::from_spec(&spec)?;
+        let head = store.head()?;
+        let last_checkpoint = store.latest_checkpoint()?;
+        init_compute_pool(0);
+
+        let mut world = World::new();
+        world.insert_resource(Spec(spec));
+        world.insert_resource(FederationKeys(keys));
+        world.insert_resource(config);
+        world.insert_resource(Store(store));
+        world.insert_resource(ChainHead(head));
+        world.insert_resource(PlanCursor {
+            next: head.height + 1,
+        });
+        world.insert_resource(CheckpointState {
+            last: last_checkpoint,
+            ..Default::default()
+        });
+        world.insert_resource(Clock::default());
+        world.init_resource::<Inbox>();
+        world.init_resource::<Outbox>();
+        world.init_resource::<PeerIndex>();
+        world.init_resource::<BanList>();
+        world.init_resource::<RequestCounter>();
+        world.init_resource::<Buffer>();
+        world.init_resource::<SyncProgress>();
+        world.init_resource::<EngineCounters>();
+        world.init_resource::<SequentialState>();
+        world.init_resource::<Messages<PeerOutcome>>();
+        Ok(Self {
+            world,
+            schedule: build_schedule(),
+        })
+    }
+
+    /// Hands a network event to the engine; it is taken at the next tick.
+    pub fn handle(&mut self, event: NetEvent) {
+        self.world.resource_mut::<Inbox>().0.push_back(event);
+    }
+
+    /// Runs the schedule once at engine time `now_ms` (Unix milliseconds; virtual in simulations).
+    pub fn tick(&mut self, now_ms: u64) {
+        {
+            let mut clock = self.world.resource_mut::<Clock>();
+            clock.now_ms = clock.now_ms.max(now_ms);
+        }
+        self.schedule.run(&mut self.world);
+        self.world.resource_mut::<Messages<PeerOutcome>>().update();
+        self.world.clear_trackers();
+    }
+
+    /// The requests to send, oldest first.
+    pub fn drain_outbox(&mut self) -> Vec<Request> {
+        std::mem::take(&mut self.world.resource_mut::<Outbox>().0)
+    }
+
+    /// The engine's status.
+    pub fn status(&self) -> SyncStatus {
+        let progress = self.world.resource::<SyncProgress>();
+        let config = self.world.resource::<SyncConfig>();
+        let current = self.head().height;
+        let target = progress.target;
+        let remaining = target.saturating_sub(current);
+        SyncStatus {
+            state: progress.state,
+            current_height: current,
+            target_height: target,
+            blocks_per_second: progress.blocks_per_sec,
+            peers_connected: self.world.resource::<PeerIndex>().0.len(),
+            estimated_completion_seconds: if remaining == 0 {
+                Some(0.0)
+            } else if progress.blocks_per_sec > 0.0 {
+                Some(remaining as f64 / progress.blocks_per_sec)
+            } else {
+                None
+            },
+            can_produce_blocks: production_gate(
+                progress.state,
+                current,
+                target,
+                config.production_progress,
+                config.production_max_behind,
+            ),
+            buffered_bytes: self.world.resource::<Buffer>().bytes,
+            failure: progress.failure.clone(),
+        }
+    }
+
+    /// The production gate: Synced, or ≥ 99.5 % (config) and at most 10 blocks (config) behind.
+    pub fn can_produce_blocks(&self) -> bool {
+        self.status().can_produce_blocks
+    }
+
+    /// The imported head.
+    pub fn head(&self) -> BlockRef {
+        self.world.resource::<ChainHead>().0
+    }
+
+    /// Counters since start.
+    pub fn counters(&self) -> EngineCounters {
+        self.world.resource::<EngineCounters>().clone()
+    }
+
+    /// Buffer accounting.
+    pub fn buffer(&self) -> Buffer {
+        *self.world.resource::<Buffer>()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SyncConfig {
+        self.world.resource::<SyncConfig>()
+    }
+
+    /// The injected store.
+    pub fn store(&self) -> &dyn ChainStore {
+        self.world.resource::<Store>().0.as_ref()
+    }
+
+    /// Every entity with its components, and the resources (`full`: each pending block listed, not only
+    /// summarised by stage).
+    pub fn world_dump(&mut self, full: bool) -> WorldDump {
+        crate::dump::dump(&mut self.world, full)
+    }
+
+    /// The world, for benches and tests of single systems.
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+}

@@ -1,0 +1,32 @@
+//! `checkpoint`: decides whether this tick's import carries a durable checkpoint (written in the SAME store
+//! transaction as the blocks, by `import_blocks`).
+//!
+//! Reads: `ReadyToImport` blocks, `ChainHead`, `SyncProgress` (target), `Clock`, `SyncConfig`.
+//! Writes: `CheckpointState::due`.
+//!
+//! Due when the blocks since the last checkpoint (with those about to import) reach `checkpoint_every_blocks`,
+//! when `checkpoint_every_ms` has passed with blocks to import, or when this import reaches the target.
+
+use bevy_ecs::prelude::*;
+use ecsync_components::SyncConfig;
+use ecsync_components::ecs::ReadyToImport;
+use ecsync_components::resources::{ChainHead, CheckpointState, Clock, SyncProgress};
+
+/// Sets `CheckpointState::due`. See the module docs.
+pub fn checkpoint(
+    clock: Res<Clock>,
+    config: Res<SyncConfig>,
+    head: Res<ChainHead>,
+    progress: Res<SyncProgress>,
+    mut state: ResMut<CheckpointState>,
+    ready: Query<(), With<ReadyToImport>>,
+) {
+    let ready = ready.iter().count() as u64;
+    let pending = state.blocks_since + ready;
+    let last_at = state.last.map_or(0, |c| c.created_at_ms);
+    let reaches_target = ready > 0 && head.0.height + ready >= progress.target;
+    state.due = ready > 0
+        && (pending >= config.checkpoint_every_blocks
+            || clock.now_ms.saturating_sub(last_at) >= config.checkpoint_every_ms
+            || reaches_target);
+}

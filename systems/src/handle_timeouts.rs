@@ -1,0 +1,33 @@
+//! `handle_timeouts`: requests past their peer's adaptive deadline fail.
+//!
+//! Reads: `Downloading` ranges (without an answer), `Clock`.
+//! Writes: range state `Downloading` → `AwaitingDownload` (through `fail_range`, blaming the peer),
+//! `PeerOutcome::Timeout`, `EngineCounters`.
+
+use bevy_ecs::prelude::*;
+use ecsync_components::ecs::{Delivered, Downloading, Range};
+use ecsync_components::resources::{Clock, EngineCounters};
+use ecsync_components::{OutcomeKind, PeerOutcome};
+
+use crate::transitions::fail_range;
+
+/// Fails every download whose deadline has passed.
+pub fn handle_timeouts(
+    mut commands: Commands,
+    clock: Res<Clock>,
+    mut counters: ResMut<EngineCounters>,
+    ranges: Query<(Entity, &Downloading), (With<Range>, Without<Delivered>)>,
+    mut outcomes: MessageWriter<PeerOutcome>,
+) {
+    for (range, dl) in &ranges {
+        if clock.now_ms >= dl.deadline_ms {
+            let peer = dl.peer_id;
+            counters.requests_timed_out += 1;
+            outcomes.write(PeerOutcome {
+                peer: dl.peer,
+                kind: OutcomeKind::Timeout,
+            });
+            commands.queue(move |w: &mut World| fail_range(w, range, Some(peer)));
+        }
+    }
+}

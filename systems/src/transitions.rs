@@ -1,0 +1,136 @@
+//! Named transitions that touch several entities and resources at once. Systems queue them through `Commands`
+//! (`commands.queue(move |w: &mut World| fail_range(w, range, blame))`), so they apply at the next sync point,
+//! in order, with exclusive access. Each keeps the engine's bookkeeping (buffer bytes, reservations, peer
+//! load) consistent whatever state the entities are in, so queuing one twice is harmless.
+
+use bevy_ecs::prelude::{Entity, With, World};
+use ecsync_components::PeerId;
+use ecsync_components::ecs::{
+    AwaitingDownload, AwaitingImport, Delivered, Downloading, PeerClaim, PeerLoad, PendingBlock,
+    Range, RangeAttempts,
+};
+use ecsync_components::resources::{Buffer, ChainHead, PeerIndex, PlanCursor};
+
+/// Ends a download (if the range is downloading): releases its reservation and the peer's slot.
+fn release_download(world: &mut World, range: Entity) {
+    let Some(dl) = world.get::<Downloading>(range).copied() else {
+        return;
+    };
+    let mut buffer = world.resource_mut::<Buffer>();
+    buffer.reserved = buffer.reserved.saturating_sub(dl.reserved_bytes);
+    if let Some(mut load) = world.get_mut::<PeerLoad>(dl.peer) {
+        load.in_flight = load.in_flight.saturating_sub(1);
+    }
+    if let Ok(mut e) = world.get_entity_mut(range) {
+        e.remove::<(Downloading, Delivered)>();
+    }
+}
+
+/// Drops a downloaded range's pending blocks (if any) and their buffer bytes.
+fn drop_blocks(world: &mut World, range: Entity) {
+    let Some(awaiting) = world.get::<AwaitingImport>(range).cloned() else {
+        return;
+    };
+    let mut freed = 0u64;
+    let mut count = 0u64;
+    for block in awaiting.blocks {
+        if let Some(p) = world.get::<PendingBlock>(block) {
+            freed += u64::from(p.encoded_len);
+            count += 1;
+        }
+        world.despawn(block);
+    }
+    let mut buffer = world.resource_mut::<Buffer>();
+    buffer.bytes = buffer.bytes.saturating_sub(freed);
+    buffer.blocks = buffer.blocks.saturating_sub(count);
+    if let Ok(mut e) = world.get_entity_mut(range) {
+        e.remove::<AwaitingImport>();
+    }
+}
+
+/// Range → AwaitingDownload: whatever it was doing is undone, `blame` (if any) joins its failed peers.
+pub fn fail_range(world: &mut World, range: Entity, blame: Option<PeerId>) {
+    if world.get::<Range>(range).is_none() {
+        return;
+    }
+    release_download(world, range);
+    drop_blocks(world, range);
+    if let Some(peer) = blame
+        && let Some(mut attempts) = world.get_mut::<RangeAttempts>(range)
+        && !attempts.failed_peers.contains(&peer)
+    {
+        attempts.failed_peers.push(peer);
+    }
+    world.entity_mut(range).insert(AwaitingDownload);
+}
+
+/// Removes a peer: its downloads go back to AwaitingDownload (without blame), the entity goes.
+pub fn remove_peer(world: &mut World, peer: Entity) {
+    let mut downloads = world.query::<(Entity, &Downloading)>();
+    let ranges: Vec<Entity> = downloads
+        .iter(world)
+        .filter(|(_, d)| d.peer == peer)
+        .map(|(e, _)| e)
+        .collect();
+    for range in ranges {
+        fail_range(world, range, None);
+    }
+    if let Some(p) = world.get::<ecsync_components::ecs::Peer>(peer) {
+        let id = p.id;
+        world.resource_mut::<PeerIndex>().0.remove(&id);
+    }
+    if let Ok(e) = world.get_entity_mut(peer) {
+        e.despawn();
+    }
+}
+
+/// Makes room for the import frontier: drops the highest downloaded ranges (back to AwaitingDownload, no blame)
+/// until `need` more bytes fit under `cap`, never the range that starts at `frontier`. Returns ranges dropped.
+pub fn evict_for_frontier(world: &mut World, frontier: u64, need: u64, cap: u64) -> u64 {
+    let mut q = world.query_filtered::<(Entity, &Range), With<AwaitingImport>>();
+    let mut candidates: Vec<(u64, Entity)> = q
+        .iter(world)
+        .filter(|(_, r)| r.start != frontier)
+        .map(|(e, r)| (r.start, e))
+        .collect();
+    candidates.sort_unstable_by_key(|c| std::cmp::Reverse(c.0));
+    let mut dropped = 0;
+    for (_, range) in candidates {
+        let b = *world.resource::<Buffer>();
+        if b.bytes + b.reserved + need <= cap {
+            break;
+        }
+        fail_range(world, range, None);
+        dropped += 1;
+    }
+    dropped
+}
+
+/// Starts sync over from the imported head: every range and pending block goes, peers' loads and discredits
+/// are cleared, planning restarts at head + 1. Used by recovery from Failed.
+pub fn reset_sync(world: &mut World) {
+    let mut ranges = world.query_filtered::<Entity, With<Range>>();
+    let ranges: Vec<Entity> = ranges.iter(world).collect();
+    for range in ranges {
+        fail_range(world, range, None);
+        world.despawn(range);
+    }
+    let mut blocks = world.query_filtered::<Entity, With<PendingBlock>>();
+    let blocks: Vec<Entity> = blocks.iter(world).collect();
+    for block in blocks {
+        world.despawn(block);
+    }
+    let mut peers = world.query::<(&mut PeerLoad, &mut PeerClaim)>();
+    for (mut load, mut claim) in peers.iter_mut(world) {
+        load.in_flight = 0;
+        claim.discredited_from = None;
+    }
+    {
+        let mut buffer = world.resource_mut::<Buffer>();
+        buffer.bytes = 0;
+        buffer.blocks = 0;
+        buffer.reserved = 0;
+    }
+    let head = world.resource::<ChainHead>().0;
+    world.resource_mut::<PlanCursor>().next = head.height + 1;
+}

@@ -1,0 +1,99 @@
+//! `update_state`: the target height, the import rate and the sync state machine.
+//!
+//! Reads: `PeerClaim`s, `ChainHead`, `Clock`, `SyncConfig`. Writes: `SyncProgress`; on recovery from Failed,
+//! queues `reset_sync`.
+//!
+//! States: Idle (no peers) · Discovering (peers, but every one is discredited: none is believed) · DownloadingBlocks (far behind) · CatchingUp (within `catch_up_distance`, or following the head
+//! after having been synced) · Synced (at the target) · Failed (no import progress for `stall_timeout_ms` while
+//! behind, or the store failed). Failed recovers after `recovery_backoff_ms` by resetting sync from the head, at
+//! most `max_recoveries` times in a row without reaching Synced.
+
+use bevy_ecs::prelude::*;
+use ecsync_components::SyncConfig;
+use ecsync_components::SyncState;
+use ecsync_components::ecs::PeerClaim;
+use ecsync_components::resources::{ChainHead, Clock, SyncProgress};
+
+use crate::transitions::reset_sync;
+
+/// Rate samples are taken at least this far apart.
+const RATE_SAMPLE_MS: u64 = 1_000;
+/// Weight of a new rate sample.
+const RATE_EWMA: f64 = 0.5;
+
+/// Updates target, rate and state. See the module docs.
+pub fn update_state(
+    mut commands: Commands,
+    clock: Res<Clock>,
+    config: Res<SyncConfig>,
+    head: Res<ChainHead>,
+    mut progress: ResMut<SyncProgress>,
+    claims: Query<&PeerClaim>,
+) {
+    let now = clock.now_ms;
+    let height = head.0.height;
+    let peers = claims.iter().count();
+    let target = claims.iter().map(|c| c.usable_head(now)).max().unwrap_or(0);
+    let believed = claims
+        .iter()
+        .filter(|c| c.usable_head(now) == c.head.height)
+        .count();
+    progress.target = target.max(height);
+
+    // Import rate.
+    if progress.rate_at_ms == 0 {
+        progress.rate_at_ms = now;
+        progress.rate_height = height;
+        progress.last_progress_ms = now;
+    } else if now.saturating_sub(progress.rate_at_ms) >= RATE_SAMPLE_MS {
+        let secs = (now - progress.rate_at_ms) as f64 / 1000.0;
+        let sample = height.saturating_sub(progress.rate_height) as f64 / secs;
+        progress.blocks_per_sec = progress.blocks_per_sec * (1.0 - RATE_EWMA) + sample * RATE_EWMA;
+        progress.rate_at_ms = now;
+        progress.rate_height = height;
+    }
+
+    if progress.state == SyncState::Failed {
+        if now.saturating_sub(progress.failed_at_ms) >= config.recovery_backoff_ms
+            && progress.recoveries < config.max_recoveries
+        {
+            progress.recoveries += 1;
+            progress.failure = None;
+            progress.last_progress_ms = now;
+            progress.state = SyncState::Discovering;
+            commands.queue(reset_sync);
+        }
+        return;
+    }
+
+    let behind = target > height;
+    let next = if peers == 0 {
+        SyncState::Idle
+    } else if believed == 0 {
+        SyncState::Discovering
+    } else if !behind {
+        SyncState::Synced
+    } else if progress.was_synced || target - height <= config.catch_up_distance {
+        SyncState::CatchingUp
+    } else {
+        SyncState::DownloadingBlocks
+    };
+    if behind && now.saturating_sub(progress.last_progress_ms) >= config.stall_timeout_ms {
+        progress.state = SyncState::Failed;
+        progress.failed_at_ms = now;
+        progress.failure = Some(format!(
+            "no import progress for {} s at height {height} with target {target}",
+            config.stall_timeout_ms / 1000
+        ));
+        return;
+    }
+    if !behind {
+        // Nothing to wait for: the stall clock restarts.
+        progress.last_progress_ms = now;
+    }
+    if next == SyncState::Synced {
+        progress.was_synced = true;
+        progress.recoveries = 0;
+    }
+    progress.state = next;
+}
