@@ -622,7 +622,7 @@ impl Simulation {
         let mut finished = None;
         let trace = std::env::var_os("SIM_TRACE").is_some();
         while self.now - start <= self.scenario.max_virtual_ms {
-            if trace && (self.now - start) % 1000 == 0 {
+            if trace && (self.now - start).is_multiple_of(1000) {
                 eprintln!(
                     "t={}ms {:?} {:?} {:?}",
                     self.now - start,
@@ -630,7 +630,7 @@ impl Simulation {
                     self.engine.counters(),
                     self.engine.buffer()
                 );
-                if (self.now - start) % 5000 == 0 {
+                if (self.now - start).is_multiple_of(5000) {
                     eprintln!(
                         "{}",
                         serde_json::to_string(&self.engine.world_dump(false)).unwrap_or_default()
