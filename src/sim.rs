@@ -76,7 +76,7 @@ impl SimChain {
         }
     }
 
-    /// A store holding blocks `0..=height` of this chain.
+    /// A store holding blocks `0..=height` of this chain, with a checkpoint at `height` (if above 0).
     pub fn store_at(&self, height: u64) -> RedbStore {
         let mut store =
             RedbStore::in_memory(&self.spec, Some(&self.genesis)).expect("in-memory store");
@@ -85,9 +85,15 @@ impl SimChain {
                 SignedBlock::decode(&self.blocks[h as usize], usize::MAX).expect("own encoding")
             })
             .collect();
-        for chunk in blocks.chunks(4096) {
+        let chunks: Vec<&[SignedBlock]> = blocks.chunks(4096).collect();
+        for (i, chunk) in chunks.iter().enumerate() {
+            let last = chunk.last().expect("chunks are not empty");
+            let checkpoint = (i + 1 == chunks.len()).then(|| ecsync_components::Checkpoint {
+                head: BlockRef::of(last),
+                created_at_ms: SIM_EPOCH_MS,
+            });
             store
-                .import_batch(&chunk.iter().collect::<Vec<_>>(), None)
+                .import_batch(&chunk.iter().collect::<Vec<_>>(), checkpoint)
                 .expect("honest chain links");
         }
         store
