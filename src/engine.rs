@@ -14,10 +14,10 @@ use ecsync_components::resources::{
     PlanCursor, RequestCounter, SequentialState, Spec, Store, SyncProgress,
 };
 use ecsync_components::{
-    BlockRef, ChainSpec, ChainStore, NetEvent, PeerOutcome, Request, Strategy, SyncConfig,
-    SyncStatus, production_gate,
+    BlockRef, ChainSpec, ChainStore, Checkpoint, NetEvent, PeerOutcome, Request, SignedBlock,
+    Strategy, SyncConfig, SyncStatus, production_gate,
 };
-use ecsync_systems::consensus::Authorities;
+use ecsync_systems::consensus::{Authorities, validate_block};
 use ecsync_systems::resources::FederationKeys;
 use ecsync_systems::*;
 
@@ -58,6 +58,7 @@ pub fn build_schedule() -> Schedule {
             ingest_events,
             handle_responses.run_if(engine_strategy),
             handle_timeouts,
+            prune_ranges,
             // Peers: score them from what they did, then size their batches.
             score_peers,
             update_state,
@@ -232,6 +233,43 @@ impl SyncEngine {
     /// summarised by stage).
     pub fn world_dump(&mut self, full: bool) -> WorldDump {
         crate::dump::dump(&mut self.world, full)
+    }
+
+    /// Imports a block produced locally (the node extends its own chain): it must be valid on the head. Pending
+    /// ranges at or below the new head are trimmed at the next tick.
+    pub fn import_local(&mut self, block: SignedBlock) -> Result<(), String> {
+        let head = self.head();
+        let now = self.world.resource::<Clock>().now_ms;
+        let spec = &self.world.resource::<Spec>().0;
+        let keys = &self.world.resource::<FederationKeys>().0;
+        validate_block(spec, keys, &head, &block, now).map_err(|e| e.to_string())?;
+        self.world
+            .resource_mut::<Store>()
+            .0
+            .import_batch(&[&block], None)
+            .map_err(|e| e.to_string())?;
+        self.world.resource_mut::<ChainHead>().0 = BlockRef::of(&block);
+        self.world.resource_mut::<EngineCounters>().blocks_imported += 1;
+        self.world.resource_mut::<CheckpointState>().blocks_since += 1;
+        Ok(())
+    }
+
+    /// Writes a durable checkpoint of the head now (at shutdown).
+    pub fn checkpoint_now(&mut self, now_ms: u64) -> Result<(), ecsync_components::StoreError> {
+        let head = self.head();
+        let checkpoint = Checkpoint {
+            head,
+            created_at_ms: now_ms,
+        };
+        self.world
+            .resource_mut::<Store>()
+            .0
+            .import_batch(&[], Some(checkpoint))?;
+        let mut state = self.world.resource_mut::<CheckpointState>();
+        state.last = Some(checkpoint);
+        state.blocks_since = 0;
+        state.written += 1;
+        Ok(())
     }
 
     /// The world, for benches and tests of single systems.

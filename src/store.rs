@@ -6,6 +6,7 @@
 //! since the last checkpoint, never the store's consistency.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use ecsync_components::{
     BlockRef, ChainSpec, ChainStore, Checkpoint, Height, SignedBlock, StoreError, decode, encode,
@@ -28,7 +29,7 @@ pub const SPEC_FILE: &str = "spec.json";
 
 /// A chain store over one redb file.
 pub struct RedbStore {
-    db: Database,
+    db: Arc<Database>,
     spec: ChainSpec,
     head: BlockRef,
 }
@@ -139,7 +140,7 @@ impl RedbStore {
         }
         txn.commit().map_err(io)?;
         Ok(Self {
-            db,
+            db: Arc::new(db),
             spec: spec.clone(),
             head,
         })
@@ -180,7 +181,7 @@ impl RedbStore {
             });
         }
         Ok(Self {
-            db,
+            db: Arc::new(db),
             spec: spec.clone(),
             head,
         })
@@ -228,6 +229,78 @@ impl RedbStore {
     }
 }
 
+/// A read-only view of a [`RedbStore`] that other threads (the network, serving peers) can hold while the engine
+/// writes: redb readers see the last committed transaction.
+#[derive(Clone)]
+pub struct StoreReader {
+    db: Arc<Database>,
+    spec: ChainSpec,
+}
+
+impl StoreReader {
+    /// The committed head.
+    pub fn head(&self) -> Result<BlockRef, StoreError> {
+        let txn = self.db.begin_read().map_err(io)?;
+        let meta = txn.open_table(META).map_err(io)?;
+        let bytes = meta
+            .get(META_HEAD)
+            .map_err(io)?
+            .ok_or_else(|| StoreError::Corrupt("missing head".into()))?;
+        decode(bytes.value(), 64).map_err(|e| StoreError::Corrupt(format!("head: {e}")))
+    }
+
+    /// Like [`ChainStore::encoded_range`].
+    pub fn encoded_range(
+        &self,
+        start: Height,
+        count: u64,
+        max_bytes: usize,
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        read_range(&self.db, start, count, max_bytes)
+    }
+
+    /// The spec.
+    pub fn spec(&self) -> &ChainSpec {
+        &self.spec
+    }
+}
+
+fn read_range(
+    db: &Database,
+    start: Height,
+    count: u64,
+    max_bytes: usize,
+) -> Result<Vec<Vec<u8>>, StoreError> {
+    let txn = db.begin_read().map_err(io)?;
+    let table = txn.open_table(BLOCKS).map_err(io)?;
+    let end = start.saturating_add(count);
+    let mut out = Vec::new();
+    let mut total = 0usize;
+    for (expected, entry) in (start..).zip(table.range(start..end).map_err(io)?) {
+        let (k, v) = entry.map_err(io)?;
+        if k.value() != expected {
+            break;
+        }
+        let bytes = v.value();
+        if !out.is_empty() && total + bytes.len() > max_bytes {
+            break;
+        }
+        total += bytes.len();
+        out.push(bytes.to_vec());
+    }
+    Ok(out)
+}
+
+impl RedbStore {
+    /// A reader sharing this store's database.
+    pub fn reader(&self) -> StoreReader {
+        StoreReader {
+            db: Arc::clone(&self.db),
+            spec: self.spec.clone(),
+        }
+    }
+}
+
 impl ChainStore for RedbStore {
     fn head(&self) -> Result<BlockRef, StoreError> {
         Ok(self.head)
@@ -250,24 +323,7 @@ impl ChainStore for RedbStore {
         count: u64,
         max_bytes: usize,
     ) -> Result<Vec<Vec<u8>>, StoreError> {
-        let txn = self.db.begin_read().map_err(io)?;
-        let table = txn.open_table(BLOCKS).map_err(io)?;
-        let end = start.saturating_add(count);
-        let mut out = Vec::new();
-        let mut total = 0usize;
-        for (expected, entry) in (start..).zip(table.range(start..end).map_err(io)?) {
-            let (k, v) = entry.map_err(io)?;
-            if k.value() != expected {
-                break;
-            }
-            let bytes = v.value();
-            if !out.is_empty() && total + bytes.len() > max_bytes {
-                break;
-            }
-            total += bytes.len();
-            out.push(bytes.to_vec());
-        }
-        Ok(out)
+        read_range(&self.db, start, count, max_bytes)
     }
 
     fn import_batch(

@@ -134,3 +134,42 @@ pub fn reset_sync(world: &mut World) {
     let head = world.resource::<ChainHead>().0;
     world.resource_mut::<PlanCursor>().next = head.height + 1;
 }
+
+/// Trims a range to the heights above `head` (blocks at or below it were imported another way, e.g. produced
+/// locally): drops its pending blocks at or below `head`, despawns it when nothing is left. Downloads in flight
+/// are left alone; their blocks are trimmed once they arrive.
+pub fn trim_range_below(world: &mut World, range: Entity, head: u64) {
+    let Some(r) = world.get::<Range>(range).copied() else {
+        return;
+    };
+    if r.start > head || world.get::<Downloading>(range).is_some() {
+        return;
+    }
+    let keep_from = head + 1;
+    if r.end() <= keep_from {
+        fail_range(world, range, None);
+        world.despawn(range);
+        return;
+    }
+    let drop = (keep_from - r.start) as usize;
+    if let Some(awaiting) = world.get::<AwaitingImport>(range).cloned() {
+        let mut freed = 0u64;
+        for &block in awaiting.blocks.iter().take(drop) {
+            if let Some(p) = world.get::<PendingBlock>(block) {
+                freed += u64::from(p.encoded_len);
+            }
+            world.despawn(block);
+        }
+        let n = drop.min(awaiting.blocks.len());
+        let mut buffer = world.resource_mut::<Buffer>();
+        buffer.bytes = buffer.bytes.saturating_sub(freed);
+        buffer.blocks = buffer.blocks.saturating_sub(n as u64);
+        if let Some(mut a) = world.get_mut::<AwaitingImport>(range) {
+            a.blocks.drain(..n);
+        }
+    }
+    if let Some(mut r) = world.get_mut::<Range>(range) {
+        r.start = keep_from;
+        r.count -= drop as u32;
+    }
+}
