@@ -14,6 +14,22 @@ use rayon::prelude::*;
 
 use crate::store::{RedbStore, SPEC_FILE, STORE_FILE};
 
+/// Name of the generator parameters file beside a generated chain.
+pub const GENERATOR_FILE: &str = "generator.json";
+
+/// Reads `DIR/generator.json`, if the chain was generated.
+pub fn load_generator(dir: &Path) -> anyhow::Result<Option<GenParams>> {
+    let path = dir.join(GENERATOR_FILE);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let json = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let params =
+        serde_json::from_str(&json).with_context(|| format!("malformed {}", path.display()))?;
+    Ok(Some(params))
+}
+
 /// Blocks generated, signed and imported per transaction.
 const GENERATE_CHUNK: usize = 2048;
 /// Blocks read and verified per round of `verify`.
@@ -61,6 +77,10 @@ pub fn generate_chain(
     }
     std::fs::write(&spec_path, generator.spec().to_json())
         .with_context(|| format!("cannot write {}", spec_path.display()))?;
+    let gen_path = dir.join(GENERATOR_FILE);
+    let gen_json = serde_json::to_string_pretty(generator.params()).expect("params serialize");
+    std::fs::write(&gen_path, gen_json)
+        .with_context(|| format!("cannot write {}", gen_path.display()))?;
     let mut store = RedbStore::create(&store_path, generator.spec(), Some(generator.genesis()))?;
     let mut parent = generator.genesis().clone();
     let mut done = 0u64;

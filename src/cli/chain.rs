@@ -84,10 +84,11 @@ pub fn verify(dir: &Path) -> anyhow::Result<()> {
 pub fn head(dir: &Path, json: bool) -> anyhow::Result<()> {
     let (_, store) = open_chain_dir(dir)?;
     let head = store.head()?;
+    let checkpoint = store.latest_checkpoint()?.map(|c| c.head.height);
     if json {
         println!(
             "{}",
-            serde_json::json!({ "height": head.height, "hash": head.hash.to_hex() })
+            serde_json::json!({ "height": head.height, "hash": head.hash.to_hex(), "checkpoint": checkpoint })
         );
     } else {
         println!("{} {}", head.height, head.hash);

@@ -1,6 +1,8 @@
 //! The `ecsync` command line: argument types (clap) and one module per command group.
 
 pub mod chain;
+pub mod demo;
+pub mod node;
 
 use std::path::PathBuf;
 
@@ -21,6 +23,81 @@ pub enum Command {
     /// Generate, verify and inspect chains on disk.
     #[command(subcommand)]
     Chain(ChainCommand),
+    /// Run a node: serve the blocks it has, sync those it lacks.
+    Node(NodeArgs),
+    /// The main job: N serving nodes on loopback, a fresh node synced by the engine and then by the sequential
+    /// strategy, both throughputs and the speedup.
+    Demo(DemoArgs),
+}
+
+/// `ecsync node`
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    /// Data directory (spec.json, chain.redb, node.key); a generated chain directory is served as it is.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Spec of the chain, to start a fresh data directory from genesis.
+    #[arg(long)]
+    pub spec: Option<PathBuf>,
+    /// Listen address.
+    #[arg(long, default_value = "/ip4/127.0.0.1/tcp/0")]
+    pub listen: libp2p::Multiaddr,
+    /// A peer to dial (with /p2p/<peer id>); repeat for more.
+    #[arg(long = "peer")]
+    pub peers: Vec<libp2p::Multiaddr>,
+    /// Sync strategy.
+    #[arg(long, value_enum, default_value_t = StrategyArg::Engine)]
+    pub strategy: StrategyArg,
+    /// Exit 0 once Synced with no peer ahead.
+    #[arg(long)]
+    pub exit_when_synced: bool,
+    /// Emulated latency added to every answer this node serves, ms.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub latency_ms: u64,
+    /// Emulated serving bandwidth in kB/s (0: unlimited).
+    #[arg(long, default_value_t = 0)]
+    pub bandwidth_kbps: u64,
+    /// Extend the (generated) chain by one block every N ms, in lockstep with other nodes of the same seed.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
+    pub extend_every_ms: u64,
+}
+
+/// `--strategy`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StrategyArg {
+    /// ecsync's engine.
+    Engine,
+    /// Today's sequential sync (the baseline).
+    Sequential,
+}
+
+impl From<StrategyArg> for ecsync_components::Strategy {
+    fn from(s: StrategyArg) -> Self {
+        match s {
+            StrategyArg::Engine => Self::Engine,
+            StrategyArg::Sequential => Self::Sequential,
+        }
+    }
+}
+
+/// `ecsync demo`
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Serving nodes.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=16))]
+    pub peers: u64,
+    /// Blocks in the chain.
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub blocks: u64,
+    /// Where the chain is cached and the nodes keep their data.
+    #[arg(long, default_value = "demo-data")]
+    pub dir: PathBuf,
+    /// Seed of the chain.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Skip the sequential run.
+    #[arg(long)]
+    pub skip_sequential: bool,
 }
 
 /// `ecsync chain …`
@@ -83,5 +160,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Chain(ChainCommand::Generate(args)) => chain::generate(&args),
         Command::Chain(ChainCommand::Verify(args)) => chain::verify(&args.dir),
         Command::Chain(ChainCommand::Head(args)) => chain::head(&args.dir, args.json),
+        Command::Node(args) => node::run(args),
+        Command::Demo(args) => demo::run(args),
     }
 }

@@ -21,8 +21,10 @@ pub const DEFAULT_CHAIN_ID: u64 = 212_121;
 /// real clock.
 pub const DEFAULT_GENESIS_TIME_MS: u64 = 1_735_689_600_000;
 
-/// What a generated chain is made of.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a generated chain is made of. Written beside a generated chain as `generator.json`, so that a node
+/// serving it can extend it in lockstep with other nodes of the same parameters.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GenParams {
     /// Seed of everything: keys, slots, payloads, approvers.
     pub seed: u64,

@@ -1,0 +1,72 @@
+//! `ecsync node`.
+
+use super::NodeArgs;
+use crate::node::{Node, NodeOptions, StopReason};
+
+/// A tokio runtime for the network: one worker (the engine has its own thread and compute pool).
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .max_blocking_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+/// Runs `ecsync node` until exit-when-synced, Ctrl-C or SIGTERM.
+pub fn run(args: NodeArgs) -> anyhow::Result<()> {
+    let opts = NodeOptions {
+        spec: args.spec,
+        listen: args.listen,
+        peers: args.peers,
+        strategy: args.strategy.into(),
+        exit_when_synced: args.exit_when_synced,
+        latency_ms: args.latency_ms,
+        bandwidth_kbps: args.bandwidth_kbps,
+        extend_every_ms: args.extend_every_ms,
+        ..NodeOptions::new(args.data)
+    };
+    let exit_when_synced = opts.exit_when_synced;
+    runtime()?.block_on(async move {
+        let node = Node::start(opts).await?;
+        // The one line scripts read: the full listen address.
+        println!("{}", node.listen_addr());
+        tracing::info!("listening on {}", node.listen_addr());
+        let outcome = node.run_until(exit_when_synced, shutdown_signal()).await?;
+        let s = &outcome.status;
+        tracing::info!(
+            "stopped ({:?}): {:?} at height {} of {}",
+            outcome.reason,
+            s.state,
+            s.current_height,
+            s.target_height
+        );
+        if outcome.reason == StopReason::Failed {
+            anyhow::bail!("sync failed: {}", s.failure.clone().unwrap_or_default());
+        }
+        Ok(())
+    })
+}

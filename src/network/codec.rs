@@ -1,0 +1,338 @@
+//! The wire format of the two request-response protocols.
+//!
+//! Every message (request or response) is ONE frame: a big-endian `u32` body length, then the body. The length is
+//! checked against the message's cap before anything is allocated, and the body is read as it arrives (no buffer of
+//! the claimed size is allocated up front), so a peer cannot make us allocate more than it actually sends, nor more
+//! than the cap.
+//!
+//! Bodies are postcard:
+//! - status: request and response are both a [`StatusMessage`] (the requester sends its own status, so each side
+//!   learns the other's chain from whichever message arrives first); cap [`MAX_REQUEST_BYTES`].
+//! - blocks_by_range: the request is a [`BlocksByRangeRequest`] (cap [`MAX_REQUEST_BYTES`]); the response is the
+//!   postcard encoding of a `Vec<Vec<u8>>` (varint count, then for each block a varint length and the bytes),
+//!   encoded and decoded by hand here so that the count (≤ [`MAX_BLOCKS_PER_REQUEST`]) and each block's length
+//!   (≤ the chain's `max_block_bytes`) are checked before the block is copied. The bytes are identical to
+//!   `postcard::to_stdvec(&Vec<Vec<u8>>)` (tested).
+
+use std::io;
+
+use ecsync_components::{MAX_BLOCKS_PER_REQUEST, StatusMessage};
+use libp2p::StreamProtocol;
+use libp2p::futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use libp2p::request_response;
+use serde::{Deserialize, Serialize};
+
+use super::MAX_RESPONSE_BYTES;
+
+/// Cap on a request body (status and blocks_by_range), in bytes.
+pub const MAX_REQUEST_BYTES: usize = 1024;
+
+/// Cap on a status response body, in bytes.
+pub const MAX_STATUS_RESPONSE_BYTES: usize = 1024;
+
+/// Framing overhead allowed on top of the block bytes of a blocks_by_range response: the varint count and one
+/// varint length per block (at most 5 bytes each for [`MAX_BLOCKS_PER_REQUEST`] blocks), rounded up.
+pub const RESPONSE_OVERHEAD_BYTES: usize = 16 * 1024;
+
+/// Initial buffer for a frame body; it grows as the bytes actually arrive.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// A blocks_by_range request: `count` consecutive blocks from height `start`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlocksByRangeRequest {
+    /// First height.
+    pub start: u64,
+    /// Blocks wanted; a server answers at most [`MAX_BLOCKS_PER_REQUEST`].
+    pub count: u32,
+}
+
+/// Cap on a blocks_by_range response body for a chain whose blocks are at most `max_block_bytes`: a response
+/// carries at most [`MAX_RESPONSE_BYTES`] of blocks, or one block if that block alone is larger.
+pub fn max_blocks_response_bytes(max_block_bytes: u32) -> usize {
+    MAX_RESPONSE_BYTES.max(max_block_bytes as usize) + RESPONSE_OVERHEAD_BYTES
+}
+
+fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message)
+}
+
+/// Reads one frame of at most `max` body bytes.
+///
+/// A length above `max` is refused with [`io::ErrorKind::InvalidData`] before the body is read; the body buffer
+/// grows with the bytes received, never to the claimed length up front.
+pub async fn read_frame<T>(io: &mut T, max: usize) -> io::Result<Vec<u8>>
+where
+    T: AsyncRead + Unpin + Send,
+{
+    let mut prefix = [0u8; 4];
+    io.read_exact(&mut prefix).await?;
+    let len = u32::from_be_bytes(prefix) as usize;
+    if len > max {
+        return Err(invalid(format!(
+            "message of {len} bytes exceeds the limit of {max} bytes"
+        )));
+    }
+    let mut body = Vec::with_capacity(len.min(READ_CHUNK));
+    (&mut *io).take(len as u64).read_to_end(&mut body).await?;
+    if body.len() != len {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!("message ended after {} of {len} bytes", body.len()),
+        ));
+    }
+    Ok(body)
+}
+
+/// Writes one frame; refuses (with [`io::ErrorKind::InvalidInput`]) a body above `max`, which the peer would refuse.
+pub async fn write_frame<T>(io: &mut T, body: &[u8], max: usize) -> io::Result<()>
+where
+    T: AsyncWrite + Unpin + Send,
+{
+    if body.len() > max {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "refusing to send a message of {} bytes (limit {max})",
+                body.len()
+            ),
+        ));
+    }
+    // `body.len() <= max`, and every cap fits in a u32.
+    let len = u32::try_from(body.len())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "message too large"))?;
+    io.write_all(&len.to_be_bytes()).await?;
+    io.write_all(body).await?;
+    io.flush().await
+}
+
+fn decode_postcard<T>(body: &[u8], max: usize, what: &str) -> io::Result<T>
+where
+    T: Serialize + for<'de> Deserialize<'de>,
+{
+    ecsync_components::decode(body, max).map_err(|e| invalid(format!("bad {what}: {e}")))
+}
+
+fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// Reads a canonical (shortest-form) postcard varint of at most 5 bytes (every value accepted here is < 2³²).
+fn take_varint(bytes: &[u8], pos: &mut usize) -> Result<u64, String> {
+    let mut value = 0u64;
+    for i in 0..5 {
+        let Some(&byte) = bytes.get(*pos) else {
+            return Err("truncated length".into());
+        };
+        *pos += 1;
+        value |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            if byte == 0 && i > 0 {
+                return Err("non-canonical length".into());
+            }
+            return Ok(value);
+        }
+    }
+    Err("length too large".into())
+}
+
+/// Size of [`encode_blocks`]'s output.
+pub fn encoded_blocks_len(blocks: &[Vec<u8>]) -> usize {
+    fn varint_len(mut v: u64) -> usize {
+        let mut n = 1;
+        while v >= 0x80 {
+            v >>= 7;
+            n += 1;
+        }
+        n
+    }
+    varint_len(blocks.len() as u64)
+        + blocks
+            .iter()
+            .map(|b| varint_len(b.len() as u64) + b.len())
+            .sum::<usize>()
+}
+
+/// Encodes a blocks_by_range response: the postcard encoding of `Vec<Vec<u8>>`.
+pub fn encode_blocks(blocks: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(encoded_blocks_len(blocks));
+    put_varint(&mut out, blocks.len() as u64);
+    for block in blocks {
+        put_varint(&mut out, block.len() as u64);
+        out.extend_from_slice(block);
+    }
+    out
+}
+
+/// Decodes a blocks_by_range response body: at most `max_blocks` blocks of at most `max_block_bytes` each, every
+/// length checked against the limits and the bytes left before anything is copied, no trailing bytes.
+pub fn decode_blocks(
+    body: &[u8],
+    max_blocks: usize,
+    max_block_bytes: usize,
+) -> Result<Vec<Vec<u8>>, String> {
+    let mut pos = 0;
+    let count = take_varint(body, &mut pos)?;
+    if count > max_blocks as u64 {
+        return Err(format!(
+            "{count} blocks in one response (limit {max_blocks})"
+        ));
+    }
+    let mut blocks = Vec::with_capacity(count as usize);
+    for i in 0..count {
+        let len = take_varint(body, &mut pos)?;
+        if len > max_block_bytes as u64 {
+            return Err(format!(
+                "block {i} of the response has {len} bytes (limit {max_block_bytes})"
+            ));
+        }
+        let len = len as usize;
+        let Some(bytes) = body.get(pos..pos.saturating_add(len)) else {
+            return Err(format!(
+                "block {i} of the response claims {len} bytes, {} left",
+                body.len() - pos
+            ));
+        };
+        blocks.push(bytes.to_vec());
+        pos += len;
+    }
+    if pos != body.len() {
+        return Err(format!(
+            "{} trailing bytes after the blocks",
+            body.len() - pos
+        ));
+    }
+    Ok(blocks)
+}
+
+/// The status protocol's codec.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StatusCodec;
+
+impl request_response::Codec for StatusCodec {
+    type Protocol = StreamProtocol;
+    type Request = StatusMessage;
+    type Response = StatusMessage;
+
+    async fn read_request<T>(&mut self, _: &StreamProtocol, io: &mut T) -> io::Result<StatusMessage>
+    where
+        T: AsyncRead + Unpin + Send,
+    {
+        let body = read_frame(io, MAX_REQUEST_BYTES).await?;
+        decode_postcard(&body, MAX_REQUEST_BYTES, "status request")
+    }
+
+    async fn read_response<T>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+    ) -> io::Result<StatusMessage>
+    where
+        T: AsyncRead + Unpin + Send,
+    {
+        let body = read_frame(io, MAX_STATUS_RESPONSE_BYTES).await?;
+        decode_postcard(&body, MAX_STATUS_RESPONSE_BYTES, "status response")
+    }
+
+    async fn write_request<T>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+        request: StatusMessage,
+    ) -> io::Result<()>
+    where
+        T: AsyncWrite + Unpin + Send,
+    {
+        write_frame(io, &ecsync_components::encode(&request), MAX_REQUEST_BYTES).await
+    }
+
+    async fn write_response<T>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+        response: StatusMessage,
+    ) -> io::Result<()>
+    where
+        T: AsyncWrite + Unpin + Send,
+    {
+        write_frame(
+            io,
+            &ecsync_components::encode(&response),
+            MAX_STATUS_RESPONSE_BYTES,
+        )
+        .await
+    }
+}
+
+/// The blocks_by_range protocol's codec, with the chain's block size limit.
+#[derive(Clone, Copy, Debug)]
+pub struct BlocksCodec {
+    /// Largest block encoding accepted in a response.
+    pub max_block_bytes: u32,
+}
+
+impl BlocksCodec {
+    fn max_response_bytes(&self) -> usize {
+        max_blocks_response_bytes(self.max_block_bytes)
+    }
+}
+
+impl request_response::Codec for BlocksCodec {
+    type Protocol = StreamProtocol;
+    type Request = BlocksByRangeRequest;
+    type Response = Vec<Vec<u8>>;
+
+    async fn read_request<T>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+    ) -> io::Result<BlocksByRangeRequest>
+    where
+        T: AsyncRead + Unpin + Send,
+    {
+        let body = read_frame(io, MAX_REQUEST_BYTES).await?;
+        decode_postcard(&body, MAX_REQUEST_BYTES, "blocks_by_range request")
+    }
+
+    async fn read_response<T>(&mut self, _: &StreamProtocol, io: &mut T) -> io::Result<Vec<Vec<u8>>>
+    where
+        T: AsyncRead + Unpin + Send,
+    {
+        let body = read_frame(io, self.max_response_bytes()).await?;
+        decode_blocks(
+            &body,
+            MAX_BLOCKS_PER_REQUEST as usize,
+            self.max_block_bytes as usize,
+        )
+        .map_err(|e| invalid(format!("bad blocks_by_range response: {e}")))
+    }
+
+    async fn write_request<T>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+        request: BlocksByRangeRequest,
+    ) -> io::Result<()>
+    where
+        T: AsyncWrite + Unpin + Send,
+    {
+        write_frame(io, &ecsync_components::encode(&request), MAX_REQUEST_BYTES).await
+    }
+
+    async fn write_response<T>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+        response: Vec<Vec<u8>>,
+    ) -> io::Result<()>
+    where
+        T: AsyncWrite + Unpin + Send,
+    {
+        let body = encode_blocks(&response);
+        drop(response);
+        write_frame(io, &body, self.max_response_bytes()).await
+    }
+}

@@ -1,0 +1,380 @@
+//! The network adapter: libp2p on one side, the engine's [`NetEvent`]s and [`Request`]s on the other.
+//!
+//! The engine never touches a socket. [`Network::start`] binds, dials the bootnodes and spawns ONE swarm task; the
+//! engine reads [`NetEvent`]s from the returned receiver and hands [`Request`]s to [`NetworkHandle::send`].
+//!
+//! - Transport: TCP + noise + yamux. Behaviours: identify, ping, and two request-response protocols,
+//!   [`STATUS_PROTOCOL`] and [`BLOCKS_BY_RANGE_PROTOCOL`], framed and capped as described in [`codec`].
+//! - Peers: each libp2p peer id gets an engine [`PeerId`] for the lifetime of the process. On a peer's first
+//!   connection we ask for its status (our request carries our own status). A peer on another chain (chain id or
+//!   genesis hash), seen in its answer or in its own request, is refused with ONE warning line, nothing about it
+//!   reaches the engine, and it is disconnected [`REFUSAL_GRACE`] later (so the status messages in flight both ways
+//!   still arrive and it learns why too). Otherwise the engine gets [`NetEvent::PeerConnected`] (first answer) or
+//!   [`NetEvent::Status`] (later answers, and the status a peer sends with its own status requests). When the last
+//!   connection to an announced peer closes: [`NetEvent::PeerGone`].
+//! - Requests: every `BlocksByRange` ends in exactly one [`NetEvent::Blocks`] or [`NetEvent::RequestFailed`]
+//!   (a request to a peer that is not connected fails at once with [`Disconnected`]; the adapter never dials for a
+//!   request). A transport timeout maps to [`Timeout`], a closed connection or a broken stream to [`Disconnected`],
+//!   an answer outside the protocol (over a cap, malformed, more blocks than asked) to [`Protocol`].
+//! - Serving: status from [`BlockSource::status`], blocks from [`BlockSource::blocks`] (on the blocking pool), at
+//!   most [`MAX_SERVING_PER_PEER`] answers in preparation per peer (more are dropped). With emulation configured,
+//!   each answer is held back, without blocking the swarm: each PEER has one emulated link of
+//!   `bandwidth_kbps` kB/s (1 kB = 1000 bytes) that sends answers one after the other (an answer of `n` bytes
+//!   occupies it `n / bandwidth` from when the link is free), and every answer then waits `latency_ms` more.
+//! - Bootnodes: dialed at start and redialed, with exponential backoff from [`REDIAL_INITIAL`] to [`REDIAL_MAX`]
+//!   (reset once a status check passes), whenever the dial fails or the last connection closes. A peer refused for
+//!   being on another chain, or disconnected at the engine's request, is put on a small deny list (with the reason)
+//!   and never redialed. Such a peer may still connect to us: it goes through the status check again (a foreign
+//!   peer is refused again, silently), and the engine decides about the others (its bans expire).
+//!
+//! The swarm task stops on [`NetworkHandle::shutdown`] or when every handle is dropped; it keeps serving when the
+//! event receiver is dropped.
+//!
+//! [`Disconnected`]: ecsync_components::FailureReason::Disconnected
+//! [`Timeout`]: ecsync_components::FailureReason::Timeout
+//! [`Protocol`]: ecsync_components::FailureReason::Protocol
+
+pub mod codec;
+mod task;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use ecsync_components::{ChainSpec, Hash32, NetEvent, PeerId, Request, StatusMessage};
+use libp2p::futures::StreamExt;
+use libp2p::multiaddr::Protocol;
+use libp2p::swarm::SwarmEvent;
+use libp2p::{Multiaddr, identity::Keypair};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+pub use codec::BlocksByRangeRequest;
+
+/// Protocol name of the status exchange.
+pub const STATUS_PROTOCOL: &str = "/ecsync/req/status/1/postcard";
+/// Protocol name of blocks_by_range.
+pub const BLOCKS_BY_RANGE_PROTOCOL: &str = "/ecsync/req/blocks_by_range/1/postcard";
+/// A blocks_by_range answer is cut at this many bytes of block encodings (but carries at least one block).
+pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+/// Identify's protocol version string.
+pub const IDENTIFY_PROTOCOL_VERSION: &str = "/ecsync/1";
+/// Answers being prepared (read from the source or held back by the emulation) per peer at most; further
+/// requests from that peer are dropped until one is answered.
+pub const MAX_SERVING_PER_PEER: usize = 16;
+/// First bootnode redial delay.
+pub const REDIAL_INITIAL: Duration = Duration::from_millis(250);
+/// Largest bootnode redial delay.
+pub const REDIAL_MAX: Duration = Duration::from_secs(10);
+/// A peer refused for being on another chain is disconnected this long after the refusal.
+pub const REFUSAL_GRACE: Duration = Duration::from_secs(2);
+/// Most entries on the deny list; the oldest is forgotten first.
+pub const MAX_DENIED: usize = 1024;
+
+/// What the node serves from: implemented by the node over its redb store (reads only; must be cheap to call from
+/// the network task).
+pub trait BlockSource: Send + Sync + 'static {
+    /// This node's status (chain and head). Called on the swarm task for every status request sent or answered.
+    fn status(&self) -> StatusMessage;
+    /// Canonical encodings of up to `count` consecutive blocks from `start`, total ≤ max_bytes (but at least one if
+    /// `start` exists). Called on tokio's blocking pool.
+    fn blocks(&self, start: u64, count: u32, max_bytes: usize) -> Vec<Vec<u8>>;
+}
+
+/// How to run the network.
+#[derive(Clone, Debug)]
+pub struct NetworkConfig {
+    /// This node's identity.
+    pub keypair: Keypair,
+    /// Where to listen, e.g. `/ip4/127.0.0.1/tcp/0`.
+    pub listen: Multiaddr,
+    /// Peers to dial and keep dialing, each with `/p2p/<peer id>`.
+    pub bootnodes: Vec<Multiaddr>,
+    /// Our chain id: peers on another are refused.
+    pub chain_id: u64,
+    /// Our genesis hash: peers with another are refused.
+    pub genesis_hash: Hash32,
+    /// Decoding limit per block of a blocks_by_range answer.
+    pub max_block_bytes: u32,
+    /// Emulated extra latency before answering each request we serve (0 = none).
+    pub latency_ms: u64,
+    /// Emulated serving bandwidth per peer in kB/s, 1 kB = 1000 bytes (0 = unlimited).
+    pub bandwidth_kbps: u64,
+    /// Transport-level request timeout, also the limit for serving one inbound request.
+    pub request_timeout: Duration,
+}
+
+impl NetworkConfig {
+    /// A configuration for `spec`'s chain: no bootnodes, no emulation, a 60 s request timeout.
+    pub fn new(keypair: Keypair, listen: Multiaddr, spec: &ChainSpec) -> Self {
+        Self {
+            keypair,
+            listen,
+            bootnodes: Vec::new(),
+            chain_id: spec.chain_id,
+            genesis_hash: spec.genesis_hash,
+            max_block_bytes: spec.max_block_bytes,
+            latency_ms: 0,
+            bandwidth_kbps: 0,
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// State the swarm task shares with the handles.
+#[derive(Default)]
+struct Shared {
+    /// Engine peer id → libp2p peer id, for every peer seen.
+    peers: RwLock<HashMap<PeerId, libp2p::PeerId>>,
+    /// Peers with at least one open connection.
+    connected: AtomicUsize,
+    /// The deny list's current contents, with reasons.
+    denied: RwLock<Vec<(libp2p::PeerId, String)>>,
+}
+
+/// What the handles tell the swarm task.
+enum Command {
+    Request(Request),
+    Shutdown,
+}
+
+/// Starts the network.
+pub struct Network;
+
+impl Network {
+    /// Binds, starts dialing bootnodes, returns the handle plus the receiver of NetEvents for the engine.
+    /// Must be called inside a tokio runtime; spawns the swarm task.
+    pub async fn start(
+        config: NetworkConfig,
+        source: Arc<dyn BlockSource>,
+    ) -> anyhow::Result<(NetworkHandle, mpsc::UnboundedReceiver<NetEvent>)> {
+        if config.max_block_bytes == 0 {
+            bail!("max_block_bytes must be positive");
+        }
+        let local_peer_id = config.keypair.public().to_peer_id();
+        let mut bootnodes = Vec::with_capacity(config.bootnodes.len());
+        for addr in &config.bootnodes {
+            let Some(Protocol::P2p(peer)) = addr.iter().last() else {
+                bail!("bootnode address {addr} does not end with /p2p/<peer id>");
+            };
+            if peer == local_peer_id {
+                tracing::warn!("ignoring bootnode {addr}: it is this node");
+                continue;
+            }
+            bootnodes.push((peer, addr.clone()));
+        }
+
+        check_port_free(&config.listen)?;
+        let mut swarm = task::build_swarm(&config)?;
+        swarm
+            .listen_on(config.listen.clone())
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let bound = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                match swarm.select_next_some().await {
+                    SwarmEvent::NewListenAddr { address, .. } => return Ok(address),
+                    SwarmEvent::ListenerClosed { reason, .. } => {
+                        return Err(anyhow::anyhow!(
+                            "listener on {} closed: {reason:?}",
+                            config.listen
+                        ));
+                    }
+                    SwarmEvent::ListenerError { error, .. } => {
+                        return Err(anyhow::anyhow!(
+                            "listener on {} failed: {error}",
+                            config.listen
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+        })
+        .await
+        .with_context(|| format!("no listen address on {} after 10 s", config.listen))??;
+        let listen_addr = bound.with(Protocol::P2p(local_peer_id));
+        tracing::info!(peer_id = %local_peer_id, "listening on {listen_addr}");
+
+        let shared = Arc::new(Shared::default());
+        let (command_tx, command_rx) = mpsc::unbounded_channel();
+        let (event_tx, event_rx) = mpsc::unbounded_channel();
+        let mut task =
+            task::SwarmTask::new(swarm, &config, source, shared.clone(), command_rx, event_tx);
+        for (peer, addr) in bootnodes {
+            task.add_bootnode(peer, addr);
+        }
+        let join = tokio::spawn(task.run());
+        let handle = NetworkHandle {
+            commands: command_tx,
+            shared,
+            local_peer_id,
+            listen_addr,
+            task: Arc::new(Mutex::new(Some(join))),
+        };
+        Ok((handle, event_rx))
+    }
+}
+
+/// Fails if `addr` names a TCP port something already listens on. libp2p's TCP listeners set `SO_REUSEPORT`, so
+/// two nodes would otherwise share one port silently (the kernel splitting the connections between them).
+fn check_port_free(addr: &Multiaddr) -> anyhow::Result<()> {
+    let mut ip = None;
+    let mut port = None;
+    for protocol in addr.iter() {
+        match protocol {
+            Protocol::Ip4(a) => ip = Some(std::net::IpAddr::V4(a)),
+            Protocol::Ip6(a) => ip = Some(std::net::IpAddr::V6(a)),
+            Protocol::Tcp(p) => port = Some(p),
+            _ => {}
+        }
+    }
+    if let (Some(ip), Some(port)) = (ip, port)
+        && port != 0
+    {
+        // A plain bind (no SO_REUSEPORT) fails while another socket listens there; dropped at once.
+        std::net::TcpListener::bind((ip, port))
+            .with_context(|| format!("cannot listen on {addr}"))?;
+    }
+    Ok(())
+}
+
+/// The engine's side of the network: send requests, look peers up, stop.
+#[derive(Clone)]
+pub struct NetworkHandle {
+    commands: mpsc::UnboundedSender<Command>,
+    shared: Arc<Shared>,
+    local_peer_id: libp2p::PeerId,
+    listen_addr: Multiaddr,
+    task: Arc<Mutex<Option<JoinHandle<()>>>>,
+}
+
+impl NetworkHandle {
+    /// Hands a request to the swarm task. Non-blocking; from any thread. Ignored once the network has stopped.
+    pub fn send(&self, request: Request) {
+        let _ = self.commands.send(Command::Request(request));
+    }
+
+    /// The bound listen address including `/p2p/<local peer id>` (the actual port, never 0). For an unspecified
+    /// listen IP (`0.0.0.0`), the first interface address libp2p reported.
+    pub fn listen_addr(&self) -> Multiaddr {
+        self.listen_addr.clone()
+    }
+
+    /// This node's libp2p peer id.
+    pub fn local_peer_id(&self) -> libp2p::PeerId {
+        self.local_peer_id
+    }
+
+    /// The libp2p peer id string of an engine peer id (known for every peer seen since start).
+    pub fn label_of(&self, peer: PeerId) -> Option<String> {
+        self.libp2p_peer_of(peer).map(|p| p.to_string())
+    }
+
+    /// The libp2p peer id of an engine peer id.
+    pub fn libp2p_peer_of(&self, peer: PeerId) -> Option<libp2p::PeerId> {
+        let peers = self
+            .shared
+            .peers
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        peers.get(&peer).copied()
+    }
+
+    /// The engine peer id of a libp2p peer, if it has been seen.
+    pub fn engine_peer_of(&self, peer: &libp2p::PeerId) -> Option<PeerId> {
+        let peers = self
+            .shared
+            .peers
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        peers.iter().find(|(_, p)| *p == peer).map(|(id, _)| *id)
+    }
+
+    /// Number of peers with at least one open connection (whether or not their status check passed).
+    pub fn connected_peers(&self) -> usize {
+        self.shared.connected.load(Ordering::Relaxed)
+    }
+
+    /// The deny list: peers refused for another chain or disconnected at the engine's request, with the reason.
+    /// They are never redialed.
+    pub fn denied_peers(&self) -> Vec<(libp2p::PeerId, String)> {
+        self.shared
+            .denied
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Stops the swarm task (closing every connection) and waits for it. Other clones of the handle then do
+    /// nothing; the event receiver ends.
+    pub async fn shutdown(self) {
+        let _ = self.commands.send(Command::Shutdown);
+        let join = self
+            .task
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(join) = join
+            && let Err(e) = join.await
+        {
+            tracing::error!("network task ended abnormally: {e}");
+        }
+    }
+}
+
+/// Loads the node's keypair from `path` (libp2p protobuf encoding), or creates an ed25519 one there (creating the
+/// parent directories), so the peer id survives restarts.
+pub fn load_or_create_keypair(path: &Path) -> anyhow::Result<Keypair> {
+    match std::fs::read(path) {
+        Ok(bytes) => Keypair::from_protobuf_encoding(&bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "the node key file {} is corrupt ({e}); delete it to create a new identity (a new peer id)",
+                path.display()
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let keypair = Keypair::generate_ed25519();
+            let bytes = keypair
+                .to_protobuf_encoding()
+                .context("cannot encode the new node key")?;
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            let mut tmp = path.as_os_str().to_owned();
+            tmp.push(".tmp");
+            let tmp = std::path::PathBuf::from(tmp);
+            write_private(&tmp, &bytes)
+                .with_context(|| format!("cannot write the node key to {}", tmp.display()))?;
+            std::fs::rename(&tmp, path)
+                .with_context(|| format!("cannot move the node key to {}", path.display()))?;
+            tracing::info!(
+                "created a new node key in {} (peer id {})",
+                path.display(),
+                keypair.public().to_peer_id()
+            );
+            Ok(keypair)
+        }
+        Err(e) => Err(anyhow::Error::new(e)
+            .context(format!("cannot read the node key {}", path.display()))),
+    }
+}
+
+/// Writes a file readable by its owner only (on unix), durably.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}

@@ -1,0 +1,397 @@
+//! The node: the engine on its own thread, the libp2p network on tokio, the redb store shared between them (the
+//! engine writes, the network serves reads). The engine thread is the node's main loop: network events go to
+//! `handle`, a tick interval calls `tick`, the outbox becomes requests. Validation runs on that thread and the
+//! compute pool, never on the network's, so the network stays responsive while blocks validate.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use ecsync_components::{
+    ChainSpec, NetEvent, StatusMessage, Strategy, SyncConfig, SyncState, SyncStatus,
+};
+use ecsync_systems::chaingen::ChainGenerator;
+use libp2p::Multiaddr;
+use tokio::sync::watch;
+
+use crate::chainio::{load_generator, unix_now_ms};
+use crate::engine::SyncEngine;
+use crate::network::{BlockSource, Network, NetworkConfig, NetworkHandle, load_or_create_keypair};
+use crate::store::{RedbStore, SPEC_FILE, STORE_FILE, StoreReader};
+
+/// Name of the node's identity key file in its data dir.
+pub const KEY_FILE: &str = "node.key";
+
+/// How a node runs.
+#[derive(Debug, Clone)]
+pub struct NodeOptions {
+    /// Data directory: spec.json, chain.redb, node.key (and generator.json for a generated chain).
+    pub data: PathBuf,
+    /// Spec to start a fresh data dir from.
+    pub spec: Option<PathBuf>,
+    /// Listen address.
+    pub listen: Multiaddr,
+    /// Bootnodes.
+    pub peers: Vec<Multiaddr>,
+    /// Sync strategy.
+    pub strategy: Strategy,
+    /// Exit once Synced with no peer ahead.
+    pub exit_when_synced: bool,
+    /// Emulated latency added to each answer served, ms.
+    pub latency_ms: u64,
+    /// Emulated serving bandwidth, kB/s (0 = unlimited).
+    pub bandwidth_kbps: u64,
+    /// Extend the deterministic chain by one block every this many ms (0 = never).
+    pub extend_every_ms: u64,
+    /// Engine tick interval, ms.
+    pub tick_ms: u64,
+}
+
+impl NodeOptions {
+    /// Options for a data dir with everything else at its default.
+    pub fn new(data: PathBuf) -> Self {
+        Self {
+            data,
+            spec: None,
+            listen: "/ip4/127.0.0.1/tcp/0".parse().expect("valid multiaddr"),
+            peers: Vec::new(),
+            strategy: Strategy::Engine,
+            exit_when_synced: false,
+            latency_ms: 0,
+            bandwidth_kbps: 0,
+            extend_every_ms: 0,
+            tick_ms: 20,
+        }
+    }
+}
+
+/// Serving reads over the node's store.
+struct Source {
+    reader: StoreReader,
+}
+
+impl BlockSource for Source {
+    fn status(&self) -> StatusMessage {
+        let spec = self.reader.spec();
+        let head = self.reader.head().unwrap_or_else(|_| spec.genesis_ref());
+        StatusMessage {
+            chain_id: spec.chain_id,
+            genesis_hash: spec.genesis_hash,
+            head,
+        }
+    }
+
+    fn blocks(&self, start: u64, count: u32, max_bytes: usize) -> Vec<Vec<u8>> {
+        self.reader
+            .encoded_range(start, u64::from(count), max_bytes)
+            .unwrap_or_default()
+    }
+}
+
+/// Opens (or initialises from `--spec`) a node's data dir: its spec and store.
+pub fn open_data_dir(data: &Path, spec: Option<&Path>) -> anyhow::Result<(ChainSpec, RedbStore)> {
+    std::fs::create_dir_all(data)
+        .with_context(|| format!("cannot create data dir {}", data.display()))?;
+    let spec_path = data.join(SPEC_FILE);
+    let chain_spec = match (spec_path.exists(), spec) {
+        (true, given) => {
+            let own = ChainSpec::load(&spec_path)?;
+            if let Some(given) = given {
+                let other = ChainSpec::load(given)?;
+                if other != own {
+                    bail!(
+                        "{} holds chain {} (genesis {}), but --spec {} is chain {} (genesis {})",
+                        data.display(),
+                        own.chain_id,
+                        own.genesis_hash,
+                        given.display(),
+                        other.chain_id,
+                        other.genesis_hash
+                    );
+                }
+            }
+            own
+        }
+        (false, Some(given)) => {
+            let spec = ChainSpec::load(given)?;
+            std::fs::write(&spec_path, spec.to_json())
+                .with_context(|| format!("cannot write {}", spec_path.display()))?;
+            spec
+        }
+        (false, None) => bail!(
+            "{} has no spec.json: give --spec FILE to start a fresh node",
+            data.display()
+        ),
+    };
+    let store = RedbStore::open_or_create(&data.join(STORE_FILE), &chain_spec)?;
+    Ok((chain_spec, store))
+}
+
+/// How a node run ended.
+#[derive(Debug, Clone)]
+pub struct NodeOutcome {
+    /// The last status.
+    pub status: SyncStatus,
+    /// Why it stopped.
+    pub reason: StopReason,
+}
+
+/// Why a node stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// Synced with no peer ahead, with `--exit-when-synced`.
+    Synced,
+    /// Ctrl-C, SIGTERM, or the caller's shutdown signal.
+    Shutdown,
+    /// The engine failed for good.
+    Failed,
+}
+
+enum EngineInput {
+    Net(NetEvent),
+    Stop,
+}
+
+/// A running node.
+pub struct Node {
+    network: NetworkHandle,
+    status: watch::Receiver<SyncStatus>,
+    input: mpsc::Sender<EngineInput>,
+    engine_thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl Node {
+    /// Starts a node: opens its data dir, starts the network and the engine thread. Call inside a tokio runtime.
+    pub async fn start(opts: NodeOptions) -> anyhow::Result<Self> {
+        let (spec, store) = open_data_dir(&opts.data, opts.spec.as_deref())?;
+        let generator = if opts.extend_every_ms > 0 {
+            let params = load_generator(&opts.data)?.with_context(|| {
+                format!(
+                    "--extend-every-ms needs a generated chain ({} has no generator.json)",
+                    opts.data.display()
+                )
+            })?;
+            let generator = ChainGenerator::new(params)?;
+            if generator.spec() != &spec {
+                bail!(
+                    "generator.json does not describe the chain in {}",
+                    opts.data.display()
+                );
+            }
+            Some(generator)
+        } else {
+            None
+        };
+        let keypair = load_or_create_keypair(&opts.data.join(KEY_FILE))?;
+        let source = Arc::new(Source {
+            reader: store.reader(),
+        });
+        let config = SyncConfig {
+            strategy: opts.strategy,
+            ..SyncConfig::default()
+        };
+        let mut engine = SyncEngine::new(spec.clone(), config, Box::new(store))?;
+        let net_config = NetworkConfig {
+            keypair,
+            listen: opts.listen.clone(),
+            bootnodes: opts.peers.clone(),
+            chain_id: spec.chain_id,
+            genesis_hash: spec.genesis_hash,
+            max_block_bytes: spec.max_block_bytes,
+            latency_ms: opts.latency_ms,
+            bandwidth_kbps: opts.bandwidth_kbps,
+            request_timeout: Duration::from_secs(60),
+        };
+        let (network, mut events) = Network::start(net_config, source).await?;
+        let (input, input_rx) = mpsc::channel();
+        let forward = input.clone();
+        tokio::spawn(async move {
+            while let Some(event) = events.recv().await {
+                if forward.send(EngineInput::Net(event)).is_err() {
+                    break;
+                }
+            }
+        });
+        engine.tick(unix_now_ms());
+        let (status_tx, status) = watch::channel(engine.status());
+        let net = network.clone();
+        let tick = Duration::from_millis(opts.tick_ms.max(1));
+        let extend_every = opts.extend_every_ms;
+        let engine_thread = std::thread::Builder::new()
+            .name("ecsync-engine".into())
+            .spawn(move || {
+                engine_loop(
+                    engine,
+                    input_rx,
+                    net,
+                    status_tx,
+                    tick,
+                    generator,
+                    extend_every,
+                )
+            })
+            .context("cannot start the engine thread")?;
+        Ok(Self {
+            network,
+            status,
+            input,
+            engine_thread: Some(engine_thread),
+        })
+    }
+
+    /// The full listen address, with `/p2p/<peer id>`.
+    pub fn listen_addr(&self) -> Multiaddr {
+        self.network.listen_addr()
+    }
+
+    /// The latest status (updated every tick).
+    pub fn status(&self) -> watch::Receiver<SyncStatus> {
+        self.status.clone()
+    }
+
+    /// Runs until `--exit-when-synced` holds (if `exit_when_synced`), the engine fails for good, or `shutdown`
+    /// resolves; then stops the engine (with a final durable checkpoint) and the network.
+    pub async fn run_until(
+        self,
+        exit_when_synced: bool,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) -> anyhow::Result<NodeOutcome> {
+        let mut status = self.status.clone();
+        tokio::pin!(shutdown);
+        let reason = loop {
+            {
+                let s = status.borrow_and_update();
+                if exit_when_synced
+                    && s.state == SyncState::Synced
+                    && s.peers_connected > 0
+                    && s.current_height >= s.target_height
+                {
+                    break StopReason::Synced;
+                }
+                if s.state == SyncState::Failed
+                    && s.failure
+                        .as_deref()
+                        .is_some_and(|f| f.starts_with("import"))
+                {
+                    tracing::error!("sync failed: {}", s.failure.clone().unwrap_or_default());
+                }
+            }
+            tokio::select! {
+                changed = status.changed() => if changed.is_err() { break StopReason::Failed },
+                () = &mut shutdown => break StopReason::Shutdown,
+            }
+        };
+        let last = self.status.borrow().clone();
+        self.stop().await?;
+        Ok(NodeOutcome {
+            status: last,
+            reason,
+        })
+    }
+
+    /// Stops the engine (final checkpoint) and the network.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        let _ = self.input.send(EngineInput::Stop);
+        let result = match self.engine_thread.take() {
+            Some(t) => tokio::task::spawn_blocking(move || t.join())
+                .await
+                .context("engine thread")?
+                .map_err(|_| anyhow::anyhow!("the engine thread panicked"))?,
+            None => Ok(()),
+        };
+        self.network.clone().shutdown().await;
+        result
+    }
+}
+
+fn engine_loop(
+    mut engine: SyncEngine,
+    input: mpsc::Receiver<EngineInput>,
+    net: NetworkHandle,
+    status: watch::Sender<SyncStatus>,
+    tick: Duration,
+    generator: Option<ChainGenerator>,
+    extend_every_ms: u64,
+) -> anyhow::Result<()> {
+    let mut next_tick = Instant::now();
+    let mut next_log = Instant::now();
+    let mut last_extension_slot = unix_now_ms() / extend_every_ms.max(1);
+    'run: loop {
+        let wait = next_tick.saturating_duration_since(Instant::now());
+        match input.recv_timeout(wait) {
+            Ok(EngineInput::Net(event)) => engine.handle(event),
+            Ok(EngineInput::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => break 'run,
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        // Take everything that is already waiting before ticking.
+        loop {
+            match input.try_recv() {
+                Ok(EngineInput::Net(event)) => engine.handle(event),
+                Ok(EngineInput::Stop) | Err(mpsc::TryRecvError::Disconnected) => break 'run,
+                Err(mpsc::TryRecvError::Empty) => break,
+            }
+        }
+        if Instant::now() < next_tick {
+            continue;
+        }
+        let tick_started = Instant::now();
+        let now = unix_now_ms();
+        if let Some(generator) = &generator {
+            // Extend on the multiples of the interval since the Unix epoch: nodes of the same chain extend at the
+            // same instants, with the same blocks.
+            let slot = now / extend_every_ms;
+            if slot > last_extension_slot {
+                last_extension_slot = slot;
+                extend(&mut engine, generator);
+            }
+        }
+        engine.tick(now);
+        for request in engine.drain_outbox() {
+            net.send(request);
+        }
+        let s = engine.status();
+        if Instant::now() >= next_log {
+            next_log = Instant::now() + Duration::from_secs(1);
+            tracing::info!(
+                "sync: height {} of {} ({:?}, {:.0} blocks/s, {} peers)",
+                s.current_height,
+                s.target_height,
+                s.state,
+                s.blocks_per_second,
+                s.peers_connected
+            );
+        }
+        status.send_replace(s);
+        // Fixed rate: a tick that took longer than the interval (a big validation round) is followed at once.
+        next_tick = tick_started + tick;
+    }
+    engine
+        .checkpoint_now(unix_now_ms())
+        .context("final checkpoint")?;
+    status.send_replace(engine.status());
+    Ok(())
+}
+
+fn extend(engine: &mut SyncEngine, generator: &ChainGenerator) {
+    let head = engine.head();
+    let parent = if head.height == 0 {
+        Some(generator.genesis().block.header.clone())
+    } else {
+        engine
+            .store()
+            .block(head.height)
+            .ok()
+            .flatten()
+            .map(|b| b.block.header)
+    };
+    let Some(parent) = parent else {
+        tracing::warn!("cannot extend: block {} is not in the store", head.height);
+        return;
+    };
+    let block = generator.sign(generator.child(&parent, head.hash));
+    if let Err(e) = engine.import_local(block) {
+        tracing::warn!("cannot extend the chain at {}: {e}", head.height + 1);
+    }
+}
