@@ -51,7 +51,10 @@ fn simulation_seeds() {
         rejected += report.rejected;
         bans += report.bans;
     }
-    println!(
+    // Written to stderr directly (not through the test harness's capture), so CI logs always show it.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
         "simulation: {} seeds, {} violations (slowest seed {} synced in {} virtual s; {} invalid blocks rejected, {} peers banned)",
         seeds.len(),
         failures.len(),
