@@ -713,6 +713,7 @@ fn bench_score_peers(c: &mut Criterion) {
                     latency_ms: 40 + 3 * i as u64,
                 },
             },
+            latency_ms: Some(40 + 3 * i as u64),
         })
         .collect();
     bench_in_place(

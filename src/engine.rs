@@ -10,8 +10,9 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::SingleThreadedExecutor;
 use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
 use ecsync_components::resources::{
-    BanList, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox, Outbox, PeerIndex,
-    PlanCursor, RequestCounter, SequentialState, Spec, Store, SyncProgress,
+    BanList, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox, Observations,
+    Outbox, PeerIndex, PlanCursor, RequestCounter, SequentialState, Spec, Stopwatch, Store,
+    SyncProgress,
 };
 use ecsync_components::{
     BlockRef, ChainSpec, ChainStore, Checkpoint, NetEvent, PeerOutcome, Request, SignedBlock,
@@ -140,6 +141,8 @@ impl SyncEngine {
         world.init_resource::<EngineCounters>();
         world.init_resource::<SequentialState>();
         world.init_resource::<Messages<PeerOutcome>>();
+        world.init_resource::<Observations>();
+        world.init_resource::<Stopwatch>();
         Ok(Self {
             world,
             schedule: build_schedule(),
@@ -157,6 +160,7 @@ impl SyncEngine {
             let mut clock = self.world.resource_mut::<Clock>();
             clock.now_ms = clock.now_ms.max(now_ms);
         }
+        *self.world.resource_mut::<Observations>() = Observations::default();
         self.schedule.run(&mut self.world);
         self.world.resource_mut::<Messages<PeerOutcome>>().update();
         self.world.clear_trackers();
@@ -177,6 +181,7 @@ impl SyncEngine {
         SyncStatus {
             state: progress.state,
             current_height: current,
+            head_slot: self.head().slot,
             target_height: target,
             blocks_per_second: progress.blocks_per_sec,
             peers_connected: self.world.resource::<PeerIndex>().0.len(),
@@ -270,6 +275,29 @@ impl SyncEngine {
         state.blocks_since = 0;
         state.written += 1;
         Ok(())
+    }
+
+    /// Measures durations with `stopwatch` (monotonic nanoseconds); without one, durations read 0.
+    pub fn set_stopwatch(&mut self, stopwatch: fn() -> u64) {
+        self.world.insert_resource(Stopwatch(stopwatch));
+    }
+
+    /// What the last tick measured.
+    pub fn observations(&self) -> &Observations {
+        self.world.resource::<Observations>()
+    }
+
+    /// Ranges with a request in flight.
+    pub fn ranges_in_flight(&mut self) -> usize {
+        let mut q = self
+            .world
+            .query_filtered::<(), With<ecsync_components::ecs::Downloading>>();
+        q.iter(&self.world).count()
+    }
+
+    /// Checkpoints written since start.
+    pub fn checkpoints_written(&self) -> u64 {
+        self.world.resource::<CheckpointState>().written
     }
 
     /// The world, for benches and tests of single systems.

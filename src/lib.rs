@@ -8,6 +8,8 @@ pub mod chainio;
 pub mod cli;
 pub mod dump;
 pub mod engine;
+pub mod http;
+pub mod metrics;
 pub mod network;
 pub mod node;
 pub mod sim;

@@ -4,8 +4,8 @@
 //! compute pool, never on the network's, so the network stays responsive while blocks validate.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -18,6 +18,8 @@ use tokio::sync::watch;
 
 use crate::chainio::{load_generator, unix_now_ms};
 use crate::engine::SyncEngine;
+use crate::http::{DumpRequester, HttpState};
+use crate::metrics::Metrics;
 use crate::network::{BlockSource, Network, NetworkConfig, NetworkHandle, load_or_create_keypair};
 use crate::store::{RedbStore, SPEC_FILE, STORE_FILE, StoreReader};
 
@@ -47,6 +49,8 @@ pub struct NodeOptions {
     pub extend_every_ms: u64,
     /// Engine tick interval, ms.
     pub tick_ms: u64,
+    /// Serve /metrics, /sync/status and /debug/world here.
+    pub http: Option<std::net::SocketAddr>,
 }
 
 impl NodeOptions {
@@ -63,6 +67,7 @@ impl NodeOptions {
             bandwidth_kbps: 0,
             extend_every_ms: 0,
             tick_ms: 20,
+            http: None,
         }
     }
 }
@@ -151,6 +156,10 @@ pub enum StopReason {
 
 enum EngineInput {
     Net(NetEvent),
+    Dump {
+        full: bool,
+        reply: tokio::sync::oneshot::Sender<String>,
+    },
     Stop,
 }
 
@@ -159,6 +168,7 @@ pub struct Node {
     network: NetworkHandle,
     status: watch::Receiver<SyncStatus>,
     input: mpsc::Sender<EngineInput>,
+    http_addr: Option<std::net::SocketAddr>,
     engine_thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
 }
 
@@ -193,6 +203,8 @@ impl Node {
             ..SyncConfig::default()
         };
         let mut engine = SyncEngine::new(spec.clone(), config, Box::new(store))?;
+        engine.set_stopwatch(crate::metrics::monotonic_ns);
+        let metrics = Metrics::new();
         let net_config = NetworkConfig {
             keypair,
             listen: opts.listen.clone(),
@@ -216,6 +228,24 @@ impl Node {
         });
         engine.tick(unix_now_ms());
         let (status_tx, status) = watch::channel(engine.status());
+        let http_addr = match opts.http {
+            None => None,
+            Some(addr) => {
+                let dump_input = Mutex::new(input.clone());
+                let dump: DumpRequester = Arc::new(move |full, reply| {
+                    dump_input
+                        .lock()
+                        .map(|tx| tx.send(EngineInput::Dump { full, reply }).is_ok())
+                        .unwrap_or(false)
+                });
+                let state = HttpState {
+                    status: status.clone(),
+                    metrics: metrics.clone(),
+                    dump,
+                };
+                Some(crate::http::serve(addr, state).await?)
+            }
+        };
         let net = network.clone();
         let tick = Duration::from_millis(opts.tick_ms.max(1));
         let extend_every = opts.extend_every_ms;
@@ -227,6 +257,7 @@ impl Node {
                     input_rx,
                     net,
                     status_tx,
+                    metrics,
                     tick,
                     generator,
                     extend_every,
@@ -237,6 +268,7 @@ impl Node {
             network,
             status,
             input,
+            http_addr,
             engine_thread: Some(engine_thread),
         })
     }
@@ -244,6 +276,11 @@ impl Node {
     /// The full listen address, with `/p2p/<peer id>`.
     pub fn listen_addr(&self) -> Multiaddr {
         self.network.listen_addr()
+    }
+
+    /// The bound HTTP address, when serving HTTP.
+    pub fn http_addr(&self) -> Option<std::net::SocketAddr> {
+        self.http_addr
     }
 
     /// The latest status (updated every tick).
@@ -311,6 +348,7 @@ fn engine_loop(
     input: mpsc::Receiver<EngineInput>,
     net: NetworkHandle,
     status: watch::Sender<SyncStatus>,
+    mut metrics: Metrics,
     tick: Duration,
     generator: Option<ChainGenerator>,
     extend_every_ms: u64,
@@ -322,6 +360,7 @@ fn engine_loop(
         let wait = next_tick.saturating_duration_since(Instant::now());
         match input.recv_timeout(wait) {
             Ok(EngineInput::Net(event)) => engine.handle(event),
+            Ok(EngineInput::Dump { full, reply }) => answer_dump(&mut engine, full, reply),
             Ok(EngineInput::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => break 'run,
             Err(mpsc::RecvTimeoutError::Timeout) => {}
         }
@@ -329,6 +368,7 @@ fn engine_loop(
         loop {
             match input.try_recv() {
                 Ok(EngineInput::Net(event)) => engine.handle(event),
+                Ok(EngineInput::Dump { full, reply }) => answer_dump(&mut engine, full, reply),
                 Ok(EngineInput::Stop) | Err(mpsc::TryRecvError::Disconnected) => break 'run,
                 Err(mpsc::TryRecvError::Empty) => break,
             }
@@ -351,6 +391,7 @@ fn engine_loop(
         for request in engine.drain_outbox() {
             net.send(request);
         }
+        metrics.update(&mut engine, tick_started.elapsed().as_secs_f64());
         let s = engine.status();
         if Instant::now() >= next_log {
             next_log = Instant::now() + Duration::from_secs(1);
@@ -372,6 +413,12 @@ fn engine_loop(
         .context("final checkpoint")?;
     status.send_replace(engine.status());
     Ok(())
+}
+
+fn answer_dump(engine: &mut SyncEngine, full: bool, reply: tokio::sync::oneshot::Sender<String>) {
+    let json = serde_json::to_string(&engine.world_dump(full))
+        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let _ = reply.send(json);
 }
 
 fn extend(engine: &mut SyncEngine, generator: &ChainGenerator) {

@@ -126,6 +126,21 @@ pub struct PeerOutcome {
     pub peer: Entity,
     /// What happened.
     pub kind: OutcomeKind,
+    /// Request to outcome, engine milliseconds, when the outcome ends a request.
+    pub latency_ms: Option<u64>,
+}
+
+impl OutcomeKind {
+    /// A short name, for metric labels: served, empty, timeout, failed, invalid.
+    pub fn label(&self) -> &'static str {
+        match self {
+            OutcomeKind::Served { .. } => "served",
+            OutcomeKind::Empty { .. } => "empty",
+            OutcomeKind::Timeout => "timeout",
+            OutcomeKind::Failed => "failed",
+            OutcomeKind::Invalid { .. } => "invalid",
+        }
+    }
 }
 
 /// The kinds of [`PeerOutcome`].

@@ -147,3 +147,29 @@ pub struct SequentialState {
     /// When the round ended (engine time).
     pub round_over_ms: u64,
 }
+
+/// A monotonic clock for measuring how long work takes (nanoseconds), injected like the store: real in the
+/// node, a constant in simulations (which stay deterministic). Only durations are taken from it, never
+/// decisions.
+#[derive(Resource, Clone, Copy, Debug)]
+pub struct Stopwatch(pub fn() -> u64);
+
+impl Default for Stopwatch {
+    fn default() -> Self {
+        fn frozen() -> u64 {
+            0
+        }
+        Self(frozen)
+    }
+}
+
+/// Measurements of the last tick, for metrics: cleared at the start of every tick.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct Observations {
+    /// Seconds each validation round took, with its block count.
+    pub validation: Vec<(f64, u32)>,
+    /// Seconds each import transaction took, with its block count.
+    pub import: Vec<(f64, u32)>,
+    /// Request latencies in seconds by outcome label (served, empty, timeout, failed, invalid).
+    pub request_latency: Vec<(&'static str, f64)>,
+}

@@ -44,6 +44,8 @@ pub struct SyncStatus {
     pub state: SyncState,
     /// Imported head height.
     pub current_height: Height,
+    /// Imported head slot.
+    pub head_slot: crate::chain::Slot,
     /// Highest height a believed peer claims.
     pub target_height: Height,
     /// Import rate, blocks per second (smoothed).

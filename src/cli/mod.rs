@@ -2,6 +2,7 @@
 
 pub mod chain;
 pub mod demo;
+pub mod dump;
 pub mod node;
 
 use std::path::PathBuf;
@@ -28,6 +29,8 @@ pub enum Command {
     /// The main job: N serving nodes on loopback, a fresh node synced by the engine and then by the sequential
     /// strategy, both throughputs and the speedup.
     Demo(DemoArgs),
+    /// Print a running node's world: peers by score, ranges in flight, pending blocks by stage, state and progress.
+    Dump(DumpArgs),
 }
 
 /// `ecsync node`
@@ -57,6 +60,9 @@ pub struct NodeArgs {
     /// Emulated serving bandwidth in kB/s (0: unlimited).
     #[arg(long, default_value_t = 0)]
     pub bandwidth_kbps: u64,
+    /// Serve /metrics, /sync/status and /debug/world on this address (a bare port binds 127.0.0.1).
+    #[arg(long, value_parser = crate::http::parse_http_addr)]
+    pub http: Option<std::net::SocketAddr>,
     /// Extend the (generated) chain by one block every N ms, in lockstep with other nodes of the same seed.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
     pub extend_every_ms: u64,
@@ -98,6 +104,20 @@ pub struct DemoArgs {
     /// Skip the sequential run.
     #[arg(long)]
     pub skip_sequential: bool,
+}
+
+/// `ecsync dump`
+#[derive(Debug, Args)]
+pub struct DumpArgs {
+    /// The node's HTTP base URL (its `--http` address), e.g. http://127.0.0.1:8080.
+    #[arg(long)]
+    pub node: String,
+    /// Print the raw world JSON (pretty) instead of tables.
+    #[arg(long)]
+    pub json: bool,
+    /// Also list every pending block.
+    #[arg(long)]
+    pub full: bool,
 }
 
 /// `ecsync chain …`
@@ -162,5 +182,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Chain(ChainCommand::Head(args)) => chain::head(&args.dir, args.json),
         Command::Node(args) => node::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Dump(args) => dump::run(&args),
     }
 }

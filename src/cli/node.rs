@@ -47,6 +47,7 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
         latency_ms: args.latency_ms,
         bandwidth_kbps: args.bandwidth_kbps,
         extend_every_ms: args.extend_every_ms,
+        http: args.http,
         ..NodeOptions::new(args.data)
     };
     let exit_when_synced = opts.exit_when_synced;
@@ -54,7 +55,11 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
         let node = Node::start(opts).await?;
         // The one line scripts read: the full listen address.
         println!("{}", node.listen_addr());
-        tracing::info!("listening on {}", node.listen_addr());
+        if let Some(http) = node.http_addr() {
+            // Second line, for scripts: where the HTTP endpoints are.
+            println!("http://{http}");
+            tracing::info!("serving /metrics, /sync/status and /debug/world on http://{http}");
+        }
         let outcome = node.run_until(exit_when_synced, shutdown_signal()).await?;
         let s = &outcome.status;
         tracing::info!(

@@ -70,6 +70,7 @@ pub fn handle_responses(
                 outcomes.write(PeerOutcome {
                     peer: dl.peer,
                     kind: OutcomeKind::Invalid { reason },
+                    latency_ms: Some(latency_ms),
                 });
                 commands.queue(move |w: &mut World| fail_range(w, range_entity, Some(peer_id)));
                 continue;
@@ -85,6 +86,7 @@ pub fn handle_responses(
                 outcomes.write(PeerOutcome {
                     peer: dl.peer,
                     kind: OutcomeKind::Empty { at: range.start },
+                    latency_ms: Some(latency_ms),
                 });
             }
             commands.queue(move |w: &mut World| fail_range(w, range_entity, Some(peer_id)));
@@ -137,6 +139,7 @@ pub fn handle_responses(
                 bytes: total_bytes,
                 latency_ms,
             },
+            latency_ms: Some(latency_ms),
         });
         counters.blocks_downloaded += u64::from(served);
         if served < range.count {

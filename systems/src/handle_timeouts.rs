@@ -26,6 +26,7 @@ pub fn handle_timeouts(
             outcomes.write(PeerOutcome {
                 peer: dl.peer,
                 kind: OutcomeKind::Timeout,
+                latency_ms: Some(clock.now_ms.saturating_sub(dl.sent_at_ms)),
             });
             commands.queue(move |w: &mut World| fail_range(w, range, Some(peer)));
         }

@@ -3,12 +3,13 @@
 //! Reads: `ReadyToImport` blocks of the ranges contiguous from the head, `CheckpointState::due`, `Clock`,
 //! `SyncConfig`. Writes: `Store` (ONE `import_batch` per tick: the blocks, the head, and the checkpoint when due),
 //! `ChainHead`, `CheckpointState`, `SyncProgress` (last progress; Failed on a store error), `Buffer`,
-//! `EngineCounters`; despawns imported blocks and emptied ranges, shrinks partly imported ones.
+//! `EngineCounters`, `Observations` (transaction duration, measured with the `Stopwatch`); despawns imported blocks and emptied ranges, shrinks partly imported ones.
 
 use bevy_ecs::prelude::*;
 use ecsync_components::ecs::{AwaitingImport, PendingBlock, Range, ReadyToImport};
 use ecsync_components::resources::{
-    Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Store, SyncProgress,
+    Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Observations, Stopwatch, Store,
+    SyncProgress,
 };
 use ecsync_components::{BlockRef, Checkpoint, SignedBlock, SyncState};
 
@@ -22,6 +23,8 @@ pub fn import_blocks(
     mut progress: ResMut<SyncProgress>,
     mut buffer: ResMut<Buffer>,
     mut counters: ResMut<EngineCounters>,
+    stopwatch: Res<Stopwatch>,
+    mut observations: ResMut<Observations>,
     mut ranges: Query<(Entity, &mut Range, &mut AwaitingImport)>,
     blocks: Query<&PendingBlock, With<ReadyToImport>>,
 ) {
@@ -62,7 +65,11 @@ pub fn import_blocks(
         head: new_head,
         created_at_ms: clock.now_ms,
     });
-    if let Err(e) = store.0.import_batch(&batch, checkpoint) {
+    let started = (stopwatch.0)();
+    let result = store.0.import_batch(&batch, checkpoint);
+    let elapsed = (stopwatch.0)().saturating_sub(started) as f64 / 1e9;
+    observations.import.push((elapsed, batch.len() as u32));
+    if let Err(e) = result {
         progress.state = SyncState::Failed;
         progress.failed_at_ms = clock.now_ms;
         progress.failure = Some(format!("import at height {}: {e}", head.0.height + 1));

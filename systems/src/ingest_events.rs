@@ -45,7 +45,7 @@ pub fn ingest_events(
         downloads
             .iter()
             .find(|(_, d)| d.request == request && d.peer == peer_entity)
-            .map(|(e, _)| e)
+            .map(|(e, d)| (e, d.sent_at_ms))
     };
     for event in inbox.0.drain(..) {
         match event {
@@ -120,7 +120,7 @@ pub fn ingest_events(
                 let Some(&entity) = index.0.get(&peer) else {
                     continue;
                 };
-                if let Some(range) = find_download(entity, request) {
+                if let Some((range, _)) = find_download(entity, request) {
                     commands
                         .entity(range)
                         .insert(Delivered { blocks, at_ms: now });
@@ -134,13 +134,17 @@ pub fn ingest_events(
                 let Some(&entity) = index.0.get(&peer) else {
                     continue;
                 };
-                if let Some(range) = find_download(entity, request) {
+                if let Some((range, sent_at)) = find_download(entity, request) {
                     let kind = match reason {
                         FailureReason::Timeout => OutcomeKind::Timeout,
                         FailureReason::Disconnected => OutcomeKind::Failed,
                         FailureReason::Protocol(reason) => OutcomeKind::Invalid { reason },
                     };
-                    outcomes.write(PeerOutcome { peer: entity, kind });
+                    outcomes.write(PeerOutcome {
+                        peer: entity,
+                        kind,
+                        latency_ms: Some(now.saturating_sub(sent_at)),
+                    });
                     commands.queue(move |w: &mut World| fail_range(w, range, Some(peer)));
                 }
             }

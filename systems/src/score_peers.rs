@@ -1,7 +1,7 @@
 //! `score_peers`: what peers did becomes their statistics and score; peers that sent invalid data are banned.
 //!
 //! Reads: `PeerOutcome` messages, `Clock`, `SyncConfig`.
-//! Writes: `PeerStats`, `PeerScore` (every peer, every tick), `BanList`, `Outbox` (disconnects),
+//! Writes: `Observations` (request latency by outcome), `PeerStats`, `PeerScore` (every peer, every tick), `BanList`, `Outbox` (disconnects),
 //! `EngineCounters` (penalties, bans); removes banned peers (through `remove_peer`).
 //!
 //! The score rewards measured speed and reliability: `10·ln(1 + blocks/s) · reliability − 5·consecutive failures −
@@ -10,7 +10,7 @@
 
 use bevy_ecs::prelude::*;
 use ecsync_components::ecs::{Peer, PeerScore, PeerStats};
-use ecsync_components::resources::{BanList, Clock, EngineCounters, Outbox};
+use ecsync_components::resources::{BanList, Clock, EngineCounters, Observations, Outbox};
 use ecsync_components::{OutcomeKind, PeerOutcome, Request, SyncConfig};
 
 use crate::transitions::remove_peer;
@@ -36,10 +36,16 @@ pub fn score_peers(
     mut bans: ResMut<BanList>,
     mut outbox: ResMut<Outbox>,
     mut counters: ResMut<EngineCounters>,
+    mut observations: ResMut<Observations>,
     mut outcomes: MessageReader<PeerOutcome>,
     mut peers: Query<(&Peer, &mut PeerStats, &mut PeerScore)>,
 ) {
     for outcome in outcomes.read() {
+        if let Some(ms) = outcome.latency_ms {
+            observations
+                .request_latency
+                .push((outcome.kind.label(), ms as f64 / 1000.0));
+        }
         let Ok((peer, mut stats, _)) = peers.get_mut(outcome.peer) else {
             continue;
         };

@@ -60,6 +60,7 @@ pub fn sequence_blocks(
                     kind: OutcomeKind::Invalid {
                         reason: format!("block {}: {e}", p.height()),
                     },
+                    latency_ms: None,
                 });
                 commands.queue(move |w: &mut World| fail_range(w, range, Some(peer_id)));
                 break 'ranges;

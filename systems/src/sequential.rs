@@ -106,6 +106,7 @@ pub fn sequential_sync(
                     bytes: delivered.blocks.iter().map(|b| b.len() as u64).sum(),
                     latency_ms: delivered.at_ms.saturating_sub(dl.sent_at_ms),
                 },
+                latency_ms: Some(delivered.at_ms.saturating_sub(dl.sent_at_ms)),
             });
         }
         if let Some(reason) = failure {
@@ -113,6 +114,7 @@ pub fn sequential_sync(
             outcomes.write(PeerOutcome {
                 peer: dl.peer,
                 kind: OutcomeKind::Invalid { reason },
+                latency_ms: Some(delivered.at_ms.saturating_sub(dl.sent_at_ms)),
             });
         } else if delivered.blocks.is_empty() {
             seq.tries += 1;

@@ -1,7 +1,7 @@
 //! `validate_blocks`: the expensive rules, in parallel: many blocks per tick across the compute pool.
 //!
 //! Reads: `Downloaded` blocks (`PendingBlock`), `AwaitingImport` ranges (for height order), `Spec`,
-//! `FederationKeys`, `Clock`, `SyncConfig`. Writes: block stage `Downloaded` → `Validated`; for a block that
+//! `FederationKeys`, `Clock`, `SyncConfig`, `Stopwatch`. Writes: `Observations` (round duration), block stage `Downloaded` → `Validated`; for a block that
 //! breaks a rule, its range → `AwaitingDownload` (through `fail_range`, blaming the peer that served it),
 //! `PeerOutcome::Invalid`, `EngineCounters`.
 //!
@@ -14,7 +14,7 @@
 use bevy_ecs::prelude::*;
 use bevy_tasks::{ComputeTaskPool, TaskPool};
 use ecsync_components::ecs::{AwaitingImport, Downloaded, PendingBlock, Range, Validated};
-use ecsync_components::resources::{Clock, EngineCounters, Spec};
+use ecsync_components::resources::{Clock, EngineCounters, Observations, Spec, Stopwatch};
 use ecsync_components::{ChainSpec, OutcomeKind, PeerOutcome, SyncConfig};
 
 use crate::consensus::{Authorities, BlockError, PreparedApproval, check_standalone, verify_batch};
@@ -57,6 +57,8 @@ pub fn validate_blocks(
     clock: Res<Clock>,
     config: Res<SyncConfig>,
     mut counters: ResMut<EngineCounters>,
+    stopwatch: Res<Stopwatch>,
+    mut observations: ResMut<Observations>,
     ranges: Query<(Entity, &Range, &AwaitingImport)>,
     blocks: Query<&PendingBlock, With<Downloaded>>,
     mut outcomes: MessageWriter<PeerOutcome>,
@@ -80,6 +82,7 @@ pub fn validate_blocks(
     if selected.is_empty() {
         return;
     }
+    let started = (stopwatch.0)();
     let pending: Vec<&PendingBlock> = selected.iter().map(|(_, p)| *p).collect();
     let (spec, keys, now) = (&spec.0, &keys.0, clock.now_ms);
     let pool = ComputeTaskPool::get_or_init(TaskPool::default);
@@ -93,6 +96,10 @@ pub fn validate_blocks(
         .flatten()
         .collect();
 
+    let elapsed = (stopwatch.0)().saturating_sub(started) as f64 / 1e9;
+    observations
+        .validation
+        .push((elapsed, selected.len() as u32));
     let mut failed_ranges: Vec<Entity> = Vec::new();
     for ((entity, p), result) in selected.iter().zip(results) {
         match result {
@@ -118,6 +125,7 @@ pub fn validate_blocks(
                     kind: OutcomeKind::Invalid {
                         reason: format!("block {}: {e}", p.height()),
                     },
+                    latency_ms: None,
                 });
                 commands.queue(move |w: &mut World| fail_range(w, range, Some(peer_id)));
             }

@@ -1,0 +1,310 @@
+//! Prometheus metrics (prometheus-client, OpenMetrics text), named `ecsync_*`, units in names, counters ending in
+//! `_total`. The engine thread updates them after each tick from the engine's status, counters and the tick's
+//! observations; the HTTP server encodes the registry.
+
+use std::sync::Arc;
+
+use ecsync_components::resources::{EngineCounters, Observations};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::{Registry, Unit};
+
+use crate::engine::SyncEngine;
+
+/// The `outcome` label of request latencies.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabel {
+    /// served, empty, timeout, failed or invalid.
+    pub outcome: String,
+}
+
+type HistogramFamily = Family<OutcomeLabel, Histogram, fn() -> Histogram>;
+
+fn seconds_histogram() -> Histogram {
+    // 0.5 ms … ~16 s.
+    Histogram::new(exponential_buckets(0.0005, 2.0, 16))
+}
+
+/// Every metric of the node.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Arc<Registry>,
+    current_height: Gauge,
+    target_height: Gauge,
+    head_slot: Gauge,
+    blocks_per_second: Gauge<f64, std::sync::atomic::AtomicU64>,
+    sync_state: Gauge,
+    can_produce_blocks: Gauge,
+    peers_connected: Gauge,
+    ranges_in_flight: Gauge,
+    pending_blocks: Gauge,
+    pending_bytes: Gauge,
+    blocks_downloaded: Counter,
+    blocks_validated: Counter,
+    blocks_imported: Counter,
+    blocks_rejected: Counter,
+    checkpoints_created: Counter,
+    peer_penalties: Counter,
+    peer_bans: Counter,
+    requests_sent: Counter,
+    validation_seconds: Histogram,
+    import_seconds: Histogram,
+    tick_seconds: Histogram,
+    request_latency: HistogramFamily,
+    last: EngineCounters,
+    last_checkpoints: u64,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// Registers every metric.
+    pub fn new() -> Self {
+        let mut r = Registry::with_prefix("ecsync");
+        let m = Self {
+            registry: Arc::new(Registry::default()),
+            current_height: Gauge::default(),
+            target_height: Gauge::default(),
+            head_slot: Gauge::default(),
+            blocks_per_second: Gauge::default(),
+            sync_state: Gauge::default(),
+            can_produce_blocks: Gauge::default(),
+            peers_connected: Gauge::default(),
+            ranges_in_flight: Gauge::default(),
+            pending_blocks: Gauge::default(),
+            pending_bytes: Gauge::default(),
+            blocks_downloaded: Counter::default(),
+            blocks_validated: Counter::default(),
+            blocks_imported: Counter::default(),
+            blocks_rejected: Counter::default(),
+            checkpoints_created: Counter::default(),
+            peer_penalties: Counter::default(),
+            peer_bans: Counter::default(),
+            requests_sent: Counter::default(),
+            validation_seconds: seconds_histogram(),
+            import_seconds: seconds_histogram(),
+            tick_seconds: seconds_histogram(),
+            request_latency: Family::new_with_constructor(seconds_histogram),
+            last: EngineCounters::default(),
+            last_checkpoints: 0,
+        };
+        r.register(
+            "current_height",
+            "Height of the imported head",
+            m.current_height.clone(),
+        );
+        r.register(
+            "target_height",
+            "Highest head a believed peer claims",
+            m.target_height.clone(),
+        );
+        r.register(
+            "head_slot",
+            "Slot of the imported head",
+            m.head_slot.clone(),
+        );
+        r.register(
+            "blocks_per_second",
+            "Import rate, smoothed",
+            m.blocks_per_second.clone(),
+        );
+        r.register(
+            "sync_state",
+            "Sync state: 0 Idle, 1 Discovering, 2 DownloadingBlocks, 3 CatchingUp, 4 Synced, 5 Failed",
+            m.sync_state.clone(),
+        );
+        r.register(
+            "can_produce_blocks",
+            "1 when the production gate is open",
+            m.can_produce_blocks.clone(),
+        );
+        r.register(
+            "peers_connected",
+            "Connected peers",
+            m.peers_connected.clone(),
+        );
+        r.register(
+            "ranges_in_flight",
+            "Ranges with a request in flight",
+            m.ranges_in_flight.clone(),
+        );
+        r.register(
+            "pending_blocks",
+            "Downloaded blocks not yet imported",
+            m.pending_blocks.clone(),
+        );
+        r.register_with_unit(
+            "pending",
+            "Bytes of downloaded blocks not yet imported",
+            Unit::Bytes,
+            m.pending_bytes.clone(),
+        );
+        r.register(
+            "blocks_downloaded",
+            "Blocks received in answers",
+            m.blocks_downloaded.clone(),
+        );
+        r.register(
+            "blocks_validated",
+            "Blocks that passed validation",
+            m.blocks_validated.clone(),
+        );
+        r.register(
+            "blocks_imported",
+            "Blocks imported",
+            m.blocks_imported.clone(),
+        );
+        r.register(
+            "blocks_rejected",
+            "Blocks rejected as invalid",
+            m.blocks_rejected.clone(),
+        );
+        r.register(
+            "checkpoints_created",
+            "Durable checkpoints written",
+            m.checkpoints_created.clone(),
+        );
+        r.register(
+            "peer_penalties",
+            "Penalties applied to peers",
+            m.peer_penalties.clone(),
+        );
+        r.register(
+            "peer_bans",
+            "Peers banned for invalid data",
+            m.peer_bans.clone(),
+        );
+        r.register(
+            "requests_sent",
+            "blocks_by_range requests sent",
+            m.requests_sent.clone(),
+        );
+        r.register_with_unit(
+            "validation",
+            "Duration of a validation round",
+            Unit::Seconds,
+            m.validation_seconds.clone(),
+        );
+        r.register_with_unit(
+            "import",
+            "Duration of an import transaction",
+            Unit::Seconds,
+            m.import_seconds.clone(),
+        );
+        r.register_with_unit(
+            "tick_duration",
+            "Duration of an engine tick",
+            Unit::Seconds,
+            m.tick_seconds.clone(),
+        );
+        r.register_with_unit(
+            "request_latency",
+            "Request to outcome, by outcome",
+            Unit::Seconds,
+            m.request_latency.clone(),
+        );
+        Self {
+            registry: Arc::new(r),
+            ..m
+        }
+    }
+
+    /// Updates from the engine after a tick that took `tick_seconds`.
+    pub fn update(&mut self, engine: &mut SyncEngine, tick_seconds: f64) {
+        let s = engine.status();
+        let to_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        self.current_height.set(to_i64(s.current_height));
+        self.target_height.set(to_i64(s.target_height));
+        self.head_slot.set(to_i64(s.head_slot));
+        self.blocks_per_second.set(s.blocks_per_second);
+        self.sync_state.set(i64::from(s.state.as_number()));
+        self.can_produce_blocks.set(i64::from(s.can_produce_blocks));
+        self.peers_connected.set(s.peers_connected as i64);
+        self.ranges_in_flight.set(engine.ranges_in_flight() as i64);
+        let buffer = engine.buffer();
+        self.pending_blocks.set(to_i64(buffer.blocks));
+        self.pending_bytes.set(to_i64(buffer.bytes));
+        let c = engine.counters();
+        let inc = |counter: &Counter, now: u64, before: u64| {
+            counter.inc_by(now.saturating_sub(before));
+        };
+        inc(
+            &self.blocks_downloaded,
+            c.blocks_downloaded,
+            self.last.blocks_downloaded,
+        );
+        inc(
+            &self.blocks_validated,
+            c.blocks_validated,
+            self.last.blocks_validated,
+        );
+        inc(
+            &self.blocks_imported,
+            c.blocks_imported,
+            self.last.blocks_imported,
+        );
+        inc(
+            &self.blocks_rejected,
+            c.blocks_rejected,
+            self.last.blocks_rejected,
+        );
+        inc(
+            &self.peer_penalties,
+            c.peer_penalties,
+            self.last.peer_penalties,
+        );
+        inc(&self.peer_bans, c.peer_bans, self.last.peer_bans);
+        inc(
+            &self.requests_sent,
+            c.requests_sent,
+            self.last.requests_sent,
+        );
+        let checkpoints = engine.checkpoints_written();
+        inc(
+            &self.checkpoints_created,
+            checkpoints,
+            self.last_checkpoints,
+        );
+        self.last_checkpoints = checkpoints;
+        self.last = c;
+        let obs: &Observations = engine.observations();
+        for (secs, _) in &obs.validation {
+            self.validation_seconds.observe(*secs);
+        }
+        for (secs, _) in &obs.import {
+            self.import_seconds.observe(*secs);
+        }
+        for (outcome, secs) in &obs.request_latency {
+            self.request_latency
+                .get_or_create(&OutcomeLabel {
+                    outcome: (*outcome).to_string(),
+                })
+                .observe(*secs);
+        }
+        self.tick_seconds.observe(tick_seconds);
+    }
+
+    /// The registry in OpenMetrics text.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .expect("writing to a String");
+        out
+    }
+}
+
+/// Monotonic nanoseconds since the first call: the node's `Stopwatch`.
+pub fn monotonic_ns() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_nanos() as u64
+}
