@@ -190,7 +190,7 @@ impl Node {
                     opts.data.display()
                 );
             }
-            Some(generator)
+            Some((generator, opts.extend_every_ms))
         } else {
             None
         };
@@ -248,7 +248,6 @@ impl Node {
         };
         let net = network.clone();
         let tick = Duration::from_millis(opts.tick_ms.max(1));
-        let extend_every = opts.extend_every_ms;
         let engine_thread = std::thread::Builder::new()
             .name("ecsync-engine".into())
             .spawn(move || {
@@ -260,7 +259,6 @@ impl Node {
                     metrics,
                     tick,
                     generator,
-                    extend_every,
                 )
             })
             .context("cannot start the engine thread")?;
@@ -350,12 +348,12 @@ fn engine_loop(
     status: watch::Sender<SyncStatus>,
     mut metrics: Metrics,
     tick: Duration,
-    generator: Option<ChainGenerator>,
-    extend_every_ms: u64,
+    generator: Option<(ChainGenerator, u64)>,
 ) -> anyhow::Result<()> {
     let mut next_tick = Instant::now();
     let mut next_log = Instant::now();
-    let mut last_extension_slot = unix_now_ms() / extend_every_ms.max(1);
+    let extend_every_ms = generator.as_ref().map_or(1, |(_, every)| (*every).max(1));
+    let mut last_extension_slot = unix_now_ms() / extend_every_ms;
     'run: loop {
         let wait = next_tick.saturating_duration_since(Instant::now());
         match input.recv_timeout(wait) {
@@ -378,7 +376,7 @@ fn engine_loop(
         }
         let tick_started = Instant::now();
         let now = unix_now_ms();
-        if let Some(generator) = &generator {
+        if let Some((generator, _)) = &generator {
             // Extend on the multiples of the interval since the Unix epoch: nodes of the same chain extend at the
             // same instants, with the same blocks.
             let slot = now / extend_every_ms;
