@@ -250,17 +250,7 @@ impl Node {
         let tick = Duration::from_millis(opts.tick_ms.max(1));
         let engine_thread = std::thread::Builder::new()
             .name("ecsync-engine".into())
-            .spawn(move || {
-                engine_loop(
-                    engine,
-                    input_rx,
-                    net,
-                    status_tx,
-                    metrics,
-                    tick,
-                    generator,
-                )
-            })
+            .spawn(move || engine_loop(engine, input_rx, net, status_tx, metrics, tick, generator))
             .context("cannot start the engine thread")?;
         Ok(Self {
             network,

@@ -62,8 +62,9 @@ pub struct SyncStatus {
     pub failure: Option<String>,
 }
 
-/// The production gate: synced, or progress ≥ `min_progress` and at most `max_behind` blocks behind. A target of
-/// 0 counts as complete progress.
+/// The production gate: synced, or — while downloading or catching up — progress ≥ `min_progress` and at most
+/// `max_behind` blocks behind. Closed without peers (Idle), while no peer is believed (Discovering) and when
+/// Failed: a node that cannot see the chain must not extend it. A target of 0 counts as complete progress.
 pub fn production_gate(
     state: SyncState,
     current: Height,
@@ -71,8 +72,10 @@ pub fn production_gate(
     min_progress: f64,
     max_behind: u64,
 ) -> bool {
-    if state == SyncState::Synced {
-        return true;
+    match state {
+        SyncState::Synced => return true,
+        SyncState::Idle | SyncState::Discovering | SyncState::Failed => return false,
+        SyncState::DownloadingBlocks | SyncState::CatchingUp => {}
     }
     let progress = if target == 0 {
         1.0
@@ -93,7 +96,12 @@ mod tests {
             [0, 500, 990, 995, 1000].map(gate),
             [false, false, false, true, true]
         );
-        assert!(production_gate(SyncState::Discovering, 0, 0, 0.995, 10));
+        assert!(
+            production_gate(SyncState::CatchingUp, 0, 0, 0.995, 10),
+            "no division by zero"
+        );
+        assert!(!production_gate(SyncState::Idle, 0, 0, 0.995, 10));
+        assert!(!production_gate(SyncState::Failed, 1000, 1000, 0.995, 10));
         assert!(production_gate(SyncState::Synced, 0, 1000, 0.995, 10));
         // 99.5 % of a long chain is more than 10 behind.
         assert!(!production_gate(
