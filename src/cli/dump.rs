@@ -37,14 +37,26 @@ pub fn run(args: &DumpArgs) -> anyhow::Result<()> {
     };
     let world = client.get_json(path)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&world)?);
-        return Ok(());
+        let mut text = serde_json::to_string_pretty(&world)?;
+        text.push('\n');
+        return emit(&text);
     }
     // The status adds what the world does not hold (the ETA and the production gate as the node computes
     // them); without it the header is computed from the resources.
     let status = client.get_json("/sync/status").ok();
-    print!("{}", render(&world, status.as_ref(), &client.node.base())?);
-    Ok(())
+    emit(&render(&world, status.as_ref(), &client.node.base())?)
+}
+
+/// Writes `text` to stdout; a closed pipe (`ecsync dump … | head`) is not an error.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(e).context("writing to stdout"))
+        }
+        _ => Ok(()),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -899,7 +911,6 @@ mod tests {
         // Counters.
         assert!(line_with(&out, "blocks_rejected").ends_with(" 3"));
         assert!(line_with(&out, "peer_bans").ends_with(" 1"));
-        // Columns are aligned: every peer row is as wide as its header up to the last column.
         assert!(!out.contains("WARNING"));
     }
 
