@@ -272,6 +272,7 @@ impl SyncEngine {
             .import_batch(&[], Some(checkpoint))?;
         let mut state = self.world.resource_mut::<CheckpointState>();
         state.last = Some(checkpoint);
+        state.window_start_ms = now_ms;
         state.blocks_since = 0;
         state.written += 1;
         Ok(())

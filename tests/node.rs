@@ -423,3 +423,42 @@ fn a_moving_head_is_followed_and_extended_blocks_are_valid() {
         "the head moved past the generated {BLOCKS}: {head}"
     );
 }
+
+#[test]
+fn a_node_killed_mid_sync_resumes_from_its_store_and_finishes() {
+    let t = tempfile::tempdir().unwrap();
+    let s = t.path().join("s");
+    copy_chain(1, &s);
+    let server = serve(&s, &["--bandwidth-kbps", "300"]);
+    let dir = t.path().join("fresh");
+    let mut node = fresh(&dir, 1, &[&server], &[]);
+    node.wait_log("some progress", |l| {
+        l.split("sync: height ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .and_then(|h| h.parse::<u64>().ok())
+            .is_some_and(|h| h > 0)
+    });
+    // SIGKILL: no shutdown path runs.
+    node.child.kill().unwrap();
+    node.child.wait().unwrap();
+    drop(node);
+    let after_crash = head_json(&dir);
+    let height = after_crash["height"].as_u64().unwrap();
+    assert!(height < BLOCKS, "{after_crash}");
+    // What survived is a valid prefix of the chain.
+    let out = Command::new(exe())
+        .args(["chain", "verify"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut again = fresh(&dir, 1, &[&server], &["--exit-when-synced"]);
+    assert!(again.wait_exit().success(), "log: {:?}", again.drain_log());
+    assert_eq!(head_of(&dir), head_of(&template(1)));
+    verify(&dir);
+}

@@ -102,6 +102,9 @@ pub struct SyncProgress {
 pub struct CheckpointState {
     /// The latest checkpoint written.
     pub last: Option<Checkpoint>,
+    /// Since when blocks count towards the next checkpoint: the last checkpoint's time, or the engine's first
+    /// tick.
+    pub window_start_ms: u64,
     /// Blocks imported since it.
     pub blocks_since: u64,
     /// The next import carries a checkpoint.

@@ -23,7 +23,10 @@ pub fn checkpoint(
 ) {
     let ready = ready.iter().count() as u64;
     let pending = state.blocks_since + ready;
-    let last_at = state.last.map_or(0, |c| c.created_at_ms);
+    if state.window_start_ms == 0 {
+        state.window_start_ms = state.last.map_or(clock.now_ms, |c| c.created_at_ms);
+    }
+    let last_at = state.window_start_ms;
     let reaches_target = ready > 0 && head.0.height + ready >= progress.target;
     state.due = ready > 0
         && (pending >= config.checkpoint_every_blocks

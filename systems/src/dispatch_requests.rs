@@ -68,6 +68,13 @@ pub fn dispatch_requests(
     let frontier = head.0.height + 1;
 
     for (range_entity, range) in waiting {
+        // Nobody can take more work this tick.
+        if !peers
+            .iter()
+            .any(|(_, _, _, budget, load, _)| load.in_flight < budget.max_in_flight)
+        {
+            break;
+        }
         let cap = config.max_buffered_bytes;
         let mut reserve = expected_bytes(&buffer, spec.0.max_block_bytes, range.count);
         let room = cap.saturating_sub(buffer.bytes + buffer.reserved);

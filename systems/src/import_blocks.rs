@@ -85,6 +85,7 @@ pub fn import_blocks(
     checkpoints.blocks_since += imported;
     if let Some(cp) = checkpoint {
         checkpoints.last = Some(cp);
+        checkpoints.window_start_ms = cp.created_at_ms;
         checkpoints.blocks_since = 0;
         checkpoints.written += 1;
     }
