@@ -22,11 +22,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The demo draws progress bars: its in-process nodes log warnings only unless ECSYNC_LOG says otherwise.
+    let default_level = match cli.command {
+        ecsync::cli::Command::Demo(_) => "warn",
+        _ => "info",
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ECSYNC_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
         )
         .init();
     match ecsync::cli::run(cli) {
