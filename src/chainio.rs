@@ -45,6 +45,25 @@ pub fn unix_now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// Reads, parses and checks a spec file. Files over 1 MiB are refused before they are read whole.
+pub fn load_spec(path: &Path) -> Result<ChainSpec, ecsync_components::SpecError> {
+    use ecsync_components::SpecError;
+    let shown = path.display().to_string();
+    let read_err = |source| SpecError::Read {
+        path: shown.clone(),
+        source,
+    };
+    let len = std::fs::metadata(path).map_err(read_err)?.len();
+    if len > 1 << 20 {
+        return Err(SpecError::Malformed {
+            path: shown,
+            message: format!("{len} bytes is too large for a spec"),
+        });
+    }
+    let json = std::fs::read_to_string(path).map_err(read_err)?;
+    ChainSpec::from_json(&json, &shown)
+}
+
 /// `DIR/spec.json` and `DIR/chain.redb`.
 pub fn chain_paths(dir: &Path) -> (PathBuf, PathBuf) {
     (dir.join(SPEC_FILE), dir.join(STORE_FILE))
@@ -56,7 +75,7 @@ pub fn open_chain_dir(dir: &Path) -> anyhow::Result<(ChainSpec, RedbStore)> {
         bail!("{} is not a directory", dir.display());
     }
     let (spec_path, store_path) = chain_paths(dir);
-    let spec = ChainSpec::load(&spec_path)?;
+    let spec = load_spec(&spec_path)?;
     let store = RedbStore::open(&store_path, &spec)?;
     Ok((spec, store))
 }

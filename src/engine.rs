@@ -16,10 +16,11 @@ use ecsync_components::resources::{
 };
 use ecsync_components::{
     BlockRef, ChainSpec, ChainStore, Checkpoint, NetEvent, PeerOutcome, Request, SignedBlock,
-    Strategy, SyncConfig, SyncStatus, production_gate,
+    Strategy, SyncConfig, SyncStatus,
 };
 use ecsync_systems::consensus::{Authorities, validate_block};
 use ecsync_systems::resources::FederationKeys;
+use ecsync_systems::update_state::production_gate;
 use ecsync_systems::*;
 
 pub use crate::dump::WorldDump;

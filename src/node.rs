@@ -16,7 +16,7 @@ use ecsync_systems::chaingen::ChainGenerator;
 use libp2p::Multiaddr;
 use tokio::sync::watch;
 
-use crate::chainio::{load_generator, unix_now_ms};
+use crate::chainio::{load_generator, load_spec, unix_now_ms};
 use crate::engine::SyncEngine;
 use crate::http::{DumpRequester, HttpState};
 use crate::metrics::Metrics;
@@ -102,9 +102,9 @@ pub fn open_data_dir(data: &Path, spec: Option<&Path>) -> anyhow::Result<(ChainS
     let spec_path = data.join(SPEC_FILE);
     let chain_spec = match (spec_path.exists(), spec) {
         (true, given) => {
-            let own = ChainSpec::load(&spec_path)?;
+            let own = load_spec(&spec_path)?;
             if let Some(given) = given {
-                let other = ChainSpec::load(given)?;
+                let other = load_spec(given)?;
                 if other != own {
                     bail!(
                         "{} holds chain {} (genesis {}), but --spec {} is chain {} (genesis {})",
@@ -120,7 +120,7 @@ pub fn open_data_dir(data: &Path, spec: Option<&Path>) -> anyhow::Result<(ChainS
             own
         }
         (false, Some(given)) => {
-            let spec = ChainSpec::load(given)?;
+            let spec = load_spec(given)?;
             std::fs::write(&spec_path, spec.to_json())
                 .with_context(|| format!("cannot write {}", spec_path.display()))?;
             spec

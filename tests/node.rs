@@ -161,6 +161,17 @@ impl NodeProc {
         }
     }
 
+    /// Waits until a "sync: height H of …" log line has `pred(H)`.
+    fn wait_progress(&mut self, what: &str, pred: impl Fn(u64) -> bool) -> String {
+        self.wait_log(what, |l| {
+            l.split("sync: height ")
+                .nth(1)
+                .and_then(|r| r.split(' ').next())
+                .and_then(|h| h.parse::<u64>().ok())
+                .is_some_and(&pred)
+        })
+    }
+
     fn wait_exit(&mut self) -> ExitStatus {
         let deadline = Instant::now() + DEADLINE;
         loop {
@@ -260,13 +271,7 @@ fn a_serving_node_killed_mid_sync_does_not_stop_the_sync() {
         &servers.iter().collect::<Vec<_>>(),
         &["--exit-when-synced"],
     );
-    node.wait_log("showing progress", |l| {
-        l.split("sync: height ")
-            .nth(1)
-            .and_then(|r| r.split(' ').next())
-            .and_then(|h| h.parse::<u64>().ok())
-            .is_some_and(|h| h > 0 && h < BLOCKS / 2)
-    });
+    node.wait_progress("showing progress", |h| h > 0 && h < BLOCKS / 2);
     let mut victim = servers.remove(0);
     victim.child.kill().unwrap();
     victim.child.wait().unwrap();
@@ -348,13 +353,7 @@ fn sigterm_stops_cleanly_with_a_durable_checkpoint_and_the_peer_id_survives() {
     let dir = t.path().join("fresh");
     let mut node = fresh(&dir, 1, &[&server], &[]);
     let first_addr = node.addr.clone();
-    node.wait_log("some progress", |l| {
-        l.split("sync: height ")
-            .nth(1)
-            .and_then(|r| r.split(' ').next())
-            .and_then(|h| h.parse::<u64>().ok())
-            .is_some_and(|h| h > 0)
-    });
+    node.wait_progress("some progress", |h| h > 0);
     let pid = node.child.id().to_string();
     assert!(
         Command::new("kill")
@@ -432,13 +431,7 @@ fn a_node_killed_mid_sync_resumes_from_its_store_and_finishes() {
     let server = serve(&s, &["--bandwidth-kbps", "300"]);
     let dir = t.path().join("fresh");
     let mut node = fresh(&dir, 1, &[&server], &[]);
-    node.wait_log("some progress", |l| {
-        l.split("sync: height ")
-            .nth(1)
-            .and_then(|r| r.split(' ').next())
-            .and_then(|h| h.parse::<u64>().ok())
-            .is_some_and(|h| h > 0)
-    });
+    node.wait_progress("some progress", |h| h > 0);
     // SIGKILL: no shutdown path runs.
     node.child.kill().unwrap();
     node.child.wait().unwrap();

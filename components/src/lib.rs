@@ -24,5 +24,5 @@ pub use messages::{
     RequestId, StatusMessage,
 };
 pub use spec::{ChainSpec, SpecError, quorum};
-pub use status::{SyncState, SyncStatus, production_gate};
+pub use status::{SyncState, SyncStatus};
 pub use store::{ChainStore, Checkpoint, StoreError};

@@ -1,7 +1,5 @@
 //! The chain specification, stored as `spec.json` beside a chain's store.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 
 use crate::bytes::{Hash32, PublicKeyBytes};
@@ -139,24 +137,6 @@ impl ChainSpec {
         })?;
         spec.check()?;
         Ok(spec)
-    }
-
-    /// Reads, parses and checks `path`. Files over 1 MiB are refused before they are read whole.
-    pub fn load(path: &Path) -> Result<Self, SpecError> {
-        let shown = path.display().to_string();
-        let read_err = |source| SpecError::Read {
-            path: shown.clone(),
-            source,
-        };
-        let len = std::fs::metadata(path).map_err(read_err)?.len();
-        if len > 1 << 20 {
-            return Err(SpecError::Malformed {
-                path: shown,
-                message: format!("{len} bytes is too large for a spec"),
-            });
-        }
-        let json = std::fs::read_to_string(path).map_err(read_err)?;
-        Self::from_json(&json, &shown)
     }
 
     /// Pretty JSON, as written to `spec.json`.

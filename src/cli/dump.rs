@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
 use ecsync_components::SyncState;
-use ecsync_components::status::production_gate;
+use ecsync_systems::update_state::production_gate;
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper::body::Bytes;
 use hyper::{Request, StatusCode, header};

@@ -11,10 +11,10 @@
 use bevy_ecs::prelude::*;
 use ecsync_components::ecs::{AwaitingImport, PendingBlock, Range, ReadyToImport, Validated};
 use ecsync_components::resources::{ChainHead, EngineCounters};
-use ecsync_components::{BlockRef, OutcomeKind, PeerOutcome, SyncConfig};
+use ecsync_components::{BlockRef, PeerOutcome, SyncConfig};
 
 use crate::consensus::check_link;
-use crate::transitions::fail_range;
+use crate::transitions::reject_range;
 
 /// Marks the next blocks in order ready to import. See the module docs.
 pub fn sequence_blocks(
@@ -54,15 +54,8 @@ pub fn sequence_blocks(
             }
             if let Err(e) = check_link(&parent, &p.block) {
                 counters.blocks_rejected += 1;
-                let (peer, peer_id) = (awaiting.peer, awaiting.peer_id);
-                outcomes.write(PeerOutcome {
-                    peer,
-                    kind: OutcomeKind::Invalid {
-                        reason: format!("block {}: {e}", p.height()),
-                    },
-                    latency_ms: None,
-                });
-                commands.queue(move |w: &mut World| fail_range(w, range, Some(peer_id)));
+                let reason = format!("block {}: {e}", p.height());
+                reject_range(&mut commands, &mut outcomes, range, awaiting, reason);
                 break 'ranges;
             }
             commands

@@ -48,6 +48,24 @@ fn drop_blocks(world: &mut World, range: Entity) {
     }
 }
 
+/// A downloaded range holds a block that breaks a rule: the peer that served it is blamed (an `Invalid` outcome,
+/// which bans it) and the range goes back to AwaitingDownload.
+pub fn reject_range(
+    commands: &mut bevy_ecs::prelude::Commands,
+    outcomes: &mut bevy_ecs::prelude::MessageWriter<ecsync_components::PeerOutcome>,
+    range: Entity,
+    served_by: &AwaitingImport,
+    reason: String,
+) {
+    outcomes.write(ecsync_components::PeerOutcome {
+        peer: served_by.peer,
+        kind: ecsync_components::OutcomeKind::Invalid { reason },
+        latency_ms: None,
+    });
+    let peer_id = served_by.peer_id;
+    commands.queue(move |w: &mut World| fail_range(w, range, Some(peer_id)));
+}
+
 /// Range → AwaitingDownload: whatever it was doing is undone, `blame` (if any) joins its failed peers.
 pub fn fail_range(world: &mut World, range: Entity, blame: Option<PeerId>) {
     if world.get::<Range>(range).is_none() {

@@ -10,9 +10,9 @@
 
 use bevy_ecs::prelude::*;
 use ecsync_components::SyncConfig;
-use ecsync_components::SyncState;
 use ecsync_components::ecs::PeerClaim;
 use ecsync_components::resources::{ChainHead, Clock, SyncProgress};
+use ecsync_components::{Height, SyncState};
 
 use crate::transitions::reset_sync;
 
@@ -96,4 +96,57 @@ pub fn update_state(
         progress.recoveries = 0;
     }
     progress.state = next;
+}
+
+/// The production gate: synced, or — while downloading or catching up — progress ≥ `min_progress` and at most
+/// `max_behind` blocks behind. Closed without peers (Idle), while no peer is believed (Discovering) and when
+/// Failed: a node that cannot see the chain must not extend it. A target of 0 counts as complete progress.
+pub fn production_gate(
+    state: SyncState,
+    current: Height,
+    target: Height,
+    min_progress: f64,
+    max_behind: u64,
+) -> bool {
+    match state {
+        SyncState::Synced => return true,
+        SyncState::Idle | SyncState::Discovering | SyncState::Failed => return false,
+        SyncState::DownloadingBlocks | SyncState::CatchingUp => {}
+    }
+    let progress = if target == 0 {
+        1.0
+    } else {
+        current as f64 / target as f64
+    };
+    progress >= min_progress && target.saturating_sub(current) <= max_behind
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use super::*;
+    use ecsync_components::SyncState;
+
+    #[test]
+    fn gate_of_the_original_design() {
+        let gate = |h| production_gate(SyncState::CatchingUp, h, 1000, 0.995, 10);
+        assert_eq!(
+            [0, 500, 990, 995, 1000].map(gate),
+            [false, false, false, true, true]
+        );
+        assert!(
+            production_gate(SyncState::CatchingUp, 0, 0, 0.995, 10),
+            "no division by zero"
+        );
+        assert!(!production_gate(SyncState::Idle, 0, 0, 0.995, 10));
+        assert!(!production_gate(SyncState::Failed, 1000, 1000, 0.995, 10));
+        assert!(production_gate(SyncState::Synced, 0, 1000, 0.995, 10));
+        // 99.5 % of a long chain is more than 10 behind.
+        assert!(!production_gate(
+            SyncState::CatchingUp,
+            99_500,
+            100_000,
+            0.995,
+            10
+        ));
+    }
 }

@@ -15,11 +15,11 @@ use bevy_ecs::prelude::*;
 use bevy_tasks::{ComputeTaskPool, TaskPool};
 use ecsync_components::ecs::{AwaitingImport, Downloaded, PendingBlock, Range, Validated};
 use ecsync_components::resources::{Clock, EngineCounters, Observations, Spec, Stopwatch};
-use ecsync_components::{ChainSpec, OutcomeKind, PeerOutcome, SyncConfig};
+use ecsync_components::{ChainSpec, PeerOutcome, SyncConfig};
 
 use crate::consensus::{Authorities, BlockError, PreparedApproval, check_standalone, verify_batch};
 use crate::resources::FederationKeys;
-use crate::transitions::fail_range;
+use crate::transitions::reject_range;
 
 /// Validates one chunk: standalone rules, then one batched signature check. Results in input order.
 pub fn validate_chunk(
@@ -119,15 +119,8 @@ pub fn validate_blocks(
                 let Ok((_, _, awaiting)) = ranges.get(p.range) else {
                     continue;
                 };
-                let (peer, peer_id, range) = (awaiting.peer, awaiting.peer_id, p.range);
-                outcomes.write(PeerOutcome {
-                    peer,
-                    kind: OutcomeKind::Invalid {
-                        reason: format!("block {}: {e}", p.height()),
-                    },
-                    latency_ms: None,
-                });
-                commands.queue(move |w: &mut World| fail_range(w, range, Some(peer_id)));
+                let reason = format!("block {}: {e}", p.height());
+                reject_range(&mut commands, &mut outcomes, p.range, awaiting, reason);
             }
         }
     }
