@@ -198,6 +198,18 @@ fn metrics_status_and_dump_during_a_real_sync() {
     let base = node.lines[1].clone();
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
 
+    // Hostile clients: connections that send half a request and then nothing, held for the whole sync. The
+    // sync must finish and the endpoints must keep answering regardless.
+    let hostport = base.trim_start_matches("http://").to_string();
+    let _stallers: Vec<TcpStream> = (0..32)
+        .map(|_| {
+            let mut s = TcpStream::connect(&hostport).unwrap();
+            s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                .unwrap();
+            s
+        })
+        .collect();
+
     // Bad requests.
     assert_eq!(request(&base, "GET", "/nope").0, 404);
     assert_eq!(request(&base, "POST", "/metrics").0, 405);
