@@ -271,7 +271,7 @@ fn a_serving_node_killed_mid_sync_does_not_stop_the_sync() {
         &servers.iter().collect::<Vec<_>>(),
         &["--exit-when-synced"],
     );
-    node.wait_progress("showing progress", |h| h > 0 && h < BLOCKS / 2);
+    node.wait_progress("showing progress", |h| h > 0 && h < BLOCKS);
     let mut victim = servers.remove(0);
     victim.child.kill().unwrap();
     victim.child.wait().unwrap();
