@@ -172,6 +172,16 @@ impl NodeProc {
         })
     }
 
+    /// Waits for the process to exit and fails the test unless it exited 0.
+    fn expect_success(&mut self) {
+        let status = self.wait_exit();
+        assert!(
+            status.success(),
+            "exit {status}; log: {:?}",
+            self.drain_log()
+        );
+    }
+
     fn wait_exit(&mut self) -> ExitStatus {
         let deadline = Instant::now() + DEADLINE;
         loop {
@@ -243,12 +253,7 @@ fn a_fresh_node_syncs_from_four_serving_nodes() {
         &servers.iter().collect::<Vec<_>>(),
         &["--exit-when-synced"],
     );
-    let status = node.wait_exit();
-    assert!(
-        status.success(),
-        "exit {status}; log: {:?}",
-        node.drain_log()
-    );
+    node.expect_success();
     assert_eq!(head_of(&dir), head_of(&template(1)));
     verify(&dir);
 }
@@ -275,12 +280,7 @@ fn a_serving_node_killed_mid_sync_does_not_stop_the_sync() {
     let mut victim = servers.remove(0);
     victim.child.kill().unwrap();
     victim.child.wait().unwrap();
-    let status = node.wait_exit();
-    assert!(
-        status.success(),
-        "exit {status}; log: {:?}",
-        node.drain_log()
-    );
+    node.expect_success();
     assert_eq!(head_of(&dir), head_of(&template(1)));
     verify(&dir);
 }
@@ -320,12 +320,7 @@ fn the_sequential_strategy_also_reaches_the_head() {
         &servers.iter().collect::<Vec<_>>(),
         &["--exit-when-synced", "--strategy", "sequential"],
     );
-    let status = node.wait_exit();
-    assert!(
-        status.success(),
-        "exit {status}; log: {:?}",
-        node.drain_log()
-    );
+    node.expect_success();
     assert_eq!(head_of(&dir), head_of(&template(1)));
     verify(&dir);
 }
@@ -362,12 +357,7 @@ fn sigterm_stops_cleanly_with_a_durable_checkpoint_and_the_peer_id_survives() {
             .unwrap()
             .success()
     );
-    let status = node.wait_exit();
-    assert!(
-        status.success(),
-        "exit {status}; log: {:?}",
-        node.drain_log()
-    );
+    node.expect_success();
     let head = head_json(&dir);
     assert!(head["height"].as_u64().unwrap() > 0);
     assert_eq!(
@@ -400,12 +390,7 @@ fn a_moving_head_is_followed_and_extended_blocks_are_valid() {
         &servers.iter().collect::<Vec<_>>(),
         &["--exit-when-synced"],
     );
-    let status = node.wait_exit();
-    assert!(
-        status.success(),
-        "exit {status}; log: {:?}",
-        node.drain_log()
-    );
+    node.expect_success();
     let out = Command::new(exe())
         .args(["chain", "verify"])
         .arg(&dir)
