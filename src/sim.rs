@@ -604,6 +604,9 @@ impl Simulation {
             }
         }
         self.checked = head.height;
+        if let Err(e) = self.engine.check_bookkeeping() {
+            self.violations.push(format!("bookkeeping: {e}"));
+        }
         let buffer = self.engine.buffer();
         self.peak_buffered = self.peak_buffered.max(buffer.bytes);
         let cap = self.engine.config().max_buffered_bytes;

@@ -298,3 +298,33 @@ fn the_world_dump_shows_peers_ranges_and_blocks() {
     assert_eq!(pending, dump.blocks.as_ref().unwrap().len() as u64);
     assert_eq!(engine.head().height + pending, u64::from(count));
 }
+
+#[test]
+fn the_bookkeeping_check_catches_drift() {
+    let mut engine = engine_at(0, SyncConfig::default());
+    for p in 1..=2 {
+        engine.handle(NetEvent::PeerConnected {
+            peer: PeerId(p),
+            label: format!("p{p}"),
+            status: status_at(1000),
+        });
+    }
+    engine.tick(SIM_EPOCH_MS);
+    engine.check_bookkeeping().unwrap();
+    engine
+        .world_mut()
+        .resource_mut::<ecsync::components::resources::Buffer>()
+        .reserved += 1;
+    let err = engine.check_bookkeeping().unwrap_err();
+    assert!(err.contains("reserve"), "{err}");
+    engine
+        .world_mut()
+        .resource_mut::<ecsync::components::resources::Buffer>()
+        .reserved -= 1;
+    engine
+        .world_mut()
+        .resource_mut::<ecsync::components::resources::PlanCursor>()
+        .next += 5;
+    let err = engine.check_bookkeeping().unwrap_err();
+    assert!(err.contains("belong to no range"), "{err}");
+}
