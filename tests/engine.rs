@@ -30,6 +30,17 @@ fn engine_at(height: u64, config: SyncConfig) -> SyncEngine {
     .unwrap()
 }
 
+/// Connects peers 1..=n, each claiming height 1000.
+fn connect_peers(engine: &mut SyncEngine, n: u64) {
+    for p in 1..=n {
+        engine.handle(NetEvent::PeerConnected {
+            peer: PeerId(p),
+            label: format!("p{p}"),
+            status: status_at(1000),
+        });
+    }
+}
+
 #[test]
 fn sync_0_to_1000_ends_synced_at_1000() {
     let report =
@@ -53,13 +64,7 @@ fn a_start_from_a_checkpoint_at_500_begins_at_or_above_500() {
         500
     );
     assert_eq!(engine.status().current_height, 500);
-    for p in 1..=3 {
-        engine.handle(NetEvent::PeerConnected {
-            peer: PeerId(p),
-            label: format!("p{p}"),
-            status: status_at(1000),
-        });
-    }
+    connect_peers(&mut engine, 3);
     engine.tick(SIM_EPOCH_MS);
     let starts: Vec<u64> = engine
         .drain_outbox()
@@ -243,13 +248,7 @@ fn garbage_answers_are_refused_without_panic() {
 #[test]
 fn the_world_dump_shows_peers_ranges_and_blocks() {
     let mut engine = engine_at(0, SyncConfig::default());
-    for p in 1..=3 {
-        engine.handle(NetEvent::PeerConnected {
-            peer: PeerId(p),
-            label: format!("p{p}"),
-            status: status_at(1000),
-        });
-    }
+    connect_peers(&mut engine, 3);
     engine.tick(SIM_EPOCH_MS);
     let requests = engine.drain_outbox();
     // Answer the first request only.
@@ -302,13 +301,7 @@ fn the_world_dump_shows_peers_ranges_and_blocks() {
 #[test]
 fn the_bookkeeping_check_catches_drift() {
     let mut engine = engine_at(0, SyncConfig::default());
-    for p in 1..=2 {
-        engine.handle(NetEvent::PeerConnected {
-            peer: PeerId(p),
-            label: format!("p{p}"),
-            status: status_at(1000),
-        });
-    }
+    connect_peers(&mut engine, 2);
     engine.tick(SIM_EPOCH_MS);
     engine.check_bookkeeping().unwrap();
     engine

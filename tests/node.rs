@@ -58,18 +58,7 @@ fn copy_chain(seed: u64, to: &Path) {
 }
 
 fn head_of(dir: &Path) -> String {
-    let out = Command::new(exe())
-        .args(["chain", "head", "--json"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["hash"].as_str().unwrap().to_string()
+    head_json(dir)["hash"].as_str().unwrap().to_string()
 }
 
 /// A node process: its address, its log lines, killed on drop.
