@@ -3,7 +3,8 @@
 //! Each bench runs exactly one system, in a one-system `Schedule` with the engine's single-threaded executor (so
 //! the commands it queues are applied inside the measurement, as they are in a tick), against the world of a real
 //! [`SyncEngine`] (every resource `SyncEngine::new` inserts, an in-memory redb store, blocks with real BLS
-//! approvals) put into a realistic mid-sync state:
+//! approvals) put into a realistic mid-sync state by `ecsync::test_utils::build` (`Layout::mid_sync`, varied per
+//! bench; the builder and the one-system schedule are shared with the system tests in `tests/systems.rs`):
 //!
 //! - 100 peers with measured statistics, scores and budgets, each believed up to height 1,000,000;
 //! - about 1,000 ranges of 64 blocks: 300 downloaded ranges (`AwaitingImport`: 19,200 pending blocks, ~23 MB,
@@ -18,379 +19,48 @@
 //! a restore).
 
 use std::cell::RefCell;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use bevy_ecs::message::Messages;
 use bevy_ecs::prelude::*;
-use bevy_ecs::schedule::{IntoScheduleConfigs, SingleThreadedExecutor};
+use bevy_ecs::schedule::IntoScheduleConfigs;
 use bevy_ecs::system::ScheduleSystem;
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use ecsync::engine::SyncEngine;
-use ecsync::sim::{SIM_EPOCH_MS, SimChain};
-use ecsync::store::RedbStore;
+use ecsync::test_utils::{
+    BENCH_CHAIN_LEN, Layout, NOW, build, count, entities, fixture, one_system,
+};
 use ecsync_components::ecs::{
-    AwaitingDownload, AwaitingImport, Delivered, Downloaded, Downloading, Peer, PeerClaim,
-    PeerLoad, PeerScore, PeerStats, PendingBlock, Range, RangeAttempts, ReadyToImport, Validated,
+    AwaitingDownload, AwaitingImport, Delivered, Downloaded, Downloading, PeerClaim, PeerLoad,
+    PeerStats, Range, RangeAttempts, ReadyToImport, Validated,
 };
 use ecsync_components::resources::{
-    Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox, Outbox, PeerIndex,
-    PlanCursor, RequestCounter, SequentialState, SyncProgress,
+    Buffer, ChainHead, CheckpointState, EngineCounters, Inbox, Outbox, PlanCursor, RequestCounter,
+    SequentialState, SyncProgress,
 };
 use ecsync_components::{
-    BlockRef, Hash32, NetEvent, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, SignedBlock,
-    StatusMessage, SyncConfig, SyncState,
+    NetEvent, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, StatusMessage, SyncConfig,
+    SyncState,
 };
-use ecsync_systems::score_peers::score;
 use ecsync_systems::size_batches::budget;
 use ecsync_systems::{
-    checkpoint, dispatch_requests, handle_responses, handle_timeouts, import_blocks, ingest_events,
-    plan_ranges, request_status, score_peers, sequence_blocks, sequential_sync, size_batches,
-    update_state, validate_blocks,
+    checkpoint_due, dispatch_requests, handle_responses, handle_timeouts, import_blocks,
+    ingest_events, plan_ranges, request_status, score_peers, sequence_blocks, sequential_sync,
+    size_batches, update_state, validate_blocks,
 };
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 
-/// Blocks of the generated chain (real approvals; signing costs ~0.4 ms a block, so it is generated once).
-const CHAIN_LEN: u64 = 4096;
-/// Payload bytes per block (a block encodes to ~1.2 KB).
-const PAYLOAD_BYTES: usize = 1024;
+/// The benches' world (`Layout::mid_sync`) and its numbers.
+const MID: Layout = Layout::mid_sync();
+/// Blocks of the generated chain (real approvals; the rest of the pending blocks are copies of them).
+const CHAIN_LEN: u64 = BENCH_CHAIN_LEN;
 /// Peers connected.
-const PEERS: usize = 100;
+const PEERS: usize = MID.peers;
 /// Blocks per range.
-const RANGE: u32 = 64;
+const RANGE: u32 = MID.range;
 /// Downloaded ranges waiting for validation and import.
-const PENDING_RANGES: usize = 300;
+const PENDING_RANGES: usize = MID.pending;
 /// The height every peer claims (the target).
-const CLAIMED_HEAD: u64 = 1_000_000;
-/// Engine time of every bench: after every generated slot.
-const NOW: u64 = SIM_EPOCH_MS;
-
-/// The generated chain and its blocks decoded, shared by every bench.
-struct Fixture {
-    chain: SimChain,
-    /// Decoded blocks by height (0 = genesis).
-    blocks: Vec<SignedBlock>,
-    /// Average encoded block size.
-    avg_bytes: f64,
-}
-
-fn fixture() -> &'static Fixture {
-    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    FIXTURE.get_or_init(|| {
-        let chain = SimChain::generate(0xbe7c4, CHAIN_LEN, PAYLOAD_BYTES);
-        let blocks = chain
-            .blocks
-            .iter()
-            .map(|b| SignedBlock::decode(b, usize::MAX).expect("own encoding"))
-            .collect();
-        let avg_bytes =
-            chain.blocks[1..].iter().map(Vec::len).sum::<usize>() as f64 / chain.len() as f64;
-        Fixture {
-            chain,
-            blocks,
-            avg_bytes,
-        }
-    })
-}
-
-/// A world's layout, in height order from head + 1: answered downloads, downloaded ranges, downloads in flight,
-/// waiting ranges. Every range holds [`RANGE`] heights.
-#[derive(Clone, Copy)]
-struct Layout {
-    /// `Downloading` ranges whose answer (the real blocks) arrived: `Delivered`.
-    delivered: usize,
-    /// `AwaitingImport` ranges with their pending blocks…
-    pending: usize,
-    /// …of which, from the lowest, this many blocks are `ReadyToImport`…
-    ready: u64,
-    /// …then this many `Validated`; the rest are `Downloaded`.
-    validated: u64,
-    /// `Downloading` ranges without an answer (spread over the peers, at most 4 each with `delivered`)…
-    downloading: usize,
-    /// …of which this many are past their deadline.
-    expired: usize,
-    /// `AwaitingDownload` ranges.
-    waiting: usize,
-}
-
-impl Layout {
-    /// The common mid-sync state: 300 downloaded ranges (all blocks `Downloaded`), 400 in flight (every peer
-    /// full), 300 waiting.
-    fn mid_sync() -> Self {
-        Self {
-            delivered: 0,
-            pending: PENDING_RANGES,
-            ready: 0,
-            validated: 0,
-            downloading: 400,
-            expired: 0,
-            waiting: 300,
-        }
-    }
-}
-
-/// An engine in the state of a [`Layout`], and its entities.
-struct Built {
-    engine: SyncEngine,
-    peers: Vec<Entity>,
-    /// Downloading ranges with an answer, then those without, in height order.
-    downloading: Vec<Entity>,
-    /// The waiting ranges.
-    waiting: Vec<Entity>,
-}
-
-/// Statistics of a peer that has served a while (deterministic per index).
-fn peer_stats(rng: &mut ChaCha8Rng) -> PeerStats {
-    let requests_ok = rng.random_range(5..60);
-    let blocks_per_sec = rng.random_range(50.0..3_000.0);
-    PeerStats {
-        latency_ms: rng.random_range(20.0..400.0),
-        blocks_per_sec,
-        requests_ok,
-        blocks_served: requests_ok * u64::from(RANGE),
-        bytes_served: requests_ok * u64::from(RANGE) * 1_200,
-        timeouts: rng.random_range(0..3),
-        failures: rng.random_range(0..2),
-        empty: 0,
-        invalid: 0,
-        consecutive_failures: 0,
-    }
-}
-
-fn claimed_head() -> BlockRef {
-    BlockRef {
-        height: CLAIMED_HEAD,
-        slot: CLAIMED_HEAD + CLAIMED_HEAD / 8,
-        hash: Hash32([0xab; 32]),
-    }
-}
-
-/// Where [`build`] is: the next height, requests issued, buffer accounting, downloads spawned.
-struct Cursor {
-    next: u64,
-    requests: u64,
-    /// Bytes reserved per download.
-    reserve: u64,
-    buffer: Buffer,
-    downloading: Vec<Entity>,
-}
-
-impl Cursor {
-    /// Spawns a `Downloading` range at the next heights, to the next peer in turn (with its answer, if given).
-    fn download(
-        &mut self,
-        world: &mut World,
-        peers: &[Entity],
-        answer: Option<Vec<Vec<u8>>>,
-        expired: bool,
-    ) {
-        let n = self.downloading.len() % peers.len();
-        let peer = peers[n];
-        self.requests += 1;
-        let mut range = world.spawn((
-            Range {
-                start: self.next,
-                count: RANGE,
-            },
-            RangeAttempts {
-                attempts: 1,
-                failed_peers: Vec::new(),
-            },
-            Downloading {
-                peer,
-                peer_id: PeerId(n as u64 + 1),
-                request: RequestId(self.requests),
-                sent_at_ms: NOW - 300,
-                deadline_ms: if expired { NOW - 1 } else { NOW + 10_000 },
-                reserved_bytes: self.reserve,
-            },
-        ));
-        if let Some(blocks) = answer {
-            range.insert(Delivered { blocks, at_ms: NOW });
-        }
-        self.downloading.push(range.id());
-        world.get_mut::<PeerLoad>(peer).expect("peer").in_flight += 1;
-        self.buffer.reserved += self.reserve;
-        self.next += u64::from(RANGE);
-    }
-}
-
-/// Builds an engine over an in-memory store at genesis and puts it into the state of `layout`.
-fn build(layout: Layout, config: SyncConfig) -> Built {
-    let fx = fixture();
-    let chain = &fx.chain;
-    let store = RedbStore::in_memory(&chain.spec, Some(&chain.genesis)).expect("in-memory store");
-    let mut engine =
-        SyncEngine::new(chain.spec.clone(), config.clone(), Box::new(store)).expect("engine");
-    let world = engine.world_mut();
-    world.resource_mut::<Clock>().now_ms = NOW;
-
-    // Peers.
-    let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let mut peers = Vec::with_capacity(PEERS);
-    for i in 0..PEERS {
-        let id = PeerId(i as u64 + 1);
-        let stats = peer_stats(&mut rng);
-        let entity = world
-            .spawn((
-                Peer {
-                    id,
-                    label: format!("bench-{}", i + 1),
-                    connected_at_ms: NOW - 60_000,
-                },
-                PeerClaim {
-                    head: claimed_head(),
-                    updated_ms: NOW - 1_000,
-                    discredited_from: None,
-                    discredited_until_ms: 0,
-                    status_requested_ms: NOW - 1_000,
-                },
-                PeerScore(score(&stats)),
-                budget(&config, &stats),
-                PeerLoad::default(),
-                stats,
-            ))
-            .id();
-        world.resource_mut::<PeerIndex>().0.insert(id, entity);
-        peers.push(entity);
-    }
-
-    let mut cursor = Cursor {
-        next: 1,
-        requests: 0,
-        reserve: (fx.avg_bytes * f64::from(RANGE)).ceil() as u64,
-        buffer: Buffer {
-            avg_block_bytes: fx.avg_bytes,
-            ..Buffer::default()
-        },
-        downloading: Vec::new(),
-    };
-
-    for _ in 0..layout.delivered {
-        let end = cursor.next + u64::from(RANGE);
-        assert!(end - 1 <= CHAIN_LEN, "answers are real blocks");
-        let blocks = (cursor.next..end)
-            .map(|h| chain.blocks[h as usize].clone())
-            .collect();
-        cursor.download(world, &peers, Some(blocks), false);
-    }
-
-    for r in 0..layout.pending {
-        let range = world
-            .spawn(Range {
-                start: cursor.next,
-                count: RANGE,
-            })
-            .id();
-        let mut blocks = Vec::with_capacity(RANGE as usize);
-        for h in cursor.next..cursor.next + u64::from(RANGE) {
-            // Above the generated chain: copies of its blocks, which no system reaches.
-            let src = if h <= CHAIN_LEN {
-                h
-            } else {
-                (h - 1) % CHAIN_LEN + 1
-            };
-            let block = fx.blocks[src as usize].clone();
-            let pending = PendingBlock {
-                hash: chain.hashes[src as usize],
-                encoded_len: chain.blocks[src as usize].len() as u32,
-                range,
-                block,
-            };
-            let i = cursor.buffer.blocks;
-            let entity = if i < layout.ready {
-                world.spawn((pending, ReadyToImport)).id()
-            } else if i < layout.ready.saturating_add(layout.validated) {
-                world.spawn((pending, Validated)).id()
-            } else {
-                world.spawn((pending, Downloaded)).id()
-            };
-            cursor.buffer.bytes += chain.blocks[src as usize].len() as u64;
-            cursor.buffer.blocks += 1;
-            blocks.push(entity);
-        }
-        world.entity_mut(range).insert((
-            RangeAttempts {
-                attempts: 1,
-                failed_peers: Vec::new(),
-            },
-            AwaitingImport {
-                peer: peers[r % PEERS],
-                peer_id: PeerId((r % PEERS) as u64 + 1),
-                blocks,
-            },
-        ));
-        cursor.next += u64::from(RANGE);
-    }
-
-    for i in 0..layout.downloading {
-        cursor.download(world, &peers, None, i < layout.expired);
-    }
-
-    let mut waiting = Vec::with_capacity(layout.waiting);
-    for _ in 0..layout.waiting {
-        waiting.push(
-            world
-                .spawn((
-                    Range {
-                        start: cursor.next,
-                        count: RANGE,
-                    },
-                    RangeAttempts {
-                        attempts: 1,
-                        failed_peers: Vec::new(),
-                    },
-                    AwaitingDownload,
-                ))
-                .id(),
-        );
-        cursor.next += u64::from(RANGE);
-    }
-
-    let buffer = Buffer {
-        peak_bytes: cursor.buffer.bytes,
-        ..cursor.buffer
-    };
-    assert!(
-        buffer.bytes + buffer.reserved <= config.max_buffered_bytes,
-        "layout over the buffer cap"
-    );
-    *world.resource_mut::<Buffer>() = buffer;
-    world.resource_mut::<RequestCounter>().0 = cursor.requests;
-    world.resource_mut::<PlanCursor>().next = cursor.next;
-    *world.resource_mut::<SyncProgress>() = SyncProgress {
-        state: SyncState::DownloadingBlocks,
-        target: CLAIMED_HEAD,
-        blocks_per_sec: 800.0,
-        rate_height: 0,
-        rate_at_ms: NOW - 500,
-        last_progress_ms: NOW - 500,
-        ..SyncProgress::default()
-    };
-    for &peer in &peers {
-        let load = world.get::<PeerLoad>(peer).expect("peer").in_flight;
-        let max = world
-            .get::<ecsync_components::ecs::PeerBudget>(peer)
-            .expect("peer")
-            .max_in_flight;
-        assert!(load <= max, "peer over its in-flight budget");
-    }
-    Built {
-        engine,
-        peers,
-        downloading: cursor.downloading,
-        waiting,
-    }
-}
-
-/// A schedule that runs `system` alone, with the engine's executor.
-fn one_system<M>(system: impl IntoScheduleConfigs<ScheduleSystem, M>) -> Schedule {
-    let mut schedule = Schedule::default();
-    schedule.set_executor(SingleThreadedExecutor::new());
-    schedule.add_systems(system);
-    schedule
-}
+const CLAIMED_HEAD: u64 = MID.claimed_head;
 
 /// How long a bench measures.
 #[derive(Clone, Copy)]
@@ -512,14 +182,6 @@ fn bench_fresh<M, S>(
     group.finish();
 }
 
-fn count<F: bevy_ecs::query::QueryFilter>(world: &mut World) -> usize {
-    world.query_filtered::<(), F>().iter(world).count()
-}
-
-fn entities<F: bevy_ecs::query::QueryFilter>(world: &mut World) -> Vec<Entity> {
-    world.query_filtered::<Entity, F>().iter(world).collect()
-}
-
 /// Saved copies of every peer's load and statistics.
 fn peer_snapshot(world: &World, peers: &[Entity]) -> Vec<(Entity, PeerLoad, PeerStats, PeerClaim)> {
     peers
@@ -556,7 +218,7 @@ fn clear_messages(world: &mut World) {
 fn bench_ingest_events(c: &mut Criterion) {
     const ANSWERS: usize = 25;
     let built = build(Layout::mid_sync(), SyncConfig::default());
-    let fx = fixture();
+    let fx = fixture(CHAIN_LEN);
     let mut engine = built.engine;
     let world = engine.world_mut();
     let mut events: Vec<NetEvent> = (1..=PEERS as u64)
@@ -565,7 +227,7 @@ fn bench_ingest_events(c: &mut Criterion) {
             status: StatusMessage {
                 chain_id: fx.chain.spec.chain_id,
                 genesis_hash: fx.chain.spec.genesis_hash,
-                head: claimed_head(),
+                head: MID.claimed_ref(),
             },
         })
         .collect();
@@ -952,10 +614,10 @@ fn bench_checkpoint(c: &mut Criterion) {
     let engine = build(layout, SyncConfig::default()).engine;
     bench_in_place(
         c,
-        "checkpoint",
+        "checkpoint_due",
         FAST,
         engine,
-        checkpoint,
+        checkpoint_due,
         |world| world.resource_mut::<CheckpointState>().due = false,
         // No checkpoint yet and the clock well past `checkpoint_every_ms`: due.
         |world| assert!(world.resource::<CheckpointState>().due),
@@ -995,7 +657,7 @@ fn bench_import_blocks(c: &mut Criterion) {
 /// its own store transaction (100 peers connected, strategy Sequential).
 fn bench_sequential_sync(c: &mut Criterion) {
     const BLOCKS: u64 = 1024;
-    let fx = fixture();
+    let fx = fixture(CHAIN_LEN);
     let build_sequential = || {
         let layout = Layout {
             pending: 0,

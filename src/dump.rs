@@ -6,17 +6,17 @@ use std::collections::BTreeMap;
 use bevy_ecs::prelude::*;
 use bevy_ecs::resource::IsResource;
 use bevy_ecs::world::EntityRef;
-use ecsync_components::SyncConfig;
 use ecsync_components::ecs::*;
 use ecsync_components::resources::{
     Buffer, ChainHead, CheckpointState, Clock, EngineCounters, PlanCursor, SequentialState,
     SyncProgress,
 };
-use serde::Serialize;
-use serde_json::{Value, json};
+use ecsync_components::{Hash32, PeerId, SyncConfig};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// One entity and its components (name → value; `null` for markers and components without a value to show).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EntityDump {
     /// The entity, as bevy prints it.
     pub entity: String,
@@ -25,7 +25,7 @@ pub struct EntityDump {
 }
 
 /// Pending blocks of one stage.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct StageSummary {
     /// Blocks.
     pub count: u64,
@@ -38,7 +38,7 @@ pub struct StageSummary {
 }
 
 /// The world.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WorldDump {
     /// Peer entities.
     pub peers: Vec<EntityDump>,
@@ -52,6 +52,37 @@ pub struct WorldDump {
     pub other: Vec<EntityDump>,
     /// The resources.
     pub resources: BTreeMap<String, Value>,
+}
+
+/// How the dump shows an `AwaitingImport` range state (its block entities only counted).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AwaitingImportSummary {
+    /// The peer that served the range.
+    pub peer_id: PeerId,
+    /// Its pending blocks.
+    pub blocks: usize,
+}
+
+/// How the dump shows a `Delivered` answer (its encodings only counted).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliveredSummary {
+    /// Blocks in the answer.
+    pub blocks: usize,
+    /// When it arrived.
+    pub at_ms: u64,
+}
+
+/// How the dump shows a `PendingBlock` (without the block itself).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingBlockSummary {
+    /// Its height.
+    pub height: u64,
+    /// Its hash.
+    pub hash: Hash32,
+    /// Its encoded size.
+    pub bytes: u32,
+    /// The range entity it belongs to, as bevy prints it.
+    pub range: String,
 }
 
 fn val<T: Serialize>(v: &T) -> Value {
@@ -79,22 +110,27 @@ fn entity_components(world: &World, e: EntityRef<'_>) -> BTreeMap<String, Value>
         Downloading
     );
     if let Some(a) = e.get::<AwaitingImport>() {
-        out.insert(
-            "AwaitingImport".into(),
-            json!({ "peer_id": a.peer_id, "blocks": a.blocks.len() }),
-        );
+        let summary = AwaitingImportSummary {
+            peer_id: a.peer_id,
+            blocks: a.blocks.len(),
+        };
+        out.insert("AwaitingImport".into(), val(&summary));
     }
     if let Some(d) = e.get::<Delivered>() {
-        out.insert(
-            "Delivered".into(),
-            json!({ "blocks": d.blocks.len(), "at_ms": d.at_ms }),
-        );
+        let summary = DeliveredSummary {
+            blocks: d.blocks.len(),
+            at_ms: d.at_ms,
+        };
+        out.insert("Delivered".into(), val(&summary));
     }
     if let Some(p) = e.get::<PendingBlock>() {
-        out.insert(
-            "PendingBlock".into(),
-            json!({ "height": p.height(), "hash": p.hash, "bytes": p.encoded_len, "range": p.range.to_string() }),
-        );
+        let summary = PendingBlockSummary {
+            height: p.height(),
+            hash: p.hash,
+            bytes: p.encoded_len,
+            range: p.range.to_string(),
+        };
+        out.insert("PendingBlock".into(), val(&summary));
     }
     // Every other component by name (markers such as AwaitingDownload, Downloaded, Validated, ReadyToImport).
     if let Ok(infos) = world.inspect_entity(e.id()) {

@@ -25,12 +25,23 @@ use ecsync_systems::*;
 
 pub use crate::dump::WorldDump;
 
+/// Why a locally produced block was not imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// It breaks a consensus rule on the head.
+    #[error("invalid block: {0}")]
+    Invalid(#[from] ecsync_systems::consensus::BlockError),
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(#[from] ecsync_components::StoreError),
+}
+
 /// Why an engine could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     /// The configuration is inconsistent.
     #[error("invalid sync config: {0}")]
-    Config(String),
+    Config(#[from] ecsync_components::ConfigError),
     /// The spec is invalid.
     #[error(transparent)]
     Spec(#[from] ecsync_components::SpecError),
@@ -50,35 +61,57 @@ fn sequential_strategy(config: Res<SyncConfig>) -> bool {
     config.strategy == Strategy::Sequential
 }
 
+/// The four phases of a tick, in this order.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SyncSet {
+    /// Events in: peers join, leave, report heads; answers attach to their ranges and become pending blocks;
+    /// late requests fail; ranges overtaken by the head are trimmed.
+    Ingest,
+    /// Peers: scored from what they did, the state machine and target, status polls, batch sizes.
+    Peers,
+    /// Requests out: ranges planned for free slots and dispatched to the best peers.
+    Requests,
+    /// Blocks: validated in parallel, linked in order, checkpoint decided, imported in one transaction.
+    Blocks,
+}
+
 /// The schedule: every system of the engine, in the order it runs each tick.
 pub fn build_schedule() -> Schedule {
+    use SyncSet::*;
     let mut schedule = Schedule::default();
     schedule.set_executor(SingleThreadedExecutor::new());
+    schedule.configure_sets((Ingest, Peers, Requests, Blocks).chain());
+    // Both strategies: the peers and what the network says.
+    schedule.add_systems((
+        (ingest_events, handle_timeouts, prune_ranges)
+            .chain()
+            .in_set(Ingest),
+        (score_peers, update_state, request_status)
+            .chain()
+            .in_set(Peers),
+    ));
+    // The engine's pipeline.
     schedule.add_systems(
         (
-            // Events in: peers join, leave, report heads; answers attach to their ranges.
-            ingest_events,
-            handle_responses.run_if(engine_strategy),
-            handle_timeouts,
-            prune_ranges,
-            // Peers: score them from what they did, then size their batches.
-            score_peers,
-            update_state,
-            request_status,
-            size_batches.run_if(engine_strategy),
-            // Requests out: plan ranges for free slots, dispatch them to the best peers.
-            plan_ranges.run_if(engine_strategy),
-            dispatch_requests.run_if(engine_strategy),
-            // Blocks: validate in parallel, link in order, checkpoint, import in one transaction.
-            validate_blocks.run_if(engine_strategy),
-            sequence_blocks.run_if(engine_strategy),
-            checkpoint.run_if(engine_strategy),
-            import_blocks.run_if(engine_strategy),
-            // The baseline runs instead of the block pipeline when configured.
-            sequential_sync.run_if(sequential_strategy),
+            handle_responses
+                .in_set(Ingest)
+                .after(ingest_events)
+                .before(handle_timeouts),
+            size_batches.in_set(Peers).after(request_status),
+            (plan_ranges, dispatch_requests).chain().in_set(Requests),
+            (
+                validate_blocks,
+                sequence_blocks,
+                checkpoint_due,
+                import_blocks,
+            )
+                .chain()
+                .in_set(Blocks),
         )
-            .chain(),
+            .distributive_run_if(engine_strategy),
     );
+    // The baseline, instead of the pipeline.
+    schedule.add_systems(sequential_sync.in_set(Blocks).run_if(sequential_strategy));
     schedule
 }
 
@@ -111,7 +144,7 @@ impl SyncEngine {
         config: SyncConfig,
         store: Box<dyn ChainStore>,
     ) -> Result<Self, EngineError> {
-        config.check().map_err(EngineError::Config)?;
+        config.check()?;
         spec.check()?;
         let keys = Authorities::from_spec(&spec)?;
         let head = store.head()?;
@@ -243,20 +276,21 @@ impl SyncEngine {
 
     /// Imports a block produced locally (the node extends its own chain): it must be valid on the head. Pending
     /// ranges at or below the new head are trimmed at the next tick.
-    pub fn import_local(&mut self, block: SignedBlock) -> Result<(), String> {
+    pub fn import_local(&mut self, block: SignedBlock) -> Result<(), ImportError> {
         let head = self.head();
         let now = self.world.resource::<Clock>().now_ms;
         let spec = &self.world.resource::<Spec>().0;
         let keys = &self.world.resource::<FederationKeys>().0;
-        validate_block(spec, keys, &head, &block, now).map_err(|e| e.to_string())?;
+        validate_block(spec, keys, &head, &block, now)?;
         self.world
             .resource_mut::<Store>()
             .0
-            .import_batch(&[&block], None)
-            .map_err(|e| e.to_string())?;
+            .import_batch(&[&block], None)?;
         self.world.resource_mut::<ChainHead>().0 = BlockRef::of(&block);
         self.world.resource_mut::<EngineCounters>().blocks_imported += 1;
-        self.world.resource_mut::<CheckpointState>().blocks_since += 1;
+        self.world
+            .resource_mut::<CheckpointState>()
+            .record_import(1, None);
         Ok(())
     }
 
@@ -271,11 +305,9 @@ impl SyncEngine {
             .resource_mut::<Store>()
             .0
             .import_batch(&[], Some(checkpoint))?;
-        let mut state = self.world.resource_mut::<CheckpointState>();
-        state.last = Some(checkpoint);
-        state.window_start_ms = now_ms;
-        state.blocks_since = 0;
-        state.written += 1;
+        self.world
+            .resource_mut::<CheckpointState>()
+            .record_checkpoint(checkpoint);
         Ok(())
     }
 

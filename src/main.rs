@@ -1,3 +1,5 @@
+//! The `ecsync` binary: parses the command line (src/cli) and maps failures to one line on stderr and a non-zero exit.
+
 use std::process::ExitCode;
 
 use clap::Parser;

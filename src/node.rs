@@ -43,8 +43,8 @@ pub struct NodeOptions {
     pub exit_when_synced: bool,
     /// Emulated latency added to each answer served, ms.
     pub latency_ms: u64,
-    /// Emulated serving bandwidth, kB/s (0 = unlimited).
-    pub bandwidth_kbps: u64,
+    /// Emulated serving bandwidth per peer, bytes per second (0 = unlimited).
+    pub serve_bytes_per_sec: u64,
     /// Extend the deterministic chain by one block every this many ms (0 = never).
     pub extend_every_ms: u64,
     /// Engine tick interval, ms.
@@ -64,7 +64,7 @@ impl NodeOptions {
             strategy: Strategy::Engine,
             exit_when_synced: false,
             latency_ms: 0,
-            bandwidth_kbps: 0,
+            serve_bytes_per_sec: 0,
             extend_every_ms: 0,
             tick_ms: 20,
             http: None,
@@ -150,8 +150,9 @@ pub enum StopReason {
     Synced,
     /// Ctrl-C, SIGTERM, or the caller's shutdown signal.
     Shutdown,
-    /// The engine failed for good.
-    Failed,
+    /// The engine thread ended by itself (it panicked); the engine's own Failed state recovers and never stops
+    /// the node.
+    EngineStopped,
 }
 
 enum EngineInput {
@@ -213,7 +214,7 @@ impl Node {
             genesis_hash: spec.genesis_hash,
             max_block_bytes: spec.max_block_bytes,
             latency_ms: opts.latency_ms,
-            bandwidth_kbps: opts.bandwidth_kbps,
+            serve_bytes_per_sec: opts.serve_bytes_per_sec,
             request_timeout: Duration::from_secs(60),
         };
         let (network, mut events) = Network::start(net_config, source).await?;
@@ -296,15 +297,13 @@ impl Node {
                     break StopReason::Synced;
                 }
                 if s.state == SyncState::Failed
-                    && s.failure
-                        .as_deref()
-                        .is_some_and(|f| f.starts_with("import"))
+                    && let Some(failure) = s.failure.as_ref().filter(|f| f.is_store())
                 {
-                    tracing::error!("sync failed: {}", s.failure.clone().unwrap_or_default());
+                    tracing::error!("sync failed: {failure}");
                 }
             }
             tokio::select! {
-                changed = status.changed() => if changed.is_err() { break StopReason::Failed },
+                changed = status.changed() => if changed.is_err() { break StopReason::EngineStopped },
                 () = &mut shutdown => break StopReason::Shutdown,
             }
         };

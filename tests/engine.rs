@@ -321,3 +321,10 @@ fn the_bookkeeping_check_catches_drift() {
     let err = engine.check_bookkeeping().unwrap_err();
     assert!(err.contains("belong to no range"), "{err}");
 }
+
+#[test]
+fn the_suite_runs_with_strict_bookkeeping() {
+    // Transitions from a wrong state and buffer drift panic in every test (the `test-utils` feature), rather
+    // than being counted as a running node counts them.
+    const { assert!(ecsync_components::STRICT) };
+}

@@ -1,192 +1,22 @@
 //! Real processes on loopback: serving nodes, a fresh node syncing from them, a serving node killed mid-sync, a
-//! peer of another chain refused, the sequential strategy. Every wait has a generous deadline and watches a
-//! condition (an address line, a log line, a process exit); children are killed on every exit path.
+//! peer of another chain refused, the sequential strategy, SIGTERM and SIGKILL with restarts, a moving head
+//! followed. Every wait has a generous deadline and watches a condition (an address line, a log line, a status
+//! endpoint, a process exit); children are killed on every exit path.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+
+use common::{NodeProc, copy_chain, head_hash, head_json, verify, wait_until};
 
 const BLOCKS: u64 = 3000;
-const DEADLINE: Duration = Duration::from_secs(180);
 
-fn exe() -> &'static str {
-    env!("CARGO_BIN_EXE_ecsync")
-}
-
-/// Chains generated once per test binary (by seed); tests copy them.
 fn template(seed: u64) -> PathBuf {
-    static DIRS: OnceLock<Mutex<Vec<(u64, tempfile::TempDir)>>> = OnceLock::new();
-    let dirs = DIRS.get_or_init(|| Mutex::new(Vec::new()));
-    let mut dirs = dirs.lock().unwrap();
-    if let Some((_, d)) = dirs.iter().find(|(s, _)| *s == seed) {
-        return d.path().join("chain");
-    }
-    let d = tempfile::tempdir().unwrap();
-    let out = Command::new(exe())
-        .args([
-            "chain",
-            "generate",
-            "--blocks",
-            &BLOCKS.to_string(),
-            "--payload-bytes",
-            "512",
-            "--seed",
-            &seed.to_string(),
-            "--out",
-        ])
-        .arg(d.path().join("chain"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let path = d.path().join("chain");
-    dirs.push((seed, d));
-    path
-}
-
-fn copy_chain(seed: u64, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for f in ["spec.json", "chain.redb", "generator.json"] {
-        std::fs::copy(template(seed).join(f), to.join(f)).unwrap();
-    }
+    common::template(seed, BLOCKS)
 }
 
 fn head_of(dir: &Path) -> String {
-    head_json(dir)["hash"].as_str().unwrap().to_string()
-}
-
-/// A node process: its address, its log lines, killed on drop.
-struct NodeProc {
-    child: Child,
-    addr: String,
-    log: Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Drop for NodeProc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl NodeProc {
-    fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(exe())
-            .arg("node")
-            .args(args)
-            .env("ECSYNC_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (addr_tx, addr_rx) = channel();
-        let stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = addr_tx.send(line);
-            }
-        });
-        let (log_tx, log) = channel();
-        let stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = log_tx.send(line);
-            }
-        });
-        let mut node = Self {
-            child,
-            addr: String::new(),
-            log,
-            seen: Vec::new(),
-        };
-        match addr_rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(addr) => {
-                assert!(addr.contains("/p2p/"), "not an address: {addr}");
-                node.addr = addr;
-            }
-            Err(_) => panic!("node printed no address; log: {:?}", node.drain_log()),
-        }
-        node
-    }
-
-    fn drain_log(&mut self) -> Vec<String> {
-        while let Ok(line) = self.log.try_recv() {
-            self.seen.push(line);
-        }
-        self.seen.clone()
-    }
-
-    /// Waits until a log line satisfies `pred`.
-    fn wait_log(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + DEADLINE;
-        if let Some(l) = self.seen.iter().find(|l| pred(l)) {
-            return l.clone();
-        }
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.log.recv_timeout(left.min(Duration::from_millis(500))) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if pred(&line) {
-                        return line;
-                    }
-                }
-                Err(_) if Instant::now() >= deadline => {
-                    panic!(
-                        "no log line {what} within {DEADLINE:?}; log: {:?}",
-                        self.seen
-                    )
-                }
-                Err(_) => {}
-            }
-        }
-    }
-
-    /// Waits until a "sync: height H of …" log line has `pred(H)`.
-    fn wait_progress(&mut self, what: &str, pred: impl Fn(u64) -> bool) -> String {
-        self.wait_log(what, |l| {
-            l.split("sync: height ")
-                .nth(1)
-                .and_then(|r| r.split(' ').next())
-                .and_then(|h| h.parse::<u64>().ok())
-                .is_some_and(&pred)
-        })
-    }
-
-    /// Waits for the process to exit and fails the test unless it exited 0.
-    fn expect_success(&mut self) {
-        let status = self.wait_exit();
-        assert!(
-            status.success(),
-            "exit {status}; log: {:?}",
-            self.drain_log()
-        );
-    }
-
-    fn wait_exit(&mut self) -> ExitStatus {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            if Instant::now() >= deadline {
-                panic!(
-                    "node did not exit within {DEADLINE:?}; log: {:?}",
-                    self.drain_log()
-                );
-            }
-            self.drain_log();
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
+    head_hash(dir)
 }
 
 fn serve(dir: &Path, extra: &[&str]) -> NodeProc {
@@ -211,27 +41,13 @@ fn fresh(dir: &Path, seed: u64, peers: &[&NodeProc], extra: &[&str]) -> NodeProc
     NodeProc::start(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
-fn verify(dir: &Path) {
-    let out = Command::new(exe())
-        .args(["chain", "verify"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "verify failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("verified {BLOCKS} blocks")));
-}
-
 #[test]
 fn a_fresh_node_syncs_from_four_serving_nodes() {
     let t = tempfile::tempdir().unwrap();
     let servers: Vec<NodeProc> = (0..4)
         .map(|i| {
             let dir = t.path().join(format!("s{i}"));
-            copy_chain(1, &dir);
+            copy_chain(&template(1), &dir);
             serve(&dir, &["--latency-ms", &(5 * i).to_string()])
         })
         .collect();
@@ -244,7 +60,7 @@ fn a_fresh_node_syncs_from_four_serving_nodes() {
     );
     node.expect_success();
     assert_eq!(head_of(&dir), head_of(&template(1)));
-    verify(&dir);
+    assert_eq!(verify(&dir), BLOCKS);
 }
 
 #[test]
@@ -253,9 +69,12 @@ fn a_serving_node_killed_mid_sync_does_not_stop_the_sync() {
     let mut servers: Vec<NodeProc> = (0..3)
         .map(|i| {
             let dir = t.path().join(format!("s{i}"));
-            copy_chain(1, &dir);
+            copy_chain(&template(1), &dir);
             // Slow links, so that the sync takes a while.
-            serve(&dir, &["--bandwidth-kbps", "150", "--latency-ms", "20"])
+            serve(
+                &dir,
+                &["--serve-bandwidth", "150kB/s", "--latency-ms", "20"],
+            )
         })
         .collect();
     let dir = t.path().join("fresh");
@@ -271,17 +90,17 @@ fn a_serving_node_killed_mid_sync_does_not_stop_the_sync() {
     victim.child.wait().unwrap();
     node.expect_success();
     assert_eq!(head_of(&dir), head_of(&template(1)));
-    verify(&dir);
+    assert_eq!(verify(&dir), BLOCKS);
 }
 
 #[test]
 fn a_peer_of_another_chain_is_refused() {
     let t = tempfile::tempdir().unwrap();
     let a = t.path().join("a");
-    copy_chain(1, &a);
+    copy_chain(&template(1), &a);
     let server = serve(&a, &[]);
     let b = t.path().join("b");
-    copy_chain(2, &b);
+    copy_chain(&template(2), &b);
     let mut other = serve(&b, &["--peer", &server.addr]);
     let line = other.wait_log("refusing the other chain", |l| {
         l.contains("refus") && l.contains("chain")
@@ -298,7 +117,7 @@ fn the_sequential_strategy_also_reaches_the_head() {
     let servers: Vec<NodeProc> = (0..2)
         .map(|i| {
             let dir = t.path().join(format!("s{i}"));
-            copy_chain(1, &dir);
+            copy_chain(&template(1), &dir);
             serve(&dir, &[])
         })
         .collect();
@@ -311,42 +130,20 @@ fn the_sequential_strategy_also_reaches_the_head() {
     );
     node.expect_success();
     assert_eq!(head_of(&dir), head_of(&template(1)));
-    verify(&dir);
-}
-
-fn head_json(dir: &Path) -> serde_json::Value {
-    let out = Command::new(exe())
-        .args(["chain", "head", "--json"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    assert_eq!(verify(&dir), BLOCKS);
 }
 
 #[test]
 fn sigterm_stops_cleanly_with_a_durable_checkpoint_and_the_peer_id_survives() {
     let t = tempfile::tempdir().unwrap();
     let s = t.path().join("s");
-    copy_chain(1, &s);
-    let server = serve(&s, &["--bandwidth-kbps", "300"]);
+    copy_chain(&template(1), &s);
+    let server = serve(&s, &["--serve-bandwidth", "300kB/s"]);
     let dir = t.path().join("fresh");
     let mut node = fresh(&dir, 1, &[&server], &[]);
     let first_addr = node.addr.clone();
     node.wait_progress("some progress", |h| h > 0);
-    let pid = node.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    node.expect_success();
+    node.terminate();
     let head = head_json(&dir);
     assert!(head["height"].as_u64().unwrap() > 0);
     assert_eq!(
@@ -362,47 +159,88 @@ fn sigterm_stops_cleanly_with_a_durable_checkpoint_and_the_peer_id_survives() {
     assert_eq!(head_of(&dir), head_of(&template(1)));
 }
 
+/// Serving nodes extend their chain every `EXTEND_MS`; the status poll runs every 2 s. A follower is "within a
+/// few blocks" when it lags the servers by at most the blocks made during two status intervals plus two.
+const EXTEND_MS: u64 = 1000;
+const FOLLOW_LAG: u64 = 2 * 2000 / EXTEND_MS + 2;
+/// The follower is watched while the servers make this many more blocks.
+const FOLLOW_BLOCKS: u64 = 6;
+
 #[test]
 fn a_moving_head_is_followed_and_extended_blocks_are_valid() {
     let t = tempfile::tempdir().unwrap();
+    let every = EXTEND_MS.to_string();
     let servers: Vec<NodeProc> = (0..2)
         .map(|i| {
             let dir = t.path().join(format!("s{i}"));
-            copy_chain(1, &dir);
-            serve(&dir, &["--extend-every-ms", "300"])
+            copy_chain(&template(1), &dir);
+            serve(
+                &dir,
+                &["--extend-every-ms", &every, "--http", "127.0.0.1:0"],
+            )
         })
         .collect();
+    let served_head = || servers.iter().map(NodeProc::height).min().unwrap();
+    // The head is already moving when the follower starts: however fast this machine syncs 3,000 blocks, it
+    // cannot finish before the extension shows.
+    wait_until(
+        "the servers extend past the generated chain",
+        || (served_head() > BLOCKS + 1).then_some(()),
+        || format!("served head {}", served_head()),
+    );
     let dir = t.path().join("fresh");
     let mut node = fresh(
         &dir,
         1,
         &servers.iter().collect::<Vec<_>>(),
-        &["--exit-when-synced"],
+        &["--http", "127.0.0.1:0"],
     );
-    node.expect_success();
-    let out = Command::new(exe())
-        .args(["chain", "verify"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let caught_up_at = wait_until(
+        "the follower catches up",
+        || {
+            let served = served_head();
+            (node.height() + FOLLOW_LAG >= served).then_some(served)
+        },
+        || format!("follower {}, served {}", node.height(), served_head()),
     );
+    assert!(caught_up_at > BLOCKS + 1);
+    // Follow: sample the servers first, then the follower (which so has had the longer time), until the
+    // servers made FOLLOW_BLOCKS more blocks; the follower never lags by more than FOLLOW_LAG.
+    let mut samples = 0;
+    loop {
+        let served = served_head();
+        let height = node.height();
+        assert!(
+            height + FOLLOW_LAG >= served,
+            "the follower fell behind: at {height}, the servers at {served}; log: {:?}",
+            node.drain_log()
+        );
+        samples += 1;
+        if served >= caught_up_at + FOLLOW_BLOCKS {
+            assert!(height > caught_up_at, "the follower did not move: {height}");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(samples > 1);
+    let final_height = node.height();
+    // SIGTERM: a clean stop with a durable checkpoint of what it followed.
+    node.terminate();
     let head = head_json(&dir)["height"].as_u64().unwrap();
     assert!(
-        head > BLOCKS,
-        "the head moved past the generated {BLOCKS}: {head}"
+        head >= final_height && head > BLOCKS,
+        "{head} < {final_height}"
     );
+    // Every block it took, the extended ones included, is valid (signatures and links from genesis).
+    assert_eq!(verify(&dir), head);
 }
 
 #[test]
 fn a_node_killed_mid_sync_resumes_from_its_store_and_finishes() {
     let t = tempfile::tempdir().unwrap();
     let s = t.path().join("s");
-    copy_chain(1, &s);
-    let server = serve(&s, &["--bandwidth-kbps", "300"]);
+    copy_chain(&template(1), &s);
+    let server = serve(&s, &["--serve-bandwidth", "300kB/s"]);
     let dir = t.path().join("fresh");
     let mut node = fresh(&dir, 1, &[&server], &[]);
     node.wait_progress("some progress", |h| h > 0);
@@ -414,18 +252,9 @@ fn a_node_killed_mid_sync_resumes_from_its_store_and_finishes() {
     let height = after_crash["height"].as_u64().unwrap();
     assert!(height < BLOCKS, "{after_crash}");
     // What survived is a valid prefix of the chain.
-    let out = Command::new(exe())
-        .args(["chain", "verify"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(verify(&dir), height);
     let mut again = fresh(&dir, 1, &[&server], &["--exit-when-synced"]);
     assert!(again.wait_exit().success(), "log: {:?}", again.drain_log());
     assert_eq!(head_of(&dir), head_of(&template(1)));
-    verify(&dir);
+    assert_eq!(verify(&dir), BLOCKS);
 }

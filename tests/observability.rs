@@ -2,96 +2,17 @@
 //! /sync/status shows can_produce_blocks turning true, /debug/world shows the peers and ranges that exist, `ecsync
 //! dump` prints tables, and bad requests get 404/405.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::channel;
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
+
+use common::{DEADLINE, NodeProc, copy_chain, exe, get_json, request};
 
 const BLOCKS: u64 = 4000;
-const DEADLINE: Duration = Duration::from_secs(180);
-
-fn exe() -> &'static str {
-    env!("CARGO_BIN_EXE_ecsync")
-}
-
-struct Proc {
-    child: Child,
-    lines: Vec<String>,
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `ecsync node ARGS` and reads `n` lines of its stdout (address, then the HTTP URL).
-fn start(args: &[&str], n: usize) -> Proc {
-    let mut child = Command::new(exe())
-        .arg("node")
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let mut proc = Proc {
-        child,
-        lines: Vec::new(),
-    };
-    for _ in 0..n {
-        match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(line) => proc.lines.push(line),
-            Err(_) => panic!(
-                "node printed {} of {n} lines: {:?}",
-                proc.lines.len(),
-                proc.lines
-            ),
-        }
-    }
-    proc
-}
-
-/// A minimal HTTP/1.1 GET for the test (status, body).
-fn request(base: &str, method: &str, path: &str) -> (u16, String) {
-    let hostport = base.trim_start_matches("http://");
-    let mut s = TcpStream::connect(hostport).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    assert!(
-        !head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked"),
-        "chunked body: {head}"
-    );
-    (status, body.to_string())
-}
-
-fn get_json(base: &str, path: &str) -> serde_json::Value {
-    let (status, body) = request(base, "GET", path);
-    assert_eq!(status, 200, "{path}: {body}");
-    serde_json::from_str(&body).unwrap()
-}
 
 /// Checks OpenMetrics text and returns family name → type.
 fn parse_exposition(text: &str) -> BTreeMap<String, String> {
@@ -133,51 +54,23 @@ fn parse_exposition(text: &str) -> BTreeMap<String, String> {
     types
 }
 
-fn copy_chain(template: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for f in ["spec.json", "chain.redb", "generator.json"] {
-        std::fs::copy(template.join(f), to.join(f)).unwrap();
-    }
-}
-
 #[test]
 fn metrics_status_and_dump_during_a_real_sync() {
     let t = tempfile::tempdir().unwrap();
-    let template: PathBuf = t.path().join("chain");
-    let out = Command::new(exe())
-        .args([
-            "chain",
-            "generate",
-            "--blocks",
-            &BLOCKS.to_string(),
-            "--payload-bytes",
-            "512",
-            "--out",
-        ])
-        .arg(&template)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let servers: Vec<Proc> = (0..3)
+    let template = common::template(1, BLOCKS);
+    let servers: Vec<NodeProc> = (0..3)
         .map(|i| {
             let dir = t.path().join(format!("s{i}"));
             copy_chain(&template, &dir);
             // Slow links, so that the sync lasts long enough to look at.
-            start(
-                &[
-                    "--data",
-                    dir.to_str().unwrap(),
-                    "--bandwidth-kbps",
-                    "250",
-                    "--latency-ms",
-                    "20",
-                ],
-                1,
-            )
+            NodeProc::start(&[
+                "--data",
+                dir.to_str().unwrap(),
+                "--serve-bandwidth",
+                "250kB/s",
+                "--latency-ms",
+                "20",
+            ])
         })
         .collect();
     let fresh = t.path().join("fresh");
@@ -192,11 +85,10 @@ fn metrics_status_and_dump_during_a_real_sync() {
     ];
     for s in &servers {
         args.push("--peer");
-        args.push(&s.lines[0]);
+        args.push(&s.addr);
     }
-    let node = start(&args, 2);
-    let base = node.lines[1].clone();
-    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    let node = NodeProc::start(&args);
+    let base = node.http.clone().unwrap();
 
     // Hostile clients: connections that send half a request and then nothing, held for the whole sync. The
     // sync must finish and the endpoints must keep answering regardless.
@@ -348,7 +240,7 @@ fn metrics_status_and_dump_during_a_real_sync() {
             assert!(saw_gate_closed, "the gate was never seen closed");
             break;
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
     assert!(looked_mid_sync, "never caught the node mid-sync");
 }

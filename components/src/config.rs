@@ -112,33 +112,59 @@ impl SyncConfig {
     }
 
     /// Checks the settings make sense together.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), ConfigError> {
         if self.min_batch == 0 || self.min_batch > self.max_batch {
-            return Err(format!(
-                "batch bounds {}..={} are empty",
-                self.min_batch, self.max_batch
-            ));
+            return Err(ConfigError::EmptyBatchBounds {
+                min: self.min_batch,
+                max: self.max_batch,
+            });
         }
         if self.max_batch > crate::messages::MAX_BLOCKS_PER_REQUEST {
-            return Err(format!(
-                "max_batch {} exceeds the protocol cap {}",
-                self.max_batch,
-                crate::messages::MAX_BLOCKS_PER_REQUEST
-            ));
+            return Err(ConfigError::BatchAboveProtocolCap(self.max_batch));
         }
-        if self.max_in_flight_per_peer == 0 || self.validate_per_tick == 0 || self.import_batch == 0
-        {
-            return Err("in-flight, validation and import limits must be positive".into());
-        }
-        if self.signature_batch == 0 {
-            return Err("signature_batch must be positive".into());
+        let positive = [
+            (
+                "max_in_flight_per_peer",
+                self.max_in_flight_per_peer as usize,
+            ),
+            ("validate_per_tick", self.validate_per_tick),
+            ("import_batch", self.import_batch),
+            ("signature_batch", self.signature_batch),
+        ];
+        if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
+            return Err(ConfigError::Zero(name));
         }
         if self.min_timeout_ms > self.max_timeout_ms {
-            return Err("min_timeout_ms exceeds max_timeout_ms".into());
+            return Err(ConfigError::TimeoutBounds);
         }
         if !(0.0..=1.0).contains(&self.production_progress) {
-            return Err("production_progress must be within 0..=1".into());
+            return Err(ConfigError::ProductionProgress(self.production_progress));
         }
         Ok(())
     }
+}
+
+/// A [`SyncConfig`] whose settings do not make sense together; each names the setting.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    /// `min_batch..=max_batch` is empty.
+    #[error("batch bounds min_batch {min} ..= max_batch {max} are empty")]
+    EmptyBatchBounds {
+        /// `min_batch`.
+        min: u32,
+        /// `max_batch`.
+        max: u32,
+    },
+    /// `max_batch` above [`crate::MAX_BLOCKS_PER_REQUEST`].
+    #[error("max_batch {0} exceeds the protocol cap {cap}", cap = crate::MAX_BLOCKS_PER_REQUEST)]
+    BatchAboveProtocolCap(u32),
+    /// A limit that must be positive is 0.
+    #[error("{0} must be positive")]
+    Zero(&'static str),
+    /// `min_timeout_ms` above `max_timeout_ms`.
+    #[error("min_timeout_ms exceeds max_timeout_ms")]
+    TimeoutBounds,
+    /// `production_progress` outside 0..=1.
+    #[error("production_progress {0} must be within 0..=1")]
+    ProductionProgress(f64),
 }

@@ -1,6 +1,6 @@
 //! The engine's entities are peers, ranges and pending blocks; these are their components. A range's state and a
-//! block's stage are marker components that systems insert and remove: exactly one state per range, one stage per
-//! block, each transition named by the system that makes it.
+//! block's stage are marker components: exactly one state per range, one stage per block, changed only by the
+//! named transitions of `ecsync_systems::transitions`.
 
 use bevy_ecs::prelude::{Component, Entity};
 use serde::Serialize;
@@ -12,8 +12,9 @@ use crate::messages::{PeerId, RequestId};
 // ---------------------------------------------------------------------------------------------------------------
 // Peers
 
-/// A connected peer.
+/// A connected peer. It comes with its statistics, score and load at zero; its claim and budget are given.
 #[derive(Component, Clone, Debug, Serialize)]
+#[require(PeerStats, PeerScore, PeerLoad)]
 pub struct Peer {
     /// The network adapter's id for it.
     pub id: PeerId,
@@ -100,8 +101,10 @@ pub struct PeerLoad {
 // ---------------------------------------------------------------------------------------------------------------
 // Ranges
 
-/// A range of heights owned by one range entity until every block of it is imported. Ranges never overlap.
+/// A range of heights owned by one range entity until every block of it is imported. Ranges never overlap. A
+/// range comes with its history; a new one is born AwaitingDownload (`Range::waiting`).
 #[derive(Component, Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[require(RangeAttempts)]
 pub struct Range {
     /// First height.
     pub start: Height,
@@ -110,6 +113,11 @@ pub struct Range {
 }
 
 impl Range {
+    /// A new range of `count` heights from `start`, in its first state.
+    pub fn waiting(start: Height, count: u32) -> (Range, AwaitingDownload) {
+        (Range { start, count }, AwaitingDownload)
+    }
+
     /// One past the last height.
     pub fn end(&self) -> Height {
         self.start + u64::from(self.count)

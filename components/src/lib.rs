@@ -3,6 +3,20 @@
 //! Data only: the chain types and spec, the store interface, and the engine's ECS components, resources and
 //! messages. Nothing here does IO; behaviour lives in `ecsync-systems`, IO in the `ecsync` package.
 
+/// Whether the `strict` feature is on: the engine's bookkeeping assertions panic (tests, simulations) instead
+/// of being counted and corrected (a running node). The test suite turns it on through the `test-utils` feature.
+pub const STRICT: bool = cfg!(feature = "strict");
+
+/// Asserts a bookkeeping invariant when [`STRICT`]; a no-op otherwise (the caller then corrects and counts).
+#[macro_export]
+macro_rules! strict_assert {
+    ($($arg:tt)*) => {
+        if $crate::STRICT {
+            assert!($($arg)*);
+        }
+    };
+}
+
 pub mod bytes;
 pub mod chain;
 pub mod config;
@@ -18,11 +32,11 @@ pub use chain::{
     Approval, Block, BlockRef, DecodeError, Header, Height, SignedBlock, Slot, decode, encode,
     encoded_len, payload_root,
 };
-pub use config::{Strategy, SyncConfig};
+pub use config::{ConfigError, Strategy, SyncConfig};
 pub use messages::{
-    FailureReason, MAX_BLOCKS_PER_REQUEST, NetEvent, OutcomeKind, PeerId, PeerOutcome, Request,
-    RequestId, StatusMessage,
+    AnswerError, FailureReason, GotExpected, MAX_BLOCKS_PER_REQUEST, NetEvent, Offence,
+    OutcomeKind, PeerId, PeerOutcome, Request, RequestId, StatusMessage,
 };
 pub use spec::{ChainSpec, SpecError, quorum};
-pub use status::{SyncState, SyncStatus};
+pub use status::{Failure, SyncState, SyncStatus};
 pub use store::{ChainStore, Checkpoint, StoreError};

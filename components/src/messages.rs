@@ -36,6 +36,41 @@ pub struct StatusMessage {
     pub head: BlockRef,
 }
 
+/// One value where another was expected (as Reth's `GotExpected`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GotExpected<T> {
+    /// What arrived.
+    pub got: T,
+    /// What was due.
+    pub expected: T,
+}
+
+/// What is wrong with an answer to a `blocks_by_range` request, wherever it is found: the codec (frames and the
+/// list of encodings), the network task (the count) and `handle_responses` (each block's encoding and height).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AnswerError {
+    /// More blocks than asked for.
+    #[error("{} blocks in answer to a request for {}", .0.got, .0.expected)]
+    TooManyBlocks(GotExpected<u32>),
+    /// A block at another height than its place in the answer.
+    #[error("height {} where {} was due", .0.got, .0.expected)]
+    WrongHeight(GotExpected<u64>),
+    /// A block that does not decode (too large, malformed, not canonical).
+    #[error("block {index} of the answer: {error}")]
+    BadBlock {
+        /// Its place in the answer.
+        index: u32,
+        /// The decoder's complaint.
+        error: String,
+    },
+    /// The answer's frame or list is malformed (the codec's complaint).
+    #[error("malformed answer: {0}")]
+    Malformed(String),
+    /// The peer does not speak the protocol.
+    #[error("peer does not support blocks_by_range")]
+    Unsupported,
+}
+
 /// Why a request failed at the transport.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FailureReason {
@@ -44,7 +79,23 @@ pub enum FailureReason {
     /// The connection closed with the request open.
     Disconnected,
     /// The peer answered outside the protocol.
-    Protocol(String),
+    Protocol(AnswerError),
+}
+
+/// Invalid data a peer sent: a bad answer, or a block that breaks a consensus rule.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Offence {
+    /// The answer itself is wrong.
+    #[error(transparent)]
+    Answer(#[from] AnswerError),
+    /// A block breaks a rule.
+    #[error("block {height}: {rule}")]
+    Block {
+        /// Its height.
+        height: Height,
+        /// The rule it breaks, as the consensus code words it.
+        rule: String,
+    },
 }
 
 /// A network event handed to the engine.
@@ -165,8 +216,5 @@ pub enum OutcomeKind {
     /// The request failed at the transport.
     Failed,
     /// Sent something invalid: a malformed answer or a block that breaks a rule.
-    Invalid {
-        /// What was wrong.
-        reason: String,
-    },
+    Invalid(Offence),
 }

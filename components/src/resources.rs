@@ -72,6 +72,71 @@ pub struct Buffer {
     pub peak_bytes: u64,
 }
 
+/// Weight of a new sample in the running average block size.
+const BLOCK_SIZE_EWMA: f64 = 0.1;
+
+/// The buffer's accounting moves only through these four methods. Each asserts (with `strict`) the books it leaves balance (a
+/// release or a free never exceeds what was reserved or admitted), so drift is caught where it happens rather
+/// than hidden by a saturating subtraction.
+impl Buffer {
+    /// Bytes neither held nor reserved, under `cap`.
+    pub fn room(&self, cap: u64) -> u64 {
+        cap.saturating_sub(self.bytes + self.reserved)
+    }
+
+    /// Whether `more` bytes fit under `cap` beside what is held and reserved.
+    pub fn fits(&self, more: u64, cap: u64) -> bool {
+        self.bytes + self.reserved + more <= cap
+    }
+
+    /// A request goes out: `bytes` are set aside for its answer.
+    pub fn reserve(&mut self, bytes: u64) {
+        self.reserved += bytes;
+    }
+
+    /// A request is over (answered, failed or abandoned): its reservation goes.
+    pub fn release(&mut self, bytes: u64) {
+        crate::strict_assert!(
+            bytes <= self.reserved,
+            "releasing {bytes} reserved bytes of {}",
+            self.reserved
+        );
+        self.reserved -= bytes.min(self.reserved);
+    }
+
+    /// A downloaded block of `len` bytes enters the buffer.
+    pub fn admit(&mut self, len: u32) {
+        let len64 = u64::from(len);
+        self.bytes += len64;
+        self.blocks += 1;
+        self.peak_bytes = self.peak_bytes.max(self.bytes);
+        self.avg_block_bytes = if self.avg_block_bytes == 0.0 {
+            f64::from(len)
+        } else {
+            self.avg_block_bytes * (1.0 - BLOCK_SIZE_EWMA) + f64::from(len) * BLOCK_SIZE_EWMA
+        };
+    }
+
+    /// `blocks` pending blocks of `bytes` in all leave the buffer (imported or dropped).
+    pub fn free(&mut self, bytes: u64, blocks: u64) {
+        crate::strict_assert!(
+            bytes <= self.bytes && blocks <= self.blocks,
+            "freeing {bytes} bytes in {blocks} blocks of {} in {}",
+            self.bytes,
+            self.blocks
+        );
+        self.bytes -= bytes.min(self.bytes);
+        self.blocks -= blocks.min(self.blocks);
+    }
+
+    /// Everything goes (sync restarts from the head); the size estimate and the peak stay.
+    pub fn clear(&mut self) {
+        self.bytes = 0;
+        self.blocks = 0;
+        self.reserved = 0;
+    }
+}
+
 /// Sync progress and state.
 #[derive(Resource, Clone, Debug, Default, Serialize)]
 pub struct SyncProgress {
@@ -90,11 +155,20 @@ pub struct SyncProgress {
     /// When the engine entered Failed.
     pub failed_at_ms: u64,
     /// Why it failed.
-    pub failure: Option<String>,
+    pub failure: Option<crate::status::Failure>,
     /// Recoveries made.
     pub recoveries: u32,
     /// Whether it has been Synced since start (after which it follows the head in CatchingUp).
     pub was_synced: bool,
+}
+
+impl SyncProgress {
+    /// The engine enters Failed at `now_ms` for `failure`.
+    pub fn fail(&mut self, now_ms: u64, failure: crate::status::Failure) {
+        self.state = SyncState::Failed;
+        self.failed_at_ms = now_ms;
+        self.failure = Some(failure);
+    }
 }
 
 /// Checkpointing: whether the next import batch carries a durable checkpoint.
@@ -111,6 +185,25 @@ pub struct CheckpointState {
     pub due: bool,
     /// Checkpoints written since start.
     pub written: u64,
+}
+
+impl CheckpointState {
+    /// `blocks` were imported, with `checkpoint` in the same transaction when one was due.
+    pub fn record_import(&mut self, blocks: u64, checkpoint: Option<Checkpoint>) {
+        self.blocks_since += blocks;
+        if let Some(cp) = checkpoint {
+            self.record_checkpoint(cp);
+        }
+        self.due = false;
+    }
+
+    /// A durable checkpoint was written.
+    pub fn record_checkpoint(&mut self, checkpoint: Checkpoint) {
+        self.last = Some(checkpoint);
+        self.window_start_ms = checkpoint.created_at_ms;
+        self.blocks_since = 0;
+        self.written += 1;
+    }
 }
 
 /// Counters since start, for metrics and the dump.
@@ -136,6 +229,8 @@ pub struct EngineCounters {
     pub import_commits: u64,
     /// Downloaded ranges dropped to make room at the import frontier.
     pub ranges_evicted: u64,
+    /// Transitions asked of an entity in the wrong state (a bug; 0 unless something is wrong).
+    pub transition_errors: u64,
 }
 
 /// Where the sequential strategy is.

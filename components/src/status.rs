@@ -59,5 +59,37 @@ pub struct SyncStatus {
     /// Downloaded-but-not-imported bytes.
     pub buffered_bytes: u64,
     /// Why the engine failed, when it did.
-    pub failure: Option<String>,
+    pub failure: Option<Failure>,
+}
+
+/// Why the engine entered Failed: code branches on the kind (a store failure is logged as an error, a stall is
+/// the network's doing), people read the message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Failure {
+    /// No import progress for `stalled_ms` while behind the target.
+    #[error("no import progress for {} s at height {height} with target {target}", stalled_ms / 1000)]
+    Stalled {
+        /// The head.
+        height: Height,
+        /// The target.
+        target: Height,
+        /// How long without progress.
+        stalled_ms: u64,
+    },
+    /// The store refused or failed an import transaction.
+    #[error("import at height {height}: {error}")]
+    Import {
+        /// The first height of the failed import.
+        height: Height,
+        /// The store's error.
+        error: String,
+    },
+}
+
+impl Failure {
+    /// Whether the store failed (rather than the network).
+    pub fn is_store(&self) -> bool {
+        matches!(self, Failure::Import { .. })
+    }
 }

@@ -92,8 +92,8 @@ fn spawn_server(
         .args([
             "--latency-ms",
             &latency.to_string(),
-            "--bandwidth-kbps",
-            &bandwidth.to_string(),
+            "--serve-bandwidth",
+            &format!("{bandwidth}kB/s"),
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::from(log_file))
@@ -174,7 +174,10 @@ async fn sync_fresh(
     match outcome.reason {
         StopReason::Synced => {}
         StopReason::Shutdown => bail!("interrupted"),
-        StopReason::Failed => bail!("{label} sync failed: {:?}", outcome.status.failure),
+        StopReason::EngineStopped => bail!(
+            "{label} sync: the engine stopped: {:?}",
+            outcome.status.failure
+        ),
     }
     let (_, store) = open_chain_dir(&data)?;
     let head = store.head()?;

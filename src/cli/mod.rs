@@ -57,9 +57,10 @@ pub struct NodeArgs {
     /// Emulated latency added to every answer this node serves, ms.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=60_000))]
     pub latency_ms: u64,
-    /// Emulated serving bandwidth in kB/s (0: unlimited).
-    #[arg(long, default_value_t = 0)]
-    pub bandwidth_kbps: u64,
+    /// Emulated serving bandwidth per peer, with its unit: e.g. 250kB/s, 2MB/s, 800B/s (1 kB = 1000 bytes).
+    /// Unlimited when absent.
+    #[arg(long, value_parser = parse_rate, value_name = "RATE")]
+    pub serve_bandwidth: Option<u64>,
     /// Serve /metrics, /sync/status and /debug/world on this address (a bare port binds 127.0.0.1).
     #[arg(long, value_parser = crate::http::parse_http_addr)]
     pub http: Option<std::net::SocketAddr>,
@@ -183,5 +184,47 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Node(args) => node::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Dump(args) => dump::run(&args),
+    }
+}
+
+/// Parses a byte rate with its unit (`B/s`, `kB/s`, `MB/s`, `GB/s`; decimal: 1 kB = 1000 bytes) into bytes per
+/// second. A bare number is refused: "kbps" reads as kilobits to many, so the unit is always spelled out.
+pub fn parse_rate(s: &str) -> Result<u64, String> {
+    let units = [
+        ("GB/s", 1_000_000_000u64),
+        ("MB/s", 1_000_000),
+        ("kB/s", 1_000),
+        ("KB/s", 1_000),
+        ("B/s", 1),
+    ];
+    let (number, scale) = units
+        .iter()
+        .find_map(|(unit, scale)| s.strip_suffix(unit).map(|n| (n.trim(), *scale)))
+        .ok_or_else(|| format!("{s:?} needs a unit: B/s, kB/s, MB/s or GB/s (e.g. 250kB/s)"))?;
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{number:?} is not a number (in {s:?})"))?;
+    let bytes = value * scale as f64;
+    if !(bytes.is_finite() && (1.0..=1e12).contains(&bytes)) {
+        return Err(format!("{s} is outside 1 B/s ..= 1000 GB/s"));
+    }
+    Ok(bytes.round() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_rate;
+
+    #[test]
+    fn rates_need_a_unit_and_a_sane_size() {
+        assert_eq!(parse_rate("250kB/s"), Ok(250_000));
+        assert_eq!(parse_rate("2MB/s"), Ok(2_000_000));
+        assert_eq!(parse_rate("1.5 MB/s"), Ok(1_500_000));
+        assert_eq!(parse_rate("800B/s"), Ok(800));
+        for bad in [
+            "250", "250kbps", "kB/s", "-1kB/s", "0B/s", "NaNMB/s", "1e9GB/s",
+        ] {
+            assert!(parse_rate(bad).is_err(), "{bad} accepted");
+        }
     }
 }

@@ -45,7 +45,7 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
         strategy: args.strategy.into(),
         exit_when_synced: args.exit_when_synced,
         latency_ms: args.latency_ms,
-        bandwidth_kbps: args.bandwidth_kbps,
+        serve_bytes_per_sec: args.serve_bandwidth.unwrap_or(0),
         extend_every_ms: args.extend_every_ms,
         http: args.http,
         ..NodeOptions::new(args.data)
@@ -69,8 +69,11 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
             s.current_height,
             s.target_height
         );
-        if outcome.reason == StopReason::Failed {
-            anyhow::bail!("sync failed: {}", s.failure.clone().unwrap_or_default());
+        if outcome.reason == StopReason::EngineStopped {
+            match &s.failure {
+                Some(failure) => anyhow::bail!("the engine stopped: {failure}"),
+                None => anyhow::bail!("the engine stopped"),
+            }
         }
         Ok(())
     })

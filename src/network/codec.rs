@@ -52,6 +52,7 @@ pub fn max_blocks_response_bytes(max_block_bytes: u32) -> usize {
     MAX_RESPONSE_BYTES.max(max_block_bytes as usize) + RESPONSE_OVERHEAD_BYTES
 }
 
+/// An [`io::ErrorKind::InvalidData`] error: the peer broke the protocol.
 fn invalid(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, message)
 }
@@ -105,6 +106,7 @@ where
     io.flush().await
 }
 
+/// Decodes a postcard body of at most `max` bytes; `what` names it in the error.
 fn decode_postcard<T>(body: &[u8], max: usize, what: &str) -> io::Result<T>
 where
     T: Serialize + for<'de> Deserialize<'de>,
@@ -112,6 +114,7 @@ where
     ecsync_components::decode(body, max).map_err(|e| invalid(format!("bad {what}: {e}")))
 }
 
+/// Appends `value` as a postcard varint.
 fn put_varint(out: &mut Vec<u8>, mut value: u64) {
     while value >= 0x80 {
         out.push((value as u8) | 0x80);
@@ -275,6 +278,7 @@ pub struct BlocksCodec {
 }
 
 impl BlocksCodec {
+    /// Cap on a response body for this chain.
     fn max_response_bytes(&self) -> usize {
         max_blocks_response_bytes(self.max_block_bytes)
     }

@@ -19,7 +19,7 @@
 //! - Serving: status from [`BlockSource::status`], blocks from [`BlockSource::blocks`] (on the blocking pool), at
 //!   most [`MAX_SERVING_PER_PEER`] answers in preparation per peer (more are dropped). With emulation configured,
 //!   each answer is held back, without blocking the swarm: each PEER has one emulated link of
-//!   `bandwidth_kbps` kB/s (1 kB = 1000 bytes) that sends answers one after the other (an answer of `n` bytes
+//!   `serve_bytes_per_sec` bytes per second that sends answers one after the other (an answer of `n` bytes
 //!   occupies it `n / bandwidth` from when the link is free), and every answer then waits `latency_ms` more.
 //! - Bootnodes: dialed at start and redialed, with exponential backoff from [`REDIAL_INITIAL`] to [`REDIAL_MAX`]
 //!   (reset once a status check passes), whenever the dial fails or the last connection closes. A peer refused for
@@ -30,11 +30,25 @@
 //! The swarm task stops on [`NetworkHandle::shutdown`] or when every handle is dropped; it keeps serving when the
 //! event receiver is dropped.
 //!
+//! Layout: this file is the public face (configuration, start, handle, keys). `behaviour.rs` builds the swarm
+//! (`EcsyncBehaviour`); `task.rs` is the swarm task's event loop, routing each swarm event and engine command to
+//! one of the parts it holds: `peers.rs` (engine ids, connected peers), `dialer.rs` (bootnodes, redial backoff,
+//! refusals, over the deny list of `deny.rs`), `status.rs` (status requests and the chain check), `serving.rs`
+//! (answering peers from the [`BlockSource`], link emulation) and `fetch.rs` (the engine's blocks_by_range
+//! requests). Inside this module libp2p's peer id is always `Libp2pPeer`; [`PeerId`] is the engine's.
+//!
 //! [`Disconnected`]: ecsync_components::FailureReason::Disconnected
 //! [`Timeout`]: ecsync_components::FailureReason::Timeout
 //! [`Protocol`]: ecsync_components::FailureReason::Protocol
 
+mod behaviour;
 pub mod codec;
+mod deny;
+mod dialer;
+mod fetch;
+mod peers;
+mod serving;
+mod status;
 mod task;
 #[cfg(test)]
 mod tests;
@@ -50,10 +64,11 @@ use ecsync_components::{ChainSpec, Hash32, NetEvent, PeerId, Request, StatusMess
 use libp2p::futures::StreamExt;
 use libp2p::multiaddr::Protocol;
 use libp2p::swarm::SwarmEvent;
-use libp2p::{Multiaddr, identity::Keypair};
+use libp2p::{Multiaddr, PeerId as Libp2pPeer, identity::Keypair};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use behaviour::EcsyncSwarm;
 pub use codec::BlocksByRangeRequest;
 
 /// Protocol name of the status exchange.
@@ -103,8 +118,8 @@ pub struct NetworkConfig {
     pub max_block_bytes: u32,
     /// Emulated extra latency before answering each request we serve (0 = none).
     pub latency_ms: u64,
-    /// Emulated serving bandwidth per peer in kB/s, 1 kB = 1000 bytes (0 = unlimited).
-    pub bandwidth_kbps: u64,
+    /// Emulated serving bandwidth per peer, bytes per second (0 = unlimited).
+    pub serve_bytes_per_sec: u64,
     /// Transport-level request timeout, also the limit for serving one inbound request.
     pub request_timeout: Duration,
 }
@@ -120,7 +135,7 @@ impl NetworkConfig {
             genesis_hash: spec.genesis_hash,
             max_block_bytes: spec.max_block_bytes,
             latency_ms: 0,
-            bandwidth_kbps: 0,
+            serve_bytes_per_sec: 0,
             request_timeout: Duration::from_secs(60),
         }
     }
@@ -130,16 +145,18 @@ impl NetworkConfig {
 #[derive(Default)]
 struct Shared {
     /// Engine peer id → libp2p peer id, for every peer seen.
-    peers: RwLock<HashMap<PeerId, libp2p::PeerId>>,
+    peers: RwLock<HashMap<PeerId, Libp2pPeer>>,
     /// Peers with at least one open connection.
     connected: AtomicUsize,
     /// The deny list's current contents, with reasons.
-    denied: RwLock<Vec<(libp2p::PeerId, String)>>,
+    denied: RwLock<Vec<(Libp2pPeer, String)>>,
 }
 
 /// What the handles tell the swarm task.
 enum Command {
+    /// A request of the engine, to carry out.
     Request(Request),
+    /// Stop the task.
     Shutdown,
 }
 
@@ -157,45 +174,16 @@ impl Network {
             bail!("max_block_bytes must be positive");
         }
         let local_peer_id = config.keypair.public().to_peer_id();
-        let mut bootnodes = Vec::with_capacity(config.bootnodes.len());
-        for addr in &config.bootnodes {
-            let Some(Protocol::P2p(peer)) = addr.iter().last() else {
-                bail!("bootnode address {addr} does not end with /p2p/<peer id>");
-            };
-            if peer == local_peer_id {
-                tracing::warn!("ignoring bootnode {addr}: it is this node");
-                continue;
-            }
-            bootnodes.push((peer, addr.clone()));
-        }
+        let bootnodes = bootnodes(&config.bootnodes, local_peer_id)?;
 
         check_port_free(&config.listen)?;
-        let mut swarm = task::build_swarm(&config)?;
+        let mut swarm = behaviour::build_swarm(&config)?;
         swarm
             .listen_on(config.listen.clone())
             .with_context(|| format!("cannot listen on {}", config.listen))?;
-        let bound = tokio::time::timeout(Duration::from_secs(10), async {
-            loop {
-                match swarm.select_next_some().await {
-                    SwarmEvent::NewListenAddr { address, .. } => return Ok(address),
-                    SwarmEvent::ListenerClosed { reason, .. } => {
-                        return Err(anyhow::anyhow!(
-                            "listener on {} closed: {reason:?}",
-                            config.listen
-                        ));
-                    }
-                    SwarmEvent::ListenerError { error, .. } => {
-                        return Err(anyhow::anyhow!(
-                            "listener on {} failed: {error}",
-                            config.listen
-                        ));
-                    }
-                    _ => {}
-                }
-            }
-        })
-        .await
-        .with_context(|| format!("no listen address on {} after 10 s", config.listen))??;
+        let bound = tokio::time::timeout(Duration::from_secs(10), listen_addr(&mut swarm, &config))
+            .await
+            .with_context(|| format!("no listen address on {} after 10 s", config.listen))??;
         let listen_addr = bound.with(Protocol::P2p(local_peer_id));
         tracing::info!(peer_id = %local_peer_id, "listening on {listen_addr}");
 
@@ -216,6 +204,42 @@ impl Network {
             task: Arc::new(Mutex::new(Some(join))),
         };
         Ok((handle, event_rx))
+    }
+}
+
+/// The bootnodes' peer ids and addresses; fails on an address without `/p2p/<peer id>`, skips (with a warning) one
+/// that is this node.
+fn bootnodes(
+    addrs: &[Multiaddr],
+    local_peer_id: Libp2pPeer,
+) -> anyhow::Result<Vec<(Libp2pPeer, Multiaddr)>> {
+    let mut bootnodes = Vec::with_capacity(addrs.len());
+    for addr in addrs {
+        let Some(Protocol::P2p(peer)) = addr.iter().last() else {
+            bail!("bootnode address {addr} does not end with /p2p/<peer id>");
+        };
+        if peer == local_peer_id {
+            tracing::warn!("ignoring bootnode {addr}: it is this node");
+            continue;
+        }
+        bootnodes.push((peer, addr.clone()));
+    }
+    Ok(bootnodes)
+}
+
+/// Drives `swarm` until its listener on `config.listen` reports its address (or fails).
+async fn listen_addr(swarm: &mut EcsyncSwarm, config: &NetworkConfig) -> anyhow::Result<Multiaddr> {
+    loop {
+        match swarm.select_next_some().await {
+            SwarmEvent::NewListenAddr { address, .. } => return Ok(address),
+            SwarmEvent::ListenerClosed { reason, .. } => {
+                bail!("listener on {} closed: {reason:?}", config.listen);
+            }
+            SwarmEvent::ListenerError { error, .. } => {
+                bail!("listener on {} failed: {error}", config.listen);
+            }
+            _ => {}
+        }
     }
 }
 
@@ -245,10 +269,15 @@ fn check_port_free(addr: &Multiaddr) -> anyhow::Result<()> {
 /// The engine's side of the network: send requests, look peers up, stop.
 #[derive(Clone)]
 pub struct NetworkHandle {
+    /// To the swarm task.
     commands: mpsc::UnboundedSender<Command>,
+    /// What the swarm task publishes.
     shared: Arc<Shared>,
-    local_peer_id: libp2p::PeerId,
+    /// This node's libp2p peer id.
+    local_peer_id: Libp2pPeer,
+    /// The bound listen address, with `/p2p/<local peer id>`.
     listen_addr: Multiaddr,
+    /// The swarm task, until the first shutdown takes it.
     task: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
 
@@ -265,7 +294,7 @@ impl NetworkHandle {
     }
 
     /// This node's libp2p peer id.
-    pub fn local_peer_id(&self) -> libp2p::PeerId {
+    pub fn local_peer_id(&self) -> Libp2pPeer {
         self.local_peer_id
     }
 
@@ -275,7 +304,7 @@ impl NetworkHandle {
     }
 
     /// The libp2p peer id of an engine peer id.
-    pub fn libp2p_peer_of(&self, peer: PeerId) -> Option<libp2p::PeerId> {
+    pub fn libp2p_peer_of(&self, peer: PeerId) -> Option<Libp2pPeer> {
         let peers = self
             .shared
             .peers
@@ -285,7 +314,7 @@ impl NetworkHandle {
     }
 
     /// The engine peer id of a libp2p peer, if it has been seen.
-    pub fn engine_peer_of(&self, peer: &libp2p::PeerId) -> Option<PeerId> {
+    pub fn engine_peer_of(&self, peer: &Libp2pPeer) -> Option<PeerId> {
         let peers = self
             .shared
             .peers
@@ -301,7 +330,7 @@ impl NetworkHandle {
 
     /// The deny list: peers refused for another chain or disconnected at the engine's request, with the reason.
     /// They are never redialed.
-    pub fn denied_peers(&self) -> Vec<(libp2p::PeerId, String)> {
+    pub fn denied_peers(&self) -> Vec<(Libp2pPeer, String)> {
         self.shared
             .denied
             .read()

@@ -88,7 +88,7 @@ fn config(keypair: Keypair, listen: Multiaddr, status: &StatusMessage) -> Networ
         genesis_hash: status.genesis_hash,
         max_block_bytes: 1 << 20,
         latency_ms: 0,
-        bandwidth_kbps: 0,
+        serve_bytes_per_sec: 0,
         request_timeout: Duration::from_secs(60),
     }
 }
@@ -554,7 +554,7 @@ async fn blocks_over_the_receivers_limit_fail_the_request() {
             ..
         } => {
             assert_eq!(peer, a_in_b);
-            assert!(reason.contains("limit 1024"), "{reason}");
+            assert!(reason.to_string().contains("limit 1024"), "{reason}");
         }
         other => panic!("expected a protocol failure, got {other:?}"),
     }
@@ -741,7 +741,7 @@ async fn serving_emulates_latency_and_bandwidth() {
         &s,
     );
     a_config.latency_ms = 300;
-    a_config.bandwidth_kbps = 1000;
+    a_config.serve_bytes_per_sec = 1_000_000;
     let a = start(a_config, s, served.clone()).await;
     let mut b = node(status(1, GENESIS, 0), vec![], vec![a.handle.listen_addr()]).await;
     let a_in_b = connected(&mut b, &a).await;
@@ -776,11 +776,11 @@ async fn serving_emulates_latency_and_bandwidth() {
 #[test]
 fn sanitize_keeps_a_protocol_prefix() {
     let blocks = fake_blocks(10, |_| 10);
-    assert_eq!(task::sanitize(blocks.clone(), 3, 100).len(), 3);
-    assert_eq!(task::sanitize(blocks.clone(), 100, 100).len(), 10);
+    assert_eq!(serving::sanitize(blocks.clone(), 3, 100).len(), 3);
+    assert_eq!(serving::sanitize(blocks.clone(), 100, 100).len(), 10);
     let mut mixed = blocks.clone();
     mixed[4] = vec![0; 200];
-    assert_eq!(task::sanitize(mixed, 100, 100), blocks[..4]);
+    assert_eq!(serving::sanitize(mixed, 100, 100), blocks[..4]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

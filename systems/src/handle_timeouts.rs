@@ -1,15 +1,12 @@
-//! `handle_timeouts`: requests past their peer's adaptive deadline fail.
-//!
-//! Reads: `Downloading` ranges (without an answer), `Clock`.
-//! Writes: range state `Downloading` → `AwaitingDownload` (through `fail_range`, blaming the peer),
-//! `PeerOutcome::Timeout`, `EngineCounters`.
+//! `handle_timeouts`: requests past their peer's adaptive deadline fail (the range waits for another peer, the
+//! peer's `Timeout` outcome lowers its score and shrinks its budget).
 
 use bevy_ecs::prelude::*;
 use ecsync_components::ecs::{Delivered, Downloading, Range};
 use ecsync_components::resources::{Clock, EngineCounters};
 use ecsync_components::{OutcomeKind, PeerOutcome};
 
-use crate::transitions::fail_range;
+use crate::transitions::Transitions;
 
 /// Fails every download whose deadline has passed.
 pub fn handle_timeouts(
@@ -21,14 +18,13 @@ pub fn handle_timeouts(
 ) {
     for (range, dl) in &ranges {
         if clock.now_ms >= dl.deadline_ms {
-            let peer = dl.peer_id;
             counters.requests_timed_out += 1;
             outcomes.write(PeerOutcome {
                 peer: dl.peer,
                 kind: OutcomeKind::Timeout,
                 latency_ms: Some(clock.now_ms.saturating_sub(dl.sent_at_ms)),
             });
-            commands.queue(move |w: &mut World| fail_range(w, range, Some(peer)));
+            commands.fail_range(range, Some(dl.peer_id));
         }
     }
 }

@@ -1,107 +1,91 @@
-//! `import_blocks`: commits ready blocks to the store in height order, many per transaction.
-//!
-//! Reads: `ReadyToImport` blocks of the ranges contiguous from the head, `CheckpointState::due`, `Clock`,
-//! `SyncConfig`. Writes: `Store` (ONE `import_batch` per tick: the blocks, the head, and the checkpoint when due),
-//! `ChainHead`, `CheckpointState`, `SyncProgress` (last progress; Failed on a store error), `Buffer`,
-//! `EngineCounters`, `Observations` (transaction duration, measured with the `Stopwatch`); despawns imported blocks and emptied ranges, shrinks partly imported ones.
+//! `import_blocks`: commits ready blocks to the store in height order, many per transaction: ONE `import_batch`
+//! per tick holds the ready prefix, the new head and, when `checkpoint_due` said so, a durable checkpoint. The
+//! imported blocks then leave the world through `import_prefix`. A store error fails the engine
+//! (`Failure::Import`).
 
 use bevy_ecs::prelude::*;
 use ecsync_components::ecs::{AwaitingImport, PendingBlock, Range, ReadyToImport};
-use ecsync_components::resources::{
-    Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Observations, Stopwatch, Store,
-    SyncProgress,
-};
-use ecsync_components::{BlockRef, Checkpoint, SignedBlock, SyncState};
+use ecsync_components::resources::Clock;
+use ecsync_components::{BlockRef, Checkpoint, Failure, SignedBlock};
 
-/// Imports the ready prefix. See the module docs.
-pub fn import_blocks(
-    mut commands: Commands,
-    clock: Res<Clock>,
-    mut store: ResMut<Store>,
-    mut head: ResMut<ChainHead>,
-    mut checkpoints: ResMut<CheckpointState>,
-    mut progress: ResMut<SyncProgress>,
-    mut buffer: ResMut<Buffer>,
-    mut counters: ResMut<EngineCounters>,
-    stopwatch: Res<Stopwatch>,
-    mut observations: ResMut<Observations>,
-    mut ranges: Query<(Entity, &mut Range, &mut AwaitingImport)>,
-    blocks: Query<&PendingBlock, With<ReadyToImport>>,
-) {
+use crate::params::{ChainWriter, Timing};
+use crate::transitions::Transitions;
+
+/// The ready prefix from the head: its blocks in order, and how many of each range's blocks it takes.
+fn ready_prefix<'w>(
+    head: u64,
+    ranges: &'w Query<(Entity, &Range, &AwaitingImport)>,
+    blocks: &'w Query<&PendingBlock, With<ReadyToImport>>,
+) -> (Vec<&'w PendingBlock>, Vec<(Entity, usize)>) {
     let mut order: Vec<(u64, Entity)> = ranges.iter().map(|(e, r, _)| (r.start, e)).collect();
     order.sort_unstable();
-    // The ready prefix: (range, how many of its blocks).
-    let mut batch: Vec<&SignedBlock> = Vec::new();
-    let mut taken: Vec<(Entity, usize)> = Vec::new();
-    let mut next = head.0.height + 1;
-    let mut last: Option<&PendingBlock> = None;
-    let mut bytes = 0u64;
-    'ranges: for (start, range) in order {
+    let mut batch = Vec::new();
+    let mut taken = Vec::new();
+    let mut next = head + 1;
+    for (start, range) in order {
         if start != next {
             break;
         }
         let Ok((_, _, awaiting)) = ranges.get(range) else {
             break;
         };
-        let mut n = 0;
-        for &entity in &awaiting.blocks {
-            let Ok(p) = blocks.get(entity) else {
-                if n > 0 {
-                    taken.push((range, n));
-                }
-                break 'ranges;
-            };
-            batch.push(&p.block);
-            bytes += u64::from(p.encoded_len);
-            last = Some(p);
-            n += 1;
-            next += 1;
+        let ready: Vec<&PendingBlock> = awaiting
+            .blocks
+            .iter()
+            .map_while(|b| blocks.get(*b).ok())
+            .collect();
+        if !ready.is_empty() {
+            taken.push((range, ready.len()));
         }
-        taken.push((range, n));
+        next += ready.len() as u64;
+        let whole = ready.len() == awaiting.blocks.len();
+        batch.extend(ready);
+        if !whole {
+            break;
+        }
     }
-    let Some(last) = last else { return };
+    (batch, taken)
+}
+
+/// Imports the ready prefix. See the module docs.
+pub fn import_blocks(
+    mut commands: Commands,
+    clock: Res<Clock>,
+    mut chain: ChainWriter,
+    mut timing: Timing,
+    ranges: Query<(Entity, &Range, &AwaitingImport)>,
+    blocks: Query<&PendingBlock, With<ReadyToImport>>,
+) {
+    let (batch, taken) = ready_prefix(chain.head.0.height, &ranges, &blocks);
+    let Some(last) = batch.last() else { return };
     let new_head = BlockRef::new(&last.block.block.header, last.hash);
-    let checkpoint = checkpoints.due.then_some(Checkpoint {
+    let checkpoint = chain.checkpoints.due.then_some(Checkpoint {
         head: new_head,
         created_at_ms: clock.now_ms,
     });
-    let started = (stopwatch.0)();
-    let result = store.0.import_batch(&batch, checkpoint);
-    let elapsed = (stopwatch.0)().saturating_sub(started) as f64 / 1e9;
-    observations.import.push((elapsed, batch.len() as u32));
+    let signed: Vec<&SignedBlock> = batch.iter().map(|p| &p.block).collect();
+    let started = timing.start();
+    let result = chain.store.0.import_batch(&signed, checkpoint);
+    let elapsed = timing.seconds_since(started);
+    timing
+        .observations
+        .import
+        .push((elapsed, signed.len() as u32));
     if let Err(e) = result {
-        progress.state = SyncState::Failed;
-        progress.failed_at_ms = clock.now_ms;
-        progress.failure = Some(format!("import at height {}: {e}", head.0.height + 1));
+        let failure = Failure::Import {
+            height: chain.head.0.height + 1,
+            error: e.to_string(),
+        };
+        chain.progress.fail(clock.now_ms, failure);
         return;
     }
-    let imported = batch.len() as u64;
-    head.0 = new_head;
-    counters.blocks_imported += imported;
-    counters.import_commits += 1;
-    buffer.bytes = buffer.bytes.saturating_sub(bytes);
-    buffer.blocks = buffer.blocks.saturating_sub(imported);
-    progress.last_progress_ms = clock.now_ms;
-    checkpoints.blocks_since += imported;
-    if let Some(cp) = checkpoint {
-        checkpoints.last = Some(cp);
-        checkpoints.window_start_ms = cp.created_at_ms;
-        checkpoints.blocks_since = 0;
-        checkpoints.written += 1;
-    }
-    checkpoints.due = false;
+    let imported = signed.len() as u64;
+    chain.head.0 = new_head;
+    chain.counters.blocks_imported += imported;
+    chain.counters.import_commits += 1;
+    chain.progress.last_progress_ms = clock.now_ms;
+    chain.checkpoints.record_import(imported, checkpoint);
     for (range, n) in taken {
-        let Ok((_, mut r, mut awaiting)) = ranges.get_mut(range) else {
-            continue;
-        };
-        for entity in awaiting.blocks.drain(..n) {
-            commands.entity(entity).try_despawn();
-        }
-        if awaiting.blocks.is_empty() {
-            commands.entity(range).try_despawn();
-        } else {
-            r.start += n as u64;
-            r.count -= n as u32;
-        }
+        commands.import_prefix(range, n);
     }
 }

@@ -1,20 +1,17 @@
-//! `ingest_events`: the network's events enter the world.
-//!
-//! Reads: `Inbox`, `Clock`, `Spec`, `SyncConfig`, `BanList`, `Downloading` ranges.
-//! Writes: peer entities (spawned on connect with `Peer`, `PeerClaim`, `PeerStats`, `PeerScore`, `PeerBudget`,
-//! `PeerLoad`; despawned on disconnect), `PeerClaim` on status, `Delivered` on the range an answer is for,
-//! `PeerIndex`, `Outbox` (disconnects of banned and other-chain peers), `PeerOutcome` (failed requests).
+//! `ingest_events`: the network's events enter the world: peers are spawned on connect (unless banned or on
+//! another chain) and removed on disconnect, statuses update claims, answers are delivered to the range that
+//! asked (`deliver`), failed requests fail their range.
 
 use bevy_ecs::prelude::*;
-use ecsync_components::ecs::{
-    Delivered, Downloading, Peer, PeerBudget, PeerClaim, PeerLoad, PeerScore, PeerStats,
-};
-use ecsync_components::resources::{BanList, Clock, Inbox, Outbox, PeerIndex, Spec};
+use bevy_ecs::system::SystemParam;
+use ecsync_components::ecs::{Delivered, Downloading, Peer, PeerBudget, PeerClaim};
+use ecsync_components::resources::{Inbox, Spec};
 use ecsync_components::{
-    FailureReason, NetEvent, OutcomeKind, PeerOutcome, Request, StatusMessage, SyncConfig,
+    FailureReason, NetEvent, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, StatusMessage,
 };
 
-use crate::transitions::{fail_range, remove_peer};
+use crate::params::{Env, PeerBook};
+use crate::transitions::Transitions;
 
 /// Why a status is refused, if it is.
 fn foreign(spec: &Spec, status: &StatusMessage) -> Option<String> {
@@ -26,133 +23,163 @@ fn foreign(spec: &Spec, status: &StatusMessage) -> Option<String> {
     })
 }
 
-/// Drains the inbox into the world. See the module docs for what it reads and writes.
-pub fn ingest_events(
-    mut commands: Commands,
-    mut inbox: ResMut<Inbox>,
-    clock: Res<Clock>,
-    spec: Res<Spec>,
-    config: Res<SyncConfig>,
-    bans: Res<BanList>,
-    mut index: ResMut<PeerIndex>,
-    mut outbox: ResMut<Outbox>,
-    mut claims: Query<&mut PeerClaim>,
-    downloads: Query<(Entity, &Downloading)>,
-    mut outcomes: MessageWriter<PeerOutcome>,
-) {
-    let now = clock.now_ms;
-    let find_download = |peer_entity: Entity, request| {
-        downloads
+/// What taking an event touches.
+#[derive(SystemParam)]
+pub struct Ingest<'w, 's> {
+    commands: Commands<'w, 's>,
+    env: Env<'w>,
+    book: PeerBook<'w>,
+    claims: Query<'w, 's, &'static mut PeerClaim>,
+    downloads: Query<'w, 's, (Entity, &'static Downloading), Without<Delivered>>,
+    outcomes: MessageWriter<'w, PeerOutcome>,
+    /// Ranges answered or failed by an earlier event of this drain: they take no later one.
+    settled: Local<'s, Vec<Entity>>,
+}
+
+impl Ingest<'_, '_> {
+    /// A peer connected: refused if banned or foreign, its claim updated if known, spawned otherwise.
+    fn connected(&mut self, peer: PeerId, label: String, status: StatusMessage) {
+        let now = self.env.now();
+        if self
+            .book
+            .bans
+            .0
+            .get(&peer)
+            .is_some_and(|until| *until > now)
+        {
+            let reason = "banned".into();
+            self.book
+                .outbox
+                .0
+                .push(Request::Disconnect { peer, reason });
+            return;
+        }
+        if let Some(reason) = foreign(&self.env.spec, &status) {
+            self.book
+                .outbox
+                .0
+                .push(Request::Disconnect { peer, reason });
+            return;
+        }
+        if let Some(&entity) = self.book.index.0.get(&peer) {
+            self.claim(entity, status);
+            return;
+        }
+        let claim = PeerClaim {
+            head: status.head,
+            updated_ms: now,
+            discredited_from: None,
+            discredited_until_ms: 0,
+            status_requested_ms: now,
+        };
+        let budget = PeerBudget {
+            batch: self.env.config.initial_batch,
+            max_in_flight: 1,
+            timeout_ms: self.env.config.initial_timeout_ms,
+        };
+        let id = peer;
+        let peer = Peer {
+            id,
+            label,
+            connected_at_ms: now,
+        };
+        let entity = self.commands.spawn((peer, claim, budget)).id();
+        self.book.index.0.insert(id, entity);
+    }
+
+    /// A known peer's new status: its claim, or its removal if it moved to another chain.
+    fn status(&mut self, peer: PeerId, status: StatusMessage) {
+        let Some(&entity) = self.book.index.0.get(&peer) else {
+            return;
+        };
+        if let Some(reason) = foreign(&self.env.spec, &status) {
+            self.book
+                .outbox
+                .0
+                .push(Request::Disconnect { peer, reason });
+            // Out of the index now, so that no later event of this drain reaches it.
+            self.book.index.0.remove(&peer);
+            self.commands.remove_peer(entity);
+            return;
+        }
+        self.claim(entity, status);
+    }
+
+    fn claim(&mut self, entity: Entity, status: StatusMessage) {
+        if let Ok(mut claim) = self.claims.get_mut(entity) {
+            claim.head = status.head;
+            claim.updated_ms = self.env.now();
+        }
+    }
+
+    /// The range `peer` is downloading under `request` (not yet settled this drain), with its send time.
+    fn download(&mut self, peer: PeerId, request: RequestId) -> Option<(Entity, Entity, u64)> {
+        let &entity = self.book.index.0.get(&peer)?;
+        let (range, sent_at) = self
+            .downloads
             .iter()
-            .find(|(_, d)| d.request == request && d.peer == peer_entity)
-            .map(|(e, d)| (e, d.sent_at_ms))
-    };
+            .find(|(e, d)| d.request == request && d.peer == entity && !self.settled.contains(e))
+            .map(|(e, d)| (e, d.sent_at_ms))?;
+        self.settled.push(range);
+        Some((entity, range, sent_at))
+    }
+
+    /// An answer: delivered to the range that asked.
+    fn answered(&mut self, peer: PeerId, request: RequestId, blocks: Vec<Vec<u8>>) {
+        if let Some((_, range, _)) = self.download(peer, request) {
+            let at_ms = self.env.now();
+            self.commands.deliver(range, Delivered { blocks, at_ms });
+        }
+    }
+
+    /// A failed request: its range fails, blaming the peer, which gets the matching outcome.
+    fn failed(&mut self, peer: PeerId, request: RequestId, reason: FailureReason) {
+        let Some((entity, range, sent_at)) = self.download(peer, request) else {
+            return;
+        };
+        let kind = match reason {
+            FailureReason::Timeout => OutcomeKind::Timeout,
+            FailureReason::Disconnected => OutcomeKind::Failed,
+            FailureReason::Protocol(error) => OutcomeKind::Invalid(error.into()),
+        };
+        self.outcomes.write(PeerOutcome {
+            peer: entity,
+            kind,
+            latency_ms: Some(self.env.now().saturating_sub(sent_at)),
+        });
+        self.commands.fail_range(range, Some(peer));
+    }
+
+    /// A peer left: its downloads fail without blame, its entity goes.
+    fn gone(&mut self, peer: PeerId) {
+        if let Some(entity) = self.book.index.0.remove(&peer) {
+            self.commands.remove_peer(entity);
+        }
+    }
+}
+
+/// Drains the inbox into the world. See the module docs.
+pub fn ingest_events(mut inbox: ResMut<Inbox>, mut ingest: Ingest) {
+    ingest.settled.clear();
     for event in inbox.0.drain(..) {
         match event {
             NetEvent::PeerConnected {
                 peer,
                 label,
                 status,
-            } => {
-                if bans.0.get(&peer).is_some_and(|until| *until > now) {
-                    outbox.0.push(Request::Disconnect {
-                        peer,
-                        reason: "banned".into(),
-                    });
-                    continue;
-                }
-                if let Some(reason) = foreign(&spec, &status) {
-                    outbox.0.push(Request::Disconnect { peer, reason });
-                    continue;
-                }
-                if let Some(&entity) = index.0.get(&peer) {
-                    if let Ok(mut claim) = claims.get_mut(entity) {
-                        claim.head = status.head;
-                        claim.updated_ms = now;
-                    }
-                    continue;
-                }
-                let entity = commands
-                    .spawn((
-                        Peer {
-                            id: peer,
-                            label,
-                            connected_at_ms: now,
-                        },
-                        PeerClaim {
-                            head: status.head,
-                            updated_ms: now,
-                            discredited_from: None,
-                            discredited_until_ms: 0,
-                            status_requested_ms: now,
-                        },
-                        PeerStats::default(),
-                        PeerScore::default(),
-                        PeerBudget {
-                            batch: config.initial_batch,
-                            max_in_flight: 1,
-                            timeout_ms: config.initial_timeout_ms,
-                        },
-                        PeerLoad::default(),
-                    ))
-                    .id();
-                index.0.insert(peer, entity);
-            }
-            NetEvent::Status { peer, status } => {
-                let Some(&entity) = index.0.get(&peer) else {
-                    continue;
-                };
-                if let Some(reason) = foreign(&spec, &status) {
-                    outbox.0.push(Request::Disconnect { peer, reason });
-                    commands.queue(move |w: &mut World| remove_peer(w, entity));
-                    continue;
-                }
-                if let Ok(mut claim) = claims.get_mut(entity) {
-                    claim.head = status.head;
-                    claim.updated_ms = now;
-                }
-            }
+            } => ingest.connected(peer, label, status),
+            NetEvent::Status { peer, status } => ingest.status(peer, status),
             NetEvent::Blocks {
                 peer,
                 request,
                 blocks,
-            } => {
-                let Some(&entity) = index.0.get(&peer) else {
-                    continue;
-                };
-                if let Some((range, _)) = find_download(entity, request) {
-                    commands
-                        .entity(range)
-                        .insert(Delivered { blocks, at_ms: now });
-                }
-            }
+            } => ingest.answered(peer, request, blocks),
             NetEvent::RequestFailed {
                 peer,
                 request,
                 reason,
-            } => {
-                let Some(&entity) = index.0.get(&peer) else {
-                    continue;
-                };
-                if let Some((range, sent_at)) = find_download(entity, request) {
-                    let kind = match reason {
-                        FailureReason::Timeout => OutcomeKind::Timeout,
-                        FailureReason::Disconnected => OutcomeKind::Failed,
-                        FailureReason::Protocol(reason) => OutcomeKind::Invalid { reason },
-                    };
-                    outcomes.write(PeerOutcome {
-                        peer: entity,
-                        kind,
-                        latency_ms: Some(now.saturating_sub(sent_at)),
-                    });
-                    commands.queue(move |w: &mut World| fail_range(w, range, Some(peer)));
-                }
-            }
-            NetEvent::PeerGone { peer } => {
-                if let Some(entity) = index.0.remove(&peer) {
-                    commands.queue(move |w: &mut World| remove_peer(w, entity));
-                }
-            }
+            } => ingest.failed(peer, request, reason),
+            NetEvent::PeerGone { peer } => ingest.gone(peer),
         }
     }
 }

@@ -1,7 +1,5 @@
-//! `plan_ranges`: carves new ranges from the heights nobody owns yet, one per free request slot.
-//!
-//! Reads: peers (`PeerClaim`, `PeerBudget`, `PeerLoad`, `PeerScore`), `AwaitingDownload` ranges, `SyncProgress`
-//! (target), `Clock`. Writes: new range entities (`Range`, `RangeAttempts`, `AwaitingDownload`), `PlanCursor`.
+//! `plan_ranges`: carves new ranges (born AwaitingDownload) from the heights nobody owns yet, one per free
+//! request slot, and moves the `PlanCursor` past them.
 //!
 //! Each new range is sized by the batch of the best free peer that can serve its start, and never reaches past
 //! that peer's believed head or the target. Planning stops once every free slot has a range waiting for it, so
@@ -9,35 +7,44 @@
 //! buffer cap, so that several fit at once.
 
 use bevy_ecs::prelude::*;
-use ecsync_components::SyncConfig;
-use ecsync_components::ecs::{
-    AwaitingDownload, PeerBudget, PeerClaim, PeerLoad, PeerScore, Range, RangeAttempts,
-};
-use ecsync_components::resources::{Buffer, ChainHead, Clock, PlanCursor, Spec, SyncProgress};
+use bevy_ecs::system::SystemParam;
+use ecsync_components::ecs::{AwaitingDownload, PeerBudget, PeerClaim, PeerLoad, PeerScore, Range};
+use ecsync_components::resources::{Buffer, ChainHead, PlanCursor, SyncProgress};
 
 use crate::dispatch_requests::expected_bytes;
+use crate::params::Env;
+
+/// Where planning stands: the heights owned so far, the head and target, the buffer's size estimate.
+#[derive(SystemParam)]
+pub struct Planning<'w> {
+    buffer: Res<'w, Buffer>,
+    head: Res<'w, ChainHead>,
+    progress: Res<'w, SyncProgress>,
+    cursor: ResMut<'w, PlanCursor>,
+}
 
 /// Plans ranges for free request slots. See the module docs.
 pub fn plan_ranges(
     mut commands: Commands,
-    clock: Res<Clock>,
-    config: Res<SyncConfig>,
-    spec: Res<Spec>,
-    buffer: Res<Buffer>,
-    head: Res<ChainHead>,
-    progress: Res<SyncProgress>,
-    mut cursor: ResMut<PlanCursor>,
+    env: Env,
+    mut plan: Planning,
     waiting: Query<(), (With<Range>, With<AwaitingDownload>)>,
     peers: Query<(&PeerClaim, &PeerBudget, &PeerLoad, &PeerScore)>,
 ) {
+    let Planning {
+        buffer,
+        head,
+        progress,
+        cursor,
+    } = &mut plan;
     cursor.next = cursor.next.max(head.0.height + 1);
-    let per_block = expected_bytes(&buffer, spec.0.max_block_bytes, 1).max(1);
-    let max_count = (config.max_buffered_bytes / 4 / per_block).max(1);
+    let per_block = expected_bytes(buffer, env.spec.0.max_block_bytes, 1).max(1);
+    let max_count = (env.config.max_buffered_bytes / 4 / per_block).max(1);
     let mut slots: Vec<(f64, u64, u32, u32)> = peers
         .iter()
         .filter_map(|(claim, budget, load, score)| {
             let free = budget.max_in_flight.saturating_sub(load.in_flight);
-            (free > 0).then(|| (score.0, claim.usable_head(clock.now_ms), budget.batch, free))
+            (free > 0).then(|| (score.0, claim.usable_head(env.now()), budget.batch, free))
         })
         .collect();
     let free_slots: u32 = slots.iter().map(|s| s.3).sum();
@@ -55,14 +62,7 @@ pub fn plan_ranges(
             let count = (last - cursor.next + 1)
                 .min(u64::from(batch))
                 .min(max_count) as u32;
-            commands.spawn((
-                Range {
-                    start: cursor.next,
-                    count,
-                },
-                RangeAttempts::default(),
-                AwaitingDownload,
-            ));
+            commands.spawn(Range::waiting(cursor.next, count));
             cursor.next += u64::from(count);
             to_plan -= 1;
         }

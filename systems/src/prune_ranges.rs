@@ -1,8 +1,7 @@
 //! `prune_ranges`: ranges that reach at or below the head (it moved another way, e.g. a block produced locally)
 //! are trimmed, so that every range starts above the head.
 //!
-//! Reads: `Range`s, `ChainHead`. Writes: through `trim_range_below`: `Range`, `AwaitingImport`, pending blocks,
-//! `Buffer`.
+//! The trim is the `trim_range_below` transition.
 
 use bevy_ecs::prelude::*;
 use ecsync_components::ecs::Range;

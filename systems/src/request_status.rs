@@ -1,6 +1,5 @@
-//! `request_status`: asks each peer for its status now and then, so the target follows a moving head.
-//!
-//! Reads: `Clock`, `SyncConfig`. Writes: `PeerClaim::status_requested_ms`, `Outbox` (`Request::Status`).
+//! `request_status`: asks each peer for its status every `status_interval_ms`, so that the target follows a
+//! moving head.
 
 use bevy_ecs::prelude::*;
 use ecsync_components::ecs::{Peer, PeerClaim};

@@ -1,9 +1,6 @@
-//! `sequence_blocks`: links validated blocks to the imported chain, strictly in height order.
-//!
-//! Reads: `ChainHead`, `AwaitingImport` ranges, blocks (`PendingBlock` with `Validated` or `ReadyToImport`),
-//! `SyncConfig`. Writes: block stage `Validated` → `ReadyToImport`; for a block that does not link (height,
-//! parent hash, slot order), its range → `AwaitingDownload` (through `fail_range`, blaming its peer),
-//! `PeerOutcome::Invalid`, `EngineCounters`.
+//! `sequence_blocks`: links validated blocks to the imported chain, strictly in height order: the rules that
+//! need the parent (height, parent hash, slot order), which parallel validation cannot check. A linked block
+//! advances `Validated` → `ReadyToImport`; one that does not link rejects its range, blaming its peer.
 //!
 //! Walks the ranges contiguous from head + 1, block by block, carrying the parent forward; stops at the first
 //! block that is not validated yet, at a gap, or after `import_batch` ready blocks.
@@ -11,10 +8,10 @@
 use bevy_ecs::prelude::*;
 use ecsync_components::ecs::{AwaitingImport, PendingBlock, Range, ReadyToImport, Validated};
 use ecsync_components::resources::{ChainHead, EngineCounters};
-use ecsync_components::{BlockRef, PeerOutcome, SyncConfig};
+use ecsync_components::{BlockRef, Offence, PeerOutcome, SyncConfig};
 
 use crate::consensus::check_link;
-use crate::transitions::reject_range;
+use crate::transitions::{Transitions, reject_range};
 
 /// Marks the next blocks in order ready to import. See the module docs.
 pub fn sequence_blocks(
@@ -54,14 +51,14 @@ pub fn sequence_blocks(
             }
             if let Err(e) = check_link(&parent, &p.block) {
                 counters.blocks_rejected += 1;
-                let reason = format!("block {}: {e}", p.height());
-                reject_range(&mut commands, &mut outcomes, range, awaiting, reason);
+                let offence = Offence::Block {
+                    height: p.height(),
+                    rule: e.to_string(),
+                };
+                reject_range(&mut commands, &mut outcomes, range, awaiting, offence);
                 break 'ranges;
             }
-            commands
-                .entity(entity)
-                .try_remove::<Validated>()
-                .try_insert(ReadyToImport);
+            commands.advance_block::<Validated, ReadyToImport>(entity);
             parent = BlockRef::new(&p.block.block.header, p.hash);
             ready += 1;
         }

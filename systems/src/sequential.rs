@@ -1,9 +1,6 @@
-//! `sequential_sync`: today's sync, faithfully, as the baseline every speed claim is measured against.
-//!
-//! Reads: the one range in flight (`Range`, `Downloading`, `Delivered`, or `AwaitingDownload` after a failure),
-//! peers (`Peer`, `PeerClaim`), `Spec`, `FederationKeys`, `Clock`, `SyncConfig`.
-//! Writes: `Store` (each block its own commit), `ChainHead`, `SequentialState`, `SyncProgress`, `PeerLoad`,
-//! `RequestCounter`, `Outbox`, `PeerOutcome`, `EngineCounters`; spawns and despawns the range.
+//! `sequential_sync`: today's sync, faithfully, as the baseline every speed claim is measured against. It runs
+//! instead of the block pipeline when `Strategy::Sequential` is configured, and moves its one range through the
+//! same transitions as the engine (`start_download`, `abandon_range`).
 //!
 //! One peer at a time; one request at a time of a fixed 1024 blocks from head + 1; each block decoded, checked
 //! and its signature verified alone, then imported in its own store transaction; the first bad block ends the
@@ -12,35 +9,90 @@
 //! peer ahead. Timeouts are fixed (`initial_timeout_ms`), not adaptive.
 
 use bevy_ecs::prelude::*;
-use ecsync_components::ecs::{
-    AwaitingDownload, Delivered, Downloading, Peer, PeerClaim, PeerLoad, Range,
-};
+use bevy_ecs::system::SystemParam;
+use ecsync_components::ecs::{AwaitingDownload, Delivered, Downloading, Peer, PeerClaim, Range};
 use ecsync_components::resources::{
-    ChainHead, Clock, EngineCounters, Outbox, RequestCounter, SequentialState, Spec, Store,
-    SyncProgress,
+    ChainHead, Clock, EngineCounters, SequentialState, Spec, Store, SyncProgress,
 };
 use ecsync_components::{
-    BlockRef, MAX_BLOCKS_PER_REQUEST, OutcomeKind, PeerOutcome, Request, RequestId, SignedBlock,
-    SyncConfig, SyncState,
+    AnswerError, BlockRef, Failure, MAX_BLOCKS_PER_REQUEST, Offence, OutcomeKind, PeerOutcome,
+    SignedBlock, SyncConfig,
 };
 
 use crate::consensus::{check_block, verify_approval};
 use crate::resources::FederationKeys;
+use crate::transitions::Transitions;
+
+/// What the sequential sync imports with: the rules and the store.
+#[derive(SystemParam)]
+pub struct Importer<'w> {
+    clock: Res<'w, Clock>,
+    spec: Res<'w, Spec>,
+    keys: Res<'w, FederationKeys>,
+    store: ResMut<'w, Store>,
+    head: ResMut<'w, ChainHead>,
+    progress: ResMut<'w, SyncProgress>,
+    counters: ResMut<'w, EngineCounters>,
+}
+
+/// The answer was cut short by a bad block, or the store failed.
+enum Stop {
+    Offence(Offence),
+    Store,
+}
+
+impl Importer<'_> {
+    /// Checks and imports an answer's blocks one by one, each in its own transaction, until the first bad one.
+    /// Returns the blocks imported and why it stopped early, if it did.
+    fn import_each(&mut self, answer: &[Vec<u8>]) -> (u32, Option<Stop>) {
+        let (max, now) = (self.spec.0.max_block_bytes as usize, self.clock.now_ms);
+        for (i, bytes) in answer.iter().enumerate() {
+            let block = match SignedBlock::decode(bytes, max) {
+                Ok(b) => b,
+                Err(e) => {
+                    let error = AnswerError::BadBlock {
+                        index: i as u32,
+                        error: e.to_string(),
+                    };
+                    return (i as u32, Some(Stop::Offence(error.into())));
+                }
+            };
+            let checked = check_block(&self.spec.0, &self.head.0, &block, bytes.len(), now)
+                .and_then(|()| verify_approval(&self.keys.0, &block));
+            if let Err(e) = checked {
+                self.counters.blocks_rejected += 1;
+                let rule = e.to_string();
+                let offence = Offence::Block {
+                    height: block.height(),
+                    rule,
+                };
+                return (i as u32, Some(Stop::Offence(offence)));
+            }
+            self.counters.blocks_downloaded += 1;
+            self.counters.blocks_validated += 1;
+            if let Err(e) = self.store.0.import_batch(&[&block], None) {
+                let failure = Failure::Import {
+                    height: block.height(),
+                    error: e.to_string(),
+                };
+                self.progress.fail(now, failure);
+                return (i as u32, Some(Stop::Store));
+            }
+            self.counters.import_commits += 1;
+            self.counters.blocks_imported += 1;
+            self.head.0 = BlockRef::of(&block);
+            self.progress.last_progress_ms = now;
+        }
+        (answer.len() as u32, None)
+    }
+}
 
 /// One step of the sequential sync. See the module docs.
 pub fn sequential_sync(
     mut commands: Commands,
-    clock: Res<Clock>,
     config: Res<SyncConfig>,
-    spec: Res<Spec>,
-    keys: Res<FederationKeys>,
-    mut store: ResMut<Store>,
-    mut head: ResMut<ChainHead>,
     mut seq: ResMut<SequentialState>,
-    mut progress: ResMut<SyncProgress>,
-    mut counters: ResMut<EngineCounters>,
-    mut ids: ResMut<RequestCounter>,
-    mut outbox: ResMut<Outbox>,
+    mut importer: Importer,
     ranges: Query<(
         Entity,
         &Range,
@@ -48,89 +100,65 @@ pub fn sequential_sync(
         Option<&Delivered>,
         Has<AwaitingDownload>,
     )>,
-    mut peers: Query<(Entity, &Peer, &PeerClaim, &mut PeerLoad)>,
+    peers: Query<(Entity, &Peer, &PeerClaim)>,
     mut outcomes: MessageWriter<PeerOutcome>,
 ) {
-    let now = clock.now_ms;
-    if let Some((range_entity, range, dl, delivered, failed)) = ranges.iter().next() {
-        if failed {
-            // Timed out or the peer left (fail_range already released the slot).
-            seq.tries += 1;
-            commands.entity(range_entity).try_despawn();
-            return;
-        }
-        let (Some(dl), Some(delivered)) = (dl, delivered) else {
-            return; // still waiting
-        };
-        if let Ok((_, _, _, mut load)) = peers.get_mut(dl.peer) {
-            load.in_flight = load.in_flight.saturating_sub(1);
-        }
-        commands.entity(range_entity).try_despawn();
-        let max = spec.0.max_block_bytes as usize;
-        let mut imported = 0u32;
-        let mut failure: Option<String> = None;
-        for bytes in &delivered.blocks {
-            let block = match SignedBlock::decode(bytes, max) {
-                Ok(b) => b,
-                Err(e) => {
-                    failure = Some(e.to_string());
-                    break;
-                }
-            };
-            let checked = check_block(&spec.0, &head.0, &block, bytes.len(), now)
-                .and_then(|()| verify_approval(&keys.0, &block));
-            if let Err(e) = checked {
-                counters.blocks_rejected += 1;
-                failure = Some(format!("block {}: {e}", block.height()));
-                break;
-            }
-            counters.blocks_downloaded += 1;
-            counters.blocks_validated += 1;
-            if let Err(e) = store.0.import_batch(&[&block], None) {
-                progress.state = SyncState::Failed;
-                progress.failed_at_ms = now;
-                progress.failure = Some(format!("import at height {}: {e}", block.height()));
-                return;
-            }
-            counters.import_commits += 1;
-            counters.blocks_imported += 1;
-            head.0 = BlockRef::of(&block);
-            progress.last_progress_ms = now;
-            imported += 1;
-        }
-        if imported > 0 {
-            outcomes.write(PeerOutcome {
-                peer: dl.peer,
-                kind: OutcomeKind::Served {
-                    blocks: imported,
-                    bytes: delivered.blocks.iter().map(|b| b.len() as u64).sum(),
-                    latency_ms: delivered.at_ms.saturating_sub(dl.sent_at_ms),
-                },
-                latency_ms: Some(delivered.at_ms.saturating_sub(dl.sent_at_ms)),
-            });
-        }
-        if let Some(reason) = failure {
-            seq.tries += 1;
-            outcomes.write(PeerOutcome {
-                peer: dl.peer,
-                kind: OutcomeKind::Invalid { reason },
-                latency_ms: Some(delivered.at_ms.saturating_sub(dl.sent_at_ms)),
-            });
-        } else if delivered.blocks.is_empty() {
-            seq.tries += 1;
-        } else if (delivered.blocks.len() as u32) < range.count {
-            seq.round_over = true;
-            seq.round_over_ms = now;
-        }
+    let Some((range_entity, range, dl, delivered, failed)) = ranges.iter().next() else {
+        start_request(&mut commands, &config, &mut seq, &importer, &peers);
+        return;
+    };
+    if failed {
+        // Timed out or the peer left (fail_range already released the slot).
+        seq.tries += 1;
+        commands.abandon_range(range_entity);
         return;
     }
+    let (Some(dl), Some(delivered)) = (dl, delivered) else {
+        return; // still waiting
+    };
+    commands.abandon_range(range_entity);
+    let latency_ms = delivered.at_ms.saturating_sub(dl.sent_at_ms);
+    let (imported, stop) = importer.import_each(&delivered.blocks);
+    let outcome = |kind| PeerOutcome {
+        peer: dl.peer,
+        kind,
+        latency_ms: Some(latency_ms),
+    };
+    if imported > 0 {
+        outcomes.write(outcome(OutcomeKind::Served {
+            blocks: imported,
+            bytes: delivered.blocks.iter().map(|b| b.len() as u64).sum(),
+            latency_ms,
+        }));
+    }
+    match stop {
+        Some(Stop::Store) => {}
+        Some(Stop::Offence(offence)) => {
+            seq.tries += 1;
+            outcomes.write(outcome(OutcomeKind::Invalid(offence)));
+        }
+        None if delivered.blocks.is_empty() => seq.tries += 1,
+        None if (delivered.blocks.len() as u32) < range.count => {
+            seq.round_over = true;
+            seq.round_over_ms = importer.clock.now_ms;
+        }
+        None => {}
+    }
+}
 
-    // Nothing in flight: pick a peer and ask for the next 1024 blocks.
-    let height = head.0.height;
+/// Nothing in flight: picks a peer and asks it for the next 1024 blocks.
+fn start_request(
+    commands: &mut Commands,
+    config: &SyncConfig,
+    seq: &mut SequentialState,
+    importer: &Importer,
+    peers: &Query<(Entity, &Peer, &PeerClaim)>,
+) {
+    let height = importer.head.0.height;
     if seq.round_over {
         let news = peers
             .iter()
-            .any(|(_, _, c, _)| c.updated_ms > seq.round_over_ms && c.head.height > height);
+            .any(|(_, _, c)| c.updated_ms > seq.round_over_ms && c.head.height > height);
         if !news {
             return;
         }
@@ -138,8 +166,8 @@ pub fn sequential_sync(
     }
     let mut ahead: Vec<(u64, Entity)> = peers
         .iter()
-        .filter(|(_, _, c, _)| c.head.height > height)
-        .map(|(e, p, _, _)| (p.id.0, e))
+        .filter(|(_, _, c)| c.head.height > height)
+        .map(|(e, p, _)| (p.id.0, e))
         .collect();
     if ahead.is_empty() {
         return;
@@ -159,32 +187,9 @@ pub fn sequential_sync(
                 .unwrap_or(&ahead[0])
         }
     };
-    let Ok((peer_entity, peer, _, mut load)) = peers.get_mut(chosen.1) else {
-        return;
-    };
-    seq.peer = Some(peer.id);
-    ids.0 += 1;
-    let request = RequestId(ids.0);
-    load.in_flight += 1;
-    counters.requests_sent += 1;
-    outbox.0.push(Request::BlocksByRange {
-        peer: peer.id,
-        request,
-        start: height + 1,
-        count: MAX_BLOCKS_PER_REQUEST,
-    });
-    commands.spawn((
-        Range {
-            start: height + 1,
-            count: MAX_BLOCKS_PER_REQUEST,
-        },
-        Downloading {
-            peer: peer_entity,
-            peer_id: peer.id,
-            request,
-            sent_at_ms: now,
-            deadline_ms: now + config.initial_timeout_ms,
-            reserved_bytes: 0,
-        },
-    ));
+    seq.peer = Some(ecsync_components::PeerId(chosen.0));
+    let range = commands
+        .spawn(Range::waiting(height + 1, MAX_BLOCKS_PER_REQUEST))
+        .id();
+    commands.start_download(range, chosen.1, config.initial_timeout_ms, 0);
 }

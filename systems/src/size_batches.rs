@@ -1,6 +1,5 @@
-//! `size_batches`: each peer's batch size, in-flight limit and request timeout, from its measurements.
-//!
-//! Reads: `PeerStats`, `SyncConfig`. Writes: `PeerBudget`.
+//! `size_batches`: each peer's batch size, in-flight limit and request timeout, from its measurements, so that
+//! fast peers get big batches and many requests and a stalled one is detected in proportion to its speed.
 //!
 //! - batch: what the peer delivers in `target_request_ms` at its measured rate, within `[min_batch, max_batch]`;
 //!   `initial_batch` until measured.

@@ -1,85 +1,388 @@
-//! Named transitions that touch several entities and resources at once. Systems queue them through `Commands`
-//! (`commands.queue(move |w: &mut World| fail_range(w, range, blame))`), so they apply at the next sync point,
-//! in order, with exclusive access. Each keeps the engine's bookkeeping (buffer bytes, reservations, peer
-//! load) consistent whatever state the entities are in, so queuing one twice is harmless.
+//! The named transitions of ranges and pending blocks: the only code that changes a range's state, a block's
+//! stage, the byte buffer or a peer's load.
+//!
+//! A range is in exactly one state (docs/ARCHITECTURE.md draws the diagram):
+//!
+//! ```text
+//!   plan ──► AwaitingDownload ──start_download──► Downloading ──deliver──► Downloading+Delivered
+//!                 ▲                                  │                          │
+//!                 └───────────── fail_range ◄────────┴───── accept_answer ──────┤
+//!                 ▲                                                             ▼
+//!                 └────────────── fail_range ◄───────────────────────── AwaitingImport ──import_prefix──► gone
+//! ```
+//!
+//! and a pending block in exactly one stage: `Downloaded` → `Validated` → `ReadyToImport` → imported.
+//!
+//! As Lighthouse's `range_sync/batch.rs`, each forward transition checks the state it leaves and returns a
+//! [`TransitionError`] when it is another; `fail_range` and `abandon_range` accept any state (a failure may race
+//! another: a timeout and a disconnect in one tick). Systems queue transitions through the [`Transitions`]
+//! extension of `Commands` (as bevy_transform's `commands.rs`), so they apply at the next sync point, in order,
+//! with exclusive access; a wrong state there is a bug: it panics under the `strict` feature (tests,
+//! simulations) and is counted in `EngineCounters::transition_errors` otherwise.
 
-use bevy_ecs::prelude::{Entity, With, World};
-use ecsync_components::PeerId;
+use bevy_ecs::prelude::MessageWriter;
+use bevy_ecs::prelude::{Commands, Component, Entity, With, World};
 use ecsync_components::ecs::{
-    AwaitingDownload, AwaitingImport, Delivered, Downloading, PeerClaim, PeerLoad, PendingBlock,
-    Range, RangeAttempts,
+    AwaitingDownload, AwaitingImport, Delivered, Downloaded, Downloading, Peer, PeerClaim,
+    PeerLoad, PendingBlock, Range, RangeAttempts, ReadyToImport,
 };
-use ecsync_components::resources::{Buffer, ChainHead, PeerIndex, PlanCursor};
+use ecsync_components::resources::{
+    Buffer, ChainHead, Clock, EngineCounters, Outbox, PeerIndex, PlanCursor, RequestCounter,
+};
+use ecsync_components::{
+    Offence, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, SignedBlock, SyncConfig,
+};
 
-/// Ends a download (if the range is downloading): releases its reservation and the peer's slot.
-fn release_download(world: &mut World, range: Entity) {
-    let Some(dl) = world.get::<Downloading>(range).copied() else {
-        return;
-    };
-    let mut buffer = world.resource_mut::<Buffer>();
-    buffer.reserved = buffer.reserved.saturating_sub(dl.reserved_bytes);
-    if let Some(mut load) = world.get_mut::<PeerLoad>(dl.peer) {
-        load.in_flight = load.in_flight.saturating_sub(1);
+/// A range's state, read off its marker components.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RangeState {
+    /// Waiting for a peer.
+    AwaitingDownload,
+    /// Requested; no answer yet.
+    Downloading,
+    /// Requested and answered; the answer is not yet taken.
+    Delivered,
+    /// Downloaded: its blocks are pending entities.
+    AwaitingImport,
+}
+
+/// A transition asked of an entity in the wrong state: a bug in the system that queued it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    /// The entity is not a range (any more).
+    #[error("{transition}: {entity} is not a range")]
+    NotARange {
+        /// The transition.
+        transition: &'static str,
+        /// The entity.
+        entity: Entity,
+    },
+    /// The range is in another state than the transition leaves.
+    #[error("{transition}: range {range} is {found:?}, not {expected:?}")]
+    WrongState {
+        /// The transition.
+        transition: &'static str,
+        /// The range.
+        range: Entity,
+        /// The state it must leave.
+        expected: RangeState,
+        /// The state it is in (None: none or several).
+        found: Option<RangeState>,
+    },
+    /// The block is not in the stage the transition leaves.
+    #[error("{transition}: block {block} is not {expected}")]
+    WrongStage {
+        /// The transition.
+        transition: &'static str,
+        /// The block.
+        block: Entity,
+        /// The stage it must leave.
+        expected: &'static str,
+    },
+}
+
+/// The state of `range` (`Err` if it is not a range; `Ok(None)` if it has no state or several).
+pub fn range_state(world: &World, range: Entity) -> Result<Option<RangeState>, Entity> {
+    let e = world.get_entity(range).map_err(|_| range)?;
+    if !e.contains::<Range>() {
+        return Err(range);
     }
-    if let Ok(mut e) = world.get_entity_mut(range) {
-        e.remove::<(Downloading, Delivered)>();
+    let states = [
+        (
+            e.contains::<AwaitingDownload>(),
+            RangeState::AwaitingDownload,
+        ),
+        (e.contains::<Downloading>(), RangeState::Downloading),
+        (e.contains::<AwaitingImport>(), RangeState::AwaitingImport),
+    ];
+    let mut present = states.iter().filter(|(has, _)| *has).map(|(_, s)| *s);
+    let (first, second) = (present.next(), present.next());
+    Ok(match (first, second) {
+        (Some(RangeState::Downloading), None) if e.contains::<Delivered>() => {
+            Some(RangeState::Delivered)
+        }
+        (Some(s), None) => Some(s),
+        _ => None,
+    })
+}
+
+/// Checks that `range` is in `expected`.
+fn expect_state(
+    world: &World,
+    range: Entity,
+    expected: RangeState,
+    transition: &'static str,
+) -> Result<(), TransitionError> {
+    match range_state(world, range) {
+        Ok(Some(s)) if s == expected => Ok(()),
+        Ok(found) => Err(TransitionError::WrongState {
+            transition,
+            range,
+            expected,
+            found,
+        }),
+        Err(entity) => Err(TransitionError::NotARange { transition, entity }),
     }
 }
 
-/// Drops a downloaded range's pending blocks (if any) and their buffer bytes.
-fn drop_blocks(world: &mut World, range: Entity) {
-    let Some(awaiting) = world.get::<AwaitingImport>(range).cloned() else {
-        return;
+// ---------------------------------------------------------------------------------------------------------------
+// Forward transitions
+
+/// AwaitingDownload → Downloading: asks `peer` for the range (a request id, the outbox, the peer's load, the
+/// range's attempts, `reserve` buffer bytes set aside for the answer, the deadline `timeout_ms` from now).
+pub fn start_download(
+    world: &mut World,
+    range: Entity,
+    peer: Entity,
+    timeout_ms: u64,
+    reserve: u64,
+) -> Result<Option<RequestId>, TransitionError> {
+    expect_state(world, range, RangeState::AwaitingDownload, "start_download")?;
+    let r = *world.get::<Range>(range).expect("checked");
+    let Some(peer_id) = world.get::<Peer>(peer).map(|p| p.id) else {
+        // The peer left since the system chose it: the range waits for another.
+        return Ok(None);
     };
-    let mut freed = 0u64;
-    let mut count = 0u64;
-    for block in awaiting.blocks {
+    let now = world.resource::<Clock>().now_ms;
+    let request = {
+        let mut ids = world.resource_mut::<RequestCounter>();
+        ids.0 += 1;
+        RequestId(ids.0)
+    };
+    world
+        .resource_mut::<Outbox>()
+        .0
+        .push(Request::BlocksByRange {
+            peer: peer_id,
+            request,
+            start: r.start,
+            count: r.count,
+        });
+    world.resource_mut::<EngineCounters>().requests_sent += 1;
+    world.resource_mut::<Buffer>().reserve(reserve);
+    if let Some(mut load) = world.get_mut::<PeerLoad>(peer) {
+        load.in_flight += 1;
+    }
+    let mut e = world.entity_mut(range);
+    if let Some(mut attempts) = e.get_mut::<RangeAttempts>() {
+        attempts.attempts += 1;
+    }
+    e.remove::<AwaitingDownload>().insert(Downloading {
+        peer,
+        peer_id,
+        request,
+        sent_at_ms: now,
+        deadline_ms: now + timeout_ms,
+        reserved_bytes: reserve,
+    });
+    Ok(Some(request))
+}
+
+/// Downloading → Downloading + Delivered: the answer to its request arrived.
+pub fn deliver(
+    world: &mut World,
+    range: Entity,
+    delivered: Delivered,
+) -> Result<(), TransitionError> {
+    expect_state(world, range, RangeState::Downloading, "deliver")?;
+    world.entity_mut(range).insert(delivered);
+    Ok(())
+}
+
+/// Delivered → AwaitingImport: the download is over (reservation and peer slot released) and the checked
+/// `blocks` (with their encoded sizes) become pending blocks, as many as fit under `cap`; heights not admitted
+/// become a new AwaitingDownload range. A range with nothing admitted goes. Returns the blocks admitted.
+pub fn accept_answer(
+    world: &mut World,
+    range: Entity,
+    blocks: Vec<(SignedBlock, u32)>,
+    cap: u64,
+) -> Result<u32, TransitionError> {
+    expect_state(world, range, RangeState::Delivered, "accept_answer")?;
+    let dl = end_download(world, range);
+    let r = *world.get::<Range>(range).expect("checked");
+    let mut accepted = Vec::with_capacity(blocks.len());
+    for (block, len) in blocks {
+        let mut buffer = world.resource_mut::<Buffer>();
+        if !buffer.fits(u64::from(len), cap) {
+            break;
+        }
+        buffer.admit(len);
+        let hash = block.hash();
+        let pending = PendingBlock {
+            block,
+            hash,
+            encoded_len: len,
+            range,
+        };
+        accepted.push(world.spawn((pending, Downloaded)).id());
+    }
+    let served = accepted.len() as u32;
+    world.resource_mut::<EngineCounters>().blocks_downloaded += u64::from(served);
+    if served < r.count {
+        world.spawn(Range::waiting(
+            r.start + u64::from(served),
+            r.count - served,
+        ));
+    }
+    if served == 0 {
+        world.despawn(range);
+    } else {
+        let mut e = world.entity_mut(range);
+        e.get_mut::<Range>().expect("checked").count = served;
+        e.insert(AwaitingImport {
+            peer: dl.peer,
+            peer_id: dl.peer_id,
+            blocks: accepted,
+        });
+    }
+    Ok(served)
+}
+
+/// AwaitingImport → imported: its first `n` blocks (all ReadyToImport, just committed to the store) leave the
+/// buffer and the world; the range shrinks to the rest, or goes.
+pub fn import_prefix(world: &mut World, range: Entity, n: usize) -> Result<(), TransitionError> {
+    expect_state(world, range, RangeState::AwaitingImport, "import_prefix")?;
+    let blocks = world
+        .get::<AwaitingImport>(range)
+        .expect("checked")
+        .blocks
+        .clone();
+    if n > blocks.len()
+        || blocks[..n]
+            .iter()
+            .any(|b| !world.entity(*b).contains::<ReadyToImport>())
+    {
+        return Err(TransitionError::WrongStage {
+            transition: "import_prefix",
+            block: blocks.get(n.saturating_sub(1)).copied().unwrap_or(range),
+            expected: "ReadyToImport",
+        });
+    }
+    despawn_blocks(world, &blocks[..n]);
+    if n == blocks.len() {
+        world.despawn(range);
+        return Ok(());
+    }
+    let mut e = world.entity_mut(range);
+    e.get_mut::<AwaitingImport>()
+        .expect("checked")
+        .blocks
+        .drain(..n);
+    let mut r = e.get_mut::<Range>().expect("checked");
+    r.start += n as u64;
+    r.count -= n as u32;
+    Ok(())
+}
+
+/// Moves a pending block from stage `From` to stage `To` (Downloaded → Validated → ReadyToImport).
+pub fn advance_block<From: Component, To: Component + Default>(
+    world: &mut World,
+    block: Entity,
+) -> Result<(), TransitionError> {
+    let wrong = || TransitionError::WrongStage {
+        transition: "advance_block",
+        block,
+        expected: std::any::type_name::<From>()
+            .rsplit("::")
+            .next()
+            .unwrap_or("?"),
+    };
+    let mut e = world.get_entity_mut(block).map_err(|_| wrong())?;
+    if !e.contains::<PendingBlock>() || e.take::<From>().is_none() {
+        return Err(wrong());
+    }
+    e.insert(To::default());
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Failures and clean-up: any state
+
+/// Ends a download (if the range is downloading): releases its reservation and the peer's slot.
+fn end_download(world: &mut World, range: Entity) -> Downloading {
+    let dl = world.get::<Downloading>(range).copied();
+    let Some(dl) = dl else {
+        unreachable!("end_download of a range that is not downloading")
+    };
+    world.resource_mut::<Buffer>().release(dl.reserved_bytes);
+    if let Some(mut load) = world.get_mut::<PeerLoad>(dl.peer) {
+        ecsync_components::strict_assert!(
+            load.in_flight > 0,
+            "peer {} has no load to release",
+            dl.peer
+        );
+        load.in_flight = load.in_flight.saturating_sub(1);
+    }
+    world.entity_mut(range).remove::<(Downloading, Delivered)>();
+    dl
+}
+
+/// Despawns pending blocks and takes them out of the buffer.
+fn despawn_blocks(world: &mut World, blocks: &[Entity]) {
+    let (mut bytes, mut count) = (0u64, 0u64);
+    for &block in blocks {
         if let Some(p) = world.get::<PendingBlock>(block) {
-            freed += u64::from(p.encoded_len);
+            bytes += u64::from(p.encoded_len);
             count += 1;
         }
         world.despawn(block);
     }
-    let mut buffer = world.resource_mut::<Buffer>();
-    buffer.bytes = buffer.bytes.saturating_sub(freed);
-    buffer.blocks = buffer.blocks.saturating_sub(count);
-    if let Ok(mut e) = world.get_entity_mut(range) {
-        e.remove::<AwaitingImport>();
+    world.resource_mut::<Buffer>().free(bytes, count);
+}
+
+/// Undoes whatever the range was doing: download ended, pending blocks dropped. No state is left.
+fn undo(world: &mut World, range: Entity) {
+    if world.get::<Downloading>(range).is_some() {
+        end_download(world, range);
     }
+    if let Some(awaiting) = world.entity_mut(range).take::<AwaitingImport>() {
+        despawn_blocks(world, &awaiting.blocks);
+    }
+    world.entity_mut(range).remove::<AwaitingDownload>();
 }
 
-/// A downloaded range holds a block that breaks a rule: the peer that served it is blamed (an `Invalid` outcome,
-/// which bans it) and the range goes back to AwaitingDownload.
-pub fn reject_range(
-    commands: &mut bevy_ecs::prelude::Commands,
-    outcomes: &mut bevy_ecs::prelude::MessageWriter<ecsync_components::PeerOutcome>,
-    range: Entity,
-    served_by: &AwaitingImport,
-    reason: String,
-) {
-    outcomes.write(ecsync_components::PeerOutcome {
-        peer: served_by.peer,
-        kind: ecsync_components::OutcomeKind::Invalid { reason },
-        latency_ms: None,
-    });
-    let peer_id = served_by.peer_id;
-    commands.queue(move |w: &mut World| fail_range(w, range, Some(peer_id)));
-}
-
-/// Range → AwaitingDownload: whatever it was doing is undone, `blame` (if any) joins its failed peers.
+/// Any state → AwaitingDownload: whatever it was doing is undone, `blame` (if any) joins its failed peers.
+/// Queuing it twice is harmless; a range that is gone is left alone.
 pub fn fail_range(world: &mut World, range: Entity, blame: Option<PeerId>) {
-    if world.get::<Range>(range).is_none() {
+    if range_state(world, range).is_err() {
         return;
     }
-    release_download(world, range);
-    drop_blocks(world, range);
+    undo(world, range);
+    let mut e = world.entity_mut(range);
     if let Some(peer) = blame
-        && let Some(mut attempts) = world.get_mut::<RangeAttempts>(range)
+        && let Some(mut attempts) = e.get_mut::<RangeAttempts>()
         && !attempts.failed_peers.contains(&peer)
     {
         attempts.failed_peers.push(peer);
     }
-    world.entity_mut(range).insert(AwaitingDownload);
+    e.insert(AwaitingDownload);
+}
+
+/// Any state → gone: undone and despawned (its heights belong to no range afterwards).
+pub fn abandon_range(world: &mut World, range: Entity) {
+    if range_state(world, range).is_err() {
+        return;
+    }
+    undo(world, range);
+    world.despawn(range);
+}
+
+/// A downloaded range holds a block that breaks a rule: the peer that served it is blamed (an `Invalid`
+/// outcome, which bans it) and the range fails, blaming it.
+pub fn reject_range(
+    commands: &mut Commands,
+    outcomes: &mut MessageWriter<PeerOutcome>,
+    range: Entity,
+    served_by: &AwaitingImport,
+    offence: Offence,
+) {
+    outcomes.write(PeerOutcome {
+        peer: served_by.peer,
+        kind: OutcomeKind::Invalid(offence),
+        latency_ms: None,
+    });
+    Transitions::fail_range(commands, range, Some(served_by.peer_id));
 }
 
 /// Removes a peer: its downloads go back to AwaitingDownload (without blame), the entity goes.
@@ -93,7 +396,7 @@ pub fn remove_peer(world: &mut World, peer: Entity) {
     for range in ranges {
         fail_range(world, range, None);
     }
-    if let Some(p) = world.get::<ecsync_components::ecs::Peer>(peer) {
+    if let Some(p) = world.get::<Peer>(peer) {
         let id = p.id;
         world.resource_mut::<PeerIndex>().0.remove(&id);
     }
@@ -114,47 +417,44 @@ pub fn evict_for_frontier(world: &mut World, frontier: u64, need: u64, cap: u64)
     candidates.sort_unstable_by_key(|c| std::cmp::Reverse(c.0));
     let mut dropped = 0;
     for (_, range) in candidates {
-        let b = *world.resource::<Buffer>();
-        if b.bytes + b.reserved + need <= cap {
+        if world.resource::<Buffer>().fits(need, cap) {
             break;
         }
         fail_range(world, range, None);
         dropped += 1;
     }
+    world.resource_mut::<EngineCounters>().ranges_evicted += dropped;
     dropped
 }
 
-/// Starts sync over from the imported head: every range and pending block goes, peers' loads and discredits
-/// are cleared, planning restarts at head + 1. Used by recovery from Failed.
+/// Starts sync over from the imported head: every range is abandoned (so the buffer empties through the same
+/// accounting), peers' discredits are cleared, planning restarts at head + 1. Used by recovery from Failed.
 pub fn reset_sync(world: &mut World) {
     let mut ranges = world.query_filtered::<Entity, With<Range>>();
-    let ranges: Vec<Entity> = ranges.iter(world).collect();
-    for range in ranges {
-        fail_range(world, range, None);
-        world.despawn(range);
+    for range in ranges.iter(world).collect::<Vec<_>>() {
+        abandon_range(world, range);
     }
-    let mut blocks = world.query_filtered::<Entity, With<PendingBlock>>();
-    let blocks: Vec<Entity> = blocks.iter(world).collect();
-    for block in blocks {
-        world.despawn(block);
-    }
-    let mut peers = world.query::<(&mut PeerLoad, &mut PeerClaim)>();
-    for (mut load, mut claim) in peers.iter_mut(world) {
-        load.in_flight = 0;
+    let mut strays = world.query_filtered::<Entity, With<PendingBlock>>();
+    let strays: Vec<Entity> = strays.iter(world).collect();
+    ecsync_components::strict_assert!(strays.is_empty(), "pending blocks outside any range");
+    despawn_blocks(world, &strays);
+    let mut peers = world.query::<(&PeerLoad, &mut PeerClaim)>();
+    for (load, mut claim) in peers.iter_mut(world) {
+        ecsync_components::strict_assert!(load.in_flight == 0, "a peer's load outlived its ranges");
         claim.discredited_from = None;
     }
-    {
-        let mut buffer = world.resource_mut::<Buffer>();
-        buffer.bytes = 0;
-        buffer.blocks = 0;
-        buffer.reserved = 0;
-    }
+    let buffer = *world.resource::<Buffer>();
+    ecsync_components::strict_assert!(
+        (buffer.bytes, buffer.blocks, buffer.reserved) == (0, 0, 0),
+        "the buffer holds {buffer:?} with no range left"
+    );
+    world.resource_mut::<Buffer>().clear();
     let head = world.resource::<ChainHead>().0;
     world.resource_mut::<PlanCursor>().next = head.height + 1;
 }
 
 /// Trims a range to the heights above `head` (blocks at or below it were imported another way, e.g. produced
-/// locally): drops its pending blocks at or below `head`, despawns it when nothing is left. Downloads in flight
+/// locally): drops its pending blocks at or below `head`, abandons it when nothing is left. Downloads in flight
 /// are left alone; their blocks are trimmed once they arrive.
 pub fn trim_range_below(world: &mut World, range: Entity, head: u64) {
     let Some(r) = world.get::<Range>(range).copied() else {
@@ -165,29 +465,80 @@ pub fn trim_range_below(world: &mut World, range: Entity, head: u64) {
     }
     let keep_from = head + 1;
     if r.end() <= keep_from {
-        fail_range(world, range, None);
-        world.despawn(range);
+        abandon_range(world, range);
         return;
     }
     let drop = (keep_from - r.start) as usize;
-    if let Some(awaiting) = world.get::<AwaitingImport>(range).cloned() {
-        let mut freed = 0u64;
-        for &block in awaiting.blocks.iter().take(drop) {
-            if let Some(p) = world.get::<PendingBlock>(block) {
-                freed += u64::from(p.encoded_len);
-            }
-            world.despawn(block);
-        }
+    if let Some(mut awaiting) = world.get_mut::<AwaitingImport>(range) {
         let n = drop.min(awaiting.blocks.len());
-        let mut buffer = world.resource_mut::<Buffer>();
-        buffer.bytes = buffer.bytes.saturating_sub(freed);
-        buffer.blocks = buffer.blocks.saturating_sub(n as u64);
-        if let Some(mut a) = world.get_mut::<AwaitingImport>(range) {
-            a.blocks.drain(..n);
-        }
+        let dropped: Vec<Entity> = awaiting.blocks.drain(..n).collect();
+        despawn_blocks(world, &dropped);
     }
     if let Some(mut r) = world.get_mut::<Range>(range) {
         r.start = keep_from;
         r.count -= drop as u32;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Queuing them from systems
+
+/// Runs a checked transition; a wrong state panics under `strict` and is counted otherwise.
+fn checked<T>(world: &mut World, result: impl FnOnce(&mut World) -> Result<T, TransitionError>) {
+    if let Err(e) = result(world) {
+        ecsync_components::strict_assert!(false, "{e}");
+        world.resource_mut::<EngineCounters>().transition_errors += 1;
+    }
+}
+
+/// The transitions as commands, queued by systems and applied at the next sync point, in order.
+pub trait Transitions {
+    /// Queues [`start_download`].
+    fn start_download(&mut self, range: Entity, peer: Entity, timeout_ms: u64, reserve: u64);
+    /// Queues [`deliver`].
+    fn deliver(&mut self, range: Entity, delivered: Delivered);
+    /// Queues [`accept_answer`] under the configured buffer cap.
+    fn accept_answer(&mut self, range: Entity, blocks: Vec<(SignedBlock, u32)>);
+    /// Queues [`import_prefix`].
+    fn import_prefix(&mut self, range: Entity, n: usize);
+    /// Queues [`advance_block`].
+    fn advance_block<From: Component, To: Component + Default>(&mut self, block: Entity);
+    /// Queues [`fail_range`].
+    fn fail_range(&mut self, range: Entity, blame: Option<PeerId>);
+    /// Queues [`abandon_range`].
+    fn abandon_range(&mut self, range: Entity);
+    /// Queues [`remove_peer`].
+    fn remove_peer(&mut self, peer: Entity);
+}
+
+impl Transitions for Commands<'_, '_> {
+    fn start_download(&mut self, range: Entity, peer: Entity, timeout_ms: u64, reserve: u64) {
+        self.queue(move |w: &mut World| {
+            checked(w, |w| start_download(w, range, peer, timeout_ms, reserve))
+        });
+    }
+    fn deliver(&mut self, range: Entity, delivered: Delivered) {
+        self.queue(move |w: &mut World| checked(w, |w| deliver(w, range, delivered)));
+    }
+    fn accept_answer(&mut self, range: Entity, blocks: Vec<(SignedBlock, u32)>) {
+        self.queue(move |w: &mut World| {
+            let cap = w.resource::<SyncConfig>().max_buffered_bytes;
+            checked(w, |w| accept_answer(w, range, blocks, cap))
+        });
+    }
+    fn import_prefix(&mut self, range: Entity, n: usize) {
+        self.queue(move |w: &mut World| checked(w, |w| import_prefix(w, range, n)));
+    }
+    fn advance_block<From: Component, To: Component + Default>(&mut self, block: Entity) {
+        self.queue(move |w: &mut World| checked(w, |w| advance_block::<From, To>(w, block)));
+    }
+    fn fail_range(&mut self, range: Entity, blame: Option<PeerId>) {
+        self.queue(move |w: &mut World| fail_range(w, range, blame));
+    }
+    fn abandon_range(&mut self, range: Entity) {
+        self.queue(move |w: &mut World| abandon_range(w, range));
+    }
+    fn remove_peer(&mut self, peer: Entity) {
+        self.queue(move |w: &mut World| remove_peer(w, peer));
     }
 }

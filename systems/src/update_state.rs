@@ -1,7 +1,5 @@
-//! `update_state`: the target height, the import rate and the sync state machine.
-//!
-//! Reads: `PeerClaim`s, `ChainHead`, `Clock`, `SyncConfig`. Writes: `SyncProgress`; on recovery from Failed,
-//! queues `reset_sync`.
+//! `update_state`: the target height (the highest believed claim), the import rate and the sync state machine;
+//! on recovery from Failed it queues `reset_sync`.
 //!
 //! States: Idle (no peers) · Discovering (peers, but every one is discredited: none is believed) · DownloadingBlocks (far behind) · CatchingUp (within `catch_up_distance`, or following the head
 //! after having been synced) · Synced (at the target) · Failed (no import progress for `stall_timeout_ms` while
@@ -12,7 +10,7 @@ use bevy_ecs::prelude::*;
 use ecsync_components::SyncConfig;
 use ecsync_components::ecs::PeerClaim;
 use ecsync_components::resources::{ChainHead, Clock, SyncProgress};
-use ecsync_components::{Height, SyncState};
+use ecsync_components::{Failure, Height, SyncState};
 
 use crate::transitions::reset_sync;
 
@@ -20,6 +18,43 @@ use crate::transitions::reset_sync;
 const RATE_SAMPLE_MS: u64 = 1_000;
 /// Weight of a new rate sample.
 const RATE_EWMA: f64 = 0.5;
+
+/// Takes a rate sample at least every `RATE_SAMPLE_MS`.
+fn sample_rate(progress: &mut SyncProgress, now: u64, height: Height) {
+    if progress.rate_at_ms == 0 {
+        progress.rate_at_ms = now;
+        progress.rate_height = height;
+        progress.last_progress_ms = now;
+    } else if now.saturating_sub(progress.rate_at_ms) >= RATE_SAMPLE_MS {
+        let secs = (now - progress.rate_at_ms) as f64 / 1000.0;
+        let sample = height.saturating_sub(progress.rate_height) as f64 / secs;
+        progress.blocks_per_sec = progress.blocks_per_sec * (1.0 - RATE_EWMA) + sample * RATE_EWMA;
+        progress.rate_at_ms = now;
+        progress.rate_height = height;
+    }
+}
+
+/// The state the claims and the head call for (Failed aside).
+fn next_state(
+    config: &SyncConfig,
+    progress: &SyncProgress,
+    peers: usize,
+    believed: usize,
+    height: Height,
+    target: Height,
+) -> SyncState {
+    if peers == 0 {
+        SyncState::Idle
+    } else if believed == 0 {
+        SyncState::Discovering
+    } else if target <= height {
+        SyncState::Synced
+    } else if progress.was_synced || target - height <= config.catch_up_distance {
+        SyncState::CatchingUp
+    } else {
+        SyncState::DownloadingBlocks
+    }
+}
 
 /// Updates target, rate and state. See the module docs.
 pub fn update_state(
@@ -39,19 +74,7 @@ pub fn update_state(
         .filter(|c| c.usable_head(now) == c.head.height)
         .count();
     progress.target = target.max(height);
-
-    // Import rate.
-    if progress.rate_at_ms == 0 {
-        progress.rate_at_ms = now;
-        progress.rate_height = height;
-        progress.last_progress_ms = now;
-    } else if now.saturating_sub(progress.rate_at_ms) >= RATE_SAMPLE_MS {
-        let secs = (now - progress.rate_at_ms) as f64 / 1000.0;
-        let sample = height.saturating_sub(progress.rate_height) as f64 / secs;
-        progress.blocks_per_sec = progress.blocks_per_sec * (1.0 - RATE_EWMA) + sample * RATE_EWMA;
-        progress.rate_at_ms = now;
-        progress.rate_height = height;
-    }
+    sample_rate(&mut progress, now, height);
 
     if progress.state == SyncState::Failed {
         if now.saturating_sub(progress.failed_at_ms) >= config.recovery_backoff_ms
@@ -67,30 +90,20 @@ pub fn update_state(
     }
 
     let behind = target > height;
-    let next = if peers == 0 {
-        SyncState::Idle
-    } else if believed == 0 {
-        SyncState::Discovering
-    } else if !behind {
-        SyncState::Synced
-    } else if progress.was_synced || target - height <= config.catch_up_distance {
-        SyncState::CatchingUp
-    } else {
-        SyncState::DownloadingBlocks
-    };
     if behind && now.saturating_sub(progress.last_progress_ms) >= config.stall_timeout_ms {
-        progress.state = SyncState::Failed;
-        progress.failed_at_ms = now;
-        progress.failure = Some(format!(
-            "no import progress for {} s at height {height} with target {target}",
-            config.stall_timeout_ms / 1000
-        ));
+        let failure = Failure::Stalled {
+            height,
+            target,
+            stalled_ms: now.saturating_sub(progress.last_progress_ms),
+        };
+        progress.fail(now, failure);
         return;
     }
     if !behind {
         // Nothing to wait for: the stall clock restarts.
         progress.last_progress_ms = now;
     }
+    let next = next_state(&config, &progress, peers, believed, height, target);
     if next == SyncState::Synced {
         progress.was_synced = true;
         progress.recoveries = 0;

@@ -1,11 +1,7 @@
 //! `validate_blocks`: the expensive rules, in parallel: many blocks per tick across the compute pool.
 //!
-//! Reads: `Downloaded` blocks (`PendingBlock`), `AwaitingImport` ranges (for height order), `Spec`,
-//! `FederationKeys`, `Clock`, `SyncConfig`, `Stopwatch`. Writes: `Observations` (round duration), block stage `Downloaded` → `Validated`; for a block that
-//! breaks a rule, its range → `AwaitingDownload` (through `fail_range`, blaming the peer that served it),
-//! `PeerOutcome::Invalid`, `EngineCounters`.
-//!
-//! It takes the lowest `validate_per_tick` downloaded blocks (those the import needs first), splits them into
+//! Valid blocks advance `Downloaded` → `Validated`; a block that breaks a rule rejects its whole range (the peer
+//! that served it is blamed and banned), and no block of that range advances. It takes the lowest `validate_per_tick` downloaded blocks (those the import needs first), splits them into
 //! chunks of `signature_batch`, and runs each chunk as a task of the `ComputeTaskPool`: the rules a block keeps on
 //! its own (`check_standalone`: size, clock, timestamp, payload root, quorum, producer), then ONE multi-pairing
 //! for the chunk's aggregate signatures, bisected on failure so exactly the bad block is blamed. Rules that need
@@ -14,12 +10,12 @@
 use bevy_ecs::prelude::*;
 use bevy_tasks::{ComputeTaskPool, TaskPool};
 use ecsync_components::ecs::{AwaitingImport, Downloaded, PendingBlock, Range, Validated};
-use ecsync_components::resources::{Clock, EngineCounters, Observations, Spec, Stopwatch};
-use ecsync_components::{ChainSpec, PeerOutcome, SyncConfig};
+use ecsync_components::resources::EngineCounters;
+use ecsync_components::{ChainSpec, Offence, PeerOutcome};
 
 use crate::consensus::{Authorities, BlockError, PreparedApproval, check_standalone, verify_batch};
-use crate::resources::FederationKeys;
-use crate::transitions::reject_range;
+use crate::params::{Rules, Timing};
+use crate::transitions::{Transitions, reject_range};
 
 /// Validates one chunk: standalone rules, then one batched signature check. Results in input order.
 pub fn validate_chunk(
@@ -49,46 +45,44 @@ pub fn validate_chunk(
     results
 }
 
+/// The lowest `limit` downloaded blocks, in height order (those the import needs first).
+fn lowest_downloaded<'w>(
+    ranges: &'w Query<(Entity, &Range, &AwaitingImport)>,
+    blocks: &'w Query<&PendingBlock, With<Downloaded>>,
+    limit: usize,
+) -> Vec<(Entity, &'w PendingBlock)> {
+    let mut order: Vec<(u64, &AwaitingImport)> =
+        ranges.iter().map(|(_, r, a)| (r.start, a)).collect();
+    order.sort_unstable_by_key(|(start, _)| *start);
+    order
+        .iter()
+        .flat_map(|(_, awaiting)| awaiting.blocks.iter())
+        .filter_map(|&b| blocks.get(b).ok().map(|p| (b, p)))
+        .take(limit)
+        .collect()
+}
+
 /// Validates the lowest downloaded blocks. See the module docs.
 pub fn validate_blocks(
     mut commands: Commands,
-    spec: Res<Spec>,
-    keys: Res<FederationKeys>,
-    clock: Res<Clock>,
-    config: Res<SyncConfig>,
+    rules: Rules,
     mut counters: ResMut<EngineCounters>,
-    stopwatch: Res<Stopwatch>,
-    mut observations: ResMut<Observations>,
+    mut timing: Timing,
     ranges: Query<(Entity, &Range, &AwaitingImport)>,
     blocks: Query<&PendingBlock, With<Downloaded>>,
     mut outcomes: MessageWriter<PeerOutcome>,
 ) {
-    let mut order: Vec<(u64, Entity)> = ranges.iter().map(|(e, r, _)| (r.start, e)).collect();
-    order.sort_unstable();
-    let mut selected: Vec<(Entity, &PendingBlock)> = Vec::with_capacity(config.validate_per_tick);
-    'ranges: for (_, range) in order {
-        let Ok((_, _, awaiting)) = ranges.get(range) else {
-            continue;
-        };
-        for &block in &awaiting.blocks {
-            if let Ok(p) = blocks.get(block) {
-                if selected.len() == config.validate_per_tick {
-                    break 'ranges;
-                }
-                selected.push((block, p));
-            }
-        }
-    }
+    let selected = lowest_downloaded(&ranges, &blocks, rules.env.config.validate_per_tick);
     if selected.is_empty() {
         return;
     }
-    let started = (stopwatch.0)();
+    let started = timing.start();
     let pending: Vec<&PendingBlock> = selected.iter().map(|(_, p)| *p).collect();
-    let (spec, keys, now) = (&spec.0, &keys.0, clock.now_ms);
+    let (spec, keys, now) = (&rules.env.spec.0, &rules.keys.0, rules.env.now());
     let pool = ComputeTaskPool::get_or_init(TaskPool::default);
     let results: Vec<Result<(), BlockError>> = pool
         .scope(|s| {
-            for chunk in pending.chunks(config.signature_batch) {
+            for chunk in pending.chunks(rules.env.config.signature_batch) {
                 s.spawn(async move { validate_chunk(spec, keys, now, chunk) });
             }
         })
@@ -96,32 +90,32 @@ pub fn validate_blocks(
         .flatten()
         .collect();
 
-    let elapsed = (stopwatch.0)().saturating_sub(started) as f64 / 1e9;
-    observations
+    let elapsed = timing.seconds_since(started);
+    timing
+        .observations
         .validation
         .push((elapsed, selected.len() as u32));
+    // Ranges with a bad block first: none of their blocks advances.
     let mut failed_ranges: Vec<Entity> = Vec::new();
-    for ((entity, p), result) in selected.iter().zip(results) {
-        match result {
-            Ok(()) => {
-                counters.blocks_validated += 1;
-                commands
-                    .entity(*entity)
-                    .try_remove::<Downloaded>()
-                    .try_insert(Validated);
-            }
-            Err(e) => {
-                counters.blocks_rejected += 1;
-                if failed_ranges.contains(&p.range) {
-                    continue;
-                }
-                failed_ranges.push(p.range);
-                let Ok((_, _, awaiting)) = ranges.get(p.range) else {
-                    continue;
-                };
-                let reason = format!("block {}: {e}", p.height());
-                reject_range(&mut commands, &mut outcomes, p.range, awaiting, reason);
-            }
+    for ((_, p), result) in selected.iter().zip(&results) {
+        let Err(e) = result else { continue };
+        counters.blocks_rejected += 1;
+        if failed_ranges.contains(&p.range) {
+            continue;
+        }
+        failed_ranges.push(p.range);
+        if let Ok((_, _, awaiting)) = ranges.get(p.range) {
+            let offence = Offence::Block {
+                height: p.height(),
+                rule: e.to_string(),
+            };
+            reject_range(&mut commands, &mut outcomes, p.range, awaiting, offence);
+        }
+    }
+    for ((entity, p), result) in selected.iter().zip(&results) {
+        if result.is_ok() && !failed_ranges.contains(&p.range) {
+            counters.blocks_validated += 1;
+            commands.advance_block::<Downloaded, Validated>(*entity);
         }
     }
 }

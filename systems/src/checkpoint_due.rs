@@ -1,8 +1,5 @@
-//! `checkpoint`: decides whether this tick's import carries a durable checkpoint (written in the SAME store
-//! transaction as the blocks, by `import_blocks`).
-//!
-//! Reads: `ReadyToImport` blocks, `ChainHead`, `SyncProgress` (target), `Clock`, `SyncConfig`.
-//! Writes: `CheckpointState::due`.
+//! `checkpoint_due`: decides whether this tick's import carries a durable checkpoint, so that the checkpoint is
+//! written in the SAME store transaction as the blocks it covers (by `import_blocks`).
 //!
 //! Due when the blocks since the last checkpoint (with those about to import) reach `checkpoint_every_blocks`,
 //! when `checkpoint_every_ms` has passed with blocks to import, or when this import reaches the target.
@@ -13,7 +10,7 @@ use ecsync_components::ecs::ReadyToImport;
 use ecsync_components::resources::{ChainHead, CheckpointState, Clock, SyncProgress};
 
 /// Sets `CheckpointState::due`. See the module docs.
-pub fn checkpoint(
+pub fn checkpoint_due(
     clock: Res<Clock>,
     config: Res<SyncConfig>,
     head: Res<ChainHead>,

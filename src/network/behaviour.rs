@@ -1,0 +1,77 @@
+//! The libp2p side of the swarm: which behaviours run and how the swarm is built. Kept apart from the task so the
+//! protocol stack (transport, behaviours, their limits) can be read in one place.
+
+use std::time::Duration;
+
+use libp2p::request_response::{self, ProtocolSupport};
+use libp2p::swarm::NetworkBehaviour;
+use libp2p::{StreamProtocol, Swarm, identify, noise, ping, tcp, yamux};
+
+use super::codec::{BlocksCodec, StatusCodec};
+use super::{BLOCKS_BY_RANGE_PROTOCOL, IDENTIFY_PROTOCOL_VERSION, NetworkConfig, STATUS_PROTOCOL};
+
+/// Connections stay open while idle (the engine asks for status every few seconds anyway; ping detects dead ones).
+const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+/// Concurrent substreams per connection and protocol.
+const MAX_CONCURRENT_STREAMS: usize = 64;
+
+/// ecsync's behaviours, combined: identify, ping and the two request-response protocols.
+#[derive(NetworkBehaviour)]
+pub(super) struct EcsyncBehaviour {
+    /// Exchanges agent and protocol versions.
+    pub(super) identify: identify::Behaviour,
+    /// Detects dead connections.
+    pub(super) ping: ping::Behaviour,
+    /// The status exchange ([`STATUS_PROTOCOL`]).
+    pub(super) status: request_response::Behaviour<StatusCodec>,
+    /// blocks_by_range ([`BLOCKS_BY_RANGE_PROTOCOL`]).
+    pub(super) blocks: request_response::Behaviour<BlocksCodec>,
+}
+
+/// The swarm the network task drives.
+pub(super) type EcsyncSwarm = Swarm<EcsyncBehaviour>;
+
+/// Builds the swarm: TCP + noise + yamux, identify, ping, status and blocks_by_range.
+pub(super) fn build_swarm(config: &NetworkConfig) -> anyhow::Result<EcsyncSwarm> {
+    let swarm = libp2p::SwarmBuilder::with_existing_identity(config.keypair.clone())
+        .with_tokio()
+        .with_tcp(
+            tcp::Config::default().nodelay(true),
+            noise::Config::new,
+            yamux::Config::default,
+        )?
+        .with_behaviour(|key| behaviour(config, key))?
+        .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
+        .build();
+    Ok(swarm)
+}
+
+/// The behaviours for `config`, identified by `key`.
+fn behaviour(config: &NetworkConfig, key: &libp2p::identity::Keypair) -> EcsyncBehaviour {
+    let rr_config = request_response::Config::default()
+        .with_request_timeout(config.request_timeout)
+        .with_max_concurrent_streams(MAX_CONCURRENT_STREAMS);
+    let blocks_codec = BlocksCodec {
+        max_block_bytes: config.max_block_bytes,
+    };
+    EcsyncBehaviour {
+        identify: identify::Behaviour::new(identify::Config::new(
+            IDENTIFY_PROTOCOL_VERSION.to_string(),
+            key.public(),
+        )),
+        ping: ping::Behaviour::default(),
+        status: request_response::Behaviour::with_codec(
+            StatusCodec,
+            [(StreamProtocol::new(STATUS_PROTOCOL), ProtocolSupport::Full)],
+            rr_config.clone(),
+        ),
+        blocks: request_response::Behaviour::with_codec(
+            blocks_codec,
+            [(
+                StreamProtocol::new(BLOCKS_BY_RANGE_PROTOCOL),
+                ProtocolSupport::Full,
+            )],
+            rr_config,
+        ),
+    }
+}

@@ -1,0 +1,243 @@
+//! Dialing: the bootnodes and their redial backoff, the deny list of peers never to redial, and the refused peers
+//! waiting out their grace period before being disconnected. Everything about whom we connect to (or stop
+//! connecting to) lives here; the task only tells it what happened and when its timer fired.
+
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError};
+use std::time::Duration;
+
+use libp2p::Multiaddr;
+use libp2p::PeerId as Libp2pPeer;
+use libp2p::swarm::DialError;
+use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
+use tokio::time::Instant;
+
+use super::behaviour::EcsyncSwarm;
+use super::deny::{DenyKind, DenyList};
+use super::peers::Peers;
+use super::{REDIAL_INITIAL, REDIAL_MAX, REFUSAL_GRACE, Shared};
+
+/// A bootnode and its redial schedule.
+struct Bootnode {
+    /// Where to dial it.
+    addr: Multiaddr,
+    /// The delay before the next redial is scheduled.
+    backoff: Duration,
+    /// When it is to be redialed, if scheduled.
+    redial_at: Option<Instant>,
+    /// Whether the current run of failures has been logged.
+    warned: bool,
+}
+
+/// Bootnodes with their redial schedule, the deny list, and refused peers awaiting disconnection.
+pub(super) struct Dialer {
+    /// Where the deny list is published for the handles.
+    shared: Arc<Shared>,
+    /// The bootnodes by peer.
+    bootnodes: HashMap<Libp2pPeer, Bootnode>,
+    /// Peers never to redial.
+    deny: DenyList,
+    /// Refused peers still connected, and when to disconnect them: not at once, as closing a connection with
+    /// unread data resets it, and the peer could lose our last status message and never learn why.
+    refusals: HashMap<Libp2pPeer, Instant>,
+}
+
+impl Dialer {
+    /// No bootnodes, an empty deny list published to `shared`.
+    pub(super) fn new(shared: Arc<Shared>) -> Self {
+        Self {
+            shared,
+            bootnodes: HashMap::new(),
+            deny: DenyList::default(),
+            refusals: HashMap::new(),
+        }
+    }
+
+    /// Registers a bootnode and dials it.
+    pub(super) fn add_bootnode(
+        &mut self,
+        swarm: &mut EcsyncSwarm,
+        peers: &Peers,
+        peer: Libp2pPeer,
+        addr: Multiaddr,
+    ) {
+        let bootnode = Bootnode {
+            addr,
+            backoff: REDIAL_INITIAL,
+            redial_at: None,
+            warned: false,
+        };
+        self.bootnodes.insert(peer, bootnode);
+        self.dial(swarm, peers, peer);
+    }
+
+    /// When [`Dialer::due`] has something to do next: the earliest redial or end of a refusal's grace.
+    pub(super) fn wake_at(&self) -> Option<Instant> {
+        self.bootnodes
+            .values()
+            .filter_map(|b| b.redial_at)
+            .chain(self.refusals.values().copied())
+            .min()
+    }
+
+    /// Redials the bootnodes that are due, then disconnects the refused peers whose grace period is over.
+    pub(super) fn due(&mut self, swarm: &mut EcsyncSwarm, peers: &Peers) {
+        self.redial_due(swarm, peers);
+        self.refusals_due(swarm);
+    }
+
+    /// Dials bootnode `peer` (if it is one), unless a dial or connection is already under way.
+    fn dial(&mut self, swarm: &mut EcsyncSwarm, peers: &Peers, peer: Libp2pPeer) {
+        let Some(boot) = self.bootnodes.get(&peer) else {
+            return;
+        };
+        let opts = DialOpts::peer_id(peer)
+            .addresses(vec![boot.addr.clone()])
+            .condition(PeerCondition::DisconnectedAndNotDialing)
+            .build();
+        match swarm.dial(opts) {
+            Ok(()) | Err(DialError::DialPeerConditionFalse(_)) => {}
+            Err(e) => self.dial_failed(peers, peer, &e),
+        }
+    }
+
+    /// A dial of `peer` failed: logs it (once per run of failures for a bootnode) and schedules a redial.
+    pub(super) fn dial_failed(&mut self, peers: &Peers, peer: Libp2pPeer, error: &DialError) {
+        if let Some(boot) = self.bootnodes.get_mut(&peer)
+            && !boot.warned
+        {
+            boot.warned = true;
+            tracing::info!(
+                "cannot reach bootnode {} ({error}); retrying with backoff",
+                boot.addr
+            );
+        } else {
+            tracing::debug!(%peer, "dial failed: {error}");
+        }
+        self.schedule_redial(peers, peer);
+    }
+
+    /// Schedules a redial of bootnode `peer` after its backoff (doubling it), unless it is denied, connected or
+    /// already scheduled.
+    fn schedule_redial(&mut self, peers: &Peers, peer: Libp2pPeer) {
+        if self.deny.kind(&peer).is_some() || peers.is_connected(&peer) {
+            return;
+        }
+        let Some(boot) = self.bootnodes.get_mut(&peer) else {
+            return;
+        };
+        if boot.redial_at.is_none() {
+            boot.redial_at = Some(Instant::now() + boot.backoff);
+            boot.backoff = (boot.backoff * 2).min(REDIAL_MAX);
+        }
+    }
+
+    /// Dials the bootnodes whose redial is due and that are neither denied nor connected.
+    fn redial_due(&mut self, swarm: &mut EcsyncSwarm, peers: &Peers) {
+        let now = Instant::now();
+        let due: Vec<Libp2pPeer> = self
+            .bootnodes
+            .iter_mut()
+            .filter(|(_, b)| b.redial_at.is_some_and(|at| at <= now))
+            .map(|(p, b)| {
+                b.redial_at = None;
+                *p
+            })
+            .collect();
+        for peer in due {
+            if self.deny.kind(&peer).is_none() && !peers.is_connected(&peer) {
+                self.dial(swarm, peers, peer);
+            }
+        }
+    }
+
+    /// Disconnects the refused peers whose grace period is over.
+    fn refusals_due(&mut self, swarm: &mut EcsyncSwarm) {
+        let now = Instant::now();
+        let due: Vec<Libp2pPeer> = self
+            .refusals
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .map(|(p, _)| *p)
+            .collect();
+        for peer in due {
+            self.refusals.remove(&peer);
+            if self.is_refused(&peer) {
+                let _ = swarm.disconnect_peer_id(peer);
+            }
+        }
+    }
+
+    /// A connection to `peer` is open: no redial pending, and the next failure is logged again.
+    pub(super) fn on_connected(&mut self, peer: &Libp2pPeer) {
+        if let Some(boot) = self.bootnodes.get_mut(peer) {
+            boot.redial_at = None;
+            boot.warned = false;
+        }
+    }
+
+    /// `peer`'s last connection closed (it is no longer in `peers`): no refusal pending, and a bootnode is redialed.
+    pub(super) fn on_disconnected(&mut self, peers: &Peers, peer: Libp2pPeer) {
+        self.refusals.remove(&peer);
+        self.schedule_redial(peers, peer);
+    }
+
+    /// `peer` passed its status check and was announced: its redial backoff starts over.
+    pub(super) fn on_announced(&mut self, peer: &Libp2pPeer) {
+        if let Some(boot) = self.bootnodes.get_mut(peer) {
+            boot.backoff = REDIAL_INITIAL;
+        }
+    }
+
+    /// Whether `peer` is refused for being on another chain.
+    pub(super) fn is_refused(&self, peer: &Libp2pPeer) -> bool {
+        self.deny.kind(peer) == Some(DenyKind::OtherChain)
+    }
+
+    /// `peer` is on our chain: it leaves the deny list (and its pending disconnection is cancelled) if it was there
+    /// for another chain.
+    pub(super) fn accept(&mut self, peer: &Libp2pPeer) {
+        if self.is_refused(peer) {
+            self.deny.remove(peer);
+            self.refusals.remove(peer);
+            self.publish_deny();
+        }
+    }
+
+    /// `peer` is on another chain (`reason`): it goes on the deny list and, if `connected`, is disconnected
+    /// [`REFUSAL_GRACE`] from now. Returns whether it is newly refused (to be logged).
+    pub(super) fn refuse(&mut self, peer: Libp2pPeer, reason: String, connected: bool) -> bool {
+        let already = self.is_refused(&peer);
+        if self.deny.insert(peer, DenyKind::OtherChain, reason) {
+            self.publish_deny();
+        }
+        if connected {
+            self.refusals
+                .entry(peer)
+                .or_insert_with(|| Instant::now() + REFUSAL_GRACE);
+        }
+        !already
+    }
+
+    /// The engine asked to disconnect `peer` for `reason`: it goes on the deny list (unless already refused for
+    /// another chain) and any pending redial is cancelled. Returns whether its deny entry is new or changed.
+    pub(super) fn deny_by_engine(&mut self, peer: Libp2pPeer, reason: String) -> bool {
+        let changed = !self.is_refused(&peer) && self.deny.insert(peer, DenyKind::Engine, reason);
+        if changed {
+            self.publish_deny();
+        }
+        if let Some(boot) = self.bootnodes.get_mut(&peer) {
+            boot.redial_at = None;
+        }
+        changed
+    }
+
+    /// Tells the handles the deny list's current contents.
+    fn publish_deny(&self) {
+        *self
+            .shared
+            .denied
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = self.deny.snapshot();
+    }
+}

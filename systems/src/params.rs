@@ -1,0 +1,86 @@
+//! Parameters several systems take together, grouped with `#[derive(SystemParam)]`: a system's signature stays
+//! its contract (what it reads, what it writes) without a dozen loose arguments.
+
+use bevy_ecs::prelude::{Res, ResMut};
+use bevy_ecs::system::SystemParam;
+use ecsync_components::SyncConfig;
+use ecsync_components::resources::{
+    BanList, ChainHead, CheckpointState, Clock, EngineCounters, Observations, Outbox, PeerIndex,
+    Spec, Stopwatch, Store, SyncProgress,
+};
+
+use crate::resources::FederationKeys;
+
+/// What nearly every system reads: the chain's spec, engine time, the settings.
+#[derive(SystemParam)]
+pub struct Env<'w> {
+    /// The chain spec.
+    pub spec: Res<'w, Spec>,
+    /// Engine time.
+    pub clock: Res<'w, Clock>,
+    /// The settings.
+    pub config: Res<'w, SyncConfig>,
+}
+
+impl Env<'_> {
+    /// Engine time, Unix milliseconds.
+    pub fn now(&self) -> u64 {
+        self.clock.now_ms
+    }
+}
+
+/// The rules a block is checked against: the environment and the federation's keys.
+#[derive(SystemParam)]
+pub struct Rules<'w> {
+    /// Spec, time, settings.
+    pub env: Env<'w>,
+    /// The federation's decoded keys.
+    pub keys: Res<'w, FederationKeys>,
+}
+
+/// Measuring how long work takes, for metrics: the injected stopwatch (frozen in simulations) and the tick's
+/// observations. Durations only; nothing decides on them.
+#[derive(SystemParam)]
+pub struct Timing<'w> {
+    stopwatch: Res<'w, Stopwatch>,
+    /// This tick's measurements.
+    pub observations: ResMut<'w, Observations>,
+}
+
+impl Timing<'_> {
+    /// A start mark.
+    pub fn start(&self) -> u64 {
+        (self.stopwatch.0)()
+    }
+
+    /// Seconds since `started`.
+    pub fn seconds_since(&self, started: u64) -> f64 {
+        (self.stopwatch.0)().saturating_sub(started) as f64 / 1e9
+    }
+}
+
+/// Who the engine talks to: the peer index, the ban list, the outbox.
+#[derive(SystemParam)]
+pub struct PeerBook<'w> {
+    /// Peer id → entity.
+    pub index: ResMut<'w, PeerIndex>,
+    /// Banned peers and until when.
+    pub bans: ResMut<'w, BanList>,
+    /// Requests for the network.
+    pub outbox: ResMut<'w, Outbox>,
+}
+
+/// What an import writes: the store, the head, checkpoints, progress, counters.
+#[derive(SystemParam)]
+pub struct ChainWriter<'w> {
+    /// The injected store.
+    pub store: ResMut<'w, Store>,
+    /// The imported head.
+    pub head: ResMut<'w, ChainHead>,
+    /// Checkpointing.
+    pub checkpoints: ResMut<'w, CheckpointState>,
+    /// State and progress.
+    pub progress: ResMut<'w, SyncProgress>,
+    /// Counters.
+    pub counters: ResMut<'w, EngineCounters>,
+}

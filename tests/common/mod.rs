@@ -1,0 +1,317 @@
+//! Shared machinery of the multi-process tests: the binary, generated chains (made once per test binary and
+//! copied), node processes (address and HTTP URL read from stdout, log lines captured, killed on drop), the
+//! chain commands, a minimal HTTP client, and waiting on a condition with a deadline. Every wait watches a
+//! condition; none sleeps a fixed time in place of one.
+
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Generous: a loaded 2-core machine must never hit it; a hung test still ends.
+pub const DEADLINE: Duration = Duration::from_secs(180);
+
+/// The `ecsync` binary under test.
+pub fn exe() -> &'static str {
+    env!("CARGO_BIN_EXE_ecsync")
+}
+
+/// A chain of `blocks` blocks (512-byte payloads) from `seed`, generated once per test binary; tests copy it.
+pub fn template(seed: u64, blocks: u64) -> PathBuf {
+    type Made = Vec<((u64, u64), tempfile::TempDir)>;
+    static DIRS: OnceLock<Mutex<Made>> = OnceLock::new();
+    let mut dirs = DIRS.get_or_init(Default::default).lock().unwrap();
+    if let Some((_, d)) = dirs.iter().find(|(k, _)| *k == (seed, blocks)) {
+        return d.path().join("chain");
+    }
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("chain");
+    let out = Command::new(exe())
+        .args(["chain", "generate", "--payload-bytes", "512"])
+        .args(["--blocks", &blocks.to_string(), "--seed", &seed.to_string()])
+        .arg("--out")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    dirs.push(((seed, blocks), d));
+    path
+}
+
+/// Copies a generated chain (spec, store, generator) to `to`.
+pub fn copy_chain(template: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for f in ["spec.json", "chain.redb", "generator.json"] {
+        std::fs::copy(template.join(f), to.join(f)).unwrap();
+    }
+}
+
+/// Lossy UTF-8.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `ecsync chain head --json DIR`.
+pub fn head_json(dir: &Path) -> serde_json::Value {
+    let out = Command::new(exe())
+        .args(["chain", "head", "--json"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The head hash of the store in `dir`.
+pub fn head_hash(dir: &Path) -> String {
+    head_json(dir)["hash"].as_str().unwrap().to_string()
+}
+
+/// The head height of the store in `dir`.
+pub fn head_height(dir: &Path) -> u64 {
+    head_json(dir)["height"].as_u64().unwrap()
+}
+
+/// `ecsync chain verify DIR` must succeed; returns the number of blocks it verified.
+pub fn verify(dir: &Path) -> u64 {
+    let out = Command::new(exe())
+        .args(["chain", "verify"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "verify failed: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    stdout
+        .split("verified ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no block count in {stdout:?}"))
+}
+
+/// Calls `probe` until it returns `Some`, at most until `DEADLINE`; panics naming `what` (and what `context`
+/// says then) if it never does.
+pub fn wait_until<T>(
+    what: &str,
+    mut probe: impl FnMut() -> Option<T>,
+    context: impl Fn() -> String,
+) -> T {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        if let Some(v) = probe() {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: not within {DEADLINE:?}; {}",
+            context()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A node process: its listen address, its HTTP URL (when started with `--http`), its log lines; killed on
+/// drop.
+pub struct NodeProc {
+    /// The process.
+    pub child: Child,
+    /// Its full listen address, with `/p2p/<id>`.
+    pub addr: String,
+    /// `http://…` when started with `--http`.
+    pub http: Option<String>,
+    log: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Drop for NodeProc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl NodeProc {
+    /// Starts `ecsync node ARGS` and reads its address (and HTTP URL, with `--http`) from stdout.
+    pub fn start<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Self {
+        let wants_http = args.iter().any(|a| a.as_ref() == "--http");
+        let mut child = Command::new(exe())
+            .arg("node")
+            .args(args)
+            .env("ECSYNC_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = lines_of(child.stdout.take().unwrap());
+        let log = lines_of(child.stderr.take().unwrap());
+        let mut node = Self {
+            child,
+            addr: String::new(),
+            http: None,
+            log,
+            seen: Vec::new(),
+        };
+        node.addr = node.stdout_line(&stdout, "an address");
+        assert!(node.addr.contains("/p2p/"), "not an address: {}", node.addr);
+        if wants_http {
+            let url = node.stdout_line(&stdout, "the HTTP URL");
+            assert!(url.starts_with("http://127.0.0.1:"), "not a URL: {url}");
+            node.http = Some(url);
+        }
+        node
+    }
+
+    fn stdout_line(&mut self, stdout: &Receiver<String>, what: &str) -> String {
+        match stdout.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) => line,
+            Err(_) => panic!("node printed no {what}; log: {:?}", self.drain_log()),
+        }
+    }
+
+    /// The process id, as a string for `kill`.
+    pub fn pid(&self) -> String {
+        self.child.id().to_string()
+    }
+
+    /// Every log line so far.
+    pub fn drain_log(&mut self) -> Vec<String> {
+        while let Ok(line) = self.log.try_recv() {
+            self.seen.push(line);
+        }
+        self.seen.clone()
+    }
+
+    /// Waits until a log line satisfies `pred`.
+    pub fn wait_log(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + DEADLINE;
+        if let Some(l) = self.seen.iter().find(|l| pred(l)) {
+            return l.clone();
+        }
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.log.recv_timeout(left.min(Duration::from_millis(500))) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if pred(&line) {
+                        return line;
+                    }
+                }
+                Err(_) if Instant::now() >= deadline => {
+                    panic!(
+                        "no log line {what} within {DEADLINE:?}; log: {:?}",
+                        self.seen
+                    )
+                }
+                Err(_) => {}
+            }
+        }
+    }
+
+    /// Waits until a "sync: height H of …" log line has `pred(H)`.
+    pub fn wait_progress(&mut self, what: &str, pred: impl Fn(u64) -> bool) -> String {
+        self.wait_log(what, |l| {
+            l.split("sync: height ")
+                .nth(1)
+                .and_then(|r| r.split(' ').next())
+                .and_then(|h| h.parse::<u64>().ok())
+                .is_some_and(&pred)
+        })
+    }
+
+    /// Waits for the process to exit and fails the test unless it exited 0.
+    pub fn expect_success(&mut self) {
+        let status = self.wait_exit();
+        assert!(
+            status.success(),
+            "exit {status}; log: {:?}",
+            self.drain_log()
+        );
+    }
+
+    /// Waits for the process to exit.
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "node did not exit within {DEADLINE:?}; log: {:?}",
+                    self.drain_log()
+                );
+            }
+            self.drain_log();
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// SIGTERM, then waits for a clean exit (0).
+    pub fn terminate(&mut self) {
+        let killed = Command::new("kill").args(["-TERM", &self.pid()]).status();
+        assert!(killed.unwrap().success());
+        self.expect_success();
+    }
+
+    /// Its /sync/status (started with `--http`).
+    pub fn status(&self) -> serde_json::Value {
+        get_json(
+            self.http.as_deref().expect("started without --http"),
+            "/sync/status",
+        )
+    }
+
+    /// Its current height, from /sync/status.
+    pub fn height(&self) -> u64 {
+        self.status()["current_height"].as_u64().unwrap()
+    }
+}
+
+/// A thread forwarding each line of `pipe` to the returned channel.
+fn lines_of(pipe: impl Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    rx
+}
+
+/// A minimal HTTP/1.1 request (status, body); the answer must not be chunked.
+pub fn request(base: &str, method: &str, path: &str) -> (u16, String) {
+    let hostport = base.trim_start_matches("http://");
+    let mut s = TcpStream::connect(hostport).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    assert!(
+        !head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"),
+        "chunked body: {head}"
+    );
+    (status, body.to_string())
+}
+
+/// GET `path` and parse the JSON body (status 200 required).
+pub fn get_json(base: &str, path: &str) -> serde_json::Value {
+    let (status, body) = request(base, "GET", path);
+    assert_eq!(status, 200, "{path}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
