@@ -118,8 +118,7 @@ pub fn fixture(len: u64) -> &'static Fixture {
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
-    *made
-        .entry(len)
+    made.entry(len)
         .or_insert_with(|| Box::leak(Box::new(Fixture::generate(len))))
 }
 
@@ -240,8 +239,8 @@ pub struct Layout {
     pub claimed_head: Height,
     /// `Downloading` ranges whose answer (the real blocks) arrived: `Delivered`.
     pub delivered: usize,
-    /// `AwaitingImport` ranges with their pending blocks (above the chain: copies of its blocks, which no system
-    /// reaches)…
+    /// `AwaitingImport` ranges with their pending blocks (above the chain: copies of its blocks renumbered to
+    /// their heights, which no system may reach: their approvals do not match)…
     pub pending: usize,
     /// …of which, from the lowest, this many blocks are `ReadyToImport`…
     pub ready: u64,
@@ -478,19 +477,26 @@ pub fn build(layout: Layout, config: SyncConfig) -> Built {
             .id();
         let mut blocks = Vec::with_capacity(layout.range as usize);
         for h in cursor.next..cursor.next + range_len {
-            // Above the generated chain: copies of its blocks, which no system reaches.
-            let src = if h <= fx.len() {
-                h
+            let pending = if h <= fx.len() {
+                PendingBlock {
+                    hash: chain.hashes[h as usize],
+                    encoded_len: chain.blocks[h as usize].len() as u32,
+                    range,
+                    block: fx.blocks[h as usize].clone(),
+                }
             } else {
-                (h - 1) % fx.len() + 1
+                // Above the generated chain: a copy of one of its blocks, renumbered to its height (its
+                // approval no longer matches, which no system reaches).
+                let mut block = fx.blocks[((h - 1) % fx.len() + 1) as usize].clone();
+                block.block.header.height = h;
+                PendingBlock {
+                    hash: block.hash(),
+                    encoded_len: block.encoded_len() as u32,
+                    range,
+                    block,
+                }
             };
-            let len = chain.blocks[src as usize].len() as u32;
-            let pending = PendingBlock {
-                hash: chain.hashes[src as usize],
-                encoded_len: len,
-                range,
-                block: fx.blocks[src as usize].clone(),
-            };
+            let len = pending.encoded_len;
             let i = cursor.buffer.blocks;
             let entity = if i < layout.ready {
                 world.spawn((pending, ReadyToImport)).id()

@@ -208,7 +208,8 @@ fn snippet(body: impl std::io::Read) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// What the tables read: typed views of the dump's components and resources
+// What the tables read: typed views of the dump's components and resources. A `…View` is an entity (its
+// components by name, extra ones ignored), a `…C` the fields shown of one component, a `…R` of one resource.
 
 /// A peer entity's components.
 #[derive(Debug, Deserialize)]
@@ -306,8 +307,8 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     IgnoredAny::deserialize(d).map(|_| true)
 }
 
-/// The resources the tables show; each may be missing (e.g. `SequentialState` only in the sequential strategy).
-#[derive(Debug, Default, Deserialize)]
+/// The resources the tables show; a dump carries only those the world has.
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Resources {
     clock: Option<ClockR>,

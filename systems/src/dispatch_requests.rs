@@ -93,9 +93,11 @@ pub fn dispatch_requests(
         }
         let room = buffer.room(cap).saturating_sub(reserved);
         let mut reserve = expected_bytes(&buffer, env.spec.0.max_block_bytes, range.count);
-        if range.start == frontier && room > 0 {
-            // The frontier goes out whenever there is any room: the import needs it first, and an answer
-            // larger than the room is cut at the cap when it arrives.
+        let one_block = expected_bytes(&buffer, env.spec.0.max_block_bytes, 1);
+        if range.start == frontier && room >= one_block {
+            // The frontier goes out whenever at least a block fits: the import needs it first, and an answer
+            // larger than the room is cut at the cap when it arrives. With less room than a block it would
+            // come back empty, so room is made instead (below).
             reserve = reserve.min(room);
         }
         if reserve > room {

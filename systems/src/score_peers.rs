@@ -89,8 +89,11 @@ pub fn score_peers(
             continue;
         };
         let id = peer.id;
-        let until = env.now() + env.config.ban_ms;
-        if book.bans.0.insert(id, until).is_none() {
+        let now = env.now();
+        // Banned now unless a ban still runs (a repeat offender whose ban expired is banned again).
+        let fresh = book.bans.0.get(&id).is_none_or(|until| *until <= now);
+        book.bans.0.insert(id, now + env.config.ban_ms);
+        if fresh {
             counters.peer_bans += 1;
             let reason = format!("invalid data: {offence}");
             book.outbox.0.push(Request::Disconnect { peer: id, reason });

@@ -398,7 +398,11 @@ pub fn remove_peer(world: &mut World, peer: Entity) {
     }
     if let Some(p) = world.get::<Peer>(peer) {
         let id = p.id;
-        world.resource_mut::<PeerIndex>().0.remove(&id);
+        // Only its own entry: the same peer may have reconnected (a new entity) since this removal was queued.
+        let mut index = world.resource_mut::<PeerIndex>();
+        if index.0.get(&id) == Some(&peer) {
+            index.0.remove(&id);
+        }
     }
     if let Ok(e) = world.get_entity_mut(peer) {
         e.despawn();
