@@ -108,10 +108,8 @@ pub fn generate_chain(
         let batch = generator.extend(&parent, n);
         done += n as u64;
         let last = batch.last().expect("n > 0").clone();
-        let checkpoint = (done == blocks).then(|| Checkpoint {
-            head: BlockRef::of(&last),
-            created_at_ms: unix_now_ms(),
-        });
+        let checkpoint =
+            (done == blocks).then(|| Checkpoint::of(&last, last.hash(), unix_now_ms(), done));
         store.import_batch(&batch.iter().collect::<Vec<_>>(), checkpoint)?;
         parent = last;
         progress(done);

@@ -15,7 +15,7 @@ use ecsync_components::resources::{
     SyncProgress,
 };
 use ecsync_components::{
-    BlockRef, ChainSpec, ChainStore, Checkpoint, NetEvent, PeerOutcome, Request, SignedBlock,
+    BlockRef, ChainSpec, ChainStore, Checkpoint, Hash32, NetEvent, PeerOutcome, Request, SignedBlock,
     Strategy, SyncConfig, SyncStatus,
 };
 use ecsync_systems::consensus::{Authorities, validate_block};
@@ -297,9 +297,15 @@ impl SyncEngine {
     /// Writes a durable checkpoint of the head now (at shutdown).
     pub fn checkpoint_now(&mut self, now_ms: u64) -> Result<(), ecsync_components::StoreError> {
         let head = self.head();
+        let parent_hash = self
+            .store()
+            .block(head.height)?
+            .map_or(Hash32::ZERO, |b| b.block.header.parent_hash);
         let checkpoint = Checkpoint {
             head,
+            parent_hash,
             created_at_ms: now_ms,
+            target: self.world.resource::<SyncProgress>().target.max(head.height),
         };
         self.world
             .resource_mut::<Store>()

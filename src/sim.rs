@@ -88,9 +88,8 @@ impl SimChain {
         let chunks: Vec<&[SignedBlock]> = blocks.chunks(4096).collect();
         for (i, chunk) in chunks.iter().enumerate() {
             let last = chunk.last().expect("chunks are not empty");
-            let checkpoint = (i + 1 == chunks.len()).then(|| ecsync_components::Checkpoint {
-                head: BlockRef::of(last),
-                created_at_ms: SIM_EPOCH_MS,
+            let checkpoint = (i + 1 == chunks.len()).then(|| {
+                ecsync_components::Checkpoint::of(last, last.hash(), SIM_EPOCH_MS, height)
             });
             store
                 .import_batch(&chunk.iter().collect::<Vec<_>>(), checkpoint)

@@ -16,7 +16,8 @@ use redb::{Database, Durability, ReadableDatabase, ReadableTable, TableDefinitio
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
 const HEIGHTS: TableDefinition<&[u8], u64> = TableDefinition::new("height_by_hash");
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
-const CHECKPOINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("checkpoints");
+/// Checkpoints by height (v2: with parent hash and target; the v1 table of older stores is ignored).
+const CHECKPOINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("checkpoints_v2");
 
 const META_CHAIN_ID: &str = "chain_id";
 const META_GENESIS: &str = "genesis_hash";

@@ -112,19 +112,14 @@ fn batches_and_checkpoints_move_the_head_together() {
     let tip = store.block(300).unwrap().unwrap();
     let batch = gen_.extend(&tip, 20);
     let new_head = BlockRef::of(batch.last().unwrap());
-    let wrong = Checkpoint {
-        head: BlockRef::of(&batch[3]),
-        created_at_ms: 1,
-    };
+    let wrong = Checkpoint::of(&batch[3], batch[3].hash(), 1, 400);
     assert!(
         store
             .import_batch(&batch.iter().collect::<Vec<_>>(), Some(wrong))
             .is_err()
     );
-    let cp = Checkpoint {
-        head: new_head,
-        created_at_ms: 2,
-    };
+    let last = batch.last().unwrap();
+    let cp = Checkpoint::of(last, last.hash(), 2, 400);
     store
         .import_batch(&batch.iter().collect::<Vec<_>>(), Some(cp))
         .unwrap();

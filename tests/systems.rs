@@ -1584,13 +1584,12 @@ fn import_blocks_commits_the_ready_prefix_in_one_transaction_and_shrinks_the_ran
         .resource_mut::<CheckpointState>()
         .due = true;
 
+    let target = built.engine.world_mut().resource::<SyncProgress>().target;
     run_system(&mut built.engine, import_blocks);
 
-    let head = fx().chain.block_ref(40);
-    let checkpoint = Checkpoint {
-        head,
-        created_at_ms: NOW,
-    };
+    let block = &fx().blocks[40];
+    let checkpoint = Checkpoint::of(block, block.hash(), NOW, target);
+    let head = checkpoint.head;
     assert_eq!(
         built.store.commits(),
         [Commit {

@@ -3,15 +3,35 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bytes::Hash32;
 use crate::chain::{BlockRef, Height, SignedBlock};
 
-/// A durable record of sync progress: the head at a moment, written in the same transaction as the blocks.
+/// A durable record of sync progress: the head at a moment (height, hash, slot), its parent's hash, when, and the
+/// sync target then. Written in the same transaction as the blocks it covers, so a store that holds a checkpoint
+/// holds every block up to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
     /// The head the checkpoint records.
     pub head: BlockRef,
+    /// The head's parent hash (zero for genesis).
+    pub parent_hash: Hash32,
     /// Unix milliseconds (engine time) when it was made.
     pub created_at_ms: u64,
+    /// The sync target at that moment (the head itself when not syncing).
+    pub target: Height,
+}
+
+impl Checkpoint {
+    /// A checkpoint of `block` (the head) made at `created_at_ms` while syncing towards `target`.
+    pub fn of(block: &SignedBlock, hash: Hash32, created_at_ms: u64, target: Height) -> Self {
+        let header = &block.block.header;
+        Self {
+            head: BlockRef::new(header, hash),
+            parent_hash: header.parent_hash,
+            created_at_ms,
+            target: target.max(header.height),
+        }
+    }
 }
 
 /// Why a store operation failed.
