@@ -8,7 +8,8 @@ use anyhow::{Context, bail};
 use ecsync_components::{BlockRef, ChainSpec, ChainStore, Checkpoint, Height, SignedBlock, decode};
 use ecsync_systems::chaingen::{ChainGenerator, GenParams};
 use ecsync_systems::consensus::{
-    Authorities, BlockError, PreparedApproval, check_block, verify_batch,
+    Authorities, BlockError, PreparedApproval, check_block, check_standalone, verify_approval,
+    verify_batch,
 };
 use rayon::prelude::*;
 
@@ -94,11 +95,11 @@ pub fn generate_chain(
     if store_path.exists() {
         bail!("{} already holds a chain", dir.display());
     }
-    std::fs::write(&spec_path, generator.spec().to_json())
+    crate::fsutil::write_atomic(&spec_path, generator.spec().to_json().as_bytes(), false)
         .with_context(|| format!("cannot write {}", spec_path.display()))?;
     let gen_path = dir.join(GENERATOR_FILE);
     let gen_json = serde_json::to_string_pretty(generator.params()).expect("params serialize");
-    std::fs::write(&gen_path, gen_json)
+    crate::fsutil::write_atomic(&gen_path, gen_json.as_bytes(), false)
         .with_context(|| format!("cannot write {}", gen_path.display()))?;
     let mut store = RedbStore::create(&store_path, generator.spec(), Some(generator.genesis()))?;
     let mut parent = generator.genesis().clone();
@@ -144,9 +145,13 @@ pub fn verify_store(
     now_ms: u64,
 ) -> anyhow::Result<Result<VerifyReport, InvalidBlock>> {
     let authorities = Authorities::from_spec(spec)?;
-    let head = store.head()?;
     let invalid = |height, reason: String| Ok(Err(InvalidBlock { height, reason }));
-    let mut parent = match store.block(0)? {
+    let anchor = store.anchor();
+    if anchor.height > 0 {
+        // A checkpoint-synced store: its first block was trusted by hash; its approval is still checked.
+        return verify_from_anchor(spec, store, &authorities, anchor, now_ms);
+    }
+    let parent = match store.block(0)? {
         Some(genesis) => {
             let r = BlockRef::of(&genesis);
             if r.hash != spec.genesis_hash || r.slot != 0 {
@@ -162,8 +167,53 @@ pub fn verify_store(
         }
         None => spec.genesis_ref(),
     };
+    verify_above(spec, store, &authorities, parent, now_ms)
+}
+
+/// Verifies a checkpoint-synced store: the approval of its first (trusted) block, then every block above it.
+fn verify_from_anchor(
+    spec: &ChainSpec,
+    store: &RedbStore,
+    authorities: &Authorities,
+    anchor: BlockRef,
+    now_ms: u64,
+) -> anyhow::Result<Result<VerifyReport, InvalidBlock>> {
+    let invalid = |reason: String| {
+        Ok(Err(InvalidBlock {
+            height: anchor.height,
+            reason,
+        }))
+    };
+    let Some(block) = store.block(anchor.height)? else {
+        return invalid("the trusted checkpoint block is missing".into());
+    };
+    if BlockRef::of(&block) != anchor {
+        return invalid("the trusted checkpoint block does not have its hash".into());
+    }
+    if let Err(e) = check_standalone(spec, &block, block.encoded_len(), now_ms)
+        .and_then(|()| verify_approval(authorities, &block))
+    {
+        return invalid(e.to_string());
+    }
+    let report = verify_above(spec, store, authorities, anchor, now_ms)?;
+    Ok(report.map(|r| VerifyReport {
+        blocks: r.head.height - anchor.height,
+        ..r
+    }))
+}
+
+/// Verifies every stored block above `parent` (already verified) up to the head.
+fn verify_above(
+    spec: &ChainSpec,
+    store: &RedbStore,
+    authorities: &Authorities,
+    mut parent: BlockRef,
+    now_ms: u64,
+) -> anyhow::Result<Result<VerifyReport, InvalidBlock>> {
+    let head = store.head()?;
+    let invalid = |height, reason: String| Ok(Err(InvalidBlock { height, reason }));
     let max = spec.max_block_bytes as usize;
-    let mut next = 1u64;
+    let mut next = parent.height + 1;
     while next <= head.height {
         let count = VERIFY_CHUNK.min(head.height - next + 1);
         let raw = store.raw_range(next, count)?;
@@ -233,7 +283,7 @@ pub fn verify_store(
                 let mut prepared = Vec::with_capacity(chunk.len());
                 let mut heights = Vec::with_capacity(chunk.len());
                 for (h, input) in chunk {
-                    match PreparedApproval::new(&authorities, input.block, input.hash) {
+                    match PreparedApproval::new(authorities, input.block, input.hash) {
                         Ok(p) => {
                             prepared.push(p);
                             heights.push(*h);

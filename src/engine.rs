@@ -10,13 +10,13 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::SingleThreadedExecutor;
 use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
 use ecsync_components::resources::{
-    BanList, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox, Observations,
-    Outbox, PeerIndex, PlanCursor, RequestCounter, SequentialState, Spec, Stopwatch, Store,
-    SyncProgress,
+    Announced, BanList, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox,
+    Observations, Outbox, PeerIndex, PlanCursor, RequestCounter, SequentialState, Spec, Stopwatch,
+    Store, SyncProgress,
 };
 use ecsync_components::{
-    BlockRef, ChainSpec, ChainStore, Checkpoint, Hash32, NetEvent, PeerOutcome, Request, SignedBlock,
-    Strategy, SyncConfig, SyncStatus,
+    BlockRef, ChainSpec, ChainStore, Checkpoint, Hash32, NetEvent, PeerOutcome, Request,
+    SignedBlock, Strategy, SyncConfig, SyncStatus,
 };
 use ecsync_systems::consensus::{Authorities, validate_block};
 use ecsync_systems::resources::FederationKeys;
@@ -176,6 +176,7 @@ impl SyncEngine {
         world.init_resource::<SequentialState>();
         world.init_resource::<Messages<PeerOutcome>>();
         world.init_resource::<Observations>();
+        world.init_resource::<Announced>();
         world.init_resource::<Stopwatch>();
         Ok(Self {
             world,
@@ -235,6 +236,12 @@ impl SyncEngine {
             ),
             buffered_bytes: self.world.resource::<Buffer>().bytes,
             failure: progress.failure.clone(),
+            reason: progress.waiting,
+            durable_height: self
+                .world
+                .resource::<CheckpointState>()
+                .last
+                .map_or(0, |c| c.head.height),
         }
     }
 
@@ -274,7 +281,8 @@ impl SyncEngine {
         crate::dump::dump(&mut self.world, full)
     }
 
-    /// Imports a block produced locally (the node extends its own chain): it must be valid on the head. Pending
+    /// Imports a block produced locally (the node extends its own chain): it must be valid on the head. It is
+    /// durable (with its own checkpoint) when this returns, so it is never served before it is on disk. Pending
     /// ranges at or below the new head are trimmed at the next tick.
     pub fn import_local(&mut self, block: SignedBlock) -> Result<(), ImportError> {
         let head = self.head();
@@ -282,15 +290,18 @@ impl SyncEngine {
         let spec = &self.world.resource::<Spec>().0;
         let keys = &self.world.resource::<FederationKeys>().0;
         validate_block(spec, keys, &head, &block, now)?;
+        // Durable before it is served: its own checkpoint, in the same transaction.
+        let target = self.world.resource::<SyncProgress>().target;
+        let checkpoint = Checkpoint::of(&block, block.hash(), now, target);
         self.world
             .resource_mut::<Store>()
             .0
-            .import_batch(&[&block], None)?;
-        self.world.resource_mut::<ChainHead>().0 = BlockRef::of(&block);
+            .import_batch(&[&block], Some(checkpoint))?;
+        self.world.resource_mut::<ChainHead>().0 = checkpoint.head;
         self.world.resource_mut::<EngineCounters>().blocks_imported += 1;
         self.world
             .resource_mut::<CheckpointState>()
-            .record_import(1, None);
+            .record_import(1, Some(checkpoint));
         Ok(())
     }
 
@@ -305,7 +316,11 @@ impl SyncEngine {
             head,
             parent_hash,
             created_at_ms: now_ms,
-            target: self.world.resource::<SyncProgress>().target.max(head.height),
+            target: self
+                .world
+                .resource::<SyncProgress>()
+                .target
+                .max(head.height),
         };
         self.world
             .resource_mut::<Store>()

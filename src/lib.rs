@@ -6,9 +6,11 @@
 //! package's own tests and benches turn on and a release build of the node leaves out.
 
 pub mod chainio;
+pub mod checkpoint_sync;
 pub mod cli;
 pub mod dump;
 pub mod engine;
+pub mod fsutil;
 pub mod http;
 pub mod metrics;
 pub mod network;

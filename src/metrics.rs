@@ -21,6 +21,13 @@ pub struct OutcomeLabel {
     pub outcome: String,
 }
 
+/// The `reason` label of `sync_waiting`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabel {
+    /// no_peers, no_peer_believed or peers_unresponsive.
+    pub reason: String,
+}
+
 type HistogramFamily = Family<OutcomeLabel, Histogram, fn() -> Histogram>;
 
 fn seconds_histogram() -> Histogram {
@@ -37,6 +44,8 @@ pub struct Metrics {
     head_slot: Gauge,
     blocks_per_second: Gauge<f64, std::sync::atomic::AtomicU64>,
     sync_state: Gauge,
+    sync_waiting: Family<ReasonLabel, Gauge>,
+    durable_height: Gauge,
     can_produce_blocks: Gauge,
     peers_connected: Gauge,
     ranges_in_flight: Gauge,
@@ -75,6 +84,8 @@ impl Metrics {
             head_slot: Gauge::default(),
             blocks_per_second: Gauge::default(),
             sync_state: Gauge::default(),
+            sync_waiting: Family::default(),
+            durable_height: Gauge::default(),
             can_produce_blocks: Gauge::default(),
             peers_connected: Gauge::default(),
             ranges_in_flight: Gauge::default(),
@@ -119,6 +130,16 @@ impl Metrics {
             "sync_state",
             "Sync state: 0 Idle, 1 Discovering, 2 DownloadingBlocks, 3 CatchingUp, 4 Synced, 5 Failed",
             m.sync_state.clone(),
+        );
+        r.register(
+            "sync_waiting",
+            "1 for what a Discovering or Idle engine waits for, by reason",
+            m.sync_waiting.clone(),
+        );
+        r.register(
+            "durable_height",
+            "Height of the newest durable checkpoint: what a crash now would keep",
+            m.durable_height.clone(),
         );
         r.register(
             "can_produce_blocks",
@@ -225,6 +246,15 @@ impl Metrics {
         self.head_slot.set(to_i64(s.head_slot));
         self.blocks_per_second.set(s.blocks_per_second);
         self.sync_state.set(i64::from(s.state.as_number()));
+        for reason in ecsync_components::WaitReason::ALL {
+            let label = ReasonLabel {
+                reason: reason.as_str().to_string(),
+            };
+            self.sync_waiting
+                .get_or_create(&label)
+                .set(i64::from(s.reason == Some(reason)));
+        }
+        self.durable_height.set(to_i64(s.durable_height));
         self.can_produce_blocks.set(i64::from(s.can_produce_blocks));
         self.peers_connected.set(s.peers_connected as i64);
         self.ranges_in_flight.set(engine.ranges_in_flight() as i64);

@@ -17,6 +17,7 @@ use libp2p::Multiaddr;
 use tokio::sync::watch;
 
 use crate::chainio::{load_generator, load_spec, unix_now_ms};
+use crate::checkpoint_sync::{TrustedCheckpoint, start_from_checkpoint};
 use crate::engine::SyncEngine;
 use crate::http::{DumpRequester, HttpState};
 use crate::metrics::Metrics;
@@ -41,6 +42,10 @@ pub struct NodeOptions {
     pub strategy: Strategy,
     /// Exit once Synced with no peer ahead.
     pub exit_when_synced: bool,
+    /// Stop (non-zero exit) when the engine fails, instead of recovering.
+    pub exit_on_failure: bool,
+    /// Start an empty store from this trusted block (height, hash): checkpoint sync.
+    pub checkpoint: Option<(u64, ecsync_components::Hash32)>,
     /// Emulated latency added to each answer served, ms.
     pub latency_ms: u64,
     /// Emulated serving bandwidth per peer, bytes per second (0 = unlimited).
@@ -63,6 +68,8 @@ impl NodeOptions {
             peers: Vec::new(),
             strategy: Strategy::Engine,
             exit_when_synced: false,
+            exit_on_failure: false,
+            checkpoint: None,
             latency_ms: 0,
             serve_bytes_per_sec: 0,
             extend_every_ms: 0,
@@ -121,7 +128,7 @@ pub fn open_data_dir(data: &Path, spec: Option<&Path>) -> anyhow::Result<(ChainS
         }
         (false, Some(given)) => {
             let spec = load_spec(given)?;
-            std::fs::write(&spec_path, spec.to_json())
+            crate::fsutil::write_atomic(&spec_path, spec.to_json().as_bytes(), false)
                 .with_context(|| format!("cannot write {}", spec_path.display()))?;
             spec
         }
@@ -132,6 +139,32 @@ pub fn open_data_dir(data: &Path, spec: Option<&Path>) -> anyhow::Result<(ChainS
     };
     let store = RedbStore::open_or_create(&data.join(STORE_FILE), &chain_spec)?;
     Ok((chain_spec, store))
+}
+
+/// Whether a store started with `--checkpoint` still needs its trusted block: yes when it is empty; no when it
+/// already holds that block (a restart); an error when it holds another chain above genesis.
+fn check_checkpoint_start(store: &RedbStore, cp: TrustedCheckpoint) -> anyhow::Result<bool> {
+    use ecsync_components::ChainStore;
+    let head = store.head()?;
+    if head.height == 0 {
+        return Ok(true);
+    }
+    let stored = store.block(cp.height)?.map(|b| b.hash());
+    match stored {
+        Some(hash) if hash == cp.hash => Ok(false),
+        Some(hash) => bail!(
+            "--checkpoint {}:{}: the store holds another block at that height ({hash}); use an empty data dir",
+            cp.height,
+            cp.hash
+        ),
+        None => bail!(
+            "--checkpoint {}:{}: the store is already at height {} without that block; --checkpoint needs an empty \
+             data dir",
+            cp.height,
+            cp.hash,
+            head.height
+        ),
+    }
 }
 
 /// How a node run ended.
@@ -151,8 +184,10 @@ pub enum StopReason {
     /// Ctrl-C, SIGTERM, or the caller's shutdown signal.
     Shutdown,
     /// The engine thread ended by itself (it panicked); the engine's own Failed state recovers and never stops
-    /// the node.
+    /// the node…
     EngineStopped,
+    /// …unless the node runs with `--exit-on-failure`: the engine entered Failed.
+    Failed,
 }
 
 enum EngineInput {
@@ -171,12 +206,13 @@ pub struct Node {
     input: mpsc::Sender<EngineInput>,
     http_addr: Option<std::net::SocketAddr>,
     engine_thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
+    exit_on_failure: bool,
 }
 
 impl Node {
     /// Starts a node: opens its data dir, starts the network and the engine thread. Call inside a tokio runtime.
     pub async fn start(opts: NodeOptions) -> anyhow::Result<Self> {
-        let (spec, store) = open_data_dir(&opts.data, opts.spec.as_deref())?;
+        let (spec, mut store) = open_data_dir(&opts.data, opts.spec.as_deref())?;
         let generator = if opts.extend_every_ms > 0 {
             let params = load_generator(&opts.data)?.with_context(|| {
                 format!(
@@ -203,9 +239,14 @@ impl Node {
             strategy: opts.strategy,
             ..SyncConfig::default()
         };
-        let mut engine = SyncEngine::new(spec.clone(), config, Box::new(store))?;
-        engine.set_stopwatch(crate::metrics::monotonic_ns);
-        let metrics = Metrics::new();
+        store.keep_checkpoints(config.max_checkpoints);
+        let checkpoint = opts
+            .checkpoint
+            .map(|(height, hash)| TrustedCheckpoint { height, hash });
+        let needs_anchor = match checkpoint {
+            Some(cp) => check_checkpoint_start(&store, cp)?,
+            None => false,
+        };
         let net_config = NetworkConfig {
             keypair,
             listen: opts.listen.clone(),
@@ -218,6 +259,16 @@ impl Node {
             request_timeout: Duration::from_secs(60),
         };
         let (network, mut events) = Network::start(net_config, source).await?;
+        let seen = match checkpoint.filter(|_| needs_anchor) {
+            Some(cp) => start_from_checkpoint(&mut store, &spec, cp, &network, &mut events).await?,
+            None => Vec::new(),
+        };
+        let mut engine = SyncEngine::new(spec.clone(), config, Box::new(store))?;
+        engine.set_stopwatch(crate::metrics::monotonic_ns);
+        for event in seen {
+            engine.handle(event);
+        }
+        let metrics = Metrics::new();
         let (input, input_rx) = mpsc::channel();
         let forward = input.clone();
         tokio::spawn(async move {
@@ -259,6 +310,7 @@ impl Node {
             input,
             http_addr,
             engine_thread: Some(engine_thread),
+            exit_on_failure: opts.exit_on_failure,
         })
     }
 
@@ -277,8 +329,9 @@ impl Node {
         self.status.clone()
     }
 
-    /// Runs until `--exit-when-synced` holds (if `exit_when_synced`), the engine fails for good, or `shutdown`
-    /// resolves; then stops the engine (with a final durable checkpoint) and the network.
+    /// Runs until `--exit-when-synced` holds (if `exit_when_synced`), the engine fails (with
+    /// `--exit-on-failure`), or `shutdown` resolves; then stops the engine (with a final durable checkpoint) and
+    /// the network. Each failure is logged once, when the engine enters Failed.
     pub async fn run_until(
         self,
         exit_when_synced: bool,
@@ -286,6 +339,7 @@ impl Node {
     ) -> anyhow::Result<NodeOutcome> {
         let mut status = self.status.clone();
         tokio::pin!(shutdown);
+        let mut was_failed = false;
         let reason = loop {
             {
                 let s = status.borrow_and_update();
@@ -296,11 +350,19 @@ impl Node {
                 {
                     break StopReason::Synced;
                 }
-                if s.state == SyncState::Failed
-                    && let Some(failure) = s.failure.as_ref().filter(|f| f.is_store())
-                {
-                    tracing::error!("sync failed: {failure}");
+                let failed = s.state == SyncState::Failed;
+                if failed && !was_failed {
+                    let failure = s
+                        .failure
+                        .as_ref()
+                        .map_or("unknown".into(), |f| f.to_string());
+                    if self.exit_on_failure {
+                        tracing::error!("sync failed: {failure}; stopping (--exit-on-failure)");
+                        break StopReason::Failed;
+                    }
+                    tracing::warn!("sync failed: {failure}; recovering after a backoff");
                 }
+                was_failed = failed;
             }
             tokio::select! {
                 changed = status.changed() => if changed.is_err() { break StopReason::EngineStopped },

@@ -40,8 +40,10 @@ pub struct SyncConfig {
     pub import_batch: usize,
     /// A durable checkpoint at least every this many imported blocks…
     pub checkpoint_every_blocks: u64,
-    /// …and at least every this many milliseconds while importing.
+    /// …and at least every this many milliseconds while importing: a crash loses at most this much work.
     pub checkpoint_every_ms: u64,
+    /// Checkpoints kept in the store (the newest).
+    pub max_checkpoints: usize,
     /// Request timeout for a peer with no measurements yet.
     pub initial_timeout_ms: u64,
     /// Lower bound of an adaptive request timeout.
@@ -50,16 +52,22 @@ pub struct SyncConfig {
     pub max_timeout_ms: u64,
     /// Ask each peer for its status this often.
     pub status_interval_ms: u64,
+    /// A node at the head announces a new head (by asking every peer's status: the request carries its own) at
+    /// most this often.
+    pub announce_min_ms: u64,
     /// How long a peer that failed to serve a height it claimed is not believed above it.
     pub discredit_ms: u64,
     /// How long a peer that sent invalid data stays banned.
     pub ban_ms: u64,
     /// No import progress for this long while behind, with peers: the engine fails and recovers.
     pub stall_timeout_ms: u64,
-    /// Recovery attempts after failures before the engine stays Failed.
-    pub max_recoveries: u32,
-    /// Wait this long in Failed before recovering.
+    /// Wait this long in Failed before the first recovery; each failure in a row doubles it…
     pub recovery_backoff_ms: u64,
+    /// …up to this. Recovery never stops: a Failed engine is never final.
+    pub max_recovery_backoff_ms: u64,
+    /// A peer that failed this many requests in a row is unresponsive; when every peer ahead is, the engine
+    /// waits in Discovering instead of counting a stall.
+    pub unresponsive_after_failures: u32,
     /// Within this many blocks of the target the state is CatchingUp rather than DownloadingBlocks.
     pub catch_up_distance: u64,
     /// Production gate: progress at least this fraction…
@@ -83,17 +91,20 @@ impl Default for SyncConfig {
             validate_per_tick: 256,
             signature_batch: 32,
             import_batch: 2048,
-            checkpoint_every_blocks: 4096,
-            checkpoint_every_ms: 10_000,
+            checkpoint_every_blocks: 1_000,
+            checkpoint_every_ms: 1_000,
+            max_checkpoints: 10,
             initial_timeout_ms: 10_000,
             min_timeout_ms: 1_000,
             max_timeout_ms: 30_000,
             status_interval_ms: 2_000,
+            announce_min_ms: 100,
             discredit_ms: 60_000,
             ban_ms: 600_000,
             stall_timeout_ms: 60_000,
-            max_recoveries: 5,
             recovery_backoff_ms: 2_000,
+            max_recovery_backoff_ms: 60_000,
+            unresponsive_after_failures: 2,
             catch_up_distance: 64,
             production_progress: 0.995,
             production_max_behind: 10,
@@ -130,6 +141,7 @@ impl SyncConfig {
             ("validate_per_tick", self.validate_per_tick),
             ("import_batch", self.import_batch),
             ("signature_batch", self.signature_batch),
+            ("max_checkpoints", self.max_checkpoints),
         ];
         if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(ConfigError::Zero(name));

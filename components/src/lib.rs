@@ -38,5 +38,5 @@ pub use messages::{
     OutcomeKind, PeerId, PeerOutcome, Request, RequestId, StatusMessage,
 };
 pub use spec::{ChainSpec, SpecError, quorum};
-pub use status::{Failure, SyncState, SyncStatus};
+pub use status::{Failure, SyncState, SyncStatus, WaitReason};
 pub use store::{ChainStore, Checkpoint, StoreError};

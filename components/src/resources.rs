@@ -50,6 +50,15 @@ pub struct BanList(pub HashMap<PeerId, u64>);
 #[derive(Resource, Debug, Default, Serialize)]
 pub struct RequestCounter(pub u64);
 
+/// The last head this node announced to its peers (see `request_status`).
+#[derive(Resource, Clone, Copy, Debug, Default, Serialize)]
+pub struct Announced {
+    /// Its height.
+    pub height: Height,
+    /// When.
+    pub at_ms: u64,
+}
+
 /// Where planning continues: every height in `(head, next)` is owned by a range entity.
 #[derive(Resource, Clone, Copy, Debug, Serialize)]
 pub struct PlanCursor {
@@ -156,8 +165,12 @@ pub struct SyncProgress {
     pub failed_at_ms: u64,
     /// Why it failed.
     pub failure: Option<crate::status::Failure>,
-    /// Recoveries made.
+    /// Recoveries made since the engine was last Synced (each doubles the next backoff, up to the cap).
     pub recoveries: u32,
+    /// What the engine waits for while Discovering or Idle.
+    pub waiting: Option<crate::status::WaitReason>,
+    /// Whether any peer has connected since start (Idle before, Discovering after, when none is connected).
+    pub had_peers: bool,
     /// Whether it has been Synced since start (after which it follows the head in CatchingUp).
     pub was_synced: bool,
 }
@@ -168,6 +181,7 @@ impl SyncProgress {
         self.state = SyncState::Failed;
         self.failed_at_ms = now_ms;
         self.failure = Some(failure);
+        self.waiting = None;
     }
 }
 

@@ -7,10 +7,11 @@ use crate::chain::Height;
 /// The engine's state. Each has a number, for metrics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum SyncState {
-    /// No peers.
+    /// No peer has connected since start.
     #[default]
     Idle,
-    /// Peers connected, none known to be ahead yet.
+    /// Waiting for peers that can serve ([`WaitReason`]): none connected any more, none believed, or every peer
+    /// ahead unresponsive. Downloaded and validated blocks are kept; the sync resumes when peers serve again.
     Discovering,
     /// Far behind the target: downloading in parallel.
     DownloadingBlocks,
@@ -18,7 +19,8 @@ pub enum SyncState {
     CatchingUp,
     /// At the target of the peers.
     Synced,
-    /// Stalled or the store failed; recovers after a backoff, a bounded number of times.
+    /// Stalled while peers answer, or the store failed; recovers after a backoff that doubles (capped) with
+    /// each failure in a row, for ever.
     Failed,
 }
 
@@ -60,6 +62,42 @@ pub struct SyncStatus {
     pub buffered_bytes: u64,
     /// Why the engine failed, when it did.
     pub failure: Option<Failure>,
+    /// What the engine waits for while Discovering (or Idle).
+    #[serde(default)]
+    pub reason: Option<WaitReason>,
+    /// Height of the newest durable checkpoint: what a crash now would keep.
+    #[serde(default)]
+    pub durable_height: Height,
+}
+
+/// What a Discovering (or Idle) engine waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaitReason {
+    /// No peer is connected.
+    NoPeers,
+    /// Peers are connected, but none is believed to hold blocks above the head (their claims were discredited).
+    NoPeerBelieved,
+    /// Every peer claiming blocks above the head failed its recent requests (timeouts, broken streams).
+    PeersUnresponsive,
+}
+
+impl WaitReason {
+    /// Every reason, for metrics labels.
+    pub const ALL: [WaitReason; 3] = [
+        WaitReason::NoPeers,
+        WaitReason::NoPeerBelieved,
+        WaitReason::PeersUnresponsive,
+    ];
+
+    /// The reason's name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaitReason::NoPeers => "no_peers",
+            WaitReason::NoPeerBelieved => "no_peer_believed",
+            WaitReason::PeersUnresponsive => "peers_unresponsive",
+        }
+    }
 }
 
 /// Why the engine entered Failed: code branches on the kind (a store failure is logged as an error, a stall is

@@ -84,12 +84,16 @@ pub fn verify(dir: &Path) -> anyhow::Result<()> {
 pub fn head(dir: &Path, json: bool) -> anyhow::Result<()> {
     let (_, store) = open_chain_dir(dir)?;
     let head = store.head()?;
-    let checkpoint = store.latest_checkpoint()?.map(|c| c.head.height);
+    let checkpoints: Vec<u64> = store.checkpoints()?.iter().map(|c| c.head.height).collect();
     if json {
-        println!(
-            "{}",
-            serde_json::json!({ "height": head.height, "hash": head.hash.to_hex(), "checkpoint": checkpoint })
-        );
+        let json = serde_json::json!({
+            "height": head.height,
+            "hash": head.hash.to_hex(),
+            "checkpoint": checkpoints.last(),
+            "checkpoints": checkpoints,
+            "anchor": store.anchor().height,
+        });
+        println!("{json}");
     } else {
         println!("{} {}", head.height, head.hash);
     }

@@ -174,7 +174,7 @@ async fn sync_fresh(
     match outcome.reason {
         StopReason::Synced => {}
         StopReason::Shutdown => bail!("interrupted"),
-        StopReason::EngineStopped => bail!(
+        StopReason::EngineStopped | StopReason::Failed => bail!(
             "{label} sync: the engine stopped: {:?}",
             outcome.status.failure
         ),

@@ -54,6 +54,13 @@ pub struct NodeArgs {
     /// Exit 0 once Synced with no peer ahead.
     #[arg(long)]
     pub exit_when_synced: bool,
+    /// Exit non-zero when the sync fails (a stall, a store error) instead of recovering with backoff.
+    #[arg(long)]
+    pub exit_on_failure: bool,
+    /// Checkpoint sync: start an EMPTY store from the trusted block HEIGHT with hash HASH (hex), fetched from
+    /// peers; nothing below it is downloaded. A peer whose block there has another hash is refused.
+    #[arg(long, value_parser = parse_checkpoint, value_name = "HEIGHT:HASH")]
+    pub checkpoint: Option<(u64, ecsync_components::Hash32)>,
     /// Emulated latency added to every answer this node serves, ms.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=60_000))]
     pub latency_ms: u64,
@@ -211,9 +218,45 @@ pub fn parse_rate(s: &str) -> Result<u64, String> {
     Ok(bytes.round() as u64)
 }
 
+/// Parses `HEIGHT:HASH` (a height above 0, a 32-byte hash in hex, with or without `0x`).
+pub fn parse_checkpoint(s: &str) -> Result<(u64, ecsync_components::Hash32), String> {
+    let (height, hash) = s
+        .split_once(':')
+        .ok_or_else(|| format!("{s:?} is not HEIGHT:HASH"))?;
+    let height: u64 = height
+        .trim()
+        .parse()
+        .map_err(|_| format!("{height:?} is not a height (in {s:?})"))?;
+    if height == 0 {
+        return Err("the checkpoint height must be above 0 (genesis is in the spec)".into());
+    }
+    let hex = hash.trim();
+    let hex = hex.strip_prefix("0x").unwrap_or(hex);
+    let hash = ecsync_components::Hash32::from_hex(hex)
+        .map_err(|e| format!("{hash:?} is not a 32-byte hex hash: {e}"))?;
+    Ok((height, hash))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse_rate;
+    use super::{parse_checkpoint, parse_rate};
+
+    #[test]
+    fn checkpoints_are_height_colon_hash() {
+        let hash = "ab".repeat(32);
+        let (h, parsed) = parse_checkpoint(&format!("1200:{hash}")).unwrap();
+        assert_eq!((h, parsed.to_hex()), (1200, hash.clone()));
+        assert_eq!(parse_checkpoint(&format!("7:0x{hash}")).unwrap().0, 7);
+        for bad in [
+            "1200".to_string(),
+            format!("0:{hash}"),
+            format!("x:{hash}"),
+            "5:abcd".to_string(),
+            format!("5:{}", "zz".repeat(32)),
+        ] {
+            assert!(parse_checkpoint(&bad).is_err(), "{bad} accepted");
+        }
+    }
 
     #[test]
     fn rates_need_a_unit_and_a_sane_size() {

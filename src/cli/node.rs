@@ -44,6 +44,8 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
         peers: args.peers,
         strategy: args.strategy.into(),
         exit_when_synced: args.exit_when_synced,
+        exit_on_failure: args.exit_on_failure,
+        checkpoint: args.checkpoint,
         latency_ms: args.latency_ms,
         serve_bytes_per_sec: args.serve_bandwidth.unwrap_or(0),
         extend_every_ms: args.extend_every_ms,
@@ -69,11 +71,14 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
             s.current_height,
             s.target_height
         );
-        if outcome.reason == StopReason::EngineStopped {
-            match &s.failure {
-                Some(failure) => anyhow::bail!("the engine stopped: {failure}"),
-                None => anyhow::bail!("the engine stopped"),
+        match (outcome.reason, &s.failure) {
+            (StopReason::EngineStopped, Some(failure)) => {
+                anyhow::bail!("the engine stopped: {failure}")
             }
+            (StopReason::EngineStopped, None) => anyhow::bail!("the engine stopped"),
+            (StopReason::Failed, Some(failure)) => anyhow::bail!("sync failed: {failure}"),
+            (StopReason::Failed, None) => anyhow::bail!("sync failed"),
+            (StopReason::Synced | StopReason::Shutdown, _) => {}
         }
         Ok(())
     })

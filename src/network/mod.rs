@@ -374,13 +374,8 @@ pub fn load_or_create_keypair(path: &Path) -> anyhow::Result<Keypair> {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
             }
-            let mut tmp = path.as_os_str().to_owned();
-            tmp.push(".tmp");
-            let tmp = std::path::PathBuf::from(tmp);
-            write_private(&tmp, &bytes)
-                .with_context(|| format!("cannot write the node key to {}", tmp.display()))?;
-            std::fs::rename(&tmp, path)
-                .with_context(|| format!("cannot move the node key to {}", path.display()))?;
+            crate::fsutil::write_atomic(path, &bytes, true)
+                .with_context(|| format!("cannot write the node key to {}", path.display()))?;
             tracing::info!(
                 "created a new node key in {} (peer id {})",
                 path.display(),
@@ -391,19 +386,4 @@ pub fn load_or_create_keypair(path: &Path) -> anyhow::Result<Keypair> {
         Err(e) => Err(anyhow::Error::new(e)
             .context(format!("cannot read the node key {}", path.display()))),
     }
-}
-
-/// Writes a file readable by its owner only (on unix), durably.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }

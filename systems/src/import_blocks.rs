@@ -59,9 +59,10 @@ pub fn import_blocks(
     let (batch, taken) = ready_prefix(chain.head.0.height, &ranges, &blocks);
     let Some(last) = batch.last() else { return };
     let new_head = BlockRef::new(&last.block.block.header, last.hash);
-    let checkpoint = chain.checkpoints.due.then(|| {
-        Checkpoint::of(&last.block, last.hash, clock.now_ms, chain.progress.target)
-    });
+    let checkpoint = chain
+        .checkpoints
+        .due
+        .then(|| Checkpoint::of(&last.block, last.hash, clock.now_ms, chain.progress.target));
     let signed: Vec<&SignedBlock> = batch.iter().map(|p| &p.block).collect();
     let started = timing.start();
     let result = chain.store.0.import_batch(&signed, checkpoint);

@@ -1,16 +1,19 @@
 //! `update_state`: the target height (the highest believed claim), the import rate and the sync state machine;
 //! on recovery from Failed it queues `reset_sync`.
 //!
-//! States: Idle (no peers) · Discovering (peers, but every one is discredited: none is believed) · DownloadingBlocks (far behind) · CatchingUp (within `catch_up_distance`, or following the head
-//! after having been synced) · Synced (at the target) · Failed (no import progress for `stall_timeout_ms` while
-//! behind, or the store failed). Failed recovers after `recovery_backoff_ms` by resetting sync from the head, at
-//! most `max_recoveries` times in a row without reaching Synced.
+//! States: Idle (no peer since start) · Discovering (waiting for peers that serve: none connected any more, none
+//! believed, or every peer ahead unresponsive — see [`WaitReason`]; what was downloaded and validated is kept and
+//! the stall clock does not run) · DownloadingBlocks (far behind) · CatchingUp (within `catch_up_distance`, or
+//! following the head after having been synced) · Synced (at the target) · Failed (no import progress for
+//! `stall_timeout_ms` while a responsive peer is ahead, or the store failed). Failed is never final: it recovers
+//! by resetting sync from the head after `recovery_backoff_ms`, doubled with each failure in a row up to
+//! `max_recovery_backoff_ms`, for ever (a node that must not go on exits on its own, `--exit-on-failure`).
 
 use bevy_ecs::prelude::*;
 use ecsync_components::SyncConfig;
-use ecsync_components::ecs::PeerClaim;
+use ecsync_components::ecs::{PeerClaim, PeerStats};
 use ecsync_components::resources::{ChainHead, Clock, SyncProgress};
-use ecsync_components::{Failure, Height, SyncState};
+use ecsync_components::{Failure, Height, SyncState, WaitReason};
 
 use crate::transitions::reset_sync;
 
@@ -34,18 +37,43 @@ fn sample_rate(progress: &mut SyncProgress, now: u64, height: Height) {
     }
 }
 
+/// What the peers look like from the head at one moment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PeerView {
+    /// Connected peers.
+    pub peers: usize,
+    /// Peers whose whole claim is believed.
+    pub believed: usize,
+    /// Peers believed to hold blocks above the head…
+    pub ahead: usize,
+    /// …of which answering (fewer than `unresponsive_after_failures` failures in a row).
+    pub responsive_ahead: usize,
+}
+
+/// What the engine waits for, if it cannot sync now (None: it can).
+fn waiting(view: PeerView) -> Option<WaitReason> {
+    if view.peers == 0 {
+        Some(WaitReason::NoPeers)
+    } else if view.believed == 0 {
+        Some(WaitReason::NoPeerBelieved)
+    } else if view.ahead > 0 && view.responsive_ahead == 0 {
+        Some(WaitReason::PeersUnresponsive)
+    } else {
+        None
+    }
+}
+
 /// The state the claims and the head call for (Failed aside).
 fn next_state(
     config: &SyncConfig,
     progress: &SyncProgress,
-    peers: usize,
-    believed: usize,
+    view: PeerView,
     height: Height,
     target: Height,
 ) -> SyncState {
-    if peers == 0 {
+    if view.peers == 0 && !progress.had_peers {
         SyncState::Idle
-    } else if believed == 0 {
+    } else if waiting(view).is_some() {
         SyncState::Discovering
     } else if target <= height {
         SyncState::Synced
@@ -56,6 +84,18 @@ fn next_state(
     }
 }
 
+/// The wait in Failed before the next recovery: the base backoff doubled per recovery in a row, capped.
+pub fn recovery_backoff(config: &SyncConfig, recoveries: u32) -> u64 {
+    config
+        .recovery_backoff_ms
+        .saturating_mul(1u64 << recoveries.min(20))
+        .min(
+            config
+                .max_recovery_backoff_ms
+                .max(config.recovery_backoff_ms),
+        )
+}
+
 /// Updates target, rate and state. See the module docs.
 pub fn update_state(
     mut commands: Commands,
@@ -63,24 +103,31 @@ pub fn update_state(
     config: Res<SyncConfig>,
     head: Res<ChainHead>,
     mut progress: ResMut<SyncProgress>,
-    claims: Query<&PeerClaim>,
+    peers: Query<(&PeerClaim, &PeerStats)>,
 ) {
     let now = clock.now_ms;
     let height = head.0.height;
-    let peers = claims.iter().count();
-    let target = claims.iter().map(|c| c.usable_head(now)).max().unwrap_or(0);
-    let believed = claims
-        .iter()
-        .filter(|c| c.usable_head(now) == c.head.height)
-        .count();
+    let mut view = PeerView::default();
+    let mut target = 0;
+    for (claim, stats) in &peers {
+        let usable = claim.usable_head(now);
+        view.peers += 1;
+        view.believed += usize::from(usable == claim.head.height);
+        if usable > height {
+            view.ahead += 1;
+            view.responsive_ahead +=
+                usize::from(stats.consecutive_failures < config.unresponsive_after_failures);
+        }
+        target = target.max(usable);
+    }
+    progress.had_peers |= view.peers > 0;
     progress.target = target.max(height);
     sample_rate(&mut progress, now, height);
 
     if progress.state == SyncState::Failed {
-        if now.saturating_sub(progress.failed_at_ms) >= config.recovery_backoff_ms
-            && progress.recoveries < config.max_recoveries
-        {
-            progress.recoveries += 1;
+        let backoff = recovery_backoff(&config, progress.recoveries);
+        if now.saturating_sub(progress.failed_at_ms) >= backoff {
+            progress.recoveries = progress.recoveries.saturating_add(1);
             progress.failure = None;
             progress.last_progress_ms = now;
             progress.state = SyncState::Discovering;
@@ -90,7 +137,11 @@ pub fn update_state(
     }
 
     let behind = target > height;
-    if behind && now.saturating_sub(progress.last_progress_ms) >= config.stall_timeout_ms {
+    progress.waiting = waiting(view);
+    if !behind || progress.waiting.is_some() {
+        // Nothing to wait for, or waiting for peers rather than stalled: the stall clock restarts.
+        progress.last_progress_ms = now;
+    } else if now.saturating_sub(progress.last_progress_ms) >= config.stall_timeout_ms {
         let failure = Failure::Stalled {
             height,
             target,
@@ -99,11 +150,7 @@ pub fn update_state(
         progress.fail(now, failure);
         return;
     }
-    if !behind {
-        // Nothing to wait for: the stall clock restarts.
-        progress.last_progress_ms = now;
-    }
-    let next = next_state(&config, &progress, peers, believed, height, target);
+    let next = next_state(&config, &progress, view, height, target);
     if next == SyncState::Synced {
         progress.was_synced = true;
         progress.recoveries = 0;

@@ -1,0 +1,242 @@
+//! Checkpoint sync, as Lighthouse's: `ecsync node --checkpoint HEIGHT:HASH` on an empty store starts from a
+//! block the operator trusts instead of genesis. Before the engine starts, the node asks the connected peers that
+//! claim HEIGHT for that one block; the first answer whose hash is HASH and whose approval verifies (with every
+//! rule a block keeps on its own) becomes the store's anchor: its first block, head and checkpoint, durably. A peer
+//! answering another block there is refused (disconnected and denied, one log line). Nothing below HEIGHT is ever
+//! downloaded; the engine then syncs from HEIGHT + 1 as usual, its link rules binding every later block to HASH.
+//!
+//! This runs at the IO edge, in the node, while the engine does not exist yet: the network events it sees are
+//! handed back so that the engine starts with every peer it would have seen.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use anyhow::Context;
+use ecsync_components::{
+    ChainSpec, Hash32, Height, NetEvent, PeerId, Request, RequestId, SignedBlock,
+};
+use ecsync_systems::consensus::{Authorities, check_standalone, verify_approval};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::chainio::unix_now_ms;
+use crate::network::NetworkHandle;
+use crate::store::RedbStore;
+
+/// A peer asked for the block is asked again (or another one) after this long without an answer.
+const ASK_AGAIN: Duration = Duration::from_secs(10);
+/// How often the waiting is logged.
+const LOG_EVERY: Duration = Duration::from_secs(10);
+/// Request ids of these requests count down from here, far from the engine's (which count up from 0), so a late
+/// answer reaching the engine matches none of its requests.
+const FIRST_REQUEST_ID: u64 = u64::MAX;
+
+/// The trusted block: where an empty store starts.
+#[derive(Debug, Clone, Copy)]
+pub struct TrustedCheckpoint {
+    /// Its height (above 0).
+    pub height: Height,
+    /// Its hash.
+    pub hash: Hash32,
+}
+
+/// What checking one answer concluded.
+enum Verdict {
+    /// The trusted block.
+    Anchor(Box<SignedBlock>),
+    /// The peer does not have the block (an empty answer): ask another one later.
+    Lacks,
+    /// The peer answered something else at the checkpoint's height: refuse it.
+    Refuse(String),
+}
+
+/// Checks a peer's answer for the checkpoint's block.
+fn judge(
+    spec: &ChainSpec,
+    authorities: &Authorities,
+    checkpoint: TrustedCheckpoint,
+    blocks: &[Vec<u8>],
+) -> Verdict {
+    let Some(bytes) = blocks.first() else {
+        return Verdict::Lacks;
+    };
+    let block = match SignedBlock::decode(bytes, spec.max_block_bytes as usize) {
+        Ok(b) => b,
+        Err(e) => return Verdict::Refuse(format!("an undecodable block ({e})")),
+    };
+    if block.height() != checkpoint.height {
+        return Verdict::Refuse(format!("block {} instead", block.height()));
+    }
+    let hash = block.hash();
+    if hash != checkpoint.hash {
+        return Verdict::Refuse(format!("another block there ({hash})"));
+    }
+    if let Err(e) = check_standalone(spec, &block, bytes.len(), unix_now_ms())
+        .and_then(|()| verify_approval(authorities, &block))
+    {
+        return Verdict::Refuse(format!(
+            "the checkpoint's block with an invalid approval ({e})"
+        ));
+    }
+    Verdict::Anchor(Box::new(block))
+}
+
+/// The peers seen while fetching, and what was asked of whom.
+#[derive(Default)]
+struct Fetching {
+    /// Connected peers and the height they claim.
+    heads: HashMap<PeerId, Height>,
+    /// Outstanding requests: peer → (request id, when asked).
+    asked: HashMap<PeerId, (RequestId, Instant)>,
+    /// Peers refused for answering another block.
+    refused: HashSet<PeerId>,
+    /// The next request id (counting down).
+    next_id: u64,
+}
+
+impl Fetching {
+    /// Asks every peer that claims the height and is neither refused nor waited for.
+    fn ask(&mut self, network: &NetworkHandle, height: Height) {
+        let now = Instant::now();
+        for (&peer, &head) in &self.heads {
+            let waiting = self
+                .asked
+                .get(&peer)
+                .is_some_and(|(_, at)| now.duration_since(*at) < ASK_AGAIN);
+            if head < height || waiting || self.refused.contains(&peer) {
+                continue;
+            }
+            let request = RequestId(self.next_id);
+            self.next_id -= 1;
+            self.asked.insert(peer, (request, now));
+            network.send(Request::BlocksByRange {
+                peer,
+                request,
+                start: height,
+                count: 1,
+            });
+        }
+    }
+
+    /// Whether `request` is the one outstanding to `peer` (and forgets it).
+    fn answered(&mut self, peer: PeerId, request: RequestId) -> bool {
+        if self.asked.get(&peer).is_some_and(|(r, _)| *r == request) {
+            // Asked again only after ASK_AGAIN, by keeping the time and forgetting the id.
+            if let Some(entry) = self.asked.get_mut(&peer) {
+                entry.0 = RequestId(0);
+            }
+            return true;
+        }
+        false
+    }
+}
+
+/// Fetches the checkpoint's block from the peers and makes it the store's anchor. Returns the network events
+/// seen meanwhile (those of refused peers left out), for the engine.
+pub async fn start_from_checkpoint(
+    store: &mut RedbStore,
+    spec: &ChainSpec,
+    checkpoint: TrustedCheckpoint,
+    network: &NetworkHandle,
+    events: &mut mpsc::UnboundedReceiver<NetEvent>,
+) -> anyhow::Result<Vec<NetEvent>> {
+    let authorities = Authorities::from_spec(spec)?;
+    let mut state = Fetching {
+        next_id: FIRST_REQUEST_ID,
+        ..Fetching::default()
+    };
+    let mut seen = Vec::new();
+    let mut next_log = Instant::now();
+    tracing::info!(
+        "checkpoint sync: fetching block {} ({}) from peers",
+        checkpoint.height,
+        checkpoint.hash
+    );
+    loop {
+        if Instant::now() >= next_log {
+            next_log = Instant::now() + LOG_EVERY;
+            let claiming = state
+                .heads
+                .values()
+                .filter(|h| **h >= checkpoint.height)
+                .count();
+            tracing::info!(
+                "checkpoint sync: waiting for block {}: {} peers connected, {claiming} claim it",
+                checkpoint.height,
+                state.heads.len()
+            );
+        }
+        state.ask(network, checkpoint.height);
+        let event = match tokio::time::timeout(Duration::from_secs(1), events.recv()).await {
+            Err(_) => continue,
+            Ok(None) => anyhow::bail!("the network stopped during checkpoint sync"),
+            Ok(Some(event)) => event,
+        };
+        match &event {
+            NetEvent::PeerConnected { peer, status, .. } | NetEvent::Status { peer, status } => {
+                state.heads.insert(*peer, status.head.height);
+            }
+            NetEvent::PeerGone { peer } => {
+                state.heads.remove(peer);
+                state.asked.remove(peer);
+            }
+            NetEvent::RequestFailed { peer, request, .. } => {
+                state.answered(*peer, *request);
+                continue;
+            }
+            NetEvent::Blocks {
+                peer,
+                request,
+                blocks,
+            } => {
+                if !state.answered(*peer, *request) {
+                    continue;
+                }
+                match judge(spec, &authorities, checkpoint, blocks) {
+                    Verdict::Lacks => {}
+                    Verdict::Refuse(what) => {
+                        let label = network
+                            .label_of(*peer)
+                            .unwrap_or_else(|| format!("{peer:?}"));
+                        let reason = format!(
+                            "it answered {what} at the checkpoint height {}, not {}",
+                            checkpoint.height, checkpoint.hash
+                        );
+                        tracing::warn!("checkpoint sync: refused peer {label}: {reason}");
+                        state.refused.insert(*peer);
+                        state.heads.remove(peer);
+                        network.send(Request::Disconnect {
+                            peer: *peer,
+                            reason,
+                        });
+                    }
+                    Verdict::Anchor(block) => {
+                        store
+                            .start_from(&block, unix_now_ms())
+                            .context("cannot store the checkpoint's block")?;
+                        tracing::info!(
+                            "checkpoint sync: starting from block {} ({}); nothing below it is downloaded",
+                            checkpoint.height,
+                            checkpoint.hash
+                        );
+                        seen.retain(|e: &NetEvent| !state.refused.contains(&peer_of(e)));
+                        return Ok(seen);
+                    }
+                }
+                continue;
+            }
+        }
+        seen.push(event);
+    }
+}
+
+/// The peer an event is about.
+fn peer_of(event: &NetEvent) -> PeerId {
+    match event {
+        NetEvent::PeerConnected { peer, .. }
+        | NetEvent::Status { peer, .. }
+        | NetEvent::Blocks { peer, .. }
+        | NetEvent::RequestFailed { peer, .. }
+        | NetEvent::PeerGone { peer } => *peer,
+    }
+}
