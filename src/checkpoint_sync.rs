@@ -5,8 +5,9 @@
 //! answering another block there is refused (disconnected and denied, one log line). Nothing below HEIGHT is ever
 //! downloaded; the engine then syncs from HEIGHT + 1 as usual, its link rules binding every later block to HASH.
 //!
-//! This runs at the IO edge, in the node, while the engine does not exist yet: the network events it sees are
-//! handed back so that the engine starts with every peer it would have seen.
+//! This runs at the IO edge, on the node's engine thread before the engine exists (the node already listens and
+//! serves): the network events it sees are handed back so that the engine starts with every peer it would have
+//! seen.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -16,8 +17,7 @@ use ecsync_components::{
     ChainSpec, Hash32, Height, NetEvent, PeerId, Request, RequestId, SignedBlock,
 };
 use ecsync_systems::consensus::{Authorities, check_standalone, verify_approval};
-use tokio::sync::mpsc;
-use tokio::time::Instant;
+use std::time::Instant;
 
 use crate::chainio::unix_now_ms;
 use crate::network::NetworkHandle;
@@ -38,6 +38,16 @@ pub struct TrustedCheckpoint {
     pub height: Height,
     /// Its hash.
     pub hash: Hash32,
+}
+
+/// What the node's input gave the fetch.
+pub enum Input {
+    /// A network event.
+    Event(NetEvent),
+    /// Nothing within the wait.
+    Idle,
+    /// The node is stopping.
+    Stop,
 }
 
 /// What checking one answer concluded.
@@ -131,15 +141,16 @@ impl Fetching {
     }
 }
 
-/// Fetches the checkpoint's block from the peers and makes it the store's anchor. Returns the network events
-/// seen meanwhile (those of refused peers left out), for the engine.
-pub async fn start_from_checkpoint(
+/// Fetches the checkpoint's block from the peers and makes it the store's anchor. `recv` waits up to the given
+/// time for the node's next input. Returns the network events seen meanwhile (those of refused peers left out),
+/// for the engine; `None` if the node stopped first.
+pub fn start_from_checkpoint(
     store: &mut RedbStore,
     spec: &ChainSpec,
     checkpoint: TrustedCheckpoint,
     network: &NetworkHandle,
-    events: &mut mpsc::UnboundedReceiver<NetEvent>,
-) -> anyhow::Result<Vec<NetEvent>> {
+    mut recv: impl FnMut(Duration) -> Input,
+) -> anyhow::Result<Option<Vec<NetEvent>>> {
     let authorities = Authorities::from_spec(spec)?;
     let mut state = Fetching {
         next_id: FIRST_REQUEST_ID,
@@ -167,10 +178,10 @@ pub async fn start_from_checkpoint(
             );
         }
         state.ask(network, checkpoint.height);
-        let event = match tokio::time::timeout(Duration::from_secs(1), events.recv()).await {
-            Err(_) => continue,
-            Ok(None) => anyhow::bail!("the network stopped during checkpoint sync"),
-            Ok(Some(event)) => event,
+        let event = match recv(Duration::from_secs(1)) {
+            Input::Idle => continue,
+            Input::Stop => return Ok(None),
+            Input::Event(event) => event,
         };
         match &event {
             NetEvent::PeerConnected { peer, status, .. } | NetEvent::Status { peer, status } => {
@@ -220,7 +231,7 @@ pub async fn start_from_checkpoint(
                             checkpoint.hash
                         );
                         seen.retain(|e: &NetEvent| !state.refused.contains(&peer_of(e)));
-                        return Ok(seen);
+                        return Ok(Some(seen));
                     }
                 }
                 continue;

@@ -17,7 +17,7 @@ use libp2p::Multiaddr;
 use tokio::sync::watch;
 
 use crate::chainio::{load_generator, load_spec, unix_now_ms};
-use crate::checkpoint_sync::{TrustedCheckpoint, start_from_checkpoint};
+use crate::checkpoint_sync::{Input, TrustedCheckpoint, start_from_checkpoint};
 use crate::engine::SyncEngine;
 use crate::http::{DumpRequester, HttpState};
 use crate::metrics::Metrics;
@@ -258,16 +258,25 @@ impl Node {
             serve_bytes_per_sec: opts.serve_bytes_per_sec,
             request_timeout: Duration::from_secs(60),
         };
-        let (network, mut events) = Network::start(net_config, source).await?;
-        let seen = match checkpoint.filter(|_| needs_anchor) {
-            Some(cp) => start_from_checkpoint(&mut store, &spec, cp, &network, &mut events).await?,
-            None => Vec::new(),
+        let initial = SyncStatus::starting(ecsync_components::ChainStore::head(&store)?);
+        // Without a checkpoint to fetch, the engine is built here, so that its errors are the start's.
+        let boot = match checkpoint.filter(|_| needs_anchor) {
+            Some(checkpoint) => {
+                config.check()?;
+                Boot::Anchor {
+                    store,
+                    spec: spec.clone(),
+                    config,
+                    checkpoint,
+                }
+            }
+            None => Boot::Ready(Box::new(SyncEngine::new(
+                spec.clone(),
+                config,
+                Box::new(store),
+            )?)),
         };
-        let mut engine = SyncEngine::new(spec.clone(), config, Box::new(store))?;
-        engine.set_stopwatch(crate::metrics::monotonic_ns);
-        for event in seen {
-            engine.handle(event);
-        }
+        let (network, mut events) = Network::start(net_config, source).await?;
         let metrics = Metrics::new();
         let (input, input_rx) = mpsc::channel();
         let forward = input.clone();
@@ -278,8 +287,7 @@ impl Node {
                 }
             }
         });
-        engine.tick(unix_now_ms());
-        let (status_tx, status) = watch::channel(engine.status());
+        let (status_tx, status) = watch::channel(initial);
         let http_addr = match opts.http {
             None => None,
             Some(addr) => {
@@ -302,7 +310,12 @@ impl Node {
         let tick = Duration::from_millis(opts.tick_ms.max(1));
         let engine_thread = std::thread::Builder::new()
             .name("ecsync-engine".into())
-            .spawn(move || engine_loop(engine, input_rx, net, status_tx, metrics, tick, generator))
+            .spawn(move || {
+                let Some(engine) = boot.engine(&input_rx, &net)? else {
+                    return Ok(());
+                };
+                engine_loop(engine, input_rx, net, status_tx, metrics, tick, generator)
+            })
             .context("cannot start the engine thread")?;
         Ok(Self {
             network,
@@ -392,6 +405,56 @@ impl Node {
     }
 }
 
+/// The engine, or what is needed to build it once the checkpoint's block is fetched.
+enum Boot {
+    /// Built.
+    Ready(Box<SyncEngine>),
+    /// `--checkpoint` on an empty store: fetched first, on the engine thread.
+    Anchor {
+        store: RedbStore,
+        spec: ChainSpec,
+        config: SyncConfig,
+        checkpoint: TrustedCheckpoint,
+    },
+}
+
+impl Boot {
+    /// The engine: built, or built after fetching the checkpoint's block (None: the node stopped meanwhile). The
+    /// network events seen while fetching are handed to it; dump requests meanwhile are answered with an error.
+    fn engine(
+        self,
+        input: &mpsc::Receiver<EngineInput>,
+        net: &NetworkHandle,
+    ) -> anyhow::Result<Option<SyncEngine>> {
+        let (mut store, spec, config, checkpoint) = match self {
+            Boot::Ready(engine) => return Ok(Some(*engine)),
+            Boot::Anchor {
+                store,
+                spec,
+                config,
+                checkpoint,
+            } => (store, spec, config, checkpoint),
+        };
+        let recv = |wait| match input.recv_timeout(wait) {
+            Ok(EngineInput::Net(event)) => Input::Event(event),
+            Ok(EngineInput::Dump { reply, .. }) => {
+                let _ = reply.send(r#"{"error":"fetching the checkpoint's block"}"#.into());
+                Input::Idle
+            }
+            Ok(EngineInput::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => Input::Stop,
+            Err(mpsc::RecvTimeoutError::Timeout) => Input::Idle,
+        };
+        let Some(seen) = start_from_checkpoint(&mut store, &spec, checkpoint, net, recv)? else {
+            return Ok(None);
+        };
+        let mut engine = SyncEngine::new(spec, config, Box::new(store))?;
+        for event in seen {
+            engine.handle(event);
+        }
+        Ok(Some(engine))
+    }
+}
+
 fn engine_loop(
     mut engine: SyncEngine,
     input: mpsc::Receiver<EngineInput>,
@@ -401,6 +464,7 @@ fn engine_loop(
     tick: Duration,
     generator: Option<(ChainGenerator, u64)>,
 ) -> anyhow::Result<()> {
+    engine.set_stopwatch(crate::metrics::monotonic_ns);
     let mut next_tick = Instant::now();
     let mut next_log = Instant::now();
     let extend_every_ms = generator.as_ref().map_or(1, |(_, every)| (*every).max(1));

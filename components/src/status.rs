@@ -70,6 +70,26 @@ pub struct SyncStatus {
     pub durable_height: Height,
 }
 
+impl SyncStatus {
+    /// The status of a node starting at `head`, before its engine's first tick.
+    pub fn starting(head: crate::chain::BlockRef) -> Self {
+        Self {
+            state: SyncState::Idle,
+            current_height: head.height,
+            head_slot: head.slot,
+            target_height: head.height,
+            blocks_per_second: 0.0,
+            peers_connected: 0,
+            estimated_completion_seconds: None,
+            can_produce_blocks: false,
+            buffered_bytes: 0,
+            failure: None,
+            reason: Some(WaitReason::NoPeers),
+            durable_height: 0,
+        }
+    }
+}
+
 /// What a Discovering (or Idle) engine waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

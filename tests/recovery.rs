@@ -1,0 +1,340 @@
+//! Recovery with real processes on loopback: a syncing node killed with SIGKILL ten times at random moments keeps
+//! every durable checkpoint and finishes with the source chain; every serving node frozen (SIGSTOP) and then
+//! killed mid-sync, the sync waits in Discovering and completes when they return with a head that moved on; a
+//! checkpoint sync downloads nothing below its trusted block and refuses a peer with another block there.
+//!
+//! The serving links are throttled (the sync is bounded by them, not by this machine's speed), and every wait
+//! watches a condition with a generous deadline. The only fixed durations are the scenario's own: how long the
+//! serving nodes stay away (10 s), and a random delay before each kill.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use common::{NodeProc, copy_chain, get_json, head_hash, head_json, request, verify, wait_until};
+
+/// Each serving node sends each peer at most this much (~780-byte blocks: ~75 blocks/s per link).
+const THROTTLE: &str = "60kB/s";
+
+fn start(dir: &Path, extra: &[&str]) -> NodeProc {
+    let mut args = vec!["--data", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    NodeProc::start(&args)
+}
+
+/// A fresh (or restarted) node syncing from `peers`, with HTTP.
+fn syncing(dir: &Path, template: &Path, peers: &[&str], extra: &[&str]) -> NodeProc {
+    let spec = template.join("spec.json");
+    let mut args = vec![
+        "--data",
+        dir.to_str().unwrap(),
+        "--spec",
+        spec.to_str().unwrap(),
+        "--http",
+        "127.0.0.1:0",
+    ];
+    for p in peers {
+        args.extend(["--peer", p]);
+    }
+    args.extend_from_slice(extra);
+    NodeProc::start(&args)
+}
+
+fn signal(node: &NodeProc, sig: &str) {
+    let ok = Command::new("kill")
+        .args([sig, &node.pid()])
+        .status()
+        .unwrap();
+    assert!(ok.success(), "kill {sig}");
+}
+
+/// SIGKILL and reap.
+fn kill9(mut node: NodeProc) {
+    node.child.kill().unwrap();
+    node.child.wait().unwrap();
+}
+
+/// The TCP port of a listen address `/ip4/127.0.0.1/tcp/PORT/p2p/ID`.
+fn port_of(addr: &str) -> String {
+    addr.split("/tcp/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// A small xorshift, seeded from the clock and printed, so a failing run's kill moments can be read back.
+struct Moments(u64);
+
+impl Moments {
+    fn new() -> Self {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64
+            | 1;
+        eprintln!("kill moments seed: {seed}");
+        Self(seed)
+    }
+
+    fn next_ms(&mut self, below: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % below
+    }
+}
+
+#[test]
+fn ten_sigkills_never_lose_a_durable_checkpoint() {
+    const BLOCKS: u64 = 8000;
+    const KILLS: usize = 10;
+    let template = common::template(31, BLOCKS);
+    let t = tempfile::tempdir().unwrap();
+    let servers: Vec<NodeProc> = (0..2)
+        .map(|i| {
+            let dir = t.path().join(format!("s{i}"));
+            copy_chain(&template, &dir);
+            start(&dir, &["--serve-bandwidth", THROTTLE])
+        })
+        .collect();
+    let peers: Vec<&str> = servers.iter().map(|s| s.addr.as_str()).collect();
+    let dir = t.path().join("node");
+    let mut moments = Moments::new();
+    let mut durable = 0u64;
+    for kill in 1..=KILLS {
+        let mut node = syncing(&dir, &template, &peers, &[]);
+        let restarted_at = node.status()["current_height"].as_u64().unwrap();
+        assert!(
+            restarted_at >= durable,
+            "kill {kill}: restarted at {restarted_at}, below the durable {durable}"
+        );
+        // Wait for a checkpoint above the last kill's, then kill at a random moment up to 1.5 s later.
+        let reported = wait_until(
+            "a new durable checkpoint",
+            || {
+                let d = node.status()["durable_height"].as_u64().unwrap();
+                (d > durable).then_some(d)
+            },
+            || format!("status {}", node.status()),
+        );
+        std::thread::sleep(Duration::from_millis(moments.next_ms(1500)));
+        let before = node.status();
+        let reported = reported.max(before["durable_height"].as_u64().unwrap());
+        kill9(node);
+        let after = head_json(&dir);
+        let height = after["height"].as_u64().unwrap();
+        assert!(
+            height >= reported,
+            "kill {kill}: the store is at {height} after the node reported {reported} durable"
+        );
+        assert!(
+            height > durable,
+            "kill {kill}: no durable progress since {durable}"
+        );
+        assert_eq!(
+            after["checkpoint"].as_u64(),
+            Some(height),
+            "kill {kill}: the store rolled back to its last checkpoint: {after}"
+        );
+        assert!(
+            height < BLOCKS,
+            "kill {kill}: the sync finished before {KILLS} kills (height {height}); throttle harder"
+        );
+        eprintln!(
+            "kill {kill}: durable {height} (reported {reported}, was importing at {})",
+            before["current_height"]
+        );
+        durable = height;
+    }
+    let mut node = syncing(&dir, &template, &peers, &["--exit-when-synced"]);
+    node.expect_success();
+    assert_eq!(head_hash(&dir), head_hash(&template));
+    assert_eq!(verify(&dir), BLOCKS);
+}
+
+#[test]
+fn every_serving_node_away_for_ten_seconds_then_back_with_a_new_head() {
+    const BLOCKS: u64 = 4000;
+    const AWAY: Duration = Duration::from_secs(10);
+    let template = common::template(32, BLOCKS);
+    let t = tempfile::tempdir().unwrap();
+    let dirs: Vec<_> = (0..2).map(|i| t.path().join(format!("s{i}"))).collect();
+    for d in &dirs {
+        copy_chain(&template, d);
+    }
+    let mut servers: Vec<NodeProc> = dirs
+        .iter()
+        .map(|d| start(d, &["--serve-bandwidth", THROTTLE]))
+        .collect();
+    let addrs: Vec<String> = servers.iter().map(|s| s.addr.clone()).collect();
+    let peers: Vec<&str> = addrs.iter().map(String::as_str).collect();
+    let dir = t.path().join("node");
+    let mut node = syncing(&dir, &template, &peers, &[]);
+    let height = |n: &NodeProc| n.status()["current_height"].as_u64().unwrap();
+    wait_until(
+        "some progress",
+        || (height(&node) >= 500).then_some(()),
+        || format!("{}", node.status()),
+    );
+
+    // 1. Connected but unresponsive: both servers frozen for AWAY.
+    for s in &servers {
+        signal(s, "-STOP");
+    }
+    std::thread::sleep(AWAY);
+    for s in &servers {
+        signal(s, "-CONT");
+    }
+    let resumed_from = height(&node);
+    assert!(resumed_from < BLOCKS, "synced before the partition");
+    wait_until(
+        "the sync resumes after the freeze",
+        || (height(&node) >= resumed_from + 300).then_some(()),
+        || format!("{}", node.status()),
+    );
+
+    // 2. Gone: both servers killed; the node waits in Discovering for peers, keeping what it has.
+    let ports: Vec<String> = addrs.iter().map(|a| port_of(a)).collect();
+    for s in servers.drain(..) {
+        kill9(s);
+    }
+    let waiting = wait_until(
+        "Discovering, waiting for peers",
+        || {
+            let s = node.status();
+            (s["state"] == "Discovering" && s["reason"] == "no_peers").then_some(s)
+        },
+        || format!("{}", node.status()),
+    );
+    let (code, metrics) = request(node.http.as_deref().unwrap(), "GET", "/metrics");
+    assert_eq!(code, 200);
+    assert!(
+        metrics.contains("ecsync_sync_waiting{reason=\"no_peers\"} 1"),
+        "{metrics}"
+    );
+    let kept = waiting["current_height"].as_u64().unwrap();
+    std::thread::sleep(AWAY);
+    let s = node.status();
+    assert_eq!(s["state"], "Discovering", "{s}");
+    assert!(s["current_height"].as_u64().unwrap() >= kept);
+
+    // 3. Back, on the same addresses and identities, extending their chain: the sync completes at a head that
+    // moved on meanwhile.
+    let servers: Vec<NodeProc> = dirs
+        .iter()
+        .zip(&ports)
+        .map(|(d, port)| {
+            let listen = format!("/ip4/127.0.0.1/tcp/{port}");
+            start(
+                d,
+                &[
+                    "--listen",
+                    &listen,
+                    "--serve-bandwidth",
+                    THROTTLE,
+                    "--extend-every-ms",
+                    "300",
+                ],
+            )
+        })
+        .collect();
+    for (s, a) in servers.iter().zip(&addrs) {
+        assert_eq!(&s.addr, a, "restarted with the same address and peer id");
+    }
+    let synced = wait_until(
+        "Synced past the generated chain",
+        || {
+            let s = node.status();
+            let h = s["current_height"].as_u64().unwrap();
+            (s["state"] == "Synced" && h > BLOCKS).then_some(h)
+        },
+        || format!("{}", node.status()),
+    );
+    node.terminate();
+    drop(servers);
+    let head = head_json(&dir)["height"].as_u64().unwrap();
+    assert!(head >= synced);
+    assert_eq!(verify(&dir), head);
+}
+
+#[test]
+fn a_checkpoint_sync_downloads_nothing_below_and_refuses_another_block_there() {
+    const BLOCKS: u64 = 3000;
+    const AT: u64 = 2000;
+    let template = common::template(33, BLOCKS);
+    let trusted = {
+        let (_, store) = ecsync::chainio::open_chain_dir(&template).unwrap();
+        use ecsync::components::ChainStore;
+        store.block(AT).unwrap().unwrap().hash().to_hex()
+    };
+    let t = tempfile::tempdir().unwrap();
+    let s = t.path().join("s");
+    copy_chain(&template, &s);
+    let server = start(&s, &[]);
+
+    // A checkpoint the peer does not have: the peer is refused, nothing is stored.
+    let wrong = format!("{AT}:{}", "ab".repeat(32));
+    let dir = t.path().join("wrong");
+    let spec = template.join("spec.json");
+    let mut node = NodeProc::start(&[
+        "--data",
+        dir.to_str().unwrap(),
+        "--spec",
+        spec.to_str().unwrap(),
+        "--peer",
+        &server.addr,
+        "--checkpoint",
+        &wrong,
+    ]);
+    let line = node.wait_log("refusing the peer", |l| l.contains("refused peer"));
+    assert!(
+        line.contains(&format!("another block there ({trusted})")),
+        "{line}"
+    );
+    drop(node);
+    assert_eq!(head_json(&dir)["height"], 0);
+
+    // The right checkpoint: the sync starts at AT + 1.
+    let dir = t.path().join("right");
+    let right = format!("{AT}:{trusted}");
+    let mut node = syncing(&dir, &template, &[&server.addr], &["--checkpoint", &right]);
+    wait_until(
+        "Synced",
+        || {
+            let s = node.status();
+            (s["state"] == "Synced" && s["current_height"] == BLOCKS).then_some(())
+        },
+        || format!("{}", node.status()),
+    );
+    let (_, metrics) = request(node.http.as_deref().unwrap(), "GET", "/metrics");
+    let downloaded: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("ecsync_blocks_downloaded_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no download counter in {metrics}"));
+    assert_eq!(
+        downloaded,
+        BLOCKS - AT,
+        "only the blocks above the checkpoint"
+    );
+    let status = get_json(node.http.as_deref().unwrap(), "/sync/status");
+    assert!(status["durable_height"].as_u64().unwrap() >= AT);
+    node.terminate();
+    // A restart with the same flag keeps the store as it is.
+    let mut again = syncing(
+        &dir,
+        &template,
+        &[&server.addr],
+        &["--checkpoint", &right, "--exit-when-synced"],
+    );
+    again.expect_success();
+    let head = head_json(&dir);
+    assert_eq!(head["anchor"], AT, "{head}");
+    assert_eq!(head["hash"], head_hash(&template).as_str());
+    assert_eq!(verify(&dir), BLOCKS - AT);
+}
