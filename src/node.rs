@@ -263,12 +263,12 @@ impl Node {
         let boot = match checkpoint.filter(|_| needs_anchor) {
             Some(checkpoint) => {
                 config.check()?;
-                Boot::Anchor {
+                Boot::Anchor(Box::new(AnchorBoot {
                     store,
                     spec: spec.clone(),
                     config,
                     checkpoint,
-                }
+                }))
             }
             None => Boot::Ready(Box::new(SyncEngine::new(
                 spec.clone(),
@@ -410,12 +410,15 @@ enum Boot {
     /// Built.
     Ready(Box<SyncEngine>),
     /// `--checkpoint` on an empty store: fetched first, on the engine thread.
-    Anchor {
-        store: RedbStore,
-        spec: ChainSpec,
-        config: SyncConfig,
-        checkpoint: TrustedCheckpoint,
-    },
+    Anchor(Box<AnchorBoot>),
+}
+
+/// What building the engine after a checkpoint sync needs.
+struct AnchorBoot {
+    store: RedbStore,
+    spec: ChainSpec,
+    config: SyncConfig,
+    checkpoint: TrustedCheckpoint,
 }
 
 impl Boot {
@@ -426,14 +429,14 @@ impl Boot {
         input: &mpsc::Receiver<EngineInput>,
         net: &NetworkHandle,
     ) -> anyhow::Result<Option<SyncEngine>> {
-        let (mut store, spec, config, checkpoint) = match self {
+        let AnchorBoot {
+            mut store,
+            spec,
+            config,
+            checkpoint,
+        } = match self {
             Boot::Ready(engine) => return Ok(Some(*engine)),
-            Boot::Anchor {
-                store,
-                spec,
-                config,
-                checkpoint,
-            } => (store, spec, config, checkpoint),
+            Boot::Anchor(boot) => *boot,
         };
         let recv = |wait| match input.recv_timeout(wait) {
             Ok(EngineInput::Net(event)) => Input::Event(event),

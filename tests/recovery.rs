@@ -107,7 +107,7 @@ fn ten_sigkills_never_lose_a_durable_checkpoint() {
     let mut moments = Moments::new();
     let mut durable = 0u64;
     for kill in 1..=KILLS {
-        let mut node = syncing(&dir, &template, &peers, &[]);
+        let node = syncing(&dir, &template, &peers, &[]);
         let restarted_at = node.status()["current_height"].as_u64().unwrap();
         assert!(
             restarted_at >= durable,

@@ -22,12 +22,13 @@ use ecsync_components::ecs::{
     Validated,
 };
 use ecsync_components::resources::{
-    BanList, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox, Observations,
-    Outbox, PeerIndex, PlanCursor, RequestCounter, SequentialState, SyncProgress,
+    Announced, BanList, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox,
+    Observations, Outbox, PeerIndex, PlanCursor, RequestCounter, SequentialState, SyncProgress,
 };
 use ecsync_components::{
     AnswerError, Checkpoint, Failure, FailureReason, GotExpected, Hash32, NetEvent, Offence,
     OutcomeKind, PeerId, PeerOutcome, Request, RequestId, StatusMessage, SyncConfig, SyncState,
+    WaitReason,
 };
 use ecsync_systems::score_peers::score;
 use ecsync_systems::transitions::{self, RangeState, TransitionError, Transitions, range_state};
@@ -913,6 +914,117 @@ fn update_state_fails_a_stalled_sync_and_recovers_from_the_head() {
     assert_consistent(&mut built.engine);
 }
 
+#[test]
+fn update_state_waits_in_discovering_when_every_peer_is_gone_or_unresponsive() {
+    let mut built = small(Layout {
+        pending: 1,
+        downloading: 2,
+        waiting: 1,
+        ..Layout::small()
+    });
+    let world = built.engine.world_mut();
+    let config = world.resource::<SyncConfig>().clone();
+    // Every peer failed its last requests, and nothing was imported for a whole stall timeout.
+    for &p in &built.peers {
+        world
+            .get_mut::<PeerStats>(p)
+            .expect("peer")
+            .consecutive_failures = config.unresponsive_after_failures;
+    }
+    world.resource_mut::<SyncProgress>().last_progress_ms = NOW - config.stall_timeout_ms;
+    let pending = count::<With<PendingBlock>>(world);
+    assert!(pending > 0);
+    run_system(&mut built.engine, update_state);
+    let world = built.engine.world_mut();
+    let progress = world.resource::<SyncProgress>().clone();
+    assert_eq!(
+        (progress.state, progress.waiting),
+        (SyncState::Discovering, Some(WaitReason::PeersUnresponsive)),
+        "waiting for peers, not stalled"
+    );
+    assert_eq!(
+        progress.last_progress_ms, NOW,
+        "the stall clock does not run"
+    );
+    assert_eq!(
+        count::<With<PendingBlock>>(world),
+        pending,
+        "what was downloaded is kept"
+    );
+    // One peer answers again: syncing.
+    world
+        .get_mut::<PeerStats>(built.peers[2])
+        .expect("peer")
+        .consecutive_failures = 0;
+    run_system(&mut built.engine, update_state);
+    let progress = built.engine.world_mut().resource::<SyncProgress>().clone();
+    assert_eq!(
+        (progress.state, progress.waiting),
+        (SyncState::DownloadingBlocks, None)
+    );
+    // Every peer gone after having had peers: Discovering (not Idle), waiting for peers.
+    for &p in &built.peers.clone() {
+        built.engine.world_mut().entity_mut(p).remove::<PeerClaim>();
+    }
+    run_system(&mut built.engine, update_state);
+    let progress = built.engine.world_mut().resource::<SyncProgress>().clone();
+    assert_eq!(
+        (progress.state, progress.waiting),
+        (SyncState::Discovering, Some(WaitReason::NoPeers))
+    );
+    assert_eq!(built.engine.status().reason, Some(WaitReason::NoPeers));
+}
+
+#[test]
+fn update_state_recovers_for_ever_with_a_capped_doubling_backoff() {
+    let mut built = small(Layout::small());
+    let config = built.engine.world_mut().resource::<SyncConfig>().clone();
+    let mut now = NOW;
+    let mut waits = Vec::new();
+    for round in 0..12u32 {
+        // Stall: fail.
+        let world = built.engine.world_mut();
+        world.resource_mut::<Clock>().now_ms = now;
+        world.resource_mut::<SyncProgress>().last_progress_ms = now - config.stall_timeout_ms;
+        run_system(&mut built.engine, update_state);
+        let world = built.engine.world_mut();
+        assert_eq!(
+            world.resource::<SyncProgress>().state,
+            SyncState::Failed,
+            "round {round}"
+        );
+        // Find the wait before recovery, in steps of 1 s.
+        let failed_at = now;
+        loop {
+            now += 1_000;
+            let world = built.engine.world_mut();
+            world.resource_mut::<Clock>().now_ms = now;
+            run_system(&mut built.engine, update_state);
+            if built.engine.world_mut().resource::<SyncProgress>().state != SyncState::Failed {
+                break;
+            }
+            assert!(
+                now - failed_at <= config.max_recovery_backoff_ms,
+                "round {round}: no recovery"
+            );
+        }
+        waits.push(now - failed_at);
+        assert_eq!(
+            built
+                .engine
+                .world_mut()
+                .resource::<SyncProgress>()
+                .recoveries,
+            round + 1
+        );
+    }
+    assert_eq!(
+        waits,
+        [2, 4, 8, 16, 32, 60, 60, 60, 60, 60, 60, 60].map(|s| s * 1_000),
+        "doubling from recovery_backoff_ms, capped at max_recovery_backoff_ms, never giving up"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // 7. request_status
 
@@ -944,6 +1056,47 @@ fn request_status_asks_only_peers_not_asked_recently() {
         .collect();
     assert_eq!(asked, [NOW - 1_000, NOW, NOW - 1_000, NOW - 1_000]);
     assert_consistent(&mut built.engine);
+}
+
+#[test]
+fn request_status_announces_a_new_head_to_every_peer_at_once() {
+    let mut built = small(Layout::small());
+    let world = built.engine.world_mut();
+    // At the head (the peers claim what we have), which just moved to 5.
+    let head = fx().chain.block_ref(5);
+    world.resource_mut::<ChainHead>().0 = head;
+    world.resource_mut::<SyncProgress>().target = 5;
+    run_system(&mut built.engine, request_status);
+    let world = built.engine.world_mut();
+    let sent = std::mem::take(&mut world.resource_mut::<Outbox>().0);
+    assert_eq!(sent.len(), built.peers.len(), "every peer asked: {sent:?}");
+    assert_eq!(world.resource::<Announced>().height, 5);
+    // The same head is not announced twice; a newer one not before announce_min_ms.
+    run_system(&mut built.engine, request_status);
+    let world = built.engine.world_mut();
+    assert!(world.resource::<Outbox>().0.is_empty());
+    let min = world.resource::<SyncConfig>().announce_min_ms;
+    world.resource_mut::<ChainHead>().0 = fx().chain.block_ref(6);
+    world.resource_mut::<SyncProgress>().target = 6;
+    world.resource_mut::<Clock>().now_ms = NOW + min - 1;
+    run_system(&mut built.engine, request_status);
+    assert!(built.engine.world_mut().resource::<Outbox>().0.is_empty());
+    built.engine.world_mut().resource_mut::<Clock>().now_ms = NOW + min;
+    run_system(&mut built.engine, request_status);
+    assert_eq!(
+        built.engine.world_mut().resource::<Outbox>().0.len(),
+        built.peers.len()
+    );
+    // Behind the target (syncing): no announcement, only the regular polls.
+    let mut behind = small(Layout::small());
+    behind.engine.world_mut().resource_mut::<ChainHead>().0 = fx().chain.block_ref(5);
+    behind
+        .engine
+        .world_mut()
+        .resource_mut::<SyncProgress>()
+        .target = 200;
+    run_system(&mut behind.engine, request_status);
+    assert!(behind.engine.world_mut().resource::<Outbox>().0.is_empty());
 }
 
 // ---------------------------------------------------------------------------------------------------------------
