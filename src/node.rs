@@ -190,6 +190,92 @@ pub enum StopReason {
     Failed,
 }
 
+/// What `run_until` watches in each status: when to stop, and the one log line per failure.
+struct StatusWatch {
+    exit_when_synced: bool,
+    exit_on_failure: bool,
+    /// The previous status was Failed (a failure is logged when it starts, not on every status).
+    was_failed: bool,
+}
+
+impl StatusWatch {
+    /// Why to stop now, if at all.
+    fn on_status(&mut self, s: &SyncStatus) -> Option<StopReason> {
+        if self.exit_when_synced
+            && s.state == SyncState::Synced
+            && s.peers_connected > 0
+            && s.current_height >= s.target_height
+        {
+            return Some(StopReason::Synced);
+        }
+        let failed = s.state == SyncState::Failed;
+        let entered = failed && !self.was_failed;
+        self.was_failed = failed;
+        if !entered {
+            return None;
+        }
+        let failure = s
+            .failure
+            .as_ref()
+            .map_or("unknown".into(), |f| f.to_string());
+        if self.exit_on_failure {
+            tracing::error!("sync failed: {failure}; stopping (--exit-on-failure)");
+            return Some(StopReason::Failed);
+        }
+        tracing::warn!("sync failed: {failure}; recovering after a backoff");
+        None
+    }
+}
+
+#[cfg(test)]
+mod watch_tests {
+    use super::*;
+    use ecsync_components::{BlockRef, Failure};
+
+    fn status(state: SyncState) -> SyncStatus {
+        let mut s = SyncStatus::starting(BlockRef::default());
+        s.state = state;
+        s.peers_connected = 1;
+        if state == SyncState::Failed {
+            s.failure = Some(Failure::Import {
+                height: 1,
+                error: "disk".into(),
+            });
+        }
+        s
+    }
+
+    #[test]
+    fn a_failure_stops_the_node_only_with_exit_on_failure() {
+        let run = |exit_on_failure| {
+            let mut w = StatusWatch {
+                exit_when_synced: false,
+                exit_on_failure,
+                was_failed: false,
+            };
+            [
+                SyncState::DownloadingBlocks,
+                SyncState::Failed,
+                SyncState::Failed,
+                SyncState::Discovering,
+                SyncState::Synced,
+            ]
+            .map(|state| w.on_status(&status(state)))
+        };
+        assert_eq!(run(false), [None; 5], "recovering, never stopping");
+        assert_eq!(run(true)[1], Some(StopReason::Failed));
+        let mut w = StatusWatch {
+            exit_when_synced: true,
+            exit_on_failure: false,
+            was_failed: false,
+        };
+        assert_eq!(
+            w.on_status(&status(SyncState::Synced)),
+            Some(StopReason::Synced)
+        );
+    }
+}
+
 enum EngineInput {
     Net(NetEvent),
     Dump {
@@ -352,30 +438,14 @@ impl Node {
     ) -> anyhow::Result<NodeOutcome> {
         let mut status = self.status.clone();
         tokio::pin!(shutdown);
-        let mut was_failed = false;
+        let mut watch = StatusWatch {
+            exit_when_synced,
+            exit_on_failure: self.exit_on_failure,
+            was_failed: false,
+        };
         let reason = loop {
-            {
-                let s = status.borrow_and_update();
-                if exit_when_synced
-                    && s.state == SyncState::Synced
-                    && s.peers_connected > 0
-                    && s.current_height >= s.target_height
-                {
-                    break StopReason::Synced;
-                }
-                let failed = s.state == SyncState::Failed;
-                if failed && !was_failed {
-                    let failure = s
-                        .failure
-                        .as_ref()
-                        .map_or("unknown".into(), |f| f.to_string());
-                    if self.exit_on_failure {
-                        tracing::error!("sync failed: {failure}; stopping (--exit-on-failure)");
-                        break StopReason::Failed;
-                    }
-                    tracing::warn!("sync failed: {failure}; recovering after a backoff");
-                }
-                was_failed = failed;
+            if let Some(reason) = watch.on_status(&status.borrow_and_update()) {
+                break reason;
             }
             tokio::select! {
                 changed = status.changed() => if changed.is_err() { break StopReason::EngineStopped },

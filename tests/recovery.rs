@@ -186,7 +186,18 @@ fn every_serving_node_away_for_ten_seconds_then_back_with_a_new_head() {
     for s in &servers {
         signal(s, "-STOP");
     }
-    std::thread::sleep(AWAY);
+    // What the node says meanwhile (printed: whether it notices within AWAY depends on its timeouts).
+    let frozen = std::time::Instant::now();
+    let mut seen: Vec<String> = Vec::new();
+    while frozen.elapsed() < AWAY {
+        let s = node.status();
+        let state = format!("{} {}", s["state"], s["reason"]);
+        if seen.last() != Some(&state) {
+            seen.push(state);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    eprintln!("states while every server was frozen: {seen:?}");
     for s in &servers {
         signal(s, "-CONT");
     }
@@ -337,4 +348,43 @@ fn a_checkpoint_sync_downloads_nothing_below_and_refuses_another_block_there() {
     assert_eq!(head["anchor"], AT, "{head}");
     assert_eq!(head["hash"], head_hash(&template).as_str());
     assert_eq!(verify(&dir), BLOCKS - AT);
+}
+
+#[test]
+fn a_node_started_on_a_store_with_a_corrupted_head_record_rolls_back_and_says_so() {
+    const BLOCKS: u64 = 3000;
+    let template = common::template(33, BLOCKS);
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("node");
+    copy_chain(&template, &dir);
+    {
+        // The head record overwritten with garbage, as a damaged disk would.
+        let db = redb::Database::open(dir.join("chain.redb")).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let meta: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+            let mut meta = txn.open_table(meta).unwrap();
+            meta.insert("head", [7u8; 20].as_slice()).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    let mut node = start(&dir, &["--http", "127.0.0.1:0"]);
+    let line = node.wait_log("the rollback line", |l| l.contains("rolled back"));
+    assert!(
+        line.contains("head record is unreadable")
+            && line.contains(&format!("checkpoint at height {BLOCKS}")),
+        "{line}"
+    );
+    assert_eq!(
+        node.drain_log()
+            .iter()
+            .filter(|l| l.contains("rolled back"))
+            .count(),
+        1,
+        "one line"
+    );
+    assert_eq!(node.status()["current_height"], BLOCKS);
+    node.terminate();
+    assert_eq!(head_hash(&dir), head_hash(&template));
+    assert_eq!(verify(&dir), BLOCKS);
 }
