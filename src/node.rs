@@ -227,55 +227,6 @@ impl StatusWatch {
     }
 }
 
-#[cfg(test)]
-mod watch_tests {
-    use super::*;
-    use ecsync_components::{BlockRef, Failure};
-
-    fn status(state: SyncState) -> SyncStatus {
-        let mut s = SyncStatus::starting(BlockRef::default());
-        s.state = state;
-        s.peers_connected = 1;
-        if state == SyncState::Failed {
-            s.failure = Some(Failure::Import {
-                height: 1,
-                error: "disk".into(),
-            });
-        }
-        s
-    }
-
-    #[test]
-    fn a_failure_stops_the_node_only_with_exit_on_failure() {
-        let run = |exit_on_failure| {
-            let mut w = StatusWatch {
-                exit_when_synced: false,
-                exit_on_failure,
-                was_failed: false,
-            };
-            [
-                SyncState::DownloadingBlocks,
-                SyncState::Failed,
-                SyncState::Failed,
-                SyncState::Discovering,
-                SyncState::Synced,
-            ]
-            .map(|state| w.on_status(&status(state)))
-        };
-        assert_eq!(run(false), [None; 5], "recovering, never stopping");
-        assert_eq!(run(true)[1], Some(StopReason::Failed));
-        let mut w = StatusWatch {
-            exit_when_synced: true,
-            exit_on_failure: false,
-            was_failed: false,
-        };
-        assert_eq!(
-            w.on_status(&status(SyncState::Synced)),
-            Some(StopReason::Synced)
-        );
-    }
-}
-
 enum EngineInput {
     Net(NetEvent),
     Dump {
@@ -626,5 +577,54 @@ fn extend(engine: &mut SyncEngine, generator: &ChainGenerator) {
     let block = generator.sign(generator.child(&parent, head.hash));
     if let Err(e) = engine.import_local(block) {
         tracing::warn!("cannot extend the chain at {}: {e}", head.height + 1);
+    }
+}
+
+#[cfg(test)]
+mod watch_tests {
+    use super::*;
+    use ecsync_components::{BlockRef, Failure};
+
+    fn status(state: SyncState) -> SyncStatus {
+        let mut s = SyncStatus::starting(BlockRef::default());
+        s.state = state;
+        s.peers_connected = 1;
+        if state == SyncState::Failed {
+            s.failure = Some(Failure::Import {
+                height: 1,
+                error: "disk".into(),
+            });
+        }
+        s
+    }
+
+    #[test]
+    fn a_failure_stops_the_node_only_with_exit_on_failure() {
+        let run = |exit_on_failure| {
+            let mut w = StatusWatch {
+                exit_when_synced: false,
+                exit_on_failure,
+                was_failed: false,
+            };
+            [
+                SyncState::DownloadingBlocks,
+                SyncState::Failed,
+                SyncState::Failed,
+                SyncState::Discovering,
+                SyncState::Synced,
+            ]
+            .map(|state| w.on_status(&status(state)))
+        };
+        assert_eq!(run(false), [None; 5], "recovering, never stopping");
+        assert_eq!(run(true)[1], Some(StopReason::Failed));
+        let mut w = StatusWatch {
+            exit_when_synced: true,
+            exit_on_failure: false,
+            was_failed: false,
+        };
+        assert_eq!(
+            w.on_status(&status(SyncState::Synced)),
+            Some(StopReason::Synced)
+        );
     }
 }
