@@ -518,3 +518,24 @@ fn a_store_file_never_committed_to_opens_empty() {
     assert_eq!(store.head().unwrap(), spec.genesis_ref());
     assert!(!dir.path().join("fresh.redb.tmp").exists());
 }
+
+#[test]
+fn a_store_of_an_older_version_gets_the_new_checkpoints_table() {
+    let (_t, dir) = copy_template();
+    // What stores written before checkpoints had a parent hash and a target look like: a `checkpoints` table in
+    // the old format, no `checkpoints_v2`.
+    damage(&dir, |txn| {
+        txn.delete_table(redb::TableDefinition::<u64, &[u8]>::new("checkpoints_v2"))
+            .unwrap();
+        let mut old = txn
+            .open_table(redb::TableDefinition::<u64, &[u8]>::new("checkpoints"))
+            .unwrap();
+        old.insert(300, [1u8; 48].as_slice()).unwrap();
+    });
+    let (spec, store) = open_chain_dir(&dir).unwrap();
+    assert_eq!(store.recovery(), None);
+    assert_eq!(store.head().unwrap().height, 300);
+    let cp = store.latest_checkpoint().unwrap().expect("the head checkpointed");
+    assert_eq!(cp.head, store.head().unwrap());
+    assert_eq!(verify_store(&spec, &store, NOW).unwrap().unwrap().head.height, 300);
+}

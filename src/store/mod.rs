@@ -23,6 +23,7 @@ pub use recover::Recovery;
 
 use redb::{
     Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
+    TableHandle,
 };
 
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
@@ -77,6 +78,29 @@ fn db_error(path: &Path, e: redb::DatabaseError) -> StoreError {
         }
         other => StoreError::Corrupt(format!("{}: {other}", path.display())),
     }
+}
+
+/// Stores written before checkpoints recorded their parent hash and target have a `checkpoints` table in the old
+/// format: it is dropped and the new table created (the boot-time check then checkpoints the head).
+fn migrate_checkpoints(db: &Database) -> Result<(), StoreError> {
+    const OLD: TableDefinition<u64, &[u8]> = TableDefinition::new("checkpoints");
+    let names: Vec<String> = {
+        let txn = db.begin_read().map_err(io)?;
+        txn.list_tables()
+            .map_err(io)?
+            .map(|t| t.name().to_string())
+            .collect()
+    };
+    if names.iter().any(|n| n == CHECKPOINTS.name()) {
+        return Ok(());
+    }
+    let mut txn = db.begin_write().map_err(io)?;
+    txn.set_durability(Durability::Immediate).map_err(io)?;
+    txn.open_table(CHECKPOINTS).map_err(io)?;
+    if names.iter().any(|n| n == OLD.name()) {
+        txn.delete_table(OLD).map_err(io)?;
+    }
+    txn.commit().map_err(io)
 }
 
 /// The head of a new store: `genesis` (which must be the spec's) or the spec's genesis reference.
@@ -229,6 +253,7 @@ impl RedbStore {
                 found_genesis: genesis.to_hex(),
             });
         }
+        migrate_checkpoints(&db)?;
         let anchor = anchor.unwrap_or_else(|| spec.genesis_ref());
         let mut store = Self {
             db: Arc::new(db),
