@@ -535,7 +535,17 @@ fn a_store_of_an_older_version_gets_the_new_checkpoints_table() {
     let (spec, store) = open_chain_dir(&dir).unwrap();
     assert_eq!(store.recovery(), None);
     assert_eq!(store.head().unwrap().height, 300);
-    let cp = store.latest_checkpoint().unwrap().expect("the head checkpointed");
+    let cp = store
+        .latest_checkpoint()
+        .unwrap()
+        .expect("the head checkpointed");
     assert_eq!(cp.head, store.head().unwrap());
-    assert_eq!(verify_store(&spec, &store, NOW).unwrap().unwrap().head.height, 300);
+    assert_eq!(
+        verify_store(&spec, &store, NOW)
+            .unwrap()
+            .unwrap()
+            .head
+            .height,
+        300
+    );
 }

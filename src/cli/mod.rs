@@ -230,9 +230,7 @@ pub fn parse_checkpoint(s: &str) -> Result<(u64, ecsync_components::Hash32), Str
     if height == 0 {
         return Err("the checkpoint height must be above 0 (genesis is in the spec)".into());
     }
-    let hex = hash.trim();
-    let hex = hex.strip_prefix("0x").unwrap_or(hex);
-    let hash = ecsync_components::Hash32::from_hex(hex)
+    let hash = ecsync_components::Hash32::from_hex(hash.trim())
         .map_err(|e| format!("{hash:?} is not a 32-byte hex hash: {e}"))?;
     Ok((height, hash))
 }
@@ -245,7 +243,7 @@ mod tests {
     fn checkpoints_are_height_colon_hash() {
         let hash = "ab".repeat(32);
         let (h, parsed) = parse_checkpoint(&format!("1200:{hash}")).unwrap();
-        assert_eq!((h, parsed.to_hex()), (1200, hash.clone()));
+        assert_eq!((h, parsed.to_hex()), (1200, format!("0x{hash}")));
         assert_eq!(parse_checkpoint(&format!("7:0x{hash}")).unwrap().0, 7);
         for bad in [
             "1200".to_string(),
