@@ -1,4 +1,5 @@
-//! Dialing: the bootnodes and their redial backoff, the deny list of peers never to redial, and the refused peers
+//! Dialing: the known peers (the bootnodes, and up to [`MAX_LEARNED`] peers that connected to us, at the listen
+//! address identify told us) and their redial backoff, capped and for ever, the deny list of peers never to redial, and the refused peers
 //! waiting out their grace period before being disconnected. Everything about whom we connect to (or stop
 //! connecting to) lives here; the task only tells it what happened and when its timer fired.
 
@@ -17,7 +18,10 @@ use super::deny::{DenyKind, DenyList};
 use super::peers::Peers;
 use super::{REDIAL_INITIAL, REDIAL_MAX, REFUSAL_GRACE, Shared};
 
-/// A bootnode and its redial schedule.
+/// Peers learned from identify (beyond the bootnodes) that are redialed; more are not remembered.
+pub const MAX_LEARNED: usize = 64;
+
+/// A known peer (a bootnode, or a peer learned from identify) and its redial schedule.
 struct Bootnode {
     /// Where to dial it.
     addr: Multiaddr,
@@ -27,6 +31,8 @@ struct Bootnode {
     redial_at: Option<Instant>,
     /// Whether the current run of failures has been logged.
     warned: bool,
+    /// Learned from identify rather than configured.
+    learned: bool,
 }
 
 /// Bootnodes with their redial schedule, the deny list, and refused peers awaiting disconnection.
@@ -66,9 +72,42 @@ impl Dialer {
             backoff: REDIAL_INITIAL,
             redial_at: None,
             warned: false,
+            learned: false,
         };
         self.bootnodes.insert(peer, bootnode);
+        self.publish_known();
         self.dial(swarm, peers, peer);
+    }
+
+    /// `peer` (connected) listens at `addrs` (from identify): it becomes a known peer, redialed when it goes,
+    /// unless it is a bootnode already, denied, or [`MAX_LEARNED`] peers are known already.
+    pub(super) fn learn(&mut self, peer: Libp2pPeer, addrs: &[Multiaddr]) {
+        let learned = self.bootnodes.values().filter(|b| b.learned).count();
+        if self.bootnodes.contains_key(&peer)
+            || self.deny.kind(&peer).is_some()
+            || learned >= MAX_LEARNED
+        {
+            return;
+        }
+        let tcp = |a: &&Multiaddr| {
+            a.iter()
+                .any(|p| matches!(p, libp2p::multiaddr::Protocol::Tcp(port) if port != 0))
+        };
+        let Some(addr) = addrs.iter().find(tcp) else {
+            return;
+        };
+        tracing::debug!(%peer, %addr, "learned a peer's listen address");
+        self.bootnodes.insert(
+            peer,
+            Bootnode {
+                addr: addr.clone(),
+                backoff: REDIAL_INITIAL,
+                redial_at: None,
+                warned: false,
+                learned: true,
+            },
+        );
+        self.publish_known();
     }
 
     /// When [`Dialer::due`] has something to do next: the earliest redial or end of a refusal's grace.
@@ -107,8 +146,9 @@ impl Dialer {
             && !boot.warned
         {
             boot.warned = true;
+            let what = if boot.learned { "peer" } else { "bootnode" };
             tracing::info!(
-                "cannot reach bootnode {} ({error}); retrying with backoff",
+                "cannot reach {what} {} ({error}); retrying with backoff",
                 boot.addr
             );
         } else {
@@ -230,6 +270,13 @@ impl Dialer {
             boot.redial_at = None;
         }
         changed
+    }
+
+    /// Tells the handles how many peers are known (redialed).
+    fn publish_known(&self) {
+        self.shared
+            .known
+            .store(self.bootnodes.len(), std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Tells the handles the deny list's current contents.

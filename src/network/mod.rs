@@ -21,8 +21,10 @@
 //!   each answer is held back, without blocking the swarm: each PEER has one emulated link of
 //!   `serve_bytes_per_sec` bytes per second that sends answers one after the other (an answer of `n` bytes
 //!   occupies it `n / bandwidth` from when the link is free), and every answer then waits `latency_ms` more.
-//! - Bootnodes: dialed at start and redialed, with exponential backoff from [`REDIAL_INITIAL`] to [`REDIAL_MAX`]
-//!   (reset once a status check passes), whenever the dial fails or the last connection closes. A peer refused for
+//! - Known peers: the bootnodes, dialed at start, and up to [`dialer::MAX_LEARNED`] peers that connected to us,
+//!   at the listen address their identify reported. Each is redialed, with exponential backoff from
+//!   [`REDIAL_INITIAL`] to [`REDIAL_MAX`] (reset once a status check passes), whenever the dial fails or the last
+//!   connection closes — for ever, so a partition heals from both sides. A peer refused for
 //!   being on another chain, or disconnected at the engine's request, is put on a small deny list (with the reason)
 //!   and never redialed. Such a peer may still connect to us: it goes through the status check again (a foreign
 //!   peer is refused again, silently), and the engine decides about the others (its bans expire).
@@ -150,6 +152,8 @@ struct Shared {
     connected: AtomicUsize,
     /// The deny list's current contents, with reasons.
     denied: RwLock<Vec<(Libp2pPeer, String)>>,
+    /// Known peers redialed when they go: bootnodes and peers learned from identify.
+    known: AtomicUsize,
 }
 
 /// What the handles tell the swarm task.
@@ -336,6 +340,11 @@ impl NetworkHandle {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Peers redialed whenever they go: the bootnodes and the peers learned from identify.
+    pub fn known_peers(&self) -> usize {
+        self.shared.known.load(Ordering::Relaxed)
     }
 
     /// Stops the swarm task (closing every connection) and waits for it. Other clones of the handle then do

@@ -163,6 +163,7 @@ impl SwarmTask {
             }
             EcsyncBehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. }) => {
                 tracing::debug!(peer = %peer_id, agent = %info.agent_version, "identified");
+                self.dialer.learn(peer_id, &info.listen_addrs);
             }
             EcsyncBehaviourEvent::Ping(_) | EcsyncBehaviourEvent::Identify(_) => {}
         }

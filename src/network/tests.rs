@@ -77,6 +77,7 @@ struct Node {
     handle: NetworkHandle,
     events: UnboundedReceiver<NetEvent>,
     status: StatusMessage,
+    key: Keypair,
 }
 
 fn config(keypair: Keypair, listen: Multiaddr, status: &StatusMessage) -> NetworkConfig {
@@ -95,6 +96,7 @@ fn config(keypair: Keypair, listen: Multiaddr, status: &StatusMessage) -> Networ
 
 async fn start(config: NetworkConfig, status: StatusMessage, blocks: Vec<Vec<u8>>) -> Node {
     let source = Arc::new(MemSource { status, blocks });
+    let key = config.keypair.clone();
     let (handle, events) = Network::start(config, source)
         .await
         .expect("network starts");
@@ -102,6 +104,7 @@ async fn start(config: NetworkConfig, status: StatusMessage, blocks: Vec<Vec<u8>
         handle,
         events,
         status,
+        key,
     }
 }
 
@@ -686,10 +689,18 @@ async fn engine_disconnects_are_denied_and_not_redialed() {
         }
         other => panic!("expected a failure, got {other:?}"),
     }
-    // The bootnode is not redialed: a negative check, so it has to wait a while (past the first backoffs).
+    // The bootnode is not redialed. a itself would redial b (it learned b's address), so a is replaced by the
+    // same identity on the same address that knows nothing of b: only b's redial could connect them. A negative
+    // check, so it has to wait a while (past the first backoffs).
+    let a_addr = a.handle.listen_addr();
+    a.handle.shutdown().await;
+    let mut listen = a_addr.clone();
+    listen.pop();
+    let a2 = start(config(a.key.clone(), listen, &a.status), a.status, vec![]).await;
+    assert_eq!(a2.handle.listen_addr(), a_addr);
     tokio::time::sleep(REDIAL_INITIAL * 6).await;
     assert_eq!(b.handle.connected_peers(), 0);
-    a.handle.shutdown().await;
+    a2.handle.shutdown().await;
     b.handle.shutdown().await;
 }
 
@@ -728,6 +739,44 @@ async fn a_lost_bootnode_is_redialed() {
     assert_eq!(again, a_in_b, "engine ids are stable for the process");
     a2.handle.shutdown().await;
     b.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_peer_that_dialed_us_is_redialed_at_the_address_it_listens_on() {
+    init_tracing();
+    let a = node(status(1, GENESIS, 3), vec![], vec![]).await;
+    // b dials a; a has no bootnodes and learns b's listen address from identify.
+    let key = Keypair::generate_ed25519();
+    let s = status(1, GENESIS, 0);
+    let mut cfg = config(key.clone(), "/ip4/127.0.0.1/tcp/0".parse().unwrap(), &s);
+    cfg.bootnodes = vec![a.handle.listen_addr()];
+    let mut b = start(cfg, s, vec![]).await;
+    let mut a = a;
+    connected(&mut b, &a).await;
+    let b_in_a = connected(&mut a, &b).await;
+    let b_addr = b.handle.listen_addr();
+    wait_until("a learned b's address from identify", || {
+        a.handle.known_peers() == 1
+    })
+    .await;
+    b.handle.shutdown().await;
+    assert_eq!(
+        wait_for(&mut a.events, "PeerGone", |e| matches!(
+            e,
+            NetEvent::PeerGone { .. }
+        ))
+        .await,
+        NetEvent::PeerGone { peer: b_in_a }
+    );
+    // b comes back on the same address WITHOUT bootnodes: only a's redial can reconnect them.
+    let mut listen = b_addr.clone();
+    listen.pop();
+    let s2 = status(1, GENESIS, 0);
+    let b2 = start(config(key, listen, &s2), s2, vec![]).await;
+    let again = connected(&mut a, &b2).await;
+    assert_eq!(again, b_in_a);
+    a.handle.shutdown().await;
+    b2.handle.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
