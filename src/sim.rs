@@ -1,16 +1,19 @@
 //! A deterministic simulated network for the engine: virtual time, a seeded RNG, and peers that are honest,
 //! slow, flaky (dropped requests, disconnects mid-range), lying about their head, sending invalid data, joining
-//! late and leaving. Every tick it checks the engine's invariants. The same seed replays the same run.
+//! late and leaving. On top of that, a scenario may crash the node (the engine is dropped as by `kill -9` and
+//! rebuilt from its [`SimStore`], which has redb's durability semantics) and partition it from every peer for a
+//! while. Every tick it checks the engine's invariants. The same seed replays the same run.
 //!
 //! Used by `tests/simulation.rs` and by the benches; it touches no socket and no clock.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use ecsync_components::resources::SyncProgress;
 use ecsync_components::{
-    BlockRef, ChainSpec, ChainStore, Hash32, NetEvent, PeerId, Request, SignedBlock, StatusMessage,
-    SyncConfig, SyncState,
+    BlockRef, ChainSpec, ChainStore, Checkpoint, Hash32, Height, NetEvent, PeerId, Request,
+    SignedBlock, StatusMessage, StoreError, SyncConfig, SyncState,
 };
 use ecsync_systems::chaingen::{ChainGenerator, GenParams};
 use rand::{Rng, SeedableRng};
@@ -99,6 +102,221 @@ impl SimChain {
     }
 }
 
+/// Checkpoints a [`SimStore`] keeps (the newest).
+pub const SIM_STORE_CHECKPOINTS: usize = 10;
+
+/// What a [`SimStore`] holds; shared by every handle.
+struct SimStoreState {
+    /// Largest block encoding `block` decodes.
+    max_block_bytes: usize,
+    /// Canonical encodings and hashes by height (0 = genesis), up to the head.
+    blocks: Vec<(Vec<u8>, Hash32)>,
+    /// The head: the last block of `blocks`.
+    head: BlockRef,
+    /// The newest checkpoints by height. They change only in durable batches, so they are always durable.
+    checkpoints: BTreeMap<Height, Checkpoint>,
+    /// The head after the last durable batch: what survives a crash.
+    durable_head: BlockRef,
+    /// Bumped by every crash: handles of an older process write nothing.
+    incarnation: u64,
+    /// Batches committed.
+    commits: u64,
+    /// Batches committed with a checkpoint.
+    durable_commits: u64,
+}
+
+/// A chain store in memory with redb's durability semantics, for crash simulations: a batch imported with a
+/// checkpoint is durable (it and everything before it survive a crash), a batch without one is not. A crash
+/// ([`SimStore::crash`]) rolls the store back to its state after the last durable batch.
+///
+/// Handles are cheap clones sharing one state, so the store outlives the engine that is dropped in a crash and is
+/// handed to the engine built after it. A handle of a process that crashed can still read but writes nothing.
+#[derive(Clone)]
+pub struct SimStore {
+    state: Arc<Mutex<SimStoreState>>,
+    incarnation: u64,
+}
+
+impl SimStore {
+    /// A store holding blocks `0..=height` of `chain`, durable, with a checkpoint at `height` (if above 0), as
+    /// [`SimChain::store_at`].
+    pub fn at(chain: &SimChain, height: Height) -> Result<Self, String> {
+        if height > chain.len() {
+            return Err(format!(
+                "height {height} is above the chain's {}",
+                chain.len()
+            ));
+        }
+        let blocks: Vec<(Vec<u8>, Hash32)> = (0..=height as usize)
+            .map(|h| (chain.blocks[h].clone(), chain.hashes[h]))
+            .collect();
+        let head = chain.block_ref(height);
+        let mut checkpoints = BTreeMap::new();
+        if height > 0 {
+            let block = SignedBlock::decode(&chain.blocks[height as usize], usize::MAX)
+                .map_err(|e| format!("block {height} of the chain: {e}"))?;
+            let checkpoint = Checkpoint::of(&block, head.hash, SIM_EPOCH_MS, height);
+            checkpoints.insert(height, checkpoint);
+        }
+        let state = SimStoreState {
+            max_block_bytes: chain.spec.max_block_bytes as usize,
+            blocks,
+            head,
+            checkpoints,
+            durable_head: head,
+            incarnation: 0,
+            commits: 0,
+            durable_commits: 0,
+        };
+        Ok(Self {
+            state: Arc::new(Mutex::new(state)),
+            incarnation: 0,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, SimStoreState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The process using the store is killed: everything imported since the last durable batch is lost. Returns
+    /// a handle for the restarted process (older handles write nothing from now on) and the blocks lost.
+    pub fn crash(&self) -> (SimStore, u64) {
+        let mut state = self.lock();
+        let durable = state.durable_head;
+        let lost = state.head.height - durable.height;
+        state.blocks.truncate(durable.height as usize + 1);
+        state.head = durable;
+        state.incarnation += 1;
+        let handle = SimStore {
+            state: Arc::clone(&self.state),
+            incarnation: state.incarnation,
+        };
+        (handle, lost)
+    }
+
+    /// The head that survives a crash now.
+    pub fn durable_head(&self) -> BlockRef {
+        self.lock().durable_head
+    }
+
+    /// The hashes of the stored blocks, by height (0 = genesis).
+    pub fn hashes(&self) -> Vec<Hash32> {
+        self.lock().blocks.iter().map(|(_, hash)| *hash).collect()
+    }
+
+    /// The stored encoding of block `height`.
+    pub fn encoding(&self, height: Height) -> Option<Vec<u8>> {
+        self.lock()
+            .blocks
+            .get(height as usize)
+            .map(|(bytes, _)| bytes.clone())
+    }
+
+    /// The checkpoints kept, oldest first.
+    pub fn checkpoints(&self) -> Vec<Checkpoint> {
+        self.lock().checkpoints.values().copied().collect()
+    }
+
+    /// Batches committed (all, and those with a checkpoint).
+    pub fn commits(&self) -> (u64, u64) {
+        let state = self.lock();
+        (state.commits, state.durable_commits)
+    }
+}
+
+impl ChainStore for SimStore {
+    fn head(&self) -> Result<BlockRef, StoreError> {
+        Ok(self.lock().head)
+    }
+
+    fn block(&self, height: Height) -> Result<Option<SignedBlock>, StoreError> {
+        let state = self.lock();
+        match state.blocks.get(height as usize) {
+            None => Ok(None),
+            Some((bytes, _)) => SignedBlock::decode(bytes, state.max_block_bytes)
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt(format!("block {height}: {e}"))),
+        }
+    }
+
+    fn encoded_range(
+        &self,
+        start: Height,
+        count: u64,
+        max_bytes: usize,
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        let state = self.lock();
+        let mut out = Vec::new();
+        let mut total = 0usize;
+        let end = start.saturating_add(count).min(state.blocks.len() as u64);
+        for h in start..end {
+            let bytes = &state.blocks[h as usize].0;
+            if !out.is_empty() && total + bytes.len() > max_bytes {
+                break;
+            }
+            total += bytes.len();
+            out.push(bytes.clone());
+        }
+        Ok(out)
+    }
+
+    fn import_batch(
+        &mut self,
+        blocks: &[&SignedBlock],
+        checkpoint: Option<Checkpoint>,
+    ) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        if state.incarnation != self.incarnation {
+            return Err(StoreError::Io(
+                "the process that opened this store was killed".into(),
+            ));
+        }
+        if blocks.is_empty() && checkpoint.is_none() {
+            return Ok(());
+        }
+        // Check the whole batch links before writing anything, as `RedbStore::import_batch`.
+        let mut head = state.head;
+        let mut refs = Vec::with_capacity(blocks.len());
+        for block in blocks {
+            let r = BlockRef::of(block);
+            if r.height != head.height + 1 || block.block.header.parent_hash != head.hash {
+                return Err(StoreError::NotContiguous(format!(
+                    "block {} ({}) does not extend head {} ({})",
+                    r.height, r.hash, head.height, head.hash
+                )));
+            }
+            refs.push(r);
+            head = r;
+        }
+        if let Some(cp) = &checkpoint
+            && cp.head != head
+        {
+            return Err(StoreError::NotContiguous(format!(
+                "checkpoint at {} is not the batch's head {}",
+                cp.head.height, head.height
+            )));
+        }
+        for (block, r) in blocks.iter().zip(&refs) {
+            state.blocks.push((block.encode(), r.hash));
+        }
+        state.head = head;
+        state.commits += 1;
+        if let Some(cp) = checkpoint {
+            state.checkpoints.insert(cp.head.height, cp);
+            while state.checkpoints.len() > SIM_STORE_CHECKPOINTS {
+                state.checkpoints.pop_first();
+            }
+            state.durable_head = head;
+            state.durable_commits += 1;
+        }
+        Ok(())
+    }
+
+    fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
+        Ok(self.lock().checkpoints.values().next_back().copied())
+    }
+}
+
 /// How a simulated peer behaves.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Behaviour {
@@ -138,6 +356,53 @@ pub struct PeerSpec {
     pub leave_at_ms: Option<u64>,
 }
 
+/// A crash of the node: killed (`kill -9`) at `at_ms` and restarted at once from its store; the restarted node
+/// reaches the peers it was connected to `redial_ms` later (plus their round trip).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Crash {
+    /// When, ms after the start.
+    pub at_ms: u64,
+    /// How long the restarted node takes to dial its peers again.
+    pub redial_ms: u64,
+}
+
+/// How the node is cut off from the network during a [`Partition`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartitionKind {
+    /// Every peer disconnects (`PeerGone`) at the start and reconnects (`PeerConnected`, with the head it has
+    /// then) at the end; nobody connects in between.
+    Gone,
+    /// Every peer stays connected but nothing reaches the node: requests and answers in flight are lost, so
+    /// requests time out; nobody connects in between.
+    Silent,
+}
+
+impl PartitionKind {
+    /// 0 for `Gone`, 1 for `Silent` (an index for per-kind tallies).
+    pub fn index(self) -> usize {
+        match self {
+            PartitionKind::Gone => 0,
+            PartitionKind::Silent => 1,
+        }
+    }
+}
+
+/// A window of virtual time in which the node is cut off from every peer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Partition {
+    /// How.
+    pub kind: PartitionKind,
+    /// Start, ms after the start of the run.
+    pub from_ms: u64,
+    /// End (exclusive), ms after the start of the run.
+    pub until_ms: u64,
+}
+
+/// Share of random scenarios with crashes.
+pub const CRASH_SHARE: f64 = 0.4;
+/// Share of random scenarios with partitions (drawn independently of crashes, so some have both).
+pub const PARTITION_SHARE: f64 = 0.4;
+
 /// A simulation's setting.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -159,11 +424,16 @@ pub struct Scenario {
     pub max_virtual_ms: u64,
     /// Servers cap an answer at this many bytes.
     pub max_response_bytes: usize,
+    /// Crashes of the node, by time.
+    pub crashes: Vec<Crash>,
+    /// Partitions, by time, disjoint.
+    pub partitions: Vec<Partition>,
 }
 
 impl Scenario {
     /// A random scenario over a chain of `chain_len` blocks: an honest anchor peer that never leaves, and 2 to 7
-    /// more of every kind, some joining late, some leaving.
+    /// more of every kind, some joining late, some leaving; for some seeds, crashes and partitions
+    /// ([`Scenario::with_disruptions`]).
     pub fn random(seed: u64, chain_len: u64) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_5eed);
         let mut peers = vec![PeerSpec {
@@ -236,7 +506,70 @@ impl Scenario {
             tick_ms: 50,
             max_virtual_ms: 600_000,
             max_response_bytes: 256 * 1024,
+            crashes: Vec::new(),
+            partitions: Vec::new(),
         }
+        .with_disruptions(seed)
+    }
+
+    /// Adds crashes and partitions drawn from `seed` to a scenario without any (with an RNG of their own, so the
+    /// peers and the chain of a seed are those it had without them): crashes in [`CRASH_SHARE`] of the seeds,
+    /// partitions in [`PARTITION_SHARE`], independently. The time bound grows by the time the disruptions take.
+    ///
+    /// - Crashes: 1 to 3, each early (in the first 6 s, while a fresh node downloads) or anywhere in the first
+    ///   45 s (while a moving head is followed, or after the sync), the restarted node redialling within 3 s.
+    /// - Partitions: 1 or 2 disjoint windows, each `Gone` or `Silent`, starting in the first 40 s, lasting 3 s
+    ///   to 8 times `stall_timeout_ms` of [`sim_config`]: below the stall timeout (40 %), up to 3 times it
+    ///   (30 %), up to 8 times it (30 %, long enough to exhaust `max_recoveries` of a stalled engine).
+    pub fn with_disruptions(mut self, seed: u64) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xc4a5_4ed1_5c0e_0001);
+        if rng.random_bool(CRASH_SHARE) {
+            let mut crashes: Vec<Crash> = (0..rng.random_range(1..=3))
+                .map(|_| Crash {
+                    at_ms: if rng.random_bool(0.5) {
+                        rng.random_range(100..6_000)
+                    } else {
+                        rng.random_range(100..45_000)
+                    },
+                    redial_ms: rng.random_range(0..3_000),
+                })
+                .collect();
+            crashes.sort_by_key(|c| c.at_ms);
+            self.crashes = crashes;
+        }
+        if rng.random_bool(PARTITION_SHARE) {
+            let stall = sim_config().stall_timeout_ms;
+            let mut from_ms = rng.random_range(500..40_000);
+            for _ in 0..if rng.random_bool(0.3) { 2 } else { 1 } {
+                let kind = if rng.random_bool(0.5) {
+                    PartitionKind::Gone
+                } else {
+                    PartitionKind::Silent
+                };
+                let len = match rng.random_range(0..10) {
+                    0..=3 => rng.random_range(3_000..stall),
+                    4..=6 => rng.random_range(stall..3 * stall),
+                    _ => rng.random_range(3 * stall..=8 * stall),
+                };
+                self.partitions.push(Partition {
+                    kind,
+                    from_ms,
+                    until_ms: from_ms + len,
+                });
+                from_ms += len + rng.random_range(2_000..30_000);
+            }
+        }
+        let partitioned: u64 = self.partitions.iter().map(|p| p.until_ms - p.from_ms).sum();
+        let redials: u64 = self.crashes.iter().map(|c| c.redial_ms).sum();
+        self.max_virtual_ms += partitioned + redials;
+        self
+    }
+
+    /// When the last crash or partition is over, ms after the start (0 without any).
+    pub fn disrupted_until_ms(&self) -> u64 {
+        let crashes = self.crashes.iter().map(|c| c.at_ms + c.redial_ms);
+        let partitions = self.partitions.iter().map(|p| p.until_ms);
+        crashes.chain(partitions).max().unwrap_or(0)
     }
 
     /// Honest peers only, at a fixed head: for comparisons of strategies.
@@ -260,6 +593,8 @@ impl Scenario {
             tick_ms: 20,
             max_virtual_ms: 3_600_000,
             max_response_bytes: 4 * 1024 * 1024,
+            crashes: Vec::new(),
+            partitions: Vec::new(),
         }
     }
 }
@@ -285,8 +620,11 @@ struct SimPeer {
     retried: bool,
 }
 
+/// Ticks spent in each engine state, indexed by `SyncState::as_number`.
+pub type StateTicks = [u64; 6];
+
 /// What a run saw.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SimReport {
     /// The seed.
     pub seed: u64,
@@ -300,21 +638,63 @@ pub struct SimReport {
     pub ticks: u64,
     /// Highest buffered bytes seen.
     pub peak_buffered: u64,
-    /// Blocks rejected as invalid.
+    /// Blocks rejected as invalid (by every engine of the run).
     pub rejected: u64,
-    /// Peers banned.
+    /// Peers banned (by every engine of the run).
     pub bans: u64,
+    /// Crashes: engines dropped and rebuilt from the store.
+    pub crashes: u32,
+    /// Of the crashes, those that hit the node while partitioned.
+    pub crashes_partitioned: u32,
+    /// Partitions that began.
+    pub partitions: u32,
+    /// Blocks imported without a durable checkpoint after them, lost in crashes.
+    pub blocks_rolled_back: u64,
+    /// Of those, the blocks lost by crashes that hit an engine in `Synced`: a synced node killed loses them.
+    pub synced_blocks_rolled_back: u64,
+    /// Downloaded blocks that left the buffer without being imported while partitioned (with an invalid block's
+    /// range, or a violation: reset on a recovery from Failed, evicted), crashes aside, by kind (index
+    /// `PartitionKind::index`).
+    pub partition_blocks_dropped: [u64; 2],
+    /// Ticks in each state while partitioned, by kind (index `PartitionKind::index`).
+    pub partition_states: [StateTicks; 2],
+    /// The engine's state at the end.
+    pub final_state: SyncState,
+    /// Recoveries from Failed the last engine had made at the end (since it was last Synced).
+    pub recoveries: u32,
 }
 
-/// A simulation: the engine, the network, virtual time.
+/// The engine's block counters after a tick.
+#[derive(Clone, Copy, Default)]
+struct BufferSample {
+    downloaded: u64,
+    imported: u64,
+    rejected: u64,
+    evicted: u64,
+    buffered: u64,
+    state: SyncState,
+}
+
+/// An event on its way to the node.
+struct Scheduled {
+    /// The simulated peer it comes from.
+    peer: usize,
+    event: NetEvent,
+    /// The engine incarnation it answers (None: a connection event, independent of the node's process).
+    engine: Option<u64>,
+}
+
+/// A simulation: the engine, its store, the network, virtual time.
 pub struct Simulation {
     chain: SimChain,
     scenario: Scenario,
-    /// The engine under test.
+    config: SyncConfig,
+    /// The engine under test (replaced by a new one at each crash).
     pub engine: SyncEngine,
+    store: SimStore,
     peers: Vec<SimPeer>,
     queue: BinaryHeap<Reverse<(u64, u64)>>,
-    pending: std::collections::HashMap<u64, (usize, NetEvent)>,
+    pending: HashMap<u64, Scheduled>,
     seq: u64,
     rng: ChaCha8Rng,
     now: u64,
@@ -322,13 +702,40 @@ pub struct Simulation {
     violations: Vec<String>,
     ticks: u64,
     peak_buffered: u64,
+    trace: bool,
+    /// The engine's incarnation: bumped by each crash.
+    incarnation: u64,
+    /// Index of the next crash in the scenario.
+    next_crash: usize,
+    /// Index of the next partition in the scenario.
+    next_partition: usize,
+    /// The partition in force, with the peers it disconnected (`Gone`).
+    partition: Option<(Partition, Vec<usize>)>,
+    /// The highest durable height seen.
+    durable: u64,
+    /// The highest head of the current engine.
+    head_floor: u64,
+    /// Rejections and bans of the engines dropped in crashes.
+    rejected: u64,
+    bans: u64,
+    crashes: u32,
+    crashes_partitioned: u32,
+    partitions: u32,
+    rolled_back: u64,
+    synced_rolled_back: u64,
+    partition_dropped: [u64; 2],
+    /// The engine's block counters after the last tick.
+    buffer_sample: BufferSample,
+    partition_states: [StateTicks; 2],
 }
 
 impl Simulation {
-    /// Builds a simulation of `scenario` over `chain` with engine `config`.
+    /// Builds a simulation of `scenario` over `chain` with engine `config`; the node's store is a [`SimStore`]
+    /// holding the chain up to `scenario.start_height`.
     pub fn new(chain: &SimChain, scenario: Scenario, config: SyncConfig) -> Self {
-        let store = chain.store_at(scenario.start_height);
-        let engine = SyncEngine::new(chain.spec.clone(), config, Box::new(store)).expect("engine");
+        let store = SimStore::at(chain, scenario.start_height).expect("start height on the chain");
+        let engine = SyncEngine::new(chain.spec.clone(), config.clone(), Box::new(store.clone()))
+            .expect("engine");
         let peers = scenario
             .peers
             .iter()
@@ -345,27 +752,56 @@ impl Simulation {
             chain: chain.clone(),
             rng: ChaCha8Rng::seed_from_u64(scenario.seed),
             checked: scenario.start_height,
+            durable: scenario.start_height,
+            head_floor: scenario.start_height,
             scenario,
+            config,
             engine,
+            store,
             peers,
             queue: BinaryHeap::new(),
-            pending: Default::default(),
+            pending: HashMap::new(),
             seq: 0,
             now: SIM_EPOCH_MS,
             violations: Vec::new(),
             ticks: 0,
             peak_buffered: 0,
+            trace: std::env::var_os("SIM_TRACE").is_some(),
+            incarnation: 0,
+            next_crash: 0,
+            next_partition: 0,
+            partition: None,
+            rejected: 0,
+            bans: 0,
+            crashes: 0,
+            crashes_partitioned: 0,
+            partitions: 0,
+            rolled_back: 0,
+            synced_rolled_back: 0,
+            partition_dropped: [0; 2],
+            buffer_sample: BufferSample::default(),
+            partition_states: [[0; 6]; 2],
         };
         for i in 0..sim.peers.len() {
             let at = SIM_EPOCH_MS + sim.peers[i].spec.join_at_ms;
             let connect = sim.connect_event(i, at);
-            sim.schedule(at, i, connect);
+            sim.schedule(at, i, connect, None);
             if let Some(leave) = sim.peers[i].spec.leave_at_ms {
                 let id = sim.peers[i].id;
-                sim.schedule(SIM_EPOCH_MS + leave, i, NetEvent::PeerGone { peer: id });
+                sim.schedule(
+                    SIM_EPOCH_MS + leave,
+                    i,
+                    NetEvent::PeerGone { peer: id },
+                    None,
+                );
             }
         }
         sim
+    }
+
+    /// The node's store (shared with the engine).
+    pub fn store(&self) -> &SimStore {
+        &self.store
     }
 
     fn honest_head(&self, at: u64) -> u64 {
@@ -404,10 +840,30 @@ impl Simulation {
         }
     }
 
-    fn schedule(&mut self, at: u64, peer: usize, event: NetEvent) {
+    /// Schedules `event` from `peer` at `at`; `engine`: the incarnation it answers, if it answers one.
+    fn schedule(&mut self, at: u64, peer: usize, event: NetEvent, engine: Option<u64>) {
         self.seq += 1;
         self.queue.push(Reverse((at, self.seq)));
-        self.pending.insert(self.seq, (peer, event));
+        self.pending.insert(
+            self.seq,
+            Scheduled {
+                peer,
+                event,
+                engine,
+            },
+        );
+    }
+
+    /// Whether a `Silent` partition swallows everything now.
+    fn silent(&self) -> bool {
+        matches!(&self.partition, Some((p, _)) if p.kind == PartitionKind::Silent)
+    }
+
+    fn violation(&mut self, what: String) {
+        if self.trace {
+            eprintln!("t={}ms VIOLATION {what}", self.now - SIM_EPOCH_MS);
+        }
+        self.violations.push(what);
     }
 
     fn corrupt(&mut self, bytes: &[u8], height: u64) -> Vec<u8> {
@@ -447,15 +903,16 @@ impl Simulation {
 
     fn on_request(&mut self, request: Request) {
         let peer_of = |sim: &Self, id: PeerId| sim.peers.iter().position(|p| p.id == id);
+        let incarnation = Some(self.incarnation);
         match request {
             Request::Status { peer } => {
                 let Some(i) = peer_of(self, peer) else { return };
-                if !self.peers[i].connected {
+                if !self.peers[i].connected || self.silent() {
                     return;
                 }
                 let at = self.now + self.peers[i].spec.latency_ms * 2;
                 let status = self.status(i, at);
-                self.schedule(at, i, NetEvent::Status { peer, status });
+                self.schedule(at, i, NetEvent::Status { peer, status }, incarnation);
             }
             Request::Disconnect { peer, .. } => {
                 let Some(i) = peer_of(self, peer) else { return };
@@ -466,7 +923,7 @@ impl Simulation {
                     self.peers[i].retried = true;
                     let at = self.now + 5_000;
                     let connect = self.connect_event(i, at);
-                    self.schedule(at, i, connect);
+                    self.schedule(at, i, connect, None);
                 }
             }
             Request::BlocksByRange {
@@ -476,7 +933,7 @@ impl Simulation {
                 count,
             } => {
                 let Some(i) = peer_of(self, peer) else { return };
-                if !self.peers[i].connected {
+                if !self.peers[i].connected || self.silent() {
                     return;
                 }
                 let spec = self.peers[i].spec.clone();
@@ -491,10 +948,10 @@ impl Simulation {
                     }
                     if roll < drop_per_mille + disconnect_per_mille {
                         let gone_at = self.now + spec.latency_ms;
-                        self.schedule(gone_at, i, NetEvent::PeerGone { peer });
+                        self.schedule(gone_at, i, NetEvent::PeerGone { peer }, incarnation);
                         let back = gone_at + 2_000;
                         let connect = self.connect_event(i, back);
-                        self.schedule(back, i, connect);
+                        self.schedule(back, i, connect, None);
                         return;
                     }
                 }
@@ -523,15 +980,12 @@ impl Simulation {
                     + 2 * spec.latency_ms
                     + (bytes as u64 * 1000) / spec.bytes_per_sec.max(1)
                     + jitter;
-                self.schedule(
-                    at,
-                    i,
-                    NetEvent::Blocks {
-                        peer,
-                        request,
-                        blocks,
-                    },
-                );
+                let answer = NetEvent::Blocks {
+                    peer,
+                    request,
+                    blocks,
+                };
+                self.schedule(at, i, answer, incarnation);
             }
         }
     }
@@ -542,15 +996,32 @@ impl Simulation {
                 break;
             }
             self.queue.pop();
-            let Some((i, event)) = self.pending.remove(&seq) else {
+            let Some(Scheduled {
+                peer: i,
+                event,
+                engine,
+            }) = self.pending.remove(&seq)
+            else {
                 continue;
             };
+            if engine.is_some_and(|e| e != self.incarnation) {
+                continue; // an answer to a process that was killed
+            }
             let left = self.peers[i]
                 .spec
                 .leave_at_ms
                 .is_some_and(|l| at >= SIM_EPOCH_MS + l);
             match &event {
                 NetEvent::PeerConnected { .. } => {
+                    if let Some((partition, _)) = &self.partition {
+                        // Nobody gets through while partitioned: the peer tries again when it ends, with the
+                        // head it has then.
+                        let back =
+                            SIM_EPOCH_MS + partition.until_ms + 2 * self.peers[i].spec.latency_ms;
+                        let connect = self.connect_event(i, back);
+                        self.schedule(back, i, connect, None);
+                        continue;
+                    }
                     if left
                         || self.peers[i].connected
                         || (self.peers[i].dropped && !self.peers[i].retried)
@@ -567,7 +1038,7 @@ impl Simulation {
                     self.peers[i].connected = false;
                 }
                 _ => {
-                    if !self.peers[i].connected || left {
+                    if !self.peers[i].connected || left || self.silent() {
                         continue;
                     }
                 }
@@ -576,48 +1047,285 @@ impl Simulation {
         }
     }
 
-    fn check_invariants(&mut self) {
-        let head = self.engine.head();
-        let store_head = self.engine.store().head().expect("store head");
-        if store_head != head {
-            self.violations.push(format!(
-                "engine head {} differs from store head {}",
-                head.height, store_head.height
+    /// Starts, ends partitions and crashes the node when their time has come. False when the engine could not
+    /// be rebuilt.
+    fn disrupt(&mut self) -> bool {
+        let elapsed = self.now - SIM_EPOCH_MS;
+        if let Some((partition, _)) = &self.partition
+            && elapsed >= partition.until_ms
+        {
+            self.end_partition();
+        }
+        if self.partition.is_none()
+            && let Some(partition) = self.scenario.partitions.get(self.next_partition).copied()
+            && elapsed >= partition.from_ms
+        {
+            self.next_partition += 1;
+            self.begin_partition(partition);
+        }
+        while let Some(crash) = self.scenario.crashes.get(self.next_crash).copied()
+            && elapsed >= crash.at_ms
+        {
+            self.next_crash += 1;
+            if !self.crash(crash) {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn begin_partition(&mut self, partition: Partition) {
+        self.partitions += 1;
+        let mut gone = Vec::new();
+        if partition.kind == PartitionKind::Gone {
+            for i in 0..self.peers.len() {
+                if self.peers[i].connected {
+                    self.peers[i].connected = false;
+                    gone.push(i);
+                    let peer = self.peers[i].id;
+                    self.engine.handle(NetEvent::PeerGone { peer });
+                }
+            }
+        }
+        if self.trace {
+            eprintln!(
+                "t={}ms partition {:?} until {} ms: {} peers gone",
+                self.now - SIM_EPOCH_MS,
+                partition.kind,
+                partition.until_ms,
+                gone.len()
+            );
+        }
+        self.partition = Some((partition, gone));
+    }
+
+    fn end_partition(&mut self) {
+        let Some((_, gone)) = self.partition.take() else {
+            return;
+        };
+        for i in gone {
+            let at = self.now + 2 * self.peers[i].spec.latency_ms;
+            let connect = self.connect_event(i, at);
+            self.schedule(at, i, connect, None);
+        }
+        if self.trace {
+            eprintln!("t={}ms partition over", self.now - SIM_EPOCH_MS);
+        }
+    }
+
+    /// The node is killed and restarted: the store loses what was not durable, the engine is dropped with
+    /// everything in flight for it, a new one is built from the store, and the peers the node was connected to
+    /// are dialled again. False when the new engine could not be built.
+    fn crash(&mut self, crash: Crash) -> bool {
+        self.crashes += 1;
+        self.crashes_partitioned += u32::from(self.partition.is_some());
+        let counters = self.engine.counters();
+        self.rejected += counters.blocks_rejected;
+        self.bans += counters.peer_bans;
+        let before = self.engine.head().height;
+        let synced = self.engine.status().state == SyncState::Synced;
+        let (store, lost) = self.store.crash();
+        self.rolled_back += lost;
+        if synced {
+            self.synced_rolled_back += lost;
+        }
+        self.store = store.clone();
+        let durable = self.store.durable_head();
+        if durable.height < self.durable {
+            self.violation(format!(
+                "crash {}: the durable height went back from {} to {}",
+                self.crashes, self.durable, durable.height
             ));
         }
+        self.durable = self.durable.max(durable.height);
+        match SyncEngine::new(
+            self.chain.spec.clone(),
+            self.config.clone(),
+            Box::new(store),
+        ) {
+            // The old engine is dropped here: a killed process writes nothing more.
+            Ok(engine) => self.engine = engine,
+            Err(e) => {
+                self.violation(format!(
+                    "crash {}: no engine could be rebuilt from the store: {e}",
+                    self.crashes
+                ));
+                return false;
+            }
+        }
+        self.incarnation += 1;
+        // A restarted process has new connections: no answer, failure or status meant for the old one arrives.
+        self.pending.retain(|_, s| s.engine.is_none());
+        let mut redialled = 0;
+        for i in 0..self.peers.len() {
+            if self.peers[i].connected {
+                self.peers[i].connected = false;
+                redialled += 1;
+                let at = self.now + crash.redial_ms + 2 * self.peers[i].spec.latency_ms;
+                let connect = self.connect_event(i, at);
+                self.schedule(at, i, connect, None);
+            }
+        }
+        let expected = match self.store.latest_checkpoint() {
+            Ok(Some(checkpoint)) => checkpoint.head,
+            Ok(None) => self.chain.block_ref(0),
+            Err(e) => {
+                self.violation(format!("crash {}: no checkpoint read: {e}", self.crashes));
+                durable
+            }
+        };
+        let head = self.engine.head();
+        if head != expected {
+            self.violation(format!(
+                "crash {}: the rebuilt engine's head {} ({}) is not the last durable checkpoint's {} ({})",
+                self.crashes, head.height, head.hash, expected.height, expected.hash
+            ));
+        }
+        if durable != expected {
+            self.violation(format!(
+                "crash {}: the store's durable head {} is not its last checkpoint's {}",
+                self.crashes, durable.height, expected.height
+            ));
+        }
+        self.checked = self.checked.min(head.height);
+        self.head_floor = head.height;
+        self.buffer_sample = BufferSample::default();
+        if self.trace {
+            eprintln!(
+                "t={}ms crash {}: head {before} -> {} ({lost} blocks not durable{}), {redialled} peers redialled in {} ms",
+                self.now - SIM_EPOCH_MS,
+                self.crashes,
+                head.height,
+                if synced { ", engine Synced" } else { "" },
+                crash.redial_ms
+            );
+        }
+        true
+    }
+
+    fn check_invariants(&mut self) {
+        let head = self.engine.head();
+        match self.engine.store().head() {
+            Ok(store_head) if store_head == head => {}
+            Ok(store_head) => self.violation(format!(
+                "engine head {} differs from store head {}",
+                head.height, store_head.height
+            )),
+            Err(e) => self.violation(format!("store head: {e}")),
+        }
+        if head.height < self.head_floor {
+            self.violation(format!(
+                "the head went back from {} to {} without a crash",
+                self.head_floor, head.height
+            ));
+        }
+        self.head_floor = self.head_floor.max(head.height);
+        let durable = self.store.durable_head().height;
+        if durable < self.durable || durable > head.height {
+            self.violation(format!(
+                "durable height {durable}: the highest seen was {}, the head is {}",
+                self.durable, head.height
+            ));
+        }
+        self.durable = self.durable.max(durable);
         for h in self.checked + 1..=head.height {
             match self.engine.store().block(h) {
                 Ok(Some(b)) => {
                     if b.hash() != self.chain.hashes[h as usize] {
-                        self.violations
-                            .push(format!("block {h} imported is not the honest block"));
+                        self.violation(format!("block {h} imported is not the honest block"));
                     }
                     if h > 0 && b.block.header.parent_hash != self.chain.hashes[h as usize - 1] {
-                        self.violations
-                            .push(format!("block {h} does not link to its parent"));
+                        self.violation(format!("block {h} does not link to its parent"));
                     }
                 }
-                other => self
-                    .violations
-                    .push(format!("block {h} below the head is missing: {other:?}")),
+                other => self.violation(format!("block {h} below the head is missing: {other:?}")),
+            }
+            if self.store.encoding(h).as_deref() != Some(self.chain.blocks[h as usize].as_slice()) {
+                self.violation(format!(
+                    "block {h} is not stored as the honest block's encoding"
+                ));
             }
         }
         self.checked = head.height;
         if let Err(e) = self.engine.check_bookkeeping() {
-            self.violations.push(format!("bookkeeping: {e}"));
+            self.violation(format!("bookkeeping: {e}"));
         }
         let buffer = self.engine.buffer();
         self.peak_buffered = self.peak_buffered.max(buffer.bytes);
         let cap = self.engine.config().max_buffered_bytes;
         if buffer.bytes > cap {
-            self.violations.push(format!(
+            self.violation(format!(
                 "buffered {} bytes over the cap {cap}",
                 buffer.bytes
             ));
         }
     }
 
-    /// Runs until Synced at the final head (and the head stopped moving), a violation, or the time bound.
+    /// After a tick: the state while partitioned, and the downloaded blocks that left the buffer without being
+    /// imported (by the counters: what was buffered plus what came in, less what was imported and what is
+    /// buffered now). The engine must keep what it downloaded while cut off: a drop is a violation unless an
+    /// invalid block sent its range back to be downloaded.
+    fn observe_partition(&mut self, state: SyncState) {
+        let counters = self.engine.counters();
+        let sample = BufferSample {
+            downloaded: counters.blocks_downloaded,
+            imported: counters.blocks_imported,
+            rejected: counters.blocks_rejected,
+            evicted: counters.ranges_evicted,
+            buffered: self.engine.buffer().blocks,
+            state,
+        };
+        let last = std::mem::replace(&mut self.buffer_sample, sample);
+        let Some((partition, _)) = &self.partition else {
+            return;
+        };
+        let kind = partition.kind;
+        self.partition_states[kind.index()][state.as_number() as usize] += 1;
+        let came = last.buffered + sample.downloaded.saturating_sub(last.downloaded);
+        let went = sample.imported.saturating_sub(last.imported) + sample.buffered;
+        let dropped = came.saturating_sub(went);
+        if dropped == 0 {
+            return;
+        }
+        self.partition_dropped[kind.index()] += dropped;
+        if sample.rejected > last.rejected {
+            return; // a range with an invalid block goes back to be downloaded again: nothing valid is lost
+        }
+        let why = if sample.evicted > last.evicted {
+            "evicted for the import frontier"
+        } else if last.state == SyncState::Failed && state != SyncState::Failed {
+            "reset by the recovery from Failed"
+        } else {
+            "no reason seen"
+        };
+        self.violation(format!(
+            "{dropped} downloaded blocks dropped without being imported while partitioned ({kind:?}, state {:?} \
+             -> {state:?}): {why}",
+            last.state
+        ));
+    }
+
+    /// At the end of a run: the store holds exactly the honest chain up to the final head.
+    fn check_final_store(&mut self) {
+        let final_head = self.scenario.final_head as usize;
+        let stored = self.store.hashes();
+        let honest = &self.chain.hashes[..=final_head.min(self.chain.hashes.len() - 1)];
+        if stored.as_slice() != honest {
+            let first = stored
+                .iter()
+                .zip(honest)
+                .position(|(a, b)| a != b)
+                .unwrap_or(stored.len().min(honest.len()));
+            self.violation(format!(
+                "the final store holds {} blocks, not the honest chain's {}: they differ from height {first}",
+                stored.len(),
+                honest.len()
+            ));
+        }
+    }
+
+    /// Runs until Synced at the final head (and the head stopped moving, and every crash and partition is
+    /// over), a violation, or the time bound.
     pub fn run(mut self) -> SimReport {
         let start = self.now;
         let final_at = if self.scenario.extend_every_ms == 0 {
@@ -627,10 +1335,10 @@ impl Simulation {
                 + (self.scenario.final_head - self.scenario.initial_head)
                     * self.scenario.extend_every_ms
         };
+        let disrupted_until = start + self.scenario.disrupted_until_ms();
         let mut finished = None;
-        let trace = std::env::var_os("SIM_TRACE").is_some();
         while self.now - start <= self.scenario.max_virtual_ms {
-            if trace && (self.now - start).is_multiple_of(1000) {
+            if self.trace && (self.now - start).is_multiple_of(1000) {
                 eprintln!(
                     "t={}ms {:?} {:?} {:?}",
                     self.now - start,
@@ -645,6 +1353,9 @@ impl Simulation {
                     );
                 }
             }
+            if !self.disrupt() {
+                break;
+            }
             self.deliver_due();
             self.engine.tick(self.now);
             self.ticks += 1;
@@ -652,29 +1363,35 @@ impl Simulation {
                 self.on_request(request);
             }
             self.check_invariants();
+            let status = self.engine.status();
+            self.observe_partition(status.state);
             if !self.violations.is_empty() {
                 break;
             }
-            let status = self.engine.status();
             if self.now >= final_at
+                && self.now >= disrupted_until
                 && status.state == SyncState::Synced
                 && status.current_height == self.scenario.final_head
             {
                 finished = Some(self.now - start);
+                self.check_final_store();
                 break;
             }
             self.now += self.scenario.tick_ms;
         }
+        let progress = self.engine.world_mut().resource::<SyncProgress>().clone();
         if finished.is_none() && self.violations.is_empty() {
             let s = self.engine.status();
             self.violations.push(format!(
-                "not Synced at {} within {} s of virtual time: state {:?}, head {}, target {}, failure {:?}",
+                "not Synced at {} within {} s of virtual time: state {:?}, head {}, target {}, failure {:?}, recoveries {} of {}",
                 self.scenario.final_head,
                 self.scenario.max_virtual_ms / 1000,
                 s.state,
                 s.current_height,
                 s.target_height,
-                s.failure
+                s.failure,
+                progress.recoveries,
+                self.config.max_recoveries
             ));
         }
         let counters = self.engine.counters();
@@ -685,8 +1402,17 @@ impl Simulation {
             violations: self.violations,
             ticks: self.ticks,
             peak_buffered: self.peak_buffered,
-            rejected: counters.blocks_rejected,
-            bans: counters.peer_bans,
+            rejected: self.rejected + counters.blocks_rejected,
+            bans: self.bans + counters.peer_bans,
+            crashes: self.crashes,
+            crashes_partitioned: self.crashes_partitioned,
+            partitions: self.partitions,
+            blocks_rolled_back: self.rolled_back,
+            synced_blocks_rolled_back: self.synced_rolled_back,
+            partition_blocks_dropped: self.partition_dropped,
+            partition_states: self.partition_states,
+            final_state: progress.state,
+            recoveries: progress.recoveries,
         }
     }
 }
