@@ -520,7 +520,7 @@ impl Scenario {
     ///   45 s (while a moving head is followed, or after the sync), the restarted node redialling within 3 s.
     /// - Partitions: 1 or 2 disjoint windows, each `Gone` or `Silent`, starting in the first 40 s, lasting 3 s
     ///   to 8 times `stall_timeout_ms` of [`sim_config`]: below the stall timeout (40 %), up to 3 times it
-    ///   (30 %), up to 8 times it (30 %, long enough to exhaust `max_recoveries` of a stalled engine).
+    ///   (30 %), up to 8 times it (30 %, long enough for a stalled engine to fail and recover many times).
     pub fn with_disruptions(mut self, seed: u64) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xc4a5_4ed1_5c0e_0001);
         if rng.random_bool(CRASH_SHARE) {
@@ -1383,7 +1383,7 @@ impl Simulation {
         if finished.is_none() && self.violations.is_empty() {
             let s = self.engine.status();
             self.violations.push(format!(
-                "not Synced at {} within {} s of virtual time: state {:?}, head {}, target {}, failure {:?}, recoveries {} of {}",
+                "not Synced at {} within {} s of virtual time: state {:?}, head {}, target {}, failure {:?}, recoveries {}",
                 self.scenario.final_head,
                 self.scenario.max_virtual_ms / 1000,
                 s.state,
@@ -1391,7 +1391,6 @@ impl Simulation {
                 s.target_height,
                 s.failure,
                 progress.recoveries,
-                self.config.max_recoveries
             ));
         }
         let counters = self.engine.counters();

@@ -6,8 +6,6 @@
 //! `SIM_SEEDS=N` sets the number of seeds (default 1000); `SIM_SEED=S` replays one seed alone (`SIM_TRACE=1`
 //! traces it); `SIM_THREADS=T` runs seeds on T threads (default 2, or 1 on a single core). Each seed's run is
 //! independent of the others and of the threads, so the results are the same on any number of threads.
-//! `SIM_MAX_RECOVERIES=N` overrides `max_recoveries` of the engine config, to tell failures that come from a
-//! bounded number of recoveries from others (a diagnosis, not a way to pass: CI leaves it unset).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -44,14 +42,7 @@ fn sim_threads() -> usize {
 }
 
 fn run_seed(seed: u64) -> SimReport {
-    let mut config = sim_config();
-    if let Some(n) = std::env::var("SIM_MAX_RECOVERIES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        config.max_recoveries = n;
-    }
-    Simulation::new(chain(), Scenario::random(seed, CHAIN_LEN), config).run()
+    Simulation::new(chain(), Scenario::random(seed, CHAIN_LEN), sim_config()).run()
 }
 
 /// Runs `seeds` on `SIM_THREADS` threads; the reports come back in the order of `seeds`.

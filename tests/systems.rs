@@ -982,9 +982,12 @@ fn update_state_recovers_for_ever_with_a_capped_doubling_backoff() {
     let mut now = NOW;
     let mut waits = Vec::new();
     for round in 0..12u32 {
-        // Stall: fail.
+        // Stall (the peers answer their status polls, but nothing is imported): fail.
         let world = built.engine.world_mut();
         world.resource_mut::<Clock>().now_ms = now;
+        for &p in &built.peers {
+            world.get_mut::<PeerClaim>(p).expect("peer").updated_ms = now;
+        }
         world.resource_mut::<SyncProgress>().last_progress_ms = now - config.stall_timeout_ms;
         run_system(&mut built.engine, update_state);
         let world = built.engine.world_mut();

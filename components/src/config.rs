@@ -65,9 +65,12 @@ pub struct SyncConfig {
     pub recovery_backoff_ms: u64,
     /// …up to this. Recovery never stops: a Failed engine is never final.
     pub max_recovery_backoff_ms: u64,
-    /// A peer that failed this many requests in a row is unresponsive; when every peer ahead is, the engine
-    /// waits in Discovering instead of counting a stall.
+    /// A peer that failed this many requests in a row, or whose last status is older than `status_stale_ms`, is
+    /// unresponsive; when every peer (or every peer ahead) is, the engine waits in Discovering instead of counting
+    /// a stall or believing itself synced.
     pub unresponsive_after_failures: u32,
+    /// See `unresponsive_after_failures`.
+    pub status_stale_ms: u64,
     /// Within this many blocks of the target the state is CatchingUp rather than DownloadingBlocks.
     pub catch_up_distance: u64,
     /// Production gate: progress at least this fraction…
@@ -105,6 +108,7 @@ impl Default for SyncConfig {
             recovery_backoff_ms: 2_000,
             max_recovery_backoff_ms: 60_000,
             unresponsive_after_failures: 2,
+            status_stale_ms: 6_000,
             catch_up_distance: 64,
             production_progress: 0.995,
             production_max_behind: 10,

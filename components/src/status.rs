@@ -98,7 +98,8 @@ pub enum WaitReason {
     NoPeers,
     /// Peers are connected, but none is believed to hold blocks above the head (their claims were discredited).
     NoPeerBelieved,
-    /// Every peer claiming blocks above the head failed its recent requests (timeouts, broken streams).
+    /// No peer answers (its recent requests failed, or its status is stale), or every peer claiming blocks above
+    /// the head does not.
     PeersUnresponsive,
 }
 

@@ -2,7 +2,9 @@
 //! written in the SAME store transaction as the blocks it covers (by `import_blocks`).
 //!
 //! Due when the blocks since the last checkpoint (with those about to import) reach `checkpoint_every_blocks`,
-//! when `checkpoint_every_ms` has passed with blocks to import, or when this import reaches the target.
+//! when `checkpoint_every_ms` has passed with blocks to import or imported since the last checkpoint (then
+//! `import_blocks` writes a checkpoint of the head alone: imports that stopped short of an unreachable target are
+//! made durable too), or when this import reaches the target.
 
 use bevy_ecs::prelude::*;
 use ecsync_components::SyncConfig;
@@ -25,7 +27,7 @@ pub fn checkpoint_due(
     }
     let last_at = state.window_start_ms;
     let reaches_target = ready > 0 && head.0.height + ready >= progress.target;
-    state.due = ready > 0
+    state.due = pending > 0
         && (pending >= config.checkpoint_every_blocks
             || clock.now_ms.saturating_sub(last_at) >= config.checkpoint_every_ms
             || reaches_target);

@@ -47,6 +47,28 @@ fn ready_prefix<'w>(
     (batch, taken)
 }
 
+/// Nothing to import, but blocks imported since the last checkpoint: a checkpoint of the head alone.
+fn checkpoint_head(clock: &Clock, chain: &mut ChainWriter) {
+    let head = chain.head.0;
+    let block = match chain.store.0.block(head.height) {
+        Ok(Some(block)) => block,
+        Ok(None) | Err(_) => {
+            chain.checkpoints.due = false;
+            return;
+        }
+    };
+    let checkpoint = Checkpoint::of(&block, head.hash, clock.now_ms, chain.progress.target);
+    if let Err(e) = chain.store.0.import_batch(&[], Some(checkpoint)) {
+        let failure = Failure::Import {
+            height: head.height,
+            error: e.to_string(),
+        };
+        chain.progress.fail(clock.now_ms, failure);
+        return;
+    }
+    chain.checkpoints.record_import(0, Some(checkpoint));
+}
+
 /// Imports the ready prefix. See the module docs.
 pub fn import_blocks(
     mut commands: Commands,
@@ -57,7 +79,12 @@ pub fn import_blocks(
     blocks: Query<&PendingBlock, With<ReadyToImport>>,
 ) {
     let (batch, taken) = ready_prefix(chain.head.0.height, &ranges, &blocks);
-    let Some(last) = batch.last() else { return };
+    let Some(last) = batch.last() else {
+        if chain.checkpoints.due {
+            checkpoint_head(&clock, &mut chain);
+        }
+        return;
+    };
     let new_head = BlockRef::new(&last.block.block.header, last.hash);
     let checkpoint = chain
         .checkpoints

@@ -2,7 +2,7 @@
 //! on recovery from Failed it queues `reset_sync`.
 //!
 //! States: Idle (no peer since start) · Discovering (waiting for peers that serve: none connected any more, none
-//! believed, or every peer ahead unresponsive — see [`WaitReason`]; what was downloaded and validated is kept and
+//! believed, none answering, or every peer ahead unresponsive — see [`WaitReason`]; what was downloaded and validated is kept and
 //! the stall clock does not run) · DownloadingBlocks (far behind) · CatchingUp (within `catch_up_distance`, or
 //! following the head after having been synced) · Synced (at the target) · Failed (no import progress for
 //! `stall_timeout_ms` while a responsive peer is ahead, or the store failed). Failed is never final: it recovers
@@ -44,9 +44,12 @@ pub struct PeerView {
     pub peers: usize,
     /// Peers whose whole claim is believed.
     pub believed: usize,
+    /// Peers answering: fewer than `unresponsive_after_failures` failures in a row, a status within
+    /// `status_stale_ms`.
+    pub responsive: usize,
     /// Peers believed to hold blocks above the head…
     pub ahead: usize,
-    /// …of which answering (fewer than `unresponsive_after_failures` failures in a row).
+    /// …of which responsive.
     pub responsive_ahead: usize,
 }
 
@@ -56,7 +59,7 @@ fn waiting(view: PeerView) -> Option<WaitReason> {
         Some(WaitReason::NoPeers)
     } else if view.believed == 0 {
         Some(WaitReason::NoPeerBelieved)
-    } else if view.ahead > 0 && view.responsive_ahead == 0 {
+    } else if view.responsive == 0 || (view.ahead > 0 && view.responsive_ahead == 0) {
         Some(WaitReason::PeersUnresponsive)
     } else {
         None
@@ -111,12 +114,14 @@ pub fn update_state(
     let mut target = 0;
     for (claim, stats) in &peers {
         let usable = claim.usable_head(now);
+        let responsive = stats.consecutive_failures < config.unresponsive_after_failures
+            && now.saturating_sub(claim.updated_ms) <= config.status_stale_ms;
         view.peers += 1;
         view.believed += usize::from(usable == claim.head.height);
+        view.responsive += usize::from(responsive);
         if usable > height {
             view.ahead += 1;
-            view.responsive_ahead +=
-                usize::from(stats.consecutive_failures < config.unresponsive_after_failures);
+            view.responsive_ahead += usize::from(responsive);
         }
         target = target.max(usable);
     }
