@@ -976,6 +976,44 @@ fn update_state_waits_in_discovering_when_every_peer_is_gone_or_unresponsive() {
 }
 
 #[test]
+fn update_state_does_not_believe_itself_synced_when_no_peer_answers() {
+    // The peers claim what we have, so we would be Synced — but none has answered a status for too long.
+    let mut built = small(Layout {
+        claimed_head: 0,
+        ..Layout::small()
+    });
+    let world = built.engine.world_mut();
+    let stale = world.resource::<SyncConfig>().status_stale_ms;
+    run_system(&mut built.engine, update_state);
+    assert_eq!(
+        built.engine.world_mut().resource::<SyncProgress>().state,
+        SyncState::Synced
+    );
+    let world = built.engine.world_mut();
+    for &p in &built.peers {
+        world.get_mut::<PeerClaim>(p).expect("peer").updated_ms = NOW - stale - 1;
+    }
+    run_system(&mut built.engine, update_state);
+    let progress = built.engine.world_mut().resource::<SyncProgress>().clone();
+    assert_eq!(
+        (progress.state, progress.waiting),
+        (SyncState::Discovering, Some(WaitReason::PeersUnresponsive))
+    );
+    assert!(!built.engine.status().can_produce_blocks);
+    // One status answer: Synced again.
+    let world = built.engine.world_mut();
+    world
+        .get_mut::<PeerClaim>(built.peers[0])
+        .expect("peer")
+        .updated_ms = NOW;
+    run_system(&mut built.engine, update_state);
+    assert_eq!(
+        built.engine.world_mut().resource::<SyncProgress>().state,
+        SyncState::Synced
+    );
+}
+
+#[test]
 fn update_state_recovers_for_ever_with_a_capped_doubling_backoff() {
     let mut built = small(Layout::small());
     let config = built.engine.world_mut().resource::<SyncConfig>().clone();
@@ -1704,7 +1742,7 @@ fn checkpoint_due_decides_whether_the_import_carries_a_checkpoint() {
     );
     assert!(due(&mut built));
 
-    // Nothing ready: never due.
+    // Nothing ready and nothing imported since the last checkpoint: never due.
     let mut built = small(Layout {
         ready: 0,
         validated: 16,
@@ -1717,6 +1755,63 @@ fn checkpoint_due_decides_whether_the_import_carries_a_checkpoint() {
         .target = 16;
     built.engine.world_mut().resource_mut::<Clock>().now_ms = NOW + every_ms;
     assert!(!due(&mut built));
+    // Nothing ready, but blocks imported since the last checkpoint (imports stopped short of the target): due
+    // once the interval has passed, so they become durable too.
+    built
+        .engine
+        .world_mut()
+        .resource_mut::<CheckpointState>()
+        .blocks_since = 3;
+    let window = built
+        .engine
+        .world_mut()
+        .resource::<CheckpointState>()
+        .window_start_ms;
+    built.engine.world_mut().resource_mut::<Clock>().now_ms = window + every_ms - 1;
+    assert!(!due(&mut built));
+    built.engine.world_mut().resource_mut::<Clock>().now_ms = window + every_ms;
+    assert!(due(&mut built));
+    assert_consistent(&mut built.engine);
+}
+
+#[test]
+fn import_blocks_checkpoints_the_head_alone_when_nothing_is_ready() {
+    let mut built = small(Layout {
+        pending: 2,
+        ready: 40,
+        validated: 8,
+        ..Layout::small()
+    });
+    run_system(&mut built.engine, import_blocks);
+    // The ready blocks went without a checkpoint (not due); nothing is ready now.
+    let head = built.engine.head().height;
+    assert!(head > 0);
+    let world = built.engine.world_mut();
+    assert_eq!(world.resource::<CheckpointState>().blocks_since, head);
+    world.resource_mut::<CheckpointState>().due = true;
+    world.resource_mut::<Clock>().now_ms = NOW + 5;
+    let target = world.resource::<SyncProgress>().target;
+    run_system(&mut built.engine, import_blocks);
+    let block = &fx().blocks[head as usize];
+    let checkpoint = Checkpoint::of(block, block.hash(), NOW + 5, target);
+    assert_eq!(
+        built.store.commits().last(),
+        Some(&Commit {
+            first: None,
+            blocks: 0,
+            checkpoint: Some(checkpoint),
+        })
+    );
+    let state = built
+        .engine
+        .world_mut()
+        .resource::<CheckpointState>()
+        .clone();
+    assert_eq!(
+        (state.blocks_since, state.due, state.last),
+        (0, false, Some(checkpoint))
+    );
+    assert_eq!(built.engine.status().durable_height, head);
     assert_consistent(&mut built.engine);
 }
 
