@@ -532,13 +532,18 @@ fn engine_loop(
         let s = engine.status();
         if Instant::now() >= next_log {
             next_log = Instant::now() + Duration::from_secs(1);
+            let waiting = match (s.state, s.reason) {
+                (SyncState::Discovering, Some(reason)) => format!(": {}", reason.as_str()),
+                _ => String::new(),
+            };
             tracing::info!(
-                "sync: height {} of {} ({:?}, {:.0} blocks/s, {} peers)",
+                "sync: height {} of {} ({:?}{waiting}, {:.0} blocks/s, {} peers, durable {})",
                 s.current_height,
                 s.target_height,
                 s.state,
                 s.blocks_per_second,
-                s.peers_connected
+                s.peers_connected,
+                s.durable_height
             );
         }
         status.send_replace(s);

@@ -846,9 +846,14 @@ fn update_state_is_idle_without_peers_and_discovering_when_no_claim_is_believed(
         peers: 0,
         ..Layout::small()
     });
+    let before = alone.engine.world_mut().resource::<SyncProgress>().target;
     run_system(&mut alone.engine, update_state);
     let progress = alone.engine.world_mut().resource::<SyncProgress>().clone();
-    assert_eq!((progress.state, progress.target), (SyncState::Idle, 0));
+    assert_eq!(
+        (progress.state, progress.target),
+        (SyncState::Idle, before),
+        "no peer: the last target stands"
+    );
 
     let mut built = small(Layout::small());
     let world = built.engine.world_mut();

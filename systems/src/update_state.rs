@@ -126,7 +126,11 @@ pub fn update_state(
         target = target.max(usable);
     }
     progress.had_peers |= view.peers > 0;
-    progress.target = target.max(height);
+    // With no peer at all, the last target stands (the status keeps saying how far the node has to go).
+    if view.peers > 0 {
+        progress.target = target;
+    }
+    progress.target = progress.target.max(height);
     sample_rate(&mut progress, now, height);
 
     if progress.state == SyncState::Failed {
