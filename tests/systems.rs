@@ -23,7 +23,8 @@ use ecsync_components::ecs::{
 };
 use ecsync_components::resources::{
     Announced, BanList, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox,
-    Observations, Outbox, PeerIndex, PlanCursor, RequestCounter, SequentialState, SyncProgress,
+    Observations, Outbox, PeerIndex, PlanCursor, RequestCounter, SequentialState, Spec,
+    SyncProgress,
 };
 use ecsync_components::{
     AnswerError, Checkpoint, Failure, FailureReason, GotExpected, Hash32, NetEvent, Offence,
@@ -290,6 +291,64 @@ fn ingest_events_spawns_peers_updates_claims_and_refuses_foreign_and_banned_peer
         .collect();
     assert_eq!(disconnected, [PeerId(11), PeerId(12), PeerId(2)]);
     assert_eq!(count::<With<Peer>>(world), 4);
+    assert_consistent(&mut built.engine);
+}
+
+#[test]
+fn ingest_events_bans_a_peer_whose_head_slot_has_not_begun() {
+    let mut built = small(Layout::small());
+    let world = built.engine.world_mut();
+    let now_slot = world.resource::<Spec>().0.slot_at(NOW);
+    let at_slot = |slot: u64| {
+        let mut s = status(100);
+        s.head.slot = slot;
+        s
+    };
+    let inbox = &mut world.resource_mut::<Inbox>().0;
+    // One slot ahead of our clock is tolerated (clocks differ); two is a claim no honest node makes.
+    inbox.push_back(NetEvent::PeerConnected {
+        peer: PeerId(10),
+        label: "slightly ahead".into(),
+        status: at_slot(now_slot + 1),
+    });
+    inbox.push_back(NetEvent::PeerConnected {
+        peer: PeerId(11),
+        label: "from the future".into(),
+        status: at_slot(now_slot + 2),
+    });
+    inbox.push_back(NetEvent::Status {
+        peer: PeerId(1),
+        status: at_slot(u64::MAX),
+    });
+    run_system(&mut built.engine, ingest_events);
+
+    let world = built.engine.world_mut();
+    let index = world.resource::<PeerIndex>().0.clone();
+    assert!(index.contains_key(&PeerId(10)));
+    assert!(!index.contains_key(&PeerId(11)));
+    assert!(!index.contains_key(&PeerId(1)), "a known peer is removed");
+    assert!(world.get_entity(built.peers[0]).is_err());
+    let ban_ms = world.resource::<SyncConfig>().ban_ms;
+    let bans = world.resource::<BanList>().0.clone();
+    assert_eq!(bans.get(&PeerId(11)), Some(&(NOW + ban_ms)));
+    assert_eq!(bans.get(&PeerId(1)), Some(&(NOW + ban_ms)));
+    let reasons: Vec<(PeerId, String)> = world
+        .resource::<Outbox>()
+        .0
+        .iter()
+        .map(|r| match r {
+            Request::Disconnect { peer, reason } => (*peer, reason.clone()),
+            other => panic!("unexpected request {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        reasons.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
+        [PeerId(11), PeerId(1)]
+    );
+    assert!(
+        reasons[0].1.contains("beyond the current slot"),
+        "{reasons:?}"
+    );
     assert_consistent(&mut built.engine);
 }
 

@@ -1,6 +1,7 @@
 //! `ingest_events`: the network's events enter the world: peers are spawned on connect (unless banned or on
 //! another chain) and removed on disconnect, statuses update claims, answers are delivered to the range that
-//! asked (`deliver`), failed requests fail their range.
+//! asked (`deliver`), failed requests fail their range. A status whose head slot lies beyond the wall-clock slot
+//! (plus [`CLAIM_SLOT_TOLERANCE`]) is a claim no honest node can make: its peer is banned and disconnected.
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
@@ -12,6 +13,20 @@ use ecsync_components::{
 
 use crate::params::{Env, PeerBook};
 use crate::transitions::Transitions;
+
+/// A head may be this many slots ahead of our clock's slot (as a block may: clocks differ a little).
+pub const CLAIM_SLOT_TOLERANCE: u64 = 1;
+
+/// Why a status's head is impossible at `now_ms`, if it is: its slot has not begun yet.
+fn impossible(spec: &Spec, status: &StatusMessage, now_ms: u64) -> Option<String> {
+    let current = spec.0.slot_at(now_ms);
+    (status.head.slot > current.saturating_add(CLAIM_SLOT_TOLERANCE)).then(|| {
+        format!(
+            "claims a head at slot {} (height {}), beyond the current slot {current}",
+            status.head.slot, status.head.height
+        )
+    })
+}
 
 /// Why a status is refused, if it is.
 fn foreign(spec: &Spec, status: &StatusMessage) -> Option<String> {
@@ -61,6 +76,13 @@ impl Ingest<'_, '_> {
                 .push(Request::Disconnect { peer, reason });
             return;
         }
+        if let Some(reason) = impossible(&self.env.spec, &status, now) {
+            self.ban(peer, reason);
+            if let Some(entity) = self.book.index.0.remove(&peer) {
+                self.commands.remove_peer(entity);
+            }
+            return;
+        }
         if let Some(&entity) = self.book.index.0.get(&peer) {
             self.claim(entity, status);
             return;
@@ -92,17 +114,32 @@ impl Ingest<'_, '_> {
         let Some(&entity) = self.book.index.0.get(&peer) else {
             return;
         };
-        if let Some(reason) = foreign(&self.env.spec, &status) {
-            self.book
-                .outbox
-                .0
-                .push(Request::Disconnect { peer, reason });
+        let ban = impossible(&self.env.spec, &status, self.env.now());
+        if let Some(reason) = foreign(&self.env.spec, &status).or(ban.clone()) {
+            if ban.is_some() {
+                self.ban(peer, reason);
+            } else {
+                self.book
+                    .outbox
+                    .0
+                    .push(Request::Disconnect { peer, reason });
+            }
             // Out of the index now, so that no later event of this drain reaches it.
             self.book.index.0.remove(&peer);
             self.commands.remove_peer(entity);
             return;
         }
         self.claim(entity, status);
+    }
+
+    /// Bans `peer` for `ban_ms` and asks the network to drop it.
+    fn ban(&mut self, peer: PeerId, reason: String) {
+        let until = self.env.now() + self.env.config.ban_ms;
+        self.book.bans.0.insert(peer, until);
+        self.book
+            .outbox
+            .0
+            .push(Request::Disconnect { peer, reason });
     }
 
     fn claim(&mut self, entity: Entity, status: StatusMessage) {
