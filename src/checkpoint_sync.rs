@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use ecsync_components::{
-    ChainSpec, Hash32, Height, NetEvent, PeerId, Request, RequestId, SignedBlock,
+    ChainSpec, Hash32, Height, NetEvent, PeerId, Request, RequestId, SignedBlock, StatusMessage,
 };
 use ecsync_systems::consensus::{Authorities, check_standalone, verify_approval};
 use std::time::Instant;
@@ -94,8 +94,8 @@ fn judge(
 /// The peers seen while fetching, and what was asked of whom.
 #[derive(Default)]
 struct Fetching {
-    /// Connected peers and the height they claim.
-    heads: HashMap<PeerId, Height>,
+    /// Connected peers: label and latest status (one entry per peer, however many events it sends).
+    peers: HashMap<PeerId, (String, StatusMessage)>,
     /// Outstanding requests: peer → (request id, when asked).
     asked: HashMap<PeerId, (RequestId, Instant)>,
     /// Peers refused for answering another block.
@@ -108,7 +108,8 @@ impl Fetching {
     /// Asks every peer that claims the height and is neither refused nor waited for.
     fn ask(&mut self, network: &NetworkHandle, height: Height) {
         let now = Instant::now();
-        for (&peer, &head) in &self.heads {
+        for (&peer, (_, status)) in &self.peers {
+            let head = status.head.height;
             let waiting = self
                 .asked
                 .get(&peer)
@@ -128,6 +129,20 @@ impl Fetching {
         }
     }
 
+    /// The peers connected now, as the events that tell the engine so (ordered by id).
+    fn connected_events(self) -> Vec<NetEvent> {
+        let mut peers: Vec<_> = self.peers.into_iter().collect();
+        peers.sort_unstable_by_key(|(peer, _)| *peer);
+        peers
+            .into_iter()
+            .map(|(peer, (label, status))| NetEvent::PeerConnected {
+                peer,
+                label,
+                status,
+            })
+            .collect()
+    }
+
     /// Whether `request` is the one outstanding to `peer` (and forgets it).
     fn answered(&mut self, peer: PeerId, request: RequestId) -> bool {
         if self.asked.get(&peer).is_some_and(|(r, _)| *r == request) {
@@ -142,8 +157,9 @@ impl Fetching {
 }
 
 /// Fetches the checkpoint's block from the peers and makes it the store's anchor. `recv` waits up to the given
-/// time for the node's next input. Returns the network events seen meanwhile (those of refused peers left out),
-/// for the engine; `None` if the node stopped first.
+/// time for the node's next input. Returns what the engine must hear of the peers seen meanwhile — one
+/// `PeerConnected` with the latest status per peer still connected and not refused (bounded by the connected
+/// peers, however many events they sent) — or `None` if the node stopped first.
 pub fn start_from_checkpoint(
     store: &mut RedbStore,
     spec: &ChainSpec,
@@ -156,7 +172,6 @@ pub fn start_from_checkpoint(
         next_id: FIRST_REQUEST_ID,
         ..Fetching::default()
     };
-    let mut seen = Vec::new();
     let mut next_log = Instant::now();
     tracing::info!(
         "checkpoint sync: fetching block {} ({}) from peers",
@@ -167,14 +182,14 @@ pub fn start_from_checkpoint(
         if Instant::now() >= next_log {
             next_log = Instant::now() + LOG_EVERY;
             let claiming = state
-                .heads
+                .peers
                 .values()
-                .filter(|h| **h >= checkpoint.height)
+                .filter(|(_, s)| s.head.height >= checkpoint.height)
                 .count();
             tracing::info!(
                 "checkpoint sync: waiting for block {}: {} peers connected, {claiming} claim it",
                 checkpoint.height,
-                state.heads.len()
+                state.peers.len()
             );
         }
         state.ask(network, checkpoint.height);
@@ -184,16 +199,26 @@ pub fn start_from_checkpoint(
             Input::Event(event) => event,
         };
         match &event {
-            NetEvent::PeerConnected { peer, status, .. } | NetEvent::Status { peer, status } => {
-                state.heads.insert(*peer, status.head.height);
+            NetEvent::PeerConnected {
+                peer,
+                label,
+                status,
+            } => {
+                if !state.refused.contains(peer) {
+                    state.peers.insert(*peer, (label.clone(), *status));
+                }
+            }
+            NetEvent::Status { peer, status } => {
+                if let Some(entry) = state.peers.get_mut(peer) {
+                    entry.1 = *status;
+                }
             }
             NetEvent::PeerGone { peer } => {
-                state.heads.remove(peer);
+                state.peers.remove(peer);
                 state.asked.remove(peer);
             }
             NetEvent::RequestFailed { peer, request, .. } => {
                 state.answered(*peer, *request);
-                continue;
             }
             NetEvent::Blocks {
                 peer,
@@ -215,7 +240,7 @@ pub fn start_from_checkpoint(
                         );
                         tracing::warn!("checkpoint sync: refused peer {label}: {reason}");
                         state.refused.insert(*peer);
-                        state.heads.remove(peer);
+                        state.peers.remove(peer);
                         network.send(Request::Disconnect {
                             peer: *peer,
                             reason,
@@ -230,24 +255,10 @@ pub fn start_from_checkpoint(
                             checkpoint.height,
                             checkpoint.hash
                         );
-                        seen.retain(|e: &NetEvent| !state.refused.contains(&peer_of(e)));
-                        return Ok(Some(seen));
+                        return Ok(Some(state.connected_events()));
                     }
                 }
-                continue;
             }
         }
-        seen.push(event);
-    }
-}
-
-/// The peer an event is about.
-fn peer_of(event: &NetEvent) -> PeerId {
-    match event {
-        NetEvent::PeerConnected { peer, .. }
-        | NetEvent::Status { peer, .. }
-        | NetEvent::Blocks { peer, .. }
-        | NetEvent::RequestFailed { peer, .. }
-        | NetEvent::PeerGone { peer } => *peer,
     }
 }

@@ -274,28 +274,8 @@ impl ChainStore for SimStore {
         if blocks.is_empty() && checkpoint.is_none() {
             return Ok(());
         }
-        // Check the whole batch links before writing anything, as `RedbStore::import_batch`.
-        let mut head = state.head;
-        let mut refs = Vec::with_capacity(blocks.len());
-        for block in blocks {
-            let r = BlockRef::of(block);
-            if r.height != head.height + 1 || block.block.header.parent_hash != head.hash {
-                return Err(StoreError::NotContiguous(format!(
-                    "block {} ({}) does not extend head {} ({})",
-                    r.height, r.hash, head.height, head.hash
-                )));
-            }
-            refs.push(r);
-            head = r;
-        }
-        if let Some(cp) = &checkpoint
-            && cp.head != head
-        {
-            return Err(StoreError::NotContiguous(format!(
-                "checkpoint at {} is not the batch's head {}",
-                cp.head.height, head.height
-            )));
-        }
+        // Check the whole batch links before writing anything, as every store does.
+        let (refs, head) = ecsync_components::link_batch(state.head, blocks, checkpoint.as_ref())?;
         for (block, r) in blocks.iter().zip(&refs) {
             state.blocks.push((block.encode(), r.hash));
         }

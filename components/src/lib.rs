@@ -39,4 +39,4 @@ pub use messages::{
 };
 pub use spec::{ChainSpec, SpecError, quorum};
 pub use status::{Failure, SyncState, SyncStatus, WaitReason};
-pub use store::{ChainStore, Checkpoint, StoreError};
+pub use store::{ChainStore, Checkpoint, StoreError, link_batch};

@@ -34,6 +34,37 @@ impl Checkpoint {
     }
 }
 
+/// What every store checks before writing a batch: each block extends the one before it (the first the head
+/// `head`), and the checkpoint, if any, is the batch's last block. Returns the blocks' references and the new head.
+pub fn link_batch(
+    head: BlockRef,
+    blocks: &[&SignedBlock],
+    checkpoint: Option<&Checkpoint>,
+) -> Result<(Vec<BlockRef>, BlockRef), StoreError> {
+    let mut head = head;
+    let mut refs = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        let r = BlockRef::of(block);
+        if r.height != head.height + 1 || block.block.header.parent_hash != head.hash {
+            return Err(StoreError::NotContiguous(format!(
+                "block {} ({}) does not extend head {} ({})",
+                r.height, r.hash, head.height, head.hash
+            )));
+        }
+        refs.push(r);
+        head = r;
+    }
+    if let Some(cp) = checkpoint
+        && cp.head != head
+    {
+        return Err(StoreError::NotContiguous(format!(
+            "checkpoint at {} is not the batch's head {}",
+            cp.head.height, head.height
+        )));
+    }
+    Ok((refs, head))
+}
+
 /// Why a store operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {

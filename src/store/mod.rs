@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use ecsync_components::{
     BlockRef, ChainSpec, ChainStore, Checkpoint, Height, SignedBlock, StoreError, decode, encode,
+    link_batch,
 };
 mod recover;
 
@@ -483,27 +484,7 @@ impl ChainStore for RedbStore {
             return Ok(());
         }
         // Check the whole batch links before writing anything.
-        let mut head = self.head;
-        let mut refs = Vec::with_capacity(blocks.len());
-        for block in blocks {
-            let r = BlockRef::of(block);
-            if r.height != head.height + 1 || block.block.header.parent_hash != head.hash {
-                return Err(StoreError::NotContiguous(format!(
-                    "block {} ({}) does not extend head {} ({})",
-                    r.height, r.hash, head.height, head.hash
-                )));
-            }
-            refs.push(r);
-            head = r;
-        }
-        if let Some(cp) = &checkpoint
-            && cp.head != head
-        {
-            return Err(StoreError::NotContiguous(format!(
-                "checkpoint at {} is not the batch's head {}",
-                cp.head.height, head.height
-            )));
-        }
+        let (refs, head) = link_batch(self.head, blocks, checkpoint.as_ref())?;
         let mut txn = self.db.begin_write().map_err(io)?;
         txn.set_durability(if checkpoint.is_some() {
             Durability::Immediate
