@@ -81,6 +81,7 @@ fn sync(engine: &mut SyncEngine, chain: &SimChain) -> u64 {
                     request,
                     start,
                     count,
+                    ..
                 } => {
                     let end = start.saturating_add(u64::from(count)).min(target + 1);
                     let blocks = chain.blocks[start.min(end) as usize..end as usize].to_vec();

@@ -125,6 +125,7 @@ impl Fetching {
                 request,
                 start: height,
                 count: 1,
+                max_bytes: ecsync_components::MAX_RESPONSE_BYTES,
             });
         }
     }

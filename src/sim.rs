@@ -911,6 +911,7 @@ impl Simulation {
                 request,
                 start,
                 count,
+                ..
             } => {
                 let Some(i) = peer_of(self, peer) else { return };
                 if !self.peers[i].connected || self.silent() {

@@ -258,6 +258,7 @@ fn the_world_dump_shows_peers_ranges_and_blocks() {
             request,
             start,
             count,
+            ..
         } => Some((*peer, *request, *start, *count)),
         _ => None,
     });

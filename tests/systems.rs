@@ -31,6 +31,7 @@ use ecsync_components::{
     OutcomeKind, PeerId, PeerOutcome, Request, RequestId, StatusMessage, SyncConfig, SyncState,
     WaitReason,
 };
+use ecsync_systems::dispatch_requests::ANSWER_HEADROOM;
 use ecsync_systems::score_peers::score;
 use ecsync_systems::transitions::{self, RangeState, TransitionError, Transitions, range_state};
 use ecsync_systems::{
@@ -1387,7 +1388,7 @@ fn dispatch_requests_sends_the_lowest_ranges_to_the_best_free_peers() {
     run_system(&mut built.engine, dispatch_requests);
 
     let world = built.engine.world_mut();
-    let reserve = layout.reserve_bytes();
+    let reserve = (layout.reserve_bytes() as f64 * ANSWER_HEADROOM).ceil() as u64;
     let mut expected = Vec::new();
     for (i, &range) in built.waiting.iter().enumerate() {
         if i < 4 {
@@ -1408,6 +1409,9 @@ fn dispatch_requests_sends_the_lowest_ranges_to_the_best_free_peers() {
                 request: RequestId(i as u64 + 1),
                 start: 1 + 16 * i as u64,
                 count: 16,
+                max_bytes: world
+                    .get::<Downloading>(range)
+                    .map_or(0, |d| d.reserved_bytes as u32),
             });
         } else {
             assert_eq!(
@@ -2015,6 +2019,7 @@ fn sequential_sync_asks_one_peer_for_the_next_1024_blocks() {
             request: RequestId(1),
             start: 1,
             count: 1024,
+            max_bytes: ecsync_components::MAX_RESPONSE_BYTES,
         }]
     );
     assert_eq!(world.resource::<SequentialState>().peer, Some(PeerId(1)));

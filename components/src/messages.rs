@@ -10,6 +10,10 @@ use crate::chain::{BlockRef, Height};
 /// Protocol cap on blocks per `blocks_by_range` request.
 pub const MAX_BLOCKS_PER_REQUEST: u32 = 1024;
 
+/// Protocol cap on the block bytes of one `blocks_by_range` answer (a single block larger than this is still
+/// served alone). A request's `max_bytes` lowers it.
+pub const MAX_RESPONSE_BYTES: u32 = 8 * 1024 * 1024;
+
 /// A peer, as the engine knows it: a number the network adapter assigns (the adapter maps it to its transport's
 /// peer identity).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -155,6 +159,10 @@ pub enum Request {
         start: Height,
         /// Blocks wanted (≤ [`MAX_BLOCKS_PER_REQUEST`]).
         count: u32,
+        /// Block bytes the answer may carry at most (≤ [`MAX_RESPONSE_BYTES`]): the buffer space reserved for
+        /// it. A server stops before a block that would exceed it, but always sends a first block; an answer
+        /// of more than one block beyond it is refused and its peer penalised.
+        max_bytes: u32,
     },
     /// Ask a peer for its status.
     Status {

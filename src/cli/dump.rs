@@ -1259,6 +1259,7 @@ mod tests {
                     request,
                     start,
                     count,
+                    ..
                 } => Some((peer, request, start, count)),
                 _ => None,
             })

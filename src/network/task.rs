@@ -309,6 +309,7 @@ impl SwarmTask {
                 request,
                 start,
                 count,
+                ..
             } => self.fetch(peer, request, BlocksByRangeRequest { start, count }),
             Request::Status { peer } => {
                 if let Some(target) = self.reachable(peer) {

@@ -181,6 +181,7 @@ async fn fetch(node: &mut Node, peer: PeerId, request: u64, start: u64, count: u
         request: RequestId(request),
         start,
         count,
+        max_bytes: ecsync_components::MAX_RESPONSE_BYTES,
     });
     wait_for(&mut node.events, "the answer", |e| match e {
         NetEvent::Blocks { request: r, .. } | NetEvent::RequestFailed { request: r, .. } => {
@@ -479,6 +480,7 @@ async fn blocks_by_range_returns_the_served_encodings() {
             request: RequestId(100 + i),
             start: i * 10,
             count: 10,
+            max_bytes: ecsync_components::MAX_RESPONSE_BYTES,
         });
     }
     let mut answered = std::collections::HashSet::new();
@@ -803,6 +805,7 @@ async fn serving_emulates_latency_and_bandwidth() {
             request: RequestId(i),
             start,
             count: 2,
+            max_bytes: ecsync_components::MAX_RESPONSE_BYTES,
         });
     }
     let mut got = 0;

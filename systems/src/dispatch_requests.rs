@@ -15,6 +15,11 @@ use ecsync_components::resources::{Buffer, ChainHead};
 use crate::params::Env;
 use crate::transitions::{Transitions, evict_for_frontier};
 
+/// A request reserves this share more than its blocks' expected size: the reservation is also the answer's byte
+/// limit (`max_bytes`), and blocks vary in size, so an answer cut at exactly the average would come back a block or
+/// two short half the time.
+pub const ANSWER_HEADROOM: f64 = 1.25;
+
 /// Expected encoded bytes of `count` blocks.
 pub fn expected_bytes(buffer: &Buffer, spec_max: u32, count: u32) -> u64 {
     let avg = if buffer.avg_block_bytes > 0.0 {
@@ -92,7 +97,8 @@ pub fn dispatch_requests(
             break; // nobody can take more work this tick
         }
         let room = buffer.room(cap).saturating_sub(reserved);
-        let mut reserve = expected_bytes(&buffer, env.spec.0.max_block_bytes, range.count);
+        let expected = expected_bytes(&buffer, env.spec.0.max_block_bytes, range.count);
+        let mut reserve = (expected as f64 * ANSWER_HEADROOM).ceil() as u64;
         let one_block = expected_bytes(&buffer, env.spec.0.max_block_bytes, 1);
         if range.start == frontier && room >= one_block {
             // The frontier goes out whenever at least a block fits: the import needs it first, and an answer

@@ -30,7 +30,8 @@ use ecsync_components::resources::{
     Buffer, ChainHead, Clock, EngineCounters, Outbox, PeerIndex, PlanCursor, RequestCounter,
 };
 use ecsync_components::{
-    Offence, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, SignedBlock, SyncConfig,
+    MAX_RESPONSE_BYTES, Offence, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, SignedBlock,
+    SyncConfig,
 };
 
 /// A range's state, read off its marker components.
@@ -157,6 +158,11 @@ pub fn start_download(
             request,
             start: r.start,
             count: r.count,
+            // No reservation (the sequential strategy keeps no buffer): the protocol's cap.
+            max_bytes: match reserve {
+                0 => MAX_RESPONSE_BYTES,
+                r => u32::try_from(r).unwrap_or(u32::MAX).min(MAX_RESPONSE_BYTES),
+            },
         });
     world.resource_mut::<EngineCounters>().requests_sent += 1;
     world.resource_mut::<Buffer>().reserve(reserve);
