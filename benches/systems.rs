@@ -366,6 +366,7 @@ fn bench_score_peers(c: &mut Criterion) {
         .enumerate()
         .map(|(i, &peer)| PeerOutcome {
             peer,
+            peer_id: ecsync_components::PeerId(i as u64 + 1),
             kind: match i % 20 {
                 9 => OutcomeKind::Timeout,
                 19 => OutcomeKind::Empty { at: 5_000 },

@@ -95,7 +95,7 @@ fn sync(engine: &mut SyncEngine, chain: &SimChain) -> u64 {
                     peer,
                     status: status(chain),
                 }),
-                Request::Disconnect { peer, reason } => {
+                Request::Disconnect { peer, reason, .. } => {
                     panic!("the engine dropped honest {peer}: {reason}")
                 }
             }

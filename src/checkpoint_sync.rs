@@ -245,6 +245,7 @@ pub fn start_from_checkpoint(
                         network.send(Request::Disconnect {
                             peer: *peer,
                             reason,
+                            ban: true,
                         });
                     }
                     Verdict::Anchor(block) => {

@@ -10,8 +10,8 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::SingleThreadedExecutor;
 use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
 use ecsync_components::resources::{
-    Announced, BanList, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox,
-    Observations, Outbox, PeerIndex, PlanCursor, RequestCounter, SequentialState, Spec, Stopwatch,
+    Announced, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox, Observations,
+    Outbox, PeerIndex, PeerRecords, PlanCursor, RequestCounter, SequentialState, Spec, Stopwatch,
     Store, SyncProgress,
 };
 use ecsync_components::{
@@ -168,7 +168,7 @@ impl SyncEngine {
         world.init_resource::<Inbox>();
         world.init_resource::<Outbox>();
         world.init_resource::<PeerIndex>();
-        world.init_resource::<BanList>();
+        world.init_resource::<PeerRecords>();
         world.init_resource::<RequestCounter>();
         world.init_resource::<Buffer>();
         world.init_resource::<SyncProgress>();

@@ -58,6 +58,9 @@ pub struct Metrics {
     checkpoints_created: Counter,
     peer_penalties: Counter,
     peer_bans: Counter,
+    peer_kicks: Counter,
+    claims_refused: Counter,
+    ranges_held: Gauge,
     requests_sent: Counter,
     validation_seconds: Histogram,
     import_seconds: Histogram,
@@ -98,6 +101,9 @@ impl Metrics {
             checkpoints_created: Counter::default(),
             peer_penalties: Counter::default(),
             peer_bans: Counter::default(),
+            peer_kicks: Counter::default(),
+            claims_refused: Counter::default(),
+            ranges_held: Gauge::default(),
             requests_sent: Counter::default(),
             validation_seconds: seconds_histogram(),
             import_seconds: seconds_histogram(),
@@ -199,8 +205,23 @@ impl Metrics {
         );
         r.register(
             "peer_bans",
-            "Peers banned for invalid data",
+            "Peers banned (invalid data, or a reputation below the ban threshold)",
             m.peer_bans.clone(),
+        );
+        r.register(
+            "peer_kicks",
+            "Peers disconnected for a reputation below the disconnect threshold (not banned)",
+            m.peer_kicks.clone(),
+        );
+        r.register(
+            "claims_refused",
+            "Peer statuses refused: a head from a slot beyond the clock plus the allowed skew",
+            m.claims_refused.clone(),
+        );
+        r.register(
+            "ranges_held",
+            "Downloaded ranges waiting for a block's slot to begin by our clock",
+            m.ranges_held.clone(),
         );
         r.register(
             "requests_sent",
@@ -291,6 +312,13 @@ impl Metrics {
             self.last.peer_penalties,
         );
         inc(&self.peer_bans, c.peer_bans, self.last.peer_bans);
+        inc(&self.peer_kicks, c.peer_kicks, self.last.peer_kicks);
+        inc(
+            &self.claims_refused,
+            c.claims_refused,
+            self.last.claims_refused,
+        );
+        self.ranges_held.set(to_i64(c.ranges_held));
         inc(
             &self.requests_sent,
             c.requests_sent,

@@ -185,7 +185,7 @@ fn a_peer_on_another_chain_is_refused() {
     engine.tick(SIM_EPOCH_MS);
     let out = engine.drain_outbox();
     assert!(
-        matches!(&out[..], [Request::Disconnect { peer: PeerId(1), reason }] if reason.contains("chain")),
+        matches!(&out[..], [Request::Disconnect { peer: PeerId(1), reason, .. }] if reason.contains("chain")),
         "{out:?}"
     );
     assert_eq!(engine.status().peers_connected, 0);

@@ -55,10 +55,30 @@ pub struct SyncConfig {
     /// A node at the head announces a new head (by asking every peer's status: the request carries its own) at
     /// most this often.
     pub announce_min_ms: u64,
-    /// How long a peer that failed to serve a height it claimed is not believed above it.
+    /// How long a peer that failed to serve a height it claimed (an empty answer or a timeout) is first not
+    /// believed above it; each further failure in a row doubles it…
     pub discredit_ms: u64,
-    /// How long a peer that sent invalid data stays banned.
+    /// …up to this.
+    pub max_discredit_ms: u64,
+    /// A peer's first ban lasts this long; each further ban twice the one before…
     pub ban_ms: u64,
+    /// …up to this.
+    pub max_ban_ms: u64,
+    /// A peer's reputation (0 neutral, −100 worst; lowered by misbehaviour by tolerance class: fatal → −100, low
+    /// −10, mid −5, high −1) halves back towards 0 in this time.
+    pub reputation_half_life_ms: u64,
+    /// Below this reputation a peer gets requests only when no better peer can take them.
+    pub stop_using_below: f64,
+    /// Falling below this reputation disconnects a peer (it may come back, with its reputation).
+    pub disconnect_below: f64,
+    /// Falling below this reputation bans a peer.
+    pub ban_below: f64,
+    /// Peer ids remembered (reputation, bans) at most.
+    pub max_peer_records: usize,
+    /// Clocks may differ this much: a status whose head slot begins later than this ahead of our clock is refused
+    /// (and penalised); a block from a slot that has not begun yet by our clock, but begins within this, is held
+    /// until it does (not punished).
+    pub max_clock_skew_ms: u64,
     /// No import progress for this long while behind, with peers: the engine fails and recovers.
     pub stall_timeout_ms: u64,
     /// Wait this long in Failed before the first recovery; each failure in a row doubles it…
@@ -102,8 +122,16 @@ impl Default for SyncConfig {
             max_timeout_ms: 30_000,
             status_interval_ms: 2_000,
             announce_min_ms: 100,
-            discredit_ms: 60_000,
+            discredit_ms: 5_000,
+            max_discredit_ms: 600_000,
             ban_ms: 600_000,
+            max_ban_ms: 24 * 3_600_000,
+            reputation_half_life_ms: 600_000,
+            stop_using_below: -10.0,
+            disconnect_below: -20.0,
+            ban_below: -50.0,
+            max_peer_records: 4_096,
+            max_clock_skew_ms: 10_000,
             stall_timeout_ms: 60_000,
             recovery_backoff_ms: 2_000,
             max_recovery_backoff_ms: 60_000,
@@ -146,12 +174,21 @@ impl SyncConfig {
             ("import_batch", self.import_batch),
             ("signature_batch", self.signature_batch),
             ("max_checkpoints", self.max_checkpoints),
+            ("max_peer_records", self.max_peer_records),
         ];
         if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(ConfigError::Zero(name));
         }
         if self.min_timeout_ms > self.max_timeout_ms {
             return Err(ConfigError::TimeoutBounds);
+        }
+        let thresholds = [self.ban_below, self.disconnect_below, self.stop_using_below];
+        if !(self.reputation_half_life_ms > 0
+            && thresholds.iter().all(|t| (-100.0..=0.0).contains(t))
+            && self.ban_below <= self.disconnect_below
+            && self.disconnect_below <= self.stop_using_below)
+        {
+            return Err(ConfigError::Reputation);
         }
         if !(0.0..=1.0).contains(&self.production_progress) {
             return Err(ConfigError::ProductionProgress(self.production_progress));
@@ -180,6 +217,11 @@ pub enum ConfigError {
     /// `min_timeout_ms` above `max_timeout_ms`.
     #[error("min_timeout_ms exceeds max_timeout_ms")]
     TimeoutBounds,
+    /// Reputation settings out of order.
+    #[error(
+        "reputation thresholds must satisfy -100 <= ban_below <= disconnect_below <= stop_using_below <= 0, with a positive half-life"
+    )]
+    Reputation,
     /// `production_progress` outside 0..=1.
     #[error("production_progress {0} must be within 0..=1")]
     ProductionProgress(f64),

@@ -14,7 +14,7 @@ use crate::messages::{PeerId, RequestId};
 
 /// A connected peer. It comes with its statistics, score and load at zero; its claim and budget are given.
 #[derive(Component, Clone, Debug, Serialize)]
-#[require(PeerStats, PeerScore, PeerLoad)]
+#[require(PeerStats, PeerScore, PeerReputation, PeerLoad)]
 pub struct Peer {
     /// The network adapter's id for it.
     pub id: PeerId,
@@ -79,6 +79,10 @@ pub struct PeerStats {
 /// A peer's score: the best peers get work first.
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, PartialOrd, Serialize)]
 pub struct PeerScore(pub f64);
+
+/// A peer's reputation now (see `PeerRecords`: 0 neutral, −100 worst), refreshed each tick by `score_peers`.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, PartialOrd, Serialize)]
+pub struct PeerReputation(pub f64);
 
 /// A peer's adaptive batch size (blocks per request) and request timeout.
 #[derive(Component, Clone, Copy, Debug, Serialize)]

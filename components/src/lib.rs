@@ -35,7 +35,7 @@ pub use chain::{
 pub use config::{ConfigError, Strategy, SyncConfig};
 pub use messages::{
     AnswerError, FailureReason, GotExpected, MAX_BLOCKS_PER_REQUEST, MAX_RESPONSE_BYTES, NetEvent,
-    Offence, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, StatusMessage,
+    Offence, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, StatusMessage, Tolerance,
 };
 pub use spec::{ChainSpec, SpecError, quorum};
 pub use status::{Failure, SyncState, SyncStatus, WaitReason};

@@ -169,20 +169,24 @@ pub enum Request {
         /// The peer.
         peer: PeerId,
     },
-    /// Drop a peer (it sent invalid data or is on another chain).
+    /// Drop a peer (it sent invalid data, is on another chain, or its reputation fell too low).
     Disconnect {
         /// The peer.
         peer: PeerId,
         /// Why, for the log.
         reason: String,
+        /// Banned (or foreign): never dial it again. Otherwise it may be redialed and come back.
+        ban: bool,
     },
 }
 
 /// What a peer did, for scoring. Written by the systems that observe it, read by `score_peers`.
 #[derive(Message, Clone, Debug, PartialEq)]
 pub struct PeerOutcome {
-    /// The peer's entity.
+    /// The peer's entity (gone if the peer left since).
     pub peer: Entity,
+    /// The peer's id: its record is punished even if it left.
+    pub peer_id: PeerId,
     /// What happened.
     pub kind: OutcomeKind,
     /// Request to outcome, engine milliseconds, when the outcome ends a request.
@@ -190,7 +194,7 @@ pub struct PeerOutcome {
 }
 
 impl OutcomeKind {
-    /// A short name, for metric labels: served, empty, timeout, failed, invalid.
+    /// A short name, for metric labels: served, empty, timeout, failed, invalid, claim.
     pub fn label(&self) -> &'static str {
         match self {
             OutcomeKind::Served { .. } => "served",
@@ -198,6 +202,44 @@ impl OutcomeKind {
             OutcomeKind::Timeout => "timeout",
             OutcomeKind::Failed => "failed",
             OutcomeKind::Invalid { .. } => "invalid",
+            OutcomeKind::Claim(_) => "claim",
+        }
+    }
+
+    /// How much of this is tolerated (None: nothing wrong), as Lighthouse's peer actions: a fatal offence bans at
+    /// once, a low-tolerance one after a few, a high-tolerance one after many.
+    pub fn tolerance(&self) -> Option<Tolerance> {
+        match self {
+            OutcomeKind::Served { .. } => None,
+            OutcomeKind::Invalid(_) => Some(Tolerance::Fatal),
+            OutcomeKind::Empty { .. } | OutcomeKind::Claim(_) => Some(Tolerance::Low),
+            OutcomeKind::Timeout => Some(Tolerance::Mid),
+            OutcomeKind::Failed => Some(Tolerance::High),
+        }
+    }
+}
+
+/// Tolerance classes of misbehaviour (see [`OutcomeKind::tolerance`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Tolerance {
+    /// Provably malicious (invalid data): banned at once.
+    Fatal,
+    /// Hard to excuse (withholding a claimed height, a claim from the future): −10.
+    Low,
+    /// Possibly honest (a timeout): −5.
+    Mid,
+    /// Usually honest (a broken connection): −1.
+    High,
+}
+
+impl Tolerance {
+    /// The reputation change (see `SyncConfig::reputation_half_life_ms`); Fatal goes to the minimum.
+    pub fn penalty(self) -> f64 {
+        match self {
+            Tolerance::Fatal => 100.0,
+            Tolerance::Low => 10.0,
+            Tolerance::Mid => 5.0,
+            Tolerance::High => 1.0,
         }
     }
 }
@@ -225,4 +267,6 @@ pub enum OutcomeKind {
     Failed,
     /// Sent something invalid: a malformed answer or a block that breaks a rule.
     Invalid(Offence),
+    /// Made a claim that cannot be true (a head from a slot that has not begun).
+    Claim(String),
 }

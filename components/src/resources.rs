@@ -42,9 +42,48 @@ pub struct Outbox(pub Vec<Request>);
 #[derive(Resource, Debug, Default)]
 pub struct PeerIndex(pub HashMap<PeerId, Entity>);
 
-/// Peers that sent invalid data, and until when they stay banned.
+/// What the engine remembers of each peer id across its connections: its reputation, its bans and how often its
+/// claims went unserved. A reconnect resets nothing of it. At most `SyncConfig::max_peer_records` entries: the
+/// least notable (reputation nearest 0, not banned) is forgotten first (`score_peers`).
 #[derive(Resource, Debug, Default, Serialize)]
-pub struct BanList(pub HashMap<PeerId, u64>);
+pub struct PeerRecords(pub HashMap<PeerId, PeerRecord>);
+
+/// The worst reputation: a fatal offence sets it, a ban holds it.
+pub const MIN_REPUTATION: f64 = -100.0;
+
+/// One peer id's record (see [`PeerRecords`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct PeerRecord {
+    /// Reputation at `updated_ms`: 0 is neutral, [`MIN_REPUTATION`] the worst. Only misbehaviour moves it (down,
+    /// by its tolerance class); it decays back towards 0 with `SyncConfig::reputation_half_life_ms`.
+    pub reputation: f64,
+    /// From when `reputation` decays (engine ms; the end of a ban, while banned).
+    pub updated_ms: u64,
+    /// Banned until then (engine ms; past: not banned).
+    pub banned_until_ms: u64,
+    /// Bans so far: each lasts twice the one before, up to `SyncConfig::max_ban_ms`.
+    pub bans: u32,
+    /// Times in a row its claim was found unserved (each discredit lasts twice the one before); 0 again once it
+    /// serves at or above the height it withheld.
+    pub discredits: u32,
+    /// Its claim is not believed from this height…
+    pub discredited_from: Option<Height>,
+    /// …until then (engine ms). Copied into a new connection's `PeerClaim`.
+    pub discredited_until_ms: u64,
+}
+
+impl PeerRecord {
+    /// The reputation at `now_ms`, decayed with `half_life_ms` since `updated_ms`.
+    pub fn reputation_at(&self, now_ms: u64, half_life_ms: u64) -> f64 {
+        let elapsed = now_ms.saturating_sub(self.updated_ms) as f64;
+        self.reputation * 0.5f64.powf(elapsed / half_life_ms.max(1) as f64)
+    }
+
+    /// Whether a ban runs at `now_ms`.
+    pub fn is_banned(&self, now_ms: u64) -> bool {
+        self.banned_until_ms > now_ms
+    }
+}
 
 /// Request ids.
 #[derive(Resource, Debug, Default, Serialize)]
@@ -239,6 +278,13 @@ pub struct EngineCounters {
     pub peer_penalties: u64,
     /// Peers banned.
     pub peer_bans: u64,
+    /// Peers disconnected for a reputation below `SyncConfig::disconnect_below` (not banned: they may come back).
+    pub peer_kicks: u64,
+    /// Statuses refused: a head slot beyond the clock's slot plus the allowed skew.
+    pub claims_refused: u64,
+    /// Not a counter but the number now: downloaded ranges waiting because their next block is from a slot that
+    /// has not begun yet by our clock (held, not punished: clocks differ).
+    pub ranges_held: u64,
     /// Store transactions for imports.
     pub import_commits: u64,
     /// Downloaded ranges dropped to make room at the import frontier.

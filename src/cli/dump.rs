@@ -219,6 +219,7 @@ struct PeerView {
     peer_claim: Option<ClaimC>,
     peer_stats: Option<StatsC>,
     peer_score: Option<f64>,
+    peer_reputation: Option<f64>,
     peer_budget: Option<BudgetC>,
     peer_load: Option<LoadC>,
 }
@@ -622,10 +623,11 @@ fn section(title: &str, table: &Table) -> String {
     format!("{title}\n{}", table.trim_fmt())
 }
 
-const PEER_COLUMNS: [(&str, CellAlignment); 11] = [
+const PEER_COLUMNS: [(&str, CellAlignment); 12] = [
     ("label", Left),
     ("id", Right),
     ("score", Right),
+    ("reputation", Right),
     ("claimed head", Right),
     ("blocks/s", Right),
     ("latency ms", Right),
@@ -646,6 +648,7 @@ fn peers_section(peers: &[PeerView], now_ms: Option<u64>) -> String {
             p.peer.label.clone(),
             p.peer.id.0.to_string(),
             fixed(p.peer_score, 2),
+            fixed(p.peer_reputation, 1),
             claimed(p.peer_claim.as_ref(), now_ms),
             fixed(stats.and_then(|s| s.blocks_per_sec), 1),
             fixed(stats.and_then(|s| s.latency_ms), 0),
@@ -919,6 +922,7 @@ mod tests {
                     "consecutive_failures": 0
                 },
                 "PeerScore": score,
+                "PeerReputation": -score * 4.0,
                 "PeerBudget": { "batch": 64, "max_in_flight": 4, "timeout_ms": 10000 },
                 "PeerLoad": { "in_flight": 2 }
             }
@@ -1048,13 +1052,15 @@ mod tests {
         assert_eq!(
             high,
             [
-                "p-high", "1", "2.50", "1000", "850.2", "12", "64", "2/4", "192", "1", "0"
+                "p-high", "1", "2.50", "-10.0", "1000", "850.2", "12", "64", "2/4", "192", "1", "0"
             ]
         );
         let bare: Vec<&str> = peers[6].split_whitespace().collect();
         assert_eq!(
             bare,
-            ["p-bare", "9", "-", "-", "-", "-", "-", "-/-", "-", "-", "-"]
+            [
+                "p-bare", "9", "-", "-", "-", "-", "-", "-", "-/-", "-", "-", "-"
+            ]
         );
         // Right-aligned numbers end in the same column as their header.
         let score_end = peers[1].find("score").unwrap() + "score".len();

@@ -316,7 +316,7 @@ impl SwarmTask {
                     self.status.request(&mut self.swarm, target, false);
                 }
             }
-            Request::Disconnect { peer, reason } => self.disconnect(peer, reason),
+            Request::Disconnect { peer, reason, ban } => self.disconnect(peer, reason, ban),
         }
     }
 
@@ -334,13 +334,14 @@ impl SwarmTask {
         }
     }
 
-    /// Disconnects engine peer `peer` at the engine's request and puts it on the deny list.
-    fn disconnect(&mut self, peer: PeerId, reason: String) {
+    /// Disconnects engine peer `peer` at the engine's request; a banned one goes on the deny list (never
+    /// redialed), another may be redialed like any known peer.
+    fn disconnect(&mut self, peer: PeerId, reason: String, ban: bool) {
         let Some(target) = self.peers.libp2p_peer(peer) else {
             return;
         };
         let connected = self.peers.is_connected(&target);
-        let changed = self.dialer.deny_by_engine(target, reason.clone());
+        let changed = ban && self.dialer.deny_by_engine(target, reason.clone());
         if connected || changed {
             tracing::info!("disconnecting {peer} ({target}): {reason}");
         }

@@ -604,6 +604,7 @@ async fn requests_to_unknown_peers_fail_at_once() {
     a.handle.send(Request::Disconnect {
         peer: PeerId(5),
         reason: "x".into(),
+        ban: true,
     });
     // The task is still there and answering.
     assert!(matches!(
@@ -660,6 +661,7 @@ async fn engine_disconnects_are_denied_and_not_redialed() {
     b.handle.send(Request::Disconnect {
         peer: a_in_b,
         reason: "sent an invalid block".into(),
+        ban: true,
     });
     assert_eq!(
         wait_for(&mut b.events, "PeerGone", |e| matches!(

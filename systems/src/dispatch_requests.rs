@@ -1,14 +1,17 @@
 //! `dispatch_requests`: gives waiting ranges to the best free peers, lowest heights first.
 //!
 //! A range goes to the highest-scored free peer whose believed head reaches its start and that has not failed
-//! it; when every candidate has failed it, its failed list is cleared and the best candidate tries again. Each
+//! it; when every candidate has failed it, its failed list is cleared and the best candidate tries again. A peer
+//! whose reputation is below `stop_using_below` is a last resort: it gets a range only when no peer in good
+//! standing (free or busy) believes it can serve it. Each
 //! request reserves its expected bytes (count × average block size) so that answers in flight cannot push the
 //! buffer past `max_buffered_bytes`; when the range at the import frontier cannot fit, the highest downloaded
 //! ranges are evicted for it. The requests themselves go out through the `start_download` transition.
 
 use bevy_ecs::prelude::*;
 use ecsync_components::ecs::{
-    AwaitingDownload, Peer, PeerBudget, PeerClaim, PeerLoad, PeerScore, Range, RangeAttempts,
+    AwaitingDownload, Peer, PeerBudget, PeerClaim, PeerLoad, PeerReputation, PeerScore, Range,
+    RangeAttempts,
 };
 use ecsync_components::resources::{Buffer, ChainHead};
 
@@ -37,6 +40,8 @@ struct Candidate {
     usable_head: u64,
     free_slots: u32,
     timeout_ms: u64,
+    /// Reputation at or above `stop_using_below`.
+    reputable: bool,
 }
 
 /// What dispatch reads of each peer.
@@ -50,21 +55,22 @@ type Peers<'w, 's> = Query<
         &'static PeerBudget,
         &'static PeerLoad,
         &'static PeerScore,
+        &'static PeerReputation,
     ),
 >;
 
-/// Free peers, best first (ties by id, for determinism).
-fn candidates(peers: &Peers, now: u64) -> Vec<Candidate> {
+/// Every peer, best first (ties by id, for determinism); busy ones with no free slot.
+fn candidates(peers: &Peers, now: u64, stop_using_below: f64) -> Vec<Candidate> {
     let mut order: Vec<(f64, u64, Candidate)> = peers
         .iter()
-        .filter(|(.., budget, load, _)| load.in_flight < budget.max_in_flight)
-        .map(|(entity, peer, claim, budget, load, score)| {
+        .map(|(entity, peer, claim, budget, load, score, reputation)| {
             let c = Candidate {
                 entity,
                 id: peer.id,
                 usable_head: claim.usable_head(now),
-                free_slots: budget.max_in_flight - load.in_flight,
+                free_slots: budget.max_in_flight.saturating_sub(load.in_flight),
                 timeout_ms: budget.timeout_ms,
+                reputable: reputation.0 >= stop_using_below,
             };
             (score.0, peer.id.0, c)
         })
@@ -87,7 +93,7 @@ pub fn dispatch_requests(
         return;
     }
     waiting.sort_unstable_by_key(|(_, r)| r.start);
-    let mut free = candidates(&peers, env.now());
+    let mut free = candidates(&peers, env.now(), env.config.stop_using_below);
     let frontier = head.0.height + 1;
     let cap = env.config.max_buffered_bytes;
     // What this tick's requests reserve, before the transitions apply.
@@ -117,8 +123,12 @@ pub fn dispatch_requests(
         let Ok((_, _, mut attempts)) = ranges.get_mut(range_entity) else {
             continue;
         };
+        let reaches = |c: &Candidate| c.usable_head >= range.start;
+        // Peers in bad standing only when no peer in good standing could serve the range.
+        let last_resort = !free.iter().any(|c| c.reputable && reaches(c));
         let able: Vec<usize> = (0..free.len())
-            .filter(|&i| free[i].free_slots > 0 && free[i].usable_head >= range.start)
+            .filter(|&i| free[i].free_slots > 0 && reaches(&free[i]))
+            .filter(|&i| free[i].reputable || last_resort)
             .collect();
         let Some(&best) = able.first() else {
             continue;

@@ -3,13 +3,15 @@
 //! Checks here are about the answer, not the blocks' validity: at most the requested count, each encoding within
 //! the spec's size limit and canonical, heights consecutive from the range's start. A malformed answer blames
 //! the peer (an `Invalid` outcome); an empty answer for a height the peer claims discredits its claim from
-//! there; a good one is accepted (`accept_answer`), as far as the byte buffer allows.
+//! there (`score_peers::discredit`); a good one is accepted (`accept_answer`), as far as the byte buffer allows.
 
 use bevy_ecs::prelude::*;
-use ecsync_components::ecs::{Delivered, Downloading, PeerClaim, Range};
+use ecsync_components::ecs::{Delivered, Downloading, Peer, PeerClaim, Range};
+use ecsync_components::resources::PeerRecords;
 use ecsync_components::{AnswerError, GotExpected, OutcomeKind, PeerOutcome, SignedBlock};
 
 use crate::params::Env;
+use crate::score_peers::{discredit, served_from};
 use crate::transitions::Transitions;
 
 /// Decodes and checks an answer for `range`: each block with its encoded size, in height order.
@@ -48,7 +50,8 @@ pub fn handle_responses(
     mut commands: Commands,
     env: Env,
     ranges: Query<(Entity, &Range, &Downloading, &Delivered)>,
-    mut claims: Query<&mut PeerClaim>,
+    mut records: ResMut<PeerRecords>,
+    mut claims: Query<(&Peer, &mut PeerClaim)>,
     mut outcomes: MessageWriter<PeerOutcome>,
 ) {
     let max_block = env.spec.0.max_block_bytes as usize;
@@ -56,6 +59,7 @@ pub fn handle_responses(
         let latency_ms = delivered.at_ms.saturating_sub(dl.sent_at_ms);
         let outcome = |kind| PeerOutcome {
             peer: dl.peer,
+            peer_id: dl.peer_id,
             kind,
             latency_ms: Some(latency_ms),
         };
@@ -65,16 +69,19 @@ pub fn handle_responses(
                 commands.fail_range(range_entity, Some(dl.peer_id));
             }
             Ok(blocks) if blocks.is_empty() => {
-                if let Ok(mut claim) = claims.get_mut(dl.peer)
+                if let Ok((peer, mut claim)) = claims.get_mut(dl.peer)
                     && range.start <= claim.head.height
                 {
-                    claim.discredited_from = Some(range.start);
-                    claim.discredited_until_ms = env.now() + env.config.discredit_ms;
+                    let record = records.0.entry(peer.id).or_default();
+                    discredit(&env.config, &mut claim, record, range.start, env.now());
                     outcomes.write(outcome(OutcomeKind::Empty { at: range.start }));
                 }
                 commands.fail_range(range_entity, Some(dl.peer_id));
             }
             Ok(blocks) => {
+                if let Some(record) = records.0.get_mut(&dl.peer_id) {
+                    served_from(record, range.start);
+                }
                 outcomes.write(outcome(OutcomeKind::Served {
                     blocks: blocks.len() as u32,
                     bytes: blocks.iter().map(|(_, len)| u64::from(*len)).sum(),

@@ -1,30 +1,46 @@
 //! `handle_timeouts`: requests past their peer's adaptive deadline fail (the range waits for another peer, the
-//! peer's `Timeout` outcome lowers its score and shrinks its budget).
+//! peer's `Timeout` outcome lowers its score and reputation and shrinks its budget). A timed-out range at or below
+//! the peer's claimed head discredits the claim from there (`score_peers::discredit`): a claim the peer does not
+//! serve stops counting towards the target, so a peer that claims much and answers nothing cannot hold the target
+//! (and the production gate) hostage for longer than a request timeout.
 
 use bevy_ecs::prelude::*;
-use ecsync_components::ecs::{Delivered, Downloading, Range};
-use ecsync_components::resources::{Clock, EngineCounters};
+use ecsync_components::ecs::{Delivered, Downloading, Peer, PeerClaim, Range};
+use ecsync_components::resources::{EngineCounters, PeerRecords};
 use ecsync_components::{OutcomeKind, PeerOutcome};
 
+use crate::params::Env;
+use crate::score_peers::discredit;
 use crate::transitions::Transitions;
 
 /// Fails every download whose deadline has passed.
 pub fn handle_timeouts(
     mut commands: Commands,
-    clock: Res<Clock>,
+    env: Env,
     mut counters: ResMut<EngineCounters>,
-    ranges: Query<(Entity, &Downloading), (With<Range>, Without<Delivered>)>,
+    mut records: ResMut<PeerRecords>,
+    ranges: Query<(Entity, &Range, &Downloading), Without<Delivered>>,
+    mut claims: Query<(&Peer, &mut PeerClaim)>,
     mut outcomes: MessageWriter<PeerOutcome>,
 ) {
-    for (range, dl) in &ranges {
-        if clock.now_ms >= dl.deadline_ms {
-            counters.requests_timed_out += 1;
-            outcomes.write(PeerOutcome {
-                peer: dl.peer,
-                kind: OutcomeKind::Timeout,
-                latency_ms: Some(clock.now_ms.saturating_sub(dl.sent_at_ms)),
-            });
-            commands.fail_range(range, Some(dl.peer_id));
+    let now = env.now();
+    for (range_entity, range, dl) in &ranges {
+        if now < dl.deadline_ms {
+            continue;
         }
+        counters.requests_timed_out += 1;
+        outcomes.write(PeerOutcome {
+            peer: dl.peer,
+            peer_id: dl.peer_id,
+            kind: OutcomeKind::Timeout,
+            latency_ms: Some(now.saturating_sub(dl.sent_at_ms)),
+        });
+        if let Ok((peer, mut claim)) = claims.get_mut(dl.peer)
+            && range.start <= claim.head.height
+        {
+            let record = records.0.entry(peer.id).or_default();
+            discredit(&env.config, &mut claim, record, range.start, now);
+        }
+        commands.fail_range(range_entity, Some(dl.peer_id));
     }
 }

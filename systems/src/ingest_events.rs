@@ -1,12 +1,14 @@
 //! `ingest_events`: the network's events enter the world: peers are spawned on connect (unless banned or on
 //! another chain) and removed on disconnect, statuses update claims, answers are delivered to the range that
-//! asked (`deliver`), failed requests fail their range. A status whose head slot lies beyond the wall-clock slot
-//! (plus [`CLAIM_SLOT_TOLERANCE`]) is a claim no honest node can make: its peer is banned and disconnected.
+//! asked (`deliver`), failed requests fail their range. A status whose head slot begins later than
+//! `max_clock_skew_ms` ahead of our clock is a claim no honest node can make: it is not believed (a new peer
+//! starts with a claim of genesis) and its peer is penalised (a `Claim` outcome, low tolerance). A peer's claim
+//! starts discredited if its record says so (a reconnect does not lift a discredit).
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 use ecsync_components::ecs::{Delivered, Downloading, Peer, PeerBudget, PeerClaim};
-use ecsync_components::resources::{Inbox, Spec};
+use ecsync_components::resources::{EngineCounters, Inbox, Spec};
 use ecsync_components::{
     FailureReason, NetEvent, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, StatusMessage,
 };
@@ -14,16 +16,15 @@ use ecsync_components::{
 use crate::params::{Env, PeerBook};
 use crate::transitions::Transitions;
 
-/// A head may be this many slots ahead of our clock's slot (as a block may: clocks differ a little).
-pub const CLAIM_SLOT_TOLERANCE: u64 = 1;
-
-/// Why a status's head is impossible at `now_ms`, if it is: its slot has not begun yet.
-fn impossible(spec: &Spec, status: &StatusMessage, now_ms: u64) -> Option<String> {
-    let current = spec.0.slot_at(now_ms);
-    (status.head.slot > current.saturating_add(CLAIM_SLOT_TOLERANCE)).then(|| {
+/// Why a status's head is impossible at `now_ms`, if it is: its slot begins later than `skew_ms` from now.
+fn impossible(spec: &Spec, status: &StatusMessage, now_ms: u64, skew_ms: u64) -> Option<String> {
+    let starts = spec.0.slot_start_ms(status.head.slot);
+    (starts > now_ms.saturating_add(skew_ms)).then(|| {
         format!(
-            "claims a head at slot {} (height {}), beyond the current slot {current}",
-            status.head.slot, status.head.height
+            "claimed a head at slot {} (height {}) that begins {} ms from now by our clock",
+            status.head.slot,
+            status.head.height,
+            starts - now_ms
         )
     })
 }
@@ -47,6 +48,7 @@ pub struct Ingest<'w, 's> {
     claims: Query<'w, 's, &'static mut PeerClaim>,
     downloads: Query<'w, 's, (Entity, &'static Downloading), Without<Delivered>>,
     outcomes: MessageWriter<'w, PeerOutcome>,
+    counters: ResMut<'w, EngineCounters>,
     /// Ranges answered or failed by an earlier event of this drain: they take no later one.
     settled: Local<'s, Vec<Entity>>,
 }
@@ -55,43 +57,41 @@ impl Ingest<'_, '_> {
     /// A peer connected: refused if banned or foreign, its claim updated if known, spawned otherwise.
     fn connected(&mut self, peer: PeerId, label: String, status: StatusMessage) {
         let now = self.env.now();
-        if self
-            .book
-            .bans
-            .0
-            .get(&peer)
-            .is_some_and(|until| *until > now)
-        {
-            let reason = "banned".into();
-            self.book
-                .outbox
-                .0
-                .push(Request::Disconnect { peer, reason });
+        let record = self.book.records.0.get(&peer).copied().unwrap_or_default();
+        if record.is_banned(now) {
+            let reason = format!(
+                "banned for {} s more",
+                (record.banned_until_ms - now) / 1000
+            );
+            self.book.outbox.0.push(Request::Disconnect {
+                peer,
+                reason,
+                ban: true,
+            });
             return;
         }
         if let Some(reason) = foreign(&self.env.spec, &status) {
-            self.book
-                .outbox
-                .0
-                .push(Request::Disconnect { peer, reason });
-            return;
-        }
-        if let Some(reason) = impossible(&self.env.spec, &status, now) {
-            self.ban(peer, reason);
-            if let Some(entity) = self.book.index.0.remove(&peer) {
-                self.commands.remove_peer(entity);
-            }
+            self.book.outbox.0.push(Request::Disconnect {
+                peer,
+                reason,
+                ban: true,
+            });
             return;
         }
         if let Some(&entity) = self.book.index.0.get(&peer) {
-            self.claim(entity, status);
+            self.status_of(entity, peer, status);
             return;
         }
+        let believed = self.believable(&status);
         let claim = PeerClaim {
-            head: status.head,
+            head: if believed {
+                status.head
+            } else {
+                self.env.spec.0.genesis_ref()
+            },
             updated_ms: now,
-            discredited_from: None,
-            discredited_until_ms: 0,
+            discredited_from: record.discredited_from,
+            discredited_until_ms: record.discredited_until_ms,
             status_requested_ms: now,
         };
         let budget = PeerBudget {
@@ -107,6 +107,28 @@ impl Ingest<'_, '_> {
         };
         let entity = self.commands.spawn((peer, claim, budget)).id();
         self.book.index.0.insert(id, entity);
+        if !believed {
+            self.refuse_claim(entity, id, &status);
+        }
+    }
+
+    /// Whether `status`'s head could exist by our clock.
+    fn believable(&self, status: &StatusMessage) -> bool {
+        let skew = self.env.config.max_clock_skew_ms;
+        impossible(&self.env.spec, status, self.env.now(), skew).is_none()
+    }
+
+    /// A claim from the future: not believed, its peer penalised.
+    fn refuse_claim(&mut self, entity: Entity, peer_id: PeerId, status: &StatusMessage) {
+        let skew = self.env.config.max_clock_skew_ms;
+        let reason = impossible(&self.env.spec, status, self.env.now(), skew).unwrap_or_default();
+        self.counters.claims_refused += 1;
+        self.outcomes.write(PeerOutcome {
+            peer: entity,
+            peer_id,
+            kind: OutcomeKind::Claim(reason),
+            latency_ms: None,
+        });
     }
 
     /// A known peer's new status: its claim, or its removal if it moved to another chain.
@@ -114,35 +136,26 @@ impl Ingest<'_, '_> {
         let Some(&entity) = self.book.index.0.get(&peer) else {
             return;
         };
-        let ban = impossible(&self.env.spec, &status, self.env.now());
-        if let Some(reason) = foreign(&self.env.spec, &status).or(ban.clone()) {
-            if ban.is_some() {
-                self.ban(peer, reason);
-            } else {
-                self.book
-                    .outbox
-                    .0
-                    .push(Request::Disconnect { peer, reason });
-            }
+        if let Some(reason) = foreign(&self.env.spec, &status) {
+            self.book.outbox.0.push(Request::Disconnect {
+                peer,
+                reason,
+                ban: true,
+            });
             // Out of the index now, so that no later event of this drain reaches it.
             self.book.index.0.remove(&peer);
             self.commands.remove_peer(entity);
             return;
         }
-        self.claim(entity, status);
+        self.status_of(entity, peer, status);
     }
 
-    /// Bans `peer` for `ban_ms` and asks the network to drop it.
-    fn ban(&mut self, peer: PeerId, reason: String) {
-        let until = self.env.now() + self.env.config.ban_ms;
-        self.book.bans.0.insert(peer, until);
-        self.book
-            .outbox
-            .0
-            .push(Request::Disconnect { peer, reason });
-    }
-
-    fn claim(&mut self, entity: Entity, status: StatusMessage) {
+    /// A status of the peer at `entity`: its claim, unless it cannot be true (then refused).
+    fn status_of(&mut self, entity: Entity, peer: PeerId, status: StatusMessage) {
+        if !self.believable(&status) {
+            self.refuse_claim(entity, peer, &status);
+            return;
+        }
         if let Ok(mut claim) = self.claims.get_mut(entity) {
             claim.head = status.head;
             claim.updated_ms = self.env.now();
@@ -181,6 +194,7 @@ impl Ingest<'_, '_> {
         };
         self.outcomes.write(PeerOutcome {
             peer: entity,
+            peer_id: peer,
             kind,
             latency_ms: Some(self.env.now().saturating_sub(sent_at)),
         });

@@ -5,8 +5,8 @@ use bevy_ecs::prelude::{Res, ResMut};
 use bevy_ecs::system::SystemParam;
 use ecsync_components::SyncConfig;
 use ecsync_components::resources::{
-    BanList, ChainHead, CheckpointState, Clock, EngineCounters, Observations, Outbox, PeerIndex,
-    Spec, Stopwatch, Store, SyncProgress,
+    ChainHead, CheckpointState, Clock, EngineCounters, Observations, Outbox, PeerIndex,
+    PeerRecords, Spec, Stopwatch, Store, SyncProgress,
 };
 
 use crate::resources::FederationKeys;
@@ -59,13 +59,13 @@ impl Timing<'_> {
     }
 }
 
-/// Who the engine talks to: the peer index, the ban list, the outbox.
+/// Who the engine talks to: the peer index, what it remembers of each peer id, the outbox.
 #[derive(SystemParam)]
 pub struct PeerBook<'w> {
     /// Peer id → entity.
     pub index: ResMut<'w, PeerIndex>,
-    /// Banned peers and until when.
-    pub bans: ResMut<'w, BanList>,
+    /// Reputations, bans and discredits by peer id.
+    pub records: ResMut<'w, PeerRecords>,
     /// Requests for the network.
     pub outbox: ResMut<'w, Outbox>,
 }

@@ -1,14 +1,22 @@
-//! `score_peers`: what peers did (`PeerOutcome`s) becomes their statistics and score, and request latencies
-//! for metrics; peers that sent invalid data are banned, disconnected and removed.
+//! `score_peers`: what peers did (`PeerOutcome`s) becomes their statistics and two numbers: a performance score
+//! (who gets work first) and a reputation (who may stay).
 //!
 //! The score rewards measured speed and reliability: `10·ln(1 + blocks/s) · reliability − 5·consecutive failures −
 //! 100·invalid`, where reliability is the share of requests answered with blocks. New peers start at 0, between a
 //! proven fast peer and a failing one.
+//!
+//! The reputation only falls, by the outcome's tolerance class (`OutcomeKind::tolerance`: fatal → −100, low −10,
+//! mid −5, high −1), and decays back towards 0 with `reputation_half_life_ms`. It is kept by peer id in
+//! `PeerRecords`, so a reconnect resets nothing. Falling to `disconnect_below` disconnects the peer (it may come
+//! back); to `ban_below` (or a fatal offence) bans it for `ban_ms`, doubled with each ban up to `max_ban_ms`, with
+//! its reputation held at the minimum until the ban ends: a repeat offender is banned again after its next few
+//! offences. Below `stop_using_below` a peer only gets work nobody better can take (`dispatch_requests`).
 
 use bevy_ecs::prelude::*;
-use ecsync_components::ecs::{Peer, PeerScore, PeerStats};
-use ecsync_components::resources::EngineCounters;
-use ecsync_components::{OutcomeKind, PeerOutcome, Request};
+use ecsync_components::SyncConfig;
+use ecsync_components::ecs::{Peer, PeerClaim, PeerReputation, PeerScore, PeerStats};
+use ecsync_components::resources::{EngineCounters, MIN_REPUTATION, PeerRecord, PeerRecords};
+use ecsync_components::{Height, OutcomeKind, PeerId, PeerOutcome, Request, Tolerance};
 
 use crate::params::{Env, PeerBook, Timing};
 use crate::transitions::Transitions;
@@ -34,7 +42,6 @@ pub fn record(stats: &mut PeerStats, kind: &OutcomeKind) -> bool {
         latency_ms,
     } = kind
     else {
-        stats.consecutive_failures += 1;
         match kind {
             OutcomeKind::Empty { .. } => stats.empty += 1,
             OutcomeKind::Timeout => {
@@ -44,8 +51,11 @@ pub fn record(stats: &mut PeerStats, kind: &OutcomeKind) -> bool {
             }
             OutcomeKind::Failed => stats.failures += 1,
             OutcomeKind::Invalid(_) => stats.invalid += 1,
+            // A refused claim is not a request that failed.
+            OutcomeKind::Claim(_) => return true,
             OutcomeKind::Served { .. } => {}
         }
+        stats.consecutive_failures += 1;
         return true;
     };
     let latency = (*latency_ms).max(1) as f64;
@@ -64,7 +74,108 @@ pub fn record(stats: &mut PeerStats, kind: &OutcomeKind) -> bool {
     false
 }
 
-/// Applies this tick's outcomes and rescores. See the module docs.
+/// What a penalty leads to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The peer stays.
+    Stay,
+    /// Its reputation fell to `disconnect_below`: disconnected, not banned.
+    Kick,
+    /// Banned (a fatal offence, or its reputation fell to `ban_below`).
+    Ban,
+}
+
+/// Applies a penalty of `tolerance` to `record` at `now`. See the module docs.
+pub fn punish(
+    config: &SyncConfig,
+    record: &mut PeerRecord,
+    tolerance: Tolerance,
+    now: u64,
+) -> Verdict {
+    let half_life = config.reputation_half_life_ms;
+    let before = record.reputation_at(now, half_life);
+    let after = (before - tolerance.penalty()).max(MIN_REPUTATION);
+    record.reputation = after;
+    record.updated_ms = record.updated_ms.max(now);
+    if tolerance == Tolerance::Fatal || after <= config.ban_below {
+        let duration = config
+            .ban_ms
+            .saturating_mul(1u64 << record.bans.min(30))
+            .min(config.max_ban_ms.max(config.ban_ms));
+        record.bans = record.bans.saturating_add(1);
+        record.banned_until_ms = now.saturating_add(duration);
+        // Held at the minimum while banned: decay starts when the ban ends.
+        record.reputation = MIN_REPUTATION;
+        record.updated_ms = record.banned_until_ms;
+        Verdict::Ban
+    } else if after <= config.disconnect_below && before > config.disconnect_below {
+        Verdict::Kick
+    } else {
+        Verdict::Stay
+    }
+}
+
+/// `claim` failed to serve `start` (an empty answer or a timeout): heights from there are not believed for a
+/// while, twice as long as the last time if it did so before without serving at or above there since.
+pub fn discredit(
+    config: &SyncConfig,
+    claim: &mut PeerClaim,
+    record: &mut PeerRecord,
+    start: Height,
+    now: u64,
+) {
+    let duration = config
+        .discredit_ms
+        .saturating_mul(1u64 << record.discredits.min(30))
+        .min(config.max_discredit_ms.max(config.discredit_ms));
+    record.discredits = record.discredits.saturating_add(1);
+    let from = claim
+        .discredited_from
+        .filter(|_| now < claim.discredited_until_ms);
+    claim.discredited_from = Some(from.map_or(start, |f| f.min(start)));
+    claim.discredited_until_ms = now.saturating_add(duration);
+    record.discredited_from = claim.discredited_from;
+    record.discredited_until_ms = claim.discredited_until_ms;
+}
+
+/// `peer` served from `start`: a withheld height at or below it is forgiven (the next discredit starts short).
+pub fn served_from(record: &mut PeerRecord, start: Height) {
+    if record.discredited_from.is_some_and(|from| start >= from) {
+        record.discredits = 0;
+    }
+}
+
+/// Forgets the least notable records while there are more than `max`: not banned, not connected, reputation
+/// nearest 0.
+fn forget_excess(
+    records: &mut PeerRecords,
+    connected: impl Fn(&PeerId) -> bool,
+    config: &SyncConfig,
+    now: u64,
+) {
+    let max = config.max_peer_records;
+    if records.0.len() <= max {
+        return;
+    }
+    let mut candidates: Vec<(f64, PeerId)> = records
+        .0
+        .iter()
+        .filter(|(id, r)| !r.is_banned(now) && !connected(id))
+        .map(|(id, r)| {
+            (
+                r.reputation_at(now, config.reputation_half_life_ms).abs(),
+                *id,
+            )
+        })
+        .collect();
+    candidates.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let excess = records.0.len() - max;
+    for (_, id) in candidates.into_iter().take(excess) {
+        records.0.remove(&id);
+    }
+}
+
+/// Applies this tick's outcomes, rescores, refreshes reputations. See the module docs.
 pub fn score_peers(
     mut commands: Commands,
     env: Env,
@@ -72,35 +183,94 @@ pub fn score_peers(
     mut counters: ResMut<EngineCounters>,
     mut timing: Timing,
     mut outcomes: MessageReader<PeerOutcome>,
-    mut peers: Query<(&Peer, &mut PeerStats, &mut PeerScore)>,
+    mut peers: Query<(&Peer, &mut PeerStats, &mut PeerScore, &mut PeerReputation)>,
 ) {
+    let now = env.now();
+    // Peers sent away this tick: later outcomes of the same tick do not send them away again.
+    let mut gone: Vec<PeerId> = Vec::new();
     for outcome in outcomes.read() {
         if let Some(ms) = outcome.latency_ms {
             let latency = (outcome.kind.label(), ms as f64 / 1000.0);
             timing.observations.request_latency.push(latency);
         }
-        let Ok((peer, mut stats, _)) = peers.get_mut(outcome.peer) else {
+        // A peer that left is still punished by id (it may come back, or sent a bad block and ran).
+        let present = match peers.get_mut(outcome.peer) {
+            Ok((peer, mut stats, ..)) if peer.id == outcome.peer_id => {
+                if record(&mut stats, &outcome.kind) {
+                    counters.peer_penalties += 1;
+                }
+                true
+            }
+            _ => {
+                counters.peer_penalties += u64::from(outcome.kind.tolerance().is_some());
+                false
+            }
+        };
+        let Some(tolerance) = outcome.kind.tolerance() else {
             continue;
         };
-        if record(&mut stats, &outcome.kind) {
-            counters.peer_penalties += 1;
+        if gone.contains(&outcome.peer_id) {
+            continue;
         }
-        let OutcomeKind::Invalid(offence) = &outcome.kind else {
-            continue;
+        let id = outcome.peer_id;
+        let entry = book.records.0.entry(id).or_default();
+        let verdict = punish(&env.config, entry, tolerance, now);
+        let reputation = entry.reputation;
+        let (reason, ban) = match (verdict, &outcome.kind) {
+            (Verdict::Stay, _) => continue,
+            (Verdict::Ban, OutcomeKind::Invalid(offence)) => {
+                (format!("invalid data: {offence}"), true)
+            }
+            (Verdict::Ban, kind) => (
+                format!("reputation {reputation:.0} after: {}", describe(kind)),
+                true,
+            ),
+            (Verdict::Kick, kind) => (
+                format!("reputation {reputation:.0} after: {}", describe(kind)),
+                false,
+            ),
         };
-        let id = peer.id;
-        let now = env.now();
-        // Banned now unless a ban still runs (a repeat offender whose ban expired is banned again).
-        let fresh = book.bans.0.get(&id).is_none_or(|until| *until <= now);
-        book.bans.0.insert(id, now + env.config.ban_ms);
-        if fresh {
+        if ban {
             counters.peer_bans += 1;
-            let reason = format!("invalid data: {offence}");
-            book.outbox.0.push(Request::Disconnect { peer: id, reason });
+        } else {
+            counters.peer_kicks += 1;
+        }
+        book.outbox.0.push(Request::Disconnect {
+            peer: id,
+            reason,
+            ban,
+        });
+        gone.push(id);
+        if present {
             commands.remove_peer(outcome.peer);
         }
     }
-    for (_, stats, mut s) in &mut peers {
+    let half_life = env.config.reputation_half_life_ms;
+    for (peer, stats, mut s, mut reputation) in &mut peers {
         s.0 = score(&stats);
+        reputation.0 = book
+            .records
+            .0
+            .get(&peer.id)
+            .map_or(0.0, |r| r.reputation_at(now, half_life));
+    }
+    let index = &book.index;
+    forget_excess(
+        &mut book.records,
+        |id| index.0.contains_key(id),
+        &env.config,
+        now,
+    );
+}
+
+/// What a peer did, for a log line.
+fn describe(kind: &OutcomeKind) -> String {
+    match kind {
+        OutcomeKind::Empty { at } => format!("withheld height {at} it claimed"),
+        OutcomeKind::Timeout => "a request timed out".into(),
+        OutcomeKind::Failed => "a request failed".into(),
+        OutcomeKind::Claim(claim) => claim.clone(),
+        OutcomeKind::Invalid(offence) => offence.to_string(),
+        OutcomeKind::Served { .. } => "served".into(),
     }
 }

@@ -121,6 +121,7 @@ pub fn sequential_sync(
     let (imported, stop) = importer.import_each(&delivered.blocks);
     let outcome = |kind| PeerOutcome {
         peer: dl.peer,
+        peer_id: dl.peer_id,
         kind,
         latency_ms: Some(latency_ms),
     };

@@ -385,6 +385,7 @@ pub fn reject_range(
 ) {
     outcomes.write(PeerOutcome {
         peer: served_by.peer,
+        peer_id: served_by.peer_id,
         kind: OutcomeKind::Invalid(offence),
         latency_ms: None,
     });

@@ -7,7 +7,7 @@
 mod bls;
 mod keys;
 
-pub use bls::{Authorities, BLS_DST, KeyError, PreparedApproval, verify_batch};
+pub use bls::{Authorities, BLS_DST, KeyError, PreparedApproval, first_bad, verify_batch};
 pub use keys::Federation;
 
 use ecsync_components::{BlockRef, ChainSpec, Hash32, Height, SignedBlock, Slot, payload_root};
