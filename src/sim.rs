@@ -894,9 +894,16 @@ impl Simulation {
                 let status = self.status(i, at);
                 self.schedule(at, i, NetEvent::Status { peer, status }, incarnation);
             }
-            Request::Disconnect { peer, .. } => {
+            Request::Disconnect { peer, ban, .. } => {
                 let Some(i) = peer_of(self, peer) else { return };
                 self.peers[i].connected = false;
+                if !ban {
+                    // Not banned: redialed, as the network redials known peers.
+                    let at = self.now + 5_000;
+                    let connect = self.connect_event(i, at);
+                    self.schedule(at, i, connect, None);
+                    return;
+                }
                 self.peers[i].dropped = true;
                 if !self.peers[i].retried {
                     // It comes back once, to find itself banned.

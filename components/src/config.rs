@@ -91,6 +91,9 @@ pub struct SyncConfig {
     pub unresponsive_after_failures: u32,
     /// See `unresponsive_after_failures`.
     pub status_stale_ms: u64,
+    /// A peer that told no believable status for this long is disconnected (not banned): it answers nothing, or
+    /// only lies about the future.
+    pub status_dead_ms: u64,
     /// Within this many blocks of the target the state is CatchingUp rather than DownloadingBlocks.
     pub catch_up_distance: u64,
     /// Production gate: progress at least this fraction…
@@ -137,6 +140,7 @@ impl Default for SyncConfig {
             max_recovery_backoff_ms: 60_000,
             unresponsive_after_failures: 2,
             status_stale_ms: 6_000,
+            status_dead_ms: 30_000,
             catch_up_distance: 64,
             production_progress: 0.995,
             production_max_behind: 10,

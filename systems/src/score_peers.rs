@@ -10,7 +10,8 @@
 //! `PeerRecords`, so a reconnect resets nothing. Falling to `disconnect_below` disconnects the peer (it may come
 //! back); to `ban_below` (or a fatal offence) bans it for `ban_ms`, doubled with each ban up to `max_ban_ms`, with
 //! its reputation held at the minimum until the ban ends: a repeat offender is banned again after its next few
-//! offences. Below `stop_using_below` a peer only gets work nobody better can take (`dispatch_requests`).
+//! offences. Below `stop_using_below` a peer only gets work nobody better can take (`dispatch_requests`). A peer
+//! that told no believable status for `status_dead_ms` is disconnected too (not banned).
 
 use bevy_ecs::prelude::*;
 use ecsync_components::SyncConfig;
@@ -184,6 +185,7 @@ pub fn score_peers(
     mut timing: Timing,
     mut outcomes: MessageReader<PeerOutcome>,
     mut peers: Query<(&Peer, &mut PeerStats, &mut PeerScore, &mut PeerReputation)>,
+    silent: Query<(Entity, &Peer, &PeerClaim)>,
 ) {
     let now = env.now();
     // Peers sent away this tick: later outcomes of the same tick do not send them away again.
@@ -243,6 +245,19 @@ pub fn score_peers(
         gone.push(id);
         if present {
             commands.remove_peer(outcome.peer);
+        }
+    }
+    for (entity, peer, claim) in &silent {
+        let silent_ms = now.saturating_sub(claim.updated_ms);
+        if silent_ms > env.config.status_dead_ms && !gone.contains(&peer.id) {
+            counters.peer_kicks += 1;
+            let reason = format!("no believable status for {} s", silent_ms / 1000);
+            book.outbox.0.push(Request::Disconnect {
+                peer: peer.id,
+                reason,
+                ban: false,
+            });
+            commands.remove_peer(entity);
         }
     }
     let half_life = env.config.reputation_half_life_ms;
