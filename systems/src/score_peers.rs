@@ -184,8 +184,14 @@ pub fn score_peers(
     mut counters: ResMut<EngineCounters>,
     mut timing: Timing,
     mut outcomes: MessageReader<PeerOutcome>,
-    mut peers: Query<(&Peer, &mut PeerStats, &mut PeerScore, &mut PeerReputation)>,
-    silent: Query<(Entity, &Peer, &PeerClaim)>,
+    mut peers: Query<(
+        Entity,
+        &Peer,
+        &PeerClaim,
+        &mut PeerStats,
+        &mut PeerScore,
+        &mut PeerReputation,
+    )>,
 ) {
     let now = env.now();
     // Peers sent away this tick: later outcomes of the same tick do not send them away again.
@@ -197,7 +203,7 @@ pub fn score_peers(
         }
         // A peer that left is still punished by id (it may come back, or sent a bad block and ran).
         let present = match peers.get_mut(outcome.peer) {
-            Ok((peer, mut stats, ..)) if peer.id == outcome.peer_id => {
+            Ok((_, peer, _, mut stats, ..)) if peer.id == outcome.peer_id => {
                 if record(&mut stats, &outcome.kind) {
                     counters.peer_penalties += 1;
                 }
@@ -247,7 +253,7 @@ pub fn score_peers(
             commands.remove_peer(outcome.peer);
         }
     }
-    for (entity, peer, claim) in &silent {
+    for (entity, peer, claim, ..) in &peers {
         let silent_ms = now.saturating_sub(claim.updated_ms);
         if silent_ms > env.config.status_dead_ms && !gone.contains(&peer.id) {
             counters.peer_kicks += 1;
@@ -261,7 +267,7 @@ pub fn score_peers(
         }
     }
     let half_life = env.config.reputation_half_life_ms;
-    for (peer, stats, mut s, mut reputation) in &mut peers {
+    for (_, peer, _, stats, mut s, mut reputation) in &mut peers {
         s.0 = score(&stats);
         reputation.0 = book
             .records
