@@ -60,6 +60,7 @@ pub struct Metrics {
     peer_bans: Counter,
     peer_kicks: Counter,
     claims_refused: Counter,
+    chain_conflicts: Counter,
     ranges_held: Gauge,
     requests_sent: Counter,
     validation_seconds: Histogram,
@@ -103,6 +104,7 @@ impl Metrics {
             peer_bans: Counter::default(),
             peer_kicks: Counter::default(),
             claims_refused: Counter::default(),
+            chain_conflicts: Counter::default(),
             ranges_held: Gauge::default(),
             requests_sent: Counter::default(),
             validation_seconds: seconds_histogram(),
@@ -219,6 +221,11 @@ impl Metrics {
             m.claims_refused.clone(),
         );
         r.register(
+            "chain_conflicts",
+            "Signed blocks that do not extend our head: another branch, kept out",
+            m.chain_conflicts.clone(),
+        );
+        r.register(
             "ranges_held",
             "Downloaded ranges waiting for a block's slot to begin by our clock",
             m.ranges_held.clone(),
@@ -317,6 +324,11 @@ impl Metrics {
             &self.claims_refused,
             c.claims_refused,
             self.last.claims_refused,
+        );
+        inc(
+            &self.chain_conflicts,
+            c.chain_conflicts,
+            self.last.chain_conflicts,
         );
         self.ranges_held.set(to_i64(c.ranges_held));
         inc(

@@ -1767,7 +1767,9 @@ fn sequence_blocks_rejects_a_range_that_does_not_link() {
         stages(world, third),
         (33..=48).map(|h| (h, "validated")).collect::<Vec<_>>()
     );
-    assert_eq!(world.resource::<EngineCounters>().blocks_rejected, 1);
+    let counters = world.resource::<EngineCounters>();
+    // A break inside a range (its parent is a pending block, not our head) is no conflict with our chain.
+    assert_eq!((counters.blocks_rejected, counters.chain_conflicts), (1, 0));
     let outcomes = take_outcomes(world);
     assert_eq!(outcomes.len(), 1);
     assert_eq!(outcomes[0].peer, built.peers[1]);
@@ -2845,4 +2847,45 @@ fn validate_chunk_stops_checking_a_range_at_its_first_bad_block() {
         (21..=32).all(|h| *by_height(h) == Check::Skipped),
         "{results:?}"
     );
+}
+
+#[test]
+fn sequence_blocks_keeps_our_chain_when_a_signed_block_at_the_frontier_is_on_another_branch() {
+    let mut built = small(Layout {
+        pending: 2,
+        validated: 32,
+        ..Layout::small()
+    });
+    let first = built.pending[0];
+    let world = built.engine.world_mut();
+    // Block 1 names another parent than our head (genesis): another branch.
+    let block = world
+        .get::<AwaitingImport>(first)
+        .expect("downloaded")
+        .blocks[0];
+    world
+        .get_mut::<PendingBlock>(block)
+        .expect("pending")
+        .block
+        .block
+        .header
+        .parent_hash = Hash32([9; 32]);
+
+    run_system(&mut built.engine, sequence_blocks);
+
+    let world = built.engine.world_mut();
+    assert_eq!(state(world, first), Some(RangeState::AwaitingDownload));
+    assert_eq!(
+        count::<With<ReadyToImport>>(world),
+        0,
+        "nothing of it imports"
+    );
+    let counters = world.resource::<EngineCounters>();
+    assert_eq!((counters.chain_conflicts, counters.blocks_rejected), (1, 1));
+    let outcomes = take_outcomes(world);
+    assert!(
+        matches!(&outcomes[0].kind, OutcomeKind::Invalid(Offence::Block { rule, .. }) if rule.starts_with("conflicting chain")),
+        "{outcomes:?}"
+    );
+    assert_consistent(&mut built.engine);
 }

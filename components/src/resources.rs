@@ -280,6 +280,8 @@ pub struct EngineCounters {
     pub peer_bans: u64,
     /// Peers disconnected for a reputation below `SyncConfig::disconnect_below` (not banned: they may come back).
     pub peer_kicks: u64,
+    /// Signed blocks at head + 1 that do not extend our head: another branch of the chain (kept out).
+    pub chain_conflicts: u64,
     /// Statuses refused: a head slot beyond the clock's slot plus the allowed skew.
     pub claims_refused: u64,
     /// Not a counter but the number now: downloaded ranges waiting because their next block is from a slot that

@@ -4,13 +4,17 @@
 //!
 //! Walks the ranges contiguous from head + 1, block by block, carrying the parent forward; stops at the first
 //! block that is not validated yet, at a gap, or after `import_batch` ready blocks.
+//!
+//! A validated (so federation-signed) block at head + 1 whose parent is not our head is a conflicting chain: the
+//! node keeps the chain it has, counts the conflict (`chain_conflicts`) and bans the peer that served it with a
+//! reason that says so. It never imports both.
 
 use bevy_ecs::prelude::*;
 use ecsync_components::ecs::{AwaitingImport, PendingBlock, Range, ReadyToImport, Validated};
 use ecsync_components::resources::{ChainHead, EngineCounters};
 use ecsync_components::{BlockRef, Offence, PeerOutcome, SyncConfig};
 
-use crate::consensus::check_link;
+use crate::consensus::{BlockError, check_link};
 use crate::transitions::{Transitions, reject_range};
 
 /// Marks the next blocks in order ready to import. See the module docs.
@@ -51,9 +55,20 @@ pub fn sequence_blocks(
             }
             if let Err(e) = check_link(&parent, &p.block) {
                 counters.blocks_rejected += 1;
+                let conflict =
+                    parent == head.0 && matches!(e, BlockError::ParentHashMismatch { .. });
+                let rule = if conflict {
+                    counters.chain_conflicts += 1;
+                    format!(
+                        "conflicting chain: a signed block on another branch (ours is {} at height {}, keeping it): {e}",
+                        head.0.hash, head.0.height
+                    )
+                } else {
+                    e.to_string()
+                };
                 let offence = Offence::Block {
                     height: p.height(),
-                    rule: e.to_string(),
+                    rule,
                 };
                 reject_range(&mut commands, &mut outcomes, range, awaiting, offence);
                 break 'ranges;

@@ -1,0 +1,302 @@
+//! `--misbehave KIND`: a serving node that breaks the protocol or the chain's rules in one way, so that tests can
+//! put hostile peers beside honest ones with real processes. Never for production.
+//!
+//! Most kinds wrap the node's [`BlockSource`] ([`Misbehaving`]): they change what is served (one block in the
+//! middle of every answer broken, an answer cut, lengthened, shifted or replaced, a status that lies). Kinds that
+//! break a rule a signature protects re-sign the broken block with the dev federation's keys, which a generated
+//! chain's `generator.json` derives, so that exactly that rule fails and not the signature. The transport kinds
+//! (`slow-loris`, `disconnect`) and those that break the answer's framing limits are carried out by the network
+//! task ([`Sabotage`]).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use ecsync_components::{BlockRef, ChainSpec, Hash32, MAX_RESPONSE_BYTES, SignedBlock, StatusMessage};
+use ecsync_systems::chaingen::ChainGenerator;
+
+use crate::network::{BlockSource, Sabotage};
+
+/// How a serving node misbehaves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Misbehaviour {
+    /// One block per answer carries another block's aggregate signature.
+    BadSignature,
+    /// One block per answer is approved (validly signed) without its slot's producer.
+    WrongProducer,
+    /// One block per answer is approved (validly signed) by fewer authorities than the quorum.
+    FewApprovals,
+    /// One block per answer names a wrong parent hash (validly signed).
+    BrokenLink,
+    /// One block per answer carries a payload that does not match its header's payload root.
+    BadPayload,
+    /// Answers start one height above the height asked for.
+    OutOfRange,
+    /// Answers carry one block more than asked for.
+    TooMany,
+    /// Answers end with a block larger than the chain allows, ignoring the request's byte limit.
+    Oversized,
+    /// Answers are random bytes.
+    Garbage,
+    /// The status claims `LIE_BLOCKS` blocks more than the node has (at the current slot, so the claim is
+    /// believable); heights above its real head are answered empty.
+    HeightLie,
+    /// Every blocks_by_range request is answered empty, though the status claims the real head.
+    Withhold,
+    /// Answers (status and blocks) are held back until the requester has long given up.
+    SlowLoris,
+    /// Every blocks_by_range request closes the connection.
+    Disconnect,
+    /// Serves a conflicting chain, validly signed, that leaves this node's chain `FORK_DEPTH` blocks below its
+    /// head (with a different state root, so different hashes, from there on).
+    Fork,
+}
+
+/// `height-lie` claims this many blocks more than the node has.
+pub const LIE_BLOCKS: u64 = 1_000;
+/// `fork` leaves the real chain this many blocks below the head (or at height 1).
+pub const FORK_DEPTH: u64 = 1_000;
+/// How long `slow-loris` holds an answer back.
+pub const SLOW_LORIS_HOLD: Duration = Duration::from_secs(3_600);
+
+impl Misbehaviour {
+    /// What the network task must do for this kind (nothing for most).
+    pub fn sabotage(self) -> Sabotage {
+        Sabotage {
+            unchecked_answers: matches!(self, Self::TooMany | Self::Oversized | Self::Garbage),
+            hold_answers: (self == Self::SlowLoris).then_some(SLOW_LORIS_HOLD),
+            disconnect_on_request: self == Self::Disconnect,
+        }
+    }
+
+    /// Whether breaking this rule needs the federation's keys (a generated chain).
+    fn needs_keys(self) -> bool {
+        matches!(
+            self,
+            Self::WrongProducer | Self::FewApprovals | Self::BrokenLink | Self::Fork
+        )
+    }
+}
+
+/// A conflicting chain, prepared at start.
+struct Fork {
+    /// Its first height (below it, it is the real chain).
+    from: u64,
+    /// Its blocks from `from`, encoded.
+    blocks: Vec<Vec<u8>>,
+    /// Its head.
+    head: BlockRef,
+}
+
+/// A [`BlockSource`] that serves `inner`'s chain broken as its [`Misbehaviour`] says.
+pub struct Misbehaving {
+    inner: Arc<dyn BlockSource>,
+    kind: Misbehaviour,
+    spec: ChainSpec,
+    generator: Option<ChainGenerator>,
+    fork: Option<Fork>,
+}
+
+impl Misbehaving {
+    /// Wraps `inner` (the node's honest source over a chain of `spec`). Kinds that re-sign need `generator`,
+    /// the chain's generator; `fork` prepares its conflicting chain here (signing about `FORK_DEPTH` blocks).
+    pub fn new(
+        inner: Arc<dyn BlockSource>,
+        kind: Misbehaviour,
+        spec: ChainSpec,
+        generator: Option<ChainGenerator>,
+    ) -> anyhow::Result<Self> {
+        if kind.needs_keys() && generator.is_none() {
+            bail!(
+                "--misbehave {kind:?} re-signs blocks with the dev federation: it needs a generated chain \
+                 (a data dir with generator.json)"
+            );
+        }
+        let mut source = Self {
+            inner,
+            kind,
+            spec,
+            generator,
+            fork: None,
+        };
+        if kind == Misbehaviour::Fork {
+            source.fork = Some(source.prepare_fork().context("cannot prepare the fork")?);
+        }
+        Ok(source)
+    }
+
+    /// The real chain re-made from `FORK_DEPTH` below the head with another state root, relinked and re-signed.
+    fn prepare_fork(&self) -> anyhow::Result<Fork> {
+        let generator = self.generator.as_ref().context("no generator")?;
+        let head = self.inner.status().head.height;
+        if head == 0 {
+            bail!("a fork needs a chain with blocks");
+        }
+        let from = head.saturating_sub(FORK_DEPTH).max(1);
+        let mut parent = self.block(from - 1).context("the fork's parent is missing")?;
+        let mut blocks = Vec::new();
+        for height in from..=head {
+            let mut block = self.block(height).context("a block of the chain is missing")?.block;
+            block.header.parent_hash = parent.hash();
+            block.header.state_root = Hash32([0xf0; 32]);
+            parent = generator.sign(block);
+            blocks.push(parent.encode());
+        }
+        let head = BlockRef::new(&parent.block.header, parent.hash());
+        Ok(Fork { from, blocks, head })
+    }
+
+    /// Block `height` of the real chain.
+    fn block(&self, height: u64) -> Option<SignedBlock> {
+        if height == 0 {
+            return self.generator.as_ref().map(|g| g.genesis().clone());
+        }
+        let raw = self.inner.blocks(height, 1, MAX_RESPONSE_BYTES as usize);
+        let bytes = raw.first()?;
+        SignedBlock::decode(bytes, self.spec.max_block_bytes as usize).ok()
+    }
+
+    /// `raw` with its middle block broken as the kind says.
+    fn break_one(&self, mut raw: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+        if raw.is_empty() {
+            return raw;
+        }
+        let i = raw.len() / 2;
+        let max = self.spec.max_block_bytes as usize;
+        let Ok(mut block) = SignedBlock::decode(&raw[i], max) else {
+            return raw;
+        };
+        let generator = self.generator.as_ref();
+        let n = self.spec.authorities.len();
+        let producer = self.spec.producer_index(block.slot());
+        let resign = |block: SignedBlock, approvers: u64| -> SignedBlock {
+            let Some(g) = generator else { return block };
+            let approval = g.federation().approve(&block.hash(), approvers);
+            SignedBlock {
+                block: block.block,
+                approval,
+            }
+        };
+        block = match self.kind {
+            Misbehaviour::BadSignature => {
+                let donor = raw
+                    .get(i.saturating_sub(1).max(usize::from(i == 0)))
+                    .and_then(|b| SignedBlock::decode(b, max).ok());
+                match donor {
+                    Some(d) if d.approval.signature != block.approval.signature => {
+                        block.approval.signature = d.approval.signature;
+                        block
+                    }
+                    _ => {
+                        // A single block: sign another message.
+                        let mut other = block.clone();
+                        other.block.header.state_root = Hash32([0xee; 32]);
+                        let forged = resign(other, block.approval.approvers);
+                        block.approval.signature = forged.approval.signature;
+                        block
+                    }
+                }
+            }
+            Misbehaviour::WrongProducer => {
+                let all = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+                resign(block, all & !(1u64 << producer))
+            }
+            Misbehaviour::FewApprovals => {
+                let quorum = self.spec.quorum();
+                let mut bits = 1u64 << producer;
+                let mut i = 0;
+                while (bits.count_ones() as usize) + 1 < quorum && i < n {
+                    bits |= 1u64 << i;
+                    i += 1;
+                }
+                resign(block, bits)
+            }
+            Misbehaviour::BrokenLink => {
+                block.block.header.parent_hash = Hash32([0xbb; 32]);
+                let approvers = block.approval.approvers;
+                resign(block, approvers)
+            }
+            Misbehaviour::BadPayload => {
+                if let Some(byte) = block.block.payload.first_mut() {
+                    *byte ^= 0xff;
+                } else {
+                    block.block.payload.push(1);
+                }
+                block
+            }
+            _ => return raw,
+        };
+        raw[i] = block.encode();
+        raw
+    }
+
+    /// The fork's answer for `start..start + count`, if `start` is on it.
+    fn fork_blocks(&self, start: u64, count: u32, max_bytes: usize) -> Option<Vec<Vec<u8>>> {
+        let fork = self.fork.as_ref()?;
+        if start < fork.from {
+            return None;
+        }
+        let first = usize::try_from(start - fork.from).ok()?;
+        let mut out = Vec::new();
+        let mut bytes = 0;
+        for block in fork.blocks.iter().skip(first).take(count as usize) {
+            if !out.is_empty() && bytes + block.len() > max_bytes {
+                break;
+            }
+            bytes += block.len();
+            out.push(block.clone());
+        }
+        Some(out)
+    }
+}
+
+impl BlockSource for Misbehaving {
+    fn status(&self) -> StatusMessage {
+        let mut status = self.inner.status();
+        match self.kind {
+            Misbehaviour::HeightLie => {
+                status.head.height += LIE_BLOCKS;
+                let now = crate::chainio::unix_now_ms();
+                status.head.slot = status.head.slot.max(self.spec.slot_at(now));
+                status.head.hash = Hash32([0x11; 32]);
+            }
+            Misbehaviour::Fork => {
+                if let Some(fork) = &self.fork {
+                    status.head = fork.head;
+                }
+            }
+            _ => {}
+        }
+        status
+    }
+
+    fn blocks(&self, start: u64, count: u32, max_bytes: usize) -> Vec<Vec<u8>> {
+        let max_block = self.spec.max_block_bytes as usize;
+        match self.kind {
+            Misbehaviour::Withhold => Vec::new(),
+            Misbehaviour::OutOfRange => self.inner.blocks(start + 1, count, max_bytes),
+            Misbehaviour::TooMany => {
+                let mut raw = self.inner.blocks(start, count, max_bytes);
+                if let Some(last) = raw.last().cloned() {
+                    raw.push(last);
+                }
+                raw
+            }
+            Misbehaviour::Oversized => {
+                let mut raw = self.inner.blocks(start, count, MAX_RESPONSE_BYTES as usize);
+                raw.push(vec![0u8; max_block + 1]);
+                raw
+            }
+            Misbehaviour::Garbage => {
+                let n = count.clamp(1, 16) as usize;
+                (0..n)
+                    .map(|i| (0..64 + i).map(|j| (j * 31 + i * 7) as u8).collect())
+                    .collect()
+            }
+            Misbehaviour::Fork => self
+                .fork_blocks(start, count, max_bytes)
+                .unwrap_or_else(|| self.inner.blocks(start, count, max_bytes)),
+            _ => self.break_one(self.inner.blocks(start, count, max_bytes)),
+        }
+    }
+}
