@@ -436,6 +436,7 @@ pub fn build(layout: Layout, config: SyncConfig) -> Built {
                     discredited_from: None,
                     discredited_until_ms: 0,
                     status_requested_ms: NOW - 1_000,
+                    unbacked_from: None,
                 },
                 PeerScore(score(&stats)),
                 budget(&config, &stats),

@@ -2626,6 +2626,7 @@ fn discredits_of_a_peer_that_keeps_withholding_grow_and_serving_forgives_them() 
         discredited_from: None,
         discredited_until_ms: 0,
         status_requested_ms: NOW,
+        unbacked_from: None,
     };
     let mut record = PeerRecord::default();
     let mut now = NOW;
@@ -2639,11 +2640,14 @@ fn discredits_of_a_peer_that_keeps_withholding_grow_and_serving_forgives_them() 
     assert_eq!(lengths, [d, 2 * d, 4 * d]);
     assert_eq!(claim.discredited_from, Some(90));
     assert_eq!(record.discredited_from, Some(90));
+    // Once the discredit ends, downloads may ask it again, but its claim counts for the target only up to 89.
+    assert_eq!(claim.usable_head(now), 200);
+    assert_eq!(claim.backed_head(now), 89);
     // Serving below the withheld height forgives nothing; at or above it, everything.
-    ecsync_systems::score_peers::served_from(&mut record, 50);
-    assert_eq!(record.discredits, 3);
-    ecsync_systems::score_peers::served_from(&mut record, 90);
-    assert_eq!(record.discredits, 0);
+    ecsync_systems::score_peers::served_from(&mut claim, &mut record, 50);
+    assert_eq!((record.discredits, claim.backed_head(now)), (3, 89));
+    ecsync_systems::score_peers::served_from(&mut claim, &mut record, 90);
+    assert_eq!((record.discredits, claim.backed_head(now)), (0, 200));
 }
 
 #[test]
@@ -2652,25 +2656,25 @@ fn reputation_falls_by_tolerance_class_decays_and_bans_repeat_offenders_for_long
     let half_life = config.reputation_half_life_ms;
     let ban_ms = config.ban_ms;
     let mut r = PeerRecord::default();
-    // Four timeouts (mid tolerance, −5 each): the fourth reaches −20 and disconnects.
-    let verdicts: Vec<Verdict> = (0..4)
+    // Two timeouts (mid tolerance, −5 each): the second reaches −10 and disconnects.
+    let verdicts: Vec<Verdict> = (0..2)
         .map(|_| punish(&config, &mut r, Tolerance::Mid, NOW))
+        .collect();
+    assert_eq!(verdicts, [Verdict::Stay, Verdict::Kick]);
+    assert_eq!(r.reputation_at(NOW, half_life), -10.0);
+    assert_eq!(
+        r.reputation_at(NOW + half_life, half_life),
+        -5.0,
+        "halves in a half-life"
+    );
+    // Low tolerance (−10): −20, −30, −40 stay (no second kick while below), −50 bans.
+    let verdicts: Vec<Verdict> = (0..4)
+        .map(|_| punish(&config, &mut r, Tolerance::Low, NOW))
         .collect();
     assert_eq!(
         verdicts,
-        [Verdict::Stay, Verdict::Stay, Verdict::Stay, Verdict::Kick]
+        [Verdict::Stay, Verdict::Stay, Verdict::Stay, Verdict::Ban]
     );
-    assert_eq!(r.reputation_at(NOW, half_life), -20.0);
-    assert_eq!(
-        r.reputation_at(NOW + half_life, half_life),
-        -10.0,
-        "halves in a half-life"
-    );
-    // Low tolerance (−10): −30 and −40 stay (no second kick), −50 bans.
-    let verdicts: Vec<Verdict> = (0..3)
-        .map(|_| punish(&config, &mut r, Tolerance::Low, NOW))
-        .collect();
-    assert_eq!(verdicts, [Verdict::Stay, Verdict::Stay, Verdict::Ban]);
     assert_eq!((r.banned_until_ms, r.bans), (NOW + ban_ms, 1));
     assert!(r.is_banned(NOW + ban_ms - 1) && !r.is_banned(NOW + ban_ms));
     assert_eq!(
@@ -2700,7 +2704,7 @@ fn reputation_falls_by_tolerance_class_decays_and_bans_repeat_offenders_for_long
 fn score_peers_disconnects_a_peer_whose_reputation_falls_and_remembers_it_across_a_reconnect() {
     let mut built = small(Layout::small());
     let peer = built.peers[0];
-    let outcomes = (0..4)
+    let outcomes = (0..2)
         .map(|_| PeerOutcome {
             peer,
             peer_id: PeerId(1),
@@ -2715,7 +2719,7 @@ fn score_peers_disconnects_a_peer_whose_reputation_falls_and_remembers_it_across
     let world = built.engine.world_mut();
     assert!(matches!(
         &world.resource::<Outbox>().0[..],
-        [Request::Disconnect { peer: PeerId(1), ban: false, reason }] if reason.contains("reputation -20")
+        [Request::Disconnect { peer: PeerId(1), ban: false, reason }] if reason.contains("reputation -10")
     ));
     assert!(world.get_entity(peer).is_err());
     let counters = world.resource::<EngineCounters>();
@@ -2737,7 +2741,7 @@ fn score_peers_disconnects_a_peer_whose_reputation_falls_and_remembers_it_across
     run_system(&mut built.engine, score_peers);
     let world = built.engine.world_mut();
     let back = world.resource::<PeerIndex>().0[&PeerId(1)];
-    assert_eq!(world.get::<PeerReputation>(back).expect("peer").0, -20.0);
+    assert_eq!(world.get::<PeerReputation>(back).expect("peer").0, -10.0);
     assert!(world.resource::<Outbox>().0.is_empty());
     assert_consistent(&mut built.engine);
 }

@@ -37,9 +37,23 @@ pub struct PeerClaim {
     pub discredited_until_ms: u64,
     /// When the engine last asked for its status.
     pub status_requested_ms: u64,
+    /// The peer was asked for this height, which it claimed, and did not serve it (an empty answer or a
+    /// timeout): heights from here do not count towards the target, nor keep the production gate closed, until it
+    /// serves a range at or above it. (Downloads may still ask it again once its discredit ends.)
+    pub unbacked_from: Option<Height>,
 }
 
 impl PeerClaim {
+    /// The highest height the peer is believed to hold for the target: its claim, but not above a height it
+    /// failed to serve since (see `unbacked_from`).
+    pub fn backed_head(&self, now_ms: u64) -> Height {
+        let usable = self.usable_head(now_ms);
+        match self.unbacked_from {
+            Some(from) => usable.min(from.saturating_sub(1)),
+            None => usable,
+        }
+    }
+
     /// The highest height the engine believes the peer can serve at `now_ms`.
     pub fn usable_head(&self, now_ms: u64) -> Height {
         match self.discredited_from {

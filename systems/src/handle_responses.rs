@@ -79,8 +79,9 @@ pub fn handle_responses(
                 commands.fail_range(range_entity, Some(dl.peer_id));
             }
             Ok(blocks) => {
-                if let Some(record) = records.0.get_mut(&dl.peer_id) {
-                    served_from(record, range.start);
+                if let Ok((_, mut claim)) = claims.get_mut(dl.peer) {
+                    let record = records.0.entry(dl.peer_id).or_default();
+                    served_from(&mut claim, record, range.start);
                 }
                 outcomes.write(outcome(OutcomeKind::Served {
                     blocks: blocks.len() as u32,

@@ -93,6 +93,7 @@ impl Ingest<'_, '_> {
             discredited_from: record.discredited_from,
             discredited_until_ms: record.discredited_until_ms,
             status_requested_ms: now,
+            unbacked_from: record.discredited_from.filter(|_| record.discredits > 0),
         };
         let budget = PeerBudget {
             batch: self.env.config.initial_batch,

@@ -2,24 +2,24 @@
 //! request slot, and moves the `PlanCursor` past them.
 //!
 //! Each new range is sized by the batch of the best free peer that can serve its start, and never reaches past
-//! that peer's believed head or the target. Planning stops once every free slot has a range waiting for it, so
+//! that peer's believed head (which may lie above the target: a claim not backed by serving is tried again once
+//! its discredit ends, without counting towards the target). Planning stops once every free slot has a range waiting for it, so
 //! ranges never run far ahead of what peers can take. A range's expected bytes stay within a quarter of the
 //! buffer cap, so that several fit at once.
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 use ecsync_components::ecs::{AwaitingDownload, PeerBudget, PeerClaim, PeerLoad, PeerScore, Range};
-use ecsync_components::resources::{Buffer, ChainHead, PlanCursor, SyncProgress};
+use ecsync_components::resources::{Buffer, ChainHead, PlanCursor};
 
 use crate::dispatch_requests::expected_bytes;
 use crate::params::Env;
 
-/// Where planning stands: the heights owned so far, the head and target, the buffer's size estimate.
+/// Where planning stands: the heights owned so far, the head, the buffer's size estimate.
 #[derive(SystemParam)]
 pub struct Planning<'w> {
     buffer: Res<'w, Buffer>,
     head: Res<'w, ChainHead>,
-    progress: Res<'w, SyncProgress>,
     cursor: ResMut<'w, PlanCursor>,
 }
 
@@ -34,7 +34,6 @@ pub fn plan_ranges(
     let Planning {
         buffer,
         head,
-        progress,
         cursor,
     } = &mut plan;
     cursor.next = cursor.next.max(head.0.height + 1);
@@ -52,13 +51,13 @@ pub fn plan_ranges(
     slots.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
     'outer: for (_, usable, batch, free) in slots {
         for _ in 0..free {
-            if to_plan == 0 || cursor.next > progress.target {
+            if to_plan == 0 {
                 break 'outer;
             }
             if usable < cursor.next {
                 continue 'outer;
             }
-            let last = usable.min(progress.target);
+            let last = usable;
             let count = (last - cursor.next + 1)
                 .min(u64::from(batch))
                 .min(max_count) as u32;

@@ -135,12 +135,17 @@ pub fn discredit(
         .filter(|_| now < claim.discredited_until_ms);
     claim.discredited_from = Some(from.map_or(start, |f| f.min(start)));
     claim.discredited_until_ms = now.saturating_add(duration);
+    claim.unbacked_from = Some(claim.unbacked_from.map_or(start, |f| f.min(start)));
     record.discredited_from = claim.discredited_from;
     record.discredited_until_ms = claim.discredited_until_ms;
 }
 
-/// `peer` served from `start`: a withheld height at or below it is forgiven (the next discredit starts short).
-pub fn served_from(record: &mut PeerRecord, start: Height) {
+/// The peer of `claim` served a range from `start`: a withheld height at or below it is forgiven (its claim
+/// counts again, the next discredit starts short).
+pub fn served_from(claim: &mut PeerClaim, record: &mut PeerRecord, start: Height) {
+    if claim.unbacked_from.is_some_and(|from| start >= from) {
+        claim.unbacked_from = None;
+    }
     if record.discredited_from.is_some_and(|from| start >= from) {
         record.discredits = 0;
     }

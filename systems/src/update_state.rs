@@ -114,16 +114,17 @@ pub fn update_state(
     let mut target = 0;
     for (claim, stats) in &peers {
         let usable = claim.usable_head(now);
+        let backed = claim.backed_head(now);
         let responsive = stats.consecutive_failures < config.unresponsive_after_failures
             && now.saturating_sub(claim.updated_ms) <= config.status_stale_ms;
         view.peers += 1;
         view.believed += usize::from(usable == claim.head.height);
         view.responsive += usize::from(responsive);
-        if usable > height {
+        if backed > height {
             view.ahead += 1;
             view.responsive_ahead += usize::from(responsive);
         }
-        target = target.max(usable);
+        target = target.max(backed);
     }
     progress.had_peers |= view.peers > 0;
     // With no peer at all, the last target stands (the status keeps saying how far the node has to go).
