@@ -17,7 +17,7 @@
 //! The response cap is per request: [`response_cap`] of the request's `max_bytes` (clamped to
 //! [`MAX_RESPONSE_BYTES`]). A codec's `read_response` is not given the request, but libp2p's request_response
 //! handler clones the behaviour's codec for every outbound stream and calls `write_request` and then
-//! `read_response` on that same clone, in one future: so [`BlocksCodec::write_request`] records the request's
+//! `read_response` on that same clone, in one future: so `BlocksCodec::write_request` records the request's
 //! cap in the clone ([`BlocksCodec::response_cap`]) and `read_response` reads at most that (a codec that wrote no
 //! request reads at most the protocol cap). An answer of more than one block whose blocks exceed the cap is
 //! refused as [`io::ErrorKind::InvalidData`], which the fetch turns into a protocol failure.

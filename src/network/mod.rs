@@ -16,11 +16,25 @@
 //!   (a request to a peer that is not connected fails at once with [`Disconnected`]; the adapter never dials for a
 //!   request). A transport timeout maps to [`Timeout`], a closed connection or a broken stream to [`Disconnected`],
 //!   an answer outside the protocol (over a cap, malformed, more blocks than asked) to [`Protocol`].
-//! - Serving: status from [`BlockSource::status`], blocks from [`BlockSource::blocks`] (on the blocking pool), at
-//!   most [`MAX_SERVING_PER_PEER`] answers in preparation per peer (more are dropped). With emulation configured,
-//!   each answer is held back, without blocking the swarm: each PEER has one emulated link of
-//!   `serve_bytes_per_sec` bytes per second that sends answers one after the other (an answer of `n` bytes
-//!   occupies it `n / bandwidth` from when the link is free), and every answer then waits `latency_ms` more.
+//! - Serving: status from [`BlockSource::status`], blocks from [`BlockSource::blocks`] (on the blocking pool), cut at
+//!   the request's `max_bytes` (at most [`MAX_RESPONSE_BYTES`]; always the first block), within the
+//!   [`ServeLimits`] of [`NetworkConfig::limits`]: blocks go only to peers whose status passed our check (in its
+//!   answer to our request, or in its own request) and that are not on the deny list; per peer, a token bucket of
+//!   blocks (a request waits for its tokens off the swarm task, or is dropped if that would take more than half
+//!   the request timeout), a bound on answers in flight counted from the request's arrival until libp2p reports
+//!   the answer WRITTEN or failed (a peer that stops reading keeps its slots, and further requests are dropped),
+//!   and a status bucket; in total, a byte budget for the answers in flight (a request waits for its reservation,
+//!   bounded, then holds its actual size until written) and libp2p's connection limits. A dropped request is
+//!   never answered (libp2p closes its stream) and is counted by reason ([`DropReason`],
+//!   [`NetworkHandle::serve_stats`]). With emulation configured, each answer is held back, without blocking the
+//!   swarm: each PEER has one emulated link of `serve_bytes_per_sec` bytes per second that sends answers one
+//!   after the other (an answer of `n` bytes occupies it `n / bandwidth` from when the link is free), and every
+//!   answer then waits `latency_ms` more.
+//! - Requesting: the codec reads an answer to our request up to that request's `max_bytes` (plus one block, plus
+//!   framing), and refuses an answer of more than one block beyond it ([`Protocol`]); see [`codec`].
+//! - Channels: events to the engine and requests from it go through channels of [`CHANNEL_CAPACITY`]. The swarm
+//!   task never waits on them: an event that finds the engine's channel full is dropped and counted (a dropped
+//!   answer times out at the engine), as is a request that finds the command channel full.
 //! - Known peers: the bootnodes, dialed at start, and up to [`dialer::MAX_LEARNED`] peers that connected to us,
 //!   at the listen address their identify reported. Each is redialed, with exponential backoff from
 //!   [`REDIAL_INITIAL`] to [`REDIAL_MAX`] (reset once a status check passes), whenever the dial fails or the last
@@ -37,7 +51,8 @@
 //! one of the parts it holds: `peers.rs` (engine ids, connected peers), `dialer.rs` (bootnodes, redial backoff,
 //! refusals, over the deny list of `deny.rs`), `status.rs` (status requests and the chain check), `serving.rs`
 //! (answering peers from the [`BlockSource`], link emulation) and `fetch.rs` (the engine's blocks_by_range
-//! requests). Inside this module libp2p's peer id is always `Libp2pPeer`; [`PeerId`] is the engine's.
+//! requests), with the token bucket in `limits.rs`. `testkit.rs` (tests only) is a bare peer that misbehaves on
+//! purpose. Inside this module libp2p's peer id is always `Libp2pPeer`; [`PeerId`] is the engine's.
 //!
 //! [`Disconnected`]: ecsync_components::FailureReason::Disconnected
 //! [`Timeout`]: ecsync_components::FailureReason::Timeout
@@ -207,7 +222,7 @@ pub enum DropReason {
 }
 
 impl DropReason {
-    /// Every reason, in [`DropReason::index`] order.
+    /// Every reason, in the order of their counters.
     pub const ALL: [DropReason; 6] = [
         DropReason::Unchecked,
         DropReason::Denied,
