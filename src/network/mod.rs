@@ -167,7 +167,8 @@ pub struct ServeLimits {
     /// that peer are dropped, not queued.
     pub max_answers_per_peer: usize,
     /// Bytes of blocks_by_range answers in flight, all peers together (default 64 MiB). Before reading, a request
-    /// waits (first come, first served, at most half the request timeout, else it is dropped) until the most its
+    /// waits (first come, first served; its rate wait and this one together at most half the request timeout,
+    /// else it is dropped) until the most its
     /// answer may carry (`min(max_bytes, MAX_RESPONSE_BYTES)` plus framing) fits; once read, it holds its actual
     /// encoded size until the answer is written or fails. (A single block larger than the cap, which the protocol
     /// allows, holds only the reservation.)

@@ -411,7 +411,8 @@ impl Server {
             rate_wait,
             budget: self.budget.clone(),
             reserve,
-            max_budget_wait: max_wait,
+            // Both waits together stay within half the request timeout.
+            max_budget_wait: max_wait.saturating_sub(rate_wait),
             max_block_bytes: self.max_block_bytes,
             emulation: self.emulation,
             link,

@@ -149,6 +149,8 @@ pub struct RawPeer {
     held_status: Vec<ResponseChannel<StatusMessage>>,
     /// blocks_by_range requests held unanswered.
     held_blocks: Vec<ResponseChannel<Vec<Vec<u8>>>>,
+    /// The agent version identify last reported (kept, as the helpers skip events they do not wait for).
+    agent: Option<String>,
 }
 
 impl RawPeer {
@@ -195,7 +197,13 @@ impl RawPeer {
             config,
             held_status: Vec::new(),
             held_blocks: Vec::new(),
+            agent: None,
         })
+    }
+
+    /// The agent version the other side last reported through identify.
+    pub fn agent(&self) -> Option<&str> {
+        self.agent.as_deref()
     }
 
     /// Its peer id.
@@ -286,7 +294,10 @@ impl RawPeer {
             SwarmEvent::Behaviour(RawBehaviourEvent::Identify(identify::Event::Received {
                 info,
                 ..
-            })) => RawEvent::Agent(info.agent_version),
+            })) => {
+                self.agent = Some(info.agent_version.clone());
+                RawEvent::Agent(info.agent_version)
+            }
             SwarmEvent::Behaviour(RawBehaviourEvent::Status(event)) => match event {
                 Event::Message {
                     message: Message::Request { channel, .. },

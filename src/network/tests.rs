@@ -1103,13 +1103,11 @@ async fn unchecked_peers_get_no_blocks_and_status_is_rate_limited() {
     config.answer_status = false;
     let (mut raw, server) = raw_peer(config, &a).await;
     let id = raw.request_blocks(server, 0, 5, u32::MAX);
-    let mut agent = None;
     let failed = timeout(DEADLINE, async {
         loop {
             match raw.next_event().await {
                 RawEvent::BlocksFailed(r, e) if r == id => return e,
                 RawEvent::Blocks(r, _) if r == id => panic!("an unchecked peer was served"),
-                RawEvent::Agent(a) => agent = Some(a),
                 _ => {}
             }
         }
@@ -1130,7 +1128,6 @@ async fn unchecked_peers_get_no_blocks_and_status_is_rate_limited() {
             match raw.next_event().await {
                 RawEvent::Blocks(r, blocks) if r == id => return blocks,
                 RawEvent::BlocksFailed(r, e) if r == id => panic!("not served: {e}"),
-                RawEvent::Agent(a) => agent = Some(a),
                 _ => {}
             }
         }
@@ -1140,18 +1137,14 @@ async fn unchecked_peers_get_no_blocks_and_status_is_rate_limited() {
     assert_eq!(blocks.len(), 5);
 
     // Identify says who we are.
-    let agent = match agent {
-        Some(agent) => agent,
-        None => timeout(DEADLINE, async {
-            loop {
-                if let RawEvent::Agent(a) = raw.next_event().await {
-                    return a;
-                }
-            }
-        })
-        .await
-        .unwrap(),
-    };
+    timeout(DEADLINE, async {
+        while raw.agent().is_none() {
+            raw.next_event().await;
+        }
+    })
+    .await
+    .expect("identify answers");
+    let agent = raw.agent().unwrap().to_string();
     assert_eq!(agent, AGENT_VERSION);
     assert_eq!(agent, format!("ecsync/{}", env!("CARGO_PKG_VERSION")));
 
@@ -1173,5 +1166,64 @@ async fn unchecked_peers_get_no_blocks_and_status_is_rate_limited() {
     .unwrap();
     assert_eq!((answered, failed), (3, 2));
     assert_eq!(a.handle.serve_stats().dropped(DropReason::StatusRate), 2);
+    a.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn denied_peers_get_no_blocks() {
+    init_tracing();
+    let s = status(1, GENESIS, 9);
+    let mut a = node(s, fake_blocks(10, |_| 10), vec![]).await;
+    let (mut raw, server) = raw_peer(RawPeerConfig::new(s), &a).await;
+    timeout(DEADLINE, raw.status_check(server))
+        .await
+        .unwrap()
+        .unwrap();
+    // Driving the raw peer, which answers a's status request: a announces it.
+    let raw_in_a = timeout(DEADLINE, async {
+        loop {
+            tokio::select! {
+                event = a.events.recv() => {
+                    if let Some(NetEvent::PeerConnected { peer, .. }) = event {
+                        return peer;
+                    }
+                }
+                _ = raw.next_event() => {}
+            }
+        }
+    })
+    .await
+    .expect("a announces the raw peer");
+    // The engine drops it: it goes on the deny list, and is disconnected.
+    a.handle.send(Request::Disconnect {
+        peer: raw_in_a,
+        reason: "sent an invalid block".into(),
+    });
+    wait_until("a disconnected the peer", || {
+        a.handle.connected_peers() == 0 && !a.handle.denied_peers().is_empty()
+    })
+    .await;
+    // It connects again and passes the status check (it is on our chain), but gets no blocks.
+    timeout(DEADLINE, raw.connect(a.handle.listen_addr()))
+        .await
+        .unwrap()
+        .unwrap();
+    timeout(DEADLINE, raw.status_check(server))
+        .await
+        .unwrap()
+        .unwrap();
+    let id = raw.request_blocks(server, 0, 5, u32::MAX);
+    timeout(DEADLINE, async {
+        loop {
+            match raw.next_event().await {
+                RawEvent::BlocksFailed(r, _) if r == id => return,
+                RawEvent::Blocks(r, _) if r == id => panic!("a denied peer was served"),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("the request fails");
+    assert_eq!(a.handle.serve_stats().dropped(DropReason::Denied), 1);
     a.handle.shutdown().await;
 }
