@@ -1,4 +1,5 @@
-//! The node's HTTP endpoints (off unless `--http` is given):
+//! The node's HTTP endpoints (off unless `--http` is given; on a loopback address unless `--http-public` is given
+//! too, see [`check_exposure`]):
 //!
 //! - `GET /metrics`: the Prometheus registry in OpenMetrics text.
 //! - `GET /sync/status`: the engine's `SyncStatus` plus `head_slot`, `sync_distance` and `is_syncing`, the fields
@@ -119,6 +120,17 @@ pub fn parse_http_addr(s: &str) -> Result<SocketAddr, String> {
     }
     s.parse::<SocketAddr>()
         .map_err(|_| format!("{s:?} is not an address like 127.0.0.1:9100 (or a port)"))
+}
+
+/// Refuses an HTTP address that is not loopback unless `public` (`--http-public`) says it is meant: the endpoints
+/// are unauthenticated, and `/debug/world` makes the engine thread dump its world.
+pub fn check_exposure(addr: SocketAddr, public: bool) -> anyhow::Result<()> {
+    if !addr.ip().is_loopback() && !public {
+        anyhow::bail!(
+            "--http {addr} is not a loopback address; the HTTP endpoints have no authentication: add --http-public to serve them there"
+        );
+    }
+    Ok(())
 }
 
 /// Binds and serves in the background; returns the bound address.

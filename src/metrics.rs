@@ -13,6 +13,7 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::{Registry, Unit};
 
 use crate::engine::SyncEngine;
+use crate::network::ServeStats;
 
 /// The `outcome` label of request latencies.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -24,7 +25,7 @@ pub struct OutcomeLabel {
 /// The `reason` label of `sync_waiting`.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ReasonLabel {
-    /// no_peers, no_peer_believed or peers_unresponsive.
+    /// `sync_waiting`: no_peers, no_peer_believed or peers_unresponsive; `serve_dropped`: a [`crate::network::DropReason`].
     pub reason: String,
 }
 
@@ -67,6 +68,11 @@ pub struct Metrics {
     import_seconds: Histogram,
     tick_seconds: Histogram,
     request_latency: HistogramFamily,
+    serve_dropped: Family<ReasonLabel, Counter>,
+    serve_answers_in_flight: Gauge,
+    serve_bytes_in_flight: Gauge,
+    net_events_dropped: Counter,
+    last_serving: ServeStats,
     last: EngineCounters,
     last_checkpoints: u64,
 }
@@ -111,6 +117,11 @@ impl Metrics {
             import_seconds: seconds_histogram(),
             tick_seconds: seconds_histogram(),
             request_latency: Family::new_with_constructor(seconds_histogram),
+            serve_dropped: Family::default(),
+            serve_answers_in_flight: Gauge::default(),
+            serve_bytes_in_flight: Gauge::default(),
+            net_events_dropped: Counter::default(),
+            last_serving: ServeStats::default(),
             last: EngineCounters::default(),
             last_checkpoints: 0,
         };
@@ -259,10 +270,53 @@ impl Metrics {
             Unit::Seconds,
             m.request_latency.clone(),
         );
+        r.register(
+            "serve_dropped",
+            "Peer requests not served, by reason: unchecked, denied, concurrency, rate, memory, status_rate",
+            m.serve_dropped.clone(),
+        );
+        r.register(
+            "serve_answers_in_flight",
+            "blocks_by_range answers between arrival and written",
+            m.serve_answers_in_flight.clone(),
+        );
+        r.register_with_unit(
+            "serve_in_flight",
+            "Bytes held by blocks_by_range answers in flight",
+            Unit::Bytes,
+            m.serve_bytes_in_flight.clone(),
+        );
+        r.register(
+            "net_events_dropped",
+            "Network events dropped because the engine's channel was full",
+            m.net_events_dropped.clone(),
+        );
         Self {
             registry: Arc::new(r),
             ..m
         }
+    }
+
+    /// Updates the serving metrics from the network's latest [`ServeStats`].
+    pub fn update_serving(&mut self, stats: &ServeStats) {
+        for (reason, n) in &stats.dropped {
+            let before = self.last_serving.dropped(*reason);
+            let counter = self.serve_dropped.get_or_create(&ReasonLabel {
+                reason: reason.as_str().to_string(),
+            });
+            counter.inc_by(n.saturating_sub(before));
+        }
+        self.net_events_dropped.inc_by(
+            stats
+                .events_dropped
+                .saturating_sub(self.last_serving.events_dropped),
+        );
+        let to_i64 = |v: usize| i64::try_from(v).unwrap_or(i64::MAX);
+        self.serve_answers_in_flight
+            .set(to_i64(stats.answers_in_flight));
+        self.serve_bytes_in_flight
+            .set(to_i64(stats.bytes_in_flight));
+        self.last_serving = stats.clone();
     }
 
     /// Updates from the engine after a tick that took `tick_seconds`.

@@ -21,7 +21,10 @@ use crate::checkpoint_sync::{Input, TrustedCheckpoint, start_from_checkpoint};
 use crate::engine::SyncEngine;
 use crate::http::{DumpRequester, HttpState};
 use crate::metrics::Metrics;
-use crate::network::{BlockSource, Network, NetworkConfig, NetworkHandle, load_or_create_keypair};
+use crate::network::{
+    BlockSource, CHANNEL_CAPACITY, Network, NetworkConfig, NetworkHandle, ServeLimits,
+    load_or_create_keypair,
+};
 use crate::store::{RedbStore, SPEC_FILE, STORE_FILE, StoreReader};
 
 /// Name of the node's identity key file in its data dir.
@@ -56,6 +59,8 @@ pub struct NodeOptions {
     pub tick_ms: u64,
     /// Serve /metrics, /sync/status and /debug/world here.
     pub http: Option<std::net::SocketAddr>,
+    /// The limits on serving peers and on connections.
+    pub limits: ServeLimits,
 }
 
 impl NodeOptions {
@@ -75,6 +80,7 @@ impl NodeOptions {
             extend_every_ms: 0,
             tick_ms: 20,
             http: None,
+            limits: ServeLimits::default(),
         }
     }
 }
@@ -240,7 +246,7 @@ enum EngineInput {
 pub struct Node {
     network: NetworkHandle,
     status: watch::Receiver<SyncStatus>,
-    input: mpsc::Sender<EngineInput>,
+    input: mpsc::SyncSender<EngineInput>,
     http_addr: Option<std::net::SocketAddr>,
     engine_thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
     exit_on_failure: bool,
@@ -294,6 +300,7 @@ impl Node {
             latency_ms: opts.latency_ms,
             serve_bytes_per_sec: opts.serve_bytes_per_sec,
             request_timeout: Duration::from_secs(60),
+            limits: opts.limits,
         };
         let initial = SyncStatus::starting(ecsync_components::ChainStore::head(&store)?);
         // Without a checkpoint to fetch, the engine is built here, so that its errors are the start's.
@@ -315,15 +322,20 @@ impl Node {
         };
         let (network, mut events) = Network::start(net_config, source).await?;
         let metrics = Metrics::new();
-        let (input, input_rx) = mpsc::channel();
+        // Bounded end to end: this thread waits when the engine's input is full, the network's event channel then
+        // fills, and the swarm task drops (and counts) events rather than waiting. It ends with the network.
+        let (input, input_rx) = mpsc::sync_channel(CHANNEL_CAPACITY);
         let forward = input.clone();
-        tokio::spawn(async move {
-            while let Some(event) = events.recv().await {
-                if forward.send(EngineInput::Net(event)).is_err() {
-                    break;
+        std::thread::Builder::new()
+            .name("ecsync-net-events".into())
+            .spawn(move || {
+                while let Some(event) = events.blocking_recv() {
+                    if forward.send(EngineInput::Net(event)).is_err() {
+                        break;
+                    }
                 }
-            }
-        });
+            })
+            .context("cannot start the network event thread")?;
         let (status_tx, status) = watch::channel(initial);
         let http_addr = match opts.http {
             None => None,
@@ -332,7 +344,7 @@ impl Node {
                 let dump: DumpRequester = Arc::new(move |full, reply| {
                     dump_input
                         .lock()
-                        .map(|tx| tx.send(EngineInput::Dump { full, reply }).is_ok())
+                        .map(|tx| tx.try_send(EngineInput::Dump { full, reply }).is_ok())
                         .unwrap_or(false)
                 });
                 let state = HttpState {
@@ -413,7 +425,9 @@ impl Node {
 
     /// Stops the engine (final checkpoint) and the network.
     pub async fn stop(mut self) -> anyhow::Result<()> {
-        let _ = self.input.send(EngineInput::Stop);
+        // The engine drains its input, so this wait ends; off the runtime's worker, as it may wait.
+        let input = self.input.clone();
+        let _ = tokio::task::spawn_blocking(move || input.send(EngineInput::Stop)).await;
         let result = match self.engine_thread.take() {
             Some(t) => tokio::task::spawn_blocking(move || t.join())
                 .await
@@ -529,6 +543,7 @@ fn engine_loop(
             net.send(request);
         }
         metrics.update(&mut engine, tick_started.elapsed().as_secs_f64());
+        metrics.update_serving(&net.serve_stats());
         let s = engine.status();
         if Instant::now() >= next_log {
             next_log = Instant::now() + Duration::from_secs(1);

@@ -152,3 +152,35 @@ fn bad_input_exits_with_one_clear_line() {
         "holds chain",
     );
 }
+
+#[test]
+fn http_binds_loopback_unless_public_is_explicit() {
+    let t = tempfile::tempdir().unwrap();
+    let data = t.path().join("node");
+    let data = data.to_str().unwrap();
+    for addr in ["0.0.0.0:0", "192.0.2.1:9100", "[::]:9100"] {
+        assert_clean_failure(
+            &ecsync(&["node", "--data", data, "--http", addr]),
+            "--http-public",
+        );
+    }
+    assert!(
+        !Path::new(data).exists(),
+        "refused before touching the data dir"
+    );
+    // --http-public alone means nothing.
+    assert_clean_failure(
+        &ecsync(&["node", "--data", data, "--http-public"]),
+        "required arguments",
+    );
+    // Explicitly public, or loopback: past the check (this data dir then has no spec).
+    for args in [
+        &["--http", "0.0.0.0:0", "--http-public"][..],
+        &["--http", "127.0.0.1:0"][..],
+        &["--http", "[::1]:0"][..],
+    ] {
+        let mut all = vec!["node", "--data", data];
+        all.extend_from_slice(args);
+        assert_clean_failure(&ecsync(&all), "no spec.json");
+    }
+}

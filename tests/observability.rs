@@ -197,6 +197,10 @@ fn metrics_status_and_dump_during_a_real_sync() {
                     ("ecsync_import_seconds", "histogram"),
                     ("ecsync_tick_duration_seconds", "histogram"),
                     ("ecsync_request_latency_seconds", "histogram"),
+                    ("ecsync_serve_dropped", "counter"),
+                    ("ecsync_serve_answers_in_flight", "gauge"),
+                    ("ecsync_serve_in_flight_bytes", "gauge"),
+                    ("ecsync_net_events_dropped", "counter"),
                 ];
                 for (name, kind) in want {
                     assert_eq!(

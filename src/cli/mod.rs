@@ -69,8 +69,12 @@ pub struct NodeArgs {
     #[arg(long, value_parser = parse_rate, value_name = "RATE")]
     pub serve_bandwidth: Option<u64>,
     /// Serve /metrics, /sync/status and /debug/world on this address (a bare port binds 127.0.0.1).
+    /// A non-loopback address is refused unless `--http-public` is given too.
     #[arg(long, value_parser = crate::http::parse_http_addr)]
     pub http: Option<std::net::SocketAddr>,
+    /// Allow `--http` on a non-loopback address: anyone who reaches it can read the metrics and dump the world.
+    #[arg(long, requires = "http")]
+    pub http_public: bool,
     /// Extend the (generated) chain by one block every N ms, in lockstep with other nodes of the same seed.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
     pub extend_every_ms: u64,

@@ -38,6 +38,9 @@ pub async fn shutdown_signal() {
 
 /// Runs `ecsync node` until exit-when-synced, Ctrl-C or SIGTERM.
 pub fn run(args: NodeArgs) -> anyhow::Result<()> {
+    if let Some(addr) = args.http {
+        crate::http::check_exposure(addr, args.http_public)?;
+    }
     let opts = NodeOptions {
         spec: args.spec,
         listen: args.listen,

@@ -3,21 +3,28 @@
 
 use std::time::Duration;
 
+use libp2p::connection_limits::{self, ConnectionLimits};
 use libp2p::request_response::{self, ProtocolSupport};
 use libp2p::swarm::NetworkBehaviour;
 use libp2p::{StreamProtocol, Swarm, identify, noise, ping, tcp, yamux};
 
 use super::codec::{BlocksCodec, StatusCodec};
-use super::{BLOCKS_BY_RANGE_PROTOCOL, IDENTIFY_PROTOCOL_VERSION, NetworkConfig, STATUS_PROTOCOL};
+use super::{
+    AGENT_VERSION, BLOCKS_BY_RANGE_PROTOCOL, IDENTIFY_PROTOCOL_VERSION, NetworkConfig,
+    STATUS_PROTOCOL,
+};
 
 /// Connections stay open while idle (the engine asks for status every few seconds anyway; ping detects dead ones).
 const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
-/// Concurrent substreams per connection and protocol.
-const MAX_CONCURRENT_STREAMS: usize = 64;
+/// Concurrent substreams per connection and protocol (libp2p drops inbound streams beyond it). Serving holds at
+/// most `max_answers_per_peer` of them per peer for long; the others are dropped at once.
+pub const MAX_CONCURRENT_STREAMS: usize = 64;
 
-/// ecsync's behaviours, combined: identify, ping and the two request-response protocols.
+/// ecsync's behaviours, combined: connection limits, identify, ping and the two request-response protocols.
 #[derive(NetworkBehaviour)]
 pub(super) struct EcsyncBehaviour {
+    /// Refuses connections beyond [`super::ServeLimits`]' connection limits.
+    pub(super) limits: connection_limits::Behaviour,
     /// Exchanges agent and protocol versions.
     pub(super) identify: identify::Behaviour,
     /// Detects dead connections.
@@ -51,14 +58,19 @@ fn behaviour(config: &NetworkConfig, key: &libp2p::identity::Keypair) -> EcsyncB
     let rr_config = request_response::Config::default()
         .with_request_timeout(config.request_timeout)
         .with_max_concurrent_streams(MAX_CONCURRENT_STREAMS);
-    let blocks_codec = BlocksCodec {
-        max_block_bytes: config.max_block_bytes,
-    };
+    let blocks_codec = BlocksCodec::new(config.max_block_bytes);
+    let l = &config.limits;
+    let limits = ConnectionLimits::default()
+        .with_max_established(Some(l.max_connections))
+        .with_max_established_per_peer(Some(l.max_connections_per_peer))
+        .with_max_pending_incoming(Some(l.max_pending_incoming))
+        .with_max_pending_outgoing(Some(l.max_pending_outgoing));
     EcsyncBehaviour {
-        identify: identify::Behaviour::new(identify::Config::new(
-            IDENTIFY_PROTOCOL_VERSION.to_string(),
-            key.public(),
-        )),
+        limits: connection_limits::Behaviour::new(limits),
+        identify: identify::Behaviour::new(
+            identify::Config::new(IDENTIFY_PROTOCOL_VERSION.to_string(), key.public())
+                .with_agent_version(AGENT_VERSION.to_string()),
+        ),
         ping: ping::Behaviour::default(),
         status: request_response::Behaviour::with_codec(
             StatusCodec,

@@ -13,6 +13,14 @@
 //!   encoded and decoded by hand here so that the count (≤ [`MAX_BLOCKS_PER_REQUEST`]) and each block's length
 //!   (≤ the chain's `max_block_bytes`) are checked before the block is copied. The bytes are identical to
 //!   `postcard::to_stdvec(&Vec<Vec<u8>>)` (tested).
+//!
+//! The response cap is per request: [`response_cap`] of the request's `max_bytes` (clamped to
+//! [`MAX_RESPONSE_BYTES`]). A codec's `read_response` is not given the request, but libp2p's request_response
+//! handler clones the behaviour's codec for every outbound stream and calls `write_request` and then
+//! `read_response` on that same clone, in one future: so `BlocksCodec::write_request` records the request's
+//! cap in the clone ([`BlocksCodec::response_cap`]) and `read_response` reads at most that (a codec that wrote no
+//! request reads at most the protocol cap). An answer of more than one block whose blocks exceed the cap is
+//! refused as [`io::ErrorKind::InvalidData`], which the fetch turns into a protocol failure.
 
 use std::io;
 
@@ -37,19 +45,35 @@ pub const RESPONSE_OVERHEAD_BYTES: usize = 16 * 1024;
 /// Initial buffer for a frame body; it grows as the bytes actually arrive.
 const READ_CHUNK: usize = 64 * 1024;
 
-/// A blocks_by_range request: `count` consecutive blocks from height `start`.
+/// A blocks_by_range request: `count` consecutive blocks from height `start`, at most `max_bytes` of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlocksByRangeRequest {
     /// First height.
     pub start: u64,
     /// Blocks wanted; a server answers at most [`MAX_BLOCKS_PER_REQUEST`].
     pub count: u32,
+    /// Block bytes the answer may carry (a server uses at most [`MAX_RESPONSE_BYTES`]); the first block is sent
+    /// even if it alone is larger.
+    pub max_bytes: u32,
 }
 
-/// Cap on a blocks_by_range response body for a chain whose blocks are at most `max_block_bytes`: a response
-/// carries at most [`MAX_RESPONSE_BYTES`] of blocks, or one block if that block alone is larger.
-pub fn max_blocks_response_bytes(max_block_bytes: u32) -> usize {
-    MAX_RESPONSE_BYTES.max(max_block_bytes as usize) + RESPONSE_OVERHEAD_BYTES
+impl BlocksByRangeRequest {
+    /// Block bytes the answer may carry: `max_bytes`, at most [`MAX_RESPONSE_BYTES`].
+    pub fn block_bytes_cap(&self) -> usize {
+        response_cap(self.max_bytes)
+    }
+}
+
+/// Block bytes an answer to a request with `max_bytes` may carry: `min(max_bytes, MAX_RESPONSE_BYTES)`.
+pub fn response_cap(max_bytes: u32) -> usize {
+    (max_bytes as usize).min(MAX_RESPONSE_BYTES)
+}
+
+/// Cap on a blocks_by_range response body for a chain whose blocks are at most `max_block_bytes`, answering a
+/// request whose block bytes are capped at `cap`: at most `cap` of blocks, or one block if that block alone is
+/// larger, plus framing.
+pub fn max_blocks_response_bytes(max_block_bytes: u32, cap: usize) -> usize {
+    cap.max(max_block_bytes as usize) + RESPONSE_OVERHEAD_BYTES
 }
 
 /// An [`io::ErrorKind::InvalidData`] error: the peer broke the protocol.
@@ -270,17 +294,34 @@ impl request_response::Codec for StatusCodec {
     }
 }
 
-/// The blocks_by_range protocol's codec, with the chain's block size limit.
+/// The blocks_by_range protocol's codec, with the chain's block size limit and, in the clone libp2p makes for one
+/// outbound stream, the cap of the request written on it.
 #[derive(Clone, Copy, Debug)]
 pub struct BlocksCodec {
     /// Largest block encoding accepted in a response.
     pub max_block_bytes: u32,
+    /// Block bytes the response may carry: set by `write_request` from the request's `max_bytes`
+    /// ([`response_cap`]); `None` (the protocol cap) in a codec that wrote no request.
+    pub response_cap: Option<usize>,
 }
 
 impl BlocksCodec {
-    /// Cap on a response body for this chain.
+    /// A codec for a chain whose blocks are at most `max_block_bytes`.
+    pub fn new(max_block_bytes: u32) -> Self {
+        Self {
+            max_block_bytes,
+            response_cap: None,
+        }
+    }
+
+    /// Block bytes a response read by this codec may carry.
+    fn block_bytes_cap(&self) -> usize {
+        self.response_cap.unwrap_or(MAX_RESPONSE_BYTES)
+    }
+
+    /// Cap on a response body read by this codec.
     fn max_response_bytes(&self) -> usize {
-        max_blocks_response_bytes(self.max_block_bytes)
+        max_blocks_response_bytes(self.max_block_bytes, self.block_bytes_cap())
     }
 }
 
@@ -306,12 +347,21 @@ impl request_response::Codec for BlocksCodec {
         T: AsyncRead + Unpin + Send,
     {
         let body = read_frame(io, self.max_response_bytes()).await?;
-        decode_blocks(
+        let blocks = decode_blocks(
             &body,
             MAX_BLOCKS_PER_REQUEST as usize,
             self.max_block_bytes as usize,
         )
-        .map_err(|e| invalid(format!("bad blocks_by_range response: {e}")))
+        .map_err(|e| invalid(format!("bad blocks_by_range response: {e}")))?;
+        let cap = self.block_bytes_cap();
+        let total: usize = blocks.iter().map(Vec::len).sum();
+        if blocks.len() > 1 && total > cap {
+            return Err(invalid(format!(
+                "bad blocks_by_range response: {} blocks of {total} bytes exceed the request's max_bytes {cap}",
+                blocks.len()
+            )));
+        }
+        Ok(blocks)
     }
 
     async fn write_request<T>(
@@ -323,6 +373,8 @@ impl request_response::Codec for BlocksCodec {
     where
         T: AsyncWrite + Unpin + Send,
     {
+        // This clone of the codec serves this stream only: its read_response reads the answer to this request.
+        self.response_cap = Some(request.block_bytes_cap());
         write_frame(io, &ecsync_components::encode(&request), MAX_REQUEST_BYTES).await
     }
 

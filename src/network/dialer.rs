@@ -229,6 +229,12 @@ impl Dialer {
         }
     }
 
+    /// Whether `peer` is on the deny list (refused for another chain, or disconnected at the engine's request):
+    /// such a peer is not served blocks.
+    pub(super) fn is_denied(&self, peer: &Libp2pPeer) -> bool {
+        self.deny.kind(peer).is_some()
+    }
+
     /// Whether `peer` is refused for being on another chain.
     pub(super) fn is_refused(&self, peer: &Libp2pPeer) -> bool {
         self.deny.kind(peer) == Some(DenyKind::OtherChain)

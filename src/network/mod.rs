@@ -16,11 +16,25 @@
 //!   (a request to a peer that is not connected fails at once with [`Disconnected`]; the adapter never dials for a
 //!   request). A transport timeout maps to [`Timeout`], a closed connection or a broken stream to [`Disconnected`],
 //!   an answer outside the protocol (over a cap, malformed, more blocks than asked) to [`Protocol`].
-//! - Serving: status from [`BlockSource::status`], blocks from [`BlockSource::blocks`] (on the blocking pool), at
-//!   most [`MAX_SERVING_PER_PEER`] answers in preparation per peer (more are dropped). With emulation configured,
-//!   each answer is held back, without blocking the swarm: each PEER has one emulated link of
-//!   `serve_bytes_per_sec` bytes per second that sends answers one after the other (an answer of `n` bytes
-//!   occupies it `n / bandwidth` from when the link is free), and every answer then waits `latency_ms` more.
+//! - Serving: status from [`BlockSource::status`], blocks from [`BlockSource::blocks`] (on the blocking pool), cut at
+//!   the request's `max_bytes` (at most [`MAX_RESPONSE_BYTES`]; always the first block), within the
+//!   [`ServeLimits`] of [`NetworkConfig::limits`]: blocks go only to peers whose status passed our check (in its
+//!   answer to our request, or in its own request) and that are not on the deny list; per peer, a token bucket of
+//!   blocks (a request waits for its tokens off the swarm task, or is dropped if that would take more than half
+//!   the request timeout), a bound on answers in flight counted from the request's arrival until libp2p reports
+//!   the answer WRITTEN or failed (a peer that stops reading keeps its slots, and further requests are dropped),
+//!   and a status bucket; in total, a byte budget for the answers in flight (a request waits for its reservation,
+//!   bounded, then holds its actual size until written) and libp2p's connection limits. A dropped request is
+//!   never answered (libp2p closes its stream) and is counted by reason ([`DropReason`],
+//!   [`NetworkHandle::serve_stats`]). With emulation configured, each answer is held back, without blocking the
+//!   swarm: each PEER has one emulated link of `serve_bytes_per_sec` bytes per second that sends answers one
+//!   after the other (an answer of `n` bytes occupies it `n / bandwidth` from when the link is free), and every
+//!   answer then waits `latency_ms` more.
+//! - Requesting: the codec reads an answer to our request up to that request's `max_bytes` (plus one block, plus
+//!   framing), and refuses an answer of more than one block beyond it ([`Protocol`]); see [`codec`].
+//! - Channels: events to the engine and requests from it go through channels of [`CHANNEL_CAPACITY`]. The swarm
+//!   task never waits on them: an event that finds the engine's channel full is dropped and counted (a dropped
+//!   answer times out at the engine), as is a request that finds the command channel full.
 //! - Known peers: the bootnodes, dialed at start, and up to [`dialer::MAX_LEARNED`] peers that connected to us,
 //!   at the listen address their identify reported. Each is redialed, with exponential backoff from
 //!   [`REDIAL_INITIAL`] to [`REDIAL_MAX`] (reset once a status check passes), whenever the dial fails or the last
@@ -37,7 +51,8 @@
 //! one of the parts it holds: `peers.rs` (engine ids, connected peers), `dialer.rs` (bootnodes, redial backoff,
 //! refusals, over the deny list of `deny.rs`), `status.rs` (status requests and the chain check), `serving.rs`
 //! (answering peers from the [`BlockSource`], link emulation) and `fetch.rs` (the engine's blocks_by_range
-//! requests). Inside this module libp2p's peer id is always `Libp2pPeer`; [`PeerId`] is the engine's.
+//! requests), with the token bucket in `limits.rs`. `testkit.rs` (tests only) is a bare peer that misbehaves on
+//! purpose. Inside this module libp2p's peer id is always `Libp2pPeer`; [`PeerId`] is the engine's.
 //!
 //! [`Disconnected`]: ecsync_components::FailureReason::Disconnected
 //! [`Timeout`]: ecsync_components::FailureReason::Timeout
@@ -48,16 +63,19 @@ pub mod codec;
 mod deny;
 mod dialer;
 mod fetch;
+mod limits;
 mod peers;
 mod serving;
 mod status;
 mod task;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod testkit;
 #[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -71,19 +89,25 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use behaviour::EcsyncSwarm;
+pub use behaviour::MAX_CONCURRENT_STREAMS;
 pub use codec::BlocksByRangeRequest;
+pub use limits::TokenBucket;
 
 /// Protocol name of the status exchange.
 pub const STATUS_PROTOCOL: &str = "/ecsync/req/status/1/postcard";
-/// Protocol name of blocks_by_range.
-pub const BLOCKS_BY_RANGE_PROTOCOL: &str = "/ecsync/req/blocks_by_range/1/postcard";
-/// A blocks_by_range answer is cut at this many bytes of block encodings (but carries at least one block).
-pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+/// Protocol name of blocks_by_range (version 2: the request carries `max_bytes`).
+pub const BLOCKS_BY_RANGE_PROTOCOL: &str = "/ecsync/req/blocks_by_range/2/postcard";
+/// A blocks_by_range answer is cut at this many bytes of block encodings (but carries at least one block); a
+/// request's `max_bytes` lowers it. The protocol cap of `ecsync_components`, as a `usize`.
+pub const MAX_RESPONSE_BYTES: usize = ecsync_components::MAX_RESPONSE_BYTES as usize;
 /// Identify's protocol version string.
 pub const IDENTIFY_PROTOCOL_VERSION: &str = "/ecsync/1";
-/// Answers being prepared (read from the source or held back by the emulation) per peer at most; further
-/// requests from that peer are dropped until one is answered.
-pub const MAX_SERVING_PER_PEER: usize = 16;
+/// Identify's agent version: `ecsync/<package version>`.
+pub const AGENT_VERSION: &str = concat!("ecsync/", env!("CARGO_PKG_VERSION"));
+/// Capacity of the event channel to the engine and of the command channel from the handles. The swarm task
+/// never waits on either: an event that finds the channel full is dropped and counted
+/// ([`ServeStats::events_dropped`]); a blocks_by_range answer dropped so simply times out at the engine.
+pub const CHANNEL_CAPACITY: usize = 4096;
 /// First bootnode redial delay.
 pub const REDIAL_INITIAL: Duration = Duration::from_millis(250);
 /// Largest bootnode redial delay.
@@ -124,6 +148,137 @@ pub struct NetworkConfig {
     pub serve_bytes_per_sec: u64,
     /// Transport-level request timeout, also the limit for serving one inbound request.
     pub request_timeout: Duration,
+    /// What serving may cost us, per peer and in total.
+    pub limits: ServeLimits,
+}
+
+/// The limits on serving and on connections, with their defaults. See `docs/ARCHITECTURE.md`, "Serving limits".
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ServeLimits {
+    /// Blocks a peer may be served in one burst: its token bucket's capacity (default 16,384).
+    pub blocks_burst: u32,
+    /// Blocks per second a peer's bucket refills (default 8,192; an honest sync from one server runs at about
+    /// 3,000). A blocks_by_range request takes `min(count, MAX_BLOCKS_PER_REQUEST)` tokens before its blocks are
+    /// read, waiting (off the swarm task) until they are covered; a request that would wait more than half the
+    /// request timeout is dropped.
+    pub blocks_per_sec: u32,
+    /// blocks_by_range answers per peer at once (default 4), each counted from the request's arrival until
+    /// libp2p reports the answer written (`ResponseSent`) or failed (`InboundFailure`). Further requests from
+    /// that peer are dropped, not queued.
+    pub max_answers_per_peer: usize,
+    /// Bytes of blocks_by_range answers in flight, all peers together (default 64 MiB). Before reading, a request
+    /// waits (first come, first served; its rate wait and this one together at most half the request timeout,
+    /// else it is dropped) until the most its
+    /// answer may carry (`min(max_bytes, MAX_RESPONSE_BYTES)` plus framing) fits; once read, it holds its actual
+    /// encoded size until the answer is written or fails. (A single block larger than the cap, which the protocol
+    /// allows, holds only the reservation.)
+    pub max_bytes_in_flight: usize,
+    /// Status requests a peer may send in one burst (default 8).
+    pub status_burst: u32,
+    /// Status requests per second a peer's status bucket refills (default 2); excess requests are dropped.
+    pub status_per_sec: u32,
+    /// Established connections in total (default 128).
+    pub max_connections: u32,
+    /// Established connections per peer (default 2).
+    pub max_connections_per_peer: u32,
+    /// Incoming connections being set up (default 32).
+    pub max_pending_incoming: u32,
+    /// Outgoing connections being set up (default 32).
+    pub max_pending_outgoing: u32,
+}
+
+impl Default for ServeLimits {
+    fn default() -> Self {
+        Self {
+            blocks_burst: 16_384,
+            blocks_per_sec: 8_192,
+            max_answers_per_peer: 4,
+            max_bytes_in_flight: 64 << 20,
+            status_burst: 8,
+            status_per_sec: 2,
+            max_connections: 128,
+            max_connections_per_peer: 2,
+            max_pending_incoming: 32,
+            max_pending_outgoing: 32,
+        }
+    }
+}
+
+/// Why a peer's request was not served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DropReason {
+    /// blocks_by_range from a peer whose status has not passed our check.
+    Unchecked,
+    /// blocks_by_range from a peer on the deny list (another chain, or disconnected at the engine's request).
+    Denied,
+    /// The peer already has [`ServeLimits::max_answers_per_peer`] answers in flight.
+    Concurrency,
+    /// The peer's blocks bucket would make the request wait more than half the request timeout.
+    Rate,
+    /// The byte budget ([`ServeLimits::max_bytes_in_flight`]) stayed short for half the request timeout, or the
+    /// request's reservation alone exceeds it.
+    Memory,
+    /// The peer's status bucket is empty.
+    StatusRate,
+}
+
+impl DropReason {
+    /// Every reason, in the order of their counters.
+    pub const ALL: [DropReason; 6] = [
+        DropReason::Unchecked,
+        DropReason::Denied,
+        DropReason::Concurrency,
+        DropReason::Rate,
+        DropReason::Memory,
+        DropReason::StatusRate,
+    ];
+
+    /// The metric label: `unchecked`, `denied`, `concurrency`, `rate`, `memory` or `status_rate`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DropReason::Unchecked => "unchecked",
+            DropReason::Denied => "denied",
+            DropReason::Concurrency => "concurrency",
+            DropReason::Rate => "rate",
+            DropReason::Memory => "memory",
+            DropReason::StatusRate => "status_rate",
+        }
+    }
+
+    /// Its place in [`DropReason::ALL`].
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What serving has refused and holds, as the swarm task last published it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServeStats {
+    /// Requests dropped since start, by reason.
+    pub dropped: Vec<(DropReason, u64)>,
+    /// blocks_by_range answers between arrival and written/failed.
+    pub answers_in_flight: usize,
+    /// Bytes reserved by those answers.
+    pub bytes_in_flight: usize,
+    /// Events for the engine dropped because its channel was full.
+    pub events_dropped: u64,
+    /// Engine requests dropped because the command channel was full.
+    pub commands_dropped: u64,
+}
+
+impl ServeStats {
+    /// Requests dropped for `reason`.
+    pub fn dropped(&self, reason: DropReason) -> u64 {
+        self.dropped
+            .iter()
+            .find(|(r, _)| *r == reason)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// Requests dropped for any reason.
+    pub fn dropped_total(&self) -> u64 {
+        self.dropped.iter().map(|(_, n)| n).sum()
+    }
 }
 
 impl NetworkConfig {
@@ -139,6 +294,7 @@ impl NetworkConfig {
             latency_ms: 0,
             serve_bytes_per_sec: 0,
             request_timeout: Duration::from_secs(60),
+            limits: ServeLimits::default(),
         }
     }
 }
@@ -154,6 +310,23 @@ struct Shared {
     denied: RwLock<Vec<(Libp2pPeer, String)>>,
     /// Known peers redialed when they go: bootnodes and peers learned from identify.
     known: AtomicUsize,
+    /// Requests dropped by serving, by [`DropReason::index`].
+    serve_dropped: [AtomicU64; DropReason::ALL.len()],
+    /// blocks_by_range answers in flight.
+    answers_in_flight: AtomicUsize,
+    /// Bytes reserved by them.
+    bytes_in_flight: AtomicUsize,
+    /// Events dropped because the engine's channel was full.
+    events_dropped: AtomicU64,
+    /// Engine requests dropped because the command channel was full.
+    commands_dropped: AtomicU64,
+}
+
+impl Shared {
+    /// Counts a request dropped for `reason`.
+    fn count_drop(&self, reason: DropReason) {
+        self.serve_dropped[reason.index()].fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 /// What the handles tell the swarm task.
@@ -173,7 +346,7 @@ impl Network {
     pub async fn start(
         config: NetworkConfig,
         source: Arc<dyn BlockSource>,
-    ) -> anyhow::Result<(NetworkHandle, mpsc::UnboundedReceiver<NetEvent>)> {
+    ) -> anyhow::Result<(NetworkHandle, mpsc::Receiver<NetEvent>)> {
         if config.max_block_bytes == 0 {
             bail!("max_block_bytes must be positive");
         }
@@ -192,8 +365,8 @@ impl Network {
         tracing::info!(peer_id = %local_peer_id, "listening on {listen_addr}");
 
         let shared = Arc::new(Shared::default());
-        let (command_tx, command_rx) = mpsc::unbounded_channel();
-        let (event_tx, event_rx) = mpsc::unbounded_channel();
+        let (command_tx, command_rx) = mpsc::channel(CHANNEL_CAPACITY);
+        let (event_tx, event_rx) = mpsc::channel(CHANNEL_CAPACITY);
         let mut task =
             task::SwarmTask::new(swarm, &config, source, shared.clone(), command_rx, event_tx);
         for (peer, addr) in bootnodes {
@@ -274,7 +447,7 @@ fn check_port_free(addr: &Multiaddr) -> anyhow::Result<()> {
 #[derive(Clone)]
 pub struct NetworkHandle {
     /// To the swarm task.
-    commands: mpsc::UnboundedSender<Command>,
+    commands: mpsc::Sender<Command>,
     /// What the swarm task publishes.
     shared: Arc<Shared>,
     /// This node's libp2p peer id.
@@ -286,9 +459,30 @@ pub struct NetworkHandle {
 }
 
 impl NetworkHandle {
-    /// Hands a request to the swarm task. Non-blocking; from any thread. Ignored once the network has stopped.
+    /// Hands a request to the swarm task. Non-blocking; from any thread. Ignored once the network has stopped;
+    /// dropped (and counted in [`ServeStats::commands_dropped`]) when [`CHANNEL_CAPACITY`] requests are already
+    /// waiting: the engine then sees it time out.
     pub fn send(&self, request: Request) {
-        let _ = self.commands.send(Command::Request(request));
+        if let Err(mpsc::error::TrySendError::Full(_)) =
+            self.commands.try_send(Command::Request(request))
+        {
+            self.shared.commands_dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// What serving has refused and holds, and what the channels dropped.
+    pub fn serve_stats(&self) -> ServeStats {
+        let s = &self.shared;
+        ServeStats {
+            dropped: DropReason::ALL
+                .iter()
+                .map(|r| (*r, s.serve_dropped[r.index()].load(Ordering::Relaxed)))
+                .collect(),
+            answers_in_flight: s.answers_in_flight.load(Ordering::Relaxed),
+            bytes_in_flight: s.bytes_in_flight.load(Ordering::Relaxed),
+            events_dropped: s.events_dropped.load(Ordering::Relaxed),
+            commands_dropped: s.commands_dropped.load(Ordering::Relaxed),
+        }
     }
 
     /// The bound listen address including `/p2p/<local peer id>` (the actual port, never 0). For an unspecified
@@ -350,7 +544,8 @@ impl NetworkHandle {
     /// Stops the swarm task (closing every connection) and waits for it. Other clones of the handle then do
     /// nothing; the event receiver ends.
     pub async fn shutdown(self) {
-        let _ = self.commands.send(Command::Shutdown);
+        // Waits for room: the task drains the channel until it reads this.
+        let _ = self.commands.send(Command::Shutdown).await;
         let join = self
             .task
             .lock()

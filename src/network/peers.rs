@@ -14,8 +14,11 @@ use super::Shared;
 pub(super) struct Connected {
     /// Its engine id.
     pub(super) id: PeerId,
-    /// Whether `PeerConnected` went to the engine (its status check passed).
+    /// Whether `PeerConnected` went to the engine (its answer to our status request passed the check).
     pub(super) announced: bool,
+    /// Whether the last status it sent us (in its answer or its own request) passed the check: only such peers
+    /// are served blocks.
+    pub(super) checked: bool,
 }
 
 /// Engine ids of every peer seen, and the peers with at least one open connection.
@@ -72,6 +75,7 @@ impl Peers {
             Connected {
                 id,
                 announced: false,
+                checked: false,
             },
         );
         self.publish_count();
@@ -98,6 +102,18 @@ impl Peers {
     /// `peer`'s connection state, if connected, for updating.
     pub(super) fn get_mut(&mut self, peer: &Libp2pPeer) -> Option<&mut Connected> {
         self.connected.get_mut(peer)
+    }
+
+    /// Whether `peer` is connected and the last status it sent passed our check.
+    pub(super) fn is_checked(&self, peer: &Libp2pPeer) -> bool {
+        self.connected.get(peer).is_some_and(|state| state.checked)
+    }
+
+    /// Records whether the status `peer` just sent passed our check (nothing if it is not connected).
+    pub(super) fn set_checked(&mut self, peer: &Libp2pPeer, checked: bool) {
+        if let Some(state) = self.connected.get_mut(peer) {
+            state.checked = checked;
+        }
     }
 
     /// The engine id of `peer` if it is connected and announced to the engine.

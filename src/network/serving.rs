@@ -1,21 +1,33 @@
 //! Serving: answering the status and blocks_by_range requests peers send us, from the [`BlockSource`], off the swarm
-//! task (blocks are read on the blocking pool), with at most [`MAX_SERVING_PER_PEER`] blocks answers in preparation
-//! per peer and the optional link emulation. Kept apart because it is the one part that spawns work and so must
-//! hand finished answers back to the task ([`Served`]).
+//! task (blocks are read on the blocking pool), within the [`ServeLimits`], with the optional link emulation. Kept
+//! apart because it is the one part that spawns work and so must hand finished answers back to the task
+//! ([`Served`]), and the one that keeps the books of what serving costs.
+//!
+//! The books: per peer, a blocks token bucket, a status token bucket and the count of its blocks answers in
+//! flight; per blocks answer (by libp2p's `InboundRequestId`), its peer, from its arrival until the task reports
+//! it written ([`Server::on_answer_done`] on `ResponseSent`) or failed (on `InboundFailure`), and its share of
+//! the byte budget. The byte budget is a semaphore of [`BUDGET_UNIT`]-byte permits, `max_bytes_in_flight` in all:
+//! a serving task, once its rate wait is over, waits (first come, first served, at most half the request
+//! timeout, else the request is dropped) for the most its answer may carry (`min(max_bytes,
+//! MAX_RESPONSE_BYTES)` plus framing), reads, keeps the permits of the answer's actual size and releases the
+//! rest; the answer's permits go back when it is written or fails. A request dropped for a limit is never
+//! answered: libp2p closes its stream (the requester sees it fail at once).
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use ecsync_components::{MAX_BLOCKS_PER_REQUEST, StatusMessage};
 use libp2p::PeerId as Libp2pPeer;
 use libp2p::request_response::{InboundRequestId, ResponseChannel};
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::time::Instant;
 
 use super::behaviour::EcsyncSwarm;
-use super::codec::{self, BlocksByRangeRequest};
-use super::{BlockSource, MAX_RESPONSE_BYTES, MAX_SERVING_PER_PEER, NetworkConfig};
+use super::codec::{self, BlocksByRangeRequest, RESPONSE_OVERHEAD_BYTES};
+use super::limits::TokenBucket;
+use super::{BlockSource, DropReason, NetworkConfig, ServeLimits, Shared};
 
 /// An answer ready to go out, from a serving task.
 pub(super) enum Served {
@@ -28,13 +40,32 @@ pub(super) enum Served {
     },
     /// Blocks, for a peer's blocks_by_range request.
     Blocks {
-        /// Who asked (its count of answers in preparation goes down).
+        /// The request (its books entry).
+        request_id: InboundRequestId,
+        /// Who asked.
         peer: Libp2pPeer,
         /// Where the answer goes.
         channel: ResponseChannel<Vec<Vec<u8>>>,
-        /// `None`: reading the source failed; the request is dropped unanswered.
-        blocks: Option<Vec<Vec<u8>>>,
+        /// The blocks and the budget they hold, or why there are none (the request is then dropped).
+        outcome: Result<(Vec<Vec<u8>>, OwnedSemaphorePermit), NotServed>,
     },
+}
+
+/// Why a serving task produced no answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum NotServed {
+    /// The byte budget stayed short for half the request timeout.
+    NoBudget,
+    /// Reading the source failed.
+    ReadFailed,
+}
+
+/// The byte budget counts in units of this many bytes.
+pub const BUDGET_UNIT: usize = 1024;
+
+/// Budget units covering `bytes`.
+fn units(bytes: usize) -> usize {
+    bytes.div_ceil(BUDGET_UNIT)
 }
 
 /// Serving emulation: per-peer link bandwidth and a fixed extra latency.
@@ -69,16 +100,17 @@ impl Emulation {
 }
 
 /// Keeps a prefix of what the source returned that honours the protocol: at most `count` blocks, each at most
-/// `max_block_bytes`, in total at most [`MAX_RESPONSE_BYTES`] unless it is a single block.
+/// `max_block_bytes`, in total at most `cap` bytes unless it is a single block.
 pub(super) fn sanitize(
     mut blocks: Vec<Vec<u8>>,
     count: u32,
     max_block_bytes: usize,
+    cap: usize,
 ) -> Vec<Vec<u8>> {
     let mut total = 0usize;
     let mut keep = 0;
     for block in blocks.iter().take(count as usize) {
-        if block.len() > max_block_bytes || (keep > 0 && total + block.len() > MAX_RESPONSE_BYTES) {
+        if block.len() > max_block_bytes || (keep > 0 && total + block.len() > cap) {
             break;
         }
         total += block.len();
@@ -102,6 +134,16 @@ struct BlocksJob {
     request: BlocksByRangeRequest,
     /// Blocks to read: the request's count, capped at [`MAX_BLOCKS_PER_REQUEST`].
     count: u32,
+    /// Block bytes the answer may carry: the request's `max_bytes`, capped at the protocol's.
+    cap: usize,
+    /// How long the peer's blocks bucket makes it wait before reading.
+    rate_wait: Duration,
+    /// The byte budget.
+    budget: Arc<Semaphore>,
+    /// Budget units to wait for before reading: the most the answer may carry.
+    reserve: usize,
+    /// Longest wait for them.
+    max_budget_wait: Duration,
     /// The chain's block size limit.
     max_block_bytes: usize,
     /// How to hold the answer back.
@@ -111,39 +153,78 @@ struct BlocksJob {
 }
 
 impl BlocksJob {
-    /// Reads and sanitizes the blocks (on the blocking pool), then waits for the emulated link; `None` if reading
-    /// failed.
-    async fn run(self) -> Option<Vec<Vec<u8>>> {
+    /// Waits out the rate limit, waits for the byte budget, reads and sanitizes the blocks (on the blocking pool),
+    /// keeps the budget of their encoding, then waits for the emulated link.
+    async fn run(self) -> Result<(Vec<Vec<u8>>, OwnedSemaphorePermit), NotServed> {
         let Self {
             source,
             request,
             count,
+            cap,
+            rate_wait,
+            budget,
+            reserve,
+            max_budget_wait,
             max_block_bytes,
             emulation,
             link,
         } = self;
+        if !rate_wait.is_zero() {
+            tokio::time::sleep(rate_wait).await;
+        }
+        let reserve_u32 = u32::try_from(reserve).map_err(|_| NotServed::NoBudget)?;
+        let mut permit =
+            match tokio::time::timeout(max_budget_wait, budget.acquire_many_owned(reserve_u32))
+                .await
+            {
+                Ok(Ok(permit)) => permit,
+                _ => return Err(NotServed::NoBudget),
+            };
         let blocks = if count == 0 {
             Vec::new()
         } else {
-            let read = move || source.blocks(request.start, count, MAX_RESPONSE_BYTES);
+            let read = move || source.blocks(request.start, count, cap);
             match tokio::task::spawn_blocking(read).await {
-                Ok(blocks) => sanitize(blocks, count, max_block_bytes),
+                Ok(blocks) => sanitize(blocks, count, max_block_bytes, cap),
                 Err(e) => {
                     tracing::error!("block source failed serving {request:?}: {e}");
-                    return None;
+                    return Err(NotServed::ReadFailed);
                 }
             }
         };
-        if !emulation.is_off() {
-            emulation
-                .wait(&link, codec::encoded_blocks_len(&blocks))
-                .await;
+        // Keep what the encoding needs (a single block above the cap keeps the whole reservation).
+        let encoded = codec::encoded_blocks_len(&blocks) + 4;
+        if let Some(keep) = permit.split(units(encoded).min(reserve)) {
+            permit = keep;
         }
-        Some(blocks)
+        if !emulation.is_off() {
+            emulation.wait(&link, encoded).await;
+        }
+        Ok((blocks, permit))
     }
 }
 
-/// Answers peers' requests: the block source, the emulation, and what is in preparation per peer.
+/// What serving keeps per peer (while it is connected, or has answers in flight).
+struct PeerServe {
+    /// Blocks it may be served: one token a block.
+    blocks: TokenBucket,
+    /// Status requests it may send.
+    status: TokenBucket,
+    /// Its blocks answers in flight.
+    answers: usize,
+    /// Its emulated serving link: when it is next free.
+    link: Arc<Mutex<Instant>>,
+}
+
+/// A blocks answer in flight.
+struct Answer {
+    /// Who asked.
+    peer: Libp2pPeer,
+    /// Its share of the byte budget once read (released when dropped).
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
+/// Answers peers' requests: the block source, the emulation, the limits and their books.
 pub(super) struct Server {
     /// Where status and blocks come from.
     source: Arc<dyn BlockSource>,
@@ -151,19 +232,37 @@ pub(super) struct Server {
     max_block_bytes: usize,
     /// How answers are held back, if at all.
     emulation: Emulation,
-    /// Where serving tasks hand their answers in.
+    /// The limits.
+    limits: ServeLimits,
+    /// Longest a request may wait for its peer's blocks tokens, and then for the byte budget: half the request
+    /// timeout.
+    max_wait: Duration,
+    /// The byte budget, in [`BUDGET_UNIT`]s.
+    budget: Arc<Semaphore>,
+    /// Its size.
+    budget_units: usize,
+    /// Where the counters and in-flight totals are published.
+    shared: Arc<Shared>,
+    /// Where serving tasks hand their answers in. Unbounded, but every sender is a task that
+    /// [`Server::answer_blocks`] admitted within the limits (at most `max_answers_per_peer` per connected peer) or
+    /// a status answer under emulation (at most the status bucket's rate per peer): what it can hold is bounded by
+    /// the limits.
     served_tx: mpsc::UnboundedSender<Served>,
     /// The answers handed in, for the task to send.
     served_rx: mpsc::UnboundedReceiver<Served>,
-    /// blocks_by_range answers in preparation per peer.
-    serving: HashMap<Libp2pPeer, usize>,
-    /// Emulated serving link per peer: when it is next free.
-    links: HashMap<Libp2pPeer, Arc<Mutex<Instant>>>,
+    /// Per peer.
+    peers: HashMap<Libp2pPeer, PeerServe>,
+    /// blocks answers in flight, from arrival to written or failed.
+    answers: HashMap<InboundRequestId, Answer>,
 }
 
 impl Server {
-    /// A server of `source` with `config`'s emulation and block size limit.
-    pub(super) fn new(config: &NetworkConfig, source: Arc<dyn BlockSource>) -> Self {
+    /// A server of `source` with `config`'s emulation, limits and block size limit, publishing to `shared`.
+    pub(super) fn new(
+        config: &NetworkConfig,
+        source: Arc<dyn BlockSource>,
+        shared: Arc<Shared>,
+    ) -> Self {
         let (served_tx, served_rx) = mpsc::unbounded_channel();
         Self {
             source,
@@ -172,10 +271,15 @@ impl Server {
                 latency: Duration::from_millis(config.latency_ms),
                 bytes_per_sec: config.serve_bytes_per_sec,
             },
+            limits: config.limits,
+            max_wait: config.request_timeout / 2,
+            budget: Arc::new(Semaphore::new(units(config.limits.max_bytes_in_flight))),
+            budget_units: units(config.limits.max_bytes_in_flight),
+            shared,
             served_tx,
             served_rx,
-            serving: HashMap::new(),
-            links: HashMap::new(),
+            peers: HashMap::new(),
+            answers: HashMap::new(),
         }
     }
 
@@ -184,17 +288,45 @@ impl Server {
         self.served_rx.recv().await
     }
 
-    /// `peer`'s emulated link, created free now on first use.
-    fn link(&mut self, peer: Libp2pPeer) -> Arc<Mutex<Instant>> {
-        self.links
-            .entry(peer)
-            .or_insert_with(|| Arc::new(Mutex::new(Instant::now())))
-            .clone()
+    /// `peer`'s books, created (full buckets, free link) on first use.
+    fn peer(&mut self, peer: Libp2pPeer) -> &mut PeerServe {
+        let limits = self.limits;
+        self.peers.entry(peer).or_insert_with(|| {
+            let now = Instant::now();
+            PeerServe {
+                blocks: TokenBucket::new(limits.blocks_burst, limits.blocks_per_sec, now),
+                status: TokenBucket::new(limits.status_burst, limits.status_per_sec, now),
+                answers: 0,
+                link: Arc::new(Mutex::new(now)),
+            }
+        })
     }
 
-    /// `peer` is gone: its emulated link is forgotten.
+    /// `peer` is gone (its last connection closed): its books are forgotten (its answers in flight are released as
+    /// libp2p reports them failed). A peer that reconnects starts with full buckets; connecting again costs it a
+    /// handshake and a status check, and the connection limits bound how many do.
     pub(super) fn forget(&mut self, peer: &Libp2pPeer) {
-        self.links.remove(peer);
+        self.peers.remove(peer);
+    }
+
+    /// Counts a request from `peer` dropped for `reason`.
+    pub(super) fn dropped(&self, peer: &Libp2pPeer, reason: DropReason) {
+        tracing::debug!(%peer, reason = reason.as_str(), "dropping a request");
+        self.shared.count_drop(reason);
+    }
+
+    /// Whether a status request from `peer` may be answered (its status bucket had a token); if not, it is
+    /// counted as dropped and the caller drops it.
+    pub(super) fn allow_status(&mut self, peer: Libp2pPeer) -> bool {
+        let allowed = self
+            .peer(peer)
+            .status
+            .take(1, Instant::now(), Duration::ZERO)
+            .is_some();
+        if !allowed {
+            self.dropped(&peer, DropReason::StatusRate);
+        }
+        allowed
     }
 
     /// Answers a status request from `peer` with our status: at once, or after the emulated link carried it.
@@ -216,7 +348,7 @@ impl Server {
             }
             return;
         }
-        let link = self.link(peer);
+        let link = self.peer(peer).link.clone();
         let emulation = self.emulation;
         let tx = self.served_tx.clone();
         let bytes = ecsync_components::encoded_len(&status);
@@ -226,8 +358,10 @@ impl Server {
         });
     }
 
-    /// Starts preparing the answer to a blocks_by_range request from `peer`, unless it already has
-    /// [`MAX_SERVING_PER_PEER`] in preparation (then the request is dropped).
+    /// Starts preparing the answer to a blocks_by_range request from `peer` (whose status passed our check), or
+    /// drops it: when the peer has `max_answers_per_peer` answers in flight, when the most its answer may carry
+    /// exceeds the whole byte budget, or when its blocks bucket would make it wait more than half the request
+    /// timeout. The tokens are taken now; the serving task waits for them, then for the byte budget, then reads.
     pub(super) fn answer_blocks(
         &mut self,
         peer: Libp2pPeer,
@@ -235,63 +369,133 @@ impl Server {
         request: BlocksByRangeRequest,
         channel: ResponseChannel<Vec<Vec<u8>>>,
     ) {
-        let serving = self.serving.entry(peer).or_default();
-        if *serving >= MAX_SERVING_PER_PEER {
-            tracing::debug!(%peer, %request_id, "too many requests in progress; dropping one");
-            return;
-        }
-        *serving += 1;
+        let limits = self.limits;
+        let max_wait = self.max_wait;
+        let count = request.count.min(MAX_BLOCKS_PER_REQUEST);
+        let cap = request.block_bytes_cap();
+        let reserve = units(if count == 0 { 0 } else { cap } + RESPONSE_OVERHEAD_BYTES);
+        let fits = reserve <= self.budget_units;
+        let state = self.peer(peer);
+        let admitted = if state.answers >= limits.max_answers_per_peer {
+            Err(DropReason::Concurrency)
+        } else if !fits {
+            Err(DropReason::Memory)
+        } else {
+            state
+                .blocks
+                .take(count, Instant::now(), max_wait)
+                .ok_or(DropReason::Rate)
+        };
+        let rate_wait = match admitted {
+            Ok(wait) => wait,
+            Err(reason) => {
+                self.dropped(&peer, reason);
+                return;
+            }
+        };
+        state.answers += 1;
+        let link = state.link.clone();
+        self.answers.insert(
+            request_id,
+            Answer {
+                peer,
+                _permit: None,
+            },
+        );
+        self.publish();
         let job = BlocksJob {
             source: self.source.clone(),
             request,
-            count: request.count.min(MAX_BLOCKS_PER_REQUEST),
+            count,
+            cap,
+            rate_wait,
+            budget: self.budget.clone(),
+            reserve,
+            // Both waits together stay within half the request timeout.
+            max_budget_wait: max_wait.saturating_sub(rate_wait),
             max_block_bytes: self.max_block_bytes,
             emulation: self.emulation,
-            link: self.link(peer),
+            link,
         };
         let tx = self.served_tx.clone();
         tokio::spawn(async move {
-            let blocks = job.run().await;
+            let outcome = job.run().await;
             let _ = tx.send(Served::Blocks {
+                request_id,
                 peer,
                 channel,
-                blocks,
+                outcome,
             });
         });
     }
 
-    /// Sends an answer a serving task finished.
+    /// Sends an answer a serving task finished; a blocks answer whose request already failed (timed out, or its
+    /// connection closed) is dropped, releasing its budget.
     pub(super) fn on_served(&mut self, swarm: &mut EcsyncSwarm, served: Served) {
         match served {
             Served::Status { channel, status } => {
                 let _ = swarm.behaviour_mut().status.send_response(channel, status);
             }
             Served::Blocks {
+                request_id,
                 peer,
                 channel,
-                blocks,
+                outcome,
             } => {
-                self.done_serving(&peer);
-                if let Some(blocks) = blocks
-                    && swarm
-                        .behaviour_mut()
-                        .blocks
-                        .send_response(channel, blocks)
-                        .is_err()
+                let Some(answer) = self.answers.get_mut(&request_id) else {
+                    return;
+                };
+                let (blocks, permit) = match outcome {
+                    Ok(answer) => answer,
+                    Err(not_served) => {
+                        if not_served == NotServed::NoBudget {
+                            self.dropped(&peer, DropReason::Memory);
+                        }
+                        self.on_answer_done(request_id);
+                        return;
+                    }
+                };
+                // From now on the answer holds its encoding (libp2p encodes it and drops the blocks).
+                answer._permit = Some(permit);
+                self.publish();
+                if swarm
+                    .behaviour_mut()
+                    .blocks
+                    .send_response(channel, blocks)
+                    .is_err()
                 {
                     tracing::debug!(%peer, "blocks_by_range request closed before the answer");
+                    self.on_answer_done(request_id);
                 }
             }
         }
     }
 
-    /// One fewer blocks answer in preparation for `peer`.
-    fn done_serving(&mut self, peer: &Libp2pPeer) {
-        if let Some(n) = self.serving.get_mut(peer) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                self.serving.remove(peer);
-            }
+    /// libp2p reports blocks answer `request_id` written (`ResponseSent`) or failed (`InboundFailure`): its slot and
+    /// budget are released. Unknown ids (dropped requests, answers released already) are ignored.
+    pub(super) fn on_answer_done(&mut self, request_id: InboundRequestId) {
+        let Some(answer) = self.answers.remove(&request_id) else {
+            return;
+        };
+        if let Some(state) = self.peers.get_mut(&answer.peer) {
+            state.answers = state.answers.saturating_sub(1);
         }
+        // Its permit goes back to the budget before the budget is published.
+        drop(answer);
+        self.publish();
+    }
+
+    /// Publishes the answers and bytes in flight.
+    fn publish(&self) {
+        self.shared
+            .answers_in_flight
+            .store(self.answers.len(), Ordering::Relaxed);
+        // Includes the reservations of serving tasks that are reading (published as of this event).
+        let used = self
+            .budget_units
+            .saturating_sub(self.budget.available_permits());
+        self.shared
+            .bytes_in_flight
+            .store(used * BUDGET_UNIT, Ordering::Relaxed);
     }
 }

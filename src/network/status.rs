@@ -52,16 +52,19 @@ impl StatusExchange {
         self.pending.insert(id, StatusPending { peer, initial });
     }
 
-    /// Checks a peer's status against our chain. A foreign peer is refused by the dialer (logged once) and `false`
-    /// returned. A peer on our chain is accepted again if it had been refused.
+    /// Checks a peer's status against our chain and records the outcome in `peers` (only checked peers are served
+    /// blocks). A foreign peer is refused by the dialer (logged once) and `false` returned. A peer on our chain is
+    /// accepted again if it had been refused.
     fn check(
         &self,
         dialer: &mut Dialer,
-        peers: &Peers,
+        peers: &mut Peers,
         peer: Libp2pPeer,
         status: &StatusMessage,
     ) -> bool {
-        if status.chain_id == self.chain_id && status.genesis_hash == self.genesis_hash {
+        let ours = status.chain_id == self.chain_id && status.genesis_hash == self.genesis_hash;
+        peers.set_checked(&peer, ours);
+        if ours {
             dialer.accept(&peer);
             return true;
         }
@@ -87,7 +90,7 @@ impl StatusExchange {
     pub(super) fn on_their_request(
         &self,
         dialer: &mut Dialer,
-        peers: &Peers,
+        peers: &mut Peers,
         peer: Libp2pPeer,
         status: StatusMessage,
     ) -> Option<NetEvent> {

@@ -3,6 +3,7 @@
 //! event and engine command to the part concerned, and is the only sender of events to the engine.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use ecsync_components::{FailureReason, NetEvent, PeerId, Request, RequestId, StatusMessage};
 use libp2p::futures::StreamExt;
@@ -19,16 +20,18 @@ use super::fetch::Fetches;
 use super::peers::Peers;
 use super::serving::Server;
 use super::status::StatusExchange;
-use super::{BlockSource, Command, NetworkConfig, Shared};
+use super::{BlockSource, Command, DropReason, NetworkConfig, Shared};
 
 /// The swarm task's state.
 pub(super) struct SwarmTask {
     /// The libp2p swarm.
     swarm: EcsyncSwarm,
     /// What the handles ask.
-    commands: mpsc::UnboundedReceiver<Command>,
-    /// Where events for the engine go.
-    events: mpsc::UnboundedSender<NetEvent>,
+    commands: mpsc::Receiver<Command>,
+    /// Where events for the engine go (never waited on: full means dropped).
+    events: mpsc::Sender<NetEvent>,
+    /// What the handles read (the dropped-event count, here).
+    shared: Arc<Shared>,
     /// Engine ids and connected peers.
     peers: Peers,
     /// Bootnodes, deny list, refusals.
@@ -49,17 +52,18 @@ impl SwarmTask {
         config: &NetworkConfig,
         source: Arc<dyn BlockSource>,
         shared: Arc<Shared>,
-        commands: mpsc::UnboundedReceiver<Command>,
-        events: mpsc::UnboundedSender<NetEvent>,
+        commands: mpsc::Receiver<Command>,
+        events: mpsc::Sender<NetEvent>,
     ) -> Self {
         Self {
             swarm,
             commands,
             events,
             peers: Peers::new(shared.clone()),
-            dialer: Dialer::new(shared),
+            dialer: Dialer::new(shared.clone()),
             status: StatusExchange::new(config, source.clone()),
-            server: Server::new(config, source),
+            server: Server::new(config, source, shared.clone()),
+            shared,
             fetches: Fetches::default(),
         }
     }
@@ -87,11 +91,18 @@ impl SwarmTask {
         tracing::debug!("network task stopped");
     }
 
-    /// Sends `event` (if any) to the engine.
+    /// Sends `event` (if any) to the engine, without waiting: when the channel is full the event is dropped and
+    /// counted (a dropped answer times out at the engine; a dropped status is superseded by the next).
     fn emit(&self, event: impl Into<Option<NetEvent>>) {
         if let Some(event) = event.into() {
-            // The engine may have gone; we keep serving.
-            let _ = self.events.send(event);
+            // The engine may have gone (Closed); we keep serving.
+            if let Err(mpsc::error::TrySendError::Full(event)) = self.events.try_send(event) {
+                tracing::debug!(
+                    ?event,
+                    "the engine's event channel is full; dropping an event"
+                );
+                self.shared.events_dropped.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
 
@@ -204,9 +215,16 @@ impl SwarmTask {
                 Message::Request {
                     request, channel, ..
                 } => {
-                    let event =
-                        self.status
-                            .on_their_request(&mut self.dialer, &self.peers, peer, request);
+                    // Over its rate: dropped unread (the channel closes the stream).
+                    if !self.server.allow_status(peer) {
+                        return;
+                    }
+                    let event = self.status.on_their_request(
+                        &mut self.dialer,
+                        &mut self.peers,
+                        peer,
+                        request,
+                    );
                     self.emit(event);
                     self.server.answer_status(&mut self.swarm, peer, channel);
                 }
@@ -245,8 +263,9 @@ impl SwarmTask {
         }
     }
 
-    /// Routes a blocks_by_range event: peers' requests go to the server (unless the peer is refused), answers to
-    /// ours and their failures to the fetches.
+    /// Routes a blocks_by_range event: peers' requests go to the server if the peer's status passed our check and
+    /// it is not on the deny list (otherwise they are dropped), answers to ours and their failures to the fetches;
+    /// the server hears when its answers are written or failed.
     fn on_blocks_event(
         &mut self,
         event: request_response::Event<BlocksByRangeRequest, Vec<Vec<u8>>>,
@@ -258,7 +277,11 @@ impl SwarmTask {
                     request,
                     channel,
                 } => {
-                    if !self.dialer.is_refused(&peer) {
+                    if self.dialer.is_denied(&peer) {
+                        self.server.dropped(&peer, DropReason::Denied);
+                    } else if !self.peers.is_checked(&peer) {
+                        self.server.dropped(&peer, DropReason::Unchecked);
+                    } else {
                         self.server
                             .answer_blocks(peer, request_id, request, channel);
                     }
@@ -287,8 +310,11 @@ impl SwarmTask {
                 ..
             } => {
                 tracing::debug!(%peer, %request_id, "serving blocks_by_range failed: {error}");
+                self.server.on_answer_done(request_id);
             }
-            request_response::Event::ResponseSent { .. } => {}
+            request_response::Event::ResponseSent { request_id, .. } => {
+                self.server.on_answer_done(request_id);
+            }
         }
     }
 
@@ -309,8 +335,16 @@ impl SwarmTask {
                 request,
                 start,
                 count,
-                ..
-            } => self.fetch(peer, request, BlocksByRangeRequest { start, count }),
+                max_bytes,
+            } => self.fetch(
+                peer,
+                request,
+                BlocksByRangeRequest {
+                    start,
+                    count,
+                    max_bytes,
+                },
+            ),
             Request::Status { peer } => {
                 if let Some(target) = self.reachable(peer) {
                     self.status.request(&mut self.swarm, target, false);

@@ -12,7 +12,7 @@ use libp2p::futures::io::Cursor;
 use libp2p::identity::Keypair;
 use libp2p::multiaddr::Protocol;
 use libp2p::request_response::Codec;
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::Receiver;
 use tokio::time::{Instant, timeout};
 
 use super::codec::{self, BlocksByRangeRequest, BlocksCodec, StatusCodec};
@@ -75,7 +75,7 @@ fn fake_blocks(n: usize, len: impl Fn(usize) -> usize) -> Vec<Vec<u8>> {
 
 struct Node {
     handle: NetworkHandle,
-    events: UnboundedReceiver<NetEvent>,
+    events: Receiver<NetEvent>,
     status: StatusMessage,
     key: Keypair,
 }
@@ -91,6 +91,7 @@ fn config(keypair: Keypair, listen: Multiaddr, status: &StatusMessage) -> Networ
         latency_ms: 0,
         serve_bytes_per_sec: 0,
         request_timeout: Duration::from_secs(60),
+        limits: ServeLimits::default(),
     }
 }
 
@@ -121,7 +122,7 @@ async fn node(status: StatusMessage, blocks: Vec<Vec<u8>>, bootnodes: Vec<Multia
 
 /// The next event matching `pred`, skipping others; panics after [`DEADLINE`].
 async fn wait_for(
-    events: &mut UnboundedReceiver<NetEvent>,
+    events: &mut Receiver<NetEvent>,
     what: &str,
     pred: impl Fn(&NetEvent) -> bool,
 ) -> NetEvent {
@@ -243,10 +244,9 @@ async fn frame_length_is_checked_before_reading_the_body() {
 
     // The codecs: an oversized blocks response, and a request over 1 KiB.
     let protocol = libp2p::StreamProtocol::new(BLOCKS_BY_RANGE_PROTOCOL);
-    let mut blocks = BlocksCodec {
-        max_block_bytes: 1 << 20,
-    };
-    let huge = (codec::max_blocks_response_bytes(1 << 20) as u32 + 1).to_be_bytes();
+    let mut blocks = BlocksCodec::new(1 << 20);
+    let huge =
+        (codec::max_blocks_response_bytes(1 << 20, MAX_RESPONSE_BYTES) as u32 + 1).to_be_bytes();
     let err = blocks
         .read_response(&protocol, &mut Cursor::new(huge.to_vec()))
         .await
@@ -279,12 +279,11 @@ async fn codecs_round_trip() {
         s
     );
 
-    let mut blocks = BlocksCodec {
-        max_block_bytes: 1 << 20,
-    };
+    let mut blocks = BlocksCodec::new(1 << 20);
     let request = BlocksByRangeRequest {
         start: u64::MAX,
         count: 5000,
+        max_bytes: u32::MAX,
     };
     let mut buf = Cursor::new(Vec::new());
     blocks
@@ -473,8 +472,9 @@ async fn blocks_by_range_returns_the_served_encodings() {
     assert!(fetch_blocks(&mut b, a_in_b, 3, 100, 10).await.is_empty());
     assert!(fetch_blocks(&mut b, a_in_b, 4, 0, 0).await.is_empty());
 
-    // Many in flight at once, answered each under its own id.
-    for i in 0..8u64 {
+    // As many in flight at once as a peer may have, answered each under its own id.
+    let n = ServeLimits::default().max_answers_per_peer;
+    for i in 0..n as u64 {
         b.handle.send(Request::BlocksByRange {
             peer: a_in_b,
             request: RequestId(100 + i),
@@ -484,7 +484,7 @@ async fn blocks_by_range_returns_the_served_encodings() {
         });
     }
     let mut answered = std::collections::HashSet::new();
-    while answered.len() < 8 {
+    while answered.len() < n {
         let event = wait_for(&mut b.events, "the answers", |e| {
             matches!(e, NetEvent::Blocks { .. })
         })
@@ -830,11 +830,14 @@ async fn serving_emulates_latency_and_bandwidth() {
 #[test]
 fn sanitize_keeps_a_protocol_prefix() {
     let blocks = fake_blocks(10, |_| 10);
-    assert_eq!(serving::sanitize(blocks.clone(), 3, 100).len(), 3);
-    assert_eq!(serving::sanitize(blocks.clone(), 100, 100).len(), 10);
+    assert_eq!(serving::sanitize(blocks.clone(), 3, 100, 1000).len(), 3);
+    assert_eq!(serving::sanitize(blocks.clone(), 100, 100, 1000).len(), 10);
     let mut mixed = blocks.clone();
     mixed[4] = vec![0; 200];
-    assert_eq!(serving::sanitize(mixed, 100, 100), blocks[..4]);
+    assert_eq!(serving::sanitize(mixed, 100, 100, 1000), blocks[..4]);
+    // The byte cap: a prefix within it, but always the first block.
+    assert_eq!(serving::sanitize(blocks.clone(), 100, 100, 35), blocks[..3]);
+    assert_eq!(serving::sanitize(blocks.clone(), 100, 100, 1), blocks[..1]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -870,5 +873,359 @@ async fn start_reports_configuration_errors() {
         .err()
         .expect("a bootnode needs /p2p");
     assert!(err.to_string().contains("/p2p/"), "{err:#}");
+    a.handle.shutdown().await;
+}
+
+// ---- serving limits ---------------------------------------------------------------------------------------------
+
+use super::testkit::{RawEvent, RawPeer, RawPeerConfig};
+
+#[test]
+fn token_bucket_maths() {
+    let t0 = Instant::now();
+    let ms = Duration::from_millis;
+    // 100 tokens, 50 a second.
+    let mut bucket = TokenBucket::new(100, 50, t0);
+    assert_eq!(bucket.take(60, t0, ms(0)), Some(Duration::ZERO));
+    assert_eq!(bucket.available(t0), 40.0);
+    // 60 more: 20 short, covered in 400 ms; refused if the caller waits at most 399 ms (nothing taken then).
+    assert_eq!(bucket.take(60, t0, ms(399)), None);
+    assert_eq!(bucket.available(t0), 40.0);
+    assert_eq!(bucket.take(60, t0, ms(400)), Some(ms(400)));
+    assert_eq!(bucket.available(t0), -20.0);
+    // The debt is repaid by the refill: after 400 ms, empty; after 1 s, 30.
+    assert_eq!(bucket.available(t0 + ms(400)), 0.0);
+    assert!((bucket.available(t0 + ms(1000)) - 30.0).abs() < 1e-9);
+    // Never above the capacity, however long idle.
+    assert_eq!(bucket.available(t0 + Duration::from_secs(3600)), 100.0);
+    // A take larger than the capacity takes the capacity.
+    assert_eq!(
+        bucket.take(1000, t0 + Duration::from_secs(3600), ms(0)),
+        Some(Duration::ZERO)
+    );
+    // An instant before the last update changes nothing.
+    assert_eq!(bucket.available(t0), 0.0);
+    // No refill: what is taken is gone.
+    let mut fixed = TokenBucket::new(2, 0, t0);
+    assert!(fixed.take(1, t0, ms(0)).is_some());
+    assert!(fixed.take(1, t0, ms(0)).is_some());
+    assert_eq!(
+        fixed.take(1, t0 + Duration::from_secs(10), Duration::MAX),
+        None
+    );
+}
+
+/// A raw peer behaving as `config`, connected to `node` (dialing it).
+async fn raw_peer(config: RawPeerConfig, node: &Node) -> (RawPeer, libp2p::PeerId) {
+    let mut raw = RawPeer::new(config).expect("raw peer");
+    let server = timeout(DEADLINE, raw.connect(node.handle.listen_addr()))
+        .await
+        .expect("connects in time")
+        .expect("connects");
+    (raw, server)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn answers_hold_their_slot_until_written() {
+    init_tracing();
+    const MIB: usize = 1 << 20;
+    // 1 MiB blocks: an answer of 8 MiB cannot fit in the stream's window and the socket buffers.
+    let s = status(1, GENESIS, 39);
+    let a = node(s, fake_blocks(40, |_| MIB), vec![]).await;
+    assert_eq!(ServeLimits::default().max_answers_per_peer, 4);
+    let mut config = RawPeerConfig::new(s);
+    config.read_answers = false;
+    let (mut raw, server) = raw_peer(config, &a).await;
+    timeout(DEADLINE, raw.status_check(server))
+        .await
+        .unwrap()
+        .unwrap();
+    for i in 0..4 {
+        raw.request_blocks(server, i * 8, 8, u32::MAX);
+    }
+    let stats = || a.handle.serve_stats();
+    // Drive the raw peer (it never reads the answers) until all four are read and in flight.
+    timeout(DEADLINE, async {
+        while stats().answers_in_flight < 4 || stats().bytes_in_flight < 4 * 8 * MIB {
+            tokio::select! {
+                _ = raw.next_event() => {}
+                () = tokio::time::sleep(Duration::from_millis(20)) => {}
+            }
+        }
+    })
+    .await
+    .expect("four answers in flight");
+    // A fifth is dropped: the four are handed to libp2p but not written.
+    raw.request_blocks(server, 32, 8, u32::MAX);
+    timeout(DEADLINE, async {
+        while stats().dropped(DropReason::Concurrency) < 1 {
+            tokio::select! {
+                _ = raw.next_event() => {}
+                () = tokio::time::sleep(Duration::from_millis(20)) => {}
+            }
+        }
+    })
+    .await
+    .expect("the fifth request dropped");
+    assert_eq!(stats().answers_in_flight, 4);
+    assert_eq!(stats().dropped_total(), 1);
+
+    // Another peer is still served.
+    let mut b = node(status(1, GENESIS, 0), vec![], vec![a.handle.listen_addr()]).await;
+    let a_in_b = connected(&mut b, &a).await;
+    assert_eq!(fetch_blocks(&mut b, a_in_b, 1, 0, 2).await.len(), 2);
+
+    // The stalled peer goes: its answers fail and release their slots and bytes.
+    drop(raw);
+    wait_until("the stalled answers are released", || {
+        let s = stats();
+        s.answers_in_flight == 0 && s.bytes_in_flight == 0
+    })
+    .await;
+    a.handle.shutdown().await;
+    b.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn answers_beyond_max_bytes_are_cut_by_the_server_and_refused_by_the_requester() {
+    init_tracing();
+    // An honest server cuts at the request's max_bytes (at least one block).
+    let served = fake_blocks(10, |_| 100);
+    let (a, mut b, a_in_b, _) = pair(served.clone()).await;
+    b.handle.send(Request::BlocksByRange {
+        peer: a_in_b,
+        request: RequestId(1),
+        start: 0,
+        count: 10,
+        max_bytes: 350,
+    });
+    let event = wait_for(&mut b.events, "the answer", |e| {
+        matches!(e, NetEvent::Blocks { .. })
+    })
+    .await;
+    assert!(matches!(event, NetEvent::Blocks { blocks, .. } if blocks == served[..3]));
+    a.handle.shutdown().await;
+
+    // A server that ignores max_bytes: its answer of three 100-byte blocks to a request for at most 250 bytes
+    // is refused as a protocol failure; one block over the cap is fine.
+    let s = status(1, GENESIS, 10);
+    let mut config = RawPeerConfig::new(s);
+    config.serve = Some(fake_blocks(3, |_| 100));
+    let mut raw = RawPeer::new(config).unwrap();
+    let raw_addr = raw.listen().await.unwrap();
+    let raw_task = tokio::spawn(raw.run());
+    let mut c = node(status(1, GENESIS, 0), vec![], vec![raw_addr]).await;
+    let raw_in_c = wait_for(&mut c.events, "PeerConnected", |e| {
+        matches!(e, NetEvent::PeerConnected { .. })
+    })
+    .await;
+    let NetEvent::PeerConnected { peer: raw_in_c, .. } = raw_in_c else {
+        unreachable!()
+    };
+    for (id, max_bytes, ok) in [(1, 250, false), (2, 300, true), (3, 50, false)] {
+        c.handle.send(Request::BlocksByRange {
+            peer: raw_in_c,
+            request: RequestId(id),
+            start: 0,
+            count: 3,
+            max_bytes,
+        });
+        match wait_for(&mut c.events, "the answer", |e| match e {
+            NetEvent::Blocks { request, .. } | NetEvent::RequestFailed { request, .. } => {
+                request.0 == id
+            }
+            _ => false,
+        })
+        .await
+        {
+            NetEvent::Blocks { blocks, .. } => assert!(ok && blocks.len() == 3, "{max_bytes}"),
+            NetEvent::RequestFailed {
+                reason: FailureReason::Protocol(reason),
+                ..
+            } => {
+                assert!(!ok, "{max_bytes}: {reason}");
+                assert!(reason.to_string().contains("max_bytes"), "{reason}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    // The codec on its own: the cap comes from the request written by the same codec value.
+    let protocol = libp2p::StreamProtocol::new(BLOCKS_BY_RANGE_PROTOCOL);
+    let mut answer = Cursor::new(Vec::new());
+    BlocksCodec::new(1 << 20)
+        .write_response(&protocol, &mut answer, fake_blocks(3, |_| 100))
+        .await
+        .unwrap();
+    let mut codec = BlocksCodec::new(1 << 20);
+    let request = BlocksByRangeRequest {
+        start: 0,
+        count: 3,
+        max_bytes: 299,
+    };
+    codec
+        .write_request(&protocol, &mut Cursor::new(Vec::new()), request)
+        .await
+        .unwrap();
+    answer.set_position(0);
+    let err = codec
+        .read_response(&protocol, &mut answer)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+    // Without a request (the protocol cap), the same answer reads.
+    answer.set_position(0);
+    assert_eq!(
+        BlocksCodec::new(1 << 20)
+            .read_response(&protocol, &mut answer)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    raw_task.abort();
+    c.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unchecked_peers_get_no_blocks_and_status_is_rate_limited() {
+    init_tracing();
+    let s = status(1, GENESIS, 9);
+    let mut a_config = config(
+        Keypair::generate_ed25519(),
+        "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
+        &s,
+    );
+    // No refill: exactly `status_burst` status requests are answered.
+    a_config.limits.status_burst = 4;
+    a_config.limits.status_per_sec = 0;
+    let a = start(a_config, s, fake_blocks(10, |_| 10)).await;
+    // A peer that neither answers our status request nor sends its own.
+    let mut config = RawPeerConfig::new(s);
+    config.answer_status = false;
+    let (mut raw, server) = raw_peer(config, &a).await;
+    let id = raw.request_blocks(server, 0, 5, u32::MAX);
+    let failed = timeout(DEADLINE, async {
+        loop {
+            match raw.next_event().await {
+                RawEvent::BlocksFailed(r, e) if r == id => return e,
+                RawEvent::Blocks(r, _) if r == id => panic!("an unchecked peer was served"),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("the request fails");
+    tracing::info!("unchecked request failed: {failed}");
+    assert_eq!(a.handle.serve_stats().dropped(DropReason::Unchecked), 1);
+
+    // Once its status passed the check (its own request), it is served.
+    timeout(DEADLINE, raw.status_check(server))
+        .await
+        .unwrap()
+        .unwrap();
+    let id = raw.request_blocks(server, 0, 5, u32::MAX);
+    let blocks = timeout(DEADLINE, async {
+        loop {
+            match raw.next_event().await {
+                RawEvent::Blocks(r, blocks) if r == id => return blocks,
+                RawEvent::BlocksFailed(r, e) if r == id => panic!("not served: {e}"),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(blocks.len(), 5);
+
+    // Identify says who we are.
+    timeout(DEADLINE, async {
+        while raw.agent().is_none() {
+            raw.next_event().await;
+        }
+    })
+    .await
+    .expect("identify answers");
+    let agent = raw.agent().unwrap().to_string();
+    assert_eq!(agent, AGENT_VERSION);
+    assert_eq!(agent, format!("ecsync/{}", env!("CARGO_PKG_VERSION")));
+
+    // Status: one token went to the check above; of 5 more requests, 3 are answered and 2 dropped.
+    for _ in 0..5 {
+        raw.send_status(server);
+    }
+    let (mut answered, mut failed) = (0, 0);
+    timeout(DEADLINE, async {
+        while answered + failed < 5 {
+            match raw.next_event().await {
+                RawEvent::Status(_) => answered += 1,
+                RawEvent::StatusFailed(_) => failed += 1,
+                _ => {}
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!((answered, failed), (3, 2));
+    assert_eq!(a.handle.serve_stats().dropped(DropReason::StatusRate), 2);
+    a.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn denied_peers_get_no_blocks() {
+    init_tracing();
+    let s = status(1, GENESIS, 9);
+    let mut a = node(s, fake_blocks(10, |_| 10), vec![]).await;
+    let (mut raw, server) = raw_peer(RawPeerConfig::new(s), &a).await;
+    timeout(DEADLINE, raw.status_check(server))
+        .await
+        .unwrap()
+        .unwrap();
+    // Driving the raw peer, which answers a's status request: a announces it.
+    let raw_in_a = timeout(DEADLINE, async {
+        loop {
+            tokio::select! {
+                event = a.events.recv() => {
+                    if let Some(NetEvent::PeerConnected { peer, .. }) = event {
+                        return peer;
+                    }
+                }
+                _ = raw.next_event() => {}
+            }
+        }
+    })
+    .await
+    .expect("a announces the raw peer");
+    // The engine drops it: it goes on the deny list, and is disconnected.
+    a.handle.send(Request::Disconnect {
+        peer: raw_in_a,
+        reason: "sent an invalid block".into(),
+    });
+    wait_until("a disconnected the peer", || {
+        a.handle.connected_peers() == 0 && !a.handle.denied_peers().is_empty()
+    })
+    .await;
+    // It connects again and passes the status check (it is on our chain), but gets no blocks.
+    timeout(DEADLINE, raw.connect(a.handle.listen_addr()))
+        .await
+        .unwrap()
+        .unwrap();
+    timeout(DEADLINE, raw.status_check(server))
+        .await
+        .unwrap()
+        .unwrap();
+    let id = raw.request_blocks(server, 0, 5, u32::MAX);
+    timeout(DEADLINE, async {
+        loop {
+            match raw.next_event().await {
+                RawEvent::BlocksFailed(r, _) if r == id => return,
+                RawEvent::Blocks(r, _) if r == id => panic!("a denied peer was served"),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("the request fails");
+    assert_eq!(a.handle.serve_stats().dropped(DropReason::Denied), 1);
     a.handle.shutdown().await;
 }
