@@ -13,6 +13,7 @@ pub mod engine;
 pub mod fsutil;
 pub mod http;
 pub mod metrics;
+pub mod misbehave;
 pub mod network;
 pub mod node;
 #[cfg(feature = "test-utils")]

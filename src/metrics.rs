@@ -72,6 +72,7 @@ pub struct Metrics {
     serve_answers_in_flight: Gauge,
     serve_bytes_in_flight: Gauge,
     net_events_dropped: Counter,
+    peers_no_status: Counter,
     last_serving: ServeStats,
     last: EngineCounters,
     last_checkpoints: u64,
@@ -121,6 +122,7 @@ impl Metrics {
             serve_answers_in_flight: Gauge::default(),
             serve_bytes_in_flight: Gauge::default(),
             net_events_dropped: Counter::default(),
+            peers_no_status: Counter::default(),
             last_serving: ServeStats::default(),
             last: EngineCounters::default(),
             last_checkpoints: 0,
@@ -291,6 +293,11 @@ impl Metrics {
             "Network events dropped because the engine's channel was full",
             m.net_events_dropped.clone(),
         );
+        r.register(
+            "peers_no_status",
+            "New peers disconnected for not answering our status request in time",
+            m.peers_no_status.clone(),
+        );
         Self {
             registry: Arc::new(r),
             ..m
@@ -306,6 +313,8 @@ impl Metrics {
             });
             counter.inc_by(n.saturating_sub(before));
         }
+        self.peers_no_status
+            .inc_by(stats.no_status.saturating_sub(self.last_serving.no_status));
         self.net_events_dropped.inc_by(
             stats
                 .events_dropped

@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use ecsync_components::{BlockRef, ChainSpec, Hash32, MAX_RESPONSE_BYTES, SignedBlock, StatusMessage};
+use ecsync_components::{
+    BlockRef, ChainSpec, Hash32, MAX_RESPONSE_BYTES, SignedBlock, StatusMessage,
+};
 use ecsync_systems::chaingen::ChainGenerator;
 
 use crate::network::{BlockSource, Sabotage};
@@ -133,10 +135,15 @@ impl Misbehaving {
             bail!("a fork needs a chain with blocks");
         }
         let from = head.saturating_sub(FORK_DEPTH).max(1);
-        let mut parent = self.block(from - 1).context("the fork's parent is missing")?;
+        let mut parent = self
+            .block(from - 1)
+            .context("the fork's parent is missing")?;
         let mut blocks = Vec::new();
         for height in from..=head {
-            let mut block = self.block(height).context("a block of the chain is missing")?.block;
+            let mut block = self
+                .block(height)
+                .context("a block of the chain is missing")?
+                .block;
             block.header.parent_hash = parent.hash();
             block.header.state_root = Hash32([0xf0; 32]);
             parent = generator.sign(block);

@@ -21,8 +21,9 @@ use crate::checkpoint_sync::{Input, TrustedCheckpoint, start_from_checkpoint};
 use crate::engine::SyncEngine;
 use crate::http::{DumpRequester, HttpState};
 use crate::metrics::Metrics;
+use crate::misbehave::{Misbehaving, Misbehaviour};
 use crate::network::{
-    BlockSource, CHANNEL_CAPACITY, Network, NetworkConfig, NetworkHandle, ServeLimits,
+    BlockSource, CHANNEL_CAPACITY, Network, NetworkConfig, NetworkHandle, Sabotage, ServeLimits,
     load_or_create_keypair,
 };
 use crate::store::{RedbStore, SPEC_FILE, STORE_FILE, StoreReader};
@@ -55,6 +56,8 @@ pub struct NodeOptions {
     pub serve_bytes_per_sec: u64,
     /// Extend the deterministic chain by one block every this many ms (0 = never).
     pub extend_every_ms: u64,
+    /// Serve the chain broken in this way (tests of hostile peers).
+    pub misbehave: Option<Misbehaviour>,
     /// Engine tick interval, ms.
     pub tick_ms: u64,
     /// Serve /metrics, /sync/status and /debug/world here.
@@ -78,6 +81,7 @@ impl NodeOptions {
             latency_ms: 0,
             serve_bytes_per_sec: 0,
             extend_every_ms: 0,
+            misbehave: None,
             tick_ms: 20,
             http: None,
             limits: ServeLimits::default(),
@@ -106,6 +110,42 @@ impl BlockSource for Source {
             .encoded_range(start, u64::from(count), max_bytes)
             .unwrap_or_default()
     }
+}
+
+/// The generator of the chain in `data` (which must be a generated chain), for `what` (a flag that needs it).
+fn chain_generator(data: &Path, spec: &ChainSpec, what: &str) -> anyhow::Result<ChainGenerator> {
+    let params = load_generator(data)?.with_context(|| {
+        format!(
+            "{what} needs a generated chain ({} has no generator.json)",
+            data.display()
+        )
+    })?;
+    let generator = ChainGenerator::new(params)?;
+    if generator.spec() != spec {
+        bail!(
+            "generator.json does not describe the chain in {}",
+            data.display()
+        );
+    }
+    Ok(generator)
+}
+
+/// What the node serves from: its store, broken as `--misbehave` says (with what the network must break).
+fn serving_source(
+    opts: &NodeOptions,
+    spec: &ChainSpec,
+    store: &RedbStore,
+) -> anyhow::Result<(Arc<dyn BlockSource>, Sabotage)> {
+    let honest: Arc<dyn BlockSource> = Arc::new(Source {
+        reader: store.reader(),
+    });
+    let Some(kind) = opts.misbehave else {
+        return Ok((honest, Sabotage::default()));
+    };
+    let generator = chain_generator(&opts.data, spec, "--misbehave").ok();
+    let source = Misbehaving::new(honest, kind, spec.clone(), generator)?;
+    tracing::warn!("misbehaving on purpose: {kind:?} (a test node; never use on a real network)");
+    Ok((Arc::new(source), kind.sabotage()))
 }
 
 /// Opens (or initialises from `--spec`) a node's data dir: its spec and store.
@@ -257,27 +297,13 @@ impl Node {
     pub async fn start(opts: NodeOptions) -> anyhow::Result<Self> {
         let (spec, mut store) = open_data_dir(&opts.data, opts.spec.as_deref())?;
         let generator = if opts.extend_every_ms > 0 {
-            let params = load_generator(&opts.data)?.with_context(|| {
-                format!(
-                    "--extend-every-ms needs a generated chain ({} has no generator.json)",
-                    opts.data.display()
-                )
-            })?;
-            let generator = ChainGenerator::new(params)?;
-            if generator.spec() != &spec {
-                bail!(
-                    "generator.json does not describe the chain in {}",
-                    opts.data.display()
-                );
-            }
+            let generator = chain_generator(&opts.data, &spec, "--extend-every-ms")?;
             Some((generator, opts.extend_every_ms))
         } else {
             None
         };
         let keypair = load_or_create_keypair(&opts.data.join(KEY_FILE))?;
-        let source = Arc::new(Source {
-            reader: store.reader(),
-        });
+        let (source, sabotage) = serving_source(&opts, &spec, &store)?;
         let config = SyncConfig {
             strategy: opts.strategy,
             ..SyncConfig::default()
@@ -301,6 +327,7 @@ impl Node {
             serve_bytes_per_sec: opts.serve_bytes_per_sec,
             request_timeout: Duration::from_secs(60),
             limits: opts.limits,
+            sabotage,
         };
         let initial = SyncStatus::starting(ecsync_components::ChainStore::head(&store)?);
         // Without a checkpoint to fetch, the engine is built here, so that its errors are the start's.

@@ -69,9 +69,9 @@ pub struct SyncConfig {
     pub reputation_half_life_ms: u64,
     /// Below this reputation a peer gets requests only when no better peer can take them.
     pub stop_using_below: f64,
-    /// Falling below this reputation disconnects a peer (it may come back, with its reputation).
+    /// Falling to or below this reputation disconnects a peer (it may come back, with its reputation).
     pub disconnect_below: f64,
-    /// Falling below this reputation bans a peer.
+    /// Falling to or below this reputation bans a peer.
     pub ban_below: f64,
     /// Peer ids remembered (reputation, bans) at most.
     pub max_peer_records: usize,
@@ -131,8 +131,9 @@ impl Default for SyncConfig {
             max_ban_ms: 24 * 3_600_000,
             reputation_half_life_ms: 600_000,
             stop_using_below: -5.0,
-            disconnect_below: -10.0,
-            ban_below: -50.0,
+            // Just above a whole number of penalties: decay between them must not save a peer.
+            disconnect_below: -9.0,
+            ban_below: -45.0,
             max_peer_records: 4_096,
             max_clock_skew_ms: 10_000,
             stall_timeout_ms: 60_000,

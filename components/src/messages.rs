@@ -80,8 +80,10 @@ pub enum AnswerError {
 pub enum FailureReason {
     /// The transport gave up waiting.
     Timeout,
-    /// The connection closed with the request open.
+    /// The connection closed with the request open (or the peer was not connected).
     Disconnected,
+    /// The peer closed the request's stream without an answer (a server sheds requests over its limits).
+    Dropped,
     /// The peer answered outside the protocol.
     Protocol(AnswerError),
 }
@@ -201,6 +203,7 @@ impl OutcomeKind {
             OutcomeKind::Empty { .. } => "empty",
             OutcomeKind::Timeout => "timeout",
             OutcomeKind::Failed => "failed",
+            OutcomeKind::Dropped => "dropped",
             OutcomeKind::Invalid { .. } => "invalid",
             OutcomeKind::Claim(_) => "claim",
         }
@@ -213,8 +216,8 @@ impl OutcomeKind {
             OutcomeKind::Served { .. } => None,
             OutcomeKind::Invalid(_) => Some(Tolerance::Fatal),
             OutcomeKind::Empty { .. } | OutcomeKind::Claim(_) => Some(Tolerance::Low),
-            OutcomeKind::Timeout => Some(Tolerance::Mid),
-            OutcomeKind::Failed => Some(Tolerance::High),
+            OutcomeKind::Timeout | OutcomeKind::Failed => Some(Tolerance::Mid),
+            OutcomeKind::Dropped => Some(Tolerance::High),
         }
     }
 }
@@ -226,9 +229,9 @@ pub enum Tolerance {
     Fatal,
     /// Hard to excuse (withholding a claimed height, a claim from the future): −10.
     Low,
-    /// Possibly honest (a timeout): −5.
+    /// Possibly honest (a timeout, a connection closed under a request): −5.
     Mid,
-    /// Usually honest (a broken connection): −1.
+    /// Usually honest (a request shed by a busy server): −1.
     High,
 }
 
@@ -263,8 +266,10 @@ pub enum OutcomeKind {
     },
     /// Did not answer in time.
     Timeout,
-    /// The request failed at the transport.
+    /// The connection closed with the request open.
     Failed,
+    /// The peer closed the request unanswered (shed it).
+    Dropped,
     /// Sent something invalid: a malformed answer or a block that breaks a rule.
     Invalid(Offence),
     /// Made a claim that cannot be true (a head from a slot that has not begun).

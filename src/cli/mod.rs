@@ -75,6 +75,9 @@ pub struct NodeArgs {
     /// Allow `--http` on a non-loopback address: anyone who reaches it can read the metrics and dump the world.
     #[arg(long, requires = "http")]
     pub http_public: bool,
+    /// TESTS ONLY: serve the chain broken in this way (a hostile peer). Never on a real network.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub misbehave: Option<crate::misbehave::Misbehaviour>,
     /// Extend the (generated) chain by one block every N ms, in lockstep with other nodes of the same seed.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
     pub extend_every_ms: u64,

@@ -53,11 +53,18 @@ pub(super) fn build_swarm(config: &NetworkConfig) -> anyhow::Result<EcsyncSwarm>
     Ok(swarm)
 }
 
+/// Timeout of a status request: a new peer that has not answered ours by then is disconnected.
+pub const STATUS_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The behaviours for `config`, identified by `key`.
 fn behaviour(config: &NetworkConfig, key: &libp2p::identity::Keypair) -> EcsyncBehaviour {
     let rr_config = request_response::Config::default()
         .with_request_timeout(config.request_timeout)
         .with_max_concurrent_streams(MAX_CONCURRENT_STREAMS);
+    // A status is a few dozen bytes: a peer that takes longer than this to answer one is not answering.
+    let status_config = rr_config
+        .clone()
+        .with_request_timeout(config.request_timeout.min(STATUS_TIMEOUT));
     let blocks_codec = BlocksCodec::new(config.max_block_bytes);
     let l = &config.limits;
     let limits = ConnectionLimits::default()
@@ -75,7 +82,7 @@ fn behaviour(config: &NetworkConfig, key: &libp2p::identity::Keypair) -> EcsyncB
         status: request_response::Behaviour::with_codec(
             StatusCodec,
             [(StreamProtocol::new(STATUS_PROTOCOL), ProtocolSupport::Full)],
-            rr_config.clone(),
+            status_config,
         ),
         blocks: request_response::Behaviour::with_codec(
             blocks_codec,

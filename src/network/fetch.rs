@@ -103,6 +103,6 @@ fn failure_reason(error: &OutboundFailure) -> FailureReason {
         OutboundFailure::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => {
             FailureReason::Protocol(AnswerError::Malformed(e.to_string()))
         }
-        OutboundFailure::Io(_) => FailureReason::Disconnected,
+        OutboundFailure::Io(_) => FailureReason::Dropped,
     }
 }

@@ -150,6 +150,20 @@ pub struct NetworkConfig {
     pub request_timeout: Duration,
     /// What serving may cost us, per peer and in total.
     pub limits: ServeLimits,
+    /// Protocol breaches to commit on purpose (`--misbehave`, for tests); all off by default.
+    pub sabotage: Sabotage,
+}
+
+/// Ways a serving node breaks the protocol on purpose, for tests of hostile peers (`ecsync node --misbehave`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sabotage {
+    /// Send what the block source returns as it is: more blocks than asked, blocks over the size limit, over
+    /// the request's byte limit.
+    pub unchecked_answers: bool,
+    /// Hold every answer (status and blocks) back this long.
+    pub hold_answers: Option<Duration>,
+    /// Close the connection when a blocks_by_range request arrives.
+    pub disconnect_on_request: bool,
 }
 
 /// The limits on serving and on connections, with their defaults. See `docs/ARCHITECTURE.md`, "Serving limits".
@@ -264,6 +278,8 @@ pub struct ServeStats {
     pub events_dropped: u64,
     /// Engine requests dropped because the command channel was full.
     pub commands_dropped: u64,
+    /// New peers disconnected for not answering our status request within [`behaviour::STATUS_TIMEOUT`].
+    pub no_status: u64,
 }
 
 impl ServeStats {
@@ -295,6 +311,7 @@ impl NetworkConfig {
             serve_bytes_per_sec: 0,
             request_timeout: Duration::from_secs(60),
             limits: ServeLimits::default(),
+            sabotage: Sabotage::default(),
         }
     }
 }
@@ -320,6 +337,8 @@ struct Shared {
     events_dropped: AtomicU64,
     /// Engine requests dropped because the command channel was full.
     commands_dropped: AtomicU64,
+    /// New peers disconnected for not answering our status request in time.
+    no_status: AtomicU64,
 }
 
 impl Shared {
@@ -482,6 +501,7 @@ impl NetworkHandle {
             bytes_in_flight: s.bytes_in_flight.load(Ordering::Relaxed),
             events_dropped: s.events_dropped.load(Ordering::Relaxed),
             commands_dropped: s.commands_dropped.load(Ordering::Relaxed),
+            no_status: s.no_status.load(Ordering::Relaxed),
         }
     }
 

@@ -36,6 +36,13 @@ pub(super) struct Peers {
 }
 
 impl Peers {
+    /// Counts a new peer disconnected for not answering our status request in time.
+    pub(super) fn count_no_status(&self) {
+        self.shared
+            .no_status
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// An empty table publishing to `shared`.
     pub(super) fn new(shared: Arc<Shared>) -> Self {
         Self {

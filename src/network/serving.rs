@@ -27,7 +27,7 @@ use tokio::time::Instant;
 use super::behaviour::EcsyncSwarm;
 use super::codec::{self, BlocksByRangeRequest, RESPONSE_OVERHEAD_BYTES};
 use super::limits::TokenBucket;
-use super::{BlockSource, DropReason, NetworkConfig, ServeLimits, Shared};
+use super::{BlockSource, DropReason, NetworkConfig, Sabotage, ServeLimits, Shared};
 
 /// An answer ready to go out, from a serving task.
 pub(super) enum Served {
@@ -150,6 +150,8 @@ struct BlocksJob {
     emulation: Emulation,
     /// The asking peer's emulated link.
     link: Arc<Mutex<Instant>>,
+    /// Breaches to commit on purpose.
+    sabotage: Sabotage,
 }
 
 impl BlocksJob {
@@ -168,6 +170,7 @@ impl BlocksJob {
             max_block_bytes,
             emulation,
             link,
+            sabotage,
         } = self;
         if !rate_wait.is_zero() {
             tokio::time::sleep(rate_wait).await;
@@ -185,6 +188,7 @@ impl BlocksJob {
         } else {
             let read = move || source.blocks(request.start, count, cap);
             match tokio::task::spawn_blocking(read).await {
+                Ok(blocks) if sabotage.unchecked_answers => blocks,
                 Ok(blocks) => sanitize(blocks, count, max_block_bytes, cap),
                 Err(e) => {
                     tracing::error!("block source failed serving {request:?}: {e}");
@@ -199,6 +203,9 @@ impl BlocksJob {
         }
         if !emulation.is_off() {
             emulation.wait(&link, encoded).await;
+        }
+        if let Some(hold) = sabotage.hold_answers {
+            tokio::time::sleep(hold).await;
         }
         Ok((blocks, permit))
     }
@@ -234,6 +241,8 @@ pub(super) struct Server {
     emulation: Emulation,
     /// The limits.
     limits: ServeLimits,
+    /// Breaches to commit on purpose.
+    sabotage: Sabotage,
     /// Longest a request may wait for its peer's blocks tokens, and then for the byte budget: half the request
     /// timeout.
     max_wait: Duration,
@@ -272,6 +281,7 @@ impl Server {
                 bytes_per_sec: config.serve_bytes_per_sec,
             },
             limits: config.limits,
+            sabotage: config.sabotage,
             max_wait: config.request_timeout / 2,
             budget: Arc::new(Semaphore::new(units(config.limits.max_bytes_in_flight))),
             budget_units: units(config.limits.max_bytes_in_flight),
@@ -281,6 +291,11 @@ impl Server {
             peers: HashMap::new(),
             answers: HashMap::new(),
         }
+    }
+
+    /// The breaches this server commits on purpose (none unless `--misbehave`).
+    pub(super) fn sabotage(&self) -> Sabotage {
+        self.sabotage
     }
 
     /// The next answer a serving task finished (never `None`: the server holds a sender).
@@ -337,6 +352,14 @@ impl Server {
         channel: ResponseChannel<StatusMessage>,
     ) {
         let status = self.source.status();
+        if let Some(hold) = self.sabotage.hold_answers {
+            let tx = self.served_tx.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(hold).await;
+                let _ = tx.send(Served::Status { channel, status });
+            });
+            return;
+        }
         if self.emulation.is_off() {
             if swarm
                 .behaviour_mut()
@@ -416,6 +439,7 @@ impl Server {
             max_block_bytes: self.max_block_bytes,
             emulation: self.emulation,
             link,
+            sabotage: self.sabotage,
         };
         let tx = self.served_tx.clone();
         tokio::spawn(async move {

@@ -138,15 +138,17 @@ impl StatusExchange {
         peer: Libp2pPeer,
         request_id: OutboundRequestId,
         error: &OutboundFailure,
-    ) {
+    ) -> bool {
         let Some(pending) = self.pending.remove(&request_id) else {
-            return;
+            return false;
         };
         tracing::debug!(%peer, "status request failed: {error}");
         let unannounced = peers.get(&pending.peer).is_some_and(|c| !c.announced);
         if pending.initial && unannounced {
-            tracing::debug!(%peer, "no status from a new peer; disconnecting it");
+            tracing::info!(%peer, "no status from a new peer ({error}); disconnecting it");
             let _ = swarm.disconnect_peer_id(pending.peer);
+            return true;
         }
+        false
     }
 }

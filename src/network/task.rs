@@ -248,8 +248,12 @@ impl SwarmTask {
                 error,
                 ..
             } => {
-                self.status
-                    .on_failure(&mut self.swarm, &self.peers, peer, request_id, &error);
+                if self
+                    .status
+                    .on_failure(&mut self.swarm, &self.peers, peer, request_id, &error)
+                {
+                    self.peers.count_no_status();
+                }
             }
             request_response::Event::InboundFailure {
                 peer,
@@ -277,7 +281,9 @@ impl SwarmTask {
                     request,
                     channel,
                 } => {
-                    if self.dialer.is_denied(&peer) {
+                    if self.server.sabotage().disconnect_on_request {
+                        let _ = self.swarm.disconnect_peer_id(peer);
+                    } else if self.dialer.is_denied(&peer) {
                         self.server.dropped(&peer, DropReason::Denied);
                     } else if !self.peers.is_checked(&peer) {
                         self.server.dropped(&peer, DropReason::Unchecked);

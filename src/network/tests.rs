@@ -92,6 +92,7 @@ fn config(keypair: Keypair, listen: Multiaddr, status: &StatusMessage) -> Networ
         serve_bytes_per_sec: 0,
         request_timeout: Duration::from_secs(60),
         limits: ServeLimits::default(),
+        sabotage: Default::default(),
     }
 }
 
@@ -1200,6 +1201,7 @@ async fn denied_peers_get_no_blocks() {
     a.handle.send(Request::Disconnect {
         peer: raw_in_a,
         reason: "sent an invalid block".into(),
+        ban: true,
     });
     wait_until("a disconnected the peer", || {
         a.handle.connected_peers() == 0 && !a.handle.denied_peers().is_empty()

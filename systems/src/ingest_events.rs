@@ -191,6 +191,7 @@ impl Ingest<'_, '_> {
         let kind = match reason {
             FailureReason::Timeout => OutcomeKind::Timeout,
             FailureReason::Disconnected => OutcomeKind::Failed,
+            FailureReason::Dropped => OutcomeKind::Dropped,
             FailureReason::Protocol(error) => OutcomeKind::Invalid(error.into()),
         };
         self.outcomes.write(PeerOutcome {
@@ -202,9 +203,22 @@ impl Ingest<'_, '_> {
         self.commands.fail_range(range, Some(peer));
     }
 
-    /// A peer left: its downloads fail without blame, its entity goes.
+    /// A peer left: its downloads fail without blame, its entity goes. Leaving with requests open counts as one
+    /// `Failed` outcome (its answers to them will not come).
     fn gone(&mut self, peer: PeerId) {
         if let Some(entity) = self.book.index.0.remove(&peer) {
+            let open = self
+                .downloads
+                .iter()
+                .any(|(range, d)| d.peer == entity && !self.settled.contains(&range));
+            if open {
+                self.outcomes.write(PeerOutcome {
+                    peer: entity,
+                    peer_id: peer,
+                    kind: OutcomeKind::Failed,
+                    latency_ms: None,
+                });
+            }
             self.commands.remove_peer(entity);
         }
     }

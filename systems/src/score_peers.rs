@@ -50,7 +50,7 @@ pub fn record(stats: &mut PeerStats, kind: &OutcomeKind) -> bool {
                 // A stalled peer's rate estimate decays, so its batches and score shrink.
                 stats.blocks_per_sec *= 0.5;
             }
-            OutcomeKind::Failed => stats.failures += 1,
+            OutcomeKind::Failed | OutcomeKind::Dropped => stats.failures += 1,
             OutcomeKind::Invalid(_) => stats.invalid += 1,
             // A refused claim is not a request that failed.
             OutcomeKind::Claim(_) => return true,
@@ -294,7 +294,8 @@ fn describe(kind: &OutcomeKind) -> String {
     match kind {
         OutcomeKind::Empty { at } => format!("withheld height {at} it claimed"),
         OutcomeKind::Timeout => "a request timed out".into(),
-        OutcomeKind::Failed => "a request failed".into(),
+        OutcomeKind::Failed => "its connection closed under a request".into(),
+        OutcomeKind::Dropped => "it closed a request unanswered".into(),
         OutcomeKind::Claim(claim) => claim.clone(),
         OutcomeKind::Invalid(offence) => offence.to_string(),
         OutcomeKind::Served { .. } => "served".into(),

@@ -5,9 +5,9 @@
 //! Walks the ranges contiguous from head + 1, block by block, carrying the parent forward; stops at the first
 //! block that is not validated yet, at a gap, or after `import_batch` ready blocks.
 //!
-//! A validated (so federation-signed) block at head + 1 whose parent is not our head is a conflicting chain: the
-//! node keeps the chain it has, counts the conflict (`chain_conflicts`) and bans the peer that served it with a
-//! reason that says so. It never imports both.
+//! A validated (so federation-signed) range whose first block does not follow the chain below it (imported, or
+//! ready to be) is a conflicting chain: the node keeps the chain it has, counts the conflict (`chain_conflicts`)
+//! and bans the peer that served it with a reason that says so. It never imports both.
 
 use bevy_ecs::prelude::*;
 use ecsync_components::ecs::{AwaitingImport, PendingBlock, Range, ReadyToImport, Validated};
@@ -38,7 +38,7 @@ pub fn sequence_blocks(
         let Ok((_, _, awaiting)) = ranges.get(range) else {
             break;
         };
-        for &entity in &awaiting.blocks {
+        for (i, &entity) in awaiting.blocks.iter().enumerate() {
             if ready >= config.import_batch {
                 break 'ranges;
             }
@@ -55,13 +55,13 @@ pub fn sequence_blocks(
             }
             if let Err(e) = check_link(&parent, &p.block) {
                 counters.blocks_rejected += 1;
-                let conflict =
-                    parent == head.0 && matches!(e, BlockError::ParentHashMismatch { .. });
+                // The first block of a range that does not follow the chain below it (imported, or about to be).
+                let conflict = i == 0 && matches!(e, BlockError::ParentHashMismatch { .. });
                 let rule = if conflict {
                     counters.chain_conflicts += 1;
                     format!(
                         "conflicting chain: a signed block on another branch (ours is {} at height {}, keeping it): {e}",
-                        head.0.hash, head.0.height
+                        parent.hash, parent.height
                     )
                 } else {
                     e.to_string()

@@ -57,8 +57,13 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// One `ecsync chain …` command on a store at a time in this test binary: tests running in parallel read the same
+/// template, and a redb store is opened by one process at a time.
+static STORE_COMMAND: Mutex<()> = Mutex::new(());
+
 /// `ecsync chain head --json DIR`.
 pub fn head_json(dir: &Path) -> serde_json::Value {
+    let _one = STORE_COMMAND.lock().unwrap_or_else(|e| e.into_inner());
     let out = Command::new(exe())
         .args(["chain", "head", "--json"])
         .arg(dir)
@@ -80,6 +85,7 @@ pub fn head_height(dir: &Path) -> u64 {
 
 /// `ecsync chain verify DIR` must succeed; returns the number of blocks it verified.
 pub fn verify(dir: &Path) -> u64 {
+    let _one = STORE_COMMAND.lock().unwrap_or_else(|e| e.into_inner());
     let out = Command::new(exe())
         .args(["chain", "verify"])
         .arg(dir)

@@ -1,0 +1,150 @@
+//! Hostile peers, real processes: for every `--misbehave` kind, one honest serving node, one hostile serving node
+//! of that kind and a fresh node syncing from both, on loopback. The fresh node must reach the honest head with
+//! the honest chain, open its production gate and keep it open, and the hostile peer must end banned or
+//! disconnected, as /metrics shows. The honest server is throttled so that the sync lasts long enough for the
+//! hostile one to be asked for blocks several times. Every wait watches a condition with a generous deadline.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{NodeProc, copy_chain, head_hash, request, verify, wait_until};
+
+const BLOCKS: u64 = 3000;
+/// Fork: the fresh node starts with the first `PREFIX` blocks, above the fork's first height (BLOCKS − 1000).
+const PREFIX: u64 = 2500;
+
+fn template() -> PathBuf {
+    common::template(7, BLOCKS)
+}
+
+/// The template's head hash, read once (tests run in parallel, and a store is opened by one process at a time).
+fn honest_head() -> &'static str {
+    static HEAD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HEAD.get_or_init(|| head_hash(&template()))
+}
+
+/// Counters from /metrics: peers banned, disconnected for their reputation, disconnected for giving no status in
+/// time; chain conflicts.
+#[derive(Debug, Default, Clone, Copy)]
+struct Sent {
+    bans: u64,
+    kicks: u64,
+    no_status: u64,
+    conflicts: u64,
+}
+
+fn counter(metrics: &str, name: &str) -> u64 {
+    metrics
+        .lines()
+        .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse::<f64>().ok())
+        .map_or(0, |v| v as u64)
+}
+
+fn sent_away(node: &NodeProc) -> Sent {
+    let (status, body) = request(node.http.as_deref().unwrap(), "GET", "/metrics");
+    assert_eq!(status, 200);
+    Sent {
+        bans: counter(&body, "ecsync_peer_bans_total"),
+        kicks: counter(&body, "ecsync_peer_kicks_total"),
+        no_status: counter(&body, "ecsync_peers_no_status_total"),
+        conflicts: counter(&body, "ecsync_chain_conflicts_total"),
+    }
+}
+
+fn serve(dir: &Path, extra: &[&str]) -> NodeProc {
+    let mut args = vec!["--data", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    NodeProc::start(&args)
+}
+
+/// Runs one hostile `kind` beside an honest server; returns what the fresh node's /metrics said at the end.
+fn against(kind: &str, fresh_from: Option<&Path>) -> Sent {
+    let t = tempfile::tempdir().unwrap();
+    let honest_dir = t.path().join("honest");
+    copy_chain(&template(), &honest_dir);
+    let honest = serve(&honest_dir, &["--serve-bandwidth", "400kB/s"]);
+    let hostile_dir = t.path().join("hostile");
+    copy_chain(&template(), &hostile_dir);
+    let hostile = serve(&hostile_dir, &["--misbehave", kind]);
+
+    let dir = t.path().join("fresh");
+    let mut args: Vec<String> = vec!["--data".into(), dir.to_str().unwrap().into()];
+    match fresh_from {
+        Some(prefix) => copy_chain(prefix, &dir),
+        None => {
+            let spec = template().join("spec.json");
+            args.extend(["--spec".into(), spec.to_str().unwrap().into()]);
+        }
+    }
+    for p in [&hostile, &honest] {
+        args.extend(["--peer".into(), p.addr.clone()]);
+    }
+    args.extend(["--http".into(), "127.0.0.1:0".into()]);
+    let mut node = NodeProc::start(&args.iter().map(String::as_str).collect::<Vec<_>>());
+
+    let done = wait_until(
+        &format!("{kind}: synced to the honest head, gate open, the hostile peer sent away"),
+        || {
+            let s = node.status();
+            let sent = sent_away(&node);
+            let synced = s["state"] == "Synced"
+                && s["current_height"].as_u64() == Some(BLOCKS)
+                && s["can_produce_blocks"] == true;
+            (synced && sent.bans + sent.kicks + sent.no_status >= 1).then_some(sent)
+        },
+        || format!("status {}, metrics {:?}", node.status(), sent_away(&node)),
+    );
+    // The gate stays open: no claim of the hostile peer closes it again.
+    for _ in 0..20 {
+        let s = node.status();
+        assert_eq!(
+            (
+                s["can_produce_blocks"].as_bool(),
+                s["current_height"].as_u64()
+            ),
+            (Some(true), Some(BLOCKS)),
+            "{kind}: {s}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    node.terminate();
+    assert_eq!(head_hash(&dir), honest_head(), "{kind}");
+    assert_eq!(verify(&dir), BLOCKS, "{kind}");
+    drop(hostile);
+    done
+}
+
+macro_rules! hostile {
+    ($($name:ident: $kind:literal),* $(,)?) => {$(
+        #[test]
+        fn $name() {
+            against($kind, None);
+        }
+    )*};
+}
+
+hostile! {
+    bad_signature: "bad-signature",
+    wrong_producer: "wrong-producer",
+    few_approvals: "few-approvals",
+    broken_link: "broken-link",
+    bad_payload: "bad-payload",
+    out_of_range: "out-of-range",
+    too_many: "too-many",
+    oversized: "oversized",
+    garbage: "garbage",
+    height_lie: "height-lie",
+    withhold: "withhold",
+    slow_loris: "slow-loris",
+    disconnect: "disconnect",
+}
+
+#[test]
+fn fork() {
+    let prefix = common::template(7, PREFIX);
+    let sent = against("fork", Some(&prefix));
+    assert!(sent.conflicts >= 1, "the conflict is counted: {sent:?}");
+}
