@@ -2893,3 +2893,35 @@ fn sequence_blocks_keeps_our_chain_when_a_signed_block_at_the_frontier_is_on_ano
     );
     assert_consistent(&mut built.engine);
 }
+
+#[test]
+fn score_peers_keeps_peer_records_bounded_even_when_every_one_is_banned() {
+    let mut built = small(Layout::small());
+    let world = built.engine.world_mut();
+    world.resource_mut::<SyncConfig>().max_peer_records = 6;
+    // A flood of banned identities (ids 100..120), bans ending at different times, beside the 4 connected peers.
+    for i in 0..20u64 {
+        world.resource_mut::<PeerRecords>().0.insert(
+            PeerId(100 + i),
+            PeerRecord {
+                reputation: -100.0,
+                banned_until_ms: NOW + 1_000 * (i + 1),
+                bans: 1,
+                ..PeerRecord::default()
+            },
+        );
+    }
+
+    run_system(&mut built.engine, score_peers);
+
+    let world = built.engine.world_mut();
+    let mut kept: Vec<u64> = world
+        .resource::<PeerRecords>()
+        .0
+        .keys()
+        .map(|p| p.0)
+        .collect();
+    kept.sort_unstable();
+    // The bans ending last are kept; no connected peer had a record to lose.
+    assert_eq!(kept, [114, 115, 116, 117, 118, 119]);
+}

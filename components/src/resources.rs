@@ -44,7 +44,7 @@ pub struct PeerIndex(pub HashMap<PeerId, Entity>);
 
 /// What the engine remembers of each peer id across its connections: its reputation, its bans and how often its
 /// claims went unserved. A reconnect resets nothing of it. At most `SyncConfig::max_peer_records` entries: the
-/// least notable (reputation nearest 0, not banned) is forgotten first (`score_peers`).
+/// least notable is forgotten first (not banned, reputation nearest 0; then the bans ending soonest; `score_peers`).
 #[derive(Resource, Debug, Default, Serialize)]
 pub struct PeerRecords(pub HashMap<PeerId, PeerRecord>);
 

@@ -151,8 +151,7 @@ pub fn served_from(claim: &mut PeerClaim, record: &mut PeerRecord, start: Height
     }
 }
 
-/// Forgets the least notable records while there are more than `max`: not banned, not connected, reputation
-/// nearest 0.
+/// Forgets the least notable records while there are more than `max`, never a connected peer's.
 fn forget_excess(
     records: &mut PeerRecords,
     connected: impl Fn(&PeerId) -> bool,
@@ -163,18 +162,23 @@ fn forget_excess(
     if records.0.len() <= max {
         return;
     }
-    let mut candidates: Vec<(f64, PeerId)> = records
+    // Not banned first (reputation nearest 0 first), then banned ones (the ban ending soonest first): a flood of
+    // banned identities must not grow the map either.
+    let mut candidates: Vec<((Option<u64>, f64), PeerId)> = records
         .0
         .iter()
-        .filter(|(id, r)| !r.is_banned(now) && !connected(id))
+        .filter(|(id, _)| !connected(id))
         .map(|(id, r)| {
-            (
-                r.reputation_at(now, config.reputation_half_life_ms).abs(),
-                *id,
-            )
+            let banned = r.is_banned(now).then_some(r.banned_until_ms);
+            let calm = r.reputation_at(now, config.reputation_half_life_ms).abs();
+            ((banned, calm), *id)
         })
         .collect();
-    candidates.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    candidates.sort_by(|a, b| {
+        (a.0.0.cmp(&b.0.0))
+            .then(a.0.1.total_cmp(&b.0.1))
+            .then(a.1.cmp(&b.1))
+    });
     let excess = records.0.len() - max;
     for (_, id) in candidates.into_iter().take(excess) {
         records.0.remove(&id);

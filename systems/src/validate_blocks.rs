@@ -43,8 +43,9 @@ pub fn validate_chunk(
 ) -> Vec<Check> {
     let mut results = vec![Check::Valid; chunk.len()];
     let mut rejected: Vec<Entity> = Vec::new();
-    // (index in chunk, prepared approval), for blocks whose standalone rules hold.
-    let mut prepared = Vec::with_capacity(chunk.len());
+    // For blocks whose standalone rules hold: their index in the chunk, and their prepared approval.
+    let mut at = Vec::with_capacity(chunk.len());
+    let mut approvals = Vec::with_capacity(chunk.len());
     for (i, p) in chunk.iter().enumerate() {
         if rejected.contains(&p.range) {
             results[i] = Check::Skipped;
@@ -53,30 +54,34 @@ pub fn validate_chunk(
         let r = check_standalone(spec, &p.block, p.encoded_len as usize, now_ms)
             .and_then(|()| PreparedApproval::new(keys, &p.block, p.hash));
         match r {
-            Ok(approval) => prepared.push((i, approval)),
+            Ok(approval) => {
+                at.push(i);
+                approvals.push(approval);
+            }
             Err(e) => {
                 results[i] = Check::Invalid(e);
                 rejected.push(p.range);
             }
         }
     }
-    loop {
-        prepared.retain(|(i, _)| {
-            let skip = rejected.contains(&chunk[*i].range);
-            if skip {
-                results[*i] = Check::Skipped;
-            }
-            !skip
-        });
-        let approvals: Vec<PreparedApproval> = prepared.iter().map(|(_, a)| a.clone()).collect();
-        let Some((at, e)) = first_bad(&approvals) else {
-            break;
-        };
-        let i = prepared[at].0;
+    // The common case is one pass: no bad signature. Each bad one found restarts on what follows it.
+    while let Some((bad, e)) = first_bad(&approvals) {
+        let i = at[bad];
         results[i] = Check::Invalid(e);
         rejected.push(chunk[i].range);
-        // Blocks of its range before it were in the batch that held no bad one before `at`: valid.
-        prepared.drain(..=at);
+        // What precedes it verified in a batch without a bad one: valid. What follows it in its range: skipped.
+        at.drain(..=bad);
+        approvals.drain(..=bad);
+        let mut k = 0;
+        while k < at.len() {
+            if rejected.contains(&chunk[at[k]].range) {
+                results[at[k]] = Check::Skipped;
+                at.remove(k);
+                approvals.remove(k);
+            } else {
+                k += 1;
+            }
+        }
     }
     results
 }
