@@ -4,11 +4,15 @@
 //! - `GET /metrics`: the Prometheus registry in OpenMetrics text.
 //! - `GET /sync/status`: the engine's `SyncStatus` plus `head_slot`, `sync_distance` and `is_syncing`, the fields
 //!   of the beacon node API's `/eth/v1/node/syncing`.
-//! - `GET /debug/world[?full=1]`: the world dump (every entity with its components, and the resources).
+//! - `GET /debug/world[?full=1]`: the world dump (entities with their components, and the resources; at most
+//!   [`MAX_LISTED`](crate::dump::MAX_LISTED) entities of each kind, the rest counted).
 //!
 //! Unknown paths answer 404, other methods 405. The server runs on the tokio runtime, the engine on its own
-//! thread: a slow or hostile client holds at most a connection task, never the sync. The world dump is made by
-//! the engine thread between two ticks and awaited with a timeout.
+//! thread: a slow or hostile client holds at most a connection task, never the sync. The world dump is the
+//! engine's only HTTP work, and it is bounded three ways: the engine thread copies at most `MAX_LISTED` entities
+//! of each kind between two ticks (never inside one) and hands the copy over; encoding it as JSON happens here,
+//! on tokio's blocking pool; and dumps are rate limited ([`DumpLimits`]: one at a time, a burst of
+//! [`DUMP_BURST`], then [`DUMP_PER_SEC`] a second; beyond that `429 Too Many Requests` with `Retry-After`).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -23,11 +27,74 @@ use ecsync_components::{SyncState, SyncStatus};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{oneshot, watch};
 
+use crate::dump::WorldDump;
 use crate::metrics::Metrics;
+use crate::network::TokenBucket;
 
-/// Asks the engine thread for a world dump (JSON).
+/// What the engine thread answers a dump request with: the world, or why there is none yet.
+pub type DumpReply = Result<WorldDump, String>;
+
+/// Asks the engine thread for a world dump (`full`: list pending blocks too), to be answered on the sender.
 pub type DumpRequester =
-    std::sync::Arc<dyn Fn(bool, oneshot::Sender<String>) -> bool + Send + Sync>;
+    std::sync::Arc<dyn Fn(bool, oneshot::Sender<DumpReply>) -> DumpSent + Send + Sync>;
+
+/// Whether a dump request reached the engine thread's input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DumpSent {
+    /// Queued; the engine answers between two ticks.
+    Sent,
+    /// The engine's input is full (it is behind on network events): try again later.
+    Busy,
+    /// The engine has stopped.
+    Stopped,
+}
+
+/// Dumps allowed at once before the rate applies.
+pub const DUMP_BURST: u32 = 4;
+/// Dumps a second, sustained.
+pub const DUMP_PER_SEC: u32 = 1;
+/// How long a dump may take the engine to answer.
+const DUMP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The world dump's rate limit: a token bucket ([`DUMP_BURST`], [`DUMP_PER_SEC`]) and one dump at a time.
+#[derive(Debug)]
+pub struct DumpLimits {
+    bucket: std::sync::Mutex<TokenBucket>,
+    one_at_a_time: tokio::sync::Semaphore,
+}
+
+impl Default for DumpLimits {
+    fn default() -> Self {
+        Self::new(DUMP_BURST, DUMP_PER_SEC)
+    }
+}
+
+impl DumpLimits {
+    /// `burst` dumps at once, then `per_sec` a second; one at a time.
+    pub fn new(burst: u32, per_sec: u32) -> Self {
+        Self {
+            bucket: std::sync::Mutex::new(TokenBucket::new(
+                burst,
+                per_sec,
+                tokio::time::Instant::now(),
+            )),
+            one_at_a_time: tokio::sync::Semaphore::new(1),
+        }
+    }
+
+    /// Takes one dump's token, or says in how many whole seconds to try again.
+    fn take(&self) -> Result<(), u64> {
+        let now = tokio::time::Instant::now();
+        let mut bucket = self.bucket.lock().unwrap_or_else(|e| e.into_inner());
+        match bucket.take(1, now, Duration::ZERO) {
+            Some(_) => Ok(()),
+            None => {
+                let missing = 1.0 - bucket.available(now);
+                Err((missing / f64::from(DUMP_PER_SEC.max(1))).ceil().max(1.0) as u64)
+            }
+        }
+    }
+}
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -36,8 +103,10 @@ pub struct HttpState {
     pub status: watch::Receiver<SyncStatus>,
     /// The metrics.
     pub metrics: Metrics,
-    /// Sends a dump request to the engine thread; false if it is gone.
+    /// Sends a dump request to the engine thread.
     pub dump: DumpRequester,
+    /// The dump's rate limit.
+    pub dump_limits: std::sync::Arc<DumpLimits>,
 }
 
 /// `/sync/status` body.
@@ -78,19 +147,52 @@ async fn sync_status(State(state): State<HttpState>) -> Response {
     axum::Json(body).into_response()
 }
 
+fn too_many(retry_after_s: u64, why: &str) -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, retry_after_s.to_string())],
+        format!("{why}; try again in {retry_after_s} s\n"),
+    )
+        .into_response()
+}
+
+fn unavailable(why: &str) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "1".to_string())],
+        format!("{why}\n"),
+    )
+        .into_response()
+}
+
 async fn world(State(state): State<HttpState>, Query(q): Query<DumpQuery>) -> Response {
     let full = matches!(q.full.as_deref(), Some("1" | "true" | "yes"));
-    let (tx, rx) = oneshot::channel();
-    if !(state.dump)(full, tx) {
-        return (StatusCode::SERVICE_UNAVAILABLE, "the engine has stopped\n").into_response();
+    let Ok(_one) = state.dump_limits.one_at_a_time.try_acquire() else {
+        return too_many(1, "another world dump is being made");
+    };
+    if let Err(retry) = state.dump_limits.take() {
+        return too_many(retry, "world dumps are rate limited");
     }
-    match tokio::time::timeout(Duration::from_secs(10), rx).await {
+    let (tx, rx) = oneshot::channel();
+    match (state.dump)(full, tx) {
+        DumpSent::Sent => {}
+        DumpSent::Busy => return unavailable("the engine is busy; try again"),
+        DumpSent::Stopped => return unavailable("the engine has stopped"),
+    }
+    let world = match tokio::time::timeout(DUMP_TIMEOUT, rx).await {
+        Ok(Ok(Ok(world))) => world,
+        Ok(Ok(Err(why))) => return unavailable(&why),
+        Ok(Err(_)) => return unavailable("the engine has stopped"),
+        Err(_) => return unavailable("the engine did not answer in time"),
+    };
+    match tokio::task::spawn_blocking(move || serde_json::to_vec(&world)).await {
         Ok(Ok(json)) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
-        _ => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the engine did not answer in time\n",
+        Ok(Err(e)) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("cannot encode the world dump: {e}\n"),
         )
             .into_response(),
+        Err(_) => unavailable("the node is stopping"),
     }
 }
 

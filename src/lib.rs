@@ -11,6 +11,7 @@ pub mod cli;
 pub mod dump;
 pub mod engine;
 pub mod fsutil;
+pub mod fuzzing;
 pub mod http;
 pub mod metrics;
 pub mod misbehave;

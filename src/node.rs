@@ -19,7 +19,7 @@ use tokio::sync::watch;
 use crate::chainio::{load_generator, load_spec, unix_now_ms};
 use crate::checkpoint_sync::{Input, TrustedCheckpoint, start_from_checkpoint};
 use crate::engine::SyncEngine;
-use crate::http::{DumpRequester, HttpState};
+use crate::http::{DumpReply, DumpRequester, DumpSent, HttpState};
 use crate::metrics::Metrics;
 use crate::misbehave::{Misbehaving, Misbehaviour};
 use crate::network::{
@@ -277,7 +277,7 @@ enum EngineInput {
     Net(NetEvent),
     Dump {
         full: bool,
-        reply: tokio::sync::oneshot::Sender<String>,
+        reply: tokio::sync::oneshot::Sender<DumpReply>,
     },
     Stop,
 }
@@ -369,15 +369,20 @@ impl Node {
             Some(addr) => {
                 let dump_input = Mutex::new(input.clone());
                 let dump: DumpRequester = Arc::new(move |full, reply| {
-                    dump_input
-                        .lock()
-                        .map(|tx| tx.try_send(EngineInput::Dump { full, reply }).is_ok())
-                        .unwrap_or(false)
+                    let Ok(tx) = dump_input.lock() else {
+                        return DumpSent::Stopped;
+                    };
+                    match tx.try_send(EngineInput::Dump { full, reply }) {
+                        Ok(()) => DumpSent::Sent,
+                        Err(mpsc::TrySendError::Full(_)) => DumpSent::Busy,
+                        Err(mpsc::TrySendError::Disconnected(_)) => DumpSent::Stopped,
+                    }
                 });
                 let state = HttpState {
                     status: status.clone(),
                     metrics: metrics.clone(),
                     dump,
+                    dump_limits: Arc::default(),
                 };
                 Some(crate::http::serve(addr, state).await?)
             }
@@ -503,7 +508,7 @@ impl Boot {
         let recv = |wait| match input.recv_timeout(wait) {
             Ok(EngineInput::Net(event)) => Input::Event(event),
             Ok(EngineInput::Dump { reply, .. }) => {
-                let _ = reply.send(r#"{"error":"fetching the checkpoint's block"}"#.into());
+                let _ = reply.send(Err("the node is fetching its checkpoint's block".into()));
                 Input::Idle
             }
             Ok(EngineInput::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => Input::Stop,
@@ -599,10 +604,13 @@ fn engine_loop(
     Ok(())
 }
 
-fn answer_dump(engine: &mut SyncEngine, full: bool, reply: tokio::sync::oneshot::Sender<String>) {
-    let json = serde_json::to_string(&engine.world_dump(full))
-        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    let _ = reply.send(json);
+/// Copies the world for a dump (bounded: see `dump::MAX_LISTED`); the HTTP side encodes it.
+fn answer_dump(
+    engine: &mut SyncEngine,
+    full: bool,
+    reply: tokio::sync::oneshot::Sender<DumpReply>,
+) {
+    let _ = reply.send(Ok(engine.world_dump(full)));
 }
 
 fn extend(engine: &mut SyncEngine, generator: &ChainGenerator) {

@@ -2,7 +2,8 @@
 //! of that kind and a fresh node syncing from both, on loopback. The fresh node must reach the honest head with
 //! the honest chain, open its production gate and keep it open, and the hostile peer must end banned or
 //! disconnected, as /metrics shows. The honest server is throttled so that the sync lasts long enough for the
-//! hostile one to be asked for blocks several times. Every wait watches a condition with a generous deadline.
+//! hostile one to be asked for blocks several times. `mixed_crowd` puts six hostile kinds beside the honest
+//! server at once. Every wait watches a condition with a generous deadline.
 
 mod common;
 
@@ -62,13 +63,25 @@ fn serve(dir: &Path, extra: &[&str]) -> NodeProc {
 
 /// Runs one hostile `kind` beside an honest server; returns what the fresh node's /metrics said at the end.
 fn against(kind: &str, fresh_from: Option<&Path>) -> Sent {
+    against_all(&[kind], fresh_from)
+}
+
+/// Runs one hostile server of each of `kinds` beside one honest server; returns what the fresh node's /metrics
+/// said at the end, when it had sent away at least as many peers as there are hostile ones.
+fn against_all(kinds: &[&str], fresh_from: Option<&Path>) -> Sent {
+    let kind = kinds.join("+");
     let t = tempfile::tempdir().unwrap();
     let honest_dir = t.path().join("honest");
     copy_chain(&template(), &honest_dir);
     let honest = serve(&honest_dir, &["--serve-bandwidth", "400kB/s"]);
-    let hostile_dir = t.path().join("hostile");
-    copy_chain(&template(), &hostile_dir);
-    let hostile = serve(&hostile_dir, &["--misbehave", kind]);
+    let hostiles: Vec<NodeProc> = kinds
+        .iter()
+        .map(|k| {
+            let dir = t.path().join(format!("hostile-{k}"));
+            copy_chain(&template(), &dir);
+            serve(&dir, &["--misbehave", k])
+        })
+        .collect();
 
     let dir = t.path().join("fresh");
     let mut args: Vec<String> = vec!["--data".into(), dir.to_str().unwrap().into()];
@@ -79,7 +92,7 @@ fn against(kind: &str, fresh_from: Option<&Path>) -> Sent {
             args.extend(["--spec".into(), spec.to_str().unwrap().into()]);
         }
     }
-    for p in [&hostile, &honest] {
+    for p in hostiles.iter().chain([&honest]) {
         args.extend(["--peer".into(), p.addr.clone()]);
     }
     args.extend(["--http".into(), "127.0.0.1:0".into()]);
@@ -93,7 +106,8 @@ fn against(kind: &str, fresh_from: Option<&Path>) -> Sent {
             let synced = s["state"] == "Synced"
                 && s["current_height"].as_u64() == Some(BLOCKS)
                 && s["can_produce_blocks"] == true;
-            (synced && sent.bans + sent.kicks + sent.no_status >= 1).then_some(sent)
+            let away = sent.bans + sent.kicks + sent.no_status;
+            (synced && away >= kinds.len() as u64).then_some(sent)
         },
         || format!("status {}, metrics {:?}", node.status(), sent_away(&node)),
     );
@@ -113,7 +127,7 @@ fn against(kind: &str, fresh_from: Option<&Path>) -> Sent {
     node.terminate();
     assert_eq!(head_hash(&dir), honest_head(), "{kind}");
     assert_eq!(verify(&dir), BLOCKS, "{kind}");
-    drop(hostile);
+    drop(hostiles);
     done
 }
 
@@ -147,4 +161,24 @@ fn fork() {
     let prefix = common::template(7, PREFIX);
     let sent = against("fork", Some(&prefix));
     assert!(sent.conflicts >= 1, "the conflict is counted: {sent:?}");
+}
+
+/// One honest peer among six hostile ones of different kinds at once: lies about the head, withholds, forges
+/// signatures, sends garbage and too many blocks, never answers a status. The node still reaches the honest head
+/// and keeps its gate open; the three that sent invalid data are banned.
+#[test]
+fn mixed_crowd() {
+    let kinds = [
+        "height-lie",
+        "withhold",
+        "bad-signature",
+        "garbage",
+        "too-many",
+        "slow-loris",
+    ];
+    let sent = against_all(&kinds, None);
+    assert!(
+        sent.bans >= 3,
+        "bad-signature, garbage and too-many banned: {sent:?}"
+    );
 }

@@ -248,3 +248,171 @@ fn metrics_status_and_dump_during_a_real_sync() {
     }
     assert!(looked_mid_sync, "never caught the node mid-sync");
 }
+
+/// A full dump of the benches' mid-sync world (100 peers, 1,000 ranges, 19,200 pending blocks) lists at most
+/// `MAX_LISTED` of each kind, counts the rest, and stays under 1 MiB.
+#[test]
+fn world_dump_is_bounded() {
+    use ecsync::components::SyncConfig;
+    use ecsync::dump::MAX_LISTED;
+    use ecsync::test_utils::{Layout, build};
+
+    let layout = Layout::mid_sync();
+    let mut built = build(layout, SyncConfig::default());
+    let full = built.engine.world_dump(true);
+    let blocks = full.blocks.as_ref().expect("a full dump lists blocks");
+    assert_eq!(blocks.len(), MAX_LISTED);
+    let pending = layout.pending as u64 * u64::from(layout.range);
+    assert_eq!(
+        full.omitted.get("blocks"),
+        Some(&(pending - MAX_LISTED as u64))
+    );
+    let heights: Vec<u64> = blocks
+        .iter()
+        .map(|b| b.components["PendingBlock"]["height"].as_u64().unwrap())
+        .collect();
+    assert!(
+        heights.windows(2).all(|w| w[0] < w[1]),
+        "lowest heights first"
+    );
+    let ranges = layout.pending + layout.downloading + layout.waiting;
+    assert_eq!(full.ranges.len(), MAX_LISTED.min(ranges));
+    assert_eq!(
+        full.omitted.get("ranges").copied().unwrap_or(0),
+        ranges.saturating_sub(MAX_LISTED) as u64
+    );
+    assert_eq!(full.peers.len(), layout.peers);
+    assert_eq!(full.blocks_by_stage["downloaded"].count, pending);
+    let bytes = serde_json::to_vec(&full).unwrap().len();
+    assert!(bytes < 1 << 20, "a full dump of {bytes} bytes");
+    let summary = built.engine.world_dump(false);
+    assert!(summary.blocks.is_none() && !summary.omitted.contains_key("blocks"));
+}
+
+/// /debug/world: one dump at a time, a burst then a rate (429 with Retry-After beyond it), 503 when the engine is
+/// busy or gone; the JSON is encoded off the engine thread.
+#[test]
+fn world_dump_is_rate_limited() {
+    use std::sync::{Arc, Mutex};
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use ecsync::components::SyncStatus;
+    use ecsync::dump::WorldDump;
+    use ecsync::http::{DumpLimits, DumpReply, DumpRequester, DumpSent, HttpState, router};
+    use tokio::sync::oneshot;
+    use tower::ServiceExt;
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let world: WorldDump = serde_json::from_value(serde_json::json!({
+        "peers": [], "ranges": [], "blocks_by_stage": {}, "blocks": null, "other": [], "resources": {}
+    }))
+    .unwrap();
+    // What the fake engine does with the next request: answer, hold it (the sender is kept), or refuse.
+    #[derive(Clone, Copy)]
+    enum Engine {
+        Answer,
+        Hold,
+        Busy,
+    }
+    let mode = Arc::new(Mutex::new(Engine::Answer));
+    let held: Arc<Mutex<Vec<oneshot::Sender<DumpReply>>>> = Arc::default();
+    let dump: DumpRequester = {
+        let (mode, held, world) = (mode.clone(), held.clone(), world.clone());
+        Arc::new(move |_full, reply| match *mode.lock().unwrap() {
+            Engine::Answer => {
+                let _ = reply.send(Ok(world.clone()));
+                DumpSent::Sent
+            }
+            Engine::Hold => {
+                held.lock().unwrap().push(reply);
+                DumpSent::Sent
+            }
+            Engine::Busy => DumpSent::Busy,
+        })
+    };
+    let (_status_tx, status) =
+        tokio::sync::watch::channel(SyncStatus::starting(Default::default()));
+    let state = HttpState {
+        status,
+        metrics: ecsync::metrics::Metrics::new(),
+        dump,
+        // A burst of 3 that never refills: the test does not depend on how fast it runs.
+        dump_limits: Arc::new(DumpLimits::new(3, 0)),
+    };
+    let app = router(state);
+    let get = |app: axum::Router| async move {
+        let response = app
+            .oneshot(Request::get("/debug/world").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let code = response.status();
+        let retry = response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_string());
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (code, retry, String::from_utf8_lossy(&body).into_owned())
+    };
+    runtime.block_on(async {
+        // 1: answered, JSON.
+        let (code, _, body) = get(app.clone()).await;
+        assert_eq!(code, StatusCode::OK, "{body}");
+        let _: WorldDump = serde_json::from_str(&body).unwrap();
+
+        // 2: held by the engine; a concurrent request is refused at once (one at a time), and takes no token.
+        *mode.lock().unwrap() = Engine::Hold;
+        let first = tokio::spawn(get(app.clone()));
+        while held.lock().unwrap().is_empty() {
+            tokio::task::yield_now().await;
+        }
+        let (code, retry, body) = get(app.clone()).await;
+        assert_eq!(code, StatusCode::TOO_MANY_REQUESTS, "{body}");
+        assert!(body.contains("another world dump"), "{body}");
+        assert_eq!(retry.as_deref(), Some("1"));
+        held.lock()
+            .unwrap()
+            .pop()
+            .unwrap()
+            .send(Ok(world.clone()))
+            .unwrap();
+        assert_eq!(first.await.unwrap().0, StatusCode::OK);
+
+        // 3: the engine's input is full: 503, and it took the last token.
+        *mode.lock().unwrap() = Engine::Busy;
+        let (code, retry, body) = get(app.clone()).await;
+        assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert!(body.contains("busy"), "{body}");
+        assert_eq!(retry.as_deref(), Some("1"));
+
+        // The burst is spent: rate limited, whatever the engine would do.
+        *mode.lock().unwrap() = Engine::Answer;
+        for _ in 0..3 {
+            let (code, retry, body) = get(app.clone()).await;
+            assert_eq!(code, StatusCode::TOO_MANY_REQUESTS, "{body}");
+            assert!(body.contains("rate limited"), "{body}");
+            assert!(retry.unwrap().parse::<u64>().unwrap() >= 1);
+        }
+    });
+
+    // A stopped engine is a 503 that says so.
+    let (_status_tx, status) =
+        tokio::sync::watch::channel(SyncStatus::starting(Default::default()));
+    let stopped: DumpRequester = Arc::new(|_, _| DumpSent::Stopped);
+    let app = router(HttpState {
+        status,
+        metrics: ecsync::metrics::Metrics::new(),
+        dump: stopped,
+        dump_limits: Arc::default(),
+    });
+    runtime.block_on(async {
+        let (code, _, body) = get(app).await;
+        assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(body.contains("stopped"), "{body}");
+    });
+}

@@ -29,6 +29,8 @@ use crate::http::StatusBody;
 
 /// Largest answer read from the node; a larger one is an error, never an unbounded read.
 pub const MAX_BODY_BYTES: u64 = 256 << 20;
+/// Longest `Retry-After` waited out when the node rate limits (429); beyond it, the 429 is the error.
+const MAX_RETRY_AFTER_S: u64 = 5;
 /// The whole exchange (connect, request, body) must finish within this.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -156,11 +158,27 @@ impl Client {
     /// The body of a 200 answer to `GET path`.
     fn get(&self, path: &str) -> anyhow::Result<Vec<u8>> {
         let url = self.node.url(path);
-        let mut response = self
-            .agent
-            .get(&url)
-            .call()
-            .map_err(|e| self.error(&url, e))?;
+        let mut attempts = 0;
+        let mut response = loop {
+            let response = self
+                .agent
+                .get(&url)
+                .call()
+                .map_err(|e| self.error(&url, e))?;
+            // The node rate limits world dumps: wait as long as it says (a few seconds at most) and ask again.
+            let retry_after = (response.status() == StatusCode::TOO_MANY_REQUESTS)
+                .then(|| response.headers().get("retry-after"))
+                .flatten()
+                .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok())
+                .filter(|s| *s <= MAX_RETRY_AFTER_S);
+            match retry_after {
+                Some(seconds) if attempts < 3 => {
+                    attempts += 1;
+                    std::thread::sleep(Duration::from_secs(seconds));
+                }
+                _ => break response,
+            }
+        };
         let status = response.status();
         if status != StatusCode::OK {
             let snippet = snippet(response.body_mut().as_reader());

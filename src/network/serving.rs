@@ -101,7 +101,7 @@ impl Emulation {
 
 /// Keeps a prefix of what the source returned that honours the protocol: at most `count` blocks, each at most
 /// `max_block_bytes`, in total at most `cap` bytes unless it is a single block.
-pub(super) fn sanitize(
+pub(crate) fn sanitize(
     mut blocks: Vec<Vec<u8>>,
     count: u32,
     max_block_bytes: usize,

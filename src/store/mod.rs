@@ -159,7 +159,8 @@ impl RedbStore {
         Ok(store)
     }
 
-    /// A store held in memory (for simulations and benches): the same tables and transactions, no file.
+    /// A store held in memory (for simulations, benches and fuzz harnesses): the same tables and transactions, no
+    /// file.
     pub fn in_memory(spec: &ChainSpec, genesis: Option<&SignedBlock>) -> Result<Self, StoreError> {
         let head = genesis_head(spec, genesis)?;
         let db = Database::builder()
