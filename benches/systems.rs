@@ -355,8 +355,14 @@ fn bench_handle_timeouts(c: &mut Criterion) {
 }
 
 /// A tick's outcomes, one per peer (90 served, 5 timeouts, 5 empty answers), applied and every peer rescored.
+/// Nobody is sent away (the disconnect threshold is lowered to the ban threshold), so the world stays the same
+/// from run to run.
 fn bench_score_peers(c: &mut Criterion) {
-    let built = build(Layout::mid_sync(), SyncConfig::default());
+    let config = SyncConfig {
+        disconnect_below: SyncConfig::default().ban_below,
+        ..SyncConfig::default()
+    };
+    let built = build(Layout::mid_sync(), config);
     let mut engine = built.engine;
     let world = engine.world_mut();
     let peers = peer_snapshot(world, &built.peers);
@@ -388,6 +394,12 @@ fn bench_score_peers(c: &mut Criterion) {
         |world| {
             restore_peers(world, &peers);
             *world.resource_mut::<EngineCounters>() = EngineCounters::default();
+            // Reputations start neutral again, and the last run's disconnects are forgotten.
+            world
+                .resource_mut::<ecsync_components::resources::PeerRecords>()
+                .0
+                .clear();
+            world.resource_mut::<Outbox>().0.clear();
             let mut messages = world.resource_mut::<Messages<PeerOutcome>>();
             messages.clear();
             for o in &outcomes {
@@ -396,7 +408,7 @@ fn bench_score_peers(c: &mut Criterion) {
         },
         |world| {
             assert_eq!(world.resource::<EngineCounters>().peer_penalties, 10);
-            assert!(world.resource::<Outbox>().0.is_empty(), "nobody banned");
+            assert!(world.resource::<Outbox>().0.is_empty(), "nobody sent away");
         },
     );
 }
@@ -575,6 +587,31 @@ fn bench_validate_blocks(c: &mut Criterion) {
     );
 }
 
+/// The two batch verifiers on one thread, at batch sizes 32, 64 and 128 of the fixture chain's approvals (4
+/// authorities, several approver sets): time per batch, throughput in approvals. The grouped verifier's ratio
+/// over the standard one is the verifier's share of issue 11's speedup.
+fn bench_verifiers(c: &mut Criterion) {
+    use ecsync_systems::consensus::{Authorities, PreparedApproval, Verifier, batch_ok};
+    let fx = fixture(BENCH_CHAIN_LEN);
+    let keys = Authorities::from_spec(&fx.chain.spec).expect("keys");
+    let approvals: Vec<PreparedApproval> = fx.blocks[1..=128]
+        .iter()
+        .map(|b| PreparedApproval::new(&keys, b, b.hash()).expect("a prepared approval"))
+        .collect();
+    for n in [32usize, 64, 128] {
+        for (name, verifier) in [
+            ("grouped", Verifier::Grouped),
+            ("standard", Verifier::Standard),
+        ] {
+            let mut group = group(c, slow(4, n as u64));
+            group.bench_function(format!("verify_{name}_{n}"), |b| {
+                b.iter(|| assert!(batch_ok(&approvals[..n], verifier)));
+            });
+            group.finish();
+        }
+    }
+}
+
 /// 4,096 validated blocks from head + 1: the first 2,048 (`import_batch`) are linked and marked ready.
 fn bench_sequence_blocks(c: &mut Criterion) {
     let layout = Layout {
@@ -727,6 +764,7 @@ criterion_group!(
     bench_plan_ranges,
     bench_dispatch_requests,
     bench_validate_blocks,
+    bench_verifiers,
     bench_sequence_blocks,
     bench_checkpoint,
     bench_import_blocks,

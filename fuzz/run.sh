@@ -24,7 +24,8 @@ for t in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$t"
   echo "== $t: ${seconds}s"
   # -rss_limit_mb: a decoder that allocates what a peer claims rather than what it sent shows up as an OOM.
-  cargo +nightly fuzz run --release "$t" "fuzz/corpus/$t" "fuzz/seeds/$t" -- \
+  # -a: debug assertions and overflow checks on, so an arithmetic overflow is a finding too.
+  cargo +nightly fuzz run --release -a "$t" "fuzz/corpus/$t" "fuzz/seeds/$t" -- \
     -max_total_time="$seconds" -rss_limit_mb=512 -max_len=70000 -print_final_stats=1 \
     2>&1 | tee "fuzz/logs/$t.log" | grep -E '^(#[0-9]+[[:space:]]+(DONE|INITED)|stat::|==|SUMMARY|Done)' || true
   if grep -q 'SUMMARY\|deadly signal\|ERROR: libFuzzer' "fuzz/logs/$t.log"; then

@@ -8,8 +8,8 @@ use anyhow::{Context, bail};
 use ecsync_components::{BlockRef, ChainSpec, ChainStore, Checkpoint, Height, SignedBlock, decode};
 use ecsync_systems::chaingen::{ChainGenerator, GenParams};
 use ecsync_systems::consensus::{
-    Authorities, BlockError, PreparedApproval, check_block, check_standalone, verify_approval,
-    verify_batch,
+    Authorities, BlockError, PreparedApproval, Verifier, check_block, check_standalone,
+    verify_approval, verify_batch,
 };
 use rayon::prelude::*;
 
@@ -292,7 +292,7 @@ fn verify_above(
                     }
                 }
                 bad.extend(
-                    verify_batch(&prepared)
+                    verify_batch(&prepared, Verifier::default())
                         .into_iter()
                         .map(|(i, e)| (heights[i], e)),
                 );

@@ -4,7 +4,8 @@
 use ecsync::components::{Block, BlockRef, ChainSpec, SignatureBytes, SignedBlock, payload_root};
 use ecsync::systems::chaingen::{ChainGenerator, GenParams};
 use ecsync::systems::consensus::{
-    Authorities, BlockError, PreparedApproval, check_block, validate_block, verify_batch,
+    Authorities, BlockError, PreparedApproval, Verifier, batch_ok, check_block, first_bad,
+    validate_block, verify_batch,
 };
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -239,27 +240,95 @@ fn one_signing_equals_aggregating_each_approver() {
     }
 }
 
+const VERIFIERS: [Verifier; 2] = [Verifier::Grouped, Verifier::Standard];
+
+fn prepare(blocks: &[SignedBlock]) -> Vec<PreparedApproval> {
+    let f = fixture();
+    blocks
+        .iter()
+        .map(|b| PreparedApproval::new(&f.authorities, b, b.hash()).unwrap())
+        .collect()
+}
+
 #[test]
 fn batch_verification_bisects_to_the_exact_bad_blocks() {
     let f = fixture();
-    let mut blocks: Vec<SignedBlock> = f.blocks[1..].to_vec();
-    assert_eq!(blocks.len(), 80);
-    let prepare = |blocks: &[SignedBlock]| -> Vec<PreparedApproval> {
-        blocks
-            .iter()
-            .map(|b| PreparedApproval::new(&f.authorities, b, b.hash()).unwrap())
-            .collect()
-    };
-    assert!(verify_batch(&prepare(&blocks)).is_empty());
-    for bad in [3usize, 41, 42, 79] {
-        let other = (bad + 1) % blocks.len();
-        blocks[bad].approval.signature = f.blocks[other + 1].approval.signature;
+    for verifier in VERIFIERS {
+        let mut blocks: Vec<SignedBlock> = f.blocks[1..].to_vec();
+        assert_eq!(blocks.len(), 80);
+        assert!(verify_batch(&prepare(&blocks), verifier).is_empty());
+        for bad in [3usize, 41, 42, 79] {
+            let other = (bad + 1) % blocks.len();
+            blocks[bad].approval.signature = f.blocks[other + 1].approval.signature;
+        }
+        let failed: Vec<usize> = verify_batch(&prepare(&blocks), verifier)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(failed, vec![3, 41, 42, 79], "{verifier:?}");
     }
-    let failed: Vec<usize> = verify_batch(&prepare(&blocks))
-        .into_iter()
-        .map(|(i, _)| i)
-        .collect();
-    assert_eq!(failed, vec![3, 41, 42, 79]);
+}
+
+/// The grouped check is as strict as the standard one: in a batch of 64 honest approvals (from several approver
+/// sets), each single bad one, wherever it is, fails the batch and is the one blamed. Bad in three ways: a
+/// signature swapped in from another block (valid, over another message), a forgery by fewer authorities than
+/// the approval names (valid for another approver set), and a signature negated (a valid point, in the group,
+/// off by a sign).
+#[test]
+fn every_single_bad_signature_in_a_batch_of_64_is_caught() {
+    let f = fixture();
+    let honest: Vec<SignedBlock> = f.blocks[1..=64].to_vec();
+    let sets: std::collections::BTreeSet<u64> =
+        honest.iter().map(|b| b.approval.approvers).collect();
+    assert!(sets.len() > 1, "the batch mixes approver sets: {sets:?}");
+    for verifier in VERIFIERS {
+        assert!(batch_ok(&prepare(&honest), verifier), "{verifier:?}");
+        assert_eq!(first_bad(&prepare(&honest), verifier), None);
+    }
+    for at in 0..honest.len() {
+        let block = &honest[at];
+        let swapped = honest[(at + 1) % honest.len()].approval.signature;
+        // Signed by the producer alone, claimed as the block's approver set.
+        let producer = spec().producer_index(block.slot());
+        let forged = f
+            .generator
+            .federation()
+            .approve(&block.hash(), 1 << producer)
+            .signature;
+        let negated = {
+            let sig =
+                blst::min_pk::Signature::from_bytes(block.approval.signature.as_bytes()).unwrap();
+            let mut point: blst::blst_p2 = blst::blst_p2::default();
+            let mut affine: blst::blst_p2_affine = sig.into();
+            unsafe {
+                blst::blst_p2_from_affine(&mut point, &affine);
+                blst::blst_p2_cneg(&mut point, true);
+                blst::blst_p2_to_affine(&mut affine, &point);
+            }
+            SignatureBytes(blst::min_pk::Signature::from(affine).to_bytes())
+        };
+        for (what, bad) in [
+            ("swapped", swapped),
+            ("forged", forged),
+            ("negated", negated),
+        ] {
+            let mut blocks = honest.clone();
+            blocks[at].approval.signature = bad;
+            let prepared = prepare(&blocks);
+            for verifier in VERIFIERS {
+                // The standard verifier is checked at a few positions only (it is the slow one).
+                if verifier == Verifier::Standard && at % 16 != 0 {
+                    continue;
+                }
+                assert!(
+                    !batch_ok(&prepared, verifier),
+                    "{verifier:?}: a {what} signature at {at} passed"
+                );
+                let blamed = first_bad(&prepared, verifier).map(|(i, _)| i);
+                assert_eq!(blamed, Some(at), "{verifier:?}: {what} at {at}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -149,6 +149,15 @@ fn range_reads_respect_count_and_bytes() {
         "at least one block"
     );
     assert!(store.encoded_range(301, 5, usize::MAX).unwrap().is_empty());
+    // A peer may ask from any height: from the last ones, nothing is stored and nothing overflows.
+    for start in [u64::MAX, u64::MAX - 1] {
+        assert!(
+            store
+                .encoded_range(start, 1024, usize::MAX)
+                .unwrap()
+                .is_empty()
+        );
+    }
 }
 
 #[test]

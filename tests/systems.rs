@@ -31,7 +31,7 @@ use ecsync_components::{
     OutcomeKind, PeerId, PeerOutcome, Request, RequestId, StatusMessage, SyncConfig, SyncState,
     Tolerance, WaitReason,
 };
-use ecsync_systems::consensus::Authorities;
+use ecsync_systems::consensus::{Authorities, Verifier};
 use ecsync_systems::dispatch_requests::ANSWER_HEADROOM;
 use ecsync_systems::score_peers::{Verdict, punish, score};
 use ecsync_systems::transitions::{self, RangeState, TransitionError, Transitions, range_state};
@@ -2838,7 +2838,7 @@ fn validate_chunk_stops_checking_a_range_at_its_first_bad_block() {
     let mut pending: Vec<&PendingBlock> = q.iter(world).collect();
     pending.sort_by_key(|p| p.height());
 
-    let results = validate_chunk(&spec, &keys, NOW, &pending);
+    let results = validate_chunk(&spec, &keys, Verifier::default(), NOW, &pending);
 
     let by_height = |h: u64| &results[(h - 1) as usize];
     assert!(

@@ -15,6 +15,20 @@ pub enum Strategy {
     Sequential,
 }
 
+/// How a batch of aggregate signatures (approvals) is verified. Both are the standard small-exponent batch
+/// check (an independent random 64-bit scalar per signature, every signature subgroup-checked); they differ in
+/// how many Miller loops a batch costs. docs/VERIFIER.md has the equations and the soundness argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Verifier {
+    /// Approvals by the same approver set share a Miller loop: K + 1 Miller loops and one final exponentiation
+    /// per batch of N approvals from K approver sets, the sums by multi-scalar multiplication.
+    #[default]
+    Grouped,
+    /// blst's `verify_multiple_aggregate_signatures`: N + 1 Miller loops per batch of N. For comparison.
+    Standard,
+}
+
 /// Engine configuration.
 #[derive(Resource, Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SyncConfig {
@@ -102,6 +116,9 @@ pub struct SyncConfig {
     pub production_max_behind: u64,
     /// Sequential strategy: failed tries on one peer before moving to the next.
     pub sequential_tries_per_peer: u32,
+    /// How batches of approvals are verified.
+    #[serde(default)]
+    pub verifier: Verifier,
 }
 
 impl Default for SyncConfig {
@@ -146,6 +163,7 @@ impl Default for SyncConfig {
             production_progress: 0.995,
             production_max_behind: 10,
             sequential_tries_per_peer: 3,
+            verifier: Verifier::Grouped,
         }
     }
 }

@@ -426,11 +426,15 @@ fn read_range(
     let end = start.saturating_add(count);
     let mut out = Vec::new();
     let mut total = 0usize;
-    for (expected, entry) in (start..).zip(table.range(start..end).map_err(io)?) {
+    // The height each entry must have: consecutive from `start` (a gap ends the range). Counted by hand, not
+    // with `(start..)`, which would step past u64::MAX for a request starting there.
+    let mut expected = Some(start);
+    for entry in table.range(start..end).map_err(io)? {
         let (k, v) = entry.map_err(io)?;
-        if k.value() != expected {
+        if Some(k.value()) != expected {
             break;
         }
+        expected = k.value().checked_add(1);
         let bytes = v.value();
         if !out.is_empty() && total + bytes.len() > max_bytes {
             break;

@@ -17,7 +17,9 @@ use ecsync_components::ecs::{AwaitingImport, Downloaded, PendingBlock, Range, Va
 use ecsync_components::resources::EngineCounters;
 use ecsync_components::{ChainSpec, Offence, PeerOutcome};
 
-use crate::consensus::{Authorities, BlockError, PreparedApproval, check_standalone, first_bad};
+use crate::consensus::{
+    Authorities, BlockError, PreparedApproval, Verifier, check_standalone, first_bad,
+};
 use crate::params::{Rules, Timing};
 use crate::transitions::{Transitions, reject_range};
 
@@ -38,6 +40,7 @@ pub enum Check {
 pub fn validate_chunk(
     spec: &ChainSpec,
     keys: &Authorities,
+    verifier: Verifier,
     now_ms: u64,
     chunk: &[&PendingBlock],
 ) -> Vec<Check> {
@@ -65,7 +68,7 @@ pub fn validate_chunk(
         }
     }
     // The common case is one pass: no bad signature. Each bad one found restarts on what follows it.
-    while let Some((bad, e)) = first_bad(&approvals) {
+    while let Some((bad, e)) = first_bad(&approvals, verifier) {
         let i = at[bad];
         results[i] = Check::Invalid(e);
         rejected.push(chunk[i].range);
@@ -142,11 +145,12 @@ pub fn validate_blocks(
     let started = timing.start();
     let pending: Vec<&PendingBlock> = selected.iter().map(|(_, p)| *p).collect();
     let keys = &rules.keys.0;
+    let verifier = rules.env.config.verifier;
     let pool = ComputeTaskPool::get_or_init(TaskPool::default);
     let results: Vec<Check> = pool
         .scope(|s| {
             for chunk in pending.chunks(rules.env.config.signature_batch) {
-                s.spawn(async move { validate_chunk(spec, keys, now, chunk) });
+                s.spawn(async move { validate_chunk(spec, keys, verifier, now, chunk) });
             }
         })
         .into_iter()

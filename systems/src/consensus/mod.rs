@@ -7,7 +7,9 @@
 mod bls;
 mod keys;
 
-pub use bls::{Authorities, BLS_DST, KeyError, PreparedApproval, first_bad, verify_batch};
+pub use bls::{
+    Authorities, BLS_DST, KeyError, PreparedApproval, Verifier, batch_ok, first_bad, verify_batch,
+};
 pub use keys::Federation;
 
 use ecsync_components::{BlockRef, ChainSpec, Hash32, Height, SignedBlock, Slot, payload_root};
