@@ -184,3 +184,59 @@ fn http_binds_loopback_unless_public_is_explicit() {
         assert_clean_failure(&ecsync(&all), "no spec.json");
     }
 }
+
+/// `ecsync bench --json` on a small chain: one JSON object with every figure, consistent with itself (nothing
+/// here depends on how fast the machine is: only that each figure is there and the ratios are its quotients).
+#[test]
+fn bench_prints_one_json_object() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().to_str().unwrap();
+    let out = ecsync(&[
+        "bench",
+        "--blocks",
+        "300",
+        "--peers",
+        "2",
+        "--threads",
+        "2",
+        "--json",
+        "--dir",
+        dir,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "one line: {stdout}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let num = |k: &str| {
+        report[k]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{k} missing: {report}"))
+    };
+    for k in [
+        "engine_bps",
+        "sequential_bps",
+        "verify_bound_bps",
+        "standard_bound_bps",
+        "engine_peak_rss_bytes",
+        "threads",
+    ] {
+        assert!(num(k) > 0.0, "{k}: {report}");
+    }
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    assert!(close(
+        num("speedup"),
+        num("engine_bps") / num("sequential_bps")
+    ));
+    assert!(close(
+        num("bound_ratio"),
+        num("engine_bps") / num("verify_bound_bps")
+    ));
+    assert_eq!(num("threads"), 2.0);
+    assert_eq!(num("bound_blocks"), 300.0);
+    assert_eq!(num("blocks"), 300.0);
+
+    let out = ecsync(&["bench", "--blocks", "0", "--dir", dir]);
+    assert_clean_failure(&out, "--blocks");
+    let out = ecsync(&["bench", "--threads", "0", "--dir", dir]);
+    assert_clean_failure(&out, "--threads");
+}

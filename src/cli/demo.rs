@@ -20,10 +20,10 @@ use crate::node::{Node, NodeOptions, StopReason};
 use crate::store::{SPEC_FILE, STORE_FILE};
 
 /// Emulated links of the serving nodes: (latency ms, bandwidth kB/s), cycled.
-const LINKS: [(u64, u64); 4] = [(2, 40_000), (10, 20_000), (25, 10_000), (50, 5_000)];
+pub(super) const LINKS: [(u64, u64); 4] = [(2, 40_000), (10, 20_000), (25, 10_000), (50, 5_000)];
 
 /// Child processes, killed when dropped.
-struct Children(Vec<Child>);
+pub(super) struct Children(pub(super) Vec<Child>);
 
 impl Drop for Children {
     fn drop(&mut self) {
@@ -34,7 +34,7 @@ impl Drop for Children {
     }
 }
 
-fn copy_chain(from: &Path, to: &Path) -> anyhow::Result<()> {
+pub(super) fn copy_chain(from: &Path, to: &Path) -> anyhow::Result<()> {
     if to.exists() {
         std::fs::remove_dir_all(to).with_context(|| format!("cannot clear {}", to.display()))?;
     }
@@ -45,37 +45,47 @@ fn copy_chain(from: &Path, to: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The cached chain for these arguments, generated if missing or incomplete.
-fn cached_chain(args: &DemoArgs) -> anyhow::Result<PathBuf> {
-    let dir = args
-        .dir
-        .join(format!("chain-seed{}-blocks{}", args.seed, args.blocks));
+/// The cached chain of `blocks` blocks from `seed` under `base`, generated if missing or incomplete. Progress
+/// and what happened go to stderr when `quiet`.
+pub(super) fn cached_chain(
+    base: &Path,
+    seed: u64,
+    blocks: u64,
+    quiet: bool,
+) -> anyhow::Result<PathBuf> {
+    let dir = base.join(format!("chain-seed{seed}-blocks{blocks}"));
+    let say = |line: String| {
+        if quiet {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
     if let Ok((_, store)) = open_chain_dir(&dir)
-        && store.head()?.height == args.blocks
+        && store.head()?.height == blocks
     {
-        println!("using the cached chain in {}", dir.display());
+        say(format!("using the cached chain in {}", dir.display()));
         return Ok(dir);
     }
     if dir.exists() {
         std::fs::remove_dir_all(&dir).with_context(|| format!("cannot clear {}", dir.display()))?;
     }
-    let bar = progress_bar(args.blocks, "generating");
+    let bar = progress_bar(blocks, "generating");
     let started = Instant::now();
     let params = GenParams {
-        seed: args.seed,
+        seed,
         ..GenParams::default()
     };
-    generate_chain(&dir, params, args.blocks, |done| bar.set_position(done))?;
+    generate_chain(&dir, params, blocks, |done| bar.set_position(done))?;
     bar.finish_and_clear();
-    println!(
-        "generated {} blocks (4 authorities, 1 KiB payloads, BLS approvals) in {:.1} s",
-        args.blocks,
+    say(format!(
+        "generated {blocks} blocks (4 authorities, 1 KiB payloads, BLS approvals) in {:.1} s",
         started.elapsed().as_secs_f64()
-    );
+    ));
     Ok(dir)
 }
 
-fn spawn_server(
+pub(super) fn spawn_server(
     exe: &Path,
     data: &Path,
     latency: u64,
@@ -188,7 +198,7 @@ async fn sync_fresh(
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.dir)
         .with_context(|| format!("cannot create {}", args.dir.display()))?;
-    let chain = cached_chain(&args)?;
+    let chain = cached_chain(&args.dir, args.seed, args.blocks, false)?;
     let (spec, store) = open_chain_dir(&chain)?;
     let expected = store.head()?;
     drop(store);

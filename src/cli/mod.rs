@@ -1,5 +1,6 @@
 //! The `ecsync` command line: argument types (clap) and one module per command group.
 
+pub mod bench;
 pub mod chain;
 pub mod demo;
 pub mod dump;
@@ -31,6 +32,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// Print a running node's world: peers by score, ranges in flight, pending blocks by stage, state and progress.
     Dump(DumpArgs),
+    /// Measure in one run: the engine's and the sequential sync's throughput from serving processes on loopback,
+    /// the verification bounds of the grouped and the standard verifier, the syncing process's peak RSS.
+    Bench(BenchArgs),
 }
 
 /// `ecsync node`
@@ -54,6 +58,9 @@ pub struct NodeArgs {
     /// Exit 0 once Synced with no peer ahead.
     #[arg(long)]
     pub exit_when_synced: bool,
+    /// Threads validating blocks: the engine thread and N − 1 workers, at least one (default: the cores).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub threads: Option<u64>,
     /// Exit non-zero when the sync fails (a stall, a store error) instead of recovering with backoff.
     #[arg(long)]
     pub exit_on_failure: bool,
@@ -119,6 +126,29 @@ pub struct DemoArgs {
     /// Skip the sequential run.
     #[arg(long)]
     pub skip_sequential: bool,
+}
+
+/// `ecsync bench`
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Blocks in the chain.
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub blocks: u64,
+    /// Serving nodes.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=16))]
+    pub peers: u64,
+    /// Validation threads: the bounds' pool, and the syncing nodes' `--threads` (default: the cores).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub threads: Option<u64>,
+    /// Print one JSON object on stdout (progress on stderr).
+    #[arg(long)]
+    pub json: bool,
+    /// Where the chain is cached and the nodes keep their data.
+    #[arg(long, default_value = "bench-data")]
+    pub dir: PathBuf,
+    /// Seed of the chain.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// `ecsync dump`
@@ -198,6 +228,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Node(args) => node::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Dump(args) => dump::run(&args),
+        Command::Bench(args) => bench::run(args),
     }
 }
 

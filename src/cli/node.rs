@@ -41,6 +41,10 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
     if let Some(addr) = args.http {
         crate::http::check_exposure(addr, args.http_public)?;
     }
+    if let Some(threads) = args.threads {
+        // The engine thread validates too while it waits for the workers.
+        crate::engine::init_compute_pool((threads as usize).saturating_sub(1).max(1));
+    }
     let opts = NodeOptions {
         spec: args.spec,
         listen: args.listen,

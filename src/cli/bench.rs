@@ -1,0 +1,441 @@
+//! `ecsync bench`: the figures of issue 11 in ONE run, on one generated chain and the same serving processes on
+//! loopback (the demo's links):
+//! - the verification bound of the engine's verifier and of blst's standard batch: every block of the chain
+//!   (at most [`BOUND_BLOCKS`]) preloaded in memory and validated as `validate_blocks` does (standalone rules,
+//!   then chunks of `signature_batch` approvals, one batch check each) on `--threads` threads, before any
+//!   process is started, so nothing else runs;
+//! - the engine's and the sequential strategy's throughput, each a fresh `ecsync node` child process synced from
+//!   an empty store to Synced (`--exit-when-synced`), timed from its start to its exit;
+//! - the syncing processes' peak RSS (`VmHWM`) and thread count, read from /proc while they run.
+//!
+//! A table (with progress bars on a terminal), or with `--json` one JSON object on stdout (progress on stderr).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use bevy_ecs::entity::Entity;
+use ecsync_components::ecs::PendingBlock;
+use ecsync_components::{ChainStore, SignedBlock, SyncConfig, Verifier};
+use ecsync_systems::consensus::Authorities;
+use ecsync_systems::validate_blocks::{Check, validate_chunk};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::BenchArgs;
+use super::chain::progress_bar;
+use super::demo::{Children, LINKS, cached_chain, copy_chain, spawn_server};
+use crate::chainio::{open_chain_dir, unix_now_ms};
+use crate::store::SPEC_FILE;
+
+/// Most blocks the verification bounds validate (the first of the chain).
+pub const BOUND_BLOCKS: u64 = 20_000;
+
+/// What `--json` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    /// Blocks in the chain.
+    pub blocks: u64,
+    /// Serving processes.
+    pub peers: u64,
+    /// Threads validating in the bounds (`--threads`, default: the cores).
+    pub threads: usize,
+    /// Cores of the machine.
+    pub cores: usize,
+    /// The engine's sync: blocks per second from an empty store to Synced.
+    pub engine_bps: f64,
+    /// The sequential strategy's.
+    pub sequential_bps: f64,
+    /// The engine's verifier (grouped) over preloaded blocks, all threads: blocks per second.
+    pub verify_bound_bps: f64,
+    /// The same with blst's standard batch.
+    pub standard_bound_bps: f64,
+    /// engine / sequential.
+    pub speedup: f64,
+    /// engine / verify bound.
+    pub bound_ratio: f64,
+    /// verify bound / standard bound.
+    pub verifier_ratio: f64,
+    /// Peak RSS of the engine's syncing process.
+    pub engine_peak_rss_bytes: u64,
+    /// Peak RSS of the sequential syncing process.
+    pub sequential_peak_rss_bytes: u64,
+    /// Most threads the engine's syncing process had.
+    pub engine_process_threads: u64,
+    /// Blocks the bounds validated.
+    pub bound_blocks: u64,
+    /// Approvals per batch check (`signature_batch`).
+    pub signature_batch: usize,
+}
+
+/// One sync by a child process.
+struct SyncRun {
+    blocks: u64,
+    secs: f64,
+    peak_rss_bytes: u64,
+    max_threads: u64,
+}
+
+/// `VmHWM` (bytes) and `Threads` of a running process, from /proc (None where there is no /proc).
+fn proc_status(pid: u32) -> Option<(u64, u64)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+    };
+    Some((field("VmHWM:")? * 1024, field("Threads:")?))
+}
+
+/// Every block of the chain in `dir` up to `limit`, decoded, as pending blocks (no range).
+fn preload(dir: &Path, limit: u64) -> anyhow::Result<Vec<PendingBlock>> {
+    let (spec, store) = open_chain_dir(dir)?;
+    let head = store.head()?.height.min(limit);
+    let mut out = Vec::with_capacity(head as usize);
+    let mut next = 1;
+    while next <= head {
+        let encodings = store.encoded_range(next, (head - next + 1).min(1024), usize::MAX)?;
+        if encodings.is_empty() {
+            bail!("{}: block {next} is missing", dir.display());
+        }
+        for bytes in encodings {
+            let block = SignedBlock::decode(&bytes, spec.max_block_bytes as usize)
+                .with_context(|| format!("{}: block {next} does not decode", dir.display()))?;
+            out.push(PendingBlock {
+                hash: block.hash(),
+                encoded_len: bytes.len() as u32,
+                block,
+                range: Entity::PLACEHOLDER,
+            });
+            next += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Validates `blocks` as `validate_blocks` does, on `threads` threads, with `verifier`; blocks per second.
+fn verify_bound(
+    dir: &Path,
+    blocks: &[PendingBlock],
+    verifier: Verifier,
+    threads: usize,
+    batch: usize,
+) -> anyhow::Result<f64> {
+    let (spec, _) = open_chain_dir(dir)?;
+    let keys = Authorities::from_spec(&spec)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("ecsync-bench-{i}"))
+        .build()?;
+    let refs: Vec<&PendingBlock> = blocks.iter().collect();
+    let now = unix_now_ms();
+    let started = Instant::now();
+    let valid = pool.install(|| {
+        refs.par_chunks(batch)
+            .map(|chunk| {
+                validate_chunk(&spec, &keys, verifier, now, chunk)
+                    .iter()
+                    .filter(|c| **c == Check::Valid)
+                    .count()
+            })
+            .sum::<usize>()
+    });
+    let secs = started.elapsed().as_secs_f64();
+    if valid != blocks.len() {
+        bail!(
+            "{} of {} blocks did not validate",
+            blocks.len() - valid,
+            blocks.len()
+        );
+    }
+    Ok(blocks.len() as f64 / secs)
+}
+
+/// Syncs a fresh `ecsync node` child process from `peers` with `strategy` (`engine` or `sequential`) until it
+/// exits Synced; watches its status (for the bar) and its /proc entry (peak RSS, threads).
+#[allow(clippy::too_many_arguments)]
+fn sync_child(
+    exe: &Path,
+    spec: &Path,
+    data: &Path,
+    peers: &[String],
+    strategy: &str,
+    threads: Option<u64>,
+    log: &Path,
+    expected_height: u64,
+) -> anyhow::Result<SyncRun> {
+    if data.exists() {
+        std::fs::remove_dir_all(data)
+            .with_context(|| format!("cannot clear {}", data.display()))?;
+    }
+    let log_file =
+        std::fs::File::create(log).with_context(|| format!("cannot create {}", log.display()))?;
+    let mut command = Command::new(exe);
+    command
+        .arg("node")
+        .arg("--data")
+        .arg(data)
+        .arg("--spec")
+        .arg(spec)
+        .args(["--strategy", strategy, "--exit-when-synced"])
+        .args(["--http", "127.0.0.1:0"]);
+    for p in peers {
+        command.args(["--peer", p]);
+    }
+    if let Some(n) = threads {
+        command.args(["--threads", &n.to_string()]);
+    }
+    let started = Instant::now();
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log_file))
+        .stdin(Stdio::null())
+        .spawn()
+        .context("cannot start the syncing node")?;
+    let mut children = Children(vec![child]);
+    let child = &mut children.0[0];
+    let pid = child.id();
+    let stdout = child.stdout.take().expect("piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.starts_with("http://") {
+                let _ = tx.send(line);
+            }
+        }
+    });
+    let bar = progress_bar(expected_height, strategy);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_millis(500)))
+        .build()
+        .into();
+    let mut http: Option<String> = None;
+    let (mut peak, mut max_threads) = (0u64, 0u64);
+    let code = loop {
+        if let Some((rss, threads)) = proc_status(pid) {
+            peak = peak.max(rss);
+            max_threads = max_threads.max(threads);
+        }
+        if let Some(status) = child.try_wait().context("waiting for the syncing node")? {
+            break status;
+        }
+        if http.is_none() {
+            http = rx.try_recv().ok();
+        }
+        if let Some(base) = &http
+            && let Ok(mut response) = agent.get(&format!("{base}/sync/status")).call()
+            && let Ok(text) = response.body_mut().read_to_string()
+            && let Ok(body) = serde_json::from_str::<serde_json::Value>(&text)
+        {
+            bar.set_position(body["current_height"].as_u64().unwrap_or(0));
+            bar.set_message(format!(
+                "{:.0} blocks/s",
+                body["blocks_per_second"].as_f64().unwrap_or(0.0)
+            ));
+        }
+        if started.elapsed() > Duration::from_secs(3600) {
+            bail!(
+                "the {strategy} sync did not finish in an hour; see {}",
+                log.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let secs = started.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+    if !code.success() {
+        bail!(
+            "the {strategy} sync exited with {code}; see {}",
+            log.display()
+        );
+    }
+    let (_, store) = open_chain_dir(data)?;
+    let head = store.head()?.height;
+    if head != expected_height {
+        bail!("the {strategy} sync stopped at {head} of {expected_height}");
+    }
+    Ok(SyncRun {
+        blocks: head,
+        secs,
+        peak_rss_bytes: peak,
+        max_threads,
+    })
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.0} MiB", bytes as f64 / f64::from(1 << 20))
+}
+
+/// Runs the bench.
+pub fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let say = |line: String| {
+        if args.json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("cannot create {}", args.dir.display()))?;
+    let chain = cached_chain(&args.dir, args.seed, args.blocks, args.json)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = args.threads.map_or(cores, |n| n as usize);
+    let batch = SyncConfig::default().signature_batch;
+
+    // The bounds first, alone on the machine.
+    let preloaded = preload(&chain, BOUND_BLOCKS)?;
+    say(format!(
+        "verification bounds: {} blocks preloaded, {threads} threads, batches of {batch}",
+        preloaded.len()
+    ));
+    let verify_bound_bps = verify_bound(&chain, &preloaded, Verifier::Grouped, threads, batch)?;
+    say(format!(
+        "  grouped (the engine's): {verify_bound_bps:.0} blocks/s"
+    ));
+    let standard_bound_bps = verify_bound(&chain, &preloaded, Verifier::Standard, threads, batch)?;
+    say(format!(
+        "  standard (blst):        {standard_bound_bps:.0} blocks/s"
+    ));
+    let bound_blocks = preloaded.len() as u64;
+    drop(preloaded);
+
+    // The serving processes, then the two syncs.
+    let exe = std::env::current_exe().context("cannot find the ecsync executable")?;
+    let run_dir: PathBuf = args.dir.join("run");
+    std::fs::create_dir_all(&run_dir)
+        .with_context(|| format!("cannot create {}", run_dir.display()))?;
+    let mut servers = Children(Vec::new());
+    let mut addrs = Vec::new();
+    for i in 0..args.peers as usize {
+        let data = run_dir.join(format!("peer-{i}"));
+        copy_chain(&chain, &data)?;
+        let (latency, bandwidth) = LINKS[i % LINKS.len()];
+        let (child, addr) = spawn_server(
+            &exe,
+            &data,
+            latency,
+            bandwidth,
+            &run_dir.join(format!("peer-{i}.log")),
+        )?;
+        servers.0.push(child);
+        addrs.push(addr);
+    }
+    say(format!(
+        "{} serving nodes on loopback (links as the demo's)",
+        args.peers
+    ));
+    let spec = chain.join(SPEC_FILE);
+    let engine = sync_child(
+        &exe,
+        &spec,
+        &run_dir.join("fresh-engine"),
+        &addrs,
+        "engine",
+        args.threads,
+        &run_dir.join("fresh-engine.log"),
+        args.blocks,
+    )?;
+    let engine_bps = engine.blocks as f64 / engine.secs;
+    say(format!(
+        "  engine:     {} blocks in {:.1} s = {engine_bps:.0} blocks/s, peak RSS {}",
+        engine.blocks,
+        engine.secs,
+        mib(engine.peak_rss_bytes)
+    ));
+    let sequential = sync_child(
+        &exe,
+        &spec,
+        &run_dir.join("fresh-sequential"),
+        &addrs,
+        "sequential",
+        args.threads,
+        &run_dir.join("fresh-sequential.log"),
+        args.blocks,
+    )?;
+    let sequential_bps = sequential.blocks as f64 / sequential.secs;
+    say(format!(
+        "  sequential: {} blocks in {:.1} s = {sequential_bps:.0} blocks/s, peak RSS {}",
+        sequential.blocks,
+        sequential.secs,
+        mib(sequential.peak_rss_bytes)
+    ));
+    drop(servers);
+
+    let report = BenchReport {
+        blocks: args.blocks,
+        peers: args.peers,
+        threads,
+        cores,
+        engine_bps,
+        sequential_bps,
+        verify_bound_bps,
+        standard_bound_bps,
+        speedup: engine_bps / sequential_bps,
+        bound_ratio: engine_bps / verify_bound_bps,
+        verifier_ratio: verify_bound_bps / standard_bound_bps,
+        engine_peak_rss_bytes: engine.peak_rss_bytes,
+        sequential_peak_rss_bytes: sequential.peak_rss_bytes,
+        engine_process_threads: engine.max_threads,
+        bound_blocks,
+        signature_batch: batch,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(());
+    }
+    let mut table = comfy_table::Table::new();
+    table.set_header(["figure", "value", "target (issue 11)"]);
+    let rows: [(&str, String, &str); 8] = [
+        ("engine sync", format!("{engine_bps:.0} blocks/s"), ""),
+        (
+            "sequential sync",
+            format!("{sequential_bps:.0} blocks/s"),
+            "",
+        ),
+        (
+            "speedup (engine / sequential)",
+            format!("{:.2}x", report.speedup),
+            "≥ 6",
+        ),
+        (
+            "verify bound, grouped (engine's)",
+            format!("{verify_bound_bps:.0} blocks/s"),
+            "",
+        ),
+        (
+            "verify bound, standard (blst)",
+            format!("{standard_bound_bps:.0} blocks/s"),
+            "",
+        ),
+        (
+            "grouped / standard",
+            format!("{:.2}x", report.verifier_ratio),
+            "≥ 1.6",
+        ),
+        (
+            "engine / verify bound",
+            format!("{:.2}", report.bound_ratio),
+            "≥ 0.9",
+        ),
+        (
+            "engine process: peak RSS, threads",
+            format!(
+                "{}, {}",
+                mib(report.engine_peak_rss_bytes),
+                report.engine_process_threads
+            ),
+            "< 256 MiB",
+        ),
+    ];
+    for (what, value, target) in rows {
+        table.add_row([what.to_string(), value, target.to_string()]);
+    }
+    println!("{table}");
+    println!(
+        "{} blocks, {} serving nodes, {threads} validation threads on {cores} cores",
+        args.blocks, args.peers
+    );
+    Ok(())
+}
