@@ -26,7 +26,7 @@ use serde::Serialize;
 
 use super::BenchArgs;
 use super::chain::progress_bar;
-use super::demo::{Children, LINKS, cached_chain, copy_chain, spawn_server};
+use super::demo::{Children, cached_chain, start_servers};
 use crate::chainio::{open_chain_dir, unix_now_ms};
 use crate::store::SPEC_FILE;
 
@@ -306,61 +306,40 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let run_dir: PathBuf = args.dir.join("run");
     std::fs::create_dir_all(&run_dir)
         .with_context(|| format!("cannot create {}", run_dir.display()))?;
-    let mut servers = Children(Vec::new());
-    let mut addrs = Vec::new();
-    for i in 0..args.peers as usize {
-        let data = run_dir.join(format!("peer-{i}"));
-        copy_chain(&chain, &data)?;
-        let (latency, bandwidth) = LINKS[i % LINKS.len()];
-        let (child, addr) = spawn_server(
-            &exe,
-            &data,
-            latency,
-            bandwidth,
-            &run_dir.join(format!("peer-{i}.log")),
-        )?;
-        servers.0.push(child);
-        addrs.push(addr);
-    }
+    let (servers, addrs) = start_servers(&exe, &chain, &run_dir, args.peers, |line| {
+        if args.json {
+            eprintln!("{line}");
+        }
+    })?;
     say(format!(
         "{} serving nodes on loopback (links as the demo's)",
         args.peers
     ));
     let spec = chain.join(SPEC_FILE);
-    let engine = sync_child(
-        &exe,
-        &spec,
-        &run_dir.join("fresh-engine"),
-        &addrs,
-        "engine",
-        args.threads,
-        &run_dir.join("fresh-engine.log"),
-        args.blocks,
-    )?;
+    let mut runs = Vec::new();
+    for strategy in ["engine", "sequential"] {
+        let run = sync_child(
+            &exe,
+            &spec,
+            &run_dir.join(format!("fresh-{strategy}")),
+            &addrs,
+            strategy,
+            args.threads,
+            &run_dir.join(format!("fresh-{strategy}.log")),
+            args.blocks,
+        )?;
+        say(format!(
+            "  {strategy:<10}  {} blocks in {:.1} s = {:.0} blocks/s, peak RSS {}",
+            run.blocks,
+            run.secs,
+            run.blocks as f64 / run.secs,
+            mib(run.peak_rss_bytes)
+        ));
+        runs.push(run);
+    }
+    let (engine, sequential) = (&runs[0], &runs[1]);
     let engine_bps = engine.blocks as f64 / engine.secs;
-    say(format!(
-        "  engine:     {} blocks in {:.1} s = {engine_bps:.0} blocks/s, peak RSS {}",
-        engine.blocks,
-        engine.secs,
-        mib(engine.peak_rss_bytes)
-    ));
-    let sequential = sync_child(
-        &exe,
-        &spec,
-        &run_dir.join("fresh-sequential"),
-        &addrs,
-        "sequential",
-        args.threads,
-        &run_dir.join("fresh-sequential.log"),
-        args.blocks,
-    )?;
     let sequential_bps = sequential.blocks as f64 / sequential.secs;
-    say(format!(
-        "  sequential: {} blocks in {:.1} s = {sequential_bps:.0} blocks/s, peak RSS {}",
-        sequential.blocks,
-        sequential.secs,
-        mib(sequential.peak_rss_bytes)
-    ));
     drop(servers);
 
     let report = BenchReport {

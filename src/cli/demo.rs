@@ -20,7 +20,7 @@ use crate::node::{Node, NodeOptions, StopReason};
 use crate::store::{SPEC_FILE, STORE_FILE};
 
 /// Emulated links of the serving nodes: (latency ms, bandwidth kB/s), cycled.
-pub(super) const LINKS: [(u64, u64); 4] = [(2, 40_000), (10, 20_000), (25, 10_000), (50, 5_000)];
+const LINKS: [(u64, u64); 4] = [(2, 40_000), (10, 20_000), (25, 10_000), (50, 5_000)];
 
 /// Child processes, killed when dropped.
 pub(super) struct Children(pub(super) Vec<Child>);
@@ -34,7 +34,7 @@ impl Drop for Children {
     }
 }
 
-pub(super) fn copy_chain(from: &Path, to: &Path) -> anyhow::Result<()> {
+fn copy_chain(from: &Path, to: &Path) -> anyhow::Result<()> {
     if to.exists() {
         std::fs::remove_dir_all(to).with_context(|| format!("cannot clear {}", to.display()))?;
     }
@@ -85,7 +85,7 @@ pub(super) fn cached_chain(
     Ok(dir)
 }
 
-pub(super) fn spawn_server(
+fn spawn_server(
     exe: &Path,
     data: &Path,
     latency: u64,
@@ -128,6 +128,38 @@ pub(super) fn spawn_server(
             )
         }
     }
+}
+
+/// Starts `peers` serving nodes of `chain` (each on its own copy, under `run_dir`), with the [`LINKS`] in turn;
+/// `say` gets one line per node. Returns them (killed when dropped) and their listen addresses.
+pub(super) fn start_servers(
+    exe: &Path,
+    chain: &Path,
+    run_dir: &Path,
+    peers: u64,
+    say: impl Fn(String),
+) -> anyhow::Result<(Children, Vec<String>)> {
+    let mut children = Children(Vec::new());
+    let mut addrs = Vec::new();
+    for i in 0..peers as usize {
+        let data = run_dir.join(format!("peer-{i}"));
+        copy_chain(chain, &data)?;
+        let (latency, bandwidth) = LINKS[i % LINKS.len()];
+        let (child, addr) = spawn_server(
+            exe,
+            &data,
+            latency,
+            bandwidth,
+            &run_dir.join(format!("peer-{i}.log")),
+        )?;
+        children.0.push(child);
+        say(format!(
+            "serving node {i}: {latency} ms latency, {} MB/s: {addr}",
+            bandwidth / 1000
+        ));
+        addrs.push(addr);
+    }
+    Ok((children, addrs))
 }
 
 /// Syncs a fresh node from `peers` with `strategy`; returns (blocks, seconds, head hash).
@@ -207,29 +239,14 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&run_dir)
         .with_context(|| format!("cannot create {}", run_dir.display()))?;
 
-    let mut children = Children(Vec::new());
-    let mut addrs = Vec::new();
-    for i in 0..args.peers as usize {
-        let data = run_dir.join(format!("peer-{i}"));
-        copy_chain(&chain, &data)?;
-        let (latency, bandwidth) = LINKS[i % LINKS.len()];
-        let (child, addr) = spawn_server(
-            &exe,
-            &data,
-            latency,
-            bandwidth,
-            &run_dir.join(format!("peer-{i}.log")),
-        )?;
-        children.0.push(child);
-        println!(
-            "serving node {i}: {latency} ms latency, {} MB/s: {addr}",
-            bandwidth / 1000
-        );
-        addrs.push(
-            addr.parse::<libp2p::Multiaddr>()
-                .context("a serving node printed a bad address")?,
-        );
-    }
+    let (children, addrs) = start_servers(&exe, &chain, &run_dir, args.peers, |line| {
+        println!("{line}");
+    })?;
+    let addrs = addrs
+        .iter()
+        .map(|a| a.parse::<libp2p::Multiaddr>())
+        .collect::<Result<Vec<_>, _>>()
+        .context("a serving node printed a bad address")?;
     let spec_path = chain.join(SPEC_FILE);
     let rt = runtime()?;
     let (blocks, engine_secs, engine_hash) = rt.block_on(sync_fresh(
