@@ -44,6 +44,18 @@ pub const DEFAULT_KEEP_CHECKPOINTS: usize = 10;
 
 /// Name of the store file inside a chain or node directory.
 pub const STORE_FILE: &str = "chain.redb";
+
+/// redb's page cache (its default is 1 GiB, which lets a node's memory grow with its chain). Blocks are appended
+/// at the right edge of their table and read back in ranges, so a small cache holds the working set; the
+/// hash → height index is the one random-access table (≈ 40 bytes an entry).
+pub const STORE_CACHE_BYTES: usize = 32 << 20;
+
+/// A redb builder with ecsync's settings.
+fn builder() -> redb::Builder {
+    let mut builder = Database::builder();
+    builder.set_cache_size(STORE_CACHE_BYTES);
+    builder
+}
 /// Name of the spec file inside a chain or node directory.
 pub const SPEC_FILE: &str = "spec.json";
 
@@ -151,7 +163,7 @@ impl RedbStore {
             std::fs::remove_file(&tmp)
                 .map_err(|e| StoreError::Io(format!("{}: {e}", tmp.display())))?;
         }
-        let db = guarded_open(&tmp, || Database::create(&tmp))?;
+        let db = guarded_open(&tmp, || builder().create(&tmp))?;
         let store = Self::init(db, spec, genesis, head)?;
         std::fs::rename(&tmp, path)
             .and_then(|()| crate::fsutil::sync_parent(path))
@@ -211,7 +223,7 @@ impl RedbStore {
         if !path.is_file() {
             return Err(StoreError::Io(format!("{}: no such file", path.display())));
         }
-        let db = guarded_open(path, || Database::open(path))?;
+        let db = guarded_open(path, || builder().open(path))?;
         let corrupt = |what: &str| StoreError::Corrupt(format!("{}: {what}", path.display()));
         let never_committed = {
             let txn = db.begin_read().map_err(io)?;
