@@ -36,7 +36,7 @@ const GENERATE_CHUNK: usize = 2048;
 /// Blocks read and verified per round of `verify`.
 const VERIFY_CHUNK: u64 = 4096;
 /// Approvals per batched signature verification.
-pub const SIGNATURE_BATCH: usize = 32;
+pub const SIGNATURE_BATCH: usize = 64;
 
 /// Unix milliseconds of the local clock.
 pub fn unix_now_ms() -> u64 {

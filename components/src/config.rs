@@ -132,7 +132,7 @@ impl Default for SyncConfig {
             max_in_flight_per_peer: 4,
             max_buffered_bytes: 64 << 20,
             validate_per_tick: 256,
-            signature_batch: 32,
+            signature_batch: 64,
             import_batch: 2048,
             checkpoint_every_blocks: 1_000,
             checkpoint_every_ms: 1_000,
