@@ -2,6 +2,8 @@
 //!
 //! - `tick/idle_100_peers`: 100 connected peers, all at the engine's head, nothing to download; virtual time
 //!   advances 50 ms a tick, so every peer is asked for its status every 40 ticks, as in a synced node.
+//! - `tick/loaded_64_peers_1024_ranges_10k_blocks`: one tick of a loaded world with validation excluded (see
+//!   `bench_loaded`); issue 11's target is ≤ 1 ms.
 //! - `sync/engine` and `sync/sequential`: a complete sync of a generated chain (3,072 blocks with real BLS
 //!   approvals, ~1.2 KB each) from genesis, from 4 honest peers, with `SyncConfig::default()` (strategy Engine)
 //!   and `SyncConfig::sequential()`. The driver answers every request before the next tick (no virtual latency,
@@ -186,5 +188,70 @@ fn bench_sync(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_idle, bench_sync);
+/// One tick of a loaded mid-sync world, the shape issue 11 bounds: 64 peers, 1,024 ranges in flight (16 a
+/// peer), 157 downloaded ranges = 10,048 pending blocks, every peer claiming height 1,000,000. Validation is
+/// excluded by the world, not by the schedule: every pending block's slot is moved to the next slot, which has
+/// not begun by the (fixed) clock, so `validate_blocks` holds them all, and nothing links or imports. The clock
+/// does not move, so no request times out and no status is due: what is measured is the full schedule's own
+/// cost over that world (every system runs and queries it).
+fn bench_loaded(c: &mut Criterion) {
+    use ecsync::test_utils::{BENCH_CHAIN_LEN, Layout, NOW, build};
+    use ecsync_components::ecs::PendingBlock;
+    use ecsync_components::resources::Spec;
+
+    let layout = Layout {
+        chain_len: BENCH_CHAIN_LEN,
+        peers: 64,
+        range: 64,
+        claimed_head: 1_000_000,
+        delivered: 0,
+        pending: 157,
+        ready: 0,
+        validated: 0,
+        downloading: 1024,
+        expired: 0,
+        waiting: 0,
+        reserve: None,
+    };
+    let config = SyncConfig {
+        max_in_flight_per_peer: 16,
+        max_buffered_bytes: 256 << 20,
+        ..SyncConfig::default()
+    };
+    let mut engine = build(layout, config).engine;
+    let world = engine.world_mut();
+    let next_slot = world.resource::<Spec>().0.slot_at(NOW) + 1;
+    let mut pending = world.query::<&mut PendingBlock>();
+    for mut p in pending.iter_mut(world) {
+        p.block.block.header.slot = next_slot;
+    }
+    let blocks = pending.iter(world).count();
+    assert_eq!(blocks, 10_048);
+    engine.tick(NOW);
+    engine.drain_outbox();
+    let check = |engine: &SyncEngine| {
+        let counters = engine.counters();
+        assert_eq!(counters.blocks_validated, 0, "validation is excluded");
+        assert_eq!(counters.blocks_imported, 0);
+        assert_eq!(counters.ranges_held, 157);
+        let status = engine.status();
+        assert_eq!(status.peers_connected, 64);
+    };
+    check(&engine);
+
+    let mut group = c.benchmark_group("tick");
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    group.bench_function("loaded_64_peers_1024_ranges_10k_blocks", |b| {
+        b.iter(|| {
+            engine.tick(NOW);
+            black_box(engine.drain_outbox())
+        });
+    });
+    group.finish();
+    check(&engine);
+}
+
+criterion_group!(benches, bench_idle, bench_loaded, bench_sync);
 criterion_main!(benches);

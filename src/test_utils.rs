@@ -334,7 +334,7 @@ pub struct Built {
 
 /// Statistics of a peer that has served a while (deterministic per draw).
 fn peer_stats(rng: &mut ChaCha8Rng, range: u32) -> PeerStats {
-    let requests_ok = rng.random_range(5..60);
+    let requests_ok = rng.random_range(20..60);
     let blocks_per_sec = rng.random_range(50.0..3_000.0);
     PeerStats {
         latency_ms: rng.random_range(20.0..400.0),
