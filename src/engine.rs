@@ -123,9 +123,16 @@ pub fn init_compute_pool(threads: usize) {
     } else {
         threads
     };
+    init_compute_workers(threads);
+}
+
+/// Initialises the compute pool with exactly `workers` worker threads, once per process. With none, the ticking
+/// thread runs every validation task itself (bevy's scope runs its tasks on the calling thread when the pool has
+/// no threads): `ecsync node --threads 1`.
+pub fn init_compute_workers(workers: usize) {
     ComputeTaskPool::get_or_init(|| {
         TaskPoolBuilder::new()
-            .num_threads(threads)
+            .num_threads(workers)
             .thread_name("ecsync-validate".into())
             .build()
     });

@@ -42,8 +42,8 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
         crate::http::check_exposure(addr, args.http_public)?;
     }
     if let Some(threads) = args.threads {
-        // The engine thread validates too while it waits for the workers.
-        crate::engine::init_compute_pool((threads as usize).saturating_sub(1).max(1));
+        // The engine thread validates too while it waits for the workers: N − 1 of them.
+        crate::engine::init_compute_workers((threads as usize).saturating_sub(1));
     }
     let opts = NodeOptions {
         spec: args.spec,
