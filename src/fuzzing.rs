@@ -6,7 +6,7 @@
 //! | harness            | what a peer controls                  | the code under test                                  |
 //! |--------------------|---------------------------------------|------------------------------------------------------|
 //! | [`status`]         | a status request or response stream   | `StatusCodec` (frame, postcard, canonical form)      |
-//! | [`range_request`]  | a blocks_by_range request stream      | `BlocksCodec::read_request`, then serving it from a redb store |
+//! | [`range_request`]  | a blocks_by_range request stream      | `BlocksCodec::read_request`, then `serving::read_answer` from a redb store |
 //! | [`range_response`] | a blocks_by_range answer stream       | `BlocksCodec::read_response`, `check_answer`, the standalone block rules |
 //! | [`block`]          | one block's bytes                     | `SignedBlock::decode`, every rule a block keeps alone, BLS decoding and verification |
 //!
@@ -32,8 +32,9 @@ use crate::network::codec::{
     BlocksCodec, MAX_REQUEST_BYTES, MAX_STATUS_RESPONSE_BYTES, StatusCodec, decode_blocks,
     encode_blocks, max_blocks_response_bytes,
 };
-use crate::network::{BlocksByRangeRequest, sanitize};
-use crate::store::{RedbStore, StoreReader};
+use crate::network::{BlocksByRangeRequest, read_answer};
+use crate::node::Source;
+use crate::store::RedbStore;
 
 /// Blocks in the harnesses' store (heights 1..=STORED).
 pub const STORED: usize = 8;
@@ -53,7 +54,7 @@ pub const NOW_MS: u64 = 1_795_651_200_000;
 struct Fixture {
     generator: ChainGenerator,
     authorities: Authorities,
-    reader: StoreReader,
+    source: Source,
 }
 
 fn fixture() -> &'static Fixture {
@@ -67,11 +68,12 @@ fn fixture() -> &'static Fixture {
         store
             .import_batch(&blocks.iter().collect::<Vec<_>>(), None)
             .expect("the fuzz chain imports");
-        let reader = store.reader();
         Fixture {
             generator,
             authorities,
-            reader,
+            source: Source {
+                reader: store.reader(),
+            },
         }
     })
 }
@@ -153,19 +155,11 @@ pub fn range_request(data: &[u8]) {
         "a request is accepted only in its canonical encoding"
     );
 
-    // Serve it as `serving::BlocksJob` does.
-    let count = request.count.min(MAX_BLOCKS_PER_REQUEST);
+    // Serve it with the server's own code.
+    let count = request.served_count();
     let cap = request.block_bytes_cap();
     let max_block_bytes = spec().max_block_bytes as usize;
-    let answer = if count == 0 {
-        Vec::new()
-    } else {
-        let read = fixture()
-            .reader
-            .encoded_range(request.start, u64::from(count), cap)
-            .expect("the store reads");
-        sanitize(read, count, max_block_bytes, cap)
-    };
+    let answer = read_answer(&fixture().source, &request, max_block_bytes, false);
     assert!(answer.len() <= count as usize);
     let total: usize = answer.iter().map(Vec::len).sum();
     assert!(

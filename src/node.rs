@@ -90,8 +90,8 @@ impl NodeOptions {
 }
 
 /// Serving reads over the node's store.
-struct Source {
-    reader: StoreReader,
+pub(crate) struct Source {
+    pub(crate) reader: StoreReader,
 }
 
 impl BlockSource for Source {

@@ -58,6 +58,11 @@ pub struct BlocksByRangeRequest {
 }
 
 impl BlocksByRangeRequest {
+    /// Blocks a server reads for it: `count`, at most [`MAX_BLOCKS_PER_REQUEST`].
+    pub fn served_count(&self) -> u32 {
+        self.count.min(MAX_BLOCKS_PER_REQUEST)
+    }
+
     /// Block bytes the answer may carry: `max_bytes`, at most [`MAX_RESPONSE_BYTES`].
     pub fn block_bytes_cap(&self) -> usize {
         response_cap(self.max_bytes)

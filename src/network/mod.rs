@@ -92,7 +92,7 @@ use behaviour::EcsyncSwarm;
 pub use behaviour::MAX_CONCURRENT_STREAMS;
 pub use codec::BlocksByRangeRequest;
 pub use limits::TokenBucket;
-pub(crate) use serving::sanitize;
+pub(crate) use serving::read_answer;
 
 /// Protocol name of the status exchange.
 pub const STATUS_PROTOCOL: &str = "/ecsync/req/status/1/postcard";

@@ -18,7 +18,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use ecsync_components::{MAX_BLOCKS_PER_REQUEST, StatusMessage};
+use ecsync_components::StatusMessage;
 use libp2p::PeerId as Libp2pPeer;
 use libp2p::request_response::{InboundRequestId, ResponseChannel};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
@@ -101,7 +101,7 @@ impl Emulation {
 
 /// Keeps a prefix of what the source returned that honours the protocol: at most `count` blocks, each at most
 /// `max_block_bytes`, in total at most `cap` bytes unless it is a single block.
-pub(crate) fn sanitize(
+pub(super) fn sanitize(
     mut blocks: Vec<Vec<u8>>,
     count: u32,
     max_block_bytes: usize,
@@ -126,16 +126,35 @@ pub(crate) fn sanitize(
     blocks
 }
 
+/// The blocks a server answers `request` with from `source`: at most its served count, read up to its byte
+/// cap, then [`sanitize`]d (unless `unchecked`: the `unchecked_answers` sabotage, for tests). Blocking (a store
+/// read); the fuzz harness `fuzzing::range_request` calls it too.
+pub(crate) fn read_answer(
+    source: &dyn BlockSource,
+    request: &BlocksByRangeRequest,
+    max_block_bytes: usize,
+    unchecked: bool,
+) -> Vec<Vec<u8>> {
+    let (count, cap) = (request.served_count(), request.block_bytes_cap());
+    if count == 0 {
+        return Vec::new();
+    }
+    let blocks = source.blocks(request.start, count, cap);
+    if unchecked {
+        blocks
+    } else {
+        sanitize(blocks, count, max_block_bytes, cap)
+    }
+}
+
 /// Everything a serving task needs to prepare one blocks_by_range answer.
 struct BlocksJob {
     /// Where the blocks come from.
     source: Arc<dyn BlockSource>,
     /// What the peer asked for.
     request: BlocksByRangeRequest,
-    /// Blocks to read: the request's count, capped at [`MAX_BLOCKS_PER_REQUEST`].
+    /// Blocks to read: the request's served count.
     count: u32,
-    /// Block bytes the answer may carry: the request's `max_bytes`, capped at the protocol's.
-    cap: usize,
     /// How long the peer's blocks bucket makes it wait before reading.
     rate_wait: Duration,
     /// The byte budget.
@@ -162,7 +181,6 @@ impl BlocksJob {
             source,
             request,
             count,
-            cap,
             rate_wait,
             budget,
             reserve,
@@ -186,10 +204,10 @@ impl BlocksJob {
         let blocks = if count == 0 {
             Vec::new()
         } else {
-            let read = move || source.blocks(request.start, count, cap);
+            let unchecked = sabotage.unchecked_answers;
+            let read = move || read_answer(&*source, &request, max_block_bytes, unchecked);
             match tokio::task::spawn_blocking(read).await {
-                Ok(blocks) if sabotage.unchecked_answers => blocks,
-                Ok(blocks) => sanitize(blocks, count, max_block_bytes, cap),
+                Ok(blocks) => blocks,
                 Err(e) => {
                     tracing::error!("block source failed serving {request:?}: {e}");
                     return Err(NotServed::ReadFailed);
@@ -394,7 +412,7 @@ impl Server {
     ) {
         let limits = self.limits;
         let max_wait = self.max_wait;
-        let count = request.count.min(MAX_BLOCKS_PER_REQUEST);
+        let count = request.served_count();
         let cap = request.block_bytes_cap();
         let reserve = units(if count == 0 { 0 } else { cap } + RESPONSE_OVERHEAD_BYTES);
         let fits = reserve <= self.budget_units;
@@ -430,7 +448,6 @@ impl Server {
             source: self.source.clone(),
             request,
             count,
-            cap,
             rate_wait,
             budget: self.budget.clone(),
             reserve,
