@@ -28,7 +28,7 @@ use bevy_ecs::system::ScheduleSystem;
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use ecsync::engine::SyncEngine;
 use ecsync::test_utils::{
-    BENCH_CHAIN_LEN, Layout, NOW, build, count, entities, fixture, one_system,
+    BENCH_CHAIN_LEN, Layout, NOW, build, count, entities, fixture, mid_sync_config, one_system,
 };
 use ecsync_components::ecs::{
     AwaitingDownload, AwaitingImport, Delivered, Downloaded, Downloading, PeerClaim, PeerLoad,
@@ -217,7 +217,7 @@ fn clear_messages(world: &mut World) {
 /// to search for each answer's range).
 fn bench_ingest_events(c: &mut Criterion) {
     const ANSWERS: usize = 25;
-    let built = build(Layout::mid_sync(), SyncConfig::default());
+    let built = build(Layout::mid_sync(), mid_sync_config());
     let fx = fixture(CHAIN_LEN);
     let mut engine = built.engine;
     let world = engine.world_mut();
@@ -278,7 +278,7 @@ fn bench_handle_responses(c: &mut Criterion) {
         c,
         "handle_responses",
         slow(4, ANSWERS as u64 * u64::from(RANGE)),
-        || build(layout, SyncConfig::default()).engine,
+        || build(layout, mid_sync_config()).engine,
         handle_responses,
         |world| {
             assert_eq!(count::<With<Delivered>>(world), 0);
@@ -307,7 +307,7 @@ fn bench_handle_timeouts(c: &mut Criterion) {
         expired: EXPIRED,
         ..Layout::mid_sync()
     };
-    let built = build(layout, SyncConfig::default());
+    let built = build(layout, mid_sync_config());
     let mut engine = built.engine;
     let world = engine.world_mut();
     let expired: Vec<(Entity, Downloading)> = built.downloading[..EXPIRED]
@@ -360,7 +360,7 @@ fn bench_handle_timeouts(c: &mut Criterion) {
 fn bench_score_peers(c: &mut Criterion) {
     let config = SyncConfig {
         disconnect_below: SyncConfig::default().ban_below,
-        ..SyncConfig::default()
+        ..mid_sync_config()
     };
     let built = build(Layout::mid_sync(), config);
     let mut engine = built.engine;
@@ -415,7 +415,7 @@ fn bench_score_peers(c: &mut Criterion) {
 
 /// Target, rate and state from 100 peers' claims, mid-sync.
 fn bench_update_state(c: &mut Criterion) {
-    let mut engine = build(Layout::mid_sync(), SyncConfig::default()).engine;
+    let mut engine = build(Layout::mid_sync(), mid_sync_config()).engine;
     let progress = engine.world_mut().resource::<SyncProgress>().clone();
     bench_in_place(
         c,
@@ -434,7 +434,7 @@ fn bench_update_state(c: &mut Criterion) {
 
 /// Every one of the 100 peers due for a status request (as after they connected together).
 fn bench_request_status(c: &mut Criterion) {
-    let built = build(Layout::mid_sync(), SyncConfig::default());
+    let built = build(Layout::mid_sync(), mid_sync_config());
     let peers = built.peers;
     bench_in_place(
         c,
@@ -457,7 +457,7 @@ fn bench_request_status(c: &mut Criterion) {
 
 /// Budgets (batch, in-flight limit, timeout) of 100 measured peers.
 fn bench_size_batches(c: &mut Criterion) {
-    let built = build(Layout::mid_sync(), SyncConfig::default());
+    let built = build(Layout::mid_sync(), mid_sync_config());
     let peers = built.peers;
     bench_in_place(
         c,
@@ -486,7 +486,7 @@ fn bench_plan_ranges(c: &mut Criterion) {
         waiting: 0,
         ..Layout::mid_sync()
     };
-    let mut engine = build(layout, SyncConfig::default()).engine;
+    let mut engine = build(layout, mid_sync_config()).engine;
     let cursor = *engine.world_mut().resource::<PlanCursor>();
     bench_in_place(
         c,
@@ -515,7 +515,7 @@ fn bench_dispatch_requests(c: &mut Criterion) {
         waiting: 400,
         ..Layout::mid_sync()
     };
-    let built = build(layout, SyncConfig::default());
+    let built = build(layout, mid_sync_config());
     let mut engine = built.engine;
     let world = engine.world_mut();
     let peers = peer_snapshot(world, &built.peers);
@@ -560,11 +560,16 @@ fn bench_dispatch_requests(c: &mut Criterion) {
     );
 }
 
-/// The lowest 256 of 19,200 downloaded blocks (`validate_per_tick`), in chunks of 32 (`signature_batch`) over
-/// the compute pool: standalone rules and one BLS multi-pairing per chunk.
+/// The lowest 256 of 19,200 downloaded blocks (`validate_per_tick`), in chunks of 64 (`signature_batch`) over
+/// the compute pool: standalone rules and one BLS multi-pairing per chunk, taken within the run
+/// (`validation_in_flight` 0) so that one run is one job's whole work.
 fn bench_validate_blocks(c: &mut Criterion) {
-    let engine = build(Layout::mid_sync(), SyncConfig::default()).engine;
-    let per_tick = SyncConfig::default().validate_per_tick;
+    let config = SyncConfig {
+        validation_in_flight: 0,
+        ..mid_sync_config()
+    };
+    let per_tick = config.validate_per_tick;
+    let engine = build(Layout::mid_sync(), config).engine;
     bench_in_place(
         c,
         "validate_blocks",
@@ -618,7 +623,7 @@ fn bench_sequence_blocks(c: &mut Criterion) {
         validated: CHAIN_LEN,
         ..Layout::mid_sync()
     };
-    let engine = build(layout, SyncConfig::default()).engine;
+    let engine = build(layout, mid_sync_config()).engine;
     let batch = SyncConfig::default().import_batch;
     bench_in_place(
         c,
@@ -649,7 +654,7 @@ fn bench_checkpoint(c: &mut Criterion) {
         validated: batch,
         ..Layout::mid_sync()
     };
-    let engine = build(layout, SyncConfig::default()).engine;
+    let engine = build(layout, mid_sync_config()).engine;
     bench_in_place(
         c,
         "checkpoint_due",
@@ -680,7 +685,7 @@ fn bench_import_blocks(c: &mut Criterion) {
         c,
         "import_blocks",
         slow(5, batch),
-        || build(layout, SyncConfig::default()).engine,
+        || build(layout, mid_sync_config()).engine,
         import_blocks,
         |world| {
             assert_eq!(world.resource::<ChainHead>().0.height, batch);

@@ -44,7 +44,7 @@ pub struct WorldDump {
     pub peers: Vec<EntityDump>,
     /// Range entities.
     pub ranges: Vec<EntityDump>,
-    /// Pending blocks by stage (`downloaded`, `validated`, `ready_to_import`).
+    /// Pending blocks by stage (`downloaded`, `validating`, `validated`, `ready_to_import`).
     pub blocks_by_stage: BTreeMap<String, StageSummary>,
     /// Each pending block entity (full dumps only).
     pub blocks: Option<Vec<EntityDump>>,
@@ -136,7 +136,7 @@ fn entity_components(world: &World, e: EntityRef<'_>) -> BTreeMap<String, Value>
         };
         out.insert("PendingBlock".into(), val(&summary));
     }
-    // Every other component by name (markers such as AwaitingDownload, Downloaded, Validated, ReadyToImport).
+    // Every other component by name (markers such as AwaitingDownload, Downloaded, Validating, Validated, ReadyToImport).
     if let Ok(infos) = world.inspect_entity(e.id()) {
         for (_, info) in infos {
             let name = info.name().shortname().to_string();
@@ -176,10 +176,11 @@ pub fn dump(world: &mut World, full: bool) -> WorldDump {
     let mut range_keys: Vec<(u64, Entity)> = Vec::new();
     let mut block_keys: Vec<(u64, Entity)> = Vec::new();
     let mut other_keys: Vec<(Entity, Entity)> = Vec::new();
-    let mut stages: BTreeMap<String, StageSummary> = ["downloaded", "validated", "ready_to_import"]
-        .into_iter()
-        .map(|s| (s.to_string(), StageSummary::default()))
-        .collect();
+    let mut stages: BTreeMap<String, StageSummary> =
+        ["downloaded", "validating", "validated", "ready_to_import"]
+            .into_iter()
+            .map(|s| (s.to_string(), StageSummary::default()))
+            .collect();
     for entity in entities {
         let Ok(e) = world.get_entity(entity) else {
             continue;
@@ -189,6 +190,8 @@ pub fn dump(world: &mut World, full: bool) -> WorldDump {
                 "ready_to_import"
             } else if e.contains::<Validated>() {
                 "validated"
+            } else if e.contains::<Validating>() {
+                "validating"
             } else {
                 "downloaded"
             };

@@ -19,7 +19,7 @@ use ecsync_components::{
     SignedBlock, Strategy, SyncConfig, SyncStatus,
 };
 use ecsync_systems::consensus::{Authorities, validate_block};
-use ecsync_systems::resources::FederationKeys;
+use ecsync_systems::resources::{FederationKeys, ValidationJobs};
 use ecsync_systems::update_state::production_gate;
 use ecsync_systems::*;
 
@@ -115,11 +115,11 @@ pub fn build_schedule() -> Schedule {
     schedule
 }
 
-/// Initialises the compute pool validation runs on, once per process: `threads` workers (0 = one fewer than
-/// the cores, at least 1; the ticking thread works too while it waits).
+/// Initialises the compute pool validation runs on, once per process: `threads` workers (0 = one per core). The
+/// ticking thread does not validate (it commits and talks to peers meanwhile: `validate_blocks`).
 pub fn init_compute_pool(threads: usize) {
     let threads = if threads == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
+        std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
         threads
     };
@@ -127,8 +127,7 @@ pub fn init_compute_pool(threads: usize) {
 }
 
 /// Initialises the compute pool with exactly `workers` worker threads, once per process. With none, the ticking
-/// thread runs every validation task itself (bevy's scope runs its tasks on the calling thread when the pool has
-/// no threads): `ecsync node --threads 1`.
+/// thread validates each job at once when it hands it out (`validate_blocks`).
 pub fn init_compute_workers(workers: usize) {
     ComputeTaskPool::get_or_init(|| {
         TaskPoolBuilder::new()
@@ -136,6 +135,12 @@ pub fn init_compute_workers(workers: usize) {
             .thread_name("ecsync-validate".into())
             .build()
     });
+}
+
+/// The compute pool's workers (initialising the pool with one per core if it is not yet).
+pub fn compute_workers() -> usize {
+    init_compute_pool(0);
+    ComputeTaskPool::get().thread_num()
 }
 
 /// The sync engine.
@@ -160,7 +165,7 @@ impl SyncEngine {
 
         let mut world = World::new();
         world.insert_resource(Spec(spec));
-        world.insert_resource(FederationKeys(keys));
+        world.insert_resource(FederationKeys(std::sync::Arc::new(keys)));
         world.insert_resource(config);
         world.insert_resource(Store(store));
         world.insert_resource(ChainHead(head));
@@ -183,6 +188,7 @@ impl SyncEngine {
         world.init_resource::<SequentialState>();
         world.init_resource::<Messages<PeerOutcome>>();
         world.init_resource::<Observations>();
+        world.init_resource::<ValidationJobs>();
         world.init_resource::<Announced>();
         world.init_resource::<Stopwatch>();
         Ok(Self {

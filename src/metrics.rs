@@ -250,7 +250,7 @@ impl Metrics {
         );
         r.register_with_unit(
             "validation",
-            "Duration of a validation round",
+            "Duration of one signature batch's validation on a compute worker",
             Unit::Seconds,
             m.validation_seconds.clone(),
         );

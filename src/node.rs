@@ -304,9 +304,14 @@ impl Node {
         };
         let keypair = load_or_create_keypair(&opts.data.join(KEY_FILE))?;
         let (source, sabotage) = serving_source(&opts, &spec, &store)?;
+        let defaults = SyncConfig::default();
         let config = SyncConfig {
             strategy: opts.strategy,
-            ..SyncConfig::default()
+            // Every compute worker gets a signature batch each tick.
+            validate_per_tick: defaults
+                .validate_per_tick
+                .max(crate::engine::compute_workers() * defaults.signature_batch),
+            ..defaults
         };
         store.keep_checkpoints(config.max_checkpoints);
         let checkpoint = opts

@@ -22,7 +22,7 @@ use bevy_ecs::system::ScheduleSystem;
 use ecsync_components::ecs::{
     AwaitingDownload, AwaitingImport, Delivered, Downloaded, Downloading, Peer, PeerBudget,
     PeerClaim, PeerLoad, PeerScore, PeerStats, PendingBlock, Range, RangeAttempts, ReadyToImport,
-    Validated,
+    Validated, Validating,
 };
 use ecsync_components::resources::{
     Buffer, Clock, PeerIndex, PlanCursor, RequestCounter, SyncProgress,
@@ -256,8 +256,17 @@ pub struct Layout {
     pub reserve: Option<u64>,
 }
 
+/// The default config with a download buffer big enough for [`Layout::mid_sync`]'s world (19,200 downloaded
+/// blocks and 400 downloads' reservations, about 49 MB: more than the default buffer).
+pub fn mid_sync_config() -> SyncConfig {
+    SyncConfig {
+        max_buffered_bytes: 64 << 20,
+        ..SyncConfig::default()
+    }
+}
+
 impl Layout {
-    /// The benches' mid-sync state: 100 peers, ranges of 64, 300 downloaded ranges (19,200 pending blocks, all
+    /// The benches' mid-sync state (build it with [`mid_sync_config`]): 100 peers, ranges of 64, 300 downloaded ranges (19,200 pending blocks, all
     /// `Downloaded`), 400 in flight (every peer full), 300 waiting, every peer claiming height 1,000,000.
     pub const fn mid_sync() -> Self {
         Self {
@@ -634,19 +643,20 @@ pub fn check_world(engine: &mut SyncEngine) -> Result<(), String> {
         Entity,
         Has<PendingBlock>,
         Has<Downloaded>,
+        Has<Validating>,
         Has<Validated>,
         Has<ReadyToImport>,
     )>();
     let mut all = 0usize;
-    for (block, is_pending, a, b, c) in blocks.iter(world) {
+    for (block, is_pending, a, v, b, c) in blocks.iter(world) {
         if !is_pending {
-            if a || b || c {
+            if a || v || b || c {
                 return Err(format!("{block} has a stage but is no pending block"));
             }
             continue;
         }
         all += 1;
-        if usize::from(a) + usize::from(b) + usize::from(c) != 1 {
+        if usize::from(a) + usize::from(v) + usize::from(b) + usize::from(c) != 1 {
             return Err(format!("pending block {block} has no stage or several"));
         }
     }

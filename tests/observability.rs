@@ -253,12 +253,11 @@ fn metrics_status_and_dump_during_a_real_sync() {
 /// `MAX_LISTED` of each kind, counts the rest, and stays under 1 MiB.
 #[test]
 fn world_dump_is_bounded() {
-    use ecsync::components::SyncConfig;
     use ecsync::dump::MAX_LISTED;
-    use ecsync::test_utils::{Layout, build};
+    use ecsync::test_utils::{Layout, build, mid_sync_config};
 
     let layout = Layout::mid_sync();
-    let mut built = build(layout, SyncConfig::default());
+    let mut built = build(layout, mid_sync_config());
     let full = built.engine.world_dump(true);
     let blocks = full.blocks.as_ref().expect("a full dump lists blocks");
     assert_eq!(blocks.len(), MAX_LISTED);

@@ -19,7 +19,7 @@ use ecsync::test_utils::{
 use ecsync_components::ecs::{
     AwaitingDownload, AwaitingImport, Delivered, Downloaded, Downloading, Peer, PeerBudget,
     PeerClaim, PeerLoad, PeerReputation, PeerScore, PeerStats, PendingBlock, Range, RangeAttempts,
-    ReadyToImport, Validated,
+    ReadyToImport, Validated, Validating,
 };
 use ecsync_components::resources::{
     Announced, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox, Observations,
@@ -33,6 +33,7 @@ use ecsync_components::{
 };
 use ecsync_systems::consensus::{Authorities, Verifier};
 use ecsync_systems::dispatch_requests::ANSWER_HEADROOM;
+use ecsync_systems::resources::ValidationJobs;
 use ecsync_systems::score_peers::{Verdict, punish, score};
 use ecsync_systems::transitions::{self, RangeState, TransitionError, Transitions, range_state};
 use ecsync_systems::update_state::production_gate;
@@ -1552,10 +1553,114 @@ fn dispatch_requests_evicts_the_highest_downloaded_range_for_the_frontier() {
 // 11. validate_blocks
 
 #[test]
-fn validate_blocks_validates_the_lowest_downloaded_blocks() {
+fn validate_blocks_validates_the_lowest_downloaded_blocks_one_tick_later() {
     let config = SyncConfig {
         validate_per_tick: 40,
         signature_batch: 8,
+        ..SyncConfig::default()
+    };
+    assert_eq!(config.validation_in_flight, 1, "the default pipeline");
+    let mut built = build(
+        Layout {
+            pending: 3,
+            ..Layout::small()
+        },
+        config,
+    );
+
+    // The first run hands the lowest 40 to a job; nothing is validated yet.
+    run_system(&mut built.engine, validate_blocks);
+    let world = built.engine.world_mut();
+    assert_eq!(
+        heights_in::<Validating>(world),
+        (1..=40).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        heights_in::<Downloaded>(world),
+        (41..=48).collect::<Vec<_>>()
+    );
+    assert_eq!(world.resource::<EngineCounters>().blocks_validated, 0);
+    assert_consistent(&mut built.engine);
+
+    // The next hands out the rest, then takes the first job's results.
+    run_system(&mut built.engine, validate_blocks);
+    let world = built.engine.world_mut();
+    assert_eq!(heights_in::<Validated>(world), (1..=40).collect::<Vec<_>>());
+    assert_eq!(
+        heights_in::<Validating>(world),
+        (41..=48).collect::<Vec<_>>()
+    );
+    let counters = world.resource::<EngineCounters>();
+    assert_eq!(
+        (counters.blocks_validated, counters.blocks_rejected),
+        (40, 0)
+    );
+    assert!(take_outcomes(world).is_empty());
+    let batches: Vec<u32> = world
+        .resource::<Observations>()
+        .validation
+        .iter()
+        .map(|v| v.1)
+        .collect();
+    assert_eq!(
+        batches,
+        [8, 8, 8, 8, 8],
+        "one observation per signature batch"
+    );
+    assert_consistent(&mut built.engine);
+
+    // A run with nothing new to hand out still takes the last job.
+    run_system(&mut built.engine, validate_blocks);
+    let world = built.engine.world_mut();
+    assert_eq!(heights_in::<Validated>(world), (1..=48).collect::<Vec<_>>());
+    assert_eq!(world.resource::<ValidationJobs>().jobs.len(), 0);
+    assert_consistent(&mut built.engine);
+}
+
+#[test]
+fn validate_blocks_drops_the_results_of_blocks_whose_range_went_meanwhile() {
+    let mut built = small(Layout {
+        pending: 3,
+        ..Layout::small()
+    });
+    let [first, bad, third] = built.pending[..] else {
+        panic!("three ranges")
+    };
+    let world = built.engine.world_mut();
+    // The middle range holds a bad block, but it fails for another reason while its job runs.
+    assert_eq!(corrupt_signature(world, bad, 3), 20);
+    run_system(&mut built.engine, validate_blocks);
+    let world = built.engine.world_mut();
+    assert_eq!(count::<With<Validating>>(world), 48);
+    transitions::fail_range(world, bad, None);
+    transitions::fail_range(world, third, None);
+    assert_consistent(&mut built.engine);
+
+    run_system(&mut built.engine, validate_blocks);
+
+    let world = built.engine.world_mut();
+    assert_eq!(heights_in::<Validated>(world), (1..=16).collect::<Vec<_>>());
+    assert_eq!(stages(world, first).len(), 16);
+    assert!(
+        take_outcomes(world).is_empty(),
+        "nobody is blamed for a block that is no longer there"
+    );
+    let counters = world.resource::<EngineCounters>();
+    assert_eq!(
+        (
+            counters.blocks_validated,
+            counters.blocks_rejected,
+            counters.transition_errors
+        ),
+        (16, 0, 0)
+    );
+    assert_consistent(&mut built.engine);
+}
+
+#[test]
+fn validate_blocks_within_the_tick_when_no_job_may_stay_in_flight() {
+    let config = SyncConfig {
+        validation_in_flight: 0,
         ..SyncConfig::default()
     };
     let mut built = build(
@@ -1565,29 +1670,20 @@ fn validate_blocks_validates_the_lowest_downloaded_blocks() {
         },
         config,
     );
-
     run_system(&mut built.engine, validate_blocks);
-
     let world = built.engine.world_mut();
-    assert_eq!(heights_in::<Validated>(world), (1..=40).collect::<Vec<_>>());
-    assert_eq!(
-        heights_in::<Downloaded>(world),
-        (41..=48).collect::<Vec<_>>()
-    );
-    let counters = world.resource::<EngineCounters>();
-    assert_eq!(
-        (counters.blocks_validated, counters.blocks_rejected),
-        (40, 0)
-    );
-    assert!(take_outcomes(world).is_empty());
-    let rounds: Vec<u32> = world
-        .resource::<Observations>()
-        .validation
-        .iter()
-        .map(|v| v.1)
-        .collect();
-    assert_eq!(rounds, [40]);
+    assert_eq!(heights_in::<Validated>(world), (1..=48).collect::<Vec<_>>());
+    assert_eq!(world.resource::<ValidationJobs>().jobs.len(), 0);
     assert_consistent(&mut built.engine);
+}
+
+/// Validation within the tick, for tests of what validation decides rather than when.
+fn validate_now(engine: &mut SyncEngine) {
+    engine
+        .world_mut()
+        .resource_mut::<SyncConfig>()
+        .validation_in_flight = 0;
+    run_system(engine, validate_blocks);
 }
 
 #[test]
@@ -1610,7 +1706,7 @@ fn validate_blocks_rejects_the_whole_range_of_a_bad_signature_and_blames_its_pee
     // Block 20, the fourth of 17..33.
     assert_eq!(corrupt_signature(world, bad, 3), 20);
 
-    run_system(&mut built.engine, validate_blocks);
+    validate_now(&mut built.engine);
 
     let world = built.engine.world_mut();
     assert_eq!(state(world, bad), Some(RangeState::AwaitingDownload));
@@ -2474,7 +2570,7 @@ fn a_bad_block_bans_its_peer_even_after_it_left() {
         .push_back(NetEvent::PeerGone { peer: PeerId(2) });
     run_system(&mut built.engine, ingest_events);
 
-    run_system(&mut built.engine, validate_blocks);
+    validate_now(&mut built.engine);
     let world = built.engine.world_mut();
     assert_eq!(failed_peers(world, bad), [PeerId(2)], "blamed");
     run_system(&mut built.engine, score_peers);
@@ -2797,7 +2893,7 @@ fn validate_blocks_holds_blocks_from_slots_that_have_not_begun_without_blame() {
     world.resource_mut::<Clock>().now_ms = lagging;
     world.resource_mut::<SyncConfig>().max_clock_skew_ms = 3_600_000;
 
-    run_system(&mut built.engine, validate_blocks);
+    validate_now(&mut built.engine);
 
     let world = built.engine.world_mut();
     assert_eq!(heights_in::<Validated>(world), (1..=16).collect::<Vec<_>>());
@@ -2812,7 +2908,7 @@ fn validate_blocks_holds_blocks_from_slots_that_have_not_begun_without_blame() {
     // Once the clock reaches their slots, they validate.
     let slot_48 = fx().chain.block_ref(48).slot;
     world.resource_mut::<Clock>().now_ms = spec.slot_start_ms(slot_48);
-    run_system(&mut built.engine, validate_blocks);
+    validate_now(&mut built.engine);
     let world = built.engine.world_mut();
     assert_eq!(heights_in::<Validated>(world), (1..=48).collect::<Vec<_>>());
     assert_eq!(world.resource::<EngineCounters>().ranges_held, 0);

@@ -44,10 +44,20 @@ pub struct SyncConfig {
     pub target_request_ms: u64,
     /// Most requests in flight to one peer.
     pub max_in_flight_per_peer: u32,
-    /// Cap on downloaded-but-not-imported block bytes (plus bytes reserved for requests in flight).
+    /// Cap on downloaded-but-not-imported block bytes (their encodings, plus bytes reserved for requests in
+    /// flight). The default, 16 MiB, is about 12,000 blocks of 1.3 kB: seconds of validation work, so the
+    /// validators never wait on a peer's latency, and small enough that a long sync fills it as early as a short
+    /// one: the syncing node's memory does not grow with the chain.
     pub max_buffered_bytes: u64,
-    /// Blocks validated per tick at most (bounds a tick's duration).
+    /// Blocks handed to validation per tick at most (a node raises it to one `signature_batch` per compute
+    /// worker when that is more).
     pub validate_per_tick: usize,
+    /// Validation jobs left running on the compute pool when a tick ends (see `validate_blocks`): 0 validates
+    /// within the tick (the ticking thread waits, so the store's commit and the network wait too); 1 takes a
+    /// tick's validation results at the next tick, so the import, the checkpoint's fsync and the network overlap
+    /// the validation. Either is deterministic: a job's results are taken at a fixed tick, however fast it ran.
+    #[serde(default = "default_validation_in_flight")]
+    pub validation_in_flight: usize,
     /// Approvals per batched signature verification.
     pub signature_batch: usize,
     /// Blocks imported per store transaction at most.
@@ -121,6 +131,13 @@ pub struct SyncConfig {
     pub verifier: Verifier,
 }
 
+/// Most validation jobs left running between ticks (each holds copies of up to `validate_per_tick` blocks).
+pub const MAX_VALIDATION_IN_FLIGHT: usize = 4;
+
+fn default_validation_in_flight() -> usize {
+    1
+}
+
 impl Default for SyncConfig {
     fn default() -> Self {
         Self {
@@ -130,8 +147,9 @@ impl Default for SyncConfig {
             initial_batch: 64,
             target_request_ms: 1_000,
             max_in_flight_per_peer: 4,
-            max_buffered_bytes: 64 << 20,
+            max_buffered_bytes: 16 << 20,
             validate_per_tick: 256,
+            validation_in_flight: default_validation_in_flight(),
             signature_batch: 64,
             import_batch: 2048,
             checkpoint_every_blocks: 1_000,
@@ -216,6 +234,9 @@ impl SyncConfig {
         if !(0.0..=1.0).contains(&self.production_progress) {
             return Err(ConfigError::ProductionProgress(self.production_progress));
         }
+        if self.validation_in_flight > MAX_VALIDATION_IN_FLIGHT {
+            return Err(ConfigError::ValidationInFlight(self.validation_in_flight));
+        }
         Ok(())
     }
 }
@@ -237,6 +258,9 @@ pub enum ConfigError {
     /// A limit that must be positive is 0.
     #[error("{0} must be positive")]
     Zero(&'static str),
+    /// `validation_in_flight` above [`MAX_VALIDATION_IN_FLIGHT`].
+    #[error("validation_in_flight {0} exceeds {MAX_VALIDATION_IN_FLIGHT}")]
+    ValidationInFlight(usize),
     /// `min_timeout_ms` above `max_timeout_ms`.
     #[error("min_timeout_ms exceeds max_timeout_ms")]
     TimeoutBounds,
@@ -248,4 +272,60 @@ pub enum ConfigError {
     /// `production_progress` outside 0..=1.
     #[error("production_progress {0} must be within 0..=1")]
     ProductionProgress(f64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_check() {
+        assert_eq!(SyncConfig::default().check(), Ok(()));
+        assert_eq!(SyncConfig::sequential().check(), Ok(()));
+    }
+
+    #[test]
+    fn inconsistent_settings_are_named() {
+        let bad = |f: fn(&mut SyncConfig)| {
+            let mut c = SyncConfig::default();
+            f(&mut c);
+            c.check().expect_err("refused")
+        };
+        assert_eq!(
+            bad(|c| c.validate_per_tick = 0),
+            ConfigError::Zero("validate_per_tick")
+        );
+        assert_eq!(
+            bad(|c| c.signature_batch = 0),
+            ConfigError::Zero("signature_batch")
+        );
+        assert_eq!(
+            bad(|c| c.validation_in_flight = MAX_VALIDATION_IN_FLIGHT + 1),
+            ConfigError::ValidationInFlight(MAX_VALIDATION_IN_FLIGHT + 1)
+        );
+        assert_eq!(
+            bad(|c| c.min_batch = c.max_batch + 1),
+            ConfigError::EmptyBatchBounds {
+                min: SyncConfig::default().max_batch + 1,
+                max: SyncConfig::default().max_batch
+            }
+        );
+        let mut zero_in_flight = SyncConfig::default();
+        zero_in_flight.validation_in_flight = 0;
+        assert_eq!(
+            zero_in_flight.check(),
+            Ok(()),
+            "0 validates within the tick"
+        );
+    }
+
+    #[test]
+    fn a_config_without_the_newer_settings_takes_their_defaults() {
+        let mut json = serde_json::to_value(SyncConfig::default()).expect("encodes");
+        let map = json.as_object_mut().expect("an object");
+        map.remove("validation_in_flight");
+        map.remove("verifier");
+        let back: SyncConfig = serde_json::from_value(json).expect("decodes");
+        assert_eq!(back, SyncConfig::default());
+    }
 }

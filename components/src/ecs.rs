@@ -219,6 +219,11 @@ impl PendingBlock {
 #[derive(Component, Clone, Copy, Debug, Default, Serialize)]
 pub struct Downloaded;
 
+/// Block stage: handed to a validation job on the compute pool; its result is taken at a later tick (see
+/// `validate_blocks`). Nothing else selects it meanwhile; it may still be dropped with its range.
+#[derive(Component, Clone, Copy, Debug, Default, Serialize)]
+pub struct Validating;
+
 /// Block stage: every rule that does not need the parent holds, signature included.
 #[derive(Component, Clone, Copy, Debug, Default, Serialize)]
 pub struct Validated;

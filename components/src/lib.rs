@@ -32,7 +32,7 @@ pub use chain::{
     Approval, Block, BlockRef, DecodeError, Header, Height, SignedBlock, Slot, decode, encode,
     encoded_len, payload_root,
 };
-pub use config::{ConfigError, Strategy, SyncConfig, Verifier};
+pub use config::{ConfigError, MAX_VALIDATION_IN_FLIGHT, Strategy, SyncConfig, Verifier};
 pub use messages::{
     AnswerError, FailureReason, GotExpected, MAX_BLOCKS_PER_REQUEST, MAX_RESPONSE_BYTES, NetEvent,
     Offence, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, StatusMessage, Tolerance,

@@ -326,7 +326,7 @@ impl Default for Stopwatch {
 /// Measurements of the last tick, for metrics: cleared at the start of every tick.
 #[derive(Resource, Clone, Debug, Default)]
 pub struct Observations {
-    /// Seconds each validation round took, with its block count.
+    /// Seconds each validation batch took on its compute worker, with its block count.
     pub validation: Vec<(f64, u32)>,
     /// Seconds each import transaction took, with its block count.
     pub import: Vec<(f64, u32)>,

@@ -316,6 +316,8 @@ struct BlockView {
     #[serde(default, deserialize_with = "present")]
     downloaded: bool,
     #[serde(default, deserialize_with = "present")]
+    validating: bool,
+    #[serde(default, deserialize_with = "present")]
     validated: bool,
     #[serde(default, deserialize_with = "present")]
     ready_to_import: bool,
@@ -828,6 +830,7 @@ fn blocks_section(blocks: &[BlockView]) -> String {
     for b in blocks {
         let stages: Vec<&str> = [
             (b.downloaded, "Downloaded"),
+            (b.validating, "Validating"),
             (b.validated, "Validated"),
             (b.ready_to_import, "ReadyToImport"),
         ]
@@ -1328,7 +1331,7 @@ mod tests {
         let first: Vec<&str> = blocks[3].split_whitespace().collect();
         assert_eq!(first[0], start.to_string(), "{out}");
         assert!(
-            ["Downloaded", "Validated", "ReadyToImport"].contains(&first[1]),
+            ["Downloaded", "Validating", "Validated", "ReadyToImport"].contains(&first[1]),
             "{out}"
         );
         assert!(first[3].starts_with("0x") && first[3].len() == 66, "{out}");

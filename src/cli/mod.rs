@@ -58,7 +58,7 @@ pub struct NodeArgs {
     /// Exit 0 once Synced with no peer ahead.
     #[arg(long)]
     pub exit_when_synced: bool,
-    /// Threads validating blocks: the engine thread and N − 1 workers (default: the cores).
+    /// Threads validating blocks: N compute workers besides the engine thread (default: the cores).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
     pub threads: Option<u64>,
     /// Exit non-zero when the sync fails (a stall, a store error) instead of recovering with backoff.

@@ -42,8 +42,8 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
         crate::http::check_exposure(addr, args.http_public)?;
     }
     if let Some(threads) = args.threads {
-        // The engine thread validates too while it waits for the workers: N − 1 of them.
-        crate::engine::init_compute_workers((threads as usize).saturating_sub(1));
+        // N validating workers; the engine thread commits and talks to peers meanwhile.
+        crate::engine::init_compute_workers(threads as usize);
     }
     let opts = NodeOptions {
         spec: args.spec,

@@ -48,7 +48,7 @@ pub const STORE_FILE: &str = "chain.redb";
 /// redb's page cache (its default is 1 GiB, which lets a node's memory grow with its chain). Blocks are appended
 /// at the right edge of their table and read back in ranges, so a small cache holds the working set; the
 /// hash → height index is the one random-access table (≈ 40 bytes an entry).
-pub const STORE_CACHE_BYTES: usize = 32 << 20;
+pub const STORE_CACHE_BYTES: usize = 16 << 20;
 
 /// A redb builder with ecsync's settings.
 fn builder() -> redb::Builder {

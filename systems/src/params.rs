@@ -9,7 +9,7 @@ use ecsync_components::resources::{
     PeerRecords, Spec, Stopwatch, Store, SyncProgress,
 };
 
-use crate::resources::FederationKeys;
+use crate::resources::{FederationKeys, ValidationJobs};
 
 /// What nearly every system reads: the chain's spec, engine time, the settings.
 #[derive(SystemParam)]
@@ -57,6 +57,23 @@ impl Timing<'_> {
     pub fn seconds_since(&self, started: u64) -> f64 {
         (self.stopwatch.0)().saturating_sub(started) as f64 / 1e9
     }
+
+    /// The stopwatch itself, for work timed on another thread.
+    pub fn stopwatch(&self) -> fn() -> u64 {
+        self.stopwatch.0
+    }
+}
+
+/// Validation's own state and what it reports: its jobs on the compute pool, the timing of their batches, the
+/// counters.
+#[derive(SystemParam)]
+pub struct ValidationWork<'w> {
+    /// The jobs running.
+    pub jobs: ResMut<'w, ValidationJobs>,
+    /// Batch durations go here.
+    pub timing: Timing<'w>,
+    /// Validated, rejected, held.
+    pub counters: ResMut<'w, EngineCounters>,
 }
 
 /// Who the engine talks to: the peer index, what it remembers of each peer id, the outbox.

@@ -11,7 +11,8 @@
 //!                 └────────────── fail_range ◄───────────────────────── AwaitingImport ──import_prefix──► gone
 //! ```
 //!
-//! and a pending block in exactly one stage: `Downloaded` → `Validated` → `ReadyToImport` → imported.
+//! and a pending block in exactly one stage: `Downloaded` → `Validating` → `Validated` → `ReadyToImport` →
+//! imported.
 //!
 //! As Lighthouse's `range_sync/batch.rs`, each forward transition checks the state it leaves and returns a
 //! [`TransitionError`] when it is another; `fail_range` and `abandon_range` accept any state (a failure may race
@@ -281,7 +282,7 @@ pub fn import_prefix(world: &mut World, range: Entity, n: usize) -> Result<(), T
     Ok(())
 }
 
-/// Moves a pending block from stage `From` to stage `To` (Downloaded → Validated → ReadyToImport).
+/// Moves a pending block from stage `From` to stage `To` (Downloaded → Validating → Validated → ReadyToImport).
 pub fn advance_block<From: Component, To: Component + Default>(
     world: &mut World,
     block: Entity,

@@ -1,26 +1,39 @@
-//! `validate_blocks`: the expensive rules, in parallel: many blocks per tick across the compute pool.
+//! `validate_blocks`: the expensive rules, in parallel: many blocks per tick across the compute pool, while the
+//! engine thread goes on with the import and the network.
 //!
-//! Valid blocks advance `Downloaded` → `Validated`; a block that breaks a rule rejects its whole range (the peer
-//! that served it is blamed and banned), and no block of that range advances. It takes the lowest
-//! `validate_per_tick` downloaded blocks (those the import needs first), splits them into chunks of
-//! `signature_batch`, and runs each chunk as a task of the `ComputeTaskPool`: the rules a block keeps on its own
-//! (`check_standalone`: size, clock, timestamp, payload root, quorum, producer), then ONE multi-pairing for the
-//! chunk's aggregate signatures; on failure a binary search (`first_bad`) blames the first bad block, and the rest
-//! of its range is not checked (a bad range costs about twice an honest chunk's pairings, not one per block).
+//! Valid blocks advance `Downloaded` → `Validating` → `Validated`; a block that breaks a rule rejects its whole
+//! range (the peer that served it is blamed and banned), and no block of that range advances. Each tick it hands
+//! the lowest `validate_per_tick` downloaded blocks (those the import needs first) to a JOB: one task per chunk of `signature_batch` on the `ComputeTaskPool`, each running
+//! the rules a block keeps on its own (`check_standalone`: size, clock, timestamp, payload root, quorum,
+//! producer), then ONE multi-pairing for the chunk's aggregate signatures; on failure a binary search
+//! (`first_bad`) blames the first bad block, and the rest of its range is not checked (a bad range costs about
+//! twice an honest chunk's pairings, not one per block).
+//!
+//! A job's results are taken (waiting for it if need be) once more than `validation_in_flight` jobs run: with 1
+//! (the default), the results of tick k's job are applied at tick k + 1, after tick k + 1's job is handed out, so
+//! the workers always have queued work while this thread commits, fsyncs and talks to peers. The tick a result is
+//! applied at never depends on how fast the job ran, so simulations stay deterministic. A block whose range went
+//! meanwhile (failed, evicted, overtaken) left the world with it: its result is dropped.
+//!
 //! A block from a slot that has not begun by our clock, within `max_clock_skew_ms`, is held (not checked, not
 //! punished) with the rest of its range until its slot begins. Rules that need the parent run later, in order, in
 //! `sequence_blocks`.
 
+use std::sync::Arc;
+
 use bevy_ecs::prelude::*;
 use bevy_tasks::{ComputeTaskPool, TaskPool};
-use ecsync_components::ecs::{AwaitingImport, Downloaded, PendingBlock, Range, Validated};
+use ecsync_components::ecs::{
+    AwaitingImport, Downloaded, PendingBlock, Range, Validated, Validating,
+};
 use ecsync_components::resources::EngineCounters;
 use ecsync_components::{ChainSpec, Offence, PeerOutcome};
 
 use crate::consensus::{
     Authorities, BlockError, PreparedApproval, Verifier, check_standalone, first_bad,
 };
-use crate::params::{Rules, Timing};
+use crate::params::{Rules, ValidationWork};
+use crate::resources::ValidationJob;
 use crate::transitions::{Transitions, reject_range};
 
 /// What validation found for one block.
@@ -120,69 +133,151 @@ fn lowest_downloaded<'w>(
     (selected, waiting)
 }
 
-/// Validates the lowest downloaded blocks. See the module docs.
+/// Hands the lowest downloaded blocks to a new job; takes the results of the jobs beyond `validation_in_flight`.
+/// See the module docs.
 pub fn validate_blocks(
     mut commands: Commands,
     rules: Rules,
-    mut counters: ResMut<EngineCounters>,
-    mut timing: Timing,
+    mut work: ValidationWork,
     ranges: Query<(Entity, &Range, &AwaitingImport)>,
-    blocks: Query<&PendingBlock, With<Downloaded>>,
+    downloaded: Query<&PendingBlock, With<Downloaded>>,
+    pending: Query<&PendingBlock>,
     mut outcomes: MessageWriter<PeerOutcome>,
 ) {
+    let config = &rules.env.config;
+    let ValidationWork {
+        jobs,
+        timing,
+        counters,
+    } = &mut work;
+    jobs.runs += 1;
+    let run = jobs.runs;
+    let pool = ComputeTaskPool::get_or_init(TaskPool::default);
+    let workers = pool.thread_num();
+    // Hand out first: the workers then have this job queued while we wait for an older one.
+    let limit = config.validate_per_tick;
     let (spec, now) = (&rules.env.spec.0, rules.env.now());
-    let skew = rules.env.config.max_clock_skew_ms;
+    let skew = config.max_clock_skew_ms;
     let held = |p: &PendingBlock| {
         let starts = spec.slot_start_ms(p.block.slot());
         starts > now && starts <= now.saturating_add(skew)
     };
-    let limit = rules.env.config.validate_per_tick;
-    let (selected, waiting) = lowest_downloaded(&ranges, &blocks, limit, held);
+    let (selected, waiting) = lowest_downloaded(&ranges, &downloaded, limit, held);
     counters.ranges_held = waiting;
-    if selected.is_empty() {
-        return;
+    if !selected.is_empty() {
+        let spec = Arc::new(spec.clone());
+        let keys = Arc::clone(&rules.keys.0);
+        let (verifier, watch) = (config.verifier, timing.stopwatch());
+        let mut job = ValidationJob {
+            handed_out: run,
+            blocks: Vec::with_capacity(selected.len()),
+            tasks: Vec::new(),
+        };
+        for chunk in selected.chunks(config.signature_batch) {
+            let copies: Vec<PendingBlock> = chunk.iter().map(|(_, p)| (*p).clone()).collect();
+            let (spec, keys) = (Arc::clone(&spec), Arc::clone(&keys));
+            let check = move || {
+                let started = watch();
+                let refs: Vec<&PendingBlock> = copies.iter().collect();
+                let checks = validate_chunk(&spec, &keys, verifier, now, &refs);
+                (checks, watch().saturating_sub(started) as f64 / 1e9)
+            };
+            // A pool without workers would never run a task: this thread validates then, at once.
+            job.tasks.push(if workers == 0 {
+                ValidationTask::Done(check())
+            } else {
+                ValidationTask::Running(pool.spawn(async move { check() }))
+            });
+        }
+        for (block, p) in &selected {
+            job.blocks.push((*block, p.range));
+            commands.advance_block::<Downloaded, Validating>(*block);
+        }
+        jobs.jobs.push_back(job);
     }
-    let started = timing.start();
-    let pending: Vec<&PendingBlock> = selected.iter().map(|(_, p)| *p).collect();
-    let keys = &rules.keys.0;
-    let verifier = rules.env.config.verifier;
-    let pool = ComputeTaskPool::get_or_init(TaskPool::default);
-    let results: Vec<Check> = pool
-        .scope(|s| {
-            for chunk in pending.chunks(rules.env.config.signature_batch) {
-                s.spawn(async move { validate_chunk(spec, keys, verifier, now, chunk) });
-            }
-        })
-        .into_iter()
-        .flatten()
-        .collect();
+    // Then take every job handed out `validation_in_flight` runs ago or earlier, oldest first, waiting for it if
+    // need be.
+    let mut results: Vec<(Entity, Entity, Check)> = Vec::new();
+    while let Some(job) = jobs
+        .jobs
+        .pop_front_if(|job| job.handed_out + config.validation_in_flight as u64 <= run)
+    {
+        let mut checks = Vec::with_capacity(job.blocks.len());
+        for task in job.tasks {
+            let (chunk, secs) = task.join();
+            timing
+                .observations
+                .validation
+                .push((secs, chunk.len() as u32));
+            checks.extend(chunk);
+        }
+        results.extend(
+            job.blocks
+                .into_iter()
+                .zip(checks)
+                .map(|((block, range), check)| (block, range, check)),
+        );
+    }
+    apply_results(
+        &mut commands,
+        counters,
+        &ranges,
+        &pending,
+        &mut outcomes,
+        results,
+    );
+}
 
-    let elapsed = timing.seconds_since(started);
-    timing
-        .observations
-        .validation
-        .push((elapsed, selected.len() as u32));
+/// A job's chunk: running on the pool, or (a pool without workers) validated already.
+pub enum ValidationTask {
+    /// Running.
+    Running(bevy_tasks::Task<(Vec<Check>, f64)>),
+    /// Done: its checks and the seconds it took.
+    Done((Vec<Check>, f64)),
+}
+
+impl ValidationTask {
+    /// Its result, waiting for it if need be.
+    fn join(self) -> (Vec<Check>, f64) {
+        match self {
+            ValidationTask::Running(task) => bevy_tasks::block_on(task),
+            ValidationTask::Done(result) => result,
+        }
+    }
+}
+
+/// Applies checks: a range with a bad block is rejected (none of its blocks advances); the valid blocks of the
+/// other ranges advance to `Validated`. Blocks that left the world meanwhile (with their range) are passed over.
+fn apply_results(
+    commands: &mut Commands,
+    counters: &mut EngineCounters,
+    ranges: &Query<(Entity, &Range, &AwaitingImport)>,
+    pending: &Query<&PendingBlock>,
+    outcomes: &mut MessageWriter<PeerOutcome>,
+    results: Vec<(Entity, Entity, Check)>,
+) {
     // Ranges with a bad block first: none of their blocks advances.
     let mut failed_ranges: Vec<Entity> = Vec::new();
-    for ((_, p), result) in selected.iter().zip(&results) {
+    for (block, range, result) in &results {
         let Check::Invalid(e) = result else { continue };
+        let Ok(p) = pending.get(*block) else { continue };
         counters.blocks_rejected += 1;
-        if failed_ranges.contains(&p.range) {
+        if failed_ranges.contains(range) {
             continue;
         }
-        failed_ranges.push(p.range);
-        if let Ok((_, _, awaiting)) = ranges.get(p.range) {
+        failed_ranges.push(*range);
+        if let Ok((_, _, awaiting)) = ranges.get(*range) {
             let offence = Offence::Block {
                 height: p.height(),
                 rule: e.to_string(),
             };
-            reject_range(&mut commands, &mut outcomes, p.range, awaiting, offence);
+            reject_range(commands, outcomes, *range, awaiting, offence);
         }
     }
-    for ((entity, p), result) in selected.iter().zip(&results) {
-        if *result == Check::Valid && !failed_ranges.contains(&p.range) {
+    for (block, range, result) in &results {
+        if *result == Check::Valid && !failed_ranges.contains(range) && pending.contains(*block) {
             counters.blocks_validated += 1;
-            commands.advance_block::<Downloaded, Validated>(*entity);
+            commands.advance_block::<Validating, Validated>(*block);
         }
     }
 }
