@@ -310,8 +310,10 @@ mod tests {
                 max: SyncConfig::default().max_batch
             }
         );
-        let mut zero_in_flight = SyncConfig::default();
-        zero_in_flight.validation_in_flight = 0;
+        let zero_in_flight = SyncConfig {
+            validation_in_flight: 0,
+            ..SyncConfig::default()
+        };
         assert_eq!(
             zero_in_flight.check(),
             Ok(()),
