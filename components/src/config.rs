@@ -44,7 +44,10 @@ pub struct SyncConfig {
     pub target_request_ms: u64,
     /// Most requests in flight to one peer.
     pub max_in_flight_per_peer: u32,
-    /// Cap on downloaded-but-not-imported block bytes (plus bytes reserved for requests in flight).
+    /// Cap on downloaded-but-not-imported block bytes (plus bytes reserved for requests in flight), counted as
+    /// the blocks' encoded sizes. A pending block keeps its wire bytes (which the store writes as they are)
+    /// besides the decoded block, so the memory it takes is about twice what it counts for here: the buffer's
+    /// memory is about 2 × this cap, plus the per-entity overhead.
     pub max_buffered_bytes: u64,
     /// Blocks validated per tick at most (bounds a tick's duration).
     pub validate_per_tick: usize,
