@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ecsync::sim::SimChain;
 use ecsync::store::RedbStore;
-use ecsync_components::{ChainStore, Checkpoint, SignedBlock};
+use ecsync_components::{ChainStore, Checkpoint, EncodedBlock, SignedBlock, imports};
 
 /// Blocks per import batch (about one tick's worth at 2,000 blocks/s).
 const BATCH: usize = 40;
@@ -22,8 +22,13 @@ const BLOCKS: u64 = 4000;
 
 fn bench_commits(c: &mut Criterion) {
     let chain = SimChain::generate(0x5709e, BLOCKS, 1024);
-    let blocks: Vec<SignedBlock> = (1..=BLOCKS)
-        .map(|h| SignedBlock::decode(&chain.blocks[h as usize], usize::MAX).expect("own encoding"))
+    // Each block with its hash and encoding, as the engine hands them to the store.
+    let blocks: Vec<EncodedBlock> = (1..=BLOCKS as usize)
+        .map(|h| EncodedBlock {
+            block: SignedBlock::decode(&chain.blocks[h], usize::MAX).expect("own encoding"),
+            hash: chain.hashes[h],
+            bytes: chain.blocks[h].clone(),
+        })
         .collect();
     let dir = tempfile::tempdir().expect("temp dir");
     let mut group = c.benchmark_group("store");
@@ -42,9 +47,9 @@ fn bench_commits(c: &mut Criterion) {
                 if s.1 + BATCH > blocks.len() {
                     *s = (fresh(&mut stores), 0);
                 }
-                let batch: Vec<&SignedBlock> = blocks[s.1..s.1 + BATCH].iter().collect();
+                let batch = imports(&blocks[s.1..s.1 + BATCH]);
                 let last = batch[BATCH - 1];
-                let checkpoint = durable.then(|| Checkpoint::of(last, last.hash(), 1, BLOCKS));
+                let checkpoint = durable.then(|| Checkpoint::of(last.block, last.hash, 1, BLOCKS));
                 s.0.import_batch(&batch, checkpoint).expect("import");
                 s.1 += BATCH;
             })

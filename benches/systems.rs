@@ -617,6 +617,75 @@ fn bench_verifiers(c: &mut Criterion) {
     }
 }
 
+/// 64 approvals of the fixture chain prepared for a batch check, one thread: each signature decoded and the
+/// approvers' aggregate key taken (the per-block work of `validate_blocks` besides the rules and the batch check;
+/// the keys are the same `Authorities` every iteration, as the engine's are for a whole sync).
+fn bench_prepare_approvals(c: &mut Criterion) {
+    use ecsync_systems::consensus::{Authorities, PreparedApproval};
+    const N: usize = 64;
+    let fx = fixture(BENCH_CHAIN_LEN);
+    let keys = Authorities::from_spec(&fx.chain.spec).expect("keys");
+    let blocks = &fx.blocks[1..=N];
+    let hashes = &fx.chain.hashes[1..=N];
+    let plan = Plan {
+        samples: 50,
+        measure: Duration::from_secs(3),
+        elements: Some(N as u64),
+    };
+    let mut group = group(c, plan);
+    group.bench_function(format!("prepare_approvals_{N}"), |b| {
+        b.iter(|| {
+            let prepared: Vec<PreparedApproval> = blocks
+                .iter()
+                .zip(hashes)
+                .map(|(block, hash)| {
+                    PreparedApproval::new(&keys, block, *hash).expect("a prepared approval")
+                })
+                .collect();
+            assert_eq!(prepared.len(), N);
+            prepared
+        });
+    });
+    group.finish();
+}
+
+/// The approvers' aggregate keys of 64 blocks of the fixture chain, one thread: from `Authorities`' cache (warm,
+/// as during a sync: the chain has a handful of approver sets) and computed each time (as before the cache).
+fn bench_aggregate_keys(c: &mut Criterion) {
+    use ecsync_systems::consensus::Authorities;
+    const N: usize = 64;
+    let fx = fixture(BENCH_CHAIN_LEN);
+    let keys = Authorities::from_spec(&fx.chain.spec).expect("keys");
+    let sets: Vec<u64> = fx.blocks[1..=N]
+        .iter()
+        .map(|b| b.approval.approvers)
+        .collect();
+    for &set in &sets {
+        assert_eq!(keys.aggregate(set), keys.aggregate_uncached(set));
+    }
+    let plan = Plan {
+        samples: 50,
+        measure: Duration::from_secs(2),
+        elements: Some(N as u64),
+    };
+    let mut group = group(c, plan);
+    group.bench_function(format!("aggregate_cached_{N}"), |b| {
+        b.iter(|| {
+            for &set in &sets {
+                std::hint::black_box(keys.aggregate(set).expect("an aggregate"));
+            }
+        });
+    });
+    group.bench_function(format!("aggregate_uncached_{N}"), |b| {
+        b.iter(|| {
+            for &set in &sets {
+                std::hint::black_box(keys.aggregate_uncached(set).expect("an aggregate"));
+            }
+        });
+    });
+    group.finish();
+}
+
 /// 4,096 validated blocks from head + 1: the first 2,048 (`import_batch`) are linked and marked ready.
 fn bench_sequence_blocks(c: &mut Criterion) {
     let layout = Layout {
@@ -770,6 +839,8 @@ criterion_group!(
     bench_dispatch_requests,
     bench_validate_blocks,
     bench_verifiers,
+    bench_prepare_approvals,
+    bench_aggregate_keys,
     bench_sequence_blocks,
     bench_checkpoint,
     bench_import_blocks,

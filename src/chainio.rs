@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
-use ecsync_components::{BlockRef, ChainSpec, ChainStore, Checkpoint, Height, SignedBlock, decode};
+use ecsync_components::{
+    BlockRef, ChainSpec, ChainStore, Checkpoint, EncodedBlock, Height, SignedBlock, decode, imports,
+};
 use ecsync_systems::chaingen::{ChainGenerator, GenParams};
 use ecsync_systems::consensus::{
     Authorities, BlockError, PreparedApproval, Verifier, check_block, check_standalone,
@@ -106,13 +108,13 @@ pub fn generate_chain(
     let mut done = 0u64;
     while done < blocks {
         let n = (blocks - done).min(GENERATE_CHUNK as u64) as usize;
-        let batch = generator.extend(&parent, n);
+        let batch = EncodedBlock::all(generator.extend(&parent, n));
         done += n as u64;
-        let last = batch.last().expect("n > 0").clone();
+        let last = batch.last().expect("n > 0");
         let checkpoint =
-            (done == blocks).then(|| Checkpoint::of(&last, last.hash(), unix_now_ms(), done));
-        store.import_batch(&batch.iter().collect::<Vec<_>>(), checkpoint)?;
-        parent = last;
+            (done == blocks).then(|| Checkpoint::of(&last.block, last.hash, unix_now_ms(), done));
+        store.import_batch(&imports(&batch), checkpoint)?;
+        parent = last.block.clone();
         progress(done);
     }
     Ok(store.head()?)

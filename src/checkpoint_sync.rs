@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use ecsync_components::{
-    ChainSpec, Hash32, Height, NetEvent, PeerId, Request, RequestId, SignedBlock, StatusMessage,
+    ChainSpec, EncodedBlock, Hash32, Height, NetEvent, PeerId, Request, RequestId, SignedBlock,
+    StatusMessage,
 };
 use ecsync_systems::consensus::{Authorities, check_standalone, verify_approval};
 use std::time::Instant;
@@ -52,8 +53,8 @@ pub enum Input {
 
 /// What checking one answer concluded.
 enum Verdict {
-    /// The trusted block.
-    Anchor(Box<SignedBlock>),
+    /// The trusted block, with its hash and the bytes it came as.
+    Anchor(Box<EncodedBlock>),
     /// The peer does not have the block (an empty answer): ask another one later.
     Lacks,
     /// The peer answered something else at the checkpoint's height: refuse it.
@@ -88,7 +89,11 @@ fn judge(
             "the checkpoint's block with an invalid approval ({e})"
         ));
     }
-    Verdict::Anchor(Box::new(block))
+    Verdict::Anchor(Box::new(EncodedBlock {
+        block,
+        hash,
+        bytes: bytes.clone(),
+    }))
 }
 
 /// The peers seen while fetching, and what was asked of whom.
@@ -250,7 +255,7 @@ pub fn start_from_checkpoint(
                     }
                     Verdict::Anchor(block) => {
                         store
-                            .start_from(&block, unix_now_ms())
+                            .start_from(block.as_import(), unix_now_ms())
                             .context("cannot store the checkpoint's block")?;
                         tracing::info!(
                             "checkpoint sync: starting from block {} ({}); nothing below it is downloaded",

@@ -131,7 +131,7 @@ fn entity_components(world: &World, e: EntityRef<'_>) -> BTreeMap<String, Value>
         let summary = PendingBlockSummary {
             height: p.height(),
             hash: p.hash,
-            bytes: p.encoded_len,
+            bytes: p.encoded_len(),
             range: p.range.to_string(),
         };
         out.insert("PendingBlock".into(), val(&summary));
@@ -197,7 +197,7 @@ pub fn dump(world: &mut World, full: bool) -> WorldDump {
             };
             let s = stages.get_mut(stage).expect("known stage");
             s.count += 1;
-            s.bytes += u64::from(p.encoded_len);
+            s.bytes += u64::from(p.encoded_len());
             s.min_height = Some(s.min_height.map_or(p.height(), |m| m.min(p.height())));
             s.max_height = Some(s.max_height.map_or(p.height(), |m| m.max(p.height())));
             if full {

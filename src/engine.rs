@@ -15,8 +15,8 @@ use ecsync_components::resources::{
     Store, SyncProgress,
 };
 use ecsync_components::{
-    BlockRef, ChainSpec, ChainStore, Checkpoint, Hash32, NetEvent, PeerOutcome, Request,
-    SignedBlock, Strategy, SyncConfig, SyncStatus,
+    BlockRef, ChainSpec, ChainStore, Checkpoint, EncodedBlock, Hash32, NetEvent, PeerOutcome,
+    Request, SignedBlock, Strategy, SyncConfig, SyncStatus,
 };
 use ecsync_systems::consensus::{Authorities, validate_block};
 use ecsync_systems::resources::{FederationKeys, ValidationJobs};
@@ -305,11 +305,12 @@ impl SyncEngine {
         validate_block(spec, keys, &head, &block, now)?;
         // Durable before it is served: its own checkpoint, in the same transaction.
         let target = self.world.resource::<SyncProgress>().target;
-        let checkpoint = Checkpoint::of(&block, block.hash(), now, target);
+        let block = EncodedBlock::new(block);
+        let checkpoint = Checkpoint::of(&block.block, block.hash, now, target);
         self.world
             .resource_mut::<Store>()
             .0
-            .import_batch(&[&block], Some(checkpoint))?;
+            .import_batch(&[block.as_import()], Some(checkpoint))?;
         self.world.resource_mut::<ChainHead>().0 = checkpoint.head;
         self.world.resource_mut::<EngineCounters>().blocks_imported += 1;
         self.world
@@ -381,7 +382,7 @@ impl SyncEngine {
         let (mut bytes, mut blocks) = (0u64, 0u64);
         let mut q = world.query::<&PendingBlock>();
         for p in q.iter(world) {
-            bytes += u64::from(p.encoded_len);
+            bytes += u64::from(p.encoded_len());
             blocks += 1;
         }
         if (bytes, blocks) != (buffer.bytes, buffer.blocks) {

@@ -19,7 +19,8 @@ use std::task::{Context, Poll, Waker};
 
 use ecsync_components::ecs::Range;
 use ecsync_components::{
-    BlockRef, ChainSpec, ChainStore, MAX_BLOCKS_PER_REQUEST, SignedBlock, StatusMessage,
+    BlockRef, ChainSpec, ChainStore, EncodedBlock, MAX_BLOCKS_PER_REQUEST, SignedBlock,
+    StatusMessage, imports,
 };
 use ecsync_systems::chaingen::{ChainGenerator, GenParams};
 use ecsync_systems::consensus::{Authorities, PreparedApproval, check_standalone};
@@ -64,9 +65,9 @@ fn fixture() -> &'static Fixture {
         let authorities = Authorities::from_spec(generator.spec()).expect("the fuzz chain's keys");
         let mut store = RedbStore::in_memory(generator.spec(), Some(generator.genesis()))
             .expect("a store in memory");
-        let blocks = generator.blocks(STORED);
+        let blocks = EncodedBlock::all(generator.blocks(STORED));
         store
-            .import_batch(&blocks.iter().collect::<Vec<_>>(), None)
+            .import_batch(&imports(&blocks), None)
             .expect("the fuzz chain imports");
         Fixture {
             generator,
@@ -184,8 +185,13 @@ pub fn range_request(data: &[u8]) {
             start: request.start,
             count,
         };
-        check_answer(&range, &read, max_block_bytes)
+        let checked = check_answer(&range, read, max_block_bytes)
             .expect("the stored blocks are the requested heights");
+        // The bytes a requester keeps (and would store) are the bytes served.
+        assert!(
+            checked.iter().map(|(_, bytes)| bytes).eq(answer.iter()),
+            "the checked answer keeps the served bytes"
+        );
     }
 }
 
@@ -230,12 +236,13 @@ pub fn range_response(data: &[u8]) {
         start,
         count: MAX_BLOCKS_PER_REQUEST,
     };
-    let Ok(checked) = check_answer(&range, &blocks, max_block_bytes) else {
+    let Ok(checked) = check_answer(&range, blocks, max_block_bytes) else {
         return;
     };
-    for (block, size) in &checked {
-        assert_eq!(block.encode().len(), *size as usize);
-        let _ = check_standalone(spec, block, *size as usize, NOW_MS);
+    for (block, bytes) in &checked {
+        // What a pending block keeps, and the store would write as it is, is the block's canonical encoding.
+        assert_eq!(&block.encode(), bytes);
+        let _ = check_standalone(spec, block, bytes.len(), NOW_MS);
     }
 }
 

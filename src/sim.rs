@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use ecsync_components::resources::SyncProgress;
 use ecsync_components::{
-    BlockRef, ChainSpec, ChainStore, Checkpoint, Hash32, Height, NetEvent, PeerId, Request,
-    SignedBlock, StatusMessage, StoreError, SyncConfig, SyncState,
+    BlockRef, ChainSpec, ChainStore, Checkpoint, Hash32, Height, ImportBlock, NetEvent, PeerId,
+    Request, SignedBlock, StatusMessage, StoreError, SyncConfig, SyncState,
 };
 use ecsync_systems::chaingen::{ChainGenerator, GenParams};
 use rand::{Rng, SeedableRng};
@@ -88,14 +88,23 @@ impl SimChain {
                 SignedBlock::decode(&self.blocks[h as usize], usize::MAX).expect("own encoding")
             })
             .collect();
-        let chunks: Vec<&[SignedBlock]> = blocks.chunks(4096).collect();
+        let imports: Vec<ImportBlock<'_>> = blocks
+            .iter()
+            .zip(1..=height as usize)
+            .map(|(block, h)| ImportBlock {
+                block,
+                hash: self.hashes[h],
+                bytes: &self.blocks[h],
+            })
+            .collect();
+        let chunks: Vec<&[ImportBlock<'_>]> = imports.chunks(4096).collect();
         for (i, chunk) in chunks.iter().enumerate() {
             let last = chunk.last().expect("chunks are not empty");
             let checkpoint = (i + 1 == chunks.len()).then(|| {
-                ecsync_components::Checkpoint::of(last, last.hash(), SIM_EPOCH_MS, height)
+                ecsync_components::Checkpoint::of(last.block, last.hash, SIM_EPOCH_MS, height)
             });
             store
-                .import_batch(&chunk.iter().collect::<Vec<_>>(), checkpoint)
+                .import_batch(chunk, checkpoint)
                 .expect("honest chain links");
         }
         store
@@ -262,7 +271,7 @@ impl ChainStore for SimStore {
 
     fn import_batch(
         &mut self,
-        blocks: &[&SignedBlock],
+        blocks: &[ImportBlock<'_>],
         checkpoint: Option<Checkpoint>,
     ) -> Result<(), StoreError> {
         let mut state = self.lock();
@@ -276,8 +285,9 @@ impl ChainStore for SimStore {
         }
         // Check the whole batch links before writing anything, as every store does.
         let (refs, head) = ecsync_components::link_batch(state.head, blocks, checkpoint.as_ref())?;
+        // The given bytes (a copy: this store keeps its own, in memory).
         for (block, r) in blocks.iter().zip(&refs) {
-            state.blocks.push((block.encode(), r.hash));
+            state.blocks.push((block.bytes.to_vec(), r.hash));
         }
         state.head = head;
         state.commits += 1;

@@ -28,8 +28,8 @@ use ecsync_components::resources::{
     Buffer, Clock, PeerIndex, PlanCursor, RequestCounter, SyncProgress,
 };
 use ecsync_components::{
-    BlockRef, ChainStore, Checkpoint, Hash32, Height, PeerId, PeerOutcome, RequestId, SignedBlock,
-    StoreError, SyncConfig, SyncState,
+    BlockRef, ChainStore, Checkpoint, Hash32, Height, ImportBlock, PeerId, PeerOutcome, RequestId,
+    SignedBlock, StoreError, SyncConfig, SyncState,
 };
 use ecsync_systems::score_peers::score;
 use ecsync_systems::size_batches::budget;
@@ -202,7 +202,7 @@ impl ChainStore for LoggingStore {
 
     fn import_batch(
         &mut self,
-        blocks: &[&SignedBlock],
+        blocks: &[ImportBlock<'_>],
         checkpoint: Option<Checkpoint>,
     ) -> Result<(), StoreError> {
         if self.log.state().fail {
@@ -490,7 +490,7 @@ pub fn build(layout: Layout, config: SyncConfig) -> Built {
             let pending = if h <= fx.len() {
                 PendingBlock {
                     hash: chain.hashes[h as usize],
-                    encoded_len: chain.blocks[h as usize].len() as u32,
+                    bytes: chain.blocks[h as usize].clone(),
                     range,
                     block: fx.blocks[h as usize].clone(),
                 }
@@ -501,12 +501,12 @@ pub fn build(layout: Layout, config: SyncConfig) -> Built {
                 block.block.header.height = h;
                 PendingBlock {
                     hash: block.hash(),
-                    encoded_len: block.encoded_len() as u32,
+                    bytes: block.encode(),
                     range,
                     block,
                 }
             };
-            let len = pending.encoded_len;
+            let len = pending.encoded_len();
             let i = cursor.buffer.blocks;
             let entity = if i < layout.ready {
                 world.spawn((pending, ReadyToImport)).id()

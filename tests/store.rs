@@ -1,12 +1,18 @@
 //! The redb chain store and chain directories: generation is deterministic and verifies, batches are all or
 //! nothing (also across a real SIGKILL), bad files give clear errors.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use ecsync::chainio::{generate_chain, open_chain_dir, verify_store};
-use ecsync::components::{BlockRef, ChainStore, Checkpoint, SignatureBytes, StoreError};
+use ecsync::components::{
+    BlockRef, ChainStore, Checkpoint, EncodedBlock, Height, ImportBlock, NetEvent, PeerId, Request,
+    SignatureBytes, SignedBlock, StatusMessage, StoreError, SyncConfig, imports,
+};
+use ecsync::engine::SyncEngine;
+use ecsync::sim::{SIM_EPOCH_MS, SimChain};
 use ecsync::store::RedbStore;
 use ecsync::systems::chaingen::GenParams;
 
@@ -29,6 +35,16 @@ fn template() -> &'static Path {
         dir
     })
     .path()
+}
+
+/// Imports `blocks` (encoded and hashed here, as a caller that holds only the blocks does) in one batch.
+fn import(
+    store: &mut RedbStore,
+    blocks: &[SignedBlock],
+    checkpoint: Option<Checkpoint>,
+) -> Result<(), StoreError> {
+    let encoded = EncodedBlock::all(blocks.iter().cloned());
+    store.import_batch(&imports(&encoded), checkpoint)
 }
 
 fn copy_template() -> (tempfile::TempDir, PathBuf) {
@@ -89,9 +105,7 @@ fn a_failing_batch_leaves_nothing_behind() {
     let tip = store.block(300).unwrap().unwrap();
     let mut batch = gen_.extend(&tip, 10);
     batch[6].block.header.parent_hash.0[0] ^= 1; // the 7th does not link
-    let err = store
-        .import_batch(&batch.iter().collect::<Vec<_>>(), None)
-        .unwrap_err();
+    let err = import(&mut store, &batch, None).unwrap_err();
     assert!(matches!(err, StoreError::NotContiguous(_)), "{err}");
     assert_eq!(store.head().unwrap(), head);
     assert!(
@@ -113,16 +127,10 @@ fn batches_and_checkpoints_move_the_head_together() {
     let batch = gen_.extend(&tip, 20);
     let new_head = BlockRef::of(batch.last().unwrap());
     let wrong = Checkpoint::of(&batch[3], batch[3].hash(), 1, 400);
-    assert!(
-        store
-            .import_batch(&batch.iter().collect::<Vec<_>>(), Some(wrong))
-            .is_err()
-    );
+    assert!(import(&mut store, &batch, Some(wrong)).is_err());
     let last = batch.last().unwrap();
     let cp = Checkpoint::of(last, last.hash(), 2, 400);
-    store
-        .import_batch(&batch.iter().collect::<Vec<_>>(), Some(cp))
-        .unwrap();
+    import(&mut store, &batch, Some(cp)).unwrap();
     drop(store);
     let store = RedbStore::open(&dir.join("chain.redb"), &spec).unwrap();
     assert_eq!(store.head().unwrap(), new_head);
@@ -132,6 +140,132 @@ fn batches_and_checkpoints_move_the_head_together() {
         verify_store(&spec, &store, NOW).unwrap().unwrap().head,
         new_head
     );
+}
+
+/// A redb store that notes where in memory the bytes of each block it is given are (the test compares with
+/// where the served answers' buffers were).
+struct WhereFrom {
+    inner: RedbStore,
+    seen: Arc<Mutex<Vec<(Height, usize)>>>,
+}
+
+impl ChainStore for WhereFrom {
+    fn head(&self) -> Result<BlockRef, StoreError> {
+        self.inner.head()
+    }
+
+    fn block(&self, height: Height) -> Result<Option<SignedBlock>, StoreError> {
+        self.inner.block(height)
+    }
+
+    fn encoded_range(
+        &self,
+        start: Height,
+        count: u64,
+        max_bytes: usize,
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.inner.encoded_range(start, count, max_bytes)
+    }
+
+    fn import_batch(
+        &mut self,
+        blocks: &[ImportBlock<'_>],
+        checkpoint: Option<Checkpoint>,
+    ) -> Result<(), StoreError> {
+        self.seen.lock().unwrap().extend(
+            blocks
+                .iter()
+                .map(|b| (b.height(), b.bytes.as_ptr() as usize)),
+        );
+        self.inner.import_batch(blocks, checkpoint)
+    }
+
+    fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
+        self.inner.latest_checkpoint()
+    }
+}
+
+/// The engine syncs 300 blocks from one peer into a redb store: each block is stored as exactly the bytes the
+/// peer served, and what the store was handed to write is the very buffer the answer arrived in (moved from the
+/// answer through the pending block, never copied nor encoded again).
+#[test]
+fn a_synced_block_is_stored_as_the_bytes_served() {
+    const HEAD: u64 = 300;
+    let chain = SimChain::generate(31, HEAD, 256);
+    let store = RedbStore::in_memory(&chain.spec, Some(&chain.genesis)).unwrap();
+    let reader = store.reader();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let logged = WhereFrom {
+        inner: store,
+        seen: Arc::clone(&seen),
+    };
+    let mut engine =
+        SyncEngine::new(chain.spec.clone(), SyncConfig::default(), Box::new(logged)).unwrap();
+    engine.handle(NetEvent::PeerConnected {
+        peer: PeerId(1),
+        label: "p".into(),
+        status: StatusMessage {
+            chain_id: chain.spec.chain_id,
+            genesis_hash: chain.spec.genesis_hash,
+            head: chain.block_ref(HEAD),
+        },
+    });
+    // Where each height's last served copy was.
+    let mut served: HashMap<Height, usize> = HashMap::new();
+    let mut now = SIM_EPOCH_MS;
+    for _ in 0..2_000 {
+        engine.tick(now);
+        for request in engine.drain_outbox() {
+            let Request::BlocksByRange {
+                peer,
+                request,
+                start,
+                count,
+                max_bytes,
+            } = request
+            else {
+                continue;
+            };
+            let (mut blocks, mut total) = (Vec::new(), 0);
+            for h in start..(start + u64::from(count)).min(HEAD + 1) {
+                let bytes = chain.blocks[h as usize].clone();
+                if !blocks.is_empty() && total + bytes.len() > max_bytes as usize {
+                    break;
+                }
+                total += bytes.len();
+                served.insert(h, bytes.as_ptr() as usize);
+                blocks.push(bytes);
+            }
+            engine.handle(NetEvent::Blocks {
+                peer,
+                request,
+                blocks,
+            });
+        }
+        if engine.head().height == HEAD {
+            break;
+        }
+        now += 10;
+    }
+    assert_eq!(engine.head().height, HEAD, "the sync finishes");
+    assert_eq!(
+        reader.encoded_range(1, HEAD, usize::MAX).unwrap(),
+        chain.blocks[1..=HEAD as usize],
+        "stored as served"
+    );
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen.iter().map(|(h, _)| *h).collect::<Vec<_>>(),
+        (1..=HEAD).collect::<Vec<_>>(),
+        "each block imported once, in order"
+    );
+    for (height, at) in seen {
+        assert_eq!(
+            Some(&at),
+            served.get(&height),
+            "block {height} was handed to the store in the buffer it was served in"
+        );
+    }
 }
 
 #[test]
@@ -170,9 +304,7 @@ fn verify_names_the_first_invalid_height() {
     // Links fine (the store checks links only) but its approval is another block's.
     batch[17].approval.signature = batch[18].approval.signature;
     batch[30].approval.signature = SignatureBytes([0x11; 96]);
-    store
-        .import_batch(&batch.iter().collect::<Vec<_>>(), None)
-        .unwrap();
+    import(&mut store, &batch, None).unwrap();
     let invalid = verify_store(&spec, &store, NOW).unwrap().unwrap_err();
     assert_eq!(invalid.height, 318);
     assert!(invalid.reason.contains("signature"), "{}", invalid.reason);
@@ -275,9 +407,7 @@ fn extend_with_checkpoints(
         let last = batch.last().unwrap();
         let due = done % every == 0 || (end_checkpoint && done == extra);
         let cp = due.then(|| Checkpoint::of(last, last.hash(), 5, 400));
-        store
-            .import_batch(&batch.iter().collect::<Vec<_>>(), cp)
-            .unwrap();
+        import(&mut store, batch, cp).unwrap();
     }
     added
 }
@@ -320,9 +450,7 @@ fn only_the_newest_checkpoints_are_kept() {
         let batch = gen_.extend(&parent, 5);
         let last = batch.last().unwrap().clone();
         let cp = Checkpoint::of(&last, last.hash(), 1, 400);
-        store
-            .import_batch(&batch.iter().collect::<Vec<_>>(), Some(cp))
-            .unwrap();
+        import(&mut store, &batch, Some(cp)).unwrap();
         parent = last;
     }
     let heights: Vec<u64> = store
@@ -466,12 +594,8 @@ fn child_imports_then_aborts() {
     let added = gen_.extend(&tip, 30);
     let durable = &added[19];
     let cp = Checkpoint::of(durable, durable.hash(), 5, 400);
-    store
-        .import_batch(&added[..20].iter().collect::<Vec<_>>(), Some(cp))
-        .unwrap();
-    store
-        .import_batch(&added[20..].iter().collect::<Vec<_>>(), None)
-        .unwrap();
+    import(&mut store, &added[..20], Some(cp)).unwrap();
+    import(&mut store, &added[20..], None).unwrap();
     assert_eq!(store.head().unwrap().height, 330);
     // Dies holding the store: a clean close would make the last commit durable.
     std::process::abort();

@@ -449,6 +449,17 @@ fn handle_responses_turns_an_answer_into_pending_blocks() {
     };
     let mut built = small(layout);
     let range = built.downloading[0];
+    // Where the answer's encodings live: the pending blocks keep these very buffers (moved, not copied).
+    let served: Vec<*const u8> = built
+        .engine
+        .world_mut()
+        .get::<Delivered>(range)
+        .expect("delivered")
+        .blocks
+        .iter()
+        .map(|b| b.as_ptr())
+        .collect();
+    assert_eq!(served.len(), 16);
 
     run_system(&mut built.engine, handle_responses);
 
@@ -466,7 +477,14 @@ fn handle_responses_turns_an_answer_into_pending_blocks() {
     {
         let p = world.get::<PendingBlock>(b).expect("pending");
         assert_eq!(p.hash, fx().chain.hashes[p.height() as usize]);
-        assert_eq!(u64::from(p.encoded_len), fx().size(p.height()));
+        assert_eq!(u64::from(p.encoded_len()), fx().size(p.height()));
+        assert_eq!(p.bytes, fx().chain.blocks[p.height() as usize]);
+        assert_eq!(
+            p.bytes.as_ptr(),
+            served[p.height() as usize - 1],
+            "block {} keeps the answer's buffer",
+            p.height()
+        );
     }
     let buffer = *world.resource::<Buffer>();
     assert_eq!((buffer.bytes, buffer.blocks), (fx().bytes(1, 17), 16));
@@ -2376,7 +2394,7 @@ fn the_forward_transitions_keep_the_books() {
     assert_consistent(&mut built.engine);
     let world = built.engine.world_mut();
     let blocks: Vec<_> = (1..=16)
-        .map(|h| (fx().blocks[h].clone(), fx().size(h as u64) as u32))
+        .map(|h| (fx().blocks[h].clone(), fx().chain.blocks[h].clone()))
         .collect();
     assert_eq!(
         transitions::accept_answer(world, range, blocks, u64::MAX),

@@ -44,10 +44,12 @@ pub struct SyncConfig {
     pub target_request_ms: u64,
     /// Most requests in flight to one peer.
     pub max_in_flight_per_peer: u32,
-    /// Cap on downloaded-but-not-imported block bytes (their encodings, plus bytes reserved for requests in
-    /// flight). The default, 16 MiB, is about 12,000 blocks of 1.3 kB: seconds of validation work, so the
-    /// validators never wait on a peer's latency, and small enough that a long sync fills it as early as a short
-    /// one: the syncing node's memory does not grow with the chain.
+    /// Cap on downloaded-but-not-imported block bytes (plus bytes reserved for requests in flight), counted as
+    /// the blocks' encoded sizes. A pending block keeps its wire bytes (which the store writes as they are)
+    /// besides the decoded block, so the memory it takes is about twice what it counts for here. The default,
+    /// 16 MiB, is about 12,000 blocks of 1.3 kB: seconds of validation work, so the validators never wait on a
+    /// peer's latency, and small enough that a long sync fills it as early as a short one: the syncing node's
+    /// memory does not grow with the chain.
     pub max_buffered_bytes: u64,
     /// Blocks handed to validation per tick at most (a node raises it to one `signature_batch` per compute
     /// worker when that is more).

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::bytes::Hash32;
 use crate::chain::{BlockRef, Height, SignedBlock};
 use crate::messages::{PeerId, RequestId};
+use crate::store::ImportBlock;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Peers
@@ -175,7 +176,7 @@ pub struct Downloading {
 /// Set on a `Downloading` range when its answer arrived, until `handle_responses` takes it.
 #[derive(Component, Clone, Debug)]
 pub struct Delivered {
-    /// The raw encodings.
+    /// The raw encodings (`handle_responses` moves them on into the pending blocks).
     pub blocks: Vec<Vec<u8>>,
     /// When they arrived.
     pub at_ms: u64,
@@ -202,8 +203,10 @@ pub struct PendingBlock {
     pub block: SignedBlock,
     /// Its hash.
     pub hash: Hash32,
-    /// Its canonical size in bytes.
-    pub encoded_len: u32,
+    /// Its canonical encoding: the bytes that came off the wire (moved here from the answer, not copied), which
+    /// the store keeps as they are. With the decoded block beside them, a pending block takes about twice its
+    /// encoded size in memory (see `SyncConfig::max_buffered_bytes`).
+    pub bytes: Vec<u8>,
     /// The range entity it belongs to.
     pub range: Entity,
 }
@@ -212,6 +215,20 @@ impl PendingBlock {
     /// Its height.
     pub fn height(&self) -> Height {
         self.block.height()
+    }
+
+    /// Its canonical size in bytes (what the buffer accounts for it).
+    pub fn encoded_len(&self) -> u32 {
+        u32::try_from(self.bytes.len()).unwrap_or(u32::MAX)
+    }
+
+    /// What the store is given to import it.
+    pub fn as_import(&self) -> ImportBlock<'_> {
+        ImportBlock {
+            block: &self.block,
+            hash: self.hash,
+            bytes: &self.bytes,
+        }
     }
 }
 

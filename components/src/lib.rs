@@ -39,4 +39,7 @@ pub use messages::{
 };
 pub use spec::{ChainSpec, SpecError, quorum};
 pub use status::{Failure, SyncState, SyncStatus, WaitReason};
-pub use store::{ChainStore, Checkpoint, StoreError, link_batch};
+pub use store::{
+    CHECK_IMPORTS, ChainStore, Checkpoint, EncodedBlock, ImportBlock, StoreError, imports,
+    link_batch,
+};

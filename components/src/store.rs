@@ -34,18 +34,108 @@ impl Checkpoint {
     }
 }
 
+/// Whether stores check that an [`ImportBlock`]'s hash and bytes are its block's (by hashing and encoding it
+/// again): in debug builds and under `strict` (the test suite), so a caller that passes the wrong ones is caught;
+/// a release node does none of that work.
+pub const CHECK_IMPORTS: bool = cfg!(debug_assertions) || crate::STRICT;
+
+/// A block handed to [`ChainStore::import_batch`], with what the caller already knows of it: its hash and its
+/// canonical encoding (for a downloaded block, the very bytes that came off the wire). The store links the batch
+/// by `hash` and writes `bytes`; it neither hashes nor encodes the block again.
+#[derive(Clone, Copy, Debug)]
+pub struct ImportBlock<'a> {
+    /// The block.
+    pub block: &'a SignedBlock,
+    /// Its hash (`block.hash()`).
+    pub hash: Hash32,
+    /// Its canonical encoding (`block.encode()`).
+    pub bytes: &'a [u8],
+}
+
+impl ImportBlock<'_> {
+    /// Its height.
+    pub fn height(&self) -> Height {
+        self.block.height()
+    }
+
+    /// Its reference (height, slot, the given hash).
+    pub fn block_ref(&self) -> BlockRef {
+        BlockRef::new(&self.block.block.header, self.hash)
+    }
+
+    /// Panics when `hash` or `bytes` are not the block's, if [`CHECK_IMPORTS`]; nothing otherwise.
+    pub fn check(&self) {
+        if CHECK_IMPORTS {
+            assert_eq!(
+                self.hash,
+                self.block.hash(),
+                "the hash given for block {} is not its hash",
+                self.height()
+            );
+            assert!(
+                self.bytes == self.block.encode().as_slice(),
+                "the bytes given for block {} are not its canonical encoding",
+                self.height()
+            );
+        }
+    }
+}
+
+/// A block with its hash and canonical encoding, owned: for callers that have only the block (chain generation,
+/// blocks made locally, tests), which encode and hash it once here. [`EncodedBlock::as_import`] lends it to
+/// [`ChainStore::import_batch`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EncodedBlock {
+    /// The block.
+    pub block: SignedBlock,
+    /// Its hash.
+    pub hash: Hash32,
+    /// Its canonical encoding.
+    pub bytes: Vec<u8>,
+}
+
+impl EncodedBlock {
+    /// Encodes and hashes `block`.
+    pub fn new(block: SignedBlock) -> Self {
+        let hash = block.hash();
+        let bytes = block.encode();
+        Self { block, hash, bytes }
+    }
+
+    /// Encodes and hashes each block.
+    pub fn all(blocks: impl IntoIterator<Item = SignedBlock>) -> Vec<Self> {
+        blocks.into_iter().map(Self::new).collect()
+    }
+
+    /// The block as an import.
+    pub fn as_import(&self) -> ImportBlock<'_> {
+        ImportBlock {
+            block: &self.block,
+            hash: self.hash,
+            bytes: &self.bytes,
+        }
+    }
+}
+
+/// The imports of `blocks`, in order.
+pub fn imports(blocks: &[EncodedBlock]) -> Vec<ImportBlock<'_>> {
+    blocks.iter().map(EncodedBlock::as_import).collect()
+}
+
 /// What every store checks before writing a batch: each block extends the one before it (the first the head
-/// `head`), and the checkpoint, if any, is the batch's last block. Returns the blocks' references and the new head.
+/// `head`), and the checkpoint, if any, is the batch's last block. The links use the hashes the batch carries
+/// (checked against the blocks only if [`CHECK_IMPORTS`]). Returns the blocks' references and the new head.
 pub fn link_batch(
     head: BlockRef,
-    blocks: &[&SignedBlock],
+    blocks: &[ImportBlock<'_>],
     checkpoint: Option<&Checkpoint>,
 ) -> Result<(Vec<BlockRef>, BlockRef), StoreError> {
     let mut head = head;
     let mut refs = Vec::with_capacity(blocks.len());
     for block in blocks {
-        let r = BlockRef::of(block);
-        if r.height != head.height + 1 || block.block.header.parent_hash != head.hash {
+        block.check();
+        let r = block.block_ref();
+        if r.height != head.height + 1 || block.block.block.header.parent_hash != head.hash {
             return Err(StoreError::NotContiguous(format!(
                 "block {} ({}) does not extend head {} ({})",
                 r.height, r.hash, head.height, head.hash
@@ -112,12 +202,147 @@ pub trait ChainStore: Send + Sync {
 
     /// Appends `blocks` (consecutive, the first extending the head), moves the head to the last, and writes
     /// `checkpoint` if given, all in ONE transaction. A batch with a checkpoint is durable when this returns.
+    /// Each block is linked by its given hash and stored as its given bytes (see [`link_batch`]), so a block
+    /// downloaded from a peer is stored as the bytes that came off the wire, neither hashed nor encoded again.
     fn import_batch(
         &mut self,
-        blocks: &[&SignedBlock],
+        blocks: &[ImportBlock<'_>],
         checkpoint: Option<Checkpoint>,
     ) -> Result<(), StoreError>;
 
     /// The latest checkpoint, if any.
     fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bytes::SignatureBytes;
+    use crate::chain::{Approval, Block, Header};
+
+    /// A block on `parent` (its approval is not valid; stores check links only).
+    fn child(parent: &BlockRef, payload: u8) -> SignedBlock {
+        SignedBlock {
+            block: Block {
+                header: Header {
+                    height: parent.height + 1,
+                    slot: parent.slot + 1,
+                    parent_hash: parent.hash,
+                    timestamp_ms: 1_000 * (parent.slot + 1),
+                    payload_root: Hash32([payload; 32]),
+                    state_root: Hash32::ZERO,
+                },
+                payload: vec![payload; 16],
+            },
+            approval: Approval {
+                approvers: 0b111,
+                signature: SignatureBytes([payload; 96]),
+            },
+        }
+    }
+
+    /// `n` linked blocks on a genesis reference.
+    fn chain(n: u8) -> (BlockRef, Vec<EncodedBlock>) {
+        let genesis = BlockRef {
+            height: 0,
+            slot: 0,
+            hash: Hash32([0x9e; 32]),
+        };
+        let mut head = genesis;
+        let mut out = Vec::new();
+        for i in 0..n {
+            let block = EncodedBlock::new(child(&head, i));
+            head = block.as_import().block_ref();
+            out.push(block);
+        }
+        (genesis, out)
+    }
+
+    #[test]
+    fn an_encoded_block_carries_its_hash_and_canonical_bytes() {
+        let (_, blocks) = chain(3);
+        for b in &blocks {
+            assert_eq!(b.hash, b.block.hash());
+            assert_eq!(b.bytes, b.block.encode());
+            assert_eq!(
+                crate::decode::<SignedBlock>(&b.bytes, usize::MAX).as_ref(),
+                Ok(&b.block)
+            );
+            b.as_import().check();
+        }
+    }
+
+    #[test]
+    fn link_batch_links_by_the_given_hashes() {
+        let (genesis, blocks) = chain(5);
+        let batch = imports(&blocks);
+        let last = blocks.last().expect("5 blocks");
+        let cp = Checkpoint::of(&last.block, last.hash, 7, 5);
+        let (refs, head) = link_batch(genesis, &batch, Some(&cp)).expect("the batch links");
+        let given: Vec<Hash32> = blocks.iter().map(|b| b.hash).collect();
+        assert_eq!(refs.iter().map(|r| r.hash).collect::<Vec<_>>(), given);
+        assert_eq!(
+            refs.iter().map(|r| r.height).collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5]
+        );
+        assert_eq!(head, refs[4]);
+        assert_eq!(head, cp.head);
+
+        // A block that does not name the given hash of the block before it does not link.
+        let mut broken = blocks.clone();
+        broken[3] = EncodedBlock::new(child(
+            &BlockRef {
+                hash: Hash32([1; 32]),
+                ..refs[2]
+            },
+            3,
+        ));
+        let err = link_batch(genesis, &imports(&broken), None).expect_err("block 4 does not link");
+        assert!(
+            matches!(err, StoreError::NotContiguous(ref m) if m.contains("block 4")),
+            "{err}"
+        );
+        // Nor does a batch that skips the head's successor, nor a checkpoint that is not the batch's head.
+        assert!(link_batch(genesis, &batch[1..], None).is_err());
+        assert!(link_batch(genesis, &batch[..4], Some(&cp)).is_err());
+    }
+
+    /// With [`CHECK_IMPORTS`] (debug builds, `strict`: the test suite) a hash or encoding that is not the block's
+    /// is caught; without, the store takes what it is given: it links by the given hash (nothing recomputed).
+    #[test]
+    fn link_batch_checks_the_given_hash_and_bytes_when_checks_are_on() {
+        let (genesis, blocks) = chain(2);
+        let wrong_hash = Hash32([0x55; 32]);
+        let mut other_bytes = blocks[0].bytes.clone();
+        other_bytes.push(0);
+        let cases = [
+            ImportBlock {
+                hash: wrong_hash,
+                ..blocks[0].as_import()
+            },
+            ImportBlock {
+                bytes: &other_bytes,
+                ..blocks[0].as_import()
+            },
+            ImportBlock {
+                bytes: &blocks[1].bytes,
+                ..blocks[0].as_import()
+            },
+        ];
+        for (i, bad) in cases.into_iter().enumerate() {
+            let outcome = std::panic::catch_unwind(|| link_batch(genesis, &[bad], None));
+            if CHECK_IMPORTS {
+                assert!(outcome.is_err(), "case {i}: a mismatch is caught");
+            } else {
+                let (refs, head) = outcome.expect("no check").expect("it links");
+                assert_eq!(refs[0].hash, bad.hash, "case {i}: the given hash is used");
+                assert_eq!(head.hash, bad.hash);
+            }
+        }
+        // The block after one with the wrong hash does not link, whatever the checks (it names the real hash).
+        if !CHECK_IMPORTS {
+            let batch = [cases[0], blocks[1].as_import()];
+            assert!(link_batch(genesis, &batch, None).is_err());
+        }
+    }
 }

@@ -105,7 +105,7 @@ fn preload(dir: &Path, limit: u64) -> anyhow::Result<Vec<PendingBlock>> {
                 .with_context(|| format!("{}: block {next} does not decode", dir.display()))?;
             out.push(PendingBlock {
                 hash: block.hash(),
-                encoded_len: bytes.len() as u32,
+                bytes,
                 block,
                 range: Entity::PLACEHOLDER,
             });

@@ -15,8 +15,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ecsync_components::{
-    BlockRef, ChainSpec, ChainStore, Checkpoint, Height, SignedBlock, StoreError, decode, encode,
-    link_batch,
+    BlockRef, ChainSpec, ChainStore, Checkpoint, Height, ImportBlock, SignedBlock, StoreError,
+    decode, encode, link_batch,
 };
 mod recover;
 
@@ -324,24 +324,23 @@ impl RedbStore {
     }
 
     /// Makes an EMPTY store (head at genesis, no block above it) start from `block`, the trusted block of a
-    /// checkpoint sync: it is stored, becomes the head and the anchor, with a durable checkpoint. Blocks below
-    /// it are never stored.
-    pub fn start_from(&mut self, block: &SignedBlock, now_ms: u64) -> Result<(), StoreError> {
+    /// checkpoint sync: it is stored (its given bytes), becomes the head and the anchor, with a durable
+    /// checkpoint. Blocks below it are never stored.
+    pub fn start_from(&mut self, block: ImportBlock<'_>, now_ms: u64) -> Result<(), StoreError> {
         if self.head.height != 0 {
             return Err(StoreError::NotContiguous(format!(
                 "a checkpoint start needs an empty store; this one is at height {}",
                 self.head.height
             )));
         }
-        let r = BlockRef::of(block);
-        let checkpoint = Checkpoint::of(block, r.hash, now_ms, r.height);
+        block.check();
+        let r = block.block_ref();
+        let checkpoint = Checkpoint::of(block.block, r.hash, now_ms, r.height);
         let mut txn = self.db.begin_write().map_err(io)?;
         txn.set_durability(Durability::Immediate).map_err(io)?;
         {
             let mut blocks = txn.open_table(BLOCKS).map_err(io)?;
-            blocks
-                .insert(r.height, encode(block).as_slice())
-                .map_err(io)?;
+            blocks.insert(r.height, block.bytes).map_err(io)?;
             let mut heights = txn.open_table(HEIGHTS).map_err(io)?;
             heights.insert(r.hash.as_bytes(), r.height).map_err(io)?;
             let mut meta = txn.open_table(META).map_err(io)?;
@@ -494,13 +493,13 @@ impl ChainStore for RedbStore {
 
     fn import_batch(
         &mut self,
-        blocks: &[&SignedBlock],
+        blocks: &[ImportBlock<'_>],
         checkpoint: Option<Checkpoint>,
     ) -> Result<(), StoreError> {
         if blocks.is_empty() && checkpoint.is_none() {
             return Ok(());
         }
-        // Check the whole batch links before writing anything.
+        // Check the whole batch links (by the hashes it carries) before writing anything.
         let (refs, head) = link_batch(self.head, blocks, checkpoint.as_ref())?;
         let mut txn = self.db.begin_write().map_err(io)?;
         txn.set_durability(if checkpoint.is_some() {
@@ -512,10 +511,9 @@ impl ChainStore for RedbStore {
         {
             let mut table = txn.open_table(BLOCKS).map_err(io)?;
             let mut heights = txn.open_table(HEIGHTS).map_err(io)?;
+            // The canonical bytes as given (a downloaded block's wire bytes): nothing is encoded again.
             for (block, r) in blocks.iter().zip(&refs) {
-                table
-                    .insert(r.height, encode(block).as_slice())
-                    .map_err(io)?;
+                table.insert(r.height, block.bytes).map_err(io)?;
                 heights.insert(r.hash.as_bytes(), r.height).map_err(io)?;
             }
             let mut meta = txn.open_table(META).map_err(io)?;

@@ -14,12 +14,17 @@ use crate::params::Env;
 use crate::score_peers::{discredit, served_from};
 use crate::transitions::Transitions;
 
-/// Decodes and checks an answer for `range`: each block with its encoded size, in height order.
+/// A block of an answer that passed [`check_answer`]: decoded, with its canonical encoding (the bytes that came
+/// off the wire, moved here, not copied).
+pub type CheckedBlock = (SignedBlock, Vec<u8>);
+
+/// Decodes and checks an answer for `range`: each block with its canonical encoding (`raw`'s own buffers, moved),
+/// in height order.
 pub fn check_answer(
     range: &Range,
-    raw: &[Vec<u8>],
+    raw: Vec<Vec<u8>>,
     max_block_bytes: usize,
-) -> Result<Vec<(SignedBlock, u32)>, AnswerError> {
+) -> Result<Vec<CheckedBlock>, AnswerError> {
     if raw.len() > range.count as usize {
         return Err(AnswerError::TooManyBlocks(GotExpected {
             got: u32::try_from(raw.len()).unwrap_or(u32::MAX),
@@ -27,9 +32,9 @@ pub fn check_answer(
         }));
     }
     let mut blocks = Vec::with_capacity(raw.len());
-    for (i, bytes) in raw.iter().enumerate() {
+    for (i, bytes) in raw.into_iter().enumerate() {
         let block =
-            SignedBlock::decode(bytes, max_block_bytes).map_err(|e| AnswerError::BadBlock {
+            SignedBlock::decode(&bytes, max_block_bytes).map_err(|e| AnswerError::BadBlock {
                 index: i as u32,
                 error: e.to_string(),
             })?;
@@ -40,7 +45,7 @@ pub fn check_answer(
                 expected,
             }));
         }
-        blocks.push((block, bytes.len() as u32));
+        blocks.push((block, bytes));
     }
     Ok(blocks)
 }
@@ -49,13 +54,13 @@ pub fn check_answer(
 pub fn handle_responses(
     mut commands: Commands,
     env: Env,
-    ranges: Query<(Entity, &Range, &Downloading, &Delivered)>,
+    mut ranges: Query<(Entity, &Range, &Downloading, &mut Delivered)>,
     mut records: ResMut<PeerRecords>,
     mut claims: Query<(&Peer, &mut PeerClaim)>,
     mut outcomes: MessageWriter<PeerOutcome>,
 ) {
     let max_block = env.spec.0.max_block_bytes as usize;
-    for (range_entity, range, dl, delivered) in &ranges {
+    for (range_entity, range, dl, mut delivered) in &mut ranges {
         let latency_ms = delivered.at_ms.saturating_sub(dl.sent_at_ms);
         let outcome = |kind| PeerOutcome {
             peer: dl.peer,
@@ -63,7 +68,9 @@ pub fn handle_responses(
             kind,
             latency_ms: Some(latency_ms),
         };
-        match check_answer(range, &delivered.blocks, max_block) {
+        // The answer's buffers move on into the pending blocks (the range leaves `Delivered` with the transition
+        // queued below, whatever it is).
+        match check_answer(range, std::mem::take(&mut delivered.blocks), max_block) {
             Err(error) => {
                 outcomes.write(outcome(OutcomeKind::Invalid(error.into())));
                 commands.fail_range(range_entity, Some(dl.peer_id));
@@ -85,7 +92,7 @@ pub fn handle_responses(
                 }
                 outcomes.write(outcome(OutcomeKind::Served {
                     blocks: blocks.len() as u32,
-                    bytes: blocks.iter().map(|(_, len)| u64::from(*len)).sum(),
+                    bytes: blocks.iter().map(|(_, bytes)| bytes.len() as u64).sum(),
                     latency_ms,
                 }));
                 commands.accept_answer(range_entity, blocks);

@@ -6,7 +6,7 @@
 use bevy_ecs::prelude::*;
 use ecsync_components::ecs::{AwaitingImport, PendingBlock, Range, ReadyToImport};
 use ecsync_components::resources::Clock;
-use ecsync_components::{BlockRef, Checkpoint, Failure, SignedBlock};
+use ecsync_components::{BlockRef, Checkpoint, Failure, ImportBlock};
 
 use crate::params::{ChainWriter, Timing};
 use crate::transitions::Transitions;
@@ -90,7 +90,8 @@ pub fn import_blocks(
         .checkpoints
         .due
         .then(|| Checkpoint::of(&last.block, last.hash, clock.now_ms, chain.progress.target));
-    let signed: Vec<&SignedBlock> = batch.iter().map(|p| &p.block).collect();
+    // Each block with the hash computed when it arrived and its wire bytes: the store hashes and encodes nothing.
+    let signed: Vec<ImportBlock<'_>> = batch.iter().map(|p| p.as_import()).collect();
     let started = timing.start();
     let result = chain.store.0.import_batch(&signed, checkpoint);
     let elapsed = timing.seconds_since(started);

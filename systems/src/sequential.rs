@@ -15,8 +15,8 @@ use ecsync_components::resources::{
     ChainHead, Clock, EngineCounters, SequentialState, Spec, Store, SyncProgress,
 };
 use ecsync_components::{
-    AnswerError, BlockRef, Failure, MAX_BLOCKS_PER_REQUEST, Offence, OutcomeKind, PeerOutcome,
-    SignedBlock, SyncConfig,
+    AnswerError, BlockRef, Failure, ImportBlock, MAX_BLOCKS_PER_REQUEST, Offence, OutcomeKind,
+    PeerOutcome, SignedBlock, SyncConfig,
 };
 
 use crate::consensus::{check_block, verify_approval};
@@ -70,7 +70,14 @@ impl Importer<'_> {
             }
             self.counters.blocks_downloaded += 1;
             self.counters.blocks_validated += 1;
-            if let Err(e) = self.store.0.import_batch(&[&block], None) {
+            // Stored as the bytes that came off the wire (canonical: `decode` checked it).
+            let hash = block.hash();
+            let import = ImportBlock {
+                block: &block,
+                hash,
+                bytes,
+            };
+            if let Err(e) = self.store.0.import_batch(&[import], None) {
                 let failure = Failure::Import {
                     height: block.height(),
                     error: e.to_string(),
@@ -80,7 +87,7 @@ impl Importer<'_> {
             }
             self.counters.import_commits += 1;
             self.counters.blocks_imported += 1;
-            self.head.0 = BlockRef::of(&block);
+            self.head.0 = BlockRef::new(&block.block.header, hash);
             self.progress.last_progress_ms = now;
         }
         (answer.len() as u32, None)

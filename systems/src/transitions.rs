@@ -31,9 +31,10 @@ use ecsync_components::resources::{
     Buffer, ChainHead, Clock, EngineCounters, Outbox, PeerIndex, PlanCursor, RequestCounter,
 };
 use ecsync_components::{
-    MAX_RESPONSE_BYTES, Offence, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, SignedBlock,
-    SyncConfig,
+    MAX_RESPONSE_BYTES, Offence, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, SyncConfig,
 };
+
+use crate::handle_responses::CheckedBlock;
 
 /// A range's state, read off its marker components.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,29 +198,31 @@ pub fn deliver(
 }
 
 /// Delivered → AwaitingImport: the download is over (reservation and peer slot released) and the checked
-/// `blocks` (with their encoded sizes) become pending blocks, as many as fit under `cap`; heights not admitted
-/// become a new AwaitingDownload range. A range with nothing admitted goes. Returns the blocks admitted.
+/// `blocks` (with their canonical encodings, which they keep) become pending blocks, as many as fit under `cap`;
+/// heights not admitted become a new AwaitingDownload range. A range with nothing admitted goes. Returns the
+/// blocks admitted.
 pub fn accept_answer(
     world: &mut World,
     range: Entity,
-    blocks: Vec<(SignedBlock, u32)>,
+    blocks: Vec<CheckedBlock>,
     cap: u64,
 ) -> Result<u32, TransitionError> {
     expect_state(world, range, RangeState::Delivered, "accept_answer")?;
     let dl = end_download(world, range);
     let r = *world.get::<Range>(range).expect("checked");
     let mut accepted = Vec::with_capacity(blocks.len());
-    for (block, len) in blocks {
+    for (block, bytes) in blocks {
+        let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
         let mut buffer = world.resource_mut::<Buffer>();
         if !buffer.fits(u64::from(len), cap) {
             break;
         }
         buffer.admit(len);
-        let hash = block.hash();
+        // The one hash of a downloaded block: validation, sequencing and the store use it.
         let pending = PendingBlock {
+            hash: block.hash(),
             block,
-            hash,
-            encoded_len: len,
+            bytes,
             range,
         };
         accepted.push(world.spawn((pending, Downloaded)).id());
@@ -330,7 +333,7 @@ fn despawn_blocks(world: &mut World, blocks: &[Entity]) {
     let (mut bytes, mut count) = (0u64, 0u64);
     for &block in blocks {
         if let Some(p) = world.get::<PendingBlock>(block) {
-            bytes += u64::from(p.encoded_len);
+            bytes += u64::from(p.encoded_len());
             count += 1;
         }
         world.despawn(block);
@@ -510,7 +513,7 @@ pub trait Transitions {
     /// Queues [`deliver`].
     fn deliver(&mut self, range: Entity, delivered: Delivered);
     /// Queues [`accept_answer`] under the configured buffer cap.
-    fn accept_answer(&mut self, range: Entity, blocks: Vec<(SignedBlock, u32)>);
+    fn accept_answer(&mut self, range: Entity, blocks: Vec<CheckedBlock>);
     /// Queues [`import_prefix`].
     fn import_prefix(&mut self, range: Entity, n: usize);
     /// Queues [`advance_block`].
@@ -532,7 +535,7 @@ impl Transitions for Commands<'_, '_> {
     fn deliver(&mut self, range: Entity, delivered: Delivered) {
         self.queue(move |w: &mut World| checked(w, |w| deliver(w, range, delivered)));
     }
-    fn accept_answer(&mut self, range: Entity, blocks: Vec<(SignedBlock, u32)>) {
+    fn accept_answer(&mut self, range: Entity, blocks: Vec<CheckedBlock>) {
         self.queue(move |w: &mut World| {
             let cap = w.resource::<SyncConfig>().max_buffered_bytes;
             checked(w, |w| accept_answer(w, range, blocks, cap))

@@ -67,7 +67,7 @@ pub fn validate_chunk(
             results[i] = Check::Skipped;
             continue;
         }
-        let r = check_standalone(spec, &p.block, p.encoded_len as usize, now_ms)
+        let r = check_standalone(spec, &p.block, p.bytes.len(), now_ms)
             .and_then(|()| PreparedApproval::new(keys, &p.block, p.hash));
         match r {
             Ok(approval) => {
