@@ -46,22 +46,22 @@ pub struct BenchReport {
     pub cores: usize,
     /// The engine's sync: blocks per second from an empty store to Synced.
     pub engine_bps: f64,
-    /// The sequential strategy's.
-    pub sequential_bps: f64,
+    /// The sequential strategy's (null with `--skip-sequential`).
+    pub sequential_bps: Option<f64>,
     /// The engine's verifier (grouped) over preloaded blocks, all threads: blocks per second.
     pub verify_bound_bps: f64,
     /// The same with blst's standard batch.
     pub standard_bound_bps: f64,
-    /// engine / sequential.
-    pub speedup: f64,
+    /// engine / sequential (null with `--skip-sequential`).
+    pub speedup: Option<f64>,
     /// engine / verify bound.
     pub bound_ratio: f64,
     /// verify bound / standard bound.
     pub verifier_ratio: f64,
     /// Peak RSS of the engine's syncing process.
     pub engine_peak_rss_bytes: u64,
-    /// Peak RSS of the sequential syncing process.
-    pub sequential_peak_rss_bytes: u64,
+    /// Peak RSS of the sequential syncing process (null with `--skip-sequential`).
+    pub sequential_peak_rss_bytes: Option<u64>,
     /// Most threads the engine's syncing process had.
     pub engine_process_threads: u64,
     /// Blocks the bounds validated.
@@ -317,7 +317,12 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     ));
     let spec = chain.join(SPEC_FILE);
     let mut runs = Vec::new();
-    for strategy in ["engine", "sequential"] {
+    let strategies: &[&str] = if args.skip_sequential {
+        &["engine"]
+    } else {
+        &["engine", "sequential"]
+    };
+    for strategy in strategies {
         let run = sync_child(
             &exe,
             &spec,
@@ -337,9 +342,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         ));
         runs.push(run);
     }
-    let (engine, sequential) = (&runs[0], &runs[1]);
+    let (engine, sequential) = (&runs[0], runs.get(1));
     let engine_bps = engine.blocks as f64 / engine.secs;
-    let sequential_bps = sequential.blocks as f64 / sequential.secs;
+    let sequential_bps = sequential.map(|s| s.blocks as f64 / s.secs);
     drop(servers);
 
     let report = BenchReport {
@@ -351,11 +356,11 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         sequential_bps,
         verify_bound_bps,
         standard_bound_bps,
-        speedup: engine_bps / sequential_bps,
+        speedup: sequential_bps.map(|s| engine_bps / s),
         bound_ratio: engine_bps / verify_bound_bps,
         verifier_ratio: verify_bound_bps / standard_bound_bps,
         engine_peak_rss_bytes: engine.peak_rss_bytes,
-        sequential_peak_rss_bytes: sequential.peak_rss_bytes,
+        sequential_peak_rss_bytes: sequential.map(|s| s.peak_rss_bytes),
         engine_process_threads: engine.max_threads,
         bound_blocks,
         signature_batch: batch,
@@ -370,12 +375,14 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         ("engine sync", format!("{engine_bps:.0} blocks/s"), ""),
         (
             "sequential sync",
-            format!("{sequential_bps:.0} blocks/s"),
+            sequential_bps.map_or("skipped".into(), |s| format!("{s:.0} blocks/s")),
             "",
         ),
         (
             "speedup (engine / sequential)",
-            format!("{:.2}x", report.speedup),
+            report
+                .speedup
+                .map_or("skipped".into(), |s| format!("{s:.2}x")),
             "≥ 6",
         ),
         (

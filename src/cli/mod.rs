@@ -143,6 +143,10 @@ pub struct BenchArgs {
     /// Print one JSON object on stdout (progress on stderr).
     #[arg(long)]
     pub json: bool,
+    /// Only the engine's sync (for memory runs on long chains: the sequential sync of 200,000 blocks takes
+    /// minutes); the sequential figures and the speedup are then null.
+    #[arg(long)]
+    pub skip_sequential: bool,
     /// Where the chain is cached and the nodes keep their data.
     #[arg(long, default_value = "bench-data")]
     pub dir: PathBuf,
