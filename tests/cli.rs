@@ -231,10 +231,36 @@ fn bench_prints_one_json_object() {
         num("bound_ratio"),
         num("engine_bps") / num("verify_bound_bps")
     ));
-    // One thread: the syncing node validates on its engine thread alone (a compute pool without workers).
+    // One thread: one validation worker besides the engine thread.
     assert_eq!(num("threads"), 1.0);
     assert_eq!(num("bound_blocks"), 300.0);
     assert_eq!(num("blocks"), 300.0);
+
+    // The engine's sync alone: the sequential figures are null, the rest is there.
+    let out = ecsync(&[
+        "bench",
+        "--blocks",
+        "300",
+        "--peers",
+        "1",
+        "--threads",
+        "1",
+        "--json",
+        "--skip-sequential",
+        "--dir",
+        dir,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    for k in ["sequential_bps", "speedup", "sequential_peak_rss_bytes"] {
+        assert!(report[k].is_null(), "{k}: {report}");
+    }
+    assert!(report["engine_bps"].as_f64().is_some_and(|v| v > 0.0));
+    assert!(
+        report["engine_peak_rss_bytes"]
+            .as_u64()
+            .is_some_and(|v| v > 0)
+    );
 
     let out = ecsync(&["bench", "--blocks", "0", "--dir", dir]);
     assert_clean_failure(&out, "--blocks");
