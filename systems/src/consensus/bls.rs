@@ -298,6 +298,7 @@ fn standard_ok(items: &[PreparedApproval]) -> bool {
 }
 
 /// H(m) in G2 with ecsync's DST.
+#[cfg(test)]
 fn hash_to_g2(message: &Hash32) -> blst_p2 {
     let mut out = blst_p2::default();
     // SAFETY: blst reads `msg_len` bytes of the message and `DST_len` of the tag (both live slices) and writes
@@ -313,6 +314,43 @@ fn hash_to_g2(message: &Hash32) -> blst_p2 {
             0,
         );
     }
+    out
+}
+
+// The two functions the vendored blst adds (vendor/blst/ECSYNC.md).
+unsafe extern "C" {
+    fn blst_hash_to_g2_uncleared(
+        out: *mut blst_p2,
+        msg: *const u8,
+        msg_len: usize,
+        dst: *const u8,
+        dst_len: usize,
+    );
+    fn blst_p2_clear_cofactor(out: *mut blst_p2, point: *const blst_p2);
+}
+
+/// `hash_to_g2` without its last step, the cofactor clearing: a point of E2, not yet of G2.
+/// `clear_cofactor(hash_to_e2(m)) == hash_to_g2(m)`.
+fn hash_to_e2(message: &Hash32) -> blst_p2 {
+    let mut out = blst_p2::default();
+    // SAFETY: as `hash_to_g2`: blst reads the two live slices and writes one point to `out`.
+    unsafe {
+        blst_hash_to_g2_uncleared(
+            &mut out,
+            message.as_bytes().as_ptr(),
+            message.as_bytes().len(),
+            BLS_DST.as_ptr(),
+            BLS_DST.len(),
+        );
+    }
+    out
+}
+
+/// Clears the cofactor of a point of E2: a group homomorphism onto G2 (so it commutes with sums and scalars).
+fn clear_cofactor(point: &blst_p2) -> blst_p2 {
+    let mut out = blst_p2::default();
+    // SAFETY: one live point in, one out.
+    unsafe { blst_p2_clear_cofactor(&mut out, point) };
     out
 }
 
@@ -346,8 +384,10 @@ fn grouped_ok(items: &[PreparedApproval]) -> bool {
         .collect();
     let signature_sum = to_affine(&msm(&signatures, &r));
 
-    // H(m_i), to affine in one batch inversion.
-    let hashes: Vec<blst_p2> = items.iter().map(|i| hash_to_g2(&i.message)).collect();
+    // H(m_i) = clear(Q_i) with Q_i the hash to E2 (the cofactor not yet cleared), to affine in one batch
+    // inversion. Clearing is a homomorphism: Σ r_i·H(m_i) = clear(Σ r_i·Q_i), once per approver set instead of
+    // once per message (docs/VERIFIER.md).
+    let hashes: Vec<blst_p2> = items.iter().map(|i| hash_to_e2(&i.message)).collect();
     let hashes = p2_affines::from(&hashes);
     // The approver sets, in order of first appearance (a batch has a handful).
     let mut sets: Vec<(u64, &PublicKey, Vec<usize>)> = Vec::new();
@@ -362,7 +402,7 @@ fn grouped_ok(items: &[PreparedApproval]) -> bool {
         .map(|(_, _, members)| {
             let points: Vec<blst_p2_affine> = members.iter().map(|&n| hashes[n]).collect();
             let scalars: Vec<u64> = members.iter().map(|&n| r[n]).collect();
-            to_affine(&msm(&points, &scalars))
+            to_affine(&clear_cofactor(&msm(&points, &scalars)))
         })
         .collect();
     let keys: Vec<&blst_p1_affine> = sets
@@ -395,6 +435,31 @@ mod tests {
         })
         .expect("a federation");
         Authorities::from_spec(generator.spec()).expect("its keys")
+    }
+
+    /// The vendored blst's hash to E2, cleared, is blst's hash to G2, for many messages; the uncleared point is
+    /// (almost surely) not in G2 itself, so the clearing does something.
+    #[test]
+    fn clearing_the_hash_to_e2_gives_the_hash_to_g2() {
+        use blst::{blst_p2_in_g2, blst_p2_is_equal};
+        let mut not_in_g2 = 0;
+        for n in 0..200u32 {
+            let mut bytes = [0u8; 32];
+            bytes[..4].copy_from_slice(&n.to_le_bytes());
+            let m = Hash32(bytes);
+            let uncleared = hash_to_e2(&m);
+            // SAFETY: live points.
+            unsafe {
+                assert!(
+                    blst_p2_is_equal(&clear_cofactor(&uncleared), &hash_to_g2(&m)),
+                    "message {n}"
+                );
+                if !blst_p2_in_g2(&uncleared) {
+                    not_in_g2 += 1;
+                }
+            }
+        }
+        assert_eq!(not_in_g2, 200);
     }
 
     /// Every approver set of a 6-authority federation, and sets naming a seventh, unknown authority (bit 6) or
