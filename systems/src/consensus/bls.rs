@@ -16,9 +16,9 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard};
 
 use blst::min_pk::{AggregatePublicKey, PublicKey, Signature};
 use blst::{
-    BLST_ERROR, MultiPoint, blst_fp12, blst_fp12_finalverify, blst_hash_to_g2, blst_miller_loop,
-    blst_miller_loop_n, blst_p1_affine, blst_p1_affine_generator, blst_p2, blst_p2_affine,
-    blst_p2_to_affine, blst_scalar, p2_affines,
+    BLST_ERROR, MultiPoint, blst_fp12, blst_fp12_finalverify, blst_miller_loop, blst_miller_loop_n,
+    blst_p1_affine, blst_p1_affine_generator, blst_p2, blst_p2_affine, blst_p2_to_affine,
+    blst_scalar, p2_affines,
 };
 pub use ecsync_components::Verifier;
 use ecsync_components::{ChainSpec, Hash32, SignedBlock};
@@ -304,7 +304,7 @@ fn hash_to_g2(message: &Hash32) -> blst_p2 {
     // SAFETY: blst reads `msg_len` bytes of the message and `DST_len` of the tag (both live slices) and writes
     // one point to `out`; no augmentation (null, 0).
     unsafe {
-        blst_hash_to_g2(
+        blst::blst_hash_to_g2(
             &mut out,
             message.as_bytes().as_ptr(),
             message.as_bytes().len(),
