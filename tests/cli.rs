@@ -199,6 +199,8 @@ fn bench_prints_one_json_object() {
         "2",
         "--threads",
         "1",
+        "--rounds",
+        "2",
         "--json",
         "--dir",
         dir,
@@ -235,6 +237,23 @@ fn bench_prints_one_json_object() {
     assert_eq!(num("threads"), 1.0);
     assert_eq!(num("bound_blocks"), 300.0);
     assert_eq!(num("blocks"), 300.0);
+    // Every round is listed; each figure is its best round.
+    assert_eq!(num("rounds"), 2.0);
+    for (figure, rounds) in [
+        ("engine_bps", "engine_rounds_bps"),
+        ("verify_bound_bps", "verify_rounds_bps"),
+        ("standard_bound_bps", "standard_rounds_bps"),
+    ] {
+        let each: Vec<f64> = report[rounds]
+            .as_array()
+            .unwrap_or_else(|| panic!("{rounds} missing: {report}"))
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert_eq!(each.len(), 2, "{rounds}: {report}");
+        assert!(each.iter().all(|v| *v > 0.0), "{rounds}: {report}");
+        assert_eq!(num(figure), each[0].max(each[1]), "{figure}: {report}");
+    }
 
     // The engine's sync alone: the sequential figures are null, the rest is there.
     let out = ecsync(&[
@@ -244,6 +263,8 @@ fn bench_prints_one_json_object() {
         "--peers",
         "1",
         "--threads",
+        "1",
+        "--rounds",
         "1",
         "--json",
         "--skip-sequential",
@@ -266,4 +287,6 @@ fn bench_prints_one_json_object() {
     assert_clean_failure(&out, "--blocks");
     let out = ecsync(&["bench", "--threads", "0", "--dir", dir]);
     assert_clean_failure(&out, "--threads");
+    let out = ecsync(&["bench", "--rounds", "0", "--dir", dir]);
+    assert_clean_failure(&out, "--rounds");
 }

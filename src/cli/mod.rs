@@ -147,6 +147,9 @@ pub struct BenchArgs {
     /// minutes); the sequential figures and the speedup are then null.
     #[arg(long)]
     pub skip_sequential: bool,
+    /// Interleaved rounds of the two verification bounds and the engine's sync; the best of each counts.
+    #[arg(long, default_value_t = crate::cli::bench::DEFAULT_ROUNDS, value_parser = clap::value_parser!(u64).range(1..=20))]
+    pub rounds: u64,
     /// Where the chain is cached and the nodes keep their data.
     #[arg(long, default_value = "bench-data")]
     pub dir: PathBuf,
