@@ -8,8 +8,8 @@ use bevy_ecs::resource::IsResource;
 use bevy_ecs::world::EntityRef;
 use ecsync_components::ecs::*;
 use ecsync_components::resources::{
-    Buffer, ChainHead, CheckpointState, Clock, EngineCounters, PlanCursor, SequentialState,
-    SyncProgress,
+    Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Membership, PlanCursor,
+    SequentialState, SyncControl, SyncProgress,
 };
 use ecsync_components::{Hash32, PeerId, SyncConfig};
 use serde::{Deserialize, Serialize};
@@ -244,6 +244,8 @@ pub fn dump(world: &mut World, full: bool) -> WorldDump {
         PlanCursor,
         Buffer,
         SyncProgress,
+        SyncControl,
+        Membership,
         CheckpointState,
         EngineCounters,
         SequentialState

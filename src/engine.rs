@@ -10,16 +10,16 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::SingleThreadedExecutor;
 use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
 use ecsync_components::resources::{
-    Announced, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox, Observations,
-    Outbox, PeerIndex, PeerRecords, PlanCursor, RequestCounter, SequentialState, Spec, Stopwatch,
-    Store, SyncProgress,
+    Announced, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox, Membership,
+    Observations, Outbox, PeerIndex, PeerRecords, PlanCursor, RequestCounter, SequentialState,
+    Spec, Stopwatch, Store, SyncControl, SyncProgress,
 };
 use ecsync_components::{
     BlockRef, ChainSpec, ChainStore, Checkpoint, EncodedBlock, Hash32, NetEvent, PeerOutcome,
     Request, SignedBlock, Strategy, SyncConfig, SyncStatus,
 };
 use ecsync_systems::consensus::{Authorities, validate_block};
-use ecsync_systems::resources::{FederationKeys, ValidationJobs};
+use ecsync_systems::resources::{FederationKeys, FederationMember, ValidationJobs};
 use ecsync_systems::update_state::production_gate;
 use ecsync_systems::*;
 
@@ -61,6 +61,11 @@ fn sequential_strategy(config: Res<SyncConfig>) -> bool {
     config.strategy == Strategy::Sequential
 }
 
+/// Not paused by the operator: the systems that send requests run only then.
+fn sync_running(control: Res<SyncControl>) -> bool {
+    !control.paused
+}
+
 /// The four phases of a tick, in this order.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SyncSet {
@@ -86,7 +91,11 @@ pub fn build_schedule() -> Schedule {
         (ingest_events, handle_timeouts, prune_ranges)
             .chain()
             .in_set(Ingest),
-        (score_peers, update_state, request_status)
+        (
+            score_peers,
+            update_state,
+            request_status.run_if(sync_running),
+        )
             .chain()
             .in_set(Peers),
     ));
@@ -98,7 +107,10 @@ pub fn build_schedule() -> Schedule {
                 .after(ingest_events)
                 .before(handle_timeouts),
             size_batches.in_set(Peers).after(request_status),
-            (plan_ranges, dispatch_requests).chain().in_set(Requests),
+            (plan_ranges, dispatch_requests)
+                .chain()
+                .in_set(Requests)
+                .run_if(sync_running),
             (
                 validate_blocks,
                 sequence_blocks,
@@ -111,7 +123,12 @@ pub fn build_schedule() -> Schedule {
             .distributive_run_if(engine_strategy),
     );
     // The baseline, instead of the pipeline.
-    schedule.add_systems(sequential_sync.in_set(Blocks).run_if(sequential_strategy));
+    schedule.add_systems(
+        sequential_sync
+            .in_set(Blocks)
+            .run_if(sequential_strategy)
+            .run_if(sync_running),
+    );
     schedule
 }
 
@@ -184,6 +201,8 @@ impl SyncEngine {
         world.init_resource::<RequestCounter>();
         world.init_resource::<Buffer>();
         world.init_resource::<SyncProgress>();
+        world.init_resource::<SyncControl>();
+        world.init_resource::<Membership>();
         world.init_resource::<EngineCounters>();
         world.init_resource::<SequentialState>();
         world.init_resource::<Messages<PeerOutcome>>();
@@ -255,7 +274,48 @@ impl SyncEngine {
                 .resource::<CheckpointState>()
                 .last
                 .map_or(0, |c| c.head.height),
+            paused: self.paused(),
         }
+    }
+
+    /// Pauses (`true`) or resumes the sync: while paused no request goes out (see [`SyncControl`]). Returns
+    /// whether it was paused before.
+    pub fn set_paused(&mut self, paused: bool) -> bool {
+        let now = self.world.resource::<Clock>().now_ms;
+        let mut control = self.world.resource_mut::<SyncControl>();
+        let was = control.paused;
+        if paused && !was {
+            control.pauses += 1;
+        }
+        if was && !paused {
+            control.resumed_at_ms = now;
+        }
+        control.paused = paused;
+        was
+    }
+
+    /// Makes this node a federation member holding `keys` (checked against the spec already), remembering its
+    /// approvals in `memory`.
+    pub fn set_member(
+        &mut self,
+        keys: ecsync_systems::consensus::MemberKeys,
+        memory: Box<dyn ecsync_systems::consensus::ApprovalStore>,
+    ) {
+        self.world.resource_mut::<Membership>().authorities = keys.authorities();
+        self.world.insert_resource(FederationMember {
+            keys: std::sync::Arc::new(keys),
+            memory,
+        });
+    }
+
+    /// The authorities this node is (empty unless it is a federation member).
+    pub fn member_of(&self) -> Vec<usize> {
+        self.world.resource::<Membership>().authorities.clone()
+    }
+
+    /// Whether the operator has paused the sync.
+    pub fn paused(&self) -> bool {
+        self.world.resource::<SyncControl>().paused
     }
 
     /// The production gate: Synced, or ≥ 99.5 % (config) and at most 10 blocks (config) behind.
@@ -319,8 +379,11 @@ impl SyncEngine {
         Ok(())
     }
 
-    /// Writes a durable checkpoint of the head now (at shutdown).
-    pub fn checkpoint_now(&mut self, now_ms: u64) -> Result<(), ecsync_components::StoreError> {
+    /// Writes a durable checkpoint of the head now (at shutdown, or `POST /sync/checkpoint`) and returns it.
+    pub fn checkpoint_now(
+        &mut self,
+        now_ms: u64,
+    ) -> Result<Checkpoint, ecsync_components::StoreError> {
         let head = self.head();
         let parent_hash = self
             .store()
@@ -343,7 +406,7 @@ impl SyncEngine {
         self.world
             .resource_mut::<CheckpointState>()
             .record_checkpoint(checkpoint);
-        Ok(())
+        Ok(checkpoint)
     }
 
     /// Measures durations with `stopwatch` (monotonic nanoseconds); without one, durations read 0.

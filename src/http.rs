@@ -6,6 +6,11 @@
 //!   of the beacon node API's `/eth/v1/node/syncing`.
 //! - `GET /debug/world[?full=1]`: the world dump (entities with their components, and the resources; at most
 //!   [`MAX_LISTED`](crate::dump::MAX_LISTED) entities of each kind, the rest counted).
+//! - `POST /sync/pause`, `POST /sync/resume`: the operator pauses the sync (no request goes out; answers already
+//!   on their way are still imported) and resumes it; `POST /sync/checkpoint` writes a durable checkpoint of the
+//!   head now. Each answers `{"paused": …, "checkpoint": …}`. Served on a loopback address only (on an
+//!   `--http-public` one they answer 403: anyone there could stop the sync), and rate limited ([`CONTROL_BURST`],
+//!   [`CONTROL_PER_SEC`]).
 //!
 //! Unknown paths answer 404, other methods 405. The server runs on the tokio runtime, the engine on its own
 //! thread: a slow or hostile client holds at most a connection task, never the sync. The world dump is the
@@ -22,7 +27,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use ecsync_components::{SyncState, SyncStatus};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{oneshot, watch};
@@ -49,6 +54,40 @@ pub enum DumpSent {
     Stopped,
 }
 
+/// An operator's command to the engine (`POST /sync/...`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// Send no more requests until resumed.
+    Pause,
+    /// Send requests again.
+    Resume,
+    /// Write a durable checkpoint of the head now.
+    Checkpoint,
+}
+
+/// What the engine answers a command with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ControlAnswer {
+    /// Whether the sync is paused now.
+    pub paused: bool,
+    /// The checkpoint written (`/sync/checkpoint`).
+    pub checkpoint: Option<ecsync_components::Checkpoint>,
+}
+
+/// The engine's answer to a command, or why there is none.
+pub type ControlReply = Result<ControlAnswer, String>;
+
+/// Sends a command to the engine thread, to be answered on the sender.
+pub type ControlRequester =
+    std::sync::Arc<dyn Fn(Control, oneshot::Sender<ControlReply>) -> DumpSent + Send + Sync>;
+
+/// Control commands allowed at once before the rate applies.
+pub const CONTROL_BURST: u32 = 8;
+/// Control commands a second, sustained (a checkpoint is an fsync).
+pub const CONTROL_PER_SEC: u32 = 2;
+/// How long a command may take the engine to answer.
+const CONTROL_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Dumps allowed at once before the rate applies.
 pub const DUMP_BURST: u32 = 4;
 /// Dumps a second, sustained.
@@ -56,10 +95,51 @@ pub const DUMP_PER_SEC: u32 = 1;
 /// How long a dump may take the engine to answer.
 const DUMP_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// A token bucket for an endpoint: a burst, then a rate; a refused call learns when to try again.
+#[derive(Debug)]
+pub struct RateLimit {
+    bucket: std::sync::Mutex<TokenBucket>,
+    per_sec: u32,
+}
+
+impl RateLimit {
+    /// `burst` calls at once, then `per_sec` a second.
+    pub fn new(burst: u32, per_sec: u32) -> Self {
+        Self {
+            bucket: std::sync::Mutex::new(TokenBucket::new(
+                burst,
+                per_sec,
+                tokio::time::Instant::now(),
+            )),
+            per_sec,
+        }
+    }
+
+    /// Takes one call's token, or says in how many whole seconds (at this bucket's rate) to try again.
+    pub fn take(&self) -> Result<(), u64> {
+        let now = tokio::time::Instant::now();
+        let mut bucket = self.bucket.lock().unwrap_or_else(|e| e.into_inner());
+        match bucket.take(1, now, Duration::ZERO) {
+            Some(_) => Ok(()),
+            None => {
+                let missing = 1.0 - bucket.available(now);
+                Err((missing / f64::from(self.per_sec.max(1))).ceil().max(1.0) as u64)
+            }
+        }
+    }
+}
+
+impl Default for RateLimit {
+    /// The control endpoints' limit.
+    fn default() -> Self {
+        Self::new(CONTROL_BURST, CONTROL_PER_SEC)
+    }
+}
+
 /// The world dump's rate limit: a token bucket ([`DUMP_BURST`], [`DUMP_PER_SEC`]) and one dump at a time.
 #[derive(Debug)]
 pub struct DumpLimits {
-    bucket: std::sync::Mutex<TokenBucket>,
+    rate: RateLimit,
     one_at_a_time: tokio::sync::Semaphore,
 }
 
@@ -73,25 +153,8 @@ impl DumpLimits {
     /// `burst` dumps at once, then `per_sec` a second; one at a time.
     pub fn new(burst: u32, per_sec: u32) -> Self {
         Self {
-            bucket: std::sync::Mutex::new(TokenBucket::new(
-                burst,
-                per_sec,
-                tokio::time::Instant::now(),
-            )),
+            rate: RateLimit::new(burst, per_sec),
             one_at_a_time: tokio::sync::Semaphore::new(1),
-        }
-    }
-
-    /// Takes one dump's token, or says in how many whole seconds to try again.
-    fn take(&self) -> Result<(), u64> {
-        let now = tokio::time::Instant::now();
-        let mut bucket = self.bucket.lock().unwrap_or_else(|e| e.into_inner());
-        match bucket.take(1, now, Duration::ZERO) {
-            Some(_) => Ok(()),
-            None => {
-                let missing = 1.0 - bucket.available(now);
-                Err((missing / f64::from(DUMP_PER_SEC.max(1))).ceil().max(1.0) as u64)
-            }
         }
     }
 }
@@ -107,6 +170,10 @@ pub struct HttpState {
     pub dump: DumpRequester,
     /// The dump's rate limit.
     pub dump_limits: std::sync::Arc<DumpLimits>,
+    /// Sends a control command to the engine thread; `None` on a public address (the commands answer 403).
+    pub control: Option<ControlRequester>,
+    /// The control commands' rate limit.
+    pub control_limits: std::sync::Arc<RateLimit>,
 }
 
 /// `/sync/status` body.
@@ -170,7 +237,7 @@ async fn world(State(state): State<HttpState>, Query(q): Query<DumpQuery>) -> Re
     let Ok(_one) = state.dump_limits.one_at_a_time.try_acquire() else {
         return too_many(1, "another world dump is being made");
     };
-    if let Err(retry) = state.dump_limits.take() {
+    if let Err(retry) = state.dump_limits.rate.take() {
         return too_many(retry, "world dumps are rate limited");
     }
     let (tx, rx) = oneshot::channel();
@@ -196,10 +263,48 @@ async fn world(State(state): State<HttpState>, Query(q): Query<DumpQuery>) -> Re
     }
 }
 
+async fn control(state: HttpState, command: Control) -> Response {
+    let Some(requester) = &state.control else {
+        return (
+            StatusCode::FORBIDDEN,
+            "control commands are served on a loopback --http address only\n",
+        )
+            .into_response();
+    };
+    if let Err(retry) = state.control_limits.take() {
+        return too_many(retry, "control commands are rate limited");
+    }
+    let (tx, rx) = oneshot::channel();
+    match requester(command, tx) {
+        DumpSent::Sent => {}
+        DumpSent::Busy => return unavailable("the engine is busy; try again"),
+        DumpSent::Stopped => return unavailable("the engine has stopped"),
+    }
+    match tokio::time::timeout(CONTROL_TIMEOUT, rx).await {
+        Ok(Ok(Ok(answer))) => axum::Json(answer).into_response(),
+        Ok(Ok(Err(why))) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{why}\n")).into_response(),
+        Ok(Err(_)) => unavailable("the engine has stopped"),
+        Err(_) => unavailable("the engine did not answer in time"),
+    }
+}
+
+async fn pause(State(state): State<HttpState>) -> Response {
+    control(state, Control::Pause).await
+}
+
+async fn resume(State(state): State<HttpState>) -> Response {
+    control(state, Control::Resume).await
+}
+
+async fn checkpoint(State(state): State<HttpState>) -> Response {
+    control(state, Control::Checkpoint).await
+}
+
 async fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
-        "not found: try /metrics, /sync/status or /debug/world\n",
+        "not found: try GET /metrics, /sync/status or /debug/world, or POST /sync/pause, /sync/resume or \
+         /sync/checkpoint\n",
     )
         .into_response()
 }
@@ -210,6 +315,9 @@ pub fn router(state: HttpState) -> Router {
         .route("/metrics", get(metrics))
         .route("/sync/status", get(sync_status))
         .route("/debug/world", get(world))
+        .route("/sync/pause", post(pause))
+        .route("/sync/resume", post(resume))
+        .route("/sync/checkpoint", post(checkpoint))
         .fallback(not_found)
         .layer(tower::limit::ConcurrencyLimitLayer::new(64))
         .with_state(state)

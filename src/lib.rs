@@ -13,6 +13,7 @@ pub mod engine;
 pub mod fsutil;
 pub mod fuzzing;
 pub mod http;
+pub mod keyfile;
 pub mod metrics;
 pub mod misbehave;
 pub mod network;

@@ -48,6 +48,7 @@ pub struct Metrics {
     sync_waiting: Family<ReasonLabel, Gauge>,
     durable_height: Gauge,
     can_produce_blocks: Gauge,
+    sync_paused: Gauge,
     peers_connected: Gauge,
     ranges_in_flight: Gauge,
     pending_blocks: Gauge,
@@ -98,6 +99,7 @@ impl Metrics {
             sync_waiting: Family::default(),
             durable_height: Gauge::default(),
             can_produce_blocks: Gauge::default(),
+            sync_paused: Gauge::default(),
             peers_connected: Gauge::default(),
             ranges_in_flight: Gauge::default(),
             pending_blocks: Gauge::default(),
@@ -166,6 +168,11 @@ impl Metrics {
             "can_produce_blocks",
             "1 when the production gate is open",
             m.can_produce_blocks.clone(),
+        );
+        r.register(
+            "sync_paused",
+            "1 while the operator has paused the sync (POST /sync/pause): no request goes out",
+            m.sync_paused.clone(),
         );
         r.register(
             "peers_connected",
@@ -347,6 +354,7 @@ impl Metrics {
         }
         self.durable_height.set(to_i64(s.durable_height));
         self.can_produce_blocks.set(i64::from(s.can_produce_blocks));
+        self.sync_paused.set(i64::from(s.paused));
         self.peers_connected.set(s.peers_connected as i64);
         self.ranges_in_flight.set(engine.ranges_in_flight() as i64);
         let buffer = engine.buffer();

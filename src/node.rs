@@ -20,7 +20,10 @@ use tokio::sync::watch;
 use crate::chainio::{load_generator, load_spec, unix_now_ms};
 use crate::checkpoint_sync::{Input, TrustedCheckpoint, start_from_checkpoint};
 use crate::engine::SyncEngine;
-use crate::http::{DumpReply, DumpRequester, DumpSent, HttpState};
+use crate::http::{
+    Control, ControlAnswer, ControlReply, ControlRequester, DumpReply, DumpRequester, DumpSent,
+    HttpState,
+};
 use crate::metrics::Metrics;
 use crate::misbehave::{Misbehaving, Misbehaviour};
 use crate::network::{
@@ -57,6 +60,8 @@ pub struct NodeOptions {
     pub serve_bytes_per_sec: u64,
     /// Extend the deterministic chain by one block every this many ms (0 = never).
     pub extend_every_ms: u64,
+    /// The federation member's key file (`--authority-keys`).
+    pub authority_keys: Option<PathBuf>,
     /// Serve the chain broken in this way (tests of hostile peers).
     pub misbehave: Option<Misbehaviour>,
     /// Engine tick interval, ms.
@@ -82,6 +87,7 @@ impl NodeOptions {
             latency_ms: 0,
             serve_bytes_per_sec: 0,
             extend_every_ms: 0,
+            authority_keys: None,
             misbehave: None,
             tick_ms: 20,
             http: None,
@@ -280,7 +286,23 @@ enum EngineInput {
         full: bool,
         reply: tokio::sync::oneshot::Sender<DumpReply>,
     },
+    Control {
+        command: Control,
+        reply: tokio::sync::oneshot::Sender<ControlReply>,
+    },
     Stop,
+}
+
+/// Sends `input` to the engine thread without waiting: the HTTP side learns whether it went.
+fn try_send(tx: &Mutex<mpsc::SyncSender<EngineInput>>, input: EngineInput) -> DumpSent {
+    let Ok(tx) = tx.lock() else {
+        return DumpSent::Stopped;
+    };
+    match tx.try_send(input) {
+        Ok(()) => DumpSent::Sent,
+        Err(mpsc::TrySendError::Full(_)) => DumpSent::Busy,
+        Err(mpsc::TrySendError::Disconnected(_)) => DumpSent::Stopped,
+    }
 }
 
 /// A running node.
@@ -302,6 +324,21 @@ impl Node {
             Some((generator, opts.extend_every_ms))
         } else {
             None
+        };
+        let member = match &opts.authority_keys {
+            Some(path) => {
+                let keys = crate::keyfile::load_member_keys(path, &spec)?;
+                let memory_path = crate::store::approvals::approval_db_path(path);
+                let memory = crate::store::approvals::ApprovalDb::open(&memory_path)?;
+                tracing::info!(
+                    "a member of the federation: authorities {:?} (keys from {}, approvals remembered in {})",
+                    keys.authorities(),
+                    path.display(),
+                    memory_path.display()
+                );
+                Some((keys, memory))
+            }
+            None => None,
         };
         let keypair = load_or_create_keypair(&opts.data.join(KEY_FILE))?;
         let (source, sabotage) = serving_source(&opts, &spec, &store)?;
@@ -375,20 +412,22 @@ impl Node {
             Some(addr) => {
                 let dump_input = Mutex::new(input.clone());
                 let dump: DumpRequester = Arc::new(move |full, reply| {
-                    let Ok(tx) = dump_input.lock() else {
-                        return DumpSent::Stopped;
-                    };
-                    match tx.try_send(EngineInput::Dump { full, reply }) {
-                        Ok(()) => DumpSent::Sent,
-                        Err(mpsc::TrySendError::Full(_)) => DumpSent::Busy,
-                        Err(mpsc::TrySendError::Disconnected(_)) => DumpSent::Stopped,
-                    }
+                    try_send(&dump_input, EngineInput::Dump { full, reply })
+                });
+                // Anyone who reaches a public address could stop the sync: control stays on loopback.
+                let control: Option<ControlRequester> = addr.ip().is_loopback().then(|| {
+                    let control_input = Mutex::new(input.clone());
+                    Arc::new(move |command, reply| {
+                        try_send(&control_input, EngineInput::Control { command, reply })
+                    }) as ControlRequester
                 });
                 let state = HttpState {
                     status: status.clone(),
                     metrics: metrics.clone(),
                     dump,
                     dump_limits: Arc::default(),
+                    control,
+                    control_limits: Arc::default(),
                 };
                 Some(crate::http::serve(addr, state).await?)
             }
@@ -398,9 +437,12 @@ impl Node {
         let engine_thread = std::thread::Builder::new()
             .name("ecsync-engine".into())
             .spawn(move || {
-                let Some(engine) = boot.engine(&input_rx, &net)? else {
+                let Some(mut engine) = boot.engine(&input_rx, &net)? else {
                     return Ok(());
                 };
+                if let Some((keys, memory)) = member {
+                    engine.set_member(keys, Box::new(memory));
+                }
                 engine_loop(engine, input_rx, net, status_tx, metrics, tick, generator)
             })
             .context("cannot start the engine thread")?;
@@ -517,6 +559,10 @@ impl Boot {
                 let _ = reply.send(Err("the node is fetching its checkpoint's block".into()));
                 Input::Idle
             }
+            Ok(EngineInput::Control { reply, .. }) => {
+                let _ = reply.send(Err("the node is fetching its checkpoint's block".into()));
+                Input::Idle
+            }
             Ok(EngineInput::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => Input::Stop,
             Err(mpsc::RecvTimeoutError::Timeout) => Input::Idle,
         };
@@ -559,6 +605,10 @@ fn engine_loop(
                 next_tick = next_tick.min(last_tick + EARLY_TICK);
             }
             Ok(EngineInput::Dump { full, reply }) => answer_dump(&mut engine, full, reply),
+            Ok(EngineInput::Control { command, reply }) => {
+                answer_control(&mut engine, command, reply);
+                status.send_replace(engine.status());
+            }
             Ok(EngineInput::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => break 'run,
             Err(mpsc::RecvTimeoutError::Timeout) => {}
         }
@@ -567,6 +617,10 @@ fn engine_loop(
             match input.try_recv() {
                 Ok(EngineInput::Net(event)) => engine.handle(event),
                 Ok(EngineInput::Dump { full, reply }) => answer_dump(&mut engine, full, reply),
+                Ok(EngineInput::Control { command, reply }) => {
+                    answer_control(&mut engine, command, reply);
+                    status.send_replace(engine.status());
+                }
                 Ok(EngineInput::Stop) | Err(mpsc::TryRecvError::Disconnected) => break 'run,
                 Err(mpsc::TryRecvError::Empty) => break,
             }
@@ -627,6 +681,47 @@ fn answer_dump(
     reply: tokio::sync::oneshot::Sender<DumpReply>,
 ) {
     let _ = reply.send(Ok(engine.world_dump(full)));
+}
+
+/// Carries out an operator's command between two ticks (see `http`).
+fn answer_control(
+    engine: &mut SyncEngine,
+    command: Control,
+    reply: tokio::sync::oneshot::Sender<ControlReply>,
+) {
+    let answer = match command {
+        Control::Pause | Control::Resume => {
+            let pause = command == Control::Pause;
+            if engine.set_paused(pause) != pause {
+                tracing::info!(
+                    "sync {} by the operator at height {}",
+                    if pause { "paused" } else { "resumed" },
+                    engine.head().height
+                );
+            }
+            Ok(ControlAnswer {
+                paused: pause,
+                checkpoint: None,
+            })
+        }
+        Control::Checkpoint => match engine.checkpoint_now(unix_now_ms()) {
+            Ok(checkpoint) => {
+                tracing::info!(
+                    "checkpoint at height {} written on the operator's request",
+                    checkpoint.head.height
+                );
+                Ok(ControlAnswer {
+                    paused: engine.paused(),
+                    checkpoint: Some(checkpoint),
+                })
+            }
+            Err(e) => {
+                tracing::error!("the operator's checkpoint failed: {e}");
+                Err(format!("cannot write the checkpoint: {e}"))
+            }
+        },
+    };
+    let _ = reply.send(answer);
 }
 
 fn extend(engine: &mut SyncEngine, generator: &ChainGenerator) {

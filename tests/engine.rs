@@ -329,3 +329,34 @@ fn the_suite_runs_with_strict_bookkeeping() {
     // than being counted as a running node counts them.
     const { assert!(ecsync_components::STRICT) };
 }
+
+/// A paused engine sends nothing — no range request, no status poll — however many ticks pass and however long
+/// (well past the stall timeout, without failing); resumed, it asks again at once.
+#[test]
+fn a_paused_engine_sends_no_request_and_does_not_stall() {
+    let config = SyncConfig::default();
+    let mut engine = engine_at(0, config.clone());
+    assert!(!engine.set_paused(true));
+    assert!(engine.status().paused);
+    connect_peers(&mut engine, 3);
+    let mut now = SIM_EPOCH_MS;
+    let until = now + 3 * config.stall_timeout_ms.max(config.status_interval_ms);
+    while now < until {
+        engine.tick(now);
+        let sent = engine.drain_outbox();
+        assert!(sent.is_empty(), "sent while paused at {now}: {sent:?}");
+        now += 20;
+    }
+    let status = engine.status();
+    assert_ne!(status.state, SyncState::Failed, "{status:?}");
+    assert_eq!(status.current_height, 0);
+    assert!(engine.set_paused(false));
+    assert!(!engine.status().paused);
+    engine.tick(now);
+    let sent = engine.drain_outbox();
+    assert!(
+        sent.iter()
+            .any(|r| matches!(r, Request::BlocksByRange { .. })),
+        "nothing asked after resume: {sent:?}"
+    );
+}

@@ -300,7 +300,6 @@ fn world_dump_is_rate_limited() {
     use ecsync::dump::WorldDump;
     use ecsync::http::{DumpLimits, DumpReply, DumpRequester, DumpSent, HttpState, router};
     use tokio::sync::oneshot;
-    use tower::ServiceExt;
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -341,22 +340,15 @@ fn world_dump_is_rate_limited() {
         dump,
         // A burst of 3 that never refills: the test does not depend on how fast it runs.
         dump_limits: Arc::new(DumpLimits::new(3, 0)),
+        control: None,
+        control_limits: Arc::default(),
     };
     let app = router(state);
-    let get = |app: axum::Router| async move {
-        let response = app
-            .oneshot(Request::get("/debug/world").body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        let code = response.status();
-        let retry = response
-            .headers()
-            .get("retry-after")
-            .map(|v| v.to_str().unwrap().to_string());
-        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
-            .await
-            .unwrap();
-        (code, retry, String::from_utf8_lossy(&body).into_owned())
+    let get = |app: axum::Router| {
+        call(
+            app,
+            Request::get("/debug/world").body(Body::empty()).unwrap(),
+        )
     };
     runtime.block_on(async {
         // 1: answered, JSON.
@@ -408,10 +400,236 @@ fn world_dump_is_rate_limited() {
         metrics: ecsync::metrics::Metrics::new(),
         dump: stopped,
         dump_limits: Arc::default(),
+        control: None,
+        control_limits: Arc::default(),
     });
     runtime.block_on(async {
         let (code, _, body) = get(app).await;
         assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE);
         assert!(body.contains("stopped"), "{body}");
     });
+}
+
+/// The sum of every sample of `name` (e.g. `ecsync_requests_sent_total`) in the node's /metrics.
+fn metric(base: &str, name: &str) -> f64 {
+    let (code, text) = request(base, "GET", "/metrics");
+    assert_eq!(code, 200, "{text}");
+    let samples: Vec<f64> = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.rsplit_once(' '))
+        .filter(|(series, _)| series.split('{').next() == Some(name))
+        .map(|(_, v)| v.parse::<f64>().unwrap())
+        .collect();
+    assert!(!samples.is_empty(), "no {name} in /metrics");
+    samples.iter().sum()
+}
+
+/// POST `path`; (status, body).
+fn post(base: &str, path: &str) -> (u16, String) {
+    request(base, "POST", path)
+}
+
+/// The operator's control over HTTP, on a real sync: `POST /sync/pause` stops every request (the node's request
+/// counter stands still over many ticks and more than two status intervals, its height stops once the answers
+/// in flight are in, and the stall clock does not fail it); `POST /sync/checkpoint` makes the head durable;
+/// `POST /sync/resume` goes on to the head. Other methods answer 405.
+#[test]
+fn pause_sends_no_requests_and_resume_continues() {
+    let t = tempfile::tempdir().unwrap();
+    let template = common::template(1, BLOCKS);
+    let server_dir = t.path().join("server");
+    copy_chain(&template, &server_dir);
+    // A slow link: the sync lasts long enough to pause it midway, however fast the machine.
+    let server = NodeProc::start(&[
+        "--data",
+        server_dir.to_str().unwrap(),
+        "--serve-bandwidth",
+        "200kB/s",
+    ]);
+    let fresh = t.path().join("fresh");
+    let spec = template.join("spec.json");
+    let node = NodeProc::start(&[
+        "--data",
+        fresh.to_str().unwrap(),
+        "--spec",
+        spec.to_str().unwrap(),
+        "--http",
+        "127.0.0.1:0",
+        "--peer",
+        &server.addr,
+    ]);
+    let base = node.http.clone().unwrap();
+    assert_eq!(request(&base, "GET", "/sync/pause").0, 405);
+    assert_eq!(request(&base, "GET", "/sync/checkpoint").0, 405);
+
+    common::wait_until(
+        "the sync moving",
+        || (node.height() > 0).then_some(()),
+        || format!("{}", node.status()),
+    );
+    let (code, body) = post(&base, "/sync/pause");
+    assert_eq!(code, 200, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["paused"], true, "{body}");
+    assert_eq!(node.status()["paused"], true);
+    // Pausing twice is harmless.
+    assert_eq!(post(&base, "/sync/pause").0, 200);
+
+    // What was in flight comes in; then nothing moves.
+    common::wait_until(
+        "the requests in flight answered and their blocks imported",
+        || {
+            (metric(&base, "ecsync_ranges_in_flight") == 0.0
+                && metric(&base, "ecsync_pending_blocks") == 0.0)
+                .then_some(())
+        },
+        || format!("{}", node.status()),
+    );
+    let sent = metric(&base, "ecsync_requests_sent_total");
+    let height = node.height();
+    let ticks = metric(&base, "ecsync_tick_duration_seconds_count");
+    let since = Instant::now();
+    // Long enough for a status poll (every 2 s) and many dispatch rounds to have gone out, had it not paused.
+    common::wait_until(
+        "300 ticks and 5 s paused",
+        || {
+            (metric(&base, "ecsync_tick_duration_seconds_count") >= ticks + 300.0
+                && since.elapsed() >= std::time::Duration::from_secs(5))
+            .then_some(())
+        },
+        || format!("{}", node.status()),
+    );
+    assert_eq!(
+        metric(&base, "ecsync_requests_sent_total"),
+        sent,
+        "a request went out while paused"
+    );
+    let status = node.status();
+    assert_eq!(
+        status["current_height"].as_u64().unwrap(),
+        height,
+        "{status}"
+    );
+    assert!(
+        height < BLOCKS,
+        "the sync finished before the pause: {status}"
+    );
+    assert_eq!(status["paused"], true, "{status}");
+    assert_ne!(status["state"], "Failed", "{status}");
+    assert_eq!(metric(&base, "ecsync_sync_paused"), 1.0);
+
+    // A checkpoint on request: the head, durable.
+    let (code, body) = post(&base, "/sync/checkpoint");
+    assert_eq!(code, 200, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        answer["checkpoint"]["head"]["height"].as_u64(),
+        Some(height),
+        "{body}"
+    );
+    assert_eq!(answer["paused"], true, "{body}");
+    assert_eq!(node.status()["durable_height"].as_u64(), Some(height));
+
+    let (code, body) = post(&base, "/sync/resume");
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["paused"],
+        false
+    );
+    common::wait_until(
+        "the sync at the head after resume",
+        || (node.height() == BLOCKS).then_some(()),
+        || format!("{}", node.status()),
+    );
+    assert!(metric(&base, "ecsync_requests_sent_total") > sent);
+    assert_eq!(node.status()["paused"], false);
+    assert_eq!(metric(&base, "ecsync_sync_paused"), 0.0);
+}
+
+/// The control endpoints through the router: 403 where control is off (a public address), the engine's answer
+/// as JSON, 503 when the engine's input is full, 429 with Retry-After once the burst is spent.
+#[test]
+fn control_endpoints_are_loopback_only_and_rate_limited() {
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use ecsync::components::SyncStatus;
+    use ecsync::http::{
+        Control, ControlAnswer, ControlRequester, DumpSent, HttpState, RateLimit, router,
+    };
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let app = |control: Option<ControlRequester>, limits: RateLimit| {
+        let (_tx, status) = tokio::sync::watch::channel(SyncStatus::starting(Default::default()));
+        router(HttpState {
+            status,
+            metrics: ecsync::metrics::Metrics::new(),
+            dump: Arc::new(|_, _| DumpSent::Stopped),
+            dump_limits: Arc::default(),
+            control,
+            control_limits: Arc::new(limits),
+        })
+    };
+    let post = |app: axum::Router, path: &'static str| {
+        call(app, Request::post(path).body(Body::empty()).unwrap())
+    };
+    runtime.block_on(async {
+        // Public: refused, and the engine never hears of it.
+        let public = app(None, RateLimit::new(8, 0));
+        for path in ["/sync/pause", "/sync/resume", "/sync/checkpoint"] {
+            let (code, _, body) = post(public.clone(), path).await;
+            assert_eq!(code, StatusCode::FORBIDDEN, "{path}: {body}");
+            assert!(body.contains("loopback"), "{body}");
+        }
+
+        // Loopback: the engine's answer; a burst of 3 that never refills.
+        let engine: ControlRequester = Arc::new(|command, reply| {
+            if command == Control::Checkpoint {
+                return DumpSent::Busy;
+            }
+            let _ = reply.send(Ok(ControlAnswer {
+                paused: command == Control::Pause,
+                checkpoint: None,
+            }));
+            DumpSent::Sent
+        });
+        let local = app(Some(engine), RateLimit::new(3, 0));
+        let (code, _, body) = post(local.clone(), "/sync/pause").await;
+        assert_eq!(code, StatusCode::OK, "{body}");
+        let answer: ControlAnswer = serde_json::from_str(&body).unwrap();
+        assert!(answer.paused);
+        let (code, _, body) = post(local.clone(), "/sync/resume").await;
+        assert_eq!(code, StatusCode::OK, "{body}");
+        assert!(!serde_json::from_str::<ControlAnswer>(&body).unwrap().paused);
+        let (code, retry, body) = post(local.clone(), "/sync/checkpoint").await;
+        assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert_eq!(retry.as_deref(), Some("1"));
+        let (code, retry, body) = post(local.clone(), "/sync/pause").await;
+        assert_eq!(code, StatusCode::TOO_MANY_REQUESTS, "{body}");
+        assert!(body.contains("rate limited"), "{body}");
+        assert!(retry.unwrap().parse::<u64>().unwrap() >= 1);
+    });
+}
+
+/// Sends `request` to the router: (status, Retry-After, body).
+async fn call(
+    app: axum::Router,
+    request: axum::http::Request<axum::body::Body>,
+) -> (axum::http::StatusCode, Option<String>, String) {
+    use tower::ServiceExt;
+    let response = app.oneshot(request).await.unwrap();
+    let code = response.status();
+    let retry = response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_string());
+    let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (code, retry, String::from_utf8_lossy(&body).into_owned())
 }

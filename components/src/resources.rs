@@ -224,6 +224,28 @@ impl SyncProgress {
     }
 }
 
+/// The federation authorities this node is (`--authority-keys`); empty on a node that only syncs. The keys
+/// themselves are the systems' `FederationMember` resource, never in a dump.
+#[derive(Resource, Clone, Debug, Default, Serialize)]
+pub struct Membership {
+    /// Authority indices, ascending.
+    pub authorities: Vec<usize>,
+}
+
+/// The operator's control of the sync (`POST /sync/pause`, `/sync/resume`): while paused the engine sends no
+/// request (no status poll, no range); answers to requests already in flight are still taken, validated and
+/// imported. Neither the stall clock nor a peer's silence counts while paused (we asked nothing), and a peer's
+/// silence counts from the resume at the earliest.
+#[derive(Resource, Clone, Debug, Default, Serialize)]
+pub struct SyncControl {
+    /// Paused by the operator.
+    pub paused: bool,
+    /// Pauses since start.
+    pub pauses: u64,
+    /// Engine time of the last resume (0: never paused).
+    pub resumed_at_ms: u64,
+}
+
 /// Checkpointing: whether the next import batch carries a durable checkpoint.
 #[derive(Resource, Clone, Debug, Default, Serialize)]
 pub struct CheckpointState {

@@ -68,6 +68,9 @@ pub struct SyncStatus {
     /// Height of the newest durable checkpoint: what a crash now would keep.
     #[serde(default)]
     pub durable_height: Height,
+    /// Paused by the operator (`POST /sync/pause`): no request goes out until `POST /sync/resume`.
+    #[serde(default)]
+    pub paused: bool,
 }
 
 impl SyncStatus {
@@ -86,6 +89,7 @@ impl SyncStatus {
             failure: None,
             reason: Some(WaitReason::NoPeers),
             durable_height: 0,
+            paused: false,
         }
     }
 }

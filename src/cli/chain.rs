@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use ecsync_components::ChainStore;
 use ecsync_systems::chaingen::GenParams;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -97,5 +97,38 @@ pub fn head(dir: &Path, json: bool) -> anyhow::Result<()> {
     } else {
         println!("{} {}", head.height, head.hash);
     }
+    Ok(())
+}
+
+/// `ecsync chain keys`.
+pub fn keys(args: &super::KeysArgs) -> anyhow::Result<()> {
+    let (spec, _) = crate::chainio::open_chain_dir(&args.dir)?;
+    let params = crate::chainio::load_generator(&args.dir)?.with_context(|| {
+        format!(
+            "{} is not a generated chain (no generator.json): its keys are not derivable",
+            args.dir.display()
+        )
+    })?;
+    let generator = ecsync_systems::chaingen::ChainGenerator::new(params)?;
+    if generator.spec() != &spec {
+        bail!(
+            "generator.json does not describe the chain in {}",
+            args.dir.display()
+        );
+    }
+    let mut authorities: Vec<usize> = args.authorities.iter().map(|&a| a as usize).collect();
+    authorities.sort_unstable();
+    authorities.dedup();
+    let n = spec.authorities.len();
+    if let Some(bad) = authorities.iter().find(|&&a| a >= n) {
+        bail!("--authority {bad}: the federation has {n} authorities (0..{n})");
+    }
+    let file = crate::keyfile::dev_key_file(&spec, generator.federation(), &authorities);
+    crate::keyfile::write_key_file(&args.out, &file)?;
+    println!(
+        "wrote the keys of authorities {authorities:?} of chain {} to {} (mode 0600)",
+        spec.chain_id,
+        args.out.display()
+    );
     Ok(())
 }

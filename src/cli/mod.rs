@@ -85,6 +85,9 @@ pub struct NodeArgs {
     /// TESTS ONLY: serve the chain broken in this way (a hostile peer). Never on a real network.
     #[arg(long, value_enum, value_name = "KIND")]
     pub misbehave: Option<crate::misbehave::Misbehaviour>,
+    /// Be a federation member holding the authority keys in FILE (`ecsync chain keys` writes one; mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub authority_keys: Option<PathBuf>,
     /// Extend the (generated) chain by one block every N ms, in lockstep with other nodes of the same seed.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
     pub extend_every_ms: u64,
@@ -181,6 +184,22 @@ pub enum ChainCommand {
     Verify(DirArgs),
     /// Print the head's height and hash.
     Head(HeadArgs),
+    /// Export the secret keys of some authorities of a generated chain's dev federation (derived from its seed)
+    /// to a new key file (mode 0600), for `ecsync node --authority-keys`.
+    Keys(KeysArgs),
+}
+
+/// `ecsync chain keys`
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    /// A generated chain's directory (with generator.json).
+    pub dir: PathBuf,
+    /// An authority (index in the spec) whose key to export; repeat for more.
+    #[arg(long = "authority", required = true, value_parser = clap::value_parser!(u64).range(0..64))]
+    pub authorities: Vec<u64>,
+    /// The key file to create (never overwritten).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 /// `ecsync chain generate`
@@ -232,6 +251,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Chain(ChainCommand::Generate(args)) => chain::generate(&args),
         Command::Chain(ChainCommand::Verify(args)) => chain::verify(&args.dir),
         Command::Chain(ChainCommand::Head(args)) => chain::head(&args.dir, args.json),
+        Command::Chain(ChainCommand::Keys(args)) => chain::keys(&args),
         Command::Node(args) => node::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Dump(args) => dump::run(&args),

@@ -18,6 +18,7 @@ use ecsync_components::{
     BlockRef, ChainSpec, ChainStore, Checkpoint, Height, ImportBlock, SignedBlock, StoreError,
     decode, encode, link_batch,
 };
+pub mod approvals;
 mod recover;
 
 pub use recover::Recovery;

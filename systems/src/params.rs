@@ -6,7 +6,7 @@ use bevy_ecs::system::SystemParam;
 use ecsync_components::SyncConfig;
 use ecsync_components::resources::{
     ChainHead, CheckpointState, Clock, EngineCounters, Observations, Outbox, PeerIndex,
-    PeerRecords, Spec, Stopwatch, Store, SyncProgress,
+    PeerRecords, Spec, Stopwatch, Store, SyncControl, SyncProgress,
 };
 
 use crate::resources::{FederationKeys, ValidationJobs};
@@ -76,7 +76,8 @@ pub struct ValidationWork<'w> {
     pub counters: ResMut<'w, EngineCounters>,
 }
 
-/// Who the engine talks to: the peer index, what it remembers of each peer id, the outbox.
+/// Who the engine talks to: the peer index, what it remembers of each peer id, the outbox, and whether the
+/// operator has paused the talking.
 #[derive(SystemParam)]
 pub struct PeerBook<'w> {
     /// Peer id → entity.
@@ -85,6 +86,8 @@ pub struct PeerBook<'w> {
     pub records: ResMut<'w, PeerRecords>,
     /// Requests for the network.
     pub outbox: ResMut<'w, Outbox>,
+    /// The operator's pause.
+    pub control: Res<'w, SyncControl>,
 }
 
 /// What an import writes: the store, the head, checkpoints, progress, counters.

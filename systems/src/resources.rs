@@ -6,12 +6,22 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::{Entity, Resource};
 
-use crate::consensus::Authorities;
+use crate::consensus::{ApprovalStore, Authorities, MemberKeys};
 use crate::validate_blocks::ValidationTask;
 
 /// The federation's decoded, subgroup-checked public keys.
 #[derive(Resource, Clone, Debug)]
 pub struct FederationKeys(pub Arc<Authorities>);
+
+/// A federation member's keys (`--authority-keys`) and its durable memory of the approvals it gave; absent on a
+/// node that only syncs.
+#[derive(Resource)]
+pub struct FederationMember {
+    /// The secret keys of the authorities this node is.
+    pub keys: Arc<MemberKeys>,
+    /// What it approved (injected, like the chain store).
+    pub memory: Box<dyn ApprovalStore>,
+}
 
 /// One validation job: the blocks handed to the compute pool in one tick (block and range entities, in the order
 /// checked) and its tasks, one per signature batch, each answering its blocks' checks and the seconds it took.

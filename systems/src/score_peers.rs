@@ -11,7 +11,8 @@
 //! back); to `ban_below` (or a fatal offence) bans it for `ban_ms`, doubled with each ban up to `max_ban_ms`, with
 //! its reputation held at the minimum until the ban ends: a repeat offender is banned again after its next few
 //! offences. Below `stop_using_below` a peer only gets work nobody better can take (`dispatch_requests`). A peer
-//! that told no believable status for `status_dead_ms` is disconnected too (not banned).
+//! that told no believable status for `status_dead_ms` is disconnected too (not banned); while the operator has
+//! paused the sync we ask nothing, so silence counts only from the resume.
 
 use bevy_ecs::prelude::*;
 use ecsync_components::SyncConfig;
@@ -263,8 +264,9 @@ pub fn score_peers(
         }
     }
     for (entity, peer, claim, ..) in &peers {
-        let silent_ms = now.saturating_sub(claim.updated_ms);
-        if silent_ms > env.config.status_dead_ms && !gone.contains(&peer.id) {
+        let control = &book.control;
+        let silent_ms = now.saturating_sub(claim.updated_ms.max(control.resumed_at_ms));
+        if !control.paused && silent_ms > env.config.status_dead_ms && !gone.contains(&peer.id) {
             counters.peer_kicks += 1;
             let reason = format!("no believable status for {} s", silent_ms / 1000);
             book.outbox.0.push(Request::Disconnect {

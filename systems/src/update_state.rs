@@ -8,11 +8,12 @@
 //! `stall_timeout_ms` while a responsive peer is ahead, or the store failed). Failed is never final: it recovers
 //! by resetting sync from the head after `recovery_backoff_ms`, doubled with each failure in a row up to
 //! `max_recovery_backoff_ms`, for ever (a node that must not go on exits on its own, `--exit-on-failure`).
+//! While the operator has paused the sync (`SyncControl`) the stall clock does not run either.
 
 use bevy_ecs::prelude::*;
 use ecsync_components::SyncConfig;
 use ecsync_components::ecs::{PeerClaim, PeerStats};
-use ecsync_components::resources::{ChainHead, Clock, SyncProgress};
+use ecsync_components::resources::{ChainHead, Clock, SyncControl, SyncProgress};
 use ecsync_components::{Failure, Height, SyncState, WaitReason};
 
 use crate::transitions::reset_sync;
@@ -105,6 +106,7 @@ pub fn update_state(
     clock: Res<Clock>,
     config: Res<SyncConfig>,
     head: Res<ChainHead>,
+    control: Res<SyncControl>,
     mut progress: ResMut<SyncProgress>,
     peers: Query<(&PeerClaim, &PeerStats)>,
 ) {
@@ -148,8 +150,9 @@ pub fn update_state(
 
     let behind = target > height;
     progress.waiting = waiting(view);
-    if !behind || progress.waiting.is_some() {
-        // Nothing to wait for, or waiting for peers rather than stalled: the stall clock restarts.
+    if !behind || progress.waiting.is_some() || control.paused {
+        // Nothing to wait for, waiting for peers rather than stalled, or paused by the operator: the stall clock
+        // restarts.
         progress.last_progress_ms = now;
     } else if now.saturating_sub(progress.last_progress_ms) >= config.stall_timeout_ms {
         let failure = Failure::Stalled {

@@ -48,6 +48,12 @@ impl Federation {
             .collect()
     }
 
+    /// Authority `index`'s secret key, 32 bytes big-endian (for `ecsync chain keys`: a member of a generated
+    /// chain's dev federation).
+    pub fn secret_key_bytes(&self, index: usize) -> [u8; 32] {
+        self.secret_keys[index].to_bytes()
+    }
+
     /// Authority `index` signs `hash` alone.
     pub fn sign_one(&self, index: usize, hash: &Hash32) -> Signature {
         self.secret_keys[index].sign(hash.as_bytes(), BLS_DST, &[])

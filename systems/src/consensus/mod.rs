@@ -4,15 +4,22 @@
 //! in block order since it needs the parent), [`verify_approval`] and [`verify_batch`] check the federation's
 //! aggregate signature (expensive, parallel, batched). [`validate_block`] runs both for one block.
 
+mod approve;
 mod bls;
 mod keys;
+mod member;
 
+pub use approve::{ApprovalMemory, ApprovalRecord, ApprovalStore, Refusal, decide};
 pub use bls::{
     Authorities, BLS_DST, KeyError, PreparedApproval, Verifier, batch_ok, first_bad, verify_batch,
 };
 pub use keys::Federation;
+pub use member::{CombineError, MemberKeyError, MemberKeys, combine};
 
-use ecsync_components::{BlockRef, ChainSpec, Hash32, Height, SignedBlock, Slot, payload_root};
+use ecsync_components::{
+    Approval, Block, BlockRef, ChainSpec, Hash32, Height, SignatureBytes, SignedBlock, Slot,
+    payload_root,
+};
 
 /// What the validity rules need of a block's parent.
 pub type ParentRef = BlockRef;
@@ -177,6 +184,30 @@ pub fn check_standalone(
         return Err(BlockError::PayloadRootMismatch);
     }
     check_approvers(spec, block)
+}
+
+/// The rules of [`check_standalone`] but the approval's: what a member checks of a proposed block before it
+/// approves it (size with the largest approval, clock, timestamp, payload root).
+pub fn check_proposal(spec: &ChainSpec, block: &Block, now_ms: u64) -> Result<(), BlockError> {
+    let largest = SignedBlock {
+        block: block.clone(),
+        approval: Approval {
+            approvers: u64::MAX,
+            signature: SignatureBytes::ZERO,
+        },
+    };
+    let unapproved = |e: &BlockError| {
+        matches!(
+            e,
+            BlockError::UnknownApprover { .. }
+                | BlockError::InsufficientApprovals { .. }
+                | BlockError::ProducerNotApproving { .. }
+        )
+    };
+    match check_standalone(spec, &largest, largest.encoded_len(), now_ms) {
+        Err(e) if !unapproved(&e) => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// The approval's bitfield against the federation: known indices, quorum, producer present.

@@ -1,0 +1,150 @@
+//! A federation member's durable memory of the approvals it gave ([`ApprovalMemory`]): a small redb file beside
+//! its key file (`<keys>.approvals.redb`, see [`approval_db_path`]), not in the chain store, so that a restart —
+//! even one with an empty chain store — cannot make it sign a second block at a height or in a slot. A record is
+//! committed with `Durability::Immediate` (fsynced) before the signature leaves the node. Redb's file lock also
+//! keeps two nodes from using one key file's memory at once.
+//!
+//! Reads go to the file (redb's cache), so memory does not grow with the records. The file grows by ~100 bytes
+//! per approval; pruning old heights is left for later.
+
+use std::path::{Path, PathBuf};
+
+use ecsync_components::{Hash32, Height, Slot, StoreError};
+use ecsync_systems::consensus::{ApprovalMemory, ApprovalRecord, ApprovalStore};
+use redb::{Database, Durability, ReadableDatabase, TableDefinition};
+
+/// height → slot (8 bytes) ‖ hash (32 bytes).
+const BY_HEIGHT: TableDefinition<u64, &[u8]> = TableDefinition::new("approved_by_height");
+/// slot → height (8 bytes) ‖ hash (32 bytes).
+const BY_SLOT: TableDefinition<u64, &[u8]> = TableDefinition::new("approved_by_slot");
+
+fn io<E: std::fmt::Display>(e: E) -> StoreError {
+    StoreError::Io(e.to_string())
+}
+
+/// Where the approval memory of the key file `keys` lives.
+pub fn approval_db_path(keys: &Path) -> PathBuf {
+    let mut name = keys.as_os_str().to_owned();
+    name.push(".approvals.redb");
+    PathBuf::from(name)
+}
+
+/// The memory.
+pub struct ApprovalDb {
+    db: Database,
+}
+
+impl ApprovalDb {
+    /// Opens the memory at `path`, creating it (and its tables) if it does not exist.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let db = Database::create(path)
+            .map_err(|e| StoreError::Io(format!("approval memory {}: {e}", path.display())))?;
+        let txn = db.begin_write().map_err(io)?;
+        txn.open_table(BY_HEIGHT).map_err(io)?;
+        txn.open_table(BY_SLOT).map_err(io)?;
+        txn.commit().map_err(io)?;
+        Ok(Self { db })
+    }
+
+    /// Remembers `record`, durably, before the approval is sent.
+    pub fn remember(&mut self, record: ApprovalRecord) -> Result<(), StoreError> {
+        let mut txn = self.db.begin_write().map_err(io)?;
+        txn.set_durability(Durability::Immediate).map_err(io)?;
+        {
+            let mut by_height = txn.open_table(BY_HEIGHT).map_err(io)?;
+            by_height
+                .insert(record.height, pair(record.slot, &record.hash).as_slice())
+                .map_err(io)?;
+            let mut by_slot = txn.open_table(BY_SLOT).map_err(io)?;
+            by_slot
+                .insert(record.slot, pair(record.height, &record.hash).as_slice())
+                .map_err(io)?;
+        }
+        txn.commit().map_err(io)
+    }
+
+    fn get(&self, table: TableDefinition<u64, &[u8]>, key: u64) -> Option<(u64, Hash32)> {
+        let read = || -> Result<Option<(u64, Hash32)>, StoreError> {
+            let txn = self.db.begin_read().map_err(io)?;
+            let table = txn.open_table(table).map_err(io)?;
+            let Some(value) = table.get(key).map_err(io)? else {
+                return Ok(None);
+            };
+            let bytes = value.value();
+            if bytes.len() != 40 {
+                return Err(StoreError::Io(format!(
+                    "approval record of {} bytes",
+                    bytes.len()
+                )));
+            }
+            let number = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+            let hash = Hash32(bytes[8..].try_into().expect("32 bytes"));
+            Ok(Some((number, hash)))
+        };
+        // A memory that cannot be read must not approve: report a conflicting record.
+        read().unwrap_or_else(|e| {
+            tracing::error!("cannot read the approval memory: {e}; refusing to approve");
+            Some((u64::MAX, Hash32::ZERO))
+        })
+    }
+}
+
+fn pair(number: u64, hash: &Hash32) -> Vec<u8> {
+    let mut out = Vec::with_capacity(40);
+    out.extend_from_slice(&number.to_le_bytes());
+    out.extend_from_slice(hash.as_bytes());
+    out
+}
+
+impl ApprovalStore for ApprovalDb {
+    fn record(&mut self, record: ApprovalRecord) -> Result<(), StoreError> {
+        self.remember(record)
+    }
+}
+
+impl ApprovalMemory for ApprovalDb {
+    fn at_height(&self, height: Height) -> Option<ApprovalRecord> {
+        self.get(BY_HEIGHT, height)
+            .map(|(slot, hash)| ApprovalRecord { height, slot, hash })
+    }
+
+    fn at_slot(&self, slot: Slot) -> Option<ApprovalRecord> {
+        self.get(BY_SLOT, slot)
+            .map(|(height, hash)| ApprovalRecord { height, slot, hash })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn approvals_are_remembered_across_a_reopen() {
+        let t = tempfile::tempdir().unwrap();
+        let path = approval_db_path(&t.path().join("member.keys"));
+        assert!(
+            path.to_str()
+                .unwrap()
+                .ends_with("member.keys.approvals.redb")
+        );
+        let record = ApprovalRecord {
+            height: 7,
+            slot: 42,
+            hash: Hash32([3; 32]),
+        };
+        {
+            let mut db = ApprovalDb::open(&path).unwrap();
+            assert_eq!(db.at_height(7), None);
+            db.remember(record).unwrap();
+            assert_eq!(db.at_height(7), Some(record));
+            assert_eq!(db.at_slot(42), Some(record));
+            // A second node cannot open the same memory while the first holds it.
+            assert!(ApprovalDb::open(&path).is_err());
+        }
+        let db = ApprovalDb::open(&path).unwrap();
+        assert_eq!(db.at_height(7), Some(record));
+        assert_eq!(db.at_slot(42), Some(record));
+        assert_eq!(db.at_height(8), None);
+        assert_eq!(db.at_slot(41), None);
+    }
+}

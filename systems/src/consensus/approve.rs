@@ -1,0 +1,223 @@
+//! When a federation member approves a proposed block (issue 12's approval protocol; the network side and the
+//! producer build on this). A member signs only while its own production gate is open, only a valid block that
+//! extends its head, in a slot that has begun by its clock, and never two different blocks at one height or at
+//! one slot: what it signed is remembered ([`ApprovalMemory`], kept durably by the node, so a restart cannot make
+//! it equivocate). Asked again for the block it already signed at that height, it signs it again (the same
+//! signature).
+
+use ecsync_components::{
+    Approval, Block, BlockRef, ChainSpec, Hash32, Height, SignatureBytes, SignedBlock, Slot,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{BlockError, check_link, check_proposal};
+
+/// One approval a member gave: the block at that height and slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalRecord {
+    /// Height of the approved block.
+    pub height: Height,
+    /// Its slot.
+    pub slot: Slot,
+    /// Its hash.
+    pub hash: Hash32,
+}
+
+/// What a member remembers of the approvals it gave.
+pub trait ApprovalMemory {
+    /// The block it approved at `height`, if any.
+    fn at_height(&self, height: Height) -> Option<ApprovalRecord>;
+    /// The block it approved in `slot`, if any.
+    fn at_slot(&self, slot: Slot) -> Option<ApprovalRecord>;
+}
+
+/// The approval memory a member writes to (the node's is a redb file beside its key file): what it signs is
+/// recorded, durably, before the signature leaves.
+pub trait ApprovalStore: ApprovalMemory + Send + Sync {
+    /// Remembers `record` durably.
+    fn record(&mut self, record: ApprovalRecord) -> Result<(), ecsync_components::StoreError>;
+}
+
+/// Why a member does not approve.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum Refusal {
+    /// This node holds no authority key.
+    #[error("not a federation member")]
+    NotAMember,
+    /// Its production gate is closed: it is not synced enough to judge.
+    #[error("not synced: the production gate is closed")]
+    GateClosed,
+    /// The block does not extend its head.
+    #[error("does not extend the head {head_height} ({head_hash})")]
+    NotOnHead {
+        /// The member's head height.
+        head_height: Height,
+        /// Its hash.
+        head_hash: Hash32,
+    },
+    /// The block's slot has not begun by the member's clock.
+    #[error("slot {slot} has not begun (now {current})")]
+    SlotNotBegun {
+        /// The block's slot.
+        slot: Slot,
+        /// The member's current slot.
+        current: Slot,
+    },
+    /// The block breaks a rule.
+    #[error("invalid: {0}")]
+    Invalid(String),
+    /// It approved another block at this height or in this slot.
+    #[error("already approved {} at height {} in slot {}", .0.hash, .0.height, .0.slot)]
+    Equivocation(ApprovalRecord),
+}
+
+/// Decides whether a member with head `head` and production gate `gate_open` approves `block` at `now_ms`,
+/// given what it approved before. `Ok` carries the record to remember (durably, before the signature leaves).
+pub fn decide(
+    spec: &ChainSpec,
+    gate_open: bool,
+    head: &BlockRef,
+    block: &Block,
+    now_ms: u64,
+    memory: &impl ApprovalMemory,
+) -> Result<ApprovalRecord, Refusal> {
+    if !gate_open {
+        return Err(Refusal::GateClosed);
+    }
+    let header = &block.header;
+    let record = ApprovalRecord {
+        height: header.height,
+        slot: header.slot,
+        hash: header.hash(),
+    };
+    for earlier in [memory.at_height(record.height), memory.at_slot(record.slot)]
+        .into_iter()
+        .flatten()
+    {
+        if earlier.hash != record.hash {
+            return Err(Refusal::Equivocation(earlier));
+        }
+    }
+    // Linked to the head? (A placeholder approval: the link rules do not read it.)
+    let proposal = SignedBlock {
+        block: block.clone(),
+        approval: Approval {
+            approvers: 0,
+            signature: SignatureBytes::ZERO,
+        },
+    };
+    match check_link(head, &proposal) {
+        Ok(()) => {}
+        Err(BlockError::HeightMismatch { .. } | BlockError::ParentHashMismatch { .. }) => {
+            return Err(Refusal::NotOnHead {
+                head_height: head.height,
+                head_hash: head.hash,
+            });
+        }
+        Err(e) => return Err(Refusal::Invalid(e.to_string())),
+    }
+    let current = spec.slot_at(now_ms);
+    if header.slot > current {
+        return Err(Refusal::SlotNotBegun {
+            slot: header.slot,
+            current,
+        });
+    }
+    check_proposal(spec, block, now_ms).map_err(|e| Refusal::Invalid(e.to_string()))?;
+    Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::chaingen::{ChainGenerator, GenParams};
+
+    #[derive(Default)]
+    struct Memory(HashMap<Height, ApprovalRecord>);
+
+    impl ApprovalMemory for Memory {
+        fn at_height(&self, height: Height) -> Option<ApprovalRecord> {
+            self.0.get(&height).copied()
+        }
+        fn at_slot(&self, slot: Slot) -> Option<ApprovalRecord> {
+            self.0.values().find(|r| r.slot == slot).copied()
+        }
+    }
+
+    /// A generated chain of 3 blocks, the head at 2, and a proposal at 3 (with a variant in another slot).
+    fn setup() -> (ChainGenerator, BlockRef, Block, u64) {
+        let g = ChainGenerator::new(GenParams::default()).unwrap();
+        let blocks = g.blocks(2);
+        let head = BlockRef::of(&blocks[1]);
+        let proposal = g.child(&blocks[1].block.header, head.hash);
+        // Long after the proposal's slot began.
+        let now = g.spec().slot_start_ms(proposal.header.slot) + 60_000;
+        (g, head, proposal, now)
+    }
+
+    #[test]
+    fn a_member_approves_a_valid_block_on_its_head_once_per_height_and_slot() {
+        let (g, head, proposal, now) = setup();
+        let spec = g.spec();
+        let mut memory = Memory::default();
+        let record = decide(spec, true, &head, &proposal, now, &memory).unwrap();
+        assert_eq!(record.hash, proposal.header.hash());
+        memory.0.insert(record.height, record);
+        // The same block again: approved again (the same signature).
+        assert_eq!(
+            decide(spec, true, &head, &proposal, now, &memory),
+            Ok(record)
+        );
+        // Another block at that height (a later slot): never.
+        let mut other = proposal.clone();
+        other.header.slot += 1;
+        other.header.timestamp_ms = spec.slot_start_ms(other.header.slot);
+        assert_eq!(
+            decide(spec, true, &head, &other, now, &memory),
+            Err(Refusal::Equivocation(record))
+        );
+        // Another block in that slot (at another height, e.g. on another head): never.
+        let mut moved = proposal.clone();
+        moved.header.height += 1;
+        assert_eq!(
+            decide(spec, true, &head, &moved, now, &memory),
+            Err(Refusal::Equivocation(record))
+        );
+    }
+
+    #[test]
+    fn a_member_refuses_with_its_gate_closed_off_its_head_early_or_invalid() {
+        let (g, head, proposal, now) = setup();
+        let spec = g.spec();
+        let memory = Memory::default();
+        let ask = |b: &Block, gate: bool, now: u64| decide(spec, gate, &head, b, now, &memory);
+        assert_eq!(ask(&proposal, false, now), Err(Refusal::GateClosed));
+        let mut elsewhere = proposal.clone();
+        elsewhere.header.parent_hash = Hash32([9; 32]);
+        assert_eq!(
+            ask(&elsewhere, true, now),
+            Err(Refusal::NotOnHead {
+                head_height: head.height,
+                head_hash: head.hash
+            })
+        );
+        let begins = spec.slot_start_ms(proposal.header.slot);
+        assert!(matches!(
+            ask(&proposal, true, begins - 1),
+            Err(Refusal::SlotNotBegun { .. })
+        ));
+        assert!(ask(&proposal, true, begins).is_ok());
+        let mut tampered = proposal.clone();
+        tampered.payload.push(1);
+        assert!(matches!(
+            ask(&tampered, true, now),
+            Err(Refusal::Invalid(_))
+        ));
+        let mut stale = proposal.clone();
+        stale.header.slot = head.slot;
+        stale.header.timestamp_ms = spec.slot_start_ms(stale.header.slot);
+        assert!(matches!(ask(&stale, true, now), Err(Refusal::Invalid(_))));
+    }
+}

@@ -1,0 +1,224 @@
+//! A federation member's own secret keys (`ecsync node --authority-keys FILE`): it signs its approvals with them.
+//! Only a member holds keys; a syncing node never needs any.
+
+use blst::min_pk::{AggregateSignature, SecretKey, Signature};
+use ecsync_components::{Approval, ChainSpec, Hash32, SignatureBytes};
+
+use super::BLS_DST;
+
+/// Why a set of secret keys does not make a member of a federation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MemberKeyError {
+    /// No key at all.
+    #[error("no authority key given")]
+    Empty,
+    /// The index is not an authority of the spec.
+    #[error("authority {index} is not in the federation of {count}")]
+    OutOfRange {
+        /// Index given.
+        index: usize,
+        /// Authorities in the spec.
+        count: usize,
+    },
+    /// The same authority twice.
+    #[error("authority {index} is given twice")]
+    Duplicate {
+        /// Index given twice.
+        index: usize,
+    },
+    /// Not a BLS secret key (zero, or not below the group order).
+    #[error("the key given for authority {index} is not a valid BLS secret key")]
+    Invalid {
+        /// Index of the key.
+        index: usize,
+    },
+    /// A valid key, but not the one the spec lists for that authority.
+    #[error(
+        "the key given for authority {index} does not match that authority's public key in the spec"
+    )]
+    WrongKey {
+        /// Index of the key.
+        index: usize,
+    },
+}
+
+/// The keys of the authorities this node is, checked against the spec, in ascending authority order.
+pub struct MemberKeys {
+    keys: Vec<(usize, SecretKey)>,
+}
+
+impl std::fmt::Debug for MemberKeys {
+    /// Never prints a secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemberKeys")
+            .field("authorities", &self.authorities())
+            .finish_non_exhaustive()
+    }
+}
+
+impl MemberKeys {
+    /// The member holding `keys` (authority index, 32-byte big-endian secret key) of `spec`'s federation: each
+    /// key must be the secret of the public key the spec lists at its index.
+    pub fn new(spec: &ChainSpec, keys: &[(usize, [u8; 32])]) -> Result<Self, MemberKeyError> {
+        if keys.is_empty() {
+            return Err(MemberKeyError::Empty);
+        }
+        let count = spec.authorities.len();
+        let mut out: Vec<(usize, SecretKey)> = Vec::with_capacity(keys.len());
+        for &(index, bytes) in keys {
+            if index >= count {
+                return Err(MemberKeyError::OutOfRange { index, count });
+            }
+            if out.iter().any(|(i, _)| *i == index) {
+                return Err(MemberKeyError::Duplicate { index });
+            }
+            let key =
+                SecretKey::from_bytes(&bytes).map_err(|_| MemberKeyError::Invalid { index })?;
+            if key.sk_to_pk().compress() != *spec.authorities[index].as_bytes() {
+                return Err(MemberKeyError::WrongKey { index });
+            }
+            out.push((index, key));
+        }
+        out.sort_by_key(|(i, _)| *i);
+        Ok(Self { keys: out })
+    }
+
+    /// The authorities this member is, ascending.
+    pub fn authorities(&self) -> Vec<usize> {
+        self.keys.iter().map(|(i, _)| *i).collect()
+    }
+
+    /// Whether this member is authority `index`.
+    pub fn holds(&self, index: usize) -> bool {
+        self.keys.iter().any(|(i, _)| *i == index)
+    }
+
+    /// The approvers bitset of this member's authorities.
+    pub fn approvers(&self) -> u64 {
+        self.keys.iter().fold(0, |bits, (i, _)| bits | (1u64 << i))
+    }
+
+    /// This member's share of the approval of `hash`: every key it holds signs, the signatures aggregated.
+    pub fn approve(&self, hash: &Hash32) -> Approval {
+        let sigs: Vec<Signature> = self
+            .keys
+            .iter()
+            .map(|(_, k)| k.sign(hash.as_bytes(), BLS_DST, &[]))
+            .collect();
+        let refs: Vec<&Signature> = sigs.iter().collect();
+        let agg = AggregateSignature::aggregate(&refs, false).expect("a member holds a key");
+        Approval {
+            approvers: self.approvers(),
+            signature: SignatureBytes(agg.to_signature().compress()),
+        }
+    }
+}
+
+/// Why shares of an approval cannot be combined.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CombineError {
+    /// Nothing to combine.
+    #[error("no approval to combine")]
+    Empty,
+    /// Two shares name the same authority.
+    #[error("two approvals name authority {index}")]
+    Overlap {
+        /// The authority named twice.
+        index: usize,
+    },
+    /// A share's signature does not decode (it must have been checked before).
+    #[error("an approval's signature does not decode")]
+    BadSignature,
+}
+
+/// One approval from shares by disjoint sets of authorities: the union of their approvers and the aggregate of
+/// their signatures. Each share must have been verified on its own (this checks no signature).
+pub fn combine(shares: &[Approval]) -> Result<Approval, CombineError> {
+    let mut approvers = 0u64;
+    let mut sigs = Vec::with_capacity(shares.len());
+    for share in shares {
+        let overlap = approvers & share.approvers;
+        if overlap != 0 {
+            return Err(CombineError::Overlap {
+                index: overlap.trailing_zeros() as usize,
+            });
+        }
+        approvers |= share.approvers;
+        sigs.push(
+            Signature::from_bytes(share.signature.as_bytes())
+                .map_err(|_| CombineError::BadSignature)?,
+        );
+    }
+    let refs: Vec<&Signature> = sigs.iter().collect();
+    let agg = AggregateSignature::aggregate(&refs, false).map_err(|_| CombineError::Empty)?;
+    Ok(Approval {
+        approvers,
+        signature: SignatureBytes(agg.to_signature().compress()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chaingen::{ChainGenerator, GenParams};
+
+    fn generator() -> ChainGenerator {
+        ChainGenerator::new(GenParams::default()).unwrap()
+    }
+
+    fn key(g: &ChainGenerator, index: usize) -> (usize, [u8; 32]) {
+        (index, g.federation().secret_key_bytes(index))
+    }
+
+    #[test]
+    fn members_shares_combine_into_the_federations_approval() {
+        let g = generator();
+        let spec = g.spec();
+        let hash = Hash32([7; 32]);
+        let shares: Vec<Approval> = [vec![key(&g, 0)], vec![key(&g, 1), key(&g, 3)]]
+            .iter()
+            .map(|keys| MemberKeys::new(spec, keys).unwrap().approve(&hash))
+            .collect();
+        assert_eq!(shares[1].approvers, 0b1010);
+        let combined = combine(&shares).unwrap();
+        // BLS is linear: the aggregate of the shares is the approval the whole set would make.
+        assert_eq!(combined, g.federation().approve(&hash, 0b1011));
+        assert_eq!(
+            combine(&[shares[0].clone(), shares[0].clone()]),
+            Err(CombineError::Overlap { index: 0 })
+        );
+        assert_eq!(combine(&[]), Err(CombineError::Empty));
+    }
+
+    #[test]
+    fn keys_that_are_not_the_specs_are_refused() {
+        let g = generator();
+        let spec = g.spec();
+        let err = |keys: &[(usize, [u8; 32])]| MemberKeys::new(spec, keys).unwrap_err();
+        assert_eq!(err(&[]), MemberKeyError::Empty);
+        assert_eq!(
+            err(&[(0, key(&g, 1).1)]),
+            MemberKeyError::WrongKey { index: 0 }
+        );
+        assert_eq!(
+            err(&[key(&g, 2), key(&g, 2)]),
+            MemberKeyError::Duplicate { index: 2 }
+        );
+        assert_eq!(
+            err(&[(4, key(&g, 0).1)]),
+            MemberKeyError::OutOfRange { index: 4, count: 4 }
+        );
+        assert_eq!(err(&[(1, [0; 32])]), MemberKeyError::Invalid { index: 1 });
+        assert_eq!(
+            err(&[(1, [0xff; 32])]),
+            MemberKeyError::Invalid { index: 1 }
+        );
+        let member = MemberKeys::new(spec, &[key(&g, 3), key(&g, 1)]).unwrap();
+        assert_eq!(member.authorities(), vec![1, 3]);
+        assert!(member.holds(3) && !member.holds(0));
+        assert_eq!(
+            format!("{member:?}"),
+            "MemberKeys { authorities: [1, 3], .. }"
+        );
+    }
+}
