@@ -312,7 +312,7 @@ impl Node {
             // Every compute worker gets a signature batch each tick.
             config.validate_per_tick = config
                 .validate_per_tick
-                .max(crate::engine::compute_workers() * config.signature_batch);
+                .max(crate::engine::compute_workers().saturating_mul(config.signature_batch));
         }
         config.check()?;
         store.keep_checkpoints(config.max_checkpoints);
