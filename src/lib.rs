@@ -8,6 +8,7 @@
 pub mod chainio;
 pub mod checkpoint_sync;
 pub mod cli;
+pub mod config_file;
 pub mod dump;
 pub mod engine;
 pub mod fsutil;

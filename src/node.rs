@@ -10,9 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use ecsync_components::{
-    ChainSpec, NetEvent, StatusMessage, Strategy, SyncConfig, SyncState, SyncStatus,
-};
+use ecsync_components::{ChainSpec, NetEvent, StatusMessage, SyncConfig, SyncState, SyncStatus};
 use ecsync_systems::chaingen::ChainGenerator;
 use libp2p::Multiaddr;
 use tokio::sync::watch;
@@ -46,8 +44,11 @@ pub struct NodeOptions {
     pub listen: Multiaddr,
     /// Bootnodes.
     pub peers: Vec<Multiaddr>,
-    /// Sync strategy.
-    pub strategy: Strategy,
+    /// The engine's settings (`--config`'s `[sync]`, `--strategy`).
+    pub sync: SyncConfig,
+    /// Raise `sync.validate_per_tick` to one `signature_batch` per compute worker when that is more (unless the
+    /// config file sets it).
+    pub auto_validate_per_tick: bool,
     /// Exit once Synced with no peer ahead.
     pub exit_when_synced: bool,
     /// Stop (non-zero exit) when the engine fails, instead of recovering.
@@ -80,7 +81,8 @@ impl NodeOptions {
             spec: None,
             listen: "/ip4/127.0.0.1/tcp/0".parse().expect("valid multiaddr"),
             peers: Vec::new(),
-            strategy: Strategy::Engine,
+            sync: SyncConfig::default(),
+            auto_validate_per_tick: true,
             exit_when_synced: false,
             exit_on_failure: false,
             checkpoint: None,
@@ -342,15 +344,14 @@ impl Node {
         };
         let keypair = load_or_create_keypair(&opts.data.join(KEY_FILE))?;
         let (source, sabotage) = serving_source(&opts, &spec, &store)?;
-        let defaults = SyncConfig::default();
-        let config = SyncConfig {
-            strategy: opts.strategy,
+        let mut config = opts.sync.clone();
+        if opts.auto_validate_per_tick {
             // Every compute worker gets a signature batch each tick.
-            validate_per_tick: defaults
+            config.validate_per_tick = config
                 .validate_per_tick
-                .max(crate::engine::compute_workers() * defaults.signature_batch),
-            ..defaults
-        };
+                .max(crate::engine::compute_workers().saturating_mul(config.signature_batch));
+        }
+        config.check()?;
         store.keep_checkpoints(config.max_checkpoints);
         let checkpoint = opts
             .checkpoint

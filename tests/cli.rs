@@ -1,7 +1,12 @@
-//! The `ecsync chain` commands as a user runs them: output formats, and bad input giving one clear line.
+//! The `ecsync chain` and `ecsync config` commands as a user runs them: output formats, and bad input giving one
+//! clear line; nodes started with a config file run with it.
+
+mod common;
 
 use std::path::Path;
 use std::process::{Command, Output};
+
+use common::{NodeProc, copy_chain, get_json, request, wait_until};
 
 fn ecsync(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ecsync"))
@@ -289,4 +294,224 @@ fn bench_prints_one_json_object() {
     assert_clean_failure(&out, "--threads");
     let out = ecsync(&["bench", "--rounds", "0", "--dir", dir]);
     assert_clean_failure(&out, "--rounds");
+}
+
+/// Writes `text` to `dir/name` and returns the path as a string.
+fn write_config(dir: &Path, name: &str, text: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// `ecsync config defaults` prints every key with a comment; `ecsync config check` of that file prints the
+/// effective config, which is exactly the defaults.
+#[test]
+fn config_defaults_round_trip_through_check() {
+    let t = tempfile::tempdir().unwrap();
+    let out = ecsync(&["config", "defaults"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let defaults = text(&out.stdout);
+    let help_lines = defaults.lines().filter(|l| l.starts_with("# ")).count();
+    for (key, _) in ecsync::config_file::SYNC_HELP
+        .iter()
+        .chain(ecsync::config_file::SERVE_HELP)
+    {
+        assert!(
+            defaults
+                .lines()
+                .any(|l| l.trim_start_matches("# ").starts_with(&format!("{key} = "))),
+            "{key} missing"
+        );
+    }
+    assert!(
+        help_lines > ecsync::config_file::SYNC_HELP.len() + ecsync::config_file::SERVE_HELP.len(),
+        "commented"
+    );
+    let file = write_config(t.path(), "defaults.toml", defaults.as_bytes());
+    let out = ecsync(&["config", "check", &file]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let effective = text(&out.stdout);
+    let parsed = ecsync::config_file::parse(&effective).expect("check prints a config");
+    assert_eq!(parsed.config, ecsync::config_file::NodeConfig::default());
+    // Independently of ecsync's own parser: plain TOML with the default values.
+    let table: toml::Table = toml::from_str(&effective).unwrap();
+    assert_eq!(table["sync"]["min_batch"].as_integer(), Some(32));
+    assert_eq!(table["sync"]["strategy"].as_str(), Some("engine"));
+    assert_eq!(table["serve"]["max_connections"].as_integer(), Some(128));
+
+    // A partial file: its values, defaults for the rest.
+    let file = write_config(
+        t.path(),
+        "partial.toml",
+        b"[sync]\nmin_batch = 7\nstrategy = \"sequential\"\n[serve]\nstatus_burst = 3\n",
+    );
+    let out = ecsync(&["config", "check", &file]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table: toml::Table = toml::from_str(&text(&out.stdout)).unwrap();
+    assert_eq!(table["sync"]["min_batch"].as_integer(), Some(7));
+    assert_eq!(table["sync"]["strategy"].as_str(), Some("sequential"));
+    assert_eq!(table["sync"]["max_batch"].as_integer(), Some(1024));
+    assert_eq!(table["serve"]["status_burst"].as_integer(), Some(3));
+    assert_eq!(table["serve"]["status_per_sec"].as_integer(), Some(2));
+}
+
+/// An unknown key, a wrong type, a bad value, an oversized file: one line naming the file and the key, a
+/// non-zero exit, from `config check` and from `node --config` alike (before the node touches its data dir).
+#[test]
+fn bad_config_files_exit_with_one_clear_line() {
+    let t = tempfile::tempdir().unwrap();
+    let data = t.path().join("node");
+    let data = data.to_str().unwrap();
+    let mut big = b"# padding\n".repeat(200_000);
+    big.extend_from_slice(b"[sync]\nmin_batch = 7\n");
+    let cases: [(&str, &[u8], &str); 7] = [
+        (
+            "unknown.toml",
+            b"[sync]\nmin_batch = 40\nmin_bacth = 3\n",
+            "line 3: sync.min_bacth: unknown key",
+        ),
+        (
+            "section.toml",
+            b"[synk]\nmin_batch = 3\n",
+            "line 1: synk: unknown section",
+        ),
+        (
+            "type.toml",
+            b"[serve]\nmax_connections = \"many\"\n",
+            "line 2: serve.max_connections: invalid type: string \"many\"",
+        ),
+        (
+            "zero.toml",
+            b"[sync]\nmin_batch = 0\n",
+            "line 2: sync.min_batch: must be at least 1",
+        ),
+        (
+            "serve_zero.toml",
+            b"[serve]\nmax_answers_per_peer = 0\n",
+            "line 2: serve.max_answers_per_peer: must be at least 1",
+        ),
+        ("syntax.toml", b"[sync\nmin_batch = 3\n", "line 1: "),
+        ("big.toml", &big, "larger than 1024 KiB"),
+    ];
+    for (name, contents, expected) in cases {
+        let file = write_config(t.path(), name, contents);
+        let expected = format!("error: config {file}: {expected}");
+        assert_clean_failure(&ecsync(&["config", "check", &file]), &expected);
+        assert_clean_failure(
+            &ecsync(&["node", "--data", data, "--config", &file]),
+            &expected,
+        );
+    }
+    let missing = t.path().join("missing.toml");
+    let missing = missing.to_str().unwrap();
+    assert_clean_failure(
+        &ecsync(&["config", "check", missing]),
+        &format!("error: config {missing}: cannot open"),
+    );
+    assert!(
+        !Path::new(data).exists(),
+        "refused before touching the data dir"
+    );
+}
+
+/// A node started with `--config` runs with the file's settings (its world dump shows the engine's
+/// SyncConfig); `--strategy` given explicitly overrides the file, and its default does not; `validate_per_tick`
+/// is raised to one signature batch per compute worker only when the file does not set it.
+#[test]
+fn a_node_runs_with_its_config_file_and_flags_override_it() {
+    let t = tempfile::tempdir().unwrap();
+    let template = common::template(3, 20);
+    let sequential = write_config(
+        t.path(),
+        "sequential.toml",
+        b"[sync]\nstrategy = \"sequential\"\nmin_batch = 7\nvalidate_per_tick = 3\n",
+    );
+    let plain = write_config(t.path(), "plain.toml", b"[sync]\nmin_batch = 9\n");
+    let config_of = |name: &str, args: &[&str]| -> serde_json::Value {
+        let dir = t.path().join(name);
+        copy_chain(&template, &dir);
+        let mut all = vec!["--data", dir.to_str().unwrap(), "--http", "127.0.0.1:0"];
+        all.extend_from_slice(args);
+        let node = NodeProc::start(&all);
+        let world = get_json(node.http.as_deref().unwrap(), "/debug/world");
+        world["resources"]["SyncConfig"].clone()
+    };
+    // The file alone: its strategy and values, its validate_per_tick as it is.
+    let c = config_of("a", &["--config", &sequential, "--threads", "8"]);
+    assert_eq!(c["strategy"], "sequential", "{c}");
+    assert_eq!(c["min_batch"], 7, "{c}");
+    assert_eq!(c["validate_per_tick"], 3, "{c}");
+    assert_eq!(c["max_batch"], 1024, "the rest default: {c}");
+    // An explicit flag wins over the file.
+    let c = config_of(
+        "b",
+        &[
+            "--config",
+            &sequential,
+            "--strategy",
+            "engine",
+            "--threads",
+            "8",
+        ],
+    );
+    assert_eq!(c["strategy"], "engine", "{c}");
+    assert_eq!(c["min_batch"], 7, "{c}");
+    // validate_per_tick not in the file: 8 workers x 64 approvals.
+    let c = config_of("c", &["--config", &plain, "--threads", "8"]);
+    assert_eq!(c["min_batch"], 9, "{c}");
+    assert_eq!(c["validate_per_tick"], 8 * 64, "{c}");
+    assert_eq!(c["strategy"], "engine", "{c}");
+    // No file: the defaults.
+    let c = config_of("d", &["--strategy", "sequential"]);
+    assert_eq!(c["strategy"], "sequential", "{c}");
+    assert_eq!(c["min_batch"], 32, "{c}");
+}
+
+/// The `[serve]` limits reach the network: a server whose byte budget is below any request's reservation drops
+/// every blocks request for `memory` (a default server never does at this size).
+#[test]
+fn a_node_serves_within_its_config_file_limits() {
+    let t = tempfile::tempdir().unwrap();
+    let template = common::template(3, 20);
+    let server_dir = t.path().join("server");
+    copy_chain(&template, &server_dir);
+    let config = write_config(
+        t.path(),
+        "tight.toml",
+        b"[serve]\nmax_bytes_in_flight = 1\n",
+    );
+    let server = NodeProc::start(&[
+        "--data",
+        server_dir.to_str().unwrap(),
+        "--config",
+        &config,
+        "--http",
+        "127.0.0.1:0",
+    ]);
+    let fresh = t.path().join("fresh");
+    let spec = template.join("spec.json");
+    let _fresh = NodeProc::start(&[
+        "--data",
+        fresh.to_str().unwrap(),
+        "--spec",
+        spec.to_str().unwrap(),
+        "--peer",
+        &server.addr,
+    ]);
+    let url = server.http.clone().unwrap();
+    let memory_drops = || {
+        let (_, body) = request(&url, "GET", "/metrics");
+        body.lines()
+            .find(|l| {
+                l.starts_with("ecsync_serve_dropped_total{") && l.contains("reason=\"memory\"")
+            })
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    wait_until(
+        "the server drops blocks requests for memory",
+        || (memory_drops() >= 1.0).then_some(()),
+        || request(&url, "GET", "/metrics").1,
+    );
 }

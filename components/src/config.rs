@@ -29,8 +29,10 @@ pub enum Verifier {
     Standard,
 }
 
-/// Engine configuration.
+/// Engine configuration. Decoding it (an operator's config file, `ecsync node --config`) takes the default of
+/// every setting left out and refuses unknown ones.
 #[derive(Resource, Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct SyncConfig {
     /// Which strategy runs.
     pub strategy: Strategy,
@@ -199,16 +201,8 @@ impl SyncConfig {
 
     /// Checks the settings make sense together.
     pub fn check(&self) -> Result<(), ConfigError> {
-        if self.min_batch == 0 || self.min_batch > self.max_batch {
-            return Err(ConfigError::EmptyBatchBounds {
-                min: self.min_batch,
-                max: self.max_batch,
-            });
-        }
-        if self.max_batch > crate::messages::MAX_BLOCKS_PER_REQUEST {
-            return Err(ConfigError::BatchAboveProtocolCap(self.max_batch));
-        }
         let positive = [
+            ("min_batch", self.min_batch as usize),
             (
                 "max_in_flight_per_peer",
                 self.max_in_flight_per_peer as usize,
@@ -218,20 +212,41 @@ impl SyncConfig {
             ("signature_batch", self.signature_batch),
             ("max_checkpoints", self.max_checkpoints),
             ("max_peer_records", self.max_peer_records),
+            (
+                "reputation_half_life_ms",
+                usize::from(self.reputation_half_life_ms > 0),
+            ),
         ];
         if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(ConfigError::Zero(name));
         }
-        if self.min_timeout_ms > self.max_timeout_ms {
-            return Err(ConfigError::TimeoutBounds);
+        if self.min_batch > self.max_batch {
+            return Err(ConfigError::EmptyBatchBounds {
+                min: self.min_batch,
+                max: self.max_batch,
+            });
         }
-        let thresholds = [self.ban_below, self.disconnect_below, self.stop_using_below];
-        if !(self.reputation_half_life_ms > 0
-            && thresholds.iter().all(|t| (-100.0..=0.0).contains(t))
-            && self.ban_below <= self.disconnect_below
-            && self.disconnect_below <= self.stop_using_below)
-        {
-            return Err(ConfigError::Reputation);
+        if self.max_batch > crate::messages::MAX_BLOCKS_PER_REQUEST {
+            return Err(ConfigError::BatchAboveProtocolCap(self.max_batch));
+        }
+        if self.min_timeout_ms > self.max_timeout_ms {
+            return Err(ConfigError::TimeoutBounds {
+                min: self.min_timeout_ms,
+                max: self.max_timeout_ms,
+            });
+        }
+        // -100 <= ban_below <= disconnect_below <= stop_using_below <= 0; the first threshold that breaks it.
+        let thresholds = [
+            ("ban_below", self.ban_below),
+            ("disconnect_below", self.disconnect_below),
+            ("stop_using_below", self.stop_using_below),
+        ];
+        let mut floor = -100.0;
+        for (name, t) in thresholds {
+            if !(floor..=0.0).contains(&t) {
+                return Err(ConfigError::Reputation(name));
+            }
+            floor = t;
         }
         if !(0.0..=1.0).contains(&self.production_progress) {
             return Err(ConfigError::ProductionProgress(self.production_progress));
@@ -243,11 +258,11 @@ impl SyncConfig {
     }
 }
 
-/// A [`SyncConfig`] whose settings do not make sense together; each names the setting.
+/// A [`SyncConfig`] whose settings do not make sense together; each names the setting ([`ConfigError::key`]).
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{} {}", self.key(), self.problem())]
 pub enum ConfigError {
-    /// `min_batch..=max_batch` is empty.
-    #[error("batch bounds min_batch {min} ..= max_batch {max} are empty")]
+    /// `min_batch` above `max_batch`.
     EmptyBatchBounds {
         /// `min_batch`.
         min: u32,
@@ -255,25 +270,60 @@ pub enum ConfigError {
         max: u32,
     },
     /// `max_batch` above [`crate::MAX_BLOCKS_PER_REQUEST`].
-    #[error("max_batch {0} exceeds the protocol cap {cap}", cap = crate::MAX_BLOCKS_PER_REQUEST)]
     BatchAboveProtocolCap(u32),
-    /// A limit that must be positive is 0.
-    #[error("{0} must be positive")]
+    /// A setting that must be positive is 0.
     Zero(&'static str),
     /// `validation_in_flight` above [`MAX_VALIDATION_IN_FLIGHT`].
-    #[error("validation_in_flight {0} exceeds {MAX_VALIDATION_IN_FLIGHT}")]
     ValidationInFlight(usize),
     /// `min_timeout_ms` above `max_timeout_ms`.
-    #[error("min_timeout_ms exceeds max_timeout_ms")]
-    TimeoutBounds,
-    /// Reputation settings out of order.
-    #[error(
-        "reputation thresholds must satisfy -100 <= ban_below <= disconnect_below <= stop_using_below <= 0, with a positive half-life"
-    )]
-    Reputation,
+    TimeoutBounds {
+        /// `min_timeout_ms`.
+        min: u64,
+        /// `max_timeout_ms`.
+        max: u64,
+    },
+    /// This reputation threshold breaks `-100 <= ban_below <= disconnect_below <= stop_using_below <= 0`.
+    Reputation(&'static str),
     /// `production_progress` outside 0..=1.
-    #[error("production_progress {0} must be within 0..=1")]
     ProductionProgress(f64),
+}
+
+impl ConfigError {
+    /// The setting (a [`SyncConfig`] field name) at fault.
+    pub fn key(&self) -> &'static str {
+        match self {
+            ConfigError::EmptyBatchBounds { .. } => "min_batch",
+            ConfigError::BatchAboveProtocolCap(_) => "max_batch",
+            ConfigError::Zero(name) | ConfigError::Reputation(name) => name,
+            ConfigError::ValidationInFlight(_) => "validation_in_flight",
+            ConfigError::TimeoutBounds { .. } => "min_timeout_ms",
+            ConfigError::ProductionProgress(_) => "production_progress",
+        }
+    }
+
+    /// What is wrong with it, without its name.
+    pub fn problem(&self) -> String {
+        match self {
+            ConfigError::EmptyBatchBounds { min, max } => {
+                format!("{min} exceeds max_batch {max}")
+            }
+            ConfigError::BatchAboveProtocolCap(v) => format!(
+                "{v} exceeds the protocol cap {}",
+                crate::MAX_BLOCKS_PER_REQUEST
+            ),
+            ConfigError::Zero(_) => "must be at least 1".into(),
+            ConfigError::ValidationInFlight(v) => {
+                format!("{v} exceeds {MAX_VALIDATION_IN_FLIGHT}")
+            }
+            ConfigError::TimeoutBounds { min, max } => {
+                format!("{min} exceeds max_timeout_ms {max}")
+            }
+            ConfigError::Reputation(_) => "breaks -100 <= ban_below <= disconnect_below <= \
+                                           stop_using_below <= 0"
+                .into(),
+            ConfigError::ProductionProgress(v) => format!("{v} is not within 0..=1"),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -312,6 +362,56 @@ mod tests {
                 max: SyncConfig::default().max_batch
             }
         );
+        assert_eq!(bad(|c| c.min_batch = 0), ConfigError::Zero("min_batch"));
+        assert_eq!(
+            bad(|c| c.reputation_half_life_ms = 0),
+            ConfigError::Zero("reputation_half_life_ms")
+        );
+        assert_eq!(
+            bad(|c| c.ban_below = -101.0),
+            ConfigError::Reputation("ban_below")
+        );
+        assert_eq!(
+            bad(|c| c.disconnect_below = c.ban_below - 1.0),
+            ConfigError::Reputation("disconnect_below")
+        );
+        assert_eq!(
+            bad(|c| c.stop_using_below = 0.5),
+            ConfigError::Reputation("stop_using_below")
+        );
+        assert_eq!(
+            bad(|c| c.stop_using_below = f64::NAN),
+            ConfigError::Reputation("stop_using_below")
+        );
+        assert_eq!(
+            bad(|c| c.min_timeout_ms = c.max_timeout_ms + 1),
+            ConfigError::TimeoutBounds {
+                min: 30_001,
+                max: 30_000
+            }
+        );
+        assert_eq!(
+            bad(|c| c.production_progress = 1.5).to_string(),
+            "production_progress 1.5 is not within 0..=1"
+        );
+        assert_eq!(
+            bad(|c| c.max_batch = 2_000).to_string(),
+            "max_batch 2000 exceeds the protocol cap 1024"
+        );
+        assert_eq!(
+            bad(|c| c.import_batch = 0).to_string(),
+            "import_batch must be at least 1"
+        );
+        // Every error names a field of the config.
+        let fields = serde_json::to_value(SyncConfig::default()).expect("encodes");
+        for e in [
+            bad(|c| c.min_batch = c.max_batch + 1),
+            bad(|c| c.min_timeout_ms = c.max_timeout_ms + 1),
+            bad(|c| c.ban_below = 1.0),
+            bad(|c| c.validation_in_flight = 9),
+        ] {
+            assert!(fields.get(e.key()).is_some(), "{e}");
+        }
         let zero_in_flight = SyncConfig {
             validation_in_flight: 0,
             ..SyncConfig::default()
@@ -331,5 +431,18 @@ mod tests {
         map.remove("verifier");
         let back: SyncConfig = serde_json::from_value(json).expect("decodes");
         assert_eq!(back, SyncConfig::default());
+        let partial: SyncConfig = serde_json::from_str(r#"{"min_batch": 7}"#).expect("decodes");
+        assert_eq!(
+            partial,
+            SyncConfig {
+                min_batch: 7,
+                ..SyncConfig::default()
+            }
+        );
+        let unknown = serde_json::from_str::<SyncConfig>(r#"{"min_bacth": 7}"#);
+        assert!(
+            unknown.is_err_and(|e| e.to_string().contains("min_bacth")),
+            "an unknown setting is refused"
+        );
     }
 }

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use ecsync_components::{ChainStore, Strategy};
+use ecsync_components::{ChainStore, Strategy, SyncConfig};
 use ecsync_systems::chaingen::GenParams;
 
 use super::DemoArgs;
@@ -177,7 +177,10 @@ async fn sync_fresh(
     let opts = NodeOptions {
         spec: Some(spec.to_path_buf()),
         peers: peers.to_vec(),
-        strategy,
+        sync: SyncConfig {
+            strategy,
+            ..SyncConfig::default()
+        },
         exit_when_synced: true,
         ..NodeOptions::new(data.clone())
     };

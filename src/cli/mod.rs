@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod chain;
+pub mod config;
 pub mod demo;
 pub mod dump;
 pub mod node;
@@ -35,6 +36,26 @@ pub enum Command {
     /// Measure in one run: the engine's and the sequential sync's throughput from serving processes on loopback,
     /// the verification bounds of the grouped and the standard verifier, the syncing process's peak RSS.
     Bench(BenchArgs),
+    /// The operator's config file (`ecsync node --config FILE`): print the defaults, check a file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `ecsync config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print a default config file: every key, its default value and what it means (TOML, `[sync]` and
+    /// `[serve]`).
+    Defaults,
+    /// Print the effective config of FILE (TOML, defaults filled in), or one line saying what is wrong with it.
+    Check(ConfigCheckArgs),
+}
+
+/// `ecsync config check`
+#[derive(Debug, Args)]
+pub struct ConfigCheckArgs {
+    /// The config file (TOML).
+    pub file: PathBuf,
 }
 
 /// `ecsync node`
@@ -52,9 +73,13 @@ pub struct NodeArgs {
     /// A peer to dial (with /p2p/<peer id>); repeat for more.
     #[arg(long = "peer")]
     pub peers: Vec<libp2p::Multiaddr>,
-    /// Sync strategy.
-    #[arg(long, value_enum, default_value_t = StrategyArg::Engine)]
-    pub strategy: StrategyArg,
+    /// Settings of the engine (`[sync]`) and limits of serving (`[serve]`), TOML; every key optional. Flags that
+    /// set the same thing override it. `ecsync config defaults` prints every key with its default.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Sync strategy [default: engine, or the config file's sync.strategy].
+    #[arg(long, value_enum)]
+    pub strategy: Option<StrategyArg>,
     /// Exit 0 once Synced with no peer ahead.
     #[arg(long)]
     pub exit_when_synced: bool,
@@ -256,6 +281,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args),
         Command::Dump(args) => dump::run(&args),
         Command::Bench(args) => bench::run(args),
+        Command::Config(ConfigCommand::Defaults) => config::defaults(),
+        Command::Config(ConfigCommand::Check(args)) => config::check(&args.file),
     }
 }
 

@@ -1,6 +1,9 @@
 //! `ecsync node`.
 
+use ecsync_components::SyncConfig;
+
 use super::NodeArgs;
+use crate::network::ServeLimits;
 use crate::node::{Node, NodeOptions, StopReason};
 
 /// A tokio runtime for the network: one worker (the engine has its own thread and compute pool).
@@ -45,11 +48,32 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
         // N validating workers; the engine thread commits and talks to peers meanwhile.
         crate::engine::init_compute_workers(threads as usize);
     }
+    // The config file, then the flags that override it.
+    let (mut sync, limits, auto_validate_per_tick) = match &args.config {
+        Some(path) => {
+            let loaded = crate::config_file::load(path)?;
+            let set: Vec<&str> = loaded.set.iter().map(String::as_str).collect();
+            let set = if set.is_empty() {
+                "nothing".to_string()
+            } else {
+                set.join(", ")
+            };
+            tracing::info!("config {}: {set} set, the rest default", path.display());
+            let auto = loaded.auto_validate_per_tick();
+            (loaded.config.sync, loaded.config.serve, auto)
+        }
+        None => (SyncConfig::default(), ServeLimits::default(), true),
+    };
+    if let Some(strategy) = args.strategy {
+        sync.strategy = strategy.into();
+    }
     let opts = NodeOptions {
         spec: args.spec,
         listen: args.listen,
         peers: args.peers,
-        strategy: args.strategy.into(),
+        sync,
+        auto_validate_per_tick,
+        limits,
         exit_when_synced: args.exit_when_synced,
         exit_on_failure: args.exit_on_failure,
         checkpoint: args.checkpoint,

@@ -168,7 +168,10 @@ pub struct Sabotage {
 }
 
 /// The limits on serving and on connections, with their defaults. See `docs/ARCHITECTURE.md`, "Serving limits".
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// Decoding them (the `[serve]` section of an operator's config file) takes the default of every limit left out
+/// and refuses unknown ones.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ServeLimits {
     /// Blocks a peer may be served in one burst: its token bucket's capacity (default 16,384).
     pub blocks_burst: u32,
@@ -215,6 +218,57 @@ impl Default for ServeLimits {
             max_connections_per_peer: 2,
             max_pending_incoming: 32,
             max_pending_outgoing: 32,
+        }
+    }
+}
+
+impl ServeLimits {
+    /// Checks every limit is at least 1 (a 0 would refuse all service, or all connections, or never refill a
+    /// bucket); the error names the limit at fault. The config file's limits must pass it; the network itself
+    /// takes any values (tests use a rate of 0 for a bucket that never refills).
+    pub fn check(&self) -> Result<(), LimitError> {
+        let limits = [
+            ("blocks_burst", self.blocks_burst as usize),
+            ("blocks_per_sec", self.blocks_per_sec as usize),
+            ("max_answers_per_peer", self.max_answers_per_peer),
+            ("max_bytes_in_flight", self.max_bytes_in_flight),
+            ("status_burst", self.status_burst as usize),
+            ("status_per_sec", self.status_per_sec as usize),
+            ("max_connections", self.max_connections as usize),
+            (
+                "max_connections_per_peer",
+                self.max_connections_per_peer as usize,
+            ),
+            ("max_pending_incoming", self.max_pending_incoming as usize),
+            ("max_pending_outgoing", self.max_pending_outgoing as usize),
+        ];
+        match limits.iter().find(|(_, v)| *v == 0) {
+            Some((key, _)) => Err(LimitError::Zero(key)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// [`ServeLimits`] that make no sense; each names the limit ([`LimitError::key`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{} {}", self.key(), self.problem())]
+pub enum LimitError {
+    /// A limit is 0.
+    Zero(&'static str),
+}
+
+impl LimitError {
+    /// The limit (a [`ServeLimits`] field name) at fault.
+    pub fn key(&self) -> &'static str {
+        match self {
+            LimitError::Zero(key) => key,
+        }
+    }
+
+    /// What is wrong with it, without its name.
+    pub fn problem(&self) -> &'static str {
+        match self {
+            LimitError::Zero(_) => "must be at least 1",
         }
     }
 }
