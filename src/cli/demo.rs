@@ -185,6 +185,7 @@ async fn sync_fresh(
         ..NodeOptions::new(data.clone())
     };
     let started = Instant::now();
+    let shutdown = shutdown_signal();
     let node = Node::start(opts).await?;
     let mut status = node.status();
     let bar = progress_bar(0, label);
@@ -212,7 +213,7 @@ async fn sync_fresh(
             }
         })
     };
-    let outcome = node.run_until(true, shutdown_signal()).await?;
+    let outcome = node.run_until(true, shutdown).await?;
     watcher.abort();
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();

@@ -27,7 +27,7 @@ pub enum Command {
     #[command(subcommand)]
     Chain(ChainCommand),
     /// Run a node: serve the blocks it has, sync those it lacks.
-    Node(NodeArgs),
+    Node(Box<NodeArgs>),
     /// The main job: N serving nodes on loopback, a fresh node synced by the engine and then by the sequential
     /// strategy, both throughputs and the speedup.
     Demo(DemoArgs),
@@ -277,7 +277,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Chain(ChainCommand::Verify(args)) => chain::verify(&args.dir),
         Command::Chain(ChainCommand::Head(args)) => chain::head(&args.dir, args.json),
         Command::Chain(ChainCommand::Keys(args)) => chain::keys(&args),
-        Command::Node(args) => node::run(args),
+        Command::Node(args) => node::run(*args),
         Command::Demo(args) => demo::run(args),
         Command::Dump(args) => dump::run(&args),
         Command::Bench(args) => bench::run(args),

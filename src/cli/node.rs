@@ -15,27 +15,35 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Installs the Ctrl-C and SIGTERM handlers NOW (call it inside the runtime, before starting the node: a signal
+/// that arrives while the node starts then stops it cleanly instead of killing the process) and returns the
+/// future that resolves on either.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
+        let term = signal(SignalKind::terminate()).ok();
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        async move {
+            match (term, interrupt) {
+                (Some(mut term), Some(mut interrupt)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = interrupt.recv() => {}
+                    }
                 }
-            }
-            Err(_) => {
-                let _ = ctrl_c.await;
+                (Some(mut one), None) | (None, Some(mut one)) => {
+                    one.recv().await;
+                }
+                (None, None) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
@@ -87,6 +95,7 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
     };
     let exit_when_synced = opts.exit_when_synced;
     runtime()?.block_on(async move {
+        let shutdown = shutdown_signal();
         let node = Node::start(opts).await?;
         // The one line scripts read: the full listen address.
         println!("{}", node.listen_addr());
@@ -95,7 +104,7 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
             println!("http://{http}");
             tracing::info!("serving /metrics, /sync/status and /debug/world on http://{http}");
         }
-        let outcome = node.run_until(exit_when_synced, shutdown_signal()).await?;
+        let outcome = node.run_until(exit_when_synced, shutdown).await?;
         let s = &outcome.status;
         tracing::info!(
             "stopped ({:?}): {:?} at height {} of {}",
