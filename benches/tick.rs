@@ -97,6 +97,7 @@ fn sync(engine: &mut SyncEngine, chain: &SimChain) -> u64 {
                     peer,
                     status: status(chain),
                 }),
+                Request::AnswerApproval { .. } | Request::AskApproval { .. } => {}
                 Request::Disconnect { peer, reason, .. } => {
                     panic!("the engine dropped honest {peer}: {reason}")
                 }

@@ -226,6 +226,15 @@ pub fn start_from_checkpoint(
             NetEvent::RequestFailed { peer, request, .. } => {
                 state.answered(*peer, *request);
             }
+            // Not synced at all yet: no approval.
+            NetEvent::ApprovalAsked { ask, .. } => network.send(Request::AnswerApproval {
+                ask: *ask,
+                answer: ecsync_components::ApproveAnswer::refused(
+                    ecsync_components::RefusalKind::GateClosed,
+                    "the node is fetching its checkpoint's block",
+                ),
+            }),
+            NetEvent::ApprovalAnswered { .. } => {}
             NetEvent::Blocks {
                 peer,
                 request,

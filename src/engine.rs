@@ -10,9 +10,9 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::SingleThreadedExecutor;
 use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
 use ecsync_components::resources::{
-    Announced, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox, Membership,
-    Observations, Outbox, PeerIndex, PeerRecords, PlanCursor, RequestCounter, SequentialState,
-    Spec, Stopwatch, Store, SyncControl, SyncProgress,
+    Announced, ApprovalAsks, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox,
+    Membership, Observations, Outbox, PeerIndex, PeerRecords, PlanCursor, RequestCounter,
+    SequentialState, Spec, Stopwatch, Store, SyncControl, SyncProgress,
 };
 use ecsync_components::{
     BlockRef, ChainSpec, ChainStore, Checkpoint, EncodedBlock, Hash32, NetEvent, PeerOutcome,
@@ -122,6 +122,13 @@ pub fn build_schedule() -> Schedule {
         )
             .distributive_run_if(engine_strategy),
     );
+    // A federation member answers approval questions against the head this tick imported (both strategies).
+    schedule.add_systems(
+        approve_blocks
+            .in_set(Blocks)
+            .after(import_blocks)
+            .after(sequential_sync),
+    );
     // The baseline, instead of the pipeline.
     schedule.add_systems(
         sequential_sync
@@ -203,6 +210,7 @@ impl SyncEngine {
         world.init_resource::<SyncProgress>();
         world.init_resource::<SyncControl>();
         world.init_resource::<Membership>();
+        world.init_resource::<ApprovalAsks>();
         world.init_resource::<EngineCounters>();
         world.init_resource::<SequentialState>();
         world.init_resource::<Messages<PeerOutcome>>();

@@ -70,6 +70,8 @@ pub struct Metrics {
     tick_seconds: Histogram,
     request_latency: HistogramFamily,
     serve_dropped: Family<ReasonLabel, Counter>,
+    approvals_given: Counter,
+    approvals_refused: Family<ReasonLabel, Counter>,
     serve_answers_in_flight: Gauge,
     serve_bytes_in_flight: Gauge,
     net_events_dropped: Counter,
@@ -121,6 +123,8 @@ impl Metrics {
             tick_seconds: seconds_histogram(),
             request_latency: Family::new_with_constructor(seconds_histogram),
             serve_dropped: Family::default(),
+            approvals_given: Counter::default(),
+            approvals_refused: Family::default(),
             serve_answers_in_flight: Gauge::default(),
             serve_bytes_in_flight: Gauge::default(),
             net_events_dropped: Counter::default(),
@@ -280,6 +284,16 @@ impl Metrics {
             m.request_latency.clone(),
         );
         r.register(
+            "approvals_given",
+            "Approvals this federation member gave (signatures over proposed blocks)",
+            m.approvals_given.clone(),
+        );
+        r.register(
+            "approvals_refused",
+            "Approval questions this node refused, by reason (not_a_member, gate_closed, not_on_head, slot_not_begun, invalid, equivocation, busy, storage)",
+            m.approvals_refused.clone(),
+        );
+        r.register(
             "serve_dropped",
             "Peer requests not served, by reason: unchecked, denied, concurrency, rate, memory, status_rate",
             m.serve_dropped.clone(),
@@ -391,6 +405,19 @@ impl Metrics {
         );
         inc(&self.peer_bans, c.peer_bans, self.last.peer_bans);
         inc(&self.peer_kicks, c.peer_kicks, self.last.peer_kicks);
+        inc(
+            &self.approvals_given,
+            c.approvals_given,
+            self.last.approvals_given,
+        );
+        for kind in ecsync_components::RefusalKind::ALL {
+            let i = kind.index();
+            self.approvals_refused
+                .get_or_create(&ReasonLabel {
+                    reason: kind.as_str().to_string(),
+                })
+                .inc_by(c.approvals_refused[i].saturating_sub(self.last.approvals_refused[i]));
+        }
         inc(
             &self.claims_refused,
             c.claims_refused,

@@ -923,6 +923,8 @@ impl Simulation {
                     self.schedule(at, i, connect, None);
                 }
             }
+            // The simulated peers are not federation members and ask nothing.
+            Request::AnswerApproval { .. } | Request::AskApproval { .. } => {}
             Request::BlocksByRange {
                 peer,
                 request,

@@ -154,3 +154,221 @@ fn write_private(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     }
     path
 }
+
+/// A client on the wire: a libp2p node of the same chain (claiming `head`) that asks approval questions.
+struct Asker {
+    handle: ecsync::network::NetworkHandle,
+    events: tokio::sync::mpsc::Receiver<ecsync::components::NetEvent>,
+    runtime: tokio::runtime::Runtime,
+    next: u64,
+}
+
+struct HeadOnly(ecsync::components::StatusMessage);
+
+impl ecsync::network::BlockSource for HeadOnly {
+    fn status(&self) -> ecsync::components::StatusMessage {
+        self.0
+    }
+    fn blocks(&self, _: u64, _: u32, _: usize) -> Vec<Vec<u8>> {
+        Vec::new()
+    }
+}
+
+impl Asker {
+    /// Connects to `member` (its listen address) claiming `head` of `spec`'s chain; waits until the member
+    /// connected.
+    fn connect(
+        spec: &ecsync::components::ChainSpec,
+        head: ecsync::components::BlockRef,
+        member: &str,
+    ) -> (Self, ecsync::components::PeerId) {
+        use ecsync::components::{NetEvent, StatusMessage};
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut config = ecsync::network::NetworkConfig::new(
+            libp2p::identity::Keypair::generate_ed25519(),
+            "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
+            spec,
+        );
+        config.bootnodes = vec![member.parse().unwrap()];
+        let source = std::sync::Arc::new(HeadOnly(StatusMessage {
+            chain_id: spec.chain_id,
+            genesis_hash: spec.genesis_hash,
+            head,
+        }));
+        let (handle, events) = runtime
+            .block_on(ecsync::network::Network::start(config, source))
+            .unwrap();
+        let mut asker = Self {
+            handle,
+            events,
+            runtime,
+            next: 0,
+        };
+        let peer = asker.wait(|e| match e {
+            NetEvent::PeerConnected { peer, .. } => Some(*peer),
+            _ => None,
+        });
+        (asker, peer)
+    }
+
+    /// The next event `pick` takes, skipping others, within the tests' deadline.
+    fn wait<T>(&mut self, pick: impl Fn(&ecsync::components::NetEvent) -> Option<T>) -> T {
+        let events = &mut self.events;
+        self.runtime.block_on(async {
+            tokio::time::timeout(common::DEADLINE, async {
+                loop {
+                    let event = events.recv().await.expect("network stopped");
+                    if let Some(v) = pick(&event) {
+                        return v;
+                    }
+                }
+            })
+            .await
+            .expect("no such event within the deadline")
+        })
+    }
+
+    /// Asks `peer` to approve `block`; its answer.
+    fn ask(
+        &mut self,
+        peer: ecsync::components::PeerId,
+        block: &ecsync::components::Block,
+    ) -> ecsync::components::ApproveAnswer {
+        use ecsync::components::{NetEvent, Request, RequestId};
+        self.next += 1;
+        let request = RequestId(self.next);
+        self.handle.send(Request::AskApproval {
+            peer,
+            request,
+            block: Box::new(block.clone()),
+        });
+        self.wait(|e| match e {
+            NetEvent::ApprovalAnswered {
+                request: r, answer, ..
+            } if *r == request => Some((**answer).clone()),
+            NetEvent::RequestFailed {
+                request: r, reason, ..
+            } if *r == request => panic!("the question failed: {reason:?}"),
+            _ => None,
+        })
+    }
+}
+
+fn refused_kind(answer: &ecsync::components::ApproveAnswer) -> ecsync::components::RefusalKind {
+    match answer {
+        ecsync::components::ApproveAnswer::Refused { kind, .. } => *kind,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// A member answers approval questions over the approve protocol: it approves a valid block on its head with
+/// its share (byte-identical to what its authority's key makes), signs the same block again, refuses another
+/// block at that height (also after a restart: the memory is durable) and a block off its head; a node without
+/// keys refuses as not a member. Its metrics count what it gave and refused.
+#[test]
+fn a_member_answers_approval_questions_and_never_equivocates() {
+    use ecsync::components::{ApproveAnswer, BlockRef, RefusalKind};
+    const BLOCKS: u64 = 40;
+    let t = tempfile::tempdir().unwrap();
+    let template = common::template(5, BLOCKS);
+    let data = t.path().join("member");
+    copy_chain(&template, &data);
+    let file = t.path().join("member.keys");
+    assert!(keys(&data, &["1"], &file).status.success());
+
+    let (spec, store) = ecsync::chainio::open_chain_dir(&template).unwrap();
+    let generator = ecsync_systems_generator(&template);
+    use ecsync::components::ChainStore;
+    let head_block = store.block(BLOCKS).unwrap().unwrap();
+    drop(store);
+    let head = BlockRef::of(&head_block);
+    let proposal = generator.child(&head_block.block.header, head.hash);
+    let mut rival = proposal.clone();
+    rival.header.slot += 1;
+    rival.header.timestamp_ms = spec.slot_start_ms(rival.header.slot);
+    // A block two above the head (in a later slot): not on the head.
+    let off_head = generator.child(&proposal.header, proposal.header.hash());
+
+    let member_args = [
+        "--data",
+        data.to_str().unwrap(),
+        "--authority-keys",
+        file.to_str().unwrap(),
+        "--http",
+        "127.0.0.1:0",
+    ];
+    let mut member = NodeProc::start(&member_args);
+    let (mut asker, peer) = Asker::connect(&spec, head, &member.addr);
+    // The member's gate opens once it sees a peer at its head (Synced).
+    common::wait_until(
+        "the member's gate open",
+        || (member.status()["can_produce_blocks"] == true).then_some(()),
+        || format!("{}", member.status()),
+    );
+    let approved = asker.ask(peer, &proposal);
+    let expected = generator
+        .federation()
+        .approve(&proposal.header.hash(), 1 << 1);
+    assert_eq!(approved, ApproveAnswer::Approved(expected.clone()));
+    // The same block again: the same signature.
+    assert_eq!(
+        asker.ask(peer, &proposal),
+        ApproveAnswer::Approved(expected)
+    );
+    // Another block at that height: never.
+    assert_eq!(
+        refused_kind(&asker.ask(peer, &rival)),
+        RefusalKind::Equivocation
+    );
+    assert_eq!(
+        refused_kind(&asker.ask(peer, &off_head)),
+        RefusalKind::NotOnHead
+    );
+    let base = member.http.clone().unwrap();
+    let metrics = common::request(&base, "GET", "/metrics").1;
+    assert!(
+        metrics.contains("ecsync_approvals_given_total 2"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("ecsync_approvals_refused_total{reason=\"equivocation\"} 1"),
+        "{metrics}"
+    );
+
+    // Restarted, it still remembers.
+    drop(asker);
+    member.terminate();
+    let member = NodeProc::start(&member_args);
+    let (mut asker, peer) = Asker::connect(&spec, head, &member.addr);
+    common::wait_until(
+        "the member's gate open after the restart",
+        || (member.status()["can_produce_blocks"] == true).then_some(()),
+        || format!("{}", member.status()),
+    );
+    assert_eq!(
+        refused_kind(&asker.ask(peer, &rival)),
+        RefusalKind::Equivocation
+    );
+    drop(asker);
+    drop(member);
+
+    // A node without keys is no member.
+    let plain = t.path().join("plain");
+    copy_chain(&template, &plain);
+    let node = NodeProc::start(&["--data", plain.to_str().unwrap()]);
+    let (mut asker, peer) = Asker::connect(&spec, head, &node.addr);
+    assert_eq!(
+        refused_kind(&asker.ask(peer, &proposal)),
+        RefusalKind::NotAMember
+    );
+}
+
+/// The generator of a generated chain directory.
+fn ecsync_systems_generator(dir: &Path) -> ecsync::systems::chaingen::ChainGenerator {
+    let params = ecsync::chainio::load_generator(dir).unwrap().unwrap();
+    ecsync::systems::chaingen::ChainGenerator::new(params).unwrap()
+}

@@ -34,8 +34,9 @@ pub use chain::{
 };
 pub use config::{ConfigError, MAX_VALIDATION_IN_FLIGHT, Strategy, SyncConfig, Verifier};
 pub use messages::{
-    AnswerError, FailureReason, GotExpected, MAX_BLOCKS_PER_REQUEST, MAX_RESPONSE_BYTES, NetEvent,
-    Offence, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, StatusMessage, Tolerance,
+    AnswerError, ApproveAnswer, FailureReason, GotExpected, MAX_BLOCKS_PER_REQUEST,
+    MAX_REFUSAL_DETAIL, MAX_RESPONSE_BYTES, NetEvent, Offence, OutcomeKind, PeerId, PeerOutcome,
+    RefusalKind, Request, RequestId, StatusMessage, Tolerance,
 };
 pub use spec::{ChainSpec, SpecError, quorum};
 pub use status::{Failure, SyncState, SyncStatus, WaitReason};

@@ -224,6 +224,13 @@ impl SyncProgress {
     }
 }
 
+/// Most approval questions waiting for `approve_blocks`; a question beyond them is refused as `Busy` at once.
+pub const MAX_APPROVAL_ASKS: usize = 64;
+
+/// Peers' approval questions (`NetEvent::ApprovalAsked`) waiting for `approve_blocks`, oldest first.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct ApprovalAsks(pub std::collections::VecDeque<(crate::PeerId, u64, Box<crate::Block>)>);
+
 /// The federation authorities this node is (`--authority-keys`); empty on a node that only syncs. The keys
 /// themselves are the systems' `FederationMember` resource, never in a dump.
 #[derive(Resource, Clone, Debug, Default, Serialize)]
@@ -315,6 +322,10 @@ pub struct EngineCounters {
     pub ranges_evicted: u64,
     /// Transitions asked of an entity in the wrong state (a bug; 0 unless something is wrong).
     pub transition_errors: u64,
+    /// Approvals this member gave.
+    pub approvals_given: u64,
+    /// Approvals it refused, by `RefusalKind::index`.
+    pub approvals_refused: [u64; crate::RefusalKind::ALL.len()],
 }
 
 /// Where the sequential strategy is.

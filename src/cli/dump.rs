@@ -338,8 +338,29 @@ struct Resources {
     buffer: Option<BufferR>,
     sync_progress: Option<ProgressR>,
     checkpoint_state: Option<CheckpointR>,
+    #[serde(default, deserialize_with = "counters")]
     engine_counters: Option<BTreeMap<String, u64>>,
     sync_config: Option<ConfigR>,
+}
+
+/// `EngineCounters` as name → count: a counter kept per kind (an array, e.g. `approvals_refused`) shows as its
+/// total; anything else that is not a count is left out.
+fn counters<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<BTreeMap<String, u64>>, D::Error> {
+    let raw: Option<BTreeMap<String, Value>> = Option::deserialize(d)?;
+    Ok(raw.map(|fields| {
+        fields
+            .into_iter()
+            .filter_map(|(name, value)| match value {
+                Value::Number(n) => n.as_u64().map(|n| (name, n)),
+                Value::Array(items) => {
+                    Some((name, items.iter().filter_map(Value::as_u64).sum::<u64>()))
+                }
+                _ => None,
+            })
+            .collect()
+    }))
 }
 
 #[derive(Debug, Deserialize)]

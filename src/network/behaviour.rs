@@ -8,10 +8,10 @@ use libp2p::request_response::{self, ProtocolSupport};
 use libp2p::swarm::NetworkBehaviour;
 use libp2p::{StreamProtocol, Swarm, identify, noise, ping, tcp, yamux};
 
-use super::codec::{BlocksCodec, StatusCodec};
+use super::codec::{ApproveCodec, BlocksCodec, StatusCodec};
 use super::{
-    AGENT_VERSION, BLOCKS_BY_RANGE_PROTOCOL, IDENTIFY_PROTOCOL_VERSION, NetworkConfig,
-    STATUS_PROTOCOL,
+    AGENT_VERSION, APPROVE_PROTOCOL, BLOCKS_BY_RANGE_PROTOCOL, IDENTIFY_PROTOCOL_VERSION,
+    NetworkConfig, STATUS_PROTOCOL,
 };
 
 /// Connections stay open while idle (the engine asks for status every few seconds anyway; ping detects dead ones).
@@ -33,6 +33,8 @@ pub(super) struct EcsyncBehaviour {
     pub(super) status: request_response::Behaviour<StatusCodec>,
     /// blocks_by_range ([`BLOCKS_BY_RANGE_PROTOCOL`]).
     pub(super) blocks: request_response::Behaviour<BlocksCodec>,
+    /// Approval questions to federation members ([`APPROVE_PROTOCOL`]).
+    pub(super) approve: request_response::Behaviour<ApproveCodec>,
 }
 
 /// The swarm the network task drives.
@@ -90,7 +92,18 @@ fn behaviour(config: &NetworkConfig, key: &libp2p::identity::Keypair) -> EcsyncB
                 StreamProtocol::new(BLOCKS_BY_RANGE_PROTOCOL),
                 ProtocolSupport::Full,
             )],
-            rr_config,
+            rr_config.clone(),
+        ),
+        approve: request_response::Behaviour::with_codec(
+            ApproveCodec {
+                max_block_bytes: config.max_block_bytes,
+            },
+            [(StreamProtocol::new(APPROVE_PROTOCOL), ProtocolSupport::Full)],
+            // A member answers within a tick or two (and one fsync): a question unanswered by then is lost.
+            rr_config.with_request_timeout(config.request_timeout.min(APPROVE_TIMEOUT)),
         ),
     }
 }
+
+/// Timeout of an approval question.
+pub const APPROVE_TIMEOUT: Duration = Duration::from_secs(5);

@@ -14,6 +14,9 @@
 //!   (≤ the chain's `max_block_bytes`) are checked before the block is copied. The bytes are identical to
 //!   `postcard::to_stdvec(&Vec<Vec<u8>>)` (tested).
 //!
+//! - approve: the request is an [`ApproveRequest`] (a proposed block; cap the chain's `max_block_bytes` plus
+//!   [`MAX_REQUEST_BYTES`]), the response an [`ApproveAnswer`] (cap [`MAX_APPROVE_RESPONSE_BYTES`]).
+//!
 //! The response cap is per request: [`response_cap`] of the request's `max_bytes` (clamped to
 //! [`MAX_RESPONSE_BYTES`]). A codec's `read_response` is not given the request, but libp2p's request_response
 //! handler clones the behaviour's codec for every outbound stream and calls `write_request` and then
@@ -24,7 +27,7 @@
 
 use std::io;
 
-use ecsync_components::{MAX_BLOCKS_PER_REQUEST, StatusMessage};
+use ecsync_components::{ApproveAnswer, Block, MAX_BLOCKS_PER_REQUEST, StatusMessage};
 use libp2p::StreamProtocol;
 use libp2p::futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use libp2p::request_response;
@@ -32,11 +35,104 @@ use serde::{Deserialize, Serialize};
 
 use super::MAX_RESPONSE_BYTES;
 
+/// `request_response::Codec` for a protocol of ONE postcard frame each way: `$codec` has `request_cap()` and
+/// `response_cap()`; `$what` names the protocol in errors ("bad status request: …").
+macro_rules! postcard_codec {
+    ($codec:ty, $request:ty, $response:ty, $what:literal) => {
+        impl request_response::Codec for $codec {
+            type Protocol = StreamProtocol;
+            type Request = $request;
+            type Response = $response;
+
+            async fn read_request<T>(
+                &mut self,
+                _: &StreamProtocol,
+                io: &mut T,
+            ) -> io::Result<$request>
+            where
+                T: AsyncRead + Unpin + Send,
+            {
+                let cap = self.request_cap();
+                let body = read_frame(io, cap).await?;
+                decode_postcard(&body, cap, concat!($what, " request"))
+            }
+
+            async fn read_response<T>(
+                &mut self,
+                _: &StreamProtocol,
+                io: &mut T,
+            ) -> io::Result<$response>
+            where
+                T: AsyncRead + Unpin + Send,
+            {
+                let cap = self.response_cap();
+                let body = read_frame(io, cap).await?;
+                decode_postcard(&body, cap, concat!($what, " response"))
+            }
+
+            async fn write_request<T>(
+                &mut self,
+                _: &StreamProtocol,
+                io: &mut T,
+                request: $request,
+            ) -> io::Result<()>
+            where
+                T: AsyncWrite + Unpin + Send,
+            {
+                let cap = self.request_cap();
+                write_frame(io, &ecsync_components::encode(&request), cap).await
+            }
+
+            async fn write_response<T>(
+                &mut self,
+                _: &StreamProtocol,
+                io: &mut T,
+                response: $response,
+            ) -> io::Result<()>
+            where
+                T: AsyncWrite + Unpin + Send,
+            {
+                let cap = self.response_cap();
+                write_frame(io, &ecsync_components::encode(&response), cap).await
+            }
+        }
+    };
+}
+
 /// Cap on a request body (status and blocks_by_range), in bytes.
 pub const MAX_REQUEST_BYTES: usize = 1024;
 
 /// Cap on a status response body, in bytes.
 pub const MAX_STATUS_RESPONSE_BYTES: usize = 1024;
+
+/// Cap on an approve response body (an approval is ~110 bytes, a refusal's detail at most 256), in bytes.
+pub const MAX_APPROVE_RESPONSE_BYTES: usize = 1024;
+
+/// A producer's question: approve this block (`/ecsync/req/approve/1`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApproveRequest {
+    /// The proposed block (without its approval).
+    pub block: Block,
+}
+
+/// The approve protocol's codec, with the chain's block size limit.
+#[derive(Clone, Copy, Debug)]
+pub struct ApproveCodec {
+    /// Largest block encoding accepted in a request.
+    pub max_block_bytes: u32,
+}
+
+impl ApproveCodec {
+    fn request_cap(&self) -> usize {
+        self.max_block_bytes as usize + MAX_REQUEST_BYTES
+    }
+
+    fn response_cap(&self) -> usize {
+        MAX_APPROVE_RESPONSE_BYTES
+    }
+}
+
+postcard_codec!(ApproveCodec, ApproveRequest, ApproveAnswer, "approve");
 
 /// Framing overhead allowed on top of the block bytes of a blocks_by_range response: the varint count and one
 /// varint length per block (at most 5 bytes each for [`MAX_BLOCKS_PER_REQUEST`] blocks), rounded up.
@@ -244,60 +340,17 @@ pub fn decode_blocks(
 #[derive(Clone, Copy, Debug, Default)]
 pub struct StatusCodec;
 
-impl request_response::Codec for StatusCodec {
-    type Protocol = StreamProtocol;
-    type Request = StatusMessage;
-    type Response = StatusMessage;
-
-    async fn read_request<T>(&mut self, _: &StreamProtocol, io: &mut T) -> io::Result<StatusMessage>
-    where
-        T: AsyncRead + Unpin + Send,
-    {
-        let body = read_frame(io, MAX_REQUEST_BYTES).await?;
-        decode_postcard(&body, MAX_REQUEST_BYTES, "status request")
+impl StatusCodec {
+    fn request_cap(&self) -> usize {
+        MAX_REQUEST_BYTES
     }
 
-    async fn read_response<T>(
-        &mut self,
-        _: &StreamProtocol,
-        io: &mut T,
-    ) -> io::Result<StatusMessage>
-    where
-        T: AsyncRead + Unpin + Send,
-    {
-        let body = read_frame(io, MAX_STATUS_RESPONSE_BYTES).await?;
-        decode_postcard(&body, MAX_STATUS_RESPONSE_BYTES, "status response")
-    }
-
-    async fn write_request<T>(
-        &mut self,
-        _: &StreamProtocol,
-        io: &mut T,
-        request: StatusMessage,
-    ) -> io::Result<()>
-    where
-        T: AsyncWrite + Unpin + Send,
-    {
-        write_frame(io, &ecsync_components::encode(&request), MAX_REQUEST_BYTES).await
-    }
-
-    async fn write_response<T>(
-        &mut self,
-        _: &StreamProtocol,
-        io: &mut T,
-        response: StatusMessage,
-    ) -> io::Result<()>
-    where
-        T: AsyncWrite + Unpin + Send,
-    {
-        write_frame(
-            io,
-            &ecsync_components::encode(&response),
-            MAX_STATUS_RESPONSE_BYTES,
-        )
-        .await
+    fn response_cap(&self) -> usize {
+        MAX_STATUS_RESPONSE_BYTES
     }
 }
+
+postcard_codec!(StatusCodec, StatusMessage, StatusMessage, "status");
 
 /// The blocks_by_range protocol's codec, with the chain's block size limit and, in the clone libp2p makes for one
 /// outbound stream, the cap of the request written on it.

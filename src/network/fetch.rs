@@ -93,7 +93,7 @@ impl Fetches {
 }
 
 /// Maps a transport failure of an outbound request to the engine's reason.
-fn failure_reason(error: &OutboundFailure) -> FailureReason {
+pub(super) fn failure_reason(error: &OutboundFailure) -> FailureReason {
     match error {
         OutboundFailure::Timeout => FailureReason::Timeout,
         OutboundFailure::DialFailure | OutboundFailure::ConnectionClosed => {

@@ -58,6 +58,7 @@
 //! [`Timeout`]: ecsync_components::FailureReason::Timeout
 //! [`Protocol`]: ecsync_components::FailureReason::Protocol
 
+mod approvals;
 mod behaviour;
 pub mod codec;
 mod deny;
@@ -90,12 +91,18 @@ use tokio::task::JoinHandle;
 
 use behaviour::EcsyncSwarm;
 pub use behaviour::MAX_CONCURRENT_STREAMS;
-pub use codec::BlocksByRangeRequest;
+pub use codec::{ApproveRequest, BlocksByRangeRequest};
 pub use limits::TokenBucket;
 pub(crate) use serving::read_answer;
 
 /// Protocol name of the status exchange.
 pub const STATUS_PROTOCOL: &str = "/ecsync/req/status/1/postcard";
+/// Protocol name of the approval question a producer asks federation members.
+pub const APPROVE_PROTOCOL: &str = "/ecsync/req/approve/1/postcard";
+/// Approval questions waiting for the engine's answer, all peers together; beyond, a question is dropped.
+pub const MAX_PENDING_ASKS: usize = 64;
+/// Approval questions one peer may have waiting; beyond, its question is dropped.
+pub const MAX_PENDING_ASKS_PER_PEER: usize = 4;
 /// Protocol name of blocks_by_range (version 2: the request carries `max_bytes`).
 pub const BLOCKS_BY_RANGE_PROTOCOL: &str = "/ecsync/req/blocks_by_range/2/postcard";
 /// A blocks_by_range answer is cut at this many bytes of block encodings (but carries at least one block); a

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use ecsync_components::{FailureReason, NetEvent, PeerId, Request, RequestId, StatusMessage};
+use ecsync_components::{
+    ApproveAnswer, FailureReason, NetEvent, PeerId, Request, RequestId, StatusMessage,
+};
 use libp2p::futures::StreamExt;
 use libp2p::request_response::{self, Message};
 use libp2p::swarm::{ConnectionId, DialError, SwarmEvent};
@@ -13,8 +15,9 @@ use libp2p::{Multiaddr, PeerId as Libp2pPeer, identify, ping};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::approvals::Approvals;
 use super::behaviour::{EcsyncBehaviourEvent, EcsyncSwarm};
-use super::codec::BlocksByRangeRequest;
+use super::codec::{ApproveRequest, BlocksByRangeRequest};
 use super::dialer::Dialer;
 use super::fetch::Fetches;
 use super::peers::Peers;
@@ -42,6 +45,8 @@ pub(super) struct SwarmTask {
     server: Server,
     /// The engine's blocks_by_range requests in flight.
     fetches: Fetches,
+    /// Approval questions both ways.
+    approvals: Approvals,
 }
 
 impl SwarmTask {
@@ -65,6 +70,7 @@ impl SwarmTask {
             server: Server::new(config, source, shared.clone()),
             shared,
             fetches: Fetches::default(),
+            approvals: Approvals::default(),
         }
     }
 
@@ -95,14 +101,24 @@ impl SwarmTask {
     /// counted (a dropped answer times out at the engine; a dropped status is superseded by the next).
     fn emit(&self, event: impl Into<Option<NetEvent>>) {
         if let Some(event) = event.into() {
-            // The engine may have gone (Closed); we keep serving.
-            if let Err(mpsc::error::TrySendError::Full(event)) = self.events.try_send(event) {
+            self.try_emit(event);
+        }
+    }
+
+    /// Sends `event` to the engine without waiting; whether it went.
+    fn try_emit(&self, event: NetEvent) -> bool {
+        match self.events.try_send(event) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(event)) => {
                 tracing::debug!(
                     ?event,
                     "the engine's event channel is full; dropping an event"
                 );
                 self.shared.events_dropped.fetch_add(1, Ordering::Relaxed);
+                false
             }
+            // The engine has gone; we keep serving.
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
         }
     }
 
@@ -164,6 +180,7 @@ impl SwarmTask {
         match event {
             EcsyncBehaviourEvent::Status(event) => self.on_status_event(event),
             EcsyncBehaviourEvent::Blocks(event) => self.on_blocks_event(event),
+            EcsyncBehaviourEvent::Approve(event) => self.on_approve_event(event),
             EcsyncBehaviourEvent::Ping(ping::Event {
                 peer,
                 connection,
@@ -324,6 +341,54 @@ impl SwarmTask {
         }
     }
 
+    /// Routes an approve event: a checked peer's question goes to the engine (bounded, see `approvals`), or is
+    /// dropped; members' answers to ours, and their failures, go to the engine.
+    fn on_approve_event(&mut self, event: request_response::Event<ApproveRequest, ApproveAnswer>) {
+        match event {
+            request_response::Event::Message { peer, message, .. } => match message {
+                Message::Request {
+                    request, channel, ..
+                } => {
+                    let Some(engine_peer) = self.peers.announced(&peer) else {
+                        return;
+                    };
+                    if self.dialer.is_denied(&peer) || !self.peers.is_checked(&peer) {
+                        return;
+                    }
+                    let Some(ask) = self.approvals.admit(peer, channel) else {
+                        tracing::debug!(%peer, waiting = self.approvals.waiting(), "dropping an approval question");
+                        return;
+                    };
+                    let event = NetEvent::ApprovalAsked {
+                        peer: engine_peer,
+                        ask,
+                        block: Box::new(request.block),
+                    };
+                    if !self.try_emit(event) {
+                        self.approvals.forget(ask);
+                    }
+                }
+                Message::Response {
+                    request_id,
+                    response,
+                } => {
+                    let event = self.approvals.on_answer(request_id, response);
+                    self.emit(event);
+                }
+            },
+            request_response::Event::OutboundFailure {
+                request_id, error, ..
+            } => {
+                let event = self.approvals.on_failure(request_id, &error);
+                self.emit(event);
+            }
+            request_response::Event::InboundFailure { peer, error, .. } => {
+                tracing::debug!(%peer, "answering an approval question failed: {error}");
+            }
+            request_response::Event::ResponseSent { .. } => {}
+        }
+    }
+
     // ---- engine requests ----------------------------------------------------------------------------------------
 
     /// The libp2p peer behind an engine peer, if connected and not being refused.
@@ -357,6 +422,35 @@ impl SwarmTask {
                 }
             }
             Request::Disconnect { peer, reason, ban } => self.disconnect(peer, reason, ban),
+            Request::AnswerApproval { ask, answer } => {
+                if let Some(channel) = self.approvals.take(ask) {
+                    // The asker may have gone meanwhile.
+                    let _ = self
+                        .swarm
+                        .behaviour_mut()
+                        .approve
+                        .send_response(channel, answer);
+                }
+            }
+            Request::AskApproval {
+                peer,
+                request,
+                block,
+            } => match self.reachable(peer) {
+                Some(target) => {
+                    let id = self
+                        .swarm
+                        .behaviour_mut()
+                        .approve
+                        .send_request(&target, ApproveRequest { block: *block });
+                    self.approvals.sent(id, peer, request);
+                }
+                None => self.emit(NetEvent::RequestFailed {
+                    peer,
+                    request,
+                    reason: FailureReason::Disconnected,
+                }),
+            },
         }
     }
 

@@ -8,9 +8,10 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 use ecsync_components::ecs::{Delivered, Downloading, Peer, PeerBudget, PeerClaim};
-use ecsync_components::resources::{EngineCounters, Inbox, Spec};
+use ecsync_components::resources::{ApprovalAsks, EngineCounters, Inbox, MAX_APPROVAL_ASKS, Spec};
 use ecsync_components::{
-    FailureReason, NetEvent, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, StatusMessage,
+    ApproveAnswer, FailureReason, NetEvent, OutcomeKind, PeerId, PeerOutcome, RefusalKind, Request,
+    RequestId, StatusMessage,
 };
 
 use crate::params::{Env, PeerBook};
@@ -224,8 +225,10 @@ impl Ingest<'_, '_> {
     }
 }
 
-/// Drains the inbox into the world. See the module docs.
-pub fn ingest_events(mut inbox: ResMut<Inbox>, mut ingest: Ingest) {
+/// Drains the inbox into the world. See the module docs. Approval questions queue for `approve_blocks` (at
+/// most [`MAX_APPROVAL_ASKS`]; beyond, refused as busy at once); answers to our own questions are the producer's
+/// (not built yet: dropped).
+pub fn ingest_events(mut inbox: ResMut<Inbox>, mut asks: ResMut<ApprovalAsks>, mut ingest: Ingest) {
     ingest.settled.clear();
     for event in inbox.0.drain(..) {
         match event {
@@ -246,6 +249,20 @@ pub fn ingest_events(mut inbox: ResMut<Inbox>, mut ingest: Ingest) {
                 reason,
             } => ingest.failed(peer, request, reason),
             NetEvent::PeerGone { peer } => ingest.gone(peer),
+            NetEvent::ApprovalAsked { peer, ask, block } => {
+                if asks.0.len() < MAX_APPROVAL_ASKS {
+                    asks.0.push_back((peer, ask, block));
+                } else {
+                    ingest.book.outbox.0.push(Request::AnswerApproval {
+                        ask,
+                        answer: ApproveAnswer::refused(
+                            RefusalKind::Busy,
+                            "too many questions waiting",
+                        ),
+                    });
+                }
+            }
+            NetEvent::ApprovalAnswered { .. } => {}
         }
     }
 }

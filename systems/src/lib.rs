@@ -17,6 +17,7 @@ pub mod params;
 pub mod resources;
 pub mod transitions;
 
+pub mod approve_blocks;
 pub mod checkpoint_due;
 pub mod dispatch_requests;
 pub mod handle_responses;
@@ -33,6 +34,7 @@ pub mod size_batches;
 pub mod update_state;
 pub mod validate_blocks;
 
+pub use approve_blocks::approve_blocks;
 pub use checkpoint_due::checkpoint_due;
 pub use dispatch_requests::dispatch_requests;
 pub use handle_responses::handle_responses;

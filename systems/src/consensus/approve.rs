@@ -79,7 +79,7 @@ pub fn decide(
     head: &BlockRef,
     block: &Block,
     now_ms: u64,
-    memory: &impl ApprovalMemory,
+    memory: &(impl ApprovalMemory + ?Sized),
 ) -> Result<ApprovalRecord, Refusal> {
     if !gate_open {
         return Err(Refusal::GateClosed);
