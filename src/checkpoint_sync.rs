@@ -235,6 +235,11 @@ pub fn start_from_checkpoint(
                 ),
             }),
             NetEvent::ApprovalAnswered { .. } => {}
+            // Nothing to judge a block against yet: not forwarded, no blame.
+            NetEvent::GossipBlock { id, .. } => network.send(Request::GossipVerdict {
+                id: *id,
+                verdict: ecsync_components::GossipVerdict::Ignore,
+            }),
             NetEvent::Blocks {
                 peer,
                 request,

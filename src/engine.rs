@@ -10,8 +10,8 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::SingleThreadedExecutor;
 use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
 use ecsync_components::resources::{
-    Announced, ApprovalAsks, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox,
-    Membership, Observations, Outbox, PeerIndex, PeerRecords, PlanCursor, RequestCounter,
+    Announced, ApprovalAnswers, ApprovalAsks, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox,
+    GossipBlocks, Membership, Observations, Outbox, PeerIndex, PeerRecords, PlanCursor, RequestCounter,
     SequentialState, Spec, Stopwatch, Store, SyncControl, SyncProgress,
 };
 use ecsync_components::{
@@ -211,6 +211,8 @@ impl SyncEngine {
         world.init_resource::<SyncControl>();
         world.init_resource::<Membership>();
         world.init_resource::<ApprovalAsks>();
+        world.init_resource::<ApprovalAnswers>();
+        world.init_resource::<GossipBlocks>();
         world.init_resource::<EngineCounters>();
         world.init_resource::<SequentialState>();
         world.init_resource::<Messages<PeerOutcome>>();

@@ -924,7 +924,10 @@ impl Simulation {
                 }
             }
             // The simulated peers are not federation members and ask nothing.
-            Request::AnswerApproval { .. } | Request::AskApproval { .. } => {}
+            Request::AnswerApproval { .. }
+            | Request::AskApproval { .. }
+            | Request::GossipVerdict { .. }
+            | Request::PublishBlock { .. } => {}
             Request::BlocksByRange {
                 peer,
                 request,

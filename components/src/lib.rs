@@ -34,7 +34,7 @@ pub use chain::{
 };
 pub use config::{ConfigError, MAX_VALIDATION_IN_FLIGHT, Strategy, SyncConfig, Verifier};
 pub use messages::{
-    AnswerError, ApproveAnswer, FailureReason, GotExpected, MAX_BLOCKS_PER_REQUEST,
+    AnswerError, ApproveAnswer, FailureReason, GossipVerdict, GotExpected, MAX_BLOCKS_PER_REQUEST,
     MAX_REFUSAL_DETAIL, MAX_RESPONSE_BYTES, NetEvent, Offence, OutcomeKind, PeerId, PeerOutcome,
     RefusalKind, Request, RequestId, StatusMessage, Tolerance,
 };

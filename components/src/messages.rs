@@ -165,6 +165,50 @@ pub enum NetEvent {
         /// Its answer.
         answer: Box<ApproveAnswer>,
     },
+    /// A block gossiped on the chain's topic, not yet forwarded: the engine judges it and answers
+    /// [`Request::GossipVerdict`] with the same `id` (only an accepted block is forwarded to other peers).
+    GossipBlock {
+        /// The peer it came from (the propagation source, not necessarily its author).
+        peer: PeerId,
+        /// The network's id of the message (its pending validation).
+        id: u64,
+        /// The canonical block encoding, unchecked (at most the spec's `max_block_bytes`).
+        bytes: Vec<u8>,
+    },
+}
+
+/// What the engine says of a gossiped block ([`NetEvent::GossipBlock`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum GossipVerdict {
+    /// Valid: forward it.
+    Accept,
+    /// Invalid: do not forward it; its sender is penalised.
+    Reject,
+    /// Not worth forwarding (old, a duplicate, or too much waiting), but not the sender's fault.
+    Ignore,
+}
+
+impl GossipVerdict {
+    /// Every verdict, in the order of their counters.
+    pub const ALL: [GossipVerdict; 3] = [
+        GossipVerdict::Accept,
+        GossipVerdict::Reject,
+        GossipVerdict::Ignore,
+    ];
+
+    /// The metric label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GossipVerdict::Accept => "accept",
+            GossipVerdict::Reject => "reject",
+            GossipVerdict::Ignore => "ignore",
+        }
+    }
+
+    /// Its place in [`GossipVerdict::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }
 
 /// Why a federation member refused to approve a block (the reasons of `Refusal`, for the wire and for metrics).
@@ -291,6 +335,18 @@ pub enum Request {
         request: RequestId,
         /// The proposed block.
         block: Box<Block>,
+    },
+    /// The engine's verdict on a gossiped block ([`NetEvent::GossipBlock`] with the same `id`).
+    GossipVerdict {
+        /// The message's id.
+        id: u64,
+        /// Forward, drop and penalise, or drop.
+        verdict: GossipVerdict,
+    },
+    /// Publish a block this node produced on the chain's gossip topic.
+    PublishBlock {
+        /// Its canonical encoding.
+        bytes: Vec<u8>,
     },
     /// Drop a peer (it sent invalid data, is on another chain, or its reputation fell too low).
     Disconnect {

@@ -231,6 +231,22 @@ pub const MAX_APPROVAL_ASKS: usize = 64;
 #[derive(Resource, Clone, Debug, Default)]
 pub struct ApprovalAsks(pub std::collections::VecDeque<(crate::PeerId, u64, Box<crate::Block>)>);
 
+/// Most gossiped blocks waiting for the engine's verdict; one beyond them is ignored at once (not forwarded, no
+/// blame).
+pub const MAX_GOSSIP_BLOCKS: usize = 64;
+
+/// Gossiped blocks (`NetEvent::GossipBlock`: peer, message id, bytes) waiting for the engine's verdict, oldest
+/// first.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct GossipBlocks(pub std::collections::VecDeque<(crate::PeerId, u64, Vec<u8>)>);
+
+/// Members' answers to this node's approval questions (`NetEvent::ApprovalAnswered`), for the producer, oldest
+/// first. Bounded by the questions it asked.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct ApprovalAnswers(
+    pub std::collections::VecDeque<(crate::PeerId, crate::RequestId, Box<crate::ApproveAnswer>)>,
+);
+
 /// The federation authorities this node is (`--authority-keys`); empty on a node that only syncs. The keys
 /// themselves are the systems' `FederationMember` resource, never in a dump.
 #[derive(Resource, Clone, Debug, Default, Serialize)]
@@ -326,6 +342,54 @@ pub struct EngineCounters {
     pub approvals_given: u64,
     /// Approvals it refused, by `RefusalKind::index`.
     pub approvals_refused: [u64; crate::RefusalKind::ALL.len()],
+    /// Gossiped blocks judged, by `GossipVerdict::index`.
+    pub gossip_blocks: [u64; crate::GossipVerdict::ALL.len()],
+    /// Blocks this node produced (imported with a quorum of approvals).
+    pub blocks_produced: u64,
+    /// Slots of this node's authorities in which it produced nothing, by `SkipReason::index`.
+    pub slots_skipped: [u64; SkipReason::ALL.len()],
+}
+
+/// Why a producer let one of its slots pass without a block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum SkipReason {
+    /// Its production gate was closed (not synced enough).
+    GateClosed,
+    /// The slot ended before a quorum approved its proposal.
+    NoQuorum,
+    /// It could not approve its own proposal (it approved another block at that height, or its memory failed).
+    OwnRefusal,
+    /// The head already holds a block of this slot or a later one.
+    SlotTaken,
+    /// The operator paused the node.
+    Paused,
+}
+
+impl SkipReason {
+    /// Every reason, in the order of their counters.
+    pub const ALL: [SkipReason; 5] = [
+        SkipReason::GateClosed,
+        SkipReason::NoQuorum,
+        SkipReason::OwnRefusal,
+        SkipReason::SlotTaken,
+        SkipReason::Paused,
+    ];
+
+    /// The metric label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::GateClosed => "gate_closed",
+            SkipReason::NoQuorum => "no_quorum",
+            SkipReason::OwnRefusal => "own_refusal",
+            SkipReason::SlotTaken => "slot_taken",
+            SkipReason::Paused => "paused",
+        }
+    }
+
+    /// Its place in [`SkipReason::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }
 
 /// Where the sequential strategy is.

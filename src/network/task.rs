@@ -432,6 +432,8 @@ impl SwarmTask {
                         .send_response(channel, answer);
                 }
             }
+            // Gossip is not wired yet.
+            Request::GossipVerdict { .. } | Request::PublishBlock { .. } => {}
             Request::AskApproval {
                 peer,
                 request,

@@ -8,9 +8,12 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 use ecsync_components::ecs::{Delivered, Downloading, Peer, PeerBudget, PeerClaim};
-use ecsync_components::resources::{ApprovalAsks, EngineCounters, Inbox, MAX_APPROVAL_ASKS, Spec};
+use ecsync_components::resources::{
+    ApprovalAnswers, ApprovalAsks, EngineCounters, GossipBlocks, Inbox, MAX_APPROVAL_ASKS,
+    MAX_GOSSIP_BLOCKS, Spec,
+};
 use ecsync_components::{
-    ApproveAnswer, FailureReason, NetEvent, OutcomeKind, PeerId, PeerOutcome, RefusalKind, Request,
+    ApproveAnswer, FailureReason, GossipVerdict, NetEvent, OutcomeKind, PeerId, PeerOutcome, RefusalKind, Request,
     RequestId, StatusMessage,
 };
 
@@ -226,9 +229,15 @@ impl Ingest<'_, '_> {
 }
 
 /// Drains the inbox into the world. See the module docs. Approval questions queue for `approve_blocks` (at
-/// most [`MAX_APPROVAL_ASKS`]; beyond, refused as busy at once); answers to our own questions are the producer's
-/// (not built yet: dropped).
-pub fn ingest_events(mut inbox: ResMut<Inbox>, mut asks: ResMut<ApprovalAsks>, mut ingest: Ingest) {
+/// most [`MAX_APPROVAL_ASKS`]; beyond, refused as busy at once); answers to our own questions queue for the
+/// producer; gossiped blocks queue for their verdict (at most [`MAX_GOSSIP_BLOCKS`]; beyond, ignored at once).
+pub fn ingest_events(
+    mut inbox: ResMut<Inbox>,
+    mut asks: ResMut<ApprovalAsks>,
+    mut answers: ResMut<ApprovalAnswers>,
+    mut gossip: ResMut<GossipBlocks>,
+    mut ingest: Ingest,
+) {
     ingest.settled.clear();
     for event in inbox.0.drain(..) {
         match event {
@@ -262,7 +271,26 @@ pub fn ingest_events(mut inbox: ResMut<Inbox>, mut asks: ResMut<ApprovalAsks>, m
                     });
                 }
             }
-            NetEvent::ApprovalAnswered { .. } => {}
+            NetEvent::ApprovalAnswered {
+                peer,
+                request,
+                answer,
+            } => {
+                // Answers to questions asked: bounded by the producer's questions in flight.
+                if answers.0.len() < MAX_APPROVAL_ASKS {
+                    answers.0.push_back((peer, request, answer));
+                }
+            }
+            NetEvent::GossipBlock { peer, id, bytes } => {
+                if gossip.0.len() < MAX_GOSSIP_BLOCKS {
+                    gossip.0.push_back((peer, id, bytes));
+                } else {
+                    ingest.book.outbox.0.push(Request::GossipVerdict {
+                        id,
+                        verdict: GossipVerdict::Ignore,
+                    });
+                }
+            }
         }
     }
 }

@@ -104,3 +104,29 @@ pub struct ChainWriter<'w> {
     /// Counters.
     pub counters: ResMut<'w, EngineCounters>,
 }
+
+impl ChainWriter<'_> {
+    /// Imports ONE validated block on the head, durably, with its own checkpoint in the same transaction: a block
+    /// this node produced or took from gossip is on disk before it is served or built upon. Returns the new head.
+    pub fn import_single(
+        &mut self,
+        block: &ecsync_components::EncodedBlock,
+        now_ms: u64,
+    ) -> Result<ecsync_components::BlockRef, ecsync_components::StoreError> {
+        let checkpoint = ecsync_components::Checkpoint::of(
+            &block.block,
+            block.hash,
+            now_ms,
+            self.progress.target,
+        );
+        self.store
+            .0
+            .import_batch(&[block.as_import()], Some(checkpoint))?;
+        self.head.0 = checkpoint.head;
+        self.counters.blocks_imported += 1;
+        self.counters.import_commits += 1;
+        self.progress.last_progress_ms = now_ms;
+        self.checkpoints.record_import(1, Some(checkpoint));
+        Ok(checkpoint.head)
+    }
+}
