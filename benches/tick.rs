@@ -97,7 +97,10 @@ fn sync(engine: &mut SyncEngine, chain: &SimChain) -> u64 {
                     peer,
                     status: status(chain),
                 }),
-                Request::AnswerApproval { .. } | Request::AskApproval { .. } => {}
+                Request::AnswerApproval { .. }
+                | Request::AskApproval { .. }
+                | Request::GossipVerdict { .. }
+                | Request::PublishBlock { .. } => {}
                 Request::Disconnect { peer, reason, .. } => {
                     panic!("the engine dropped honest {peer}: {reason}")
                 }

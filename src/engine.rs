@@ -10,9 +10,9 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::SingleThreadedExecutor;
 use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
 use ecsync_components::resources::{
-    Announced, ApprovalAnswers, ApprovalAsks, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Inbox,
-    GossipBlocks, Membership, Observations, Outbox, PeerIndex, PeerRecords, PlanCursor, RequestCounter,
-    SequentialState, Spec, Stopwatch, Store, SyncControl, SyncProgress,
+    Announced, ApprovalAnswers, ApprovalAsks, Buffer, ChainHead, CheckpointState, Clock,
+    EngineCounters, GossipBlocks, Inbox, Membership, Observations, Outbox, PeerIndex, PeerRecords,
+    PlanCursor, RequestCounter, SequentialState, Spec, Stopwatch, Store, SyncControl, SyncProgress,
 };
 use ecsync_components::{
     BlockRef, ChainSpec, ChainStore, Checkpoint, EncodedBlock, Hash32, NetEvent, PeerOutcome,

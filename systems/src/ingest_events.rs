@@ -13,8 +13,8 @@ use ecsync_components::resources::{
     MAX_GOSSIP_BLOCKS, Spec,
 };
 use ecsync_components::{
-    ApproveAnswer, FailureReason, GossipVerdict, NetEvent, OutcomeKind, PeerId, PeerOutcome, RefusalKind, Request,
-    RequestId, StatusMessage,
+    ApproveAnswer, FailureReason, GossipVerdict, NetEvent, OutcomeKind, PeerId, PeerOutcome,
+    RefusalKind, Request, RequestId, StatusMessage,
 };
 
 use crate::params::{Env, PeerBook};
