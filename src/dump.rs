@@ -8,7 +8,7 @@ use bevy_ecs::resource::IsResource;
 use bevy_ecs::world::EntityRef;
 use ecsync_components::ecs::*;
 use ecsync_components::resources::{
-    Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Membership, PlanCursor,
+    Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Membership, PlanCursor, Production,
     SequentialState, SyncControl, SyncProgress,
 };
 use ecsync_components::{Hash32, PeerId, SyncConfig};
@@ -246,6 +246,7 @@ pub fn dump(world: &mut World, full: bool) -> WorldDump {
         SyncProgress,
         SyncControl,
         Membership,
+        Production,
         CheckpointState,
         EngineCounters,
         SequentialState

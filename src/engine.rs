@@ -12,7 +12,8 @@ use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
 use ecsync_components::resources::{
     Announced, ApprovalAnswers, ApprovalAsks, Buffer, ChainHead, CheckpointState, Clock,
     EngineCounters, GossipBlocks, Inbox, Membership, Observations, Outbox, PeerIndex, PeerRecords,
-    PlanCursor, RequestCounter, SequentialState, Spec, Stopwatch, Store, SyncControl, SyncProgress,
+    PlanCursor, Production, RequestCounter, SequentialState, Spec, Stopwatch, Store, SyncControl,
+    SyncProgress,
 };
 use ecsync_components::{
     BlockRef, ChainSpec, ChainStore, Checkpoint, EncodedBlock, Hash32, NetEvent, PeerOutcome,
@@ -122,9 +123,11 @@ pub fn build_schedule() -> Schedule {
         )
             .distributive_run_if(engine_strategy),
     );
-    // A federation member answers approval questions against the head this tick imported (both strategies).
+    // A federation member produces in its slots, then answers approval questions, against the head this tick
+    // imported (both strategies).
     schedule.add_systems(
-        approve_blocks
+        (produce_blocks, approve_blocks)
+            .chain()
             .in_set(Blocks)
             .after(import_blocks)
             .after(sequential_sync),
@@ -213,6 +216,8 @@ impl SyncEngine {
         world.init_resource::<ApprovalAsks>();
         world.init_resource::<ApprovalAnswers>();
         world.init_resource::<GossipBlocks>();
+        world.init_resource::<Production>();
+        world.init_resource::<ecsync_systems::produce_blocks::ProductionLog>();
         world.init_resource::<EngineCounters>();
         world.init_resource::<SequentialState>();
         world.init_resource::<Messages<PeerOutcome>>();
@@ -312,10 +317,23 @@ impl SyncEngine {
         memory: Box<dyn ecsync_systems::consensus::ApprovalStore>,
     ) {
         self.world.resource_mut::<Membership>().authorities = keys.authorities();
-        self.world.insert_resource(FederationMember {
-            keys: std::sync::Arc::new(keys),
-            memory,
-        });
+        self.world
+            .insert_resource(FederationMember::new(std::sync::Arc::new(keys), memory));
+    }
+
+    /// Makes this member produce blocks in its slots (`--produce`; only a member produces).
+    pub fn set_producing(&mut self, produce: bool) {
+        self.world.resource_mut::<Production>().enabled = produce;
+    }
+
+    /// What the producer did since the last call (produced blocks, skipped slots), for the log.
+    pub fn take_production_log(&mut self) -> Vec<ecsync_systems::produce_blocks::ProductionEvent> {
+        std::mem::take(
+            &mut self
+                .world
+                .resource_mut::<ecsync_systems::produce_blocks::ProductionLog>()
+                .0,
+        )
     }
 
     /// The authorities this node is (empty unless it is a federation member).

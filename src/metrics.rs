@@ -72,6 +72,8 @@ pub struct Metrics {
     serve_dropped: Family<ReasonLabel, Counter>,
     approvals_given: Counter,
     approvals_refused: Family<ReasonLabel, Counter>,
+    blocks_produced: Counter,
+    slots_skipped: Family<ReasonLabel, Counter>,
     serve_answers_in_flight: Gauge,
     serve_bytes_in_flight: Gauge,
     net_events_dropped: Counter,
@@ -125,6 +127,8 @@ impl Metrics {
             serve_dropped: Family::default(),
             approvals_given: Counter::default(),
             approvals_refused: Family::default(),
+            blocks_produced: Counter::default(),
+            slots_skipped: Family::default(),
             serve_answers_in_flight: Gauge::default(),
             serve_bytes_in_flight: Gauge::default(),
             net_events_dropped: Counter::default(),
@@ -294,6 +298,16 @@ impl Metrics {
             m.approvals_refused.clone(),
         );
         r.register(
+            "blocks_produced",
+            "Blocks this producer proposed, had approved by a quorum and imported",
+            m.blocks_produced.clone(),
+        );
+        r.register(
+            "slots_skipped",
+            "Slots of this producer's authorities without a block, by reason (gate_closed, no_quorum, own_refusal, slot_taken, paused)",
+            m.slots_skipped.clone(),
+        );
+        r.register(
             "serve_dropped",
             "Peer requests not served, by reason: unchecked, denied, concurrency, rate, memory, status_rate",
             m.serve_dropped.clone(),
@@ -417,6 +431,19 @@ impl Metrics {
                     reason: kind.as_str().to_string(),
                 })
                 .inc_by(c.approvals_refused[i].saturating_sub(self.last.approvals_refused[i]));
+        }
+        inc(
+            &self.blocks_produced,
+            c.blocks_produced,
+            self.last.blocks_produced,
+        );
+        for reason in ecsync_components::resources::SkipReason::ALL {
+            let i = reason.index();
+            self.slots_skipped
+                .get_or_create(&ReasonLabel {
+                    reason: reason.as_str().to_string(),
+                })
+                .inc_by(c.slots_skipped[i].saturating_sub(self.last.slots_skipped[i]));
         }
         inc(
             &self.claims_refused,

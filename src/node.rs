@@ -63,6 +63,8 @@ pub struct NodeOptions {
     pub extend_every_ms: u64,
     /// The federation member's key file (`--authority-keys`).
     pub authority_keys: Option<PathBuf>,
+    /// Produce blocks in this member's slots (needs `authority_keys`).
+    pub produce: bool,
     /// Serve the chain broken in this way (tests of hostile peers).
     pub misbehave: Option<Misbehaviour>,
     /// Engine tick interval, ms.
@@ -90,6 +92,7 @@ impl NodeOptions {
             serve_bytes_per_sec: 0,
             extend_every_ms: 0,
             authority_keys: None,
+            produce: false,
             misbehave: None,
             tick_ms: 20,
             http: None,
@@ -327,6 +330,9 @@ impl Node {
         } else {
             None
         };
+        if opts.produce && opts.authority_keys.is_none() {
+            bail!("--produce needs --authority-keys: only a federation member produces");
+        }
         let member = match &opts.authority_keys {
             Some(path) => {
                 let keys = crate::keyfile::load_member_keys(path, &spec)?;
@@ -434,6 +440,7 @@ impl Node {
             }
         };
         let net = network.clone();
+        let produce = opts.produce;
         let tick = Duration::from_millis(opts.tick_ms.max(1));
         let engine_thread = std::thread::Builder::new()
             .name("ecsync-engine".into())
@@ -443,6 +450,7 @@ impl Node {
                 };
                 if let Some((keys, memory)) = member {
                     engine.set_member(keys, Box::new(memory));
+                    engine.set_producing(produce);
                 }
                 engine_loop(engine, input_rx, net, status_tx, metrics, tick, generator)
             })
@@ -645,6 +653,7 @@ fn engine_loop(
         for request in engine.drain_outbox() {
             net.send(request);
         }
+        log_production(engine.take_production_log());
         metrics.update(&mut engine, tick_started.elapsed().as_secs_f64());
         metrics.update_serving(&net.serve_stats());
         let s = engine.status();
@@ -673,6 +682,30 @@ fn engine_loop(
         .context("final checkpoint")?;
     status.send_replace(engine.status());
     Ok(())
+}
+
+/// One line per block produced and per slot skipped.
+fn log_production(events: Vec<ecsync_systems::produce_blocks::ProductionEvent>) {
+    use ecsync_systems::produce_blocks::ProductionEvent;
+    for event in events {
+        match event {
+            ProductionEvent::Produced {
+                height,
+                slot,
+                approvers,
+            } => tracing::info!(
+                "produced block {height} in slot {slot} (approvers {:?})",
+                (0..64)
+                    .filter(|i| approvers & (1u64 << i) != 0)
+                    .collect::<Vec<_>>()
+            ),
+            ProductionEvent::Skipped {
+                slot,
+                reason,
+                detail,
+            } => tracing::info!("skipped slot {slot}: {} ({detail})", reason.as_str()),
+        }
+    }
 }
 
 /// Copies the world for a dump (bounded: see `dump::MAX_LISTED`); the HTTP side encodes it.

@@ -5,7 +5,7 @@ use std::collections::{HashMap, VecDeque};
 use bevy_ecs::prelude::{Entity, Resource};
 use serde::Serialize;
 
-use crate::chain::{BlockRef, Height};
+use crate::chain::{BlockRef, Height, Slot};
 use crate::messages::{NetEvent, PeerId, Request};
 use crate::spec::ChainSpec;
 use crate::status::SyncState;
@@ -246,6 +246,38 @@ pub struct GossipBlocks(pub std::collections::VecDeque<(crate::PeerId, u64, Vec<
 pub struct ApprovalAnswers(
     pub std::collections::VecDeque<(crate::PeerId, crate::RequestId, Box<crate::ApproveAnswer>)>,
 );
+
+/// A block this node proposed in one of its slots, collecting approvals (`produce_blocks`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Proposal {
+    /// The slot it is proposed in (the block's own slot, or a later one when re-proposing a block this member
+    /// approved before at that height).
+    pub in_slot: Slot,
+    /// The block.
+    pub block: crate::Block,
+    /// Its hash.
+    pub hash: crate::Hash32,
+    /// The verified shares so far, its own first; their approvers are disjoint.
+    #[serde(skip)]
+    pub shares: Vec<crate::Approval>,
+    /// The union of the shares' approvers.
+    pub approvers: u64,
+    /// The questions asked: (member, request id).
+    pub asked: Vec<(crate::PeerId, crate::RequestId)>,
+    /// When the slot ends and the proposal is given up, engine ms.
+    pub deadline_ms: u64,
+}
+
+/// The producer's state (`ecsync node --produce`; `produce_blocks`).
+#[derive(Resource, Clone, Debug, Default, Serialize)]
+pub struct Production {
+    /// Produce at all (`--produce` on a federation member).
+    pub enabled: bool,
+    /// The last slot considered (each slot is considered once, when it begins).
+    pub last_slot: Option<Slot>,
+    /// The proposal collecting approvals, if any.
+    pub proposal: Option<Proposal>,
+}
 
 /// The federation authorities this node is (`--authority-keys`); empty on a node that only syncs. The keys
 /// themselves are the systems' `FederationMember` resource, never in a dump.

@@ -113,6 +113,10 @@ pub struct NodeArgs {
     /// Be a federation member holding the authority keys in FILE (`ecsync chain keys` writes one; mode 0600).
     #[arg(long, value_name = "FILE")]
     pub authority_keys: Option<PathBuf>,
+    /// Produce blocks in the slots of the authorities held (`--authority-keys`), only while synced: propose,
+    /// collect a quorum of approvals from the peers, import, publish.
+    #[arg(long, requires = "authority_keys")]
+    pub produce: bool,
     /// Extend the (generated) chain by one block every N ms, in lockstep with other nodes of the same seed.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
     pub extend_every_ms: u64,

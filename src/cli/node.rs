@@ -89,6 +89,7 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
         serve_bytes_per_sec: args.serve_bandwidth.unwrap_or(0),
         extend_every_ms: args.extend_every_ms,
         authority_keys: args.authority_keys,
+        produce: args.produce,
         misbehave: args.misbehave,
         http: args.http,
         ..NodeOptions::new(args.data)

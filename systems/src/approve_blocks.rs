@@ -70,7 +70,10 @@ pub fn approve_blocks(
                             RefusalKind::Storage,
                             format!("cannot remember the approval: {e}"),
                         ),
-                        Ok(()) => ApproveAnswer::Approved(member.keys.approve(&record.hash)),
+                        Ok(()) => {
+                            member.keep_approved(&block);
+                            ApproveAnswer::Approved(member.keys.approve(&record.hash))
+                        }
                     },
                 }
             }

@@ -21,6 +21,34 @@ pub struct FederationMember {
     pub keys: Arc<MemberKeys>,
     /// What it approved (injected, like the chain store).
     pub memory: Box<dyn ApprovalStore>,
+    /// The blocks it approved lately, by height (at most [`KEPT_APPROVED_BLOCKS`], the highest): a producer that
+    /// approved another's block at a height re-proposes that block instead of its own (the members' rule binds
+    /// the height). In memory only.
+    pub approved_blocks:
+        std::collections::BTreeMap<ecsync_components::Height, ecsync_components::Block>,
+}
+
+/// Approved blocks a member keeps to re-propose.
+pub const KEPT_APPROVED_BLOCKS: usize = 16;
+
+impl FederationMember {
+    /// A member holding `keys`, remembering its approvals in `memory`.
+    pub fn new(keys: Arc<MemberKeys>, memory: Box<dyn ApprovalStore>) -> Self {
+        Self {
+            keys,
+            memory,
+            approved_blocks: Default::default(),
+        }
+    }
+
+    /// Keeps `block`, which it just approved (dropping the lowest beyond [`KEPT_APPROVED_BLOCKS`]).
+    pub fn keep_approved(&mut self, block: &ecsync_components::Block) {
+        self.approved_blocks
+            .insert(block.header.height, block.clone());
+        while self.approved_blocks.len() > KEPT_APPROVED_BLOCKS {
+            self.approved_blocks.pop_first();
+        }
+    }
 }
 
 /// One validation job: the blocks handed to the compute pool in one tick (block and range entities, in the order
