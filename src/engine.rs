@@ -264,6 +264,7 @@ impl SyncEngine {
             state: progress.state,
             current_height: current,
             head_slot: self.head().slot,
+            head_hash: self.head().hash,
             target_height: target,
             blocks_per_second: progress.blocks_per_sec,
             peers_connected: self.world.resource::<PeerIndex>().0.len(),

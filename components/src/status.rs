@@ -48,6 +48,9 @@ pub struct SyncStatus {
     pub current_height: Height,
     /// Imported head slot.
     pub head_slot: crate::chain::Slot,
+    /// Imported head hash.
+    #[serde(default)]
+    pub head_hash: crate::bytes::Hash32,
     /// Highest height a believed peer claims.
     pub target_height: Height,
     /// Import rate, blocks per second (smoothed).
@@ -80,6 +83,7 @@ impl SyncStatus {
             state: SyncState::Idle,
             current_height: head.height,
             head_slot: head.slot,
+            head_hash: head.hash,
             target_height: head.height,
             blocks_per_second: 0.0,
             peers_connected: 0,

@@ -123,7 +123,7 @@ impl NodeUrl {
 // The HTTP client
 
 /// GETs from one node: plain HTTP/1.1, no proxy, no redirects, a timeout and a cap on the body.
-struct Client {
+pub(super) struct Client {
     agent: ureq::Agent,
     node: NodeUrl,
     timeout: Duration,
@@ -131,7 +131,7 @@ struct Client {
 }
 
 impl Client {
-    fn new(node: NodeUrl, timeout: Duration, max_body: u64) -> Self {
+    pub(super) fn new(node: NodeUrl, timeout: Duration, max_body: u64) -> Self {
         let config = ureq::Agent::config_builder()
             .timeout_global(Some(timeout))
             .http_status_as_error(false)
@@ -149,14 +149,18 @@ impl Client {
     }
 
     /// `GET path` deserialized from JSON; `what` names the expected answer in the error.
-    fn get_json<T: DeserializeOwned>(&self, path: &str, what: &str) -> anyhow::Result<T> {
+    pub(super) fn get_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        what: &str,
+    ) -> anyhow::Result<T> {
         let body = self.get(path)?;
         serde_json::from_slice(&body)
             .with_context(|| format!("GET {}: the answer is not {what}", self.node.url(path)))
     }
 
     /// The body of a 200 answer to `GET path`.
-    fn get(&self, path: &str) -> anyhow::Result<Vec<u8>> {
+    pub(super) fn get(&self, path: &str) -> anyhow::Result<Vec<u8>> {
         let url = self.node.url(path);
         let mut attempts = 0;
         let mut response = loop {
@@ -648,7 +652,7 @@ const STYLE: TableStyle = TableStyle::new()
     .header_separator(LineStyle::none().fill('-').junction(' '));
 
 /// An empty table with these columns (header, alignment).
-fn table(columns: &[(&str, CellAlignment)]) -> Table {
+pub(super) fn table(columns: &[(&str, CellAlignment)]) -> Table {
     let mut t = Table::new();
     t.load_style(STYLE);
     t.set_header(columns.iter().map(|c| c.0).collect::<Vec<_>>());

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod chain;
 pub mod config;
 pub mod demo;
+pub mod devnet;
 pub mod dump;
 pub mod node;
 
@@ -31,6 +32,9 @@ pub enum Command {
     /// The main job: N serving nodes on loopback, a fresh node synced by the engine and then by the sequential
     /// strategy, both throughputs and the speedup.
     Demo(DemoArgs),
+    /// A local federation on loopback: N producing members and M followers as child processes, every node's
+    /// head, state and production gate shown live, until Ctrl-C.
+    Devnet(DevnetArgs),
     /// Print a running node's world: peers by score, ranges in flight, pending blocks by stage, state and progress.
     Dump(DumpArgs),
     /// Measure in one run: the engine's and the sequential sync's throughput from serving processes on loopback,
@@ -160,6 +164,29 @@ pub struct DemoArgs {
     pub skip_sequential: bool,
 }
 
+/// `ecsync devnet`
+#[derive(Debug, Args)]
+pub struct DevnetArgs {
+    /// Federation members (one authority each, all producing).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=16))]
+    pub members: u64,
+    /// Nodes that only follow.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(0..=16))]
+    pub followers: u64,
+    /// Aura slot duration, ms.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    pub slot_ms: u64,
+    /// Where the chain, the key files and every node's data and log are kept (a second run continues).
+    #[arg(long, default_value = "devnet-data")]
+    pub dir: PathBuf,
+    /// Seed of the dev federation's keys.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Stop (exit 0) once every node holds this height.
+    #[arg(long, value_name = "HEIGHT")]
+    pub until_height: Option<u64>,
+}
+
 /// `ecsync bench`
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -283,6 +310,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Chain(ChainCommand::Keys(args)) => chain::keys(&args),
         Command::Node(args) => node::run(*args),
         Command::Demo(args) => demo::run(args),
+        Command::Devnet(args) => devnet::run(args),
         Command::Dump(args) => dump::run(&args),
         Command::Bench(args) => bench::run(args),
         Command::Config(ConfigCommand::Defaults) => config::defaults(),
