@@ -100,7 +100,11 @@ pub fn run(args: DevnetArgs) -> anyhow::Result<()> {
         });
     }
     let rt = runtime()?;
-    let mut stop = Box::pin(rt.block_on(async { shutdown_signal() }));
+    let mut stop = {
+        // The handlers register inside the runtime.
+        let _inside = rt.enter();
+        Box::pin(shutdown_signal())
+    };
     let terminal = std::io::stdout().is_terminal();
     let started = Instant::now();
     loop {
