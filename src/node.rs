@@ -65,6 +65,8 @@ pub struct NodeOptions {
     pub authority_keys: Option<PathBuf>,
     /// Produce blocks in this member's slots (needs `authority_keys`).
     pub produce: bool,
+    /// Start paused (until the operator resumes).
+    pub start_paused: bool,
     /// Serve the chain broken in this way (tests of hostile peers).
     pub misbehave: Option<Misbehaviour>,
     /// Engine tick interval, ms.
@@ -93,6 +95,7 @@ impl NodeOptions {
             extend_every_ms: 0,
             authority_keys: None,
             produce: false,
+            start_paused: false,
             misbehave: None,
             tick_ms: 20,
             http: None,
@@ -441,6 +444,7 @@ impl Node {
         };
         let net = network.clone();
         let produce = opts.produce;
+        let start_paused = opts.start_paused;
         let tick = Duration::from_millis(opts.tick_ms.max(1));
         let engine_thread = std::thread::Builder::new()
             .name("ecsync-engine".into())
@@ -451,6 +455,10 @@ impl Node {
                 if let Some((keys, memory)) = member {
                     engine.set_member(keys, Box::new(memory));
                     engine.set_producing(produce);
+                }
+                if start_paused {
+                    engine.set_paused(true);
+                    tracing::info!("started paused: POST /sync/resume to begin");
                 }
                 engine_loop(engine, input_rx, net, status_tx, metrics, tick, generator)
             })

@@ -121,6 +121,10 @@ pub struct NodeArgs {
     /// collect a quorum of approvals from the peers, import, publish.
     #[arg(long, requires = "authority_keys")]
     pub produce: bool,
+    /// Start with the sync paused: connect and learn the peers' heads, but send no request (no download, no
+    /// approval question) until `POST /sync/resume` on the `--http` address.
+    #[arg(long, requires = "http")]
+    pub start_paused: bool,
     /// Extend the (generated) chain by one block every N ms, in lockstep with other nodes of the same seed.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
     pub extend_every_ms: u64,

@@ -90,6 +90,7 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
         extend_every_ms: args.extend_every_ms,
         authority_keys: args.authority_keys,
         produce: args.produce,
+        start_paused: args.start_paused,
         misbehave: args.misbehave,
         http: args.http,
         ..NodeOptions::new(args.data)

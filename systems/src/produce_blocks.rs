@@ -227,15 +227,6 @@ fn propose(
     let spec = &rules.env.spec.0;
     let config = &rules.env.config;
     let head = chain.head.0;
-    if state.control.paused {
-        state.skip(
-            chain,
-            slot,
-            SkipReason::Paused,
-            "paused by the operator".into(),
-        );
-        return;
-    }
     let gate = production_gate(
         chain.progress.state,
         head.height,
@@ -251,6 +242,16 @@ fn propose(
         state.skip(chain, slot, SkipReason::GateClosed, detail);
         return;
     }
+    if state.control.paused {
+        state.skip(
+            chain,
+            slot,
+            SkipReason::Paused,
+            "paused by the operator".into(),
+        );
+        return;
+    }
+
     if head.slot >= slot {
         let detail = format!("the head {} is of slot {}", head.height, head.slot);
         state.skip(chain, slot, SkipReason::SlotTaken, detail);
