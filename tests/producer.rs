@@ -1,0 +1,208 @@
+//! The producer (`produce_blocks`) in one engine, the network played by the test: it proposes only in its own
+//! slots and only with its gate open, asks every peer, ignores (and penalises) a share that does not verify,
+//! gives a slot up at its end without a quorum, re-proposes the block it approved at that height in its next
+//! slot, and at a quorum imports a valid block and publishes it.
+
+use ecsync::components::resources::SkipReason;
+use ecsync::components::{
+    ApproveAnswer, Block, ChainStore, EncodedBlock, NetEvent, PeerId, RefusalKind, Request,
+    RequestId, SignedBlock, StatusMessage, SyncConfig, SyncState, imports,
+};
+use ecsync::engine::SyncEngine;
+use ecsync::store::RedbStore;
+use ecsync::store::approvals::ApprovalDb;
+use ecsync_systems::chaingen::{ChainGenerator, GenParams};
+use ecsync_systems::consensus::{Authorities, MemberKeys, validate_block};
+
+const ME: usize = 1;
+
+fn asks(requests: &[Request]) -> Vec<(PeerId, RequestId, Block)> {
+    requests
+        .iter()
+        .filter_map(|r| match r {
+            Request::AskApproval {
+                peer,
+                request,
+                block,
+            } => Some((*peer, *request, (**block).clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Ticks every 250 ms from `from_ms` to `to_ms` (both included), answering status requests with `status`
+/// as the peers would; returns every other request.
+fn advance(
+    engine: &mut SyncEngine,
+    from_ms: u64,
+    to_ms: u64,
+    status: &StatusMessage,
+) -> Vec<Request> {
+    let mut out = Vec::new();
+    let mut now = from_ms;
+    loop {
+        engine.tick(now);
+        for request in engine.drain_outbox() {
+            match request {
+                Request::Status { peer } => engine.handle(NetEvent::Status {
+                    peer,
+                    status: status.clone(),
+                }),
+                other => out.push(other),
+            }
+        }
+        if now >= to_ms {
+            return out;
+        }
+        now = (now + 250).min(to_ms);
+    }
+}
+
+#[test]
+fn a_producer_proposes_in_its_slots_with_the_gate_open_and_imports_at_a_quorum() {
+    let generator = ChainGenerator::new(GenParams {
+        seed: 31,
+        payload_bytes: 16,
+        ..GenParams::default()
+    })
+    .unwrap();
+    let spec = generator.spec().clone();
+    let federation = generator.federation();
+    let blocks = generator.blocks(10);
+    let mut store = RedbStore::in_memory(&spec, Some(generator.genesis())).unwrap();
+    let encoded = EncodedBlock::all(blocks.clone());
+    store.import_batch(&imports(&encoded), None).unwrap();
+    let head = encoded.last().unwrap();
+    let mut engine = SyncEngine::new(spec.clone(), SyncConfig::default(), Box::new(store)).unwrap();
+    let t = tempfile::tempdir().unwrap();
+    let keys = MemberKeys::new(&spec, &[(ME, federation.secret_key_bytes(ME))]).unwrap();
+    let memory = ApprovalDb::open(&t.path().join("approvals.redb")).unwrap();
+    engine.set_member(keys, Box::new(memory));
+    engine.set_producing(true);
+
+    // The member's slots after the head.
+    let mut ours = (head.block.slot() + 1..).filter(|s| spec.producer_index(*s) == ME);
+    let at = |slot: u64, offset: u64| spec.slot_start_ms(slot) + offset;
+
+    // No peers: the gate is closed; its slot is skipped, nothing is asked.
+    let s1 = ours.next().unwrap();
+    engine.tick(at(s1, 10));
+    assert!(!engine.can_produce_blocks());
+    assert_eq!(
+        engine.counters().slots_skipped[SkipReason::GateClosed.index()],
+        1
+    );
+    assert!(asks(&engine.drain_outbox()).is_empty());
+
+    // Three peers at our head: Synced, the gate opens.
+    let status = StatusMessage {
+        chain_id: spec.chain_id,
+        genesis_hash: spec.genesis_hash,
+        head: ecsync::components::BlockRef::of(&head.block),
+    };
+    for p in 1..=3 {
+        engine.handle(NetEvent::PeerConnected {
+            peer: PeerId(p),
+            label: format!("p{p}"),
+            status: status.clone(),
+        });
+    }
+    let s2 = ours.next().unwrap();
+    let before = advance(&mut engine, at(s1, 20), at(s2, 0) - 1, &status);
+    assert!(asks(&before).is_empty(), "asked outside its slot");
+    assert_eq!(engine.status().state, SyncState::Synced);
+
+    // Its next slot: it proposes the next block on its head and asks all three.
+    let asked = asks(&advance(&mut engine, at(s2, 5), at(s2, 5), &status));
+    assert_eq!(asked.len(), 3, "{asked:?} {:?}", engine.status());
+    let proposal = asked[0].2.clone();
+    assert!(asked.iter().all(|a| a.2 == proposal));
+    assert_eq!(proposal.header.height, 11);
+    assert_eq!(proposal.header.slot, s2);
+    assert_eq!(proposal.header.parent_hash, head.hash);
+    let hash = proposal.header.hash();
+    let answer = |peer: PeerId, request, answer| NetEvent::ApprovalAnswered {
+        peer,
+        request,
+        answer: Box::new(answer),
+    };
+    // Peer 1 answers with a share over another hash: ignored, and peer 1 is penalised. Peer 2 refuses.
+    // Peer 3 approves: 2 of 3.
+    let wrong = federation.approve(&head.hash, 1 << 0);
+    engine.handle(answer(
+        asked[0].0,
+        asked[0].1,
+        ApproveAnswer::Approved(wrong),
+    ));
+    engine.handle(answer(
+        asked[1].0,
+        asked[1].1,
+        ApproveAnswer::refused(RefusalKind::NotOnHead, "behind"),
+    ));
+    let share3 = federation.approve(&hash, 1 << 3);
+    engine.handle(answer(
+        asked[2].0,
+        asked[2].1,
+        ApproveAnswer::Approved(share3),
+    ));
+    advance(&mut engine, at(s2, 50), at(s2, 50), &status);
+    assert_eq!(engine.head().height, 10, "no quorum yet");
+    // The slot ends: given up.
+    let s3 = ours.next().unwrap();
+    let between = advance(&mut engine, at(s2, 60), at(s3, 0) - 1, &status);
+    assert!(asks(&between).is_empty(), "asked outside its slot");
+    assert_eq!(
+        engine.counters().peer_bans,
+        1,
+        "the bad share went unpunished"
+    );
+    assert!(
+        between.iter().any(
+            |r| matches!(r, Request::Disconnect { peer, ban: true, .. } if *peer == asked[0].0)
+        ),
+        "its sender stays: {between:?}"
+    );
+    assert_eq!(
+        engine.counters().slots_skipped[SkipReason::NoQuorum.index()],
+        1
+    );
+    assert_eq!(engine.head().height, 10);
+
+    // Its next slot: it approved `proposal` at height 11, so it proposes THAT block again.
+    let asked = asks(&advance(&mut engine, at(s3, 5), at(s3, 5), &status));
+    assert!(!asked.is_empty());
+    assert!(asked.iter().all(|a| a.2 == proposal), "not re-proposed");
+    // A late answer to the earlier question does not count; two valid shares now make the quorum.
+    let share0 = federation.approve(&hash, 1 << 0);
+    for (peer, request, _) in &asked {
+        let share = if peer.0 == 2 {
+            share0.clone()
+        } else {
+            federation.approve(&hash, 1 << 3)
+        };
+        engine.handle(answer(*peer, *request, ApproveAnswer::Approved(share)));
+    }
+    let after = advance(&mut engine, at(s3, 50), at(s3, 50), &status);
+    assert_eq!(engine.head().height, 11, "not imported at a quorum");
+    assert_eq!(engine.head().hash, hash);
+    assert_eq!(engine.counters().blocks_produced, 1);
+    let published: Vec<Vec<u8>> = after
+        .into_iter()
+        .filter_map(|r| match r {
+            Request::PublishBlock { bytes } => Some(bytes),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(published.len(), 1);
+    let block = SignedBlock::decode(&published[0], spec.max_block_bytes as usize).unwrap();
+    assert_eq!(block.block, proposal);
+    assert_eq!(block.approval.approvers, (1 << ME) | (1 << 0) | (1 << 3));
+    let authorities = Authorities::from_spec(&spec).unwrap();
+    let parent = ecsync::components::BlockRef::of(&head.block);
+    validate_block(&spec, &authorities, &parent, &block, at(s3, 50)).unwrap();
+    assert_eq!(
+        engine.store().block(11).unwrap().unwrap().hash(),
+        hash,
+        "durable in the store"
+    );
+}
