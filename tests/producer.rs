@@ -46,7 +46,7 @@ fn advance(
             match request {
                 Request::Status { peer } => engine.handle(NetEvent::Status {
                     peer,
-                    status: status.clone(),
+                    status: *status,
                 }),
                 other => out.push(other),
             }
@@ -104,7 +104,7 @@ fn a_producer_proposes_in_its_slots_with_the_gate_open_and_imports_at_a_quorum()
         engine.handle(NetEvent::PeerConnected {
             peer: PeerId(p),
             label: format!("p{p}"),
-            status: status.clone(),
+            status,
         });
     }
     let s2 = ours.next().unwrap();
