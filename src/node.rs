@@ -329,6 +329,10 @@ impl Node {
         let (spec, mut store) = open_data_dir(&opts.data, opts.spec.as_deref())?;
         let generator = if opts.extend_every_ms > 0 {
             let generator = chain_generator(&opts.data, &spec, "--extend-every-ms")?;
+            tracing::warn!(
+                "--extend-every-ms: extending the chain on a timer with every key, ignoring the production gate (a \
+                 test node; real nodes produce with --authority-keys and --produce)"
+            );
             Some((generator, opts.extend_every_ms))
         } else {
             None

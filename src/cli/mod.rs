@@ -125,8 +125,10 @@ pub struct NodeArgs {
     /// approval question) until `POST /sync/resume` on the `--http` address.
     #[arg(long, requires = "http")]
     pub start_paused: bool,
-    /// Extend the (generated) chain by one block every N ms, in lockstep with other nodes of the same seed.
-    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
+    /// TESTS ONLY: extend the (generated) chain by one block every N ms, signed with every key of the dev
+    /// federation, in lockstep with other nodes of the same seed, ignoring the production gate. Real nodes produce
+    /// with `--authority-keys FILE --produce`.
+    #[arg(long, hide = true, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
     pub extend_every_ms: u64,
 }
 
