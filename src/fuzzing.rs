@@ -9,6 +9,7 @@
 //! | [`range_request`]  | a blocks_by_range request stream      | `BlocksCodec::read_request`, then `serving::read_answer` from a redb store |
 //! | [`range_response`] | a blocks_by_range answer stream       | `BlocksCodec::read_response`, `check_answer`, the standalone block rules |
 //! | [`block`]          | one block's bytes                     | `SignedBlock::decode`, every rule a block keeps alone, BLS decoding and verification |
+//! | [`approve`]        | an approve request or answer stream   | `ApproveCodec` (frame, postcard, canonical form), then a member's `decide` on the proposed block |
 //!
 //! Panics are the findings: a harness panics only when the code under test panics or breaks an invariant.
 
@@ -30,8 +31,8 @@ use libp2p::futures::io::Cursor;
 use libp2p::request_response::Codec;
 
 use crate::network::codec::{
-    BlocksCodec, MAX_REQUEST_BYTES, MAX_STATUS_RESPONSE_BYTES, StatusCodec, decode_blocks,
-    encode_blocks, max_blocks_response_bytes,
+    ApproveCodec, ApproveRequest, BlocksCodec, MAX_REQUEST_BYTES, MAX_STATUS_RESPONSE_BYTES,
+    StatusCodec, decode_blocks, encode_blocks, max_blocks_response_bytes,
 };
 use crate::network::{BlocksByRangeRequest, read_answer};
 use crate::node::Source;
@@ -276,6 +277,68 @@ pub fn block(data: &[u8]) {
     }
 }
 
+/// What a member remembers in the [`approve`] harness: nothing yet.
+struct NoApprovals;
+
+impl ecsync_systems::consensus::ApprovalMemory for NoApprovals {
+    fn at_height(&self, _: u64) -> Option<ecsync_systems::consensus::ApprovalRecord> {
+        None
+    }
+    fn at_slot(&self, _: u64) -> Option<ecsync_systems::consensus::ApprovalRecord> {
+        None
+    }
+}
+
+/// An approve request (a producer's proposed block) and an approve answer (a member's share or refusal) made of
+/// `data`: whatever decodes is the one canonical encoding of what it decodes to, within the caps; a proposed block
+/// goes through a member's `decide` on the fuzz chain's head (gate open), which approves only a block whose hash
+/// is the record it returns.
+pub fn approve(data: &[u8]) {
+    let fixture = fixture();
+    let spec = fixture.generator.spec();
+    let mut codec = ApproveCodec {
+        max_block_bytes: spec.max_block_bytes,
+    };
+    let mut io = Cursor::new(data);
+    if let Ok(request) = ready(codec.read_request(&protocol(), &mut io)) {
+        let used = consumed(&io);
+        assert!(used <= 4 + spec.max_block_bytes as usize + 1024);
+        let mut out = Cursor::new(Vec::new());
+        ready(codec.write_request(&protocol(), &mut out, request.clone()))
+            .expect("a decoded request encodes within the cap");
+        assert_eq!(
+            out.into_inner(),
+            &data[..used],
+            "a request is accepted only in its canonical encoding"
+        );
+        let head = fixture
+            .source
+            .reader
+            .head()
+            .expect("the fixture store has a head");
+        let ApproveRequest { block } = request;
+        if let Ok(record) =
+            ecsync_systems::consensus::decide(spec, true, &head, &block, NOW_MS, &NoApprovals)
+        {
+            assert_eq!(record.hash, block.header.hash());
+            assert_eq!(record.height, head.height + 1);
+        }
+    }
+    let mut io = Cursor::new(data);
+    if let Ok(answer) = ready(codec.read_response(&protocol(), &mut io)) {
+        let used = consumed(&io);
+        assert!(used <= 4 + crate::network::codec::MAX_APPROVE_RESPONSE_BYTES);
+        let mut out = Cursor::new(Vec::new());
+        ready(codec.write_response(&protocol(), &mut out, answer))
+            .expect("a decoded answer encodes within the cap");
+        assert_eq!(
+            out.into_inner(),
+            &data[..used],
+            "an answer is accepted only in its canonical encoding"
+        );
+    }
+}
+
 /// Seed inputs for each harness, from the fuzz chain: `(harness, name, bytes)`.
 pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     let generator = generator();
@@ -324,6 +387,22 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     for (i, block) in blocks.iter().take(3).enumerate() {
         seeds.push(("block", format!("height{}", i + 1), block.encode()));
     }
+    let proposal = generator.child(&blocks[STORED - 1].block.header, blocks[STORED - 1].hash());
+    seeds.push((
+        "approve",
+        "proposal".to_string(),
+        frame(ecsync_components::encode(&ApproveRequest {
+            block: proposal,
+        })),
+    ));
+    let share = generator.federation().approve(&blocks[0].hash(), 1 << 1);
+    seeds.push((
+        "approve",
+        "share".to_string(),
+        frame(ecsync_components::encode(
+            &ecsync_components::ApproveAnswer::Approved(share),
+        )),
+    ));
     seeds
 }
 
@@ -334,9 +413,16 @@ pub fn harness(name: &str) -> Option<fn(&[u8])> {
         "range_request" => range_request,
         "range_response" => range_response,
         "block" => block,
+        "approve" => approve,
         _ => return None,
     })
 }
 
 /// Every harness's name.
-pub const HARNESSES: [&str; 4] = ["status", "range_request", "range_response", "block"];
+pub const HARNESSES: [&str; 5] = [
+    "status",
+    "range_request",
+    "range_response",
+    "block",
+    "approve",
+];
