@@ -281,11 +281,19 @@ pub fn block(data: &[u8]) {
 struct NoApprovals;
 
 impl ecsync_systems::consensus::ApprovalMemory for NoApprovals {
-    fn at_height(&self, _: u64) -> Option<ecsync_systems::consensus::ApprovalRecord> {
-        None
+    fn at_height(
+        &self,
+        _: u64,
+    ) -> Result<Option<ecsync_systems::consensus::ApprovalRecord>, ecsync_components::StoreError>
+    {
+        Ok(None)
     }
-    fn at_slot(&self, _: u64) -> Option<ecsync_systems::consensus::ApprovalRecord> {
-        None
+    fn at_slot(
+        &self,
+        _: u64,
+    ) -> Result<Option<ecsync_systems::consensus::ApprovalRecord>, ecsync_components::StoreError>
+    {
+        Ok(None)
     }
 }
 

@@ -63,7 +63,11 @@ impl ApprovalDb {
         txn.commit().map_err(io)
     }
 
-    fn get(&self, table: TableDefinition<u64, &[u8]>, key: u64) -> Option<(u64, Hash32)> {
+    fn get(
+        &self,
+        table: TableDefinition<u64, &[u8]>,
+        key: u64,
+    ) -> Result<Option<(u64, Hash32)>, StoreError> {
         let read = || -> Result<Option<(u64, Hash32)>, StoreError> {
             let txn = self.db.begin_read().map_err(io)?;
             let table = txn.open_table(table).map_err(io)?;
@@ -81,10 +85,9 @@ impl ApprovalDb {
             let hash = Hash32(bytes[8..].try_into().expect("32 bytes"));
             Ok(Some((number, hash)))
         };
-        // A memory that cannot be read must not approve: report a conflicting record.
-        read().unwrap_or_else(|e| {
+        // A memory that cannot be read must not approve: the error refuses (`Refusal::Storage`).
+        read().inspect_err(|e| {
             tracing::error!("cannot read the approval memory: {e}; refusing to approve");
-            Some((u64::MAX, Hash32::ZERO))
         })
     }
 }
@@ -103,14 +106,16 @@ impl ApprovalStore for ApprovalDb {
 }
 
 impl ApprovalMemory for ApprovalDb {
-    fn at_height(&self, height: Height) -> Option<ApprovalRecord> {
-        self.get(BY_HEIGHT, height)
-            .map(|(slot, hash)| ApprovalRecord { height, slot, hash })
+    fn at_height(&self, height: Height) -> Result<Option<ApprovalRecord>, StoreError> {
+        Ok(self
+            .get(BY_HEIGHT, height)?
+            .map(|(slot, hash)| ApprovalRecord { height, slot, hash }))
     }
 
-    fn at_slot(&self, slot: Slot) -> Option<ApprovalRecord> {
-        self.get(BY_SLOT, slot)
-            .map(|(height, hash)| ApprovalRecord { height, slot, hash })
+    fn at_slot(&self, slot: Slot) -> Result<Option<ApprovalRecord>, StoreError> {
+        Ok(self
+            .get(BY_SLOT, slot)?
+            .map(|(height, hash)| ApprovalRecord { height, slot, hash }))
     }
 }
 
@@ -134,17 +139,17 @@ mod tests {
         };
         {
             let mut db = ApprovalDb::open(&path).unwrap();
-            assert_eq!(db.at_height(7), None);
+            assert_eq!(db.at_height(7).unwrap(), None);
             db.remember(record).unwrap();
-            assert_eq!(db.at_height(7), Some(record));
-            assert_eq!(db.at_slot(42), Some(record));
+            assert_eq!(db.at_height(7).unwrap(), Some(record));
+            assert_eq!(db.at_slot(42).unwrap(), Some(record));
             // A second node cannot open the same memory while the first holds it.
             assert!(ApprovalDb::open(&path).is_err());
         }
         let db = ApprovalDb::open(&path).unwrap();
-        assert_eq!(db.at_height(7), Some(record));
-        assert_eq!(db.at_slot(42), Some(record));
-        assert_eq!(db.at_height(8), None);
-        assert_eq!(db.at_slot(41), None);
+        assert_eq!(db.at_height(7).unwrap(), Some(record));
+        assert_eq!(db.at_slot(42).unwrap(), Some(record));
+        assert_eq!(db.at_height(8).unwrap(), None);
+        assert_eq!(db.at_slot(41).unwrap(), None);
     }
 }

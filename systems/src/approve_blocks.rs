@@ -22,6 +22,7 @@ pub fn refusal_kind(refusal: &Refusal) -> RefusalKind {
         Refusal::SlotNotBegun { .. } => RefusalKind::SlotNotBegun,
         Refusal::Invalid(_) => RefusalKind::Invalid,
         Refusal::Equivocation(_) => RefusalKind::Equivocation,
+        Refusal::Storage(_) => RefusalKind::Storage,
     }
 }
 

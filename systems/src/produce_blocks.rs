@@ -258,7 +258,15 @@ fn propose(
         return;
     }
     let height = head.height + 1;
-    let block = match member.memory.at_height(height) {
+    let approved = match member.memory.at_height(height) {
+        Ok(approved) => approved,
+        Err(e) => {
+            let detail = format!("cannot read its approval memory: {e}");
+            state.skip(chain, slot, SkipReason::OwnRefusal, detail);
+            return;
+        }
+    };
+    let block = match approved {
         Some(record) => match member.approved_blocks.get(&height) {
             Some(block)
                 if block.header.hash() == record.hash && block.header.parent_hash == head.hash =>

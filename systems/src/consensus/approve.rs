@@ -7,6 +7,7 @@
 
 use ecsync_components::{
     Approval, Block, BlockRef, ChainSpec, Hash32, Height, SignatureBytes, SignedBlock, Slot,
+    StoreError,
 };
 use serde::{Deserialize, Serialize};
 
@@ -25,17 +26,17 @@ pub struct ApprovalRecord {
 
 /// What a member remembers of the approvals it gave.
 pub trait ApprovalMemory {
-    /// The block it approved at `height`, if any.
-    fn at_height(&self, height: Height) -> Option<ApprovalRecord>;
-    /// The block it approved in `slot`, if any.
-    fn at_slot(&self, slot: Slot) -> Option<ApprovalRecord>;
+    /// The block it approved at `height`, if any; an error if the memory cannot be read (then nothing is signed).
+    fn at_height(&self, height: Height) -> Result<Option<ApprovalRecord>, StoreError>;
+    /// The block it approved in `slot`, if any; an error if the memory cannot be read.
+    fn at_slot(&self, slot: Slot) -> Result<Option<ApprovalRecord>, StoreError>;
 }
 
 /// The approval memory a member writes to (the node's is a redb file beside its key file): what it signs is
 /// recorded, durably, before the signature leaves.
 pub trait ApprovalStore: ApprovalMemory + Send + Sync {
     /// Remembers `record` durably.
-    fn record(&mut self, record: ApprovalRecord) -> Result<(), ecsync_components::StoreError>;
+    fn record(&mut self, record: ApprovalRecord) -> Result<(), StoreError>;
 }
 
 /// Why a member does not approve.
@@ -66,6 +67,9 @@ pub enum Refusal {
     /// The block breaks a rule.
     #[error("invalid: {0}")]
     Invalid(String),
+    /// Its memory of what it approved cannot be read: it signs nothing.
+    #[error("cannot read its approval memory: {0}")]
+    Storage(String),
     /// It approved another block at this height or in this slot.
     #[error("already approved {} at height {} in slot {}", .0.hash, .0.height, .0.slot)]
     Equivocation(ApprovalRecord),
@@ -90,10 +94,10 @@ pub fn decide(
         slot: header.slot,
         hash: header.hash(),
     };
-    for earlier in [memory.at_height(record.height), memory.at_slot(record.slot)]
-        .into_iter()
-        .flatten()
-    {
+    let storage = |e: StoreError| Refusal::Storage(e.to_string());
+    let earlier_at_height = memory.at_height(record.height).map_err(storage)?;
+    let earlier_in_slot = memory.at_slot(record.slot).map_err(storage)?;
+    for earlier in [earlier_at_height, earlier_in_slot].into_iter().flatten() {
         if earlier.hash != record.hash {
             return Err(Refusal::Equivocation(earlier));
         }
@@ -138,11 +142,11 @@ mod tests {
     struct Memory(HashMap<Height, ApprovalRecord>);
 
     impl ApprovalMemory for Memory {
-        fn at_height(&self, height: Height) -> Option<ApprovalRecord> {
-            self.0.get(&height).copied()
+        fn at_height(&self, height: Height) -> Result<Option<ApprovalRecord>, StoreError> {
+            Ok(self.0.get(&height).copied())
         }
-        fn at_slot(&self, slot: Slot) -> Option<ApprovalRecord> {
-            self.0.values().find(|r| r.slot == slot).copied()
+        fn at_slot(&self, slot: Slot) -> Result<Option<ApprovalRecord>, StoreError> {
+            Ok(self.0.values().find(|r| r.slot == slot).copied())
         }
     }
 
@@ -184,6 +188,28 @@ mod tests {
         assert_eq!(
             decide(spec, true, &head, &moved, now, &memory),
             Err(Refusal::Equivocation(record))
+        );
+    }
+
+    /// A memory whose disk fails.
+    struct Unreadable;
+
+    impl ApprovalMemory for Unreadable {
+        fn at_height(&self, _: Height) -> Result<Option<ApprovalRecord>, StoreError> {
+            Err(StoreError::Io("disk gone".into()))
+        }
+        fn at_slot(&self, _: Slot) -> Result<Option<ApprovalRecord>, StoreError> {
+            Err(StoreError::Io("disk gone".into()))
+        }
+    }
+
+    #[test]
+    fn a_member_whose_memory_cannot_be_read_refuses_as_storage() {
+        let (g, head, proposal, now) = setup();
+        let refusal = decide(g.spec(), true, &head, &proposal, now, &Unreadable).unwrap_err();
+        assert!(
+            matches!(refusal, Refusal::Storage(ref e) if e.contains("disk gone")),
+            "{refusal:?}"
         );
     }
 
