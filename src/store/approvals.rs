@@ -4,8 +4,11 @@
 //! committed with `Durability::Immediate` (fsynced) before the signature leaves the node. Redb's file lock also
 //! keeps two nodes from using one key file's memory at once.
 //!
-//! Reads go to the file (redb's cache), so memory does not grow with the records. The file grows by ~100 bytes
-//! per approval; pruning old heights is left for later.
+//! Reads go to the file (redb's cache), so memory does not grow with the records. The file keeps the approvals of
+//! the last [`KEEP_APPROVALS`] heights and slots below the newest: older ones are pruned in the transaction of
+//! every `KEEP_APPROVALS / 64`th height's record, so the file stays around 10 MB. A member signs only a block on
+//! its head, so a pruned record could matter only to a member whose head fell that far below where it once signed
+//! while its gate is open, i.e. whose peers all claim a chain 100,000 blocks shorter.
 
 use std::path::{Path, PathBuf};
 
@@ -29,21 +32,33 @@ pub fn approval_db_path(keys: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Heights (and slots) of approvals kept below the newest.
+pub const KEEP_APPROVALS: u64 = 100_000;
+
 /// The memory.
 pub struct ApprovalDb {
     db: Database,
+    keep: u64,
 }
 
 impl ApprovalDb {
     /// Opens the memory at `path`, creating it (and its tables) if it does not exist.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_keeping(path, KEEP_APPROVALS)
+    }
+
+    /// Opens the memory keeping the approvals of the last `keep` heights and slots (tests use a few).
+    pub fn open_keeping(path: &Path, keep: u64) -> Result<Self, StoreError> {
         let db = Database::create(path)
             .map_err(|e| StoreError::Io(format!("approval memory {}: {e}", path.display())))?;
         let txn = db.begin_write().map_err(io)?;
         txn.open_table(BY_HEIGHT).map_err(io)?;
         txn.open_table(BY_SLOT).map_err(io)?;
         txn.commit().map_err(io)?;
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            keep: keep.max(1),
+        })
     }
 
     /// Remembers `record`, durably, before the approval is sent.
@@ -59,6 +74,14 @@ impl ApprovalDb {
             by_slot
                 .insert(record.slot, pair(record.height, &record.hash).as_slice())
                 .map_err(io)?;
+            if record.height.is_multiple_of((self.keep / 64).max(1)) {
+                let below_height = record.height.saturating_sub(self.keep);
+                by_height
+                    .retain_in(..below_height, |_, _| false)
+                    .map_err(io)?;
+                let below_slot = record.slot.saturating_sub(self.keep);
+                by_slot.retain_in(..below_slot, |_, _| false).map_err(io)?;
+            }
         }
         txn.commit().map_err(io)
     }
@@ -122,6 +145,31 @@ impl ApprovalMemory for ApprovalDb {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn old_approvals_are_pruned_and_recent_ones_kept() {
+        let t = tempfile::tempdir().unwrap();
+        let mut db = ApprovalDb::open_keeping(&t.path().join("a.redb"), 64).unwrap();
+        for height in 1..=1000u64 {
+            let record = ApprovalRecord {
+                height,
+                slot: height * 2,
+                hash: Hash32([height as u8; 32]),
+            };
+            db.remember(record).unwrap();
+        }
+        // The last 64 heights (and slots) are certainly kept, nothing far below them is.
+        for height in 1000 - 63..=1000 {
+            assert!(db.at_height(height).unwrap().is_some(), "{height} pruned");
+        }
+        assert!(db.at_slot(2000).unwrap().is_some());
+        assert_eq!(db.at_height(800).unwrap(), None, "not pruned");
+        assert_eq!(db.at_slot(1600).unwrap(), None, "not pruned");
+        let txn = db.db.begin_read().unwrap();
+        use redb::ReadableTableMetadata;
+        let kept = txn.open_table(BY_HEIGHT).unwrap().len().unwrap();
+        assert!(kept <= 64 + 1, "{kept} records kept");
+    }
 
     #[test]
     fn approvals_are_remembered_across_a_reopen() {
