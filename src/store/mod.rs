@@ -29,7 +29,6 @@ use redb::{
 };
 
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
-const HEIGHTS: TableDefinition<&[u8], u64> = TableDefinition::new("height_by_hash");
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// Checkpoints by height (v2: with parent hash and target; the v1 table of older stores is ignored).
 const CHECKPOINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("checkpoints_v2");
@@ -199,11 +198,9 @@ impl RedbStore {
             meta.insert(META_HEAD, encode(&head).as_slice())
                 .map_err(io)?;
             let mut blocks = txn.open_table(BLOCKS).map_err(io)?;
-            let mut heights = txn.open_table(HEIGHTS).map_err(io)?;
             if let Some(g) = genesis {
                 blocks.insert(0, encode(g).as_slice()).map_err(io)?;
             }
-            heights.insert(head.hash.as_bytes(), 0).map_err(io)?;
             txn.open_table(CHECKPOINTS).map_err(io)?;
         }
         txn.commit().map_err(io)?;
@@ -342,8 +339,6 @@ impl RedbStore {
         {
             let mut blocks = txn.open_table(BLOCKS).map_err(io)?;
             blocks.insert(r.height, block.bytes).map_err(io)?;
-            let mut heights = txn.open_table(HEIGHTS).map_err(io)?;
-            heights.insert(r.hash.as_bytes(), r.height).map_err(io)?;
             let mut meta = txn.open_table(META).map_err(io)?;
             meta.insert(META_HEAD, encode(&r).as_slice()).map_err(io)?;
             meta.insert(META_ANCHOR, encode(&r).as_slice())
@@ -361,16 +356,6 @@ impl RedbStore {
     /// The spec this store was opened with.
     pub fn spec(&self) -> &ChainSpec {
         &self.spec
-    }
-
-    /// Height of the block with `hash`, if stored.
-    pub fn height_of(
-        &self,
-        hash: &ecsync_components::Hash32,
-    ) -> Result<Option<Height>, StoreError> {
-        let txn = self.db.begin_read().map_err(io)?;
-        let table = txn.open_table(HEIGHTS).map_err(io)?;
-        Ok(table.get(hash.as_bytes()).map_err(io)?.map(|v| v.value()))
     }
 
     /// Encoded blocks `start..start+count` read in one transaction (for bulk verification), with their heights.
@@ -511,11 +496,9 @@ impl ChainStore for RedbStore {
         .map_err(io)?;
         {
             let mut table = txn.open_table(BLOCKS).map_err(io)?;
-            let mut heights = txn.open_table(HEIGHTS).map_err(io)?;
             // The canonical bytes as given (a downloaded block's wire bytes): nothing is encoded again.
             for (block, r) in blocks.iter().zip(&refs) {
                 table.insert(r.height, block.bytes).map_err(io)?;
-                heights.insert(r.hash.as_bytes(), r.height).map_err(io)?;
             }
             let mut meta = txn.open_table(META).map_err(io)?;
             meta.insert(META_HEAD, encode(&head).as_slice())

@@ -3,7 +3,7 @@
 //! and that checkpoint must be at or below the head. A checkpoint is consistent when the block at its height is
 //! stored with its hash. On any mismatch the store is rolled back, in one durable transaction, to the newest
 //! consistent checkpoint (or to its anchor — genesis, or a checkpoint sync's trusted block — when none is): the
-//! blocks above it, their hash index entries and the checkpoints above it are deleted and the head moves there.
+//! blocks above it and the checkpoints above it are deleted and the head moves there.
 //!
 //! A store without any checkpoint (one written by an older version, whose checkpoints table had another format)
 //! whose head block matches gets a checkpoint at its head, without a rollback.
@@ -11,7 +11,7 @@
 use ecsync_components::{BlockRef, Checkpoint, Hash32, Height, SignedBlock, decode, encode};
 use redb::{Durability, ReadableDatabase, ReadableTable};
 
-use super::{BLOCKS, CHECKPOINTS, HEIGHTS, META, META_HEAD, RedbStore, io};
+use super::{BLOCKS, CHECKPOINTS, META, META_HEAD, RedbStore, io};
 use crate::chainio::unix_now_ms;
 use ecsync_components::StoreError;
 
@@ -167,7 +167,7 @@ pub(super) fn check_and_repair(
     }))
 }
 
-/// Makes `to` the head with a checkpoint there, durably; `rollback` also deletes every block, hash index entry
+/// Makes `to` the head with a checkpoint there, durably; `rollback` also deletes every block
 /// and checkpoint above it.
 fn write_head(store: &mut RedbStore, to: BlockRef, rollback: bool) -> Result<(), StoreError> {
     let parent = stored(store, to.height)?.map_or(Hash32::ZERO, |(_, p)| p);
@@ -186,8 +186,6 @@ fn write_head(store: &mut RedbStore, to: BlockRef, rollback: bool) -> Result<(),
             blocks
                 .retain_in(to.height + 1.., |_, _| false)
                 .map_err(io)?;
-            let mut heights = txn.open_table(HEIGHTS).map_err(io)?;
-            heights.retain(|_, h| h <= to.height).map_err(io)?;
             cps.retain(|h, _| h < to.height).map_err(io)?;
         }
         cps.insert(to.height, encode(&checkpoint).as_slice())
