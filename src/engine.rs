@@ -122,6 +122,15 @@ pub fn build_schedule() -> Schedule {
         )
             .distributive_run_if(engine_strategy),
     );
+    // Gossiped blocks are judged against the head this tick imported, before a member answers approval
+    // questions against it (both strategies).
+    schedule.add_systems(
+        gossip_blocks
+            .in_set(Blocks)
+            .after(import_blocks)
+            .after(sequential_sync)
+            .before(approve_blocks),
+    );
     // A federation member answers approval questions against the head this tick imported (both strategies).
     schedule.add_systems(
         approve_blocks

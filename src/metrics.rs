@@ -29,6 +29,13 @@ pub struct ReasonLabel {
     pub reason: String,
 }
 
+/// The `verdict` label of `gossip_blocks`: accept, reject or ignore.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct VerdictLabel {
+    /// A [`ecsync_components::GossipVerdict`]'s `as_str`.
+    pub verdict: String,
+}
+
 type HistogramFamily = Family<OutcomeLabel, Histogram, fn() -> Histogram>;
 
 fn seconds_histogram() -> Histogram {
@@ -72,6 +79,7 @@ pub struct Metrics {
     serve_dropped: Family<ReasonLabel, Counter>,
     approvals_given: Counter,
     approvals_refused: Family<ReasonLabel, Counter>,
+    gossip_blocks: Family<VerdictLabel, Counter>,
     serve_answers_in_flight: Gauge,
     serve_bytes_in_flight: Gauge,
     net_events_dropped: Counter,
@@ -125,6 +133,7 @@ impl Metrics {
             serve_dropped: Family::default(),
             approvals_given: Counter::default(),
             approvals_refused: Family::default(),
+            gossip_blocks: Family::default(),
             serve_answers_in_flight: Gauge::default(),
             serve_bytes_in_flight: Gauge::default(),
             net_events_dropped: Counter::default(),
@@ -294,6 +303,11 @@ impl Metrics {
             m.approvals_refused.clone(),
         );
         r.register(
+            "gossip_blocks",
+            "Gossiped blocks the engine judged, by verdict (accept: valid, forwarded; reject: invalid, its sender banned; ignore: old, a fork, not yet due or too many waiting)",
+            m.gossip_blocks.clone(),
+        );
+        r.register(
             "serve_dropped",
             "Peer requests not served, by reason: unchecked, denied, concurrency, rate, memory, status_rate",
             m.serve_dropped.clone(),
@@ -417,6 +431,14 @@ impl Metrics {
                     reason: kind.as_str().to_string(),
                 })
                 .inc_by(c.approvals_refused[i].saturating_sub(self.last.approvals_refused[i]));
+        }
+        for verdict in ecsync_components::GossipVerdict::ALL {
+            let i = verdict.index();
+            self.gossip_blocks
+                .get_or_create(&VerdictLabel {
+                    verdict: verdict.as_str().to_string(),
+                })
+                .inc_by(c.gossip_blocks[i].saturating_sub(self.last.gossip_blocks[i]));
         }
         inc(
             &self.claims_refused,

@@ -64,6 +64,7 @@ pub mod codec;
 mod deny;
 mod dialer;
 mod fetch;
+mod gossip;
 mod limits;
 mod peers;
 mod serving;
@@ -92,6 +93,7 @@ use tokio::task::JoinHandle;
 use behaviour::EcsyncSwarm;
 pub use behaviour::MAX_CONCURRENT_STREAMS;
 pub use codec::{ApproveRequest, BlocksByRangeRequest};
+pub use gossip::{MAX_PENDING_VALIDATIONS, VALIDATION_TTL, topic_name};
 pub use limits::TokenBucket;
 pub(crate) use serving::read_answer;
 
