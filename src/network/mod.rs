@@ -5,6 +5,9 @@
 //!
 //! - Transport: TCP + noise + yamux. Behaviours: identify, ping, and two request-response protocols,
 //!   [`STATUS_PROTOCOL`] and [`BLOCKS_BY_RANGE_PROTOCOL`], framed and capped as described in [`codec`].
+//! - Gossip: blocks on the chain's gossipsub topic ([`topic_name`]), handed to the engine as
+//!   [`NetEvent::GossipBlock`] and forwarded only after its `Request::GossipVerdict` accepts them (bounded: see
+//!   `gossip.rs`); `Request::PublishBlock` publishes a block this node produced.
 //! - Peers: each libp2p peer id gets an engine [`PeerId`] for the lifetime of the process. On a peer's first
 //!   connection we ask for its status (our request carries our own status). A peer on another chain (chain id or
 //!   genesis hash), seen in its answer or in its own request, is refused with ONE warning line, nothing about it
