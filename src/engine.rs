@@ -123,6 +123,15 @@ pub fn build_schedule() -> Schedule {
         )
             .distributive_run_if(engine_strategy),
     );
+    // Gossiped blocks are judged against the head this tick imported, before a member produces and answers
+    // approval questions on it (both strategies).
+    schedule.add_systems(
+        gossip_blocks
+            .in_set(Blocks)
+            .after(import_blocks)
+            .after(sequential_sync)
+            .before(produce_blocks),
+    );
     // A federation member produces in its slots, then answers approval questions, against the head this tick
     // imported (both strategies).
     schedule.add_systems(

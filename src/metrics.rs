@@ -29,6 +29,13 @@ pub struct ReasonLabel {
     pub reason: String,
 }
 
+/// The `verdict` label of `gossip_blocks`: accept, reject or ignore.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct VerdictLabel {
+    /// A [`ecsync_components::GossipVerdict`]'s `as_str`.
+    pub verdict: String,
+}
+
 type HistogramFamily = Family<OutcomeLabel, Histogram, fn() -> Histogram>;
 
 fn seconds_histogram() -> Histogram {
@@ -74,6 +81,7 @@ pub struct Metrics {
     approvals_refused: Family<ReasonLabel, Counter>,
     blocks_produced: Counter,
     slots_skipped: Family<ReasonLabel, Counter>,
+    gossip_blocks: Family<VerdictLabel, Counter>,
     serve_answers_in_flight: Gauge,
     serve_bytes_in_flight: Gauge,
     net_events_dropped: Counter,
@@ -129,6 +137,7 @@ impl Metrics {
             approvals_refused: Family::default(),
             blocks_produced: Counter::default(),
             slots_skipped: Family::default(),
+            gossip_blocks: Family::default(),
             serve_answers_in_flight: Gauge::default(),
             serve_bytes_in_flight: Gauge::default(),
             net_events_dropped: Counter::default(),
@@ -308,6 +317,11 @@ impl Metrics {
             m.slots_skipped.clone(),
         );
         r.register(
+            "gossip_blocks",
+            "Gossiped blocks the engine judged, by verdict (accept: valid, forwarded; reject: invalid, its sender banned; ignore: old, a fork, not yet due or too many waiting)",
+            m.gossip_blocks.clone(),
+        );
+        r.register(
             "serve_dropped",
             "Peer requests not served, by reason: unchecked, denied, concurrency, rate, memory, status_rate",
             m.serve_dropped.clone(),
@@ -431,6 +445,14 @@ impl Metrics {
                     reason: kind.as_str().to_string(),
                 })
                 .inc_by(c.approvals_refused[i].saturating_sub(self.last.approvals_refused[i]));
+        }
+        for verdict in ecsync_components::GossipVerdict::ALL {
+            let i = verdict.index();
+            self.gossip_blocks
+                .get_or_create(&VerdictLabel {
+                    verdict: verdict.as_str().to_string(),
+                })
+                .inc_by(c.gossip_blocks[i].saturating_sub(self.last.gossip_blocks[i]));
         }
         inc(
             &self.blocks_produced,

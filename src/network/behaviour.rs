@@ -20,7 +20,8 @@ const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 /// most `max_answers_per_peer` of them per peer for long; the others are dropped at once.
 pub const MAX_CONCURRENT_STREAMS: usize = 64;
 
-/// ecsync's behaviours, combined: connection limits, identify, ping and the two request-response protocols.
+/// ecsync's behaviours, combined: connection limits, identify, ping, the three request-response protocols and
+/// block gossip.
 #[derive(NetworkBehaviour)]
 pub(super) struct EcsyncBehaviour {
     /// Refuses connections beyond [`super::ServeLimits`]' connection limits.
@@ -35,6 +36,8 @@ pub(super) struct EcsyncBehaviour {
     pub(super) blocks: request_response::Behaviour<BlocksCodec>,
     /// Approval questions to federation members ([`APPROVE_PROTOCOL`]).
     pub(super) approve: request_response::Behaviour<ApproveCodec>,
+    /// Block gossip on the chain's topic, validated by the engine before forwarding (`gossip.rs`).
+    pub(super) gossipsub: libp2p::gossipsub::Behaviour,
 }
 
 /// The swarm the network task drives.
@@ -102,6 +105,7 @@ fn behaviour(config: &NetworkConfig, key: &libp2p::identity::Keypair) -> EcsyncB
             // A member answers within a tick or two (and one fsync): a question unanswered by then is lost.
             rr_config.with_request_timeout(config.request_timeout.min(APPROVE_TIMEOUT)),
         ),
+        gossipsub: super::gossip::behaviour(key, config.max_block_bytes),
     }
 }
 

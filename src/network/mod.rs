@@ -5,6 +5,9 @@
 //!
 //! - Transport: TCP + noise + yamux. Behaviours: identify, ping, and two request-response protocols,
 //!   [`STATUS_PROTOCOL`] and [`BLOCKS_BY_RANGE_PROTOCOL`], framed and capped as described in [`codec`].
+//! - Gossip: blocks on the chain's gossipsub topic ([`topic_name`]), handed to the engine as
+//!   [`NetEvent::GossipBlock`] and forwarded only after its `Request::GossipVerdict` accepts them (bounded: see
+//!   `gossip.rs`); `Request::PublishBlock` publishes a block this node produced.
 //! - Peers: each libp2p peer id gets an engine [`PeerId`] for the lifetime of the process. On a peer's first
 //!   connection we ask for its status (our request carries our own status). A peer on another chain (chain id or
 //!   genesis hash), seen in its answer or in its own request, is refused with ONE warning line, nothing about it
@@ -64,6 +67,7 @@ pub mod codec;
 mod deny;
 mod dialer;
 mod fetch;
+mod gossip;
 mod limits;
 mod peers;
 mod serving;
@@ -92,6 +96,7 @@ use tokio::task::JoinHandle;
 use behaviour::EcsyncSwarm;
 pub use behaviour::MAX_CONCURRENT_STREAMS;
 pub use codec::{ApproveRequest, BlocksByRangeRequest};
+pub use gossip::{MAX_PENDING_VALIDATIONS, VALIDATION_TTL, topic_name};
 pub use limits::TokenBucket;
 pub(crate) use serving::read_answer;
 

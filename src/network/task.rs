@@ -6,9 +6,11 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use ecsync_components::{
-    ApproveAnswer, FailureReason, NetEvent, PeerId, Request, RequestId, StatusMessage,
+    ApproveAnswer, FailureReason, GossipVerdict, NetEvent, PeerId, Request, RequestId,
+    StatusMessage,
 };
 use libp2p::futures::StreamExt;
+use libp2p::gossipsub::{self, MessageAcceptance, MessageId, PublishError};
 use libp2p::request_response::{self, Message};
 use libp2p::swarm::{ConnectionId, DialError, SwarmEvent};
 use libp2p::{Multiaddr, PeerId as Libp2pPeer, identify, ping};
@@ -20,6 +22,7 @@ use super::behaviour::{EcsyncBehaviourEvent, EcsyncSwarm};
 use super::codec::{ApproveRequest, BlocksByRangeRequest};
 use super::dialer::Dialer;
 use super::fetch::Fetches;
+use super::gossip::{Gossip, acceptance};
 use super::peers::Peers;
 use super::serving::Server;
 use super::status::StatusExchange;
@@ -47,6 +50,8 @@ pub(super) struct SwarmTask {
     fetches: Fetches,
     /// Approval questions both ways.
     approvals: Approvals,
+    /// The block topic and the gossiped blocks waiting for the engine's verdict.
+    gossip: Gossip,
 }
 
 impl SwarmTask {
@@ -60,7 +65,13 @@ impl SwarmTask {
         commands: mpsc::Receiver<Command>,
         events: mpsc::Sender<NetEvent>,
     ) -> Self {
+        let gossip = Gossip::new(config.chain_id, &config.genesis_hash);
+        let mut swarm = swarm;
+        if let Err(e) = swarm.behaviour_mut().gossipsub.subscribe(&gossip.topic) {
+            tracing::warn!("cannot subscribe to {}: {e}", gossip.topic);
+        }
         Self {
+            gossip,
             swarm,
             commands,
             events,
@@ -181,6 +192,7 @@ impl SwarmTask {
             EcsyncBehaviourEvent::Status(event) => self.on_status_event(event),
             EcsyncBehaviourEvent::Blocks(event) => self.on_blocks_event(event),
             EcsyncBehaviourEvent::Approve(event) => self.on_approve_event(event),
+            EcsyncBehaviourEvent::Gossipsub(event) => self.on_gossip_event(event),
             EcsyncBehaviourEvent::Ping(ping::Event {
                 peer,
                 connection,
@@ -389,6 +401,86 @@ impl SwarmTask {
         }
     }
 
+    // ---- block gossip -------------------------------------------------------------------------------------------
+
+    /// A gossipsub event: a block from a peer the engine knows goes to the engine for its verdict (bounded, see
+    /// `gossip.rs`); from a peer it does not know, or beyond the bound, it is ignored at once.
+    fn on_gossip_event(&mut self, event: gossipsub::Event) {
+        let gossipsub::Event::Message {
+            propagation_source,
+            message_id,
+            message,
+        } = event
+        else {
+            if let gossipsub::Event::Subscribed { peer_id, topic, .. } = &event {
+                tracing::debug!(peer = %peer_id, %topic, "subscribed");
+            }
+            return;
+        };
+        let now = Instant::now();
+        for (message, source) in self.gossip.expired(now) {
+            tracing::debug!(%source, %message, "no verdict in time; ignoring a gossiped block");
+            self.report(&message, &source, MessageAcceptance::Ignore);
+        }
+        let known = self
+            .peers
+            .announced(&propagation_source)
+            .filter(|_| !self.dialer.is_denied(&propagation_source));
+        let Some(peer) = known else {
+            tracing::debug!(source = %propagation_source, "gossip from a peer the engine does not know; ignored");
+            self.report(&message_id, &propagation_source, MessageAcceptance::Ignore);
+            return;
+        };
+        let Some(id) = self
+            .gossip
+            .admit(message_id.clone(), propagation_source, now)
+        else {
+            tracing::debug!(
+                waiting = self.gossip.waiting(),
+                "too many gossiped blocks waiting; ignored"
+            );
+            self.report(&message_id, &propagation_source, MessageAcceptance::Ignore);
+            return;
+        };
+        let event = NetEvent::GossipBlock {
+            peer,
+            id,
+            bytes: message.data,
+        };
+        if !self.try_emit(event) {
+            self.gossip.take(id);
+            self.report(&message_id, &propagation_source, MessageAcceptance::Ignore);
+        }
+    }
+
+    /// Reports a verdict on `message` from `source` to gossipsub.
+    fn report(&mut self, message: &MessageId, source: &Libp2pPeer, verdict: MessageAcceptance) {
+        self.swarm
+            .behaviour_mut()
+            .gossipsub
+            .report_message_validation_result(message, source, verdict);
+    }
+
+    /// The engine's verdict on gossiped block `id` (unknown when it expired meanwhile: nothing to do).
+    fn gossip_verdict(&mut self, id: u64, verdict: GossipVerdict) {
+        if let Some((message, source)) = self.gossip.take(id) {
+            self.report(&message, &source, acceptance(verdict));
+        }
+    }
+
+    /// Publishes a block this node produced. No peer on the topic (yet), or the same block published before,
+    /// is not an error: the block is served by range sync anyway.
+    fn publish(&mut self, bytes: Vec<u8>) {
+        let topic = self.gossip.topic.clone();
+        match self.swarm.behaviour_mut().gossipsub.publish(topic, bytes) {
+            Ok(id) => tracing::debug!(message = %id, "published a block"),
+            Err(e @ (PublishError::NoPeersSubscribedToTopic | PublishError::Duplicate)) => {
+                tracing::debug!("block not published: {e}");
+            }
+            Err(e) => tracing::warn!("block not published: {e}"),
+        }
+    }
+
     // ---- engine requests ----------------------------------------------------------------------------------------
 
     /// The libp2p peer behind an engine peer, if connected and not being refused.
@@ -432,8 +524,8 @@ impl SwarmTask {
                         .send_response(channel, answer);
                 }
             }
-            // Gossip is not wired yet.
-            Request::GossipVerdict { .. } | Request::PublishBlock { .. } => {}
+            Request::GossipVerdict { id, verdict } => self.gossip_verdict(id, verdict),
+            Request::PublishBlock { bytes } => self.publish(bytes),
             Request::AskApproval {
                 peer,
                 request,

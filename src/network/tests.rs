@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ecsync_components::{
-    BlockRef, FailureReason, Hash32, MAX_BLOCKS_PER_REQUEST, NetEvent, PeerId, Request, RequestId,
-    StatusMessage,
+    BlockRef, FailureReason, GossipVerdict, Hash32, MAX_BLOCKS_PER_REQUEST, NetEvent, PeerId,
+    Request, RequestId, StatusMessage,
 };
 use libp2p::Multiaddr;
 use libp2p::futures::io::Cursor;
@@ -1230,4 +1230,98 @@ async fn denied_peers_get_no_blocks() {
     .expect("the request fails");
     assert_eq!(a.handle.serve_stats().dropped(DropReason::Denied), 1);
     a.handle.shutdown().await;
+}
+
+/// The next `GossipBlock` within `within`, skipping other events; `None` if none came.
+async fn next_gossip(
+    events: &mut Receiver<NetEvent>,
+    within: Duration,
+) -> Option<(PeerId, u64, Vec<u8>)> {
+    timeout(within, async {
+        loop {
+            if let NetEvent::GossipBlock { peer, id, bytes } =
+                events.recv().await.expect("event channel closed")
+            {
+                return (peer, id, bytes);
+            }
+        }
+    })
+    .await
+    .ok()
+}
+
+/// Three networks in a line, A – B – C: what A publishes reaches B unforwarded; B's verdict decides whether C
+/// gets it. An accepted block reaches C; a rejected one never does (a block accepted after it does).
+#[tokio::test(flavor = "multi_thread")]
+async fn gossip_is_forwarded_only_after_the_engine_accepts_it() {
+    init_tracing();
+    let mut a = node(status(1, GENESIS, 0), vec![], vec![]).await;
+    let mut b = node(status(1, GENESIS, 0), vec![], vec![a.handle.listen_addr()]).await;
+    let a_in_b = connected(&mut b, &a).await;
+    connected(&mut a, &b).await;
+    let mut c = node(status(1, GENESIS, 0), vec![], vec![b.handle.listen_addr()]).await;
+    let b_in_c = connected(&mut c, &b).await;
+    connected(&mut b, &c).await;
+
+    // A publishes until B has heard of A's subscription (before that, nobody is on the topic: not published).
+    let probe = b"probe block".to_vec();
+    let deadline = Instant::now() + DEADLINE;
+    let (peer, id, bytes) = loop {
+        assert!(Instant::now() < deadline, "B never got A's block");
+        a.handle.send(Request::PublishBlock {
+            bytes: probe.clone(),
+        });
+        if let Some(got) = next_gossip(&mut b.events, Duration::from_millis(300)).await {
+            break got;
+        }
+    };
+    assert_eq!((peer, bytes.as_slice()), (a_in_b, probe.as_slice()));
+    // Not forwarded before the verdict: C has nothing yet (B's mesh with C forms within a heartbeat or two).
+    assert!(
+        next_gossip(&mut c.events, Duration::from_millis(600))
+            .await
+            .is_none()
+    );
+    b.handle.send(Request::GossipVerdict {
+        id,
+        verdict: GossipVerdict::Accept,
+    });
+    let (peer, _, bytes) = next_gossip(&mut c.events, DEADLINE)
+        .await
+        .expect("C gets the accepted block");
+    assert_eq!((peer, bytes), (b_in_c, probe));
+
+    // A rejected block stops at B; one accepted after it reaches C, and it is the first C gets.
+    let bad = b"invalid block".to_vec();
+    a.handle.send(Request::PublishBlock { bytes: bad.clone() });
+    let (_, id, bytes) = next_gossip(&mut b.events, DEADLINE)
+        .await
+        .expect("B gets it");
+    assert_eq!(bytes, bad);
+    b.handle.send(Request::GossipVerdict {
+        id,
+        verdict: GossipVerdict::Reject,
+    });
+    let good = b"valid block".to_vec();
+    a.handle.send(Request::PublishBlock {
+        bytes: good.clone(),
+    });
+    let (_, id, bytes) = next_gossip(&mut b.events, DEADLINE)
+        .await
+        .expect("B gets it");
+    assert_eq!(bytes, good);
+    b.handle.send(Request::GossipVerdict {
+        id,
+        verdict: GossipVerdict::Accept,
+    });
+    let (_, _, bytes) = next_gossip(&mut c.events, DEADLINE)
+        .await
+        .expect("C gets the accepted block");
+    assert_eq!(bytes, good, "the rejected block never reaches C");
+    // Nor later (gossip of message ids runs each heartbeat: a few of them pass here).
+    assert!(
+        next_gossip(&mut c.events, Duration::from_secs(1))
+            .await
+            .is_none()
+    );
 }

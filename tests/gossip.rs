@@ -1,0 +1,233 @@
+//! Block gossip between real node processes: a node at its head imports a block gossiped to it at once and
+//! forwards it; an invalid one stops at the first node, whose sender is banned. The publishers are libp2p clients
+//! built from `ecsync::network` (as the producer will publish), talking to the nodes on 127.0.0.1.
+
+mod common;
+
+use std::path::Path;
+
+use common::{NodeProc, copy_chain, template};
+use ecsync::components::{
+    BlockRef, ChainSpec, ChainStore, NetEvent, Request, SignedBlock, StatusMessage,
+};
+
+/// A libp2p peer of the chain that claims a fixed head and publishes blocks.
+struct Client {
+    handle: ecsync::network::NetworkHandle,
+    events: tokio::sync::mpsc::Receiver<NetEvent>,
+    runtime: tokio::runtime::Runtime,
+}
+
+struct HeadOnly(StatusMessage);
+
+impl ecsync::network::BlockSource for HeadOnly {
+    fn status(&self) -> StatusMessage {
+        self.0
+    }
+    fn blocks(&self, _: u64, _: u32, _: usize) -> Vec<Vec<u8>> {
+        Vec::new()
+    }
+}
+
+impl Client {
+    /// Connects to `node` (its listen address) claiming `head` of `spec`'s chain; returns once the status
+    /// exchange passed on our side.
+    fn connect(spec: &ChainSpec, head: BlockRef, node: &str) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut config = ecsync::network::NetworkConfig::new(
+            libp2p::identity::Keypair::generate_ed25519(),
+            "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
+            spec,
+        );
+        config.bootnodes = vec![node.parse().unwrap()];
+        let source = std::sync::Arc::new(HeadOnly(StatusMessage {
+            chain_id: spec.chain_id,
+            genesis_hash: spec.genesis_hash,
+            head,
+        }));
+        let (handle, events) = runtime
+            .block_on(ecsync::network::Network::start(config, source))
+            .unwrap();
+        let mut client = Self {
+            handle,
+            events,
+            runtime,
+        };
+        client.wait(|e| matches!(e, NetEvent::PeerConnected { .. }).then_some(()));
+        client
+    }
+
+    /// The next event `pick` takes, skipping others, within the tests' deadline.
+    fn wait<T>(&mut self, pick: impl Fn(&NetEvent) -> Option<T>) -> T {
+        let events = &mut self.events;
+        self.runtime.block_on(async {
+            tokio::time::timeout(common::DEADLINE, async {
+                loop {
+                    let event = events.recv().await.expect("network stopped");
+                    if let Some(v) = pick(&event) {
+                        return v;
+                    }
+                }
+            })
+            .await
+            .expect("no such event within the deadline")
+        })
+    }
+
+    /// Publishes `block` on the chain's topic (not published while nobody is on the topic; once published,
+    /// publishing it again does nothing).
+    fn publish(&self, block: &SignedBlock) {
+        self.handle.send(Request::PublishBlock {
+            bytes: block.encode(),
+        });
+    }
+}
+
+/// `name{verdict="…"}` of a node's /metrics (0 when absent).
+fn metric(node: &NodeProc, name: &str) -> u64 {
+    let (_, body) = common::request(node.http.as_deref().unwrap(), "GET", "/metrics");
+    body.lines()
+        .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn verdicts(node: &NodeProc) -> [u64; 3] {
+    ["accept", "reject", "ignore"].map(|v| {
+        metric(
+            node,
+            &format!("ecsync_gossip_blocks_total{{verdict=\"{v}\"}}"),
+        )
+    })
+}
+
+/// The number of peers the engine of `node` knows.
+fn peers(node: &NodeProc) -> u64 {
+    node.status()["peers_connected"].as_u64().unwrap_or(0)
+}
+
+fn generator(dir: &Path) -> ecsync::systems::chaingen::ChainGenerator {
+    let params = ecsync::chainio::load_generator(dir).unwrap().unwrap();
+    ecsync::systems::chaingen::ChainGenerator::new(params).unwrap()
+}
+
+/// B serves a generated chain at its head, C (`--peer B` only) synced to it. A client connected to B publishes
+/// the next valid block: B and C both import it (C through B's forwarding: it has no other peer). Another client
+/// publishes an invalid block (a valid block carrying another block's signature): B rejects it, bans that client
+/// (it is disconnected), and C never receives it: a valid block published after it reaches C, and C's verdicts
+/// count only the valid blocks.
+#[test]
+fn gossiped_blocks_are_imported_and_forwarded_and_invalid_ones_stop_at_the_first_node() {
+    const BLOCKS: u64 = 40;
+    let t = tempfile::tempdir().unwrap();
+    let chain = template(21, BLOCKS);
+    let b_dir = t.path().join("b");
+    copy_chain(&chain, &b_dir);
+    let (spec, store) = ecsync::chainio::open_chain_dir(&chain).unwrap();
+    let head_block = store.block(BLOCKS).unwrap().unwrap();
+    drop(store);
+    let generator = generator(&chain);
+    let head = BlockRef::of(&head_block);
+    let next = generator.sign(generator.child(&head_block.block.header, head.hash));
+    let after = generator.sign(generator.child(&next.block.header, next.hash()));
+    let mut forged = after.clone();
+    forged.approval.signature = next.approval.signature;
+
+    let b = NodeProc::start(&["--data", b_dir.to_str().unwrap(), "--http", "127.0.0.1:0"]);
+    let c_dir = t.path().join("c");
+    let spec_file = chain.join("spec.json");
+    let c = NodeProc::start(&[
+        "--data",
+        c_dir.to_str().unwrap(),
+        "--spec",
+        spec_file.to_str().unwrap(),
+        "--peer",
+        &b.addr,
+        "--http",
+        "127.0.0.1:0",
+    ]);
+    common::wait_until(
+        "C synced to B",
+        || (c.height() == BLOCKS).then_some(()),
+        || format!("{}", c.status()),
+    );
+
+    // A valid next block, gossiped to B: imported by B at once, forwarded to C, imported there too.
+    let honest = Client::connect(&spec, head, &b.addr);
+    common::wait_until(
+        "B's engine knows the client",
+        || (peers(&b) == 2).then_some(()),
+        || format!("{}", b.status()),
+    );
+    common::wait_until(
+        "B imports the gossiped block",
+        || {
+            // Until B is on the client's topic view, the block is not published; afterwards this is a no-op.
+            honest.publish(&next);
+            (b.height() == BLOCKS + 1).then_some(())
+        },
+        || format!("{} {:?}", b.status(), verdicts(&b)),
+    );
+    assert_eq!(verdicts(&b), [1, 0, 0]);
+    common::wait_until(
+        "C imports it",
+        || (c.height() == BLOCKS + 1).then_some(()),
+        || format!("{} {:?}", c.status(), verdicts(&c)),
+    );
+    common::wait_until(
+        "C judged it (accepted, or ignored if range sync was first)",
+        || (verdicts(&c).iter().sum::<u64>() == 1).then_some(()),
+        || format!("{:?}", verdicts(&c)),
+    );
+    assert_eq!(verdicts(&c)[1], 0);
+
+    // An invalid block from another client: rejected by B, its sender banned and disconnected.
+    let mut hostile = Client::connect(&spec, head, &b.addr);
+    common::wait_until(
+        "B's engine knows the hostile client",
+        || (peers(&b) == 3).then_some(()),
+        || format!("{}", b.status()),
+    );
+    let bans = metric(&b, "ecsync_peer_bans_total");
+    common::wait_until(
+        "B rejects the forged block",
+        || {
+            hostile.publish(&forged);
+            (verdicts(&b)[1] == 1).then_some(())
+        },
+        || format!("{:?}", verdicts(&b)),
+    );
+    hostile.wait(|e| matches!(e, NetEvent::PeerGone { .. }).then_some(()));
+    assert_eq!(metric(&b, "ecsync_peer_bans_total"), bans + 1);
+    assert_eq!(b.height(), BLOCKS + 1, "nothing imported");
+
+    // The valid block at that height, published after it: it reaches C, the forged one never did.
+    common::wait_until(
+        "B imports the valid block",
+        || {
+            honest.publish(&after);
+            (b.height() == BLOCKS + 2).then_some(())
+        },
+        || format!("{} {:?}", b.status(), verdicts(&b)),
+    );
+    common::wait_until(
+        "C imports it",
+        || (c.height() == BLOCKS + 2).then_some(()),
+        || format!("{} {:?}", c.status(), verdicts(&c)),
+    );
+    common::wait_until(
+        "C judged both valid blocks",
+        || (verdicts(&c).iter().sum::<u64>() == 2).then_some(()),
+        || format!("{:?}", verdicts(&c)),
+    );
+    let c_verdicts = verdicts(&c);
+    assert_eq!(
+        c_verdicts[1], 0,
+        "C never got the forged block: {c_verdicts:?}"
+    );
+    assert_eq!(metric(&c, "ecsync_peer_bans_total"), 0);
+    assert_eq!(verdicts(&b), [2, 1, 0]);
+}
