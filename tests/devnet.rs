@@ -186,6 +186,12 @@ fn a_federation_of_four_produces_gated_by_sync_and_survives_restarts_and_two_mem
             || f.describe(),
         );
     }
+    // New blocks reach the follower by gossip (judged and imported at once), not only through status polls.
+    wait_until(
+        "the follower imports a gossiped block",
+        || (metric(&f.follower, "ecsync_gossip_blocks_total", "accept") >= 1).then_some(()),
+        || f.describe(),
+    );
     wait_until(
         "all heads within 2 blocks",
         || {
