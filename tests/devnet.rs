@@ -291,3 +291,56 @@ fn a_federation_of_four_produces_gated_by_sync_and_survives_restarts_and_two_mem
         "stores disagree at {common_height}: {hashes:?}"
     );
 }
+
+#[test]
+fn ecsync_devnet_starts_a_federation_that_produces_and_continues_it_on_a_second_run() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("devnet");
+    let run = |until: &str, members: &str| {
+        Command::new(exe())
+            .args(["devnet", "--members", members, "--followers", "1"])
+            .args(["--slot-ms", "200", "--until-height", until, "--dir"])
+            .arg(&dir)
+            .output()
+            .unwrap()
+    };
+    let out = run("4", "3");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("a new devnet"), "{stdout}");
+    assert!(stdout.contains("every node holds height 4"), "{stdout}");
+    assert!(stdout.contains("follower-0"), "{stdout}");
+    // Every node's store holds a valid chain of at least 4 blocks.
+    for node in ["member-0", "member-1", "member-2", "follower-0"] {
+        assert!(common::verify(&dir.join(node)) >= 4, "{node}");
+    }
+    // A second run continues the same chain.
+    let out = run("8", "3");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("continuing the devnet"), "{stdout}");
+    assert!(stdout.contains("every node holds height 8"), "{stdout}");
+    // Another shape in the same directory, or a directory that is not a devnet's: one clear line, nothing touched.
+    let out = run("8", "4");
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("holds a devnet of 3 members"), "{stderr}");
+    let other = t.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("precious.txt"), "keep me").unwrap();
+    let out = Command::new(exe())
+        .args(["devnet", "--until-height", "1", "--dir"])
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("is not a devnet directory"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(other.join("precious.txt")).unwrap(),
+        "keep me"
+    );
+}
