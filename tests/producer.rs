@@ -109,7 +109,7 @@ fn a_producer_proposes_in_its_slots_with_the_gate_open_and_imports_at_a_quorum()
     }
     let s2 = ours.next().unwrap();
     let before = advance(&mut engine, at(s1, 20), at(s2, 0) - 1, &status);
-    assert!(asks(&before).is_empty(), "asked outside its slot");
+    assert!(asks(&before).is_empty(), "proposed outside its slot");
     assert_eq!(engine.status().state, SyncState::Synced);
 
     // Its next slot: it proposes the next block on its head and asks all three.
@@ -150,7 +150,13 @@ fn a_producer_proposes_in_its_slots_with_the_gate_open_and_imports_at_a_quorum()
     // The slot ends: given up.
     let s3 = ours.next().unwrap();
     let between = advance(&mut engine, at(s2, 60), at(s3, 0) - 1, &status);
-    assert!(asks(&between).is_empty(), "asked outside its slot");
+    // In the others' slots it only asks again for the block it approved at height 11.
+    let again = asks(&between);
+    assert!(!again.is_empty(), "never asked again in the others' slots");
+    assert!(
+        again.iter().all(|a| a.2 == proposal),
+        "proposed another block"
+    );
     assert_eq!(
         engine.counters().peer_bans,
         1,
@@ -205,4 +211,76 @@ fn a_producer_proposes_in_its_slots_with_the_gate_open_and_imports_at_a_quorum()
         hash,
         "durable in the store"
     );
+}
+
+#[test]
+fn a_producer_proposes_the_first_proposal_it_saw_at_a_height_before_its_own() {
+    let generator = ChainGenerator::new(GenParams {
+        seed: 32,
+        payload_bytes: 16,
+        ..GenParams::default()
+    })
+    .unwrap();
+    let spec = generator.spec().clone();
+    let blocks = generator.blocks(10);
+    let mut store = RedbStore::in_memory(&spec, Some(generator.genesis())).unwrap();
+    let encoded = EncodedBlock::all(blocks.clone());
+    store.import_batch(&imports(&encoded), None).unwrap();
+    let head = encoded.last().unwrap();
+    let mut engine = SyncEngine::new(spec.clone(), SyncConfig::default(), Box::new(store)).unwrap();
+    let t = tempfile::tempdir().unwrap();
+    let keys =
+        MemberKeys::new(&spec, &[(ME, generator.federation().secret_key_bytes(ME))]).unwrap();
+    engine.set_member(
+        keys,
+        Box::new(ApprovalDb::open(&t.path().join("a.redb")).unwrap()),
+    );
+    engine.set_producing(true);
+    let at = |slot: u64, offset: u64| spec.slot_start_ms(slot) + offset;
+    // Another authority's proposal at height 11, asked while this member's gate is closed (no peers yet).
+    let other_slot = (head.block.slot() + 1..)
+        .find(|s| spec.producer_index(*s) != ME)
+        .unwrap();
+    let mut theirs = generator.child(&head.block.block.header, head.hash);
+    theirs.header.slot = other_slot;
+    theirs.header.timestamp_ms = spec.slot_start_ms(other_slot);
+    engine.handle(NetEvent::ApprovalAsked {
+        peer: PeerId(9),
+        ask: 1,
+        block: Box::new(theirs.clone()),
+    });
+    engine.tick(at(other_slot, 10));
+    let refused = engine.drain_outbox().into_iter().any(|r| {
+        matches!(
+            r,
+            Request::AnswerApproval {
+                answer: ApproveAnswer::Refused {
+                    kind: RefusalKind::GateClosed,
+                    ..
+                },
+                ..
+            }
+        )
+    });
+    assert!(refused, "asked with its gate closed, it must refuse");
+    // Peers at its head: the gate opens. In its own slot it proposes the block it saw, not one of its own.
+    let status = StatusMessage {
+        chain_id: spec.chain_id,
+        genesis_hash: spec.genesis_hash,
+        head: ecsync::components::BlockRef::of(&head.block),
+    };
+    for p in 1..=3 {
+        engine.handle(NetEvent::PeerConnected {
+            peer: PeerId(p),
+            label: format!("p{p}"),
+            status,
+        });
+    }
+    let ours = (other_slot + 1..)
+        .find(|s| spec.producer_index(*s) == ME)
+        .unwrap();
+    advance(&mut engine, at(other_slot, 20), at(ours, 0) - 1, &status);
+    let asked = asks(&advance(&mut engine, at(ours, 5), at(ours, 5), &status));
+    assert!(!asked.is_empty());
+    assert!(asked.iter().all(|a| a.2 == theirs), "{asked:?}");
 }

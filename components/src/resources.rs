@@ -253,6 +253,8 @@ pub struct Proposal {
     /// The slot it is proposed in (the block's own slot, or a later one when re-proposing a block this member
     /// approved before at that height).
     pub in_slot: Slot,
+    /// In a slot of its own (otherwise it asks again for a block it approved, in another's slot).
+    pub ours: bool,
     /// The block.
     pub block: crate::Block,
     /// Its hash.

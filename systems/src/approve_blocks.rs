@@ -26,6 +26,26 @@ pub fn refusal_kind(refusal: &Refusal) -> RefusalKind {
     }
 }
 
+/// A proposal on `head` that keeps every rule a member checks but the approval's, in a slot that has begun:
+/// worth proposing again (see `FederationMember::seen_blocks`).
+fn well_formed(
+    spec: &ecsync_components::ChainSpec,
+    head: &ecsync_components::BlockRef,
+    block: &ecsync_components::Block,
+    now_ms: u64,
+) -> bool {
+    let linked = ecsync_components::SignedBlock {
+        block: block.clone(),
+        approval: ecsync_components::Approval {
+            approvers: 0,
+            signature: ecsync_components::SignatureBytes::ZERO,
+        },
+    };
+    crate::consensus::check_link(head, &linked).is_ok()
+        && block.header.slot <= spec.slot_at(now_ms)
+        && crate::consensus::check_proposal(spec, block, now_ms).is_ok()
+}
+
 /// Answers every waiting question. See the module docs.
 pub fn approve_blocks(
     env: Env,
@@ -54,6 +74,9 @@ pub fn approve_blocks(
                 ApproveAnswer::refused(RefusalKind::NotAMember, Refusal::NotAMember.to_string())
             }
             Some(member) => {
+                if well_formed(&env.spec.0, &head.0, &block, env.now()) {
+                    member.keep_seen(&block);
+                }
                 match decide(
                     &env.spec.0,
                     gate,

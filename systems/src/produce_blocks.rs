@@ -8,10 +8,13 @@
 //! it could not approve its own proposal, or the slot ended without a quorum.
 //!
 //! Members approve at most one block per height: once any member approved a block at a height, a different
-//! block there can never gather that member's approval. So a producer that approved another's block at the
-//! height it is about to fill proposes THAT block again (kept in `FederationMember::approved_blocks`) instead
-//! of its own; it may still reach a quorum once enough members are back (see docs/ARCHITECTURE.md,
-//! "Consensus").
+//! block there can never gather that member's approval. So the federation must converge on one proposal per
+//! height: a producer that approved a block at the height it is about to fill proposes THAT block again (kept in
+//! `FederationMember::approved_blocks`); one that approved nothing there but was asked about a well-formed
+//! proposal (e.g. while its gate was closed) proposes the first one it saw (`seen_blocks`); only otherwise its
+//! own. And in the others' slots a member that approved a block at the height to fill asks again for it, so a
+//! proposal that gathered some approvals completes as soon as enough members are there to approve it, without
+//! waiting for a slot of its own (see docs/ARCHITECTURE.md, "Consensus").
 
 use bevy_ecs::prelude::*;
 use ecsync_components::resources::{
@@ -162,8 +165,11 @@ pub fn produce_blocks(
     let current = spec.slot_at(now);
     if state.production.last_slot.is_none_or(|last| current > last) {
         state.production.last_slot = Some(current);
-        if member.keys.holds(spec.producer_index(current)) {
-            if let Some(old) = state.production.proposal.take() {
+        let ours = member.keys.holds(spec.producer_index(current));
+        if ours || state.production.proposal.is_none() {
+            if let Some(old) = state.production.proposal.take()
+                && old.ours
+            {
                 let detail = format!(
                     "{} approvers of {}",
                     old.approvers.count_ones(),
@@ -171,7 +177,10 @@ pub fn produce_blocks(
                 );
                 state.skip(&mut chain, old.in_slot, SkipReason::NoQuorum, detail);
             }
-            propose(&rules, &mut chain, &mut state, &mut member, current);
+            // In another's slot it asks again for a block it approved at the height to fill (a proposal that
+            // gathered some approvals but not a quorum), so that the height does not wait for that block's
+            // producer's next slot.
+            propose(&rules, &mut chain, &mut state, &mut member, current, ours);
         }
     }
     // 3. A quorum: import and publish. The slot's end: give up.
@@ -180,8 +189,10 @@ pub fn produce_blocks(
     };
     if proposal.block.header.height <= chain.head.0.height {
         let old = state.production.proposal.take().expect("checked");
-        let detail = format!("height {} filled meanwhile", old.block.header.height);
-        state.skip(&mut chain, old.in_slot, SkipReason::SlotTaken, detail);
+        if old.ours {
+            let detail = format!("height {} filled meanwhile", old.block.header.height);
+            state.skip(&mut chain, old.in_slot, SkipReason::SlotTaken, detail);
+        }
         return;
     }
     if proposal.approvers.count_ones() as usize >= spec.quorum() {
@@ -191,6 +202,9 @@ pub fn produce_blocks(
     }
     if now >= proposal.deadline_ms {
         let old = state.production.proposal.take().expect("checked");
+        if !old.ours {
+            return;
+        }
         let detail = format!(
             "{} approvers of {} by the slot's end",
             old.approvers.count_ones(),
@@ -215,18 +229,25 @@ fn verify_share(rules: &Rules, proposal: &Proposal, share: &Approval) -> Result<
         .map_err(|e| e.to_string())
 }
 
-/// Proposes in `slot`: the block (its own, or the one it approved at that height before), its own approval,
-/// the questions.
+/// Proposes in `slot` (`ours`: a slot of its own; otherwise it only asks again for the block it approved at the
+/// height to fill, and counts nothing): the block (the one it approved at that height, else the first proposal it
+/// saw there, else its own), its own approval, the questions.
 fn propose(
     rules: &Rules,
     chain: &mut ChainWriter,
     state: &mut ProducerState,
     member: &mut FederationMember,
     slot: Slot,
+    ours: bool,
 ) {
     let spec = &rules.env.spec.0;
     let config = &rules.env.config;
     let head = chain.head.0;
+    let skip = |state: &mut ProducerState, chain: &mut ChainWriter, reason, detail| {
+        if ours {
+            state.skip(chain, slot, reason, detail);
+        }
+    };
     let gate = production_gate(
         chain.progress.state,
         head.height,
@@ -239,22 +260,21 @@ fn propose(
             "{:?} at {} of {}",
             chain.progress.state, head.height, chain.progress.target
         );
-        state.skip(chain, slot, SkipReason::GateClosed, detail);
+        skip(state, chain, SkipReason::GateClosed, detail);
         return;
     }
     if state.control.paused {
-        state.skip(
+        skip(
+            state,
             chain,
-            slot,
             SkipReason::Paused,
             "paused by the operator".into(),
         );
         return;
     }
-
     if head.slot >= slot {
         let detail = format!("the head {} is of slot {}", head.height, head.slot);
-        state.skip(chain, slot, SkipReason::SlotTaken, detail);
+        skip(state, chain, SkipReason::SlotTaken, detail);
         return;
     }
     let height = head.height + 1;
@@ -262,38 +282,42 @@ fn propose(
         Ok(approved) => approved,
         Err(e) => {
             let detail = format!("cannot read its approval memory: {e}");
-            state.skip(chain, slot, SkipReason::OwnRefusal, detail);
+            skip(state, chain, SkipReason::OwnRefusal, detail);
             return;
         }
     };
+    let on_head = |block: &&Block| block.header.parent_hash == head.hash;
     let block = match approved {
-        Some(record) => match member.approved_blocks.get(&height) {
-            Some(block)
-                if block.header.hash() == record.hash && block.header.parent_hash == head.hash =>
-            {
-                block.clone()
-            }
+        Some(record) => match member.approved_blocks.get(&height).filter(on_head) {
+            Some(block) if block.header.hash() == record.hash => block.clone(),
             _ => {
                 let detail = format!(
                     "approved {} at height {height} before and no longer has it",
                     record.hash
                 );
-                state.skip(chain, slot, SkipReason::OwnRefusal, detail);
+                skip(state, chain, SkipReason::OwnRefusal, detail);
                 return;
             }
         },
-        None => next_block(spec, &head, slot),
+        // Not bound at this height: the first proposal seen there, else its own (in its own slots only).
+        None if !ours => return,
+        None => match member.seen_blocks.get(&height).filter(on_head) {
+            Some(seen) => seen.clone(),
+            None => next_block(spec, &head, slot),
+        },
     };
     let record = match decide(spec, gate, &head, &block, rules.env.now(), &*member.memory) {
         Ok(record) => record,
         Err(refusal) => {
-            state.skip(chain, slot, SkipReason::OwnRefusal, refusal.to_string());
+            skip(state, chain, SkipReason::OwnRefusal, refusal.to_string());
             return;
         }
     };
-    if let Err(e) = member.memory.record(record) {
+    if approved != Some(record)
+        && let Err(e) = member.memory.record(record)
+    {
         let detail = format!("cannot remember its approval: {e}");
-        state.skip(chain, slot, SkipReason::OwnRefusal, detail);
+        skip(state, chain, SkipReason::OwnRefusal, detail);
         return;
     }
     member.keep_approved(&block);
@@ -313,6 +337,7 @@ fn propose(
     }
     state.production.proposal = Some(Proposal {
         in_slot: slot,
+        ours,
         hash: record.hash,
         block,
         approvers: own.approvers,

@@ -26,6 +26,12 @@ pub struct FederationMember {
     /// the height). In memory only.
     pub approved_blocks:
         std::collections::BTreeMap<ecsync_components::Height, ecsync_components::Block>,
+    /// The first well-formed proposal on its head it was asked about at each height, approved or not (e.g. asked
+    /// while its gate was closed), at most [`KEPT_APPROVED_BLOCKS`]: a producer with nothing approved at a height
+    /// proposes this one before a block of its own, so the federation converges on the first proposal it saw
+    /// instead of splitting its approvals between two.
+    pub seen_blocks:
+        std::collections::BTreeMap<ecsync_components::Height, ecsync_components::Block>,
 }
 
 /// Approved blocks a member keeps to re-propose.
@@ -38,6 +44,17 @@ impl FederationMember {
             keys,
             memory,
             approved_blocks: Default::default(),
+            seen_blocks: Default::default(),
+        }
+    }
+
+    /// Keeps `block` as the proposal seen at its height, unless one was seen there already.
+    pub fn keep_seen(&mut self, block: &ecsync_components::Block) {
+        self.seen_blocks
+            .entry(block.header.height)
+            .or_insert_with(|| block.clone());
+        while self.seen_blocks.len() > KEPT_APPROVED_BLOCKS {
+            self.seen_blocks.pop_first();
         }
     }
 
