@@ -324,12 +324,22 @@ pub fn approve(data: &[u8]) {
             .reader
             .head()
             .expect("the fixture store has a head");
-        let ApproveRequest { block } = request;
+        let ApproveRequest { block, producer } = request;
         if let Ok(record) =
             ecsync_systems::consensus::decide(spec, true, &head, &block, NOW_MS, &NoApprovals)
         {
             assert_eq!(record.hash, block.header.hash());
             assert_eq!(record.height, head.height + 1);
+            let endorsed = ecsync_systems::consensus::verify_producer_share(
+                spec,
+                &fixture.authorities,
+                &block,
+                &producer,
+            );
+            if endorsed.is_ok() {
+                // Only the slot's producer (with others, perhaps) can have made a share that verifies.
+                assert!(producer.includes(spec.producer_index(block.header.slot)));
+            }
         }
     }
     let mut io = Cursor::new(data);
@@ -396,11 +406,16 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         seeds.push(("block", format!("height{}", i + 1), block.encode()));
     }
     let proposal = generator.child(&blocks[STORED - 1].block.header, blocks[STORED - 1].hash());
+    let producer = generator.federation().approve(
+        &proposal.header.hash(),
+        1 << spec.producer_index(proposal.header.slot),
+    );
     seeds.push((
         "approve",
         "proposal".to_string(),
         frame(ecsync_components::encode(&ApproveRequest {
             block: proposal,
+            producer,
         })),
     ));
     let share = generator.federation().approve(&blocks[0].hash(), 1 << 1);

@@ -161,6 +161,8 @@ struct Asker {
     events: tokio::sync::mpsc::Receiver<ecsync::components::NetEvent>,
     runtime: tokio::runtime::Runtime,
     next: u64,
+    /// The chain's dev federation, to endorse a proposal as its slot's producer would.
+    federation: ecsync::systems::consensus::Federation,
 }
 
 struct HeadOnly(ecsync::components::StatusMessage);
@@ -181,6 +183,7 @@ impl Asker {
         spec: &ecsync::components::ChainSpec,
         head: ecsync::components::BlockRef,
         member: &str,
+        seed: u64,
     ) -> (Self, ecsync::components::PeerId) {
         use ecsync::components::{NetEvent, StatusMessage};
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -207,6 +210,10 @@ impl Asker {
             events,
             runtime,
             next: 0,
+            federation: ecsync::systems::consensus::Federation::from_seed(
+                seed,
+                spec.authority_count(),
+            ),
         };
         let peer = asker.wait(|e| match e {
             NetEvent::PeerConnected { peer, .. } => Some(*peer),
@@ -232,11 +239,12 @@ impl Asker {
         })
     }
 
-    /// Asks `peer` to approve `block`; its answer.
-    fn ask(
+    /// Asks `peer` to approve `block`, endorsed by `producer` (its slot producer's share); its answer.
+    fn ask_with(
         &mut self,
         peer: ecsync::components::PeerId,
         block: &ecsync::components::Block,
+        producer: ecsync::components::Approval,
     ) -> ecsync::components::ApproveAnswer {
         use ecsync::components::{NetEvent, Request, RequestId};
         self.next += 1;
@@ -245,6 +253,7 @@ impl Asker {
             peer,
             request,
             block: Box::new(block.clone()),
+            producer,
         });
         self.wait(|e| match e {
             NetEvent::ApprovalAnswered {
@@ -255,6 +264,21 @@ impl Asker {
             } if *r == request => panic!("the question failed: {reason:?}"),
             _ => None,
         })
+    }
+}
+
+impl Asker {
+    /// Asks `peer` to approve `block` as its slot's producer would (with that authority's share).
+    fn ask(
+        &mut self,
+        peer: ecsync::components::PeerId,
+        block: &ecsync::components::Block,
+    ) -> ecsync::components::ApproveAnswer {
+        let producer = self.federation.approve(
+            &block.header.hash(),
+            1 << (block.header.slot % self.federation.len() as u64),
+        );
+        self.ask_with(peer, block, producer)
     }
 }
 
@@ -302,12 +326,21 @@ fn a_member_answers_approval_questions_and_never_equivocates() {
         "127.0.0.1:0",
     ];
     let mut member = NodeProc::start(&member_args);
-    let (mut asker, peer) = Asker::connect(&spec, head, &member.addr);
+    let (mut asker, peer) = Asker::connect(&spec, head, &member.addr, 5);
     // The member's gate opens once it sees a peer at its head (Synced).
     common::wait_until(
         "the member's gate open",
         || (member.status()["can_produce_blocks"] == true).then_some(()),
         || format!("{}", member.status()),
+    );
+    // Endorsed by an authority that is not its slot's producer: refused as invalid, and nothing remembered.
+    let not_producer = (proposal.header.slot as usize + 1) % spec.authority_count();
+    let forged = generator
+        .federation()
+        .approve(&proposal.header.hash(), 1 << not_producer);
+    assert_eq!(
+        refused_kind(&asker.ask_with(peer, &proposal, forged)),
+        RefusalKind::Invalid
     );
     let approved = asker.ask(peer, &proposal);
     let expected = generator
@@ -338,12 +371,16 @@ fn a_member_answers_approval_questions_and_never_equivocates() {
         metrics.contains("ecsync_approvals_refused_total{reason=\"equivocation\"} 1"),
         "{metrics}"
     );
+    assert!(
+        metrics.contains("ecsync_approvals_refused_total{reason=\"invalid\"} 1"),
+        "{metrics}"
+    );
 
     // Restarted, it still remembers.
     drop(asker);
     member.terminate();
     let member = NodeProc::start(&member_args);
-    let (mut asker, peer) = Asker::connect(&spec, head, &member.addr);
+    let (mut asker, peer) = Asker::connect(&spec, head, &member.addr, 5);
     common::wait_until(
         "the member's gate open after the restart",
         || (member.status()["can_produce_blocks"] == true).then_some(()),
@@ -360,7 +397,7 @@ fn a_member_answers_approval_questions_and_never_equivocates() {
     let plain = t.path().join("plain");
     copy_chain(&template, &plain);
     let node = NodeProc::start(&["--data", plain.to_str().unwrap()]);
-    let (mut asker, peer) = Asker::connect(&spec, head, &node.addr);
+    let (mut asker, peer) = Asker::connect(&spec, head, &node.addr, 5);
     assert_eq!(
         refused_kind(&asker.ask(peer, &proposal)),
         RefusalKind::NotAMember

@@ -5,8 +5,8 @@
 
 use ecsync::components::resources::SkipReason;
 use ecsync::components::{
-    ApproveAnswer, Block, ChainStore, EncodedBlock, NetEvent, PeerId, RefusalKind, Request,
-    RequestId, SignedBlock, StatusMessage, SyncConfig, SyncState, imports,
+    Approval, ApproveAnswer, Block, ChainStore, EncodedBlock, NetEvent, PeerId, RefusalKind,
+    Request, RequestId, SignedBlock, StatusMessage, SyncConfig, SyncState, imports,
 };
 use ecsync::engine::SyncEngine;
 use ecsync::store::RedbStore;
@@ -16,7 +16,8 @@ use ecsync_systems::consensus::{Authorities, MemberKeys, validate_block};
 
 const ME: usize = 1;
 
-fn asks(requests: &[Request]) -> Vec<(PeerId, RequestId, Block)> {
+/// The approval questions among `requests`: (member, request, block, the producer's share sent with it).
+fn asks(requests: &[Request]) -> Vec<(PeerId, RequestId, Block, Approval)> {
     requests
         .iter()
         .filter_map(|r| match r {
@@ -24,7 +25,8 @@ fn asks(requests: &[Request]) -> Vec<(PeerId, RequestId, Block)> {
                 peer,
                 request,
                 block,
-            } => Some((*peer, *request, (**block).clone())),
+                producer,
+            } => Some((*peer, *request, (**block).clone(), producer.clone())),
             _ => None,
         })
         .collect()
@@ -121,6 +123,12 @@ fn a_producer_proposes_in_its_slots_with_the_gate_open_and_imports_at_a_quorum()
     assert_eq!(proposal.header.slot, s2);
     assert_eq!(proposal.header.parent_hash, head.hash);
     let hash = proposal.header.hash();
+    // Endorsed by itself, the slot's producer.
+    assert!(
+        asked
+            .iter()
+            .all(|a| a.3 == federation.approve(&hash, 1 << ME))
+    );
     let answer = |peer: PeerId, request, answer| NetEvent::ApprovalAnswered {
         peer,
         request,
@@ -180,7 +188,7 @@ fn a_producer_proposes_in_its_slots_with_the_gate_open_and_imports_at_a_quorum()
     assert!(asked.iter().all(|a| a.2 == proposal), "not re-proposed");
     // A late answer to the earlier question does not count; two valid shares now make the quorum.
     let share0 = federation.approve(&hash, 1 << 0);
-    for (peer, request, _) in &asked {
+    for (peer, request, _, _) in &asked {
         let share = if peer.0 == 2 {
             share0.clone()
         } else {
@@ -244,25 +252,44 @@ fn a_producer_proposes_the_first_proposal_it_saw_at_a_height_before_its_own() {
     let mut theirs = generator.child(&head.block.block.header, head.hash);
     theirs.header.slot = other_slot;
     theirs.header.timestamp_ms = spec.slot_start_ms(other_slot);
-    engine.handle(NetEvent::ApprovalAsked {
-        peer: PeerId(9),
-        ask: 1,
-        block: Box::new(theirs.clone()),
-    });
+    let their_producer = spec.producer_index(other_slot);
+    let endorsement = generator
+        .federation()
+        .approve(&theirs.header.hash(), 1 << their_producer);
+    // First an outsider's block at that height, endorsed by someone who is not its slot's producer: never kept.
+    let mut junk = theirs.clone();
+    junk.payload = b"an outsider's block".to_vec();
+    junk.header.payload_root = ecsync::components::payload_root(&junk.payload);
+    let not_producer = (their_producer + 1) % spec.authority_count();
+    let forged = generator
+        .federation()
+        .approve(&junk.header.hash(), 1 << not_producer);
+    for (ask, block, producer) in [(1, &junk, forged), (2, &theirs, endorsement.clone())] {
+        engine.handle(NetEvent::ApprovalAsked {
+            peer: PeerId(9),
+            ask,
+            block: Box::new(block.clone()),
+            producer,
+        });
+    }
     engine.tick(at(other_slot, 10));
-    let refused = engine.drain_outbox().into_iter().any(|r| {
-        matches!(
-            r,
-            Request::AnswerApproval {
-                answer: ApproveAnswer::Refused {
-                    kind: RefusalKind::GateClosed,
+    let refused = engine
+        .drain_outbox()
+        .into_iter()
+        .filter(|r| {
+            matches!(
+                r,
+                Request::AnswerApproval {
+                    answer: ApproveAnswer::Refused {
+                        kind: RefusalKind::GateClosed,
+                        ..
+                    },
                     ..
-                },
-                ..
-            }
-        )
-    });
-    assert!(refused, "asked with its gate closed, it must refuse");
+                }
+            )
+        })
+        .count();
+    assert_eq!(refused, 2, "asked with its gate closed, it must refuse");
     // Peers at its head: the gate opens. In its own slot it proposes the block it saw, not one of its own.
     let status = StatusMessage {
         chain_id: spec.chain_id,
@@ -283,4 +310,6 @@ fn a_producer_proposes_the_first_proposal_it_saw_at_a_height_before_its_own() {
     let asked = asks(&advance(&mut engine, at(ours, 5), at(ours, 5), &status));
     assert!(!asked.is_empty());
     assert!(asked.iter().all(|a| a.2 == theirs), "{asked:?}");
+    // With its producer's share: once two more members approve, the block is valid without its producer.
+    assert!(asked.iter().all(|a| a.3 == endorsement));
 }

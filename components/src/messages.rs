@@ -155,6 +155,9 @@ pub enum NetEvent {
         ask: u64,
         /// The proposed block.
         block: Box<Block>,
+        /// The share of the block's slot producer (`authorities[slot % n]`): a member approves only a block its
+        /// slot's producer approved first, so no one else can make the federation sign a block.
+        producer: Approval,
     },
     /// A member's answer to our [`Request::AskApproval`].
     ApprovalAnswered {
@@ -335,6 +338,8 @@ pub enum Request {
         request: RequestId,
         /// The proposed block.
         block: Box<Block>,
+        /// Its slot producer's share (ours when we produce, the one kept with a block proposed again).
+        producer: Approval,
     },
     /// The engine's verdict on a gossiped block ([`NetEvent::GossipBlock`] with the same `id`).
     GossipVerdict {

@@ -229,7 +229,9 @@ pub const MAX_APPROVAL_ASKS: usize = 64;
 
 /// Peers' approval questions (`NetEvent::ApprovalAsked`) waiting for `approve_blocks`, oldest first.
 #[derive(Resource, Clone, Debug, Default)]
-pub struct ApprovalAsks(pub std::collections::VecDeque<(crate::PeerId, u64, Box<crate::Block>)>);
+pub struct ApprovalAsks(
+    pub std::collections::VecDeque<(crate::PeerId, u64, Box<crate::Block>, crate::Approval)>,
+);
 
 /// Most gossiped blocks waiting for the engine's verdict; one beyond them is ignored at once (not forwarded, no
 /// blame).

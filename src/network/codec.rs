@@ -113,6 +113,8 @@ pub const MAX_APPROVE_RESPONSE_BYTES: usize = 1024;
 pub struct ApproveRequest {
     /// The proposed block (without its approval).
     pub block: Block,
+    /// Its slot producer's share of the approval.
+    pub producer: ecsync_components::Approval,
 }
 
 /// The approve protocol's codec, with the chain's block size limit.

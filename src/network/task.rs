@@ -375,6 +375,7 @@ impl SwarmTask {
                         peer: engine_peer,
                         ask,
                         block: Box::new(request.block),
+                        producer: request.producer,
                     };
                     if !self.try_emit(event) {
                         self.approvals.forget(ask);
@@ -530,13 +531,16 @@ impl SwarmTask {
                 peer,
                 request,
                 block,
+                producer,
             } => match self.reachable(peer) {
                 Some(target) => {
-                    let id = self
-                        .swarm
-                        .behaviour_mut()
-                        .approve
-                        .send_request(&target, ApproveRequest { block: *block });
+                    let id = self.swarm.behaviour_mut().approve.send_request(
+                        &target,
+                        ApproveRequest {
+                            block: *block,
+                            producer,
+                        },
+                    );
                     self.approvals.sent(id, peer, request);
                 }
                 None => self.emit(NetEvent::RequestFailed {

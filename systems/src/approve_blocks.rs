@@ -1,6 +1,8 @@
 //! `approve_blocks`: this node as a federation member answers the approval questions peers asked
 //! (`ApprovalAsks`), after this tick's import, so it judges against its newest head. For each it decides with
-//! `consensus::decide` (its production gate, its head, its clock, what it approved before), remembers an
+//! `consensus::decide` (its production gate, its head, its clock, what it approved before) and checks that the
+//! block's slot producer approved it first (`verify_producer_share`: a block no producer endorsed is refused as
+//! invalid, whoever sends it), remembers an
 //! approval durably in its `ApprovalStore` BEFORE the signature leaves, and answers with its share
 //! (`MemberKeys::approve`) or a refusal with its kind. A node that is not a member refuses every question.
 
@@ -8,9 +10,9 @@ use bevy_ecs::prelude::*;
 use ecsync_components::resources::{ApprovalAsks, ChainHead, EngineCounters, Outbox, SyncProgress};
 use ecsync_components::{ApproveAnswer, RefusalKind, Request};
 
-use crate::consensus::{Refusal, decide};
+use crate::consensus::{Refusal, decide, verify_producer_share};
 use crate::params::Env;
-use crate::resources::FederationMember;
+use crate::resources::{FederationKeys, FederationMember};
 use crate::update_state::production_gate;
 
 /// The kind of a refusal, for the wire and the metrics.
@@ -49,6 +51,7 @@ fn well_formed(
 /// Answers every waiting question. See the module docs.
 pub fn approve_blocks(
     env: Env,
+    keys: Res<FederationKeys>,
     head: Res<ChainHead>,
     progress: Res<SyncProgress>,
     mut asks: ResMut<ApprovalAsks>,
@@ -68,23 +71,32 @@ pub fn approve_blocks(
         config.production_max_behind,
     );
     let mut member = member;
-    for (_peer, ask, block) in asks.0.drain(..) {
+    for (_peer, ask, block, producer) in asks.0.drain(..) {
         let answer = match member.as_deref_mut() {
             None => {
                 ApproveAnswer::refused(RefusalKind::NotAMember, Refusal::NotAMember.to_string())
             }
             Some(member) => {
-                if well_formed(&env.spec.0, &head.0, &block, env.now()) {
-                    member.keep_seen(&block);
+                let spec = &env.spec.0;
+                let decision = decide(spec, gate, &head.0, &block, env.now(), &*member.memory);
+                // The producer's share is checked (one BLS verification) only for a block worth it: one this
+                // member would approve, or one it would have approved with its gate open (kept as seen).
+                let worth = matches!(decision, Ok(_) | Err(Refusal::GateClosed))
+                    && well_formed(spec, &head.0, &block, env.now());
+                let endorsed = if worth {
+                    verify_producer_share(spec, &keys.0, &block, &producer)
+                } else {
+                    Err(String::new())
+                };
+                if worth && endorsed.is_ok() {
+                    member.keep_seen(&block, &producer);
                 }
-                match decide(
-                    &env.spec.0,
-                    gate,
-                    &head.0,
-                    &block,
-                    env.now(),
-                    &*member.memory,
-                ) {
+                let decision = match (decision, endorsed) {
+                    (Ok(record), Ok(())) => Ok(record),
+                    (Ok(_), Err(why)) => Err(Refusal::Invalid(why)),
+                    (Err(refusal), _) => Err(refusal),
+                };
+                match decision {
                     Err(refusal) => {
                         ApproveAnswer::refused(refusal_kind(&refusal), refusal.to_string())
                     }
@@ -95,7 +107,7 @@ pub fn approve_blocks(
                             format!("cannot remember the approval: {e}"),
                         ),
                         Ok(()) => {
-                            member.keep_approved(&block);
+                            member.keep_approved(&block, &producer);
                             ApproveAnswer::Approved(member.keys.approve(&record.hash))
                         }
                     },

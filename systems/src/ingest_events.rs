@@ -258,9 +258,14 @@ pub fn ingest_events(
                 reason,
             } => ingest.failed(peer, request, reason),
             NetEvent::PeerGone { peer } => ingest.gone(peer),
-            NetEvent::ApprovalAsked { peer, ask, block } => {
+            NetEvent::ApprovalAsked {
+                peer,
+                ask,
+                block,
+                producer,
+            } => {
                 if asks.0.len() < MAX_APPROVAL_ASKS {
-                    asks.0.push_back((peer, ask, block));
+                    asks.0.push_back((peer, ask, block, producer));
                 } else {
                     ingest.book.outbox.0.push(Request::AnswerApproval {
                         ask,

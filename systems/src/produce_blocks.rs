@@ -286,10 +286,13 @@ fn propose(
             return;
         }
     };
-    let on_head = |block: &&Block| block.header.parent_hash == head.hash;
-    let block = match approved {
+    let on_head = |kept: &&(Block, Approval)| kept.0.header.parent_hash == head.hash;
+    // The block, and its slot producer's share when it is another's (None: its own, its share is the producer's).
+    let (block, producer) = match approved {
         Some(record) => match member.approved_blocks.get(&height).filter(on_head) {
-            Some(block) if block.header.hash() == record.hash => block.clone(),
+            Some((block, producer)) if block.header.hash() == record.hash => {
+                (block.clone(), Some(producer.clone()))
+            }
             _ => {
                 let detail = format!(
                     "approved {} at height {height} before and no longer has it",
@@ -302,8 +305,8 @@ fn propose(
         // Not bound at this height: the first proposal seen there, else its own (in its own slots only).
         None if !ours => return,
         None => match member.seen_blocks.get(&height).filter(on_head) {
-            Some(seen) => seen.clone(),
-            None => next_block(spec, &head, slot),
+            Some((seen, producer)) => (seen.clone(), Some(producer.clone())),
+            None => (next_block(spec, &head, slot), None),
         },
     };
     let record = match decide(spec, gate, &head, &block, rules.env.now(), &*member.memory) {
@@ -320,8 +323,16 @@ fn propose(
         skip(state, chain, SkipReason::OwnRefusal, detail);
         return;
     }
-    member.keep_approved(&block);
     let own = member.keys.approve(&record.hash);
+    // The producer's share travels with the block (members approve only what its producer approved), and counts
+    // towards the quorum: a block proposed again completes even while its producer is away.
+    let producer = producer.unwrap_or_else(|| own.clone());
+    member.keep_approved(&block, &producer);
+    let mut shares = vec![own.clone()];
+    if producer.approvers & own.approvers == 0 {
+        shares.push(producer.clone());
+    }
+    let approvers = shares.iter().fold(0, |bits, s| bits | s.approvers);
     let mut asked = Vec::new();
     let mut peers: Vec<_> = state.peers.0.keys().copied().collect();
     peers.sort_unstable();
@@ -333,6 +344,7 @@ fn propose(
             peer,
             request,
             block: Box::new(block.clone()),
+            producer: producer.clone(),
         });
     }
     state.production.proposal = Some(Proposal {
@@ -340,8 +352,8 @@ fn propose(
         ours,
         hash: record.hash,
         block,
-        approvers: own.approvers,
-        shares: vec![own],
+        approvers,
+        shares,
         asked,
         deadline_ms: spec.slot_start_ms(slot.saturating_add(1)),
     });

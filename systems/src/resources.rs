@@ -24,14 +24,18 @@ pub struct FederationMember {
     /// The blocks it approved lately, by height (at most [`KEPT_APPROVED_BLOCKS`], the highest): a producer that
     /// approved another's block at a height re-proposes that block instead of its own (the members' rule binds
     /// the height). In memory only.
-    pub approved_blocks:
-        std::collections::BTreeMap<ecsync_components::Height, ecsync_components::Block>,
+    pub approved_blocks: std::collections::BTreeMap<
+        ecsync_components::Height,
+        (ecsync_components::Block, ecsync_components::Approval),
+    >,
     /// The first well-formed proposal on its head it was asked about at each height, approved or not (e.g. asked
     /// while its gate was closed), at most [`KEPT_APPROVED_BLOCKS`]: a producer with nothing approved at a height
     /// proposes this one before a block of its own, so the federation converges on the first proposal it saw
     /// instead of splitting its approvals between two.
-    pub seen_blocks:
-        std::collections::BTreeMap<ecsync_components::Height, ecsync_components::Block>,
+    pub seen_blocks: std::collections::BTreeMap<
+        ecsync_components::Height,
+        (ecsync_components::Block, ecsync_components::Approval),
+    >,
 }
 
 /// Approved blocks a member keeps to re-propose.
@@ -48,20 +52,30 @@ impl FederationMember {
         }
     }
 
-    /// Keeps `block` as the proposal seen at its height, unless one was seen there already.
-    pub fn keep_seen(&mut self, block: &ecsync_components::Block) {
+    /// Keeps `block` (with its slot producer's verified share) as the proposal seen at its height, unless one was
+    /// seen there already.
+    pub fn keep_seen(
+        &mut self,
+        block: &ecsync_components::Block,
+        producer: &ecsync_components::Approval,
+    ) {
         self.seen_blocks
             .entry(block.header.height)
-            .or_insert_with(|| block.clone());
+            .or_insert_with(|| (block.clone(), producer.clone()));
         while self.seen_blocks.len() > KEPT_APPROVED_BLOCKS {
             self.seen_blocks.pop_first();
         }
     }
 
-    /// Keeps `block`, which it just approved (dropping the lowest beyond [`KEPT_APPROVED_BLOCKS`]).
-    pub fn keep_approved(&mut self, block: &ecsync_components::Block) {
+    /// Keeps `block`, which it just approved, with its slot producer's (verified) share (dropping the lowest
+    /// beyond [`KEPT_APPROVED_BLOCKS`]).
+    pub fn keep_approved(
+        &mut self,
+        block: &ecsync_components::Block,
+        producer: &ecsync_components::Approval,
+    ) {
         self.approved_blocks
-            .insert(block.header.height, block.clone());
+            .insert(block.header.height, (block.clone(), producer.clone()));
         while self.approved_blocks.len() > KEPT_APPROVED_BLOCKS {
             self.approved_blocks.pop_first();
         }

@@ -131,6 +131,33 @@ pub fn decide(
     Ok(record)
 }
 
+/// Whether `producer` is an approval of `block` by (at least) its slot's producer, `authorities[slot % n]`, that
+/// verifies: a member approves only what its slot's producer approved first, so no one outside the federation can
+/// make it sign (and bind it at a height with) a block of its own making. One BLS verification.
+pub fn verify_producer_share(
+    spec: &ChainSpec,
+    authorities: &super::Authorities,
+    block: &Block,
+    producer: &Approval,
+) -> Result<(), String> {
+    let index = spec.producer_index(block.header.slot);
+    if !producer.includes(index) {
+        return Err(format!(
+            "not approved by its slot's producer (authority {index})"
+        ));
+    }
+    if let Some(unknown) = producer.indices().find(|i| *i >= spec.authority_count()) {
+        return Err(format!("names authority {unknown}, not in the federation"));
+    }
+    let signed = SignedBlock {
+        block: block.clone(),
+        approval: producer.clone(),
+    };
+    super::PreparedApproval::new(authorities, &signed, block.header.hash())
+        .and_then(|p| p.verify())
+        .map_err(|e| format!("its producer's approval: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
