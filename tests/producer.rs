@@ -269,7 +269,7 @@ fn a_producer_proposes_the_first_proposal_it_saw_at_a_height_before_its_own() {
             peer: PeerId(9),
             ask,
             block: Box::new(block.clone()),
-            producer,
+            producer: Box::new(producer),
         });
     }
     engine.tick(at(other_slot, 10));

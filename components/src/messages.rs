@@ -157,7 +157,7 @@ pub enum NetEvent {
         block: Box<Block>,
         /// The share of the block's slot producer (`authorities[slot % n]`): a member approves only a block its
         /// slot's producer approved first, so no one else can make the federation sign a block.
-        producer: Approval,
+        producer: Box<Approval>,
     },
     /// A member's answer to our [`Request::AskApproval`].
     ApprovalAnswered {

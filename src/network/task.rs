@@ -375,7 +375,7 @@ impl SwarmTask {
                         peer: engine_peer,
                         ask,
                         block: Box::new(request.block),
-                        producer: request.producer,
+                        producer: Box::new(request.producer),
                     };
                     if !self.try_emit(event) {
                         self.approvals.forget(ask);

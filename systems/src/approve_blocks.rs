@@ -11,8 +11,8 @@ use ecsync_components::resources::{ApprovalAsks, ChainHead, EngineCounters, Outb
 use ecsync_components::{ApproveAnswer, RefusalKind, Request};
 
 use crate::consensus::{Refusal, decide, verify_producer_share};
-use crate::params::Env;
-use crate::resources::{FederationKeys, FederationMember};
+use crate::params::Rules;
+use crate::resources::FederationMember;
 use crate::update_state::production_gate;
 
 /// The kind of a refusal, for the wire and the metrics.
@@ -50,8 +50,7 @@ fn well_formed(
 
 /// Answers every waiting question. See the module docs.
 pub fn approve_blocks(
-    env: Env,
-    keys: Res<FederationKeys>,
+    rules: Rules,
     head: Res<ChainHead>,
     progress: Res<SyncProgress>,
     mut asks: ResMut<ApprovalAsks>,
@@ -62,6 +61,7 @@ pub fn approve_blocks(
     if asks.0.is_empty() {
         return;
     }
+    let env = &rules.env;
     let config = &env.config;
     let gate = production_gate(
         progress.state,
@@ -84,7 +84,7 @@ pub fn approve_blocks(
                 let worth = matches!(decision, Ok(_) | Err(Refusal::GateClosed))
                     && well_formed(spec, &head.0, &block, env.now());
                 let endorsed = if worth {
-                    verify_producer_share(spec, &keys.0, &block, &producer)
+                    verify_producer_share(spec, &rules.keys.0, &block, &producer)
                 } else {
                     Err(String::new())
                 };

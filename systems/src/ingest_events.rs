@@ -265,7 +265,7 @@ pub fn ingest_events(
                 producer,
             } => {
                 if asks.0.len() < MAX_APPROVAL_ASKS {
-                    asks.0.push_back((peer, ask, block, producer));
+                    asks.0.push_back((peer, ask, block, *producer));
                 } else {
                     ingest.book.outbox.0.push(Request::AnswerApproval {
                         ask,
