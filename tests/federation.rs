@@ -155,88 +155,31 @@ fn write_private(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     path
 }
 
-/// A client on the wire: a libp2p node of the same chain (claiming `head`) that asks approval questions.
+/// A client on the wire that asks approval questions.
 struct Asker {
-    handle: ecsync::network::NetworkHandle,
-    events: tokio::sync::mpsc::Receiver<ecsync::components::NetEvent>,
-    runtime: tokio::runtime::Runtime,
+    wire: common::wire::WireClient,
     next: u64,
     /// The chain's dev federation, to endorse a proposal as its slot's producer would.
     federation: ecsync::systems::consensus::Federation,
 }
 
-struct HeadOnly(ecsync::components::StatusMessage);
-
-impl ecsync::network::BlockSource for HeadOnly {
-    fn status(&self) -> ecsync::components::StatusMessage {
-        self.0
-    }
-    fn blocks(&self, _: u64, _: u32, _: usize) -> Vec<Vec<u8>> {
-        Vec::new()
-    }
-}
-
 impl Asker {
-    /// Connects to `member` (its listen address) claiming `head` of `spec`'s chain; waits until the member
-    /// connected.
+    /// Connects to `member` (its listen address) claiming `head` of `spec`'s chain (generated from `seed`).
     fn connect(
         spec: &ecsync::components::ChainSpec,
         head: ecsync::components::BlockRef,
         member: &str,
         seed: u64,
     ) -> (Self, ecsync::components::PeerId) {
-        use ecsync::components::{NetEvent, StatusMessage};
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let mut config = ecsync::network::NetworkConfig::new(
-            libp2p::identity::Keypair::generate_ed25519(),
-            "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
-            spec,
-        );
-        config.bootnodes = vec![member.parse().unwrap()];
-        let source = std::sync::Arc::new(HeadOnly(StatusMessage {
-            chain_id: spec.chain_id,
-            genesis_hash: spec.genesis_hash,
-            head,
-        }));
-        let (handle, events) = runtime
-            .block_on(ecsync::network::Network::start(config, source))
-            .unwrap();
-        let mut asker = Self {
-            handle,
-            events,
-            runtime,
+        let (wire, peer) = common::wire::WireClient::connect(spec, head, member);
+        let federation =
+            ecsync::systems::consensus::Federation::from_seed(seed, spec.authority_count());
+        let asker = Self {
+            wire,
             next: 0,
-            federation: ecsync::systems::consensus::Federation::from_seed(
-                seed,
-                spec.authority_count(),
-            ),
+            federation,
         };
-        let peer = asker.wait(|e| match e {
-            NetEvent::PeerConnected { peer, .. } => Some(*peer),
-            _ => None,
-        });
         (asker, peer)
-    }
-
-    /// The next event `pick` takes, skipping others, within the tests' deadline.
-    fn wait<T>(&mut self, pick: impl Fn(&ecsync::components::NetEvent) -> Option<T>) -> T {
-        let events = &mut self.events;
-        self.runtime.block_on(async {
-            tokio::time::timeout(common::DEADLINE, async {
-                loop {
-                    let event = events.recv().await.expect("network stopped");
-                    if let Some(v) = pick(&event) {
-                        return v;
-                    }
-                }
-            })
-            .await
-            .expect("no such event within the deadline")
-        })
     }
 
     /// Asks `peer` to approve `block`, endorsed by `producer` (its slot producer's share); its answer.
@@ -249,13 +192,13 @@ impl Asker {
         use ecsync::components::{NetEvent, Request, RequestId};
         self.next += 1;
         let request = RequestId(self.next);
-        self.handle.send(Request::AskApproval {
+        self.wire.send(Request::AskApproval {
             peer,
             request,
             block: Box::new(block.clone()),
             producer,
         });
-        self.wait(|e| match e {
+        self.wire.wait(|e| match e {
             NetEvent::ApprovalAnswered {
                 request: r, answer, ..
             } if *r == request => Some((**answer).clone()),

@@ -6,86 +6,9 @@ mod common;
 
 use std::path::Path;
 
+use common::wire::WireClient;
 use common::{NodeProc, copy_chain, template};
-use ecsync::components::{
-    BlockRef, ChainSpec, ChainStore, NetEvent, Request, SignedBlock, StatusMessage,
-};
-
-/// A libp2p peer of the chain that claims a fixed head and publishes blocks.
-struct Client {
-    handle: ecsync::network::NetworkHandle,
-    events: tokio::sync::mpsc::Receiver<NetEvent>,
-    runtime: tokio::runtime::Runtime,
-}
-
-struct HeadOnly(StatusMessage);
-
-impl ecsync::network::BlockSource for HeadOnly {
-    fn status(&self) -> StatusMessage {
-        self.0
-    }
-    fn blocks(&self, _: u64, _: u32, _: usize) -> Vec<Vec<u8>> {
-        Vec::new()
-    }
-}
-
-impl Client {
-    /// Connects to `node` (its listen address) claiming `head` of `spec`'s chain; returns once the status
-    /// exchange passed on our side.
-    fn connect(spec: &ChainSpec, head: BlockRef, node: &str) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let mut config = ecsync::network::NetworkConfig::new(
-            libp2p::identity::Keypair::generate_ed25519(),
-            "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
-            spec,
-        );
-        config.bootnodes = vec![node.parse().unwrap()];
-        let source = std::sync::Arc::new(HeadOnly(StatusMessage {
-            chain_id: spec.chain_id,
-            genesis_hash: spec.genesis_hash,
-            head,
-        }));
-        let (handle, events) = runtime
-            .block_on(ecsync::network::Network::start(config, source))
-            .unwrap();
-        let mut client = Self {
-            handle,
-            events,
-            runtime,
-        };
-        client.wait(|e| matches!(e, NetEvent::PeerConnected { .. }).then_some(()));
-        client
-    }
-
-    /// The next event `pick` takes, skipping others, within the tests' deadline.
-    fn wait<T>(&mut self, pick: impl Fn(&NetEvent) -> Option<T>) -> T {
-        let events = &mut self.events;
-        self.runtime.block_on(async {
-            tokio::time::timeout(common::DEADLINE, async {
-                loop {
-                    let event = events.recv().await.expect("network stopped");
-                    if let Some(v) = pick(&event) {
-                        return v;
-                    }
-                }
-            })
-            .await
-            .expect("no such event within the deadline")
-        })
-    }
-
-    /// Publishes `block` on the chain's topic (not published while nobody is on the topic; once published,
-    /// publishing it again does nothing).
-    fn publish(&self, block: &SignedBlock) {
-        self.handle.send(Request::PublishBlock {
-            bytes: block.encode(),
-        });
-    }
-}
+use ecsync::components::{BlockRef, ChainStore, NetEvent};
 
 /// `name{verdict="…"}` of a node's /metrics (0 when absent).
 fn metric(node: &NodeProc, name: &str) -> u64 {
@@ -156,7 +79,7 @@ fn gossiped_blocks_are_imported_and_forwarded_and_invalid_ones_stop_at_the_first
     );
 
     // A valid next block, gossiped to B: imported by B at once, forwarded to C, imported there too.
-    let honest = Client::connect(&spec, head, &b.addr);
+    let (honest, _) = WireClient::connect(&spec, head, &b.addr);
     common::wait_until(
         "B's engine knows the client",
         || (peers(&b) == 2).then_some(()),
@@ -185,7 +108,7 @@ fn gossiped_blocks_are_imported_and_forwarded_and_invalid_ones_stop_at_the_first
     assert_eq!(verdicts(&c)[1], 0);
 
     // An invalid block from another client: rejected by B, its sender banned and disconnected.
-    let mut hostile = Client::connect(&spec, head, &b.addr);
+    let (mut hostile, _) = WireClient::connect(&spec, head, &b.addr);
     common::wait_until(
         "B's engine knows the hostile client",
         || (peers(&b) == 3).then_some(()),

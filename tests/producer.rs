@@ -5,8 +5,8 @@
 
 use ecsync::components::resources::SkipReason;
 use ecsync::components::{
-    Approval, ApproveAnswer, Block, ChainStore, EncodedBlock, NetEvent, PeerId, RefusalKind,
-    Request, RequestId, SignedBlock, StatusMessage, SyncConfig, SyncState, imports,
+    Approval, ApproveAnswer, Block, ChainSpec, ChainStore, EncodedBlock, NetEvent, PeerId,
+    RefusalKind, Request, RequestId, SignedBlock, StatusMessage, SyncConfig, SyncState, imports,
 };
 use ecsync::engine::SyncEngine;
 use ecsync::store::RedbStore;
@@ -60,27 +60,64 @@ fn advance(
     }
 }
 
-#[test]
-fn a_producer_proposes_in_its_slots_with_the_gate_open_and_imports_at_a_quorum() {
+/// A producing member (authority [`ME`]) over a chain of 10 blocks from `seed`, no peers yet: the generator,
+/// the spec, the engine, the head block, and the directory of its approval memory (kept alive by the caller).
+fn member(
+    seed: u64,
+) -> (
+    ChainGenerator,
+    ChainSpec,
+    SyncEngine,
+    EncodedBlock,
+    tempfile::TempDir,
+) {
     let generator = ChainGenerator::new(GenParams {
-        seed: 31,
+        seed,
         payload_bytes: 16,
         ..GenParams::default()
     })
     .unwrap();
     let spec = generator.spec().clone();
-    let federation = generator.federation();
-    let blocks = generator.blocks(10);
     let mut store = RedbStore::in_memory(&spec, Some(generator.genesis())).unwrap();
-    let encoded = EncodedBlock::all(blocks.clone());
+    let encoded = EncodedBlock::all(generator.blocks(10));
     store.import_batch(&imports(&encoded), None).unwrap();
-    let head = encoded.last().unwrap();
+    let head = encoded.last().unwrap().clone();
     let mut engine = SyncEngine::new(spec.clone(), SyncConfig::default(), Box::new(store)).unwrap();
     let t = tempfile::tempdir().unwrap();
-    let keys = MemberKeys::new(&spec, &[(ME, federation.secret_key_bytes(ME))]).unwrap();
+    let keys =
+        MemberKeys::new(&spec, &[(ME, generator.federation().secret_key_bytes(ME))]).unwrap();
     let memory = ApprovalDb::open(&t.path().join("approvals.redb")).unwrap();
     engine.set_member(keys, Box::new(memory));
     engine.set_producing(true);
+    (generator, spec, engine, head, t)
+}
+
+/// Connects peers 1..=3, each claiming `head`; returns their status.
+fn connect_peers_at(
+    engine: &mut SyncEngine,
+    spec: &ChainSpec,
+    head: &EncodedBlock,
+) -> StatusMessage {
+    let status = StatusMessage {
+        chain_id: spec.chain_id,
+        genesis_hash: spec.genesis_hash,
+        head: ecsync::components::BlockRef::of(&head.block),
+    };
+    for p in 1..=3 {
+        engine.handle(NetEvent::PeerConnected {
+            peer: PeerId(p),
+            label: format!("p{p}"),
+            status,
+        });
+    }
+    status
+}
+
+#[test]
+fn a_producer_proposes_in_its_slots_with_the_gate_open_and_imports_at_a_quorum() {
+    let (generator, spec, mut engine, head, _memory) = member(31);
+    let federation = generator.federation();
+    let head = &head;
 
     // The member's slots after the head.
     let mut ours = (head.block.slot() + 1..).filter(|s| spec.producer_index(*s) == ME);
@@ -97,18 +134,7 @@ fn a_producer_proposes_in_its_slots_with_the_gate_open_and_imports_at_a_quorum()
     assert!(asks(&engine.drain_outbox()).is_empty());
 
     // Three peers at our head: Synced, the gate opens.
-    let status = StatusMessage {
-        chain_id: spec.chain_id,
-        genesis_hash: spec.genesis_hash,
-        head: ecsync::components::BlockRef::of(&head.block),
-    };
-    for p in 1..=3 {
-        engine.handle(NetEvent::PeerConnected {
-            peer: PeerId(p),
-            label: format!("p{p}"),
-            status,
-        });
-    }
+    let status = connect_peers_at(&mut engine, &spec, head);
     let s2 = ours.next().unwrap();
     let before = advance(&mut engine, at(s1, 20), at(s2, 0) - 1, &status);
     assert!(asks(&before).is_empty(), "proposed outside its slot");
@@ -223,27 +249,8 @@ fn a_producer_proposes_in_its_slots_with_the_gate_open_and_imports_at_a_quorum()
 
 #[test]
 fn a_producer_proposes_the_first_proposal_it_saw_at_a_height_before_its_own() {
-    let generator = ChainGenerator::new(GenParams {
-        seed: 32,
-        payload_bytes: 16,
-        ..GenParams::default()
-    })
-    .unwrap();
-    let spec = generator.spec().clone();
-    let blocks = generator.blocks(10);
-    let mut store = RedbStore::in_memory(&spec, Some(generator.genesis())).unwrap();
-    let encoded = EncodedBlock::all(blocks.clone());
-    store.import_batch(&imports(&encoded), None).unwrap();
-    let head = encoded.last().unwrap();
-    let mut engine = SyncEngine::new(spec.clone(), SyncConfig::default(), Box::new(store)).unwrap();
-    let t = tempfile::tempdir().unwrap();
-    let keys =
-        MemberKeys::new(&spec, &[(ME, generator.federation().secret_key_bytes(ME))]).unwrap();
-    engine.set_member(
-        keys,
-        Box::new(ApprovalDb::open(&t.path().join("a.redb")).unwrap()),
-    );
-    engine.set_producing(true);
+    let (generator, spec, mut engine, head, _memory) = member(32);
+    let head = &head;
     let at = |slot: u64, offset: u64| spec.slot_start_ms(slot) + offset;
     // Another authority's proposal at height 11, asked while this member's gate is closed (no peers yet).
     let other_slot = (head.block.slot() + 1..)
@@ -291,18 +298,7 @@ fn a_producer_proposes_the_first_proposal_it_saw_at_a_height_before_its_own() {
         .count();
     assert_eq!(refused, 2, "asked with its gate closed, it must refuse");
     // Peers at its head: the gate opens. In its own slot it proposes the block it saw, not one of its own.
-    let status = StatusMessage {
-        chain_id: spec.chain_id,
-        genesis_hash: spec.genesis_hash,
-        head: ecsync::components::BlockRef::of(&head.block),
-    };
-    for p in 1..=3 {
-        engine.handle(NetEvent::PeerConnected {
-            peer: PeerId(p),
-            label: format!("p{p}"),
-            status,
-        });
-    }
+    let status = connect_peers_at(&mut engine, &spec, head);
     let ours = (other_slot + 1..)
         .find(|s| spec.producer_index(*s) == ME)
         .unwrap();
