@@ -297,12 +297,12 @@ fn ecsync_devnet_starts_a_federation_that_produces_and_continues_it_on_a_second_
     let t = tempfile::tempdir().unwrap();
     let dir = t.path().join("devnet");
     let run = |until: &str, members: &str| {
-        Command::new(exe())
-            .args(["devnet", "--members", members, "--followers", "1"])
-            .args(["--slot-ms", "200", "--until-height", until, "--dir"])
-            .arg(&dir)
-            .output()
-            .unwrap()
+        common::output_within(
+            Command::new(exe())
+                .args(["devnet", "--members", members, "--followers", "1"])
+                .args(["--slot-ms", "200", "--until-height", until, "--dir"])
+                .arg(&dir),
+        )
     };
     let out = run("4", "3");
     let stdout = text(&out.stdout);

@@ -71,6 +71,17 @@ fn member(
     EncodedBlock,
     tempfile::TempDir,
 ) {
+    let t = tempfile::tempdir().unwrap();
+    let (generator, spec, engine, head) = member_in(seed, t.path());
+    (generator, spec, engine, head, t)
+}
+
+/// The same member with its approval memory in `dir` (a second call is the member restarted: a fresh engine and
+/// chain store of the same 10 blocks, the same memory).
+fn member_in(
+    seed: u64,
+    dir: &std::path::Path,
+) -> (ChainGenerator, ChainSpec, SyncEngine, EncodedBlock) {
     let generator = ChainGenerator::new(GenParams {
         seed,
         payload_bytes: 16,
@@ -83,13 +94,12 @@ fn member(
     store.import_batch(&imports(&encoded), None).unwrap();
     let head = encoded.last().unwrap().clone();
     let mut engine = SyncEngine::new(spec.clone(), SyncConfig::default(), Box::new(store)).unwrap();
-    let t = tempfile::tempdir().unwrap();
     let keys =
         MemberKeys::new(&spec, &[(ME, generator.federation().secret_key_bytes(ME))]).unwrap();
-    let memory = ApprovalDb::open(&t.path().join("approvals.redb")).unwrap();
+    let memory = ApprovalDb::open(&dir.join("approvals.redb")).unwrap();
     engine.set_member(keys, Box::new(memory));
     engine.set_producing(true);
-    (generator, spec, engine, head, t)
+    (generator, spec, engine, head)
 }
 
 /// Connects peers 1..=3, each claiming `head`; returns their status.
@@ -111,6 +121,25 @@ fn connect_peers_at(
         });
     }
     status
+}
+
+/// Another authority's proposal on `head` in the first slot after it that is not [`ME`]'s, with its slot
+/// producer's share: (slot, block, share).
+fn their_proposal(
+    generator: &ChainGenerator,
+    spec: &ChainSpec,
+    head: &EncodedBlock,
+) -> (u64, Block, Approval) {
+    let slot = (head.block.slot() + 1..)
+        .find(|s| spec.producer_index(*s) != ME)
+        .unwrap();
+    let mut theirs = generator.child(&head.block.block.header, head.hash);
+    theirs.header.slot = slot;
+    theirs.header.timestamp_ms = spec.slot_start_ms(slot);
+    let share = generator
+        .federation()
+        .approve(&theirs.header.hash(), 1 << spec.producer_index(slot));
+    (slot, theirs, share)
 }
 
 #[test]
@@ -253,16 +282,8 @@ fn a_producer_proposes_the_first_proposal_it_saw_at_a_height_before_its_own() {
     let head = &head;
     let at = |slot: u64, offset: u64| spec.slot_start_ms(slot) + offset;
     // Another authority's proposal at height 11, asked while this member's gate is closed (no peers yet).
-    let other_slot = (head.block.slot() + 1..)
-        .find(|s| spec.producer_index(*s) != ME)
-        .unwrap();
-    let mut theirs = generator.child(&head.block.block.header, head.hash);
-    theirs.header.slot = other_slot;
-    theirs.header.timestamp_ms = spec.slot_start_ms(other_slot);
+    let (other_slot, theirs, endorsement) = their_proposal(&generator, &spec, head);
     let their_producer = spec.producer_index(other_slot);
-    let endorsement = generator
-        .federation()
-        .approve(&theirs.header.hash(), 1 << their_producer);
     // First an outsider's block at that height, endorsed by someone who is not its slot's producer: never kept.
     let mut junk = theirs.clone();
     junk.payload = b"an outsider's block".to_vec();
@@ -308,4 +329,63 @@ fn a_producer_proposes_the_first_proposal_it_saw_at_a_height_before_its_own() {
     assert!(asked.iter().all(|a| a.2 == theirs), "{asked:?}");
     // With its producer's share: once two more members approve, the block is valid without its producer.
     assert!(asked.iter().all(|a| a.3 == endorsement));
+}
+
+#[test]
+fn a_restarted_member_proposes_the_block_it_approved_before_the_restart() {
+    // Seen in the devnet test: every member approved one block at a height, none imported it, all restarted. The
+    // approval binds each of them at that height, so unless the block itself survives the restart the chain stops
+    // there for good.
+    let t = tempfile::tempdir().unwrap();
+    let (generator, spec, mut engine, head) = member_in(33, t.path());
+    let at = |slot: u64, offset: u64| spec.slot_start_ms(slot) + offset;
+    let status = connect_peers_at(&mut engine, &spec, &head);
+    // Another authority's proposal at height 11, endorsed by its slot's producer; the member approves it.
+    let (other_slot, theirs, endorsement) = their_proposal(&generator, &spec, &head);
+    advance(
+        &mut engine,
+        at(other_slot, 0) - 500,
+        at(other_slot, 0),
+        &status,
+    );
+    engine.handle(NetEvent::ApprovalAsked {
+        peer: PeerId(1),
+        ask: 1,
+        block: Box::new(theirs.clone()),
+        producer: Box::new(endorsement.clone()),
+    });
+    let answers = advance(&mut engine, at(other_slot, 10), at(other_slot, 10), &status);
+    assert!(
+        answers.iter().any(|r| matches!(
+            r,
+            Request::AnswerApproval {
+                answer: ApproveAnswer::Approved(_),
+                ..
+            }
+        )),
+        "not approved: {answers:?}"
+    );
+    assert_eq!(engine.head().height, 10);
+
+    // The member restarts: a new engine, the same approval memory.
+    drop(engine);
+    let (_, _, mut engine, _) = member_in(33, t.path());
+    let status = connect_peers_at(&mut engine, &spec, &head);
+    let ours = (other_slot + 1..)
+        .find(|s| spec.producer_index(*s) == ME)
+        .unwrap();
+    advance(&mut engine, at(other_slot, 20), at(ours, 0) - 1, &status);
+    // In its slot it proposes that very block again, with its producer's share; it does not give the slot up.
+    let asked = asks(&advance(&mut engine, at(ours, 5), at(ours, 5), &status));
+    assert!(
+        !asked.is_empty(),
+        "gave its slot up: {:?}",
+        engine.counters()
+    );
+    assert!(asked.iter().all(|a| a.2 == theirs), "{asked:?}");
+    assert!(asked.iter().all(|a| a.3 == endorsement));
+    assert_eq!(
+        engine.counters().slots_skipped[SkipReason::OwnRefusal.index()],
+        0
+    );
 }

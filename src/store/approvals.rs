@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ecsync_components::{Hash32, Height, Slot, StoreError};
+use ecsync_components::{Approval, Block, Hash32, Height, SignedBlock, Slot, StoreError};
 use ecsync_systems::consensus::{ApprovalMemory, ApprovalRecord, ApprovalStore};
 use redb::{Database, Durability, ReadableDatabase, TableDefinition};
 
@@ -20,6 +20,13 @@ use redb::{Database, Durability, ReadableDatabase, TableDefinition};
 const BY_HEIGHT: TableDefinition<u64, &[u8]> = TableDefinition::new("approved_by_height");
 /// slot → height (8 bytes) ‖ hash (32 bytes).
 const BY_SLOT: TableDefinition<u64, &[u8]> = TableDefinition::new("approved_by_slot");
+/// height → the approved block with its slot producer's share, as a signed block's canonical encoding; only the
+/// last [`KEEP_BLOCKS`] heights approved.
+const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("approved_blocks");
+
+/// Heights below the newest approval whose blocks are kept (a member needs the block it approved at the height
+/// it fills: its head + 1).
+pub const KEEP_BLOCKS: u64 = 16;
 
 fn io<E: std::fmt::Display>(e: E) -> StoreError {
     StoreError::Io(e.to_string())
@@ -54,6 +61,7 @@ impl ApprovalDb {
         let txn = db.begin_write().map_err(io)?;
         txn.open_table(BY_HEIGHT).map_err(io)?;
         txn.open_table(BY_SLOT).map_err(io)?;
+        txn.open_table(BLOCKS).map_err(io)?;
         txn.commit().map_err(io)?;
         Ok(Self {
             db,
@@ -61,11 +69,27 @@ impl ApprovalDb {
         })
     }
 
-    /// Remembers `record`, durably, before the approval is sent.
-    pub fn remember(&mut self, record: ApprovalRecord) -> Result<(), StoreError> {
+    /// Remembers `record` and its block (with the slot producer's share), durably, before the approval is sent.
+    pub fn remember(
+        &mut self,
+        record: ApprovalRecord,
+        block: &Block,
+        producer: &Approval,
+    ) -> Result<(), StoreError> {
         let mut txn = self.db.begin_write().map_err(io)?;
         txn.set_durability(Durability::Immediate).map_err(io)?;
         {
+            let mut blocks = txn.open_table(BLOCKS).map_err(io)?;
+            let kept = SignedBlock {
+                block: block.clone(),
+                approval: producer.clone(),
+            };
+            blocks
+                .insert(record.height, kept.encode().as_slice())
+                .map_err(io)?;
+            blocks
+                .retain_in(..record.height.saturating_sub(KEEP_BLOCKS), |_, _| false)
+                .map_err(io)?;
             let mut by_height = txn.open_table(BY_HEIGHT).map_err(io)?;
             by_height
                 .insert(record.height, pair(record.slot, &record.hash).as_slice())
@@ -123,8 +147,25 @@ fn pair(number: u64, hash: &Hash32) -> Vec<u8> {
 }
 
 impl ApprovalStore for ApprovalDb {
-    fn record(&mut self, record: ApprovalRecord) -> Result<(), StoreError> {
-        self.remember(record)
+    fn record(
+        &mut self,
+        record: ApprovalRecord,
+        block: &Block,
+        producer: &Approval,
+    ) -> Result<(), StoreError> {
+        self.remember(record, block, producer)
+    }
+
+    fn block_at(&self, height: Height) -> Result<Option<(Block, Approval)>, StoreError> {
+        let txn = self.db.begin_read().map_err(io)?;
+        let table = txn.open_table(BLOCKS).map_err(io)?;
+        let Some(value) = table.get(height).map_err(io)? else {
+            return Ok(None);
+        };
+        let bytes = value.value();
+        let kept = SignedBlock::decode(bytes, bytes.len())
+            .map_err(|e| StoreError::Io(format!("approved block at {height}: {e}")))?;
+        Ok(Some((kept.block, kept.approval)))
     }
 }
 
@@ -145,6 +186,33 @@ impl ApprovalMemory for ApprovalDb {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ecsync_components::{Header, SignatureBytes, payload_root};
+
+    /// A block at `height` with `approvers`' share (the signature bytes are not checked here).
+    fn kept(height: Height, slot: Slot, approvers: u64) -> (Block, Approval) {
+        let payload = height.to_le_bytes().to_vec();
+        let block = Block {
+            header: Header {
+                height,
+                slot,
+                parent_hash: Hash32([1; 32]),
+                timestamp_ms: slot * 1000,
+                payload_root: payload_root(&payload),
+                state_root: Hash32([2; 32]),
+            },
+            payload,
+        };
+        let share = Approval {
+            approvers,
+            signature: SignatureBytes([7; 96]),
+        };
+        (block, share)
+    }
+
+    fn remember(db: &mut ApprovalDb, record: ApprovalRecord) {
+        let (block, share) = kept(record.height, record.slot, 1);
+        db.remember(record, &block, &share).unwrap();
+    }
 
     #[test]
     fn old_approvals_are_pruned_and_recent_ones_kept() {
@@ -156,7 +224,7 @@ mod tests {
                 slot: height * 2,
                 hash: Hash32([height as u8; 32]),
             };
-            db.remember(record).unwrap();
+            remember(&mut db, record);
         }
         // The last 64 heights (and slots) are certainly kept, nothing far below them is.
         for height in 1000 - 63..=1000 {
@@ -169,6 +237,12 @@ mod tests {
         use redb::ReadableTableMetadata;
         let kept = txn.open_table(BY_HEIGHT).unwrap().len().unwrap();
         assert!(kept <= 64 + 1, "{kept} records kept");
+        // Blocks: only the last KEEP_BLOCKS heights.
+        let blocks = txn.open_table(BLOCKS).unwrap().len().unwrap();
+        assert_eq!(blocks, KEEP_BLOCKS + 1, "{blocks} blocks kept");
+        assert!(db.block_at(1000).unwrap().is_some());
+        assert!(db.block_at(1000 - KEEP_BLOCKS).unwrap().is_some());
+        assert_eq!(db.block_at(1000 - KEEP_BLOCKS - 1).unwrap(), None);
     }
 
     #[test]
@@ -188,7 +262,9 @@ mod tests {
         {
             let mut db = ApprovalDb::open(&path).unwrap();
             assert_eq!(db.at_height(7).unwrap(), None);
-            db.remember(record).unwrap();
+            assert_eq!(db.block_at(7).unwrap(), None);
+            let (block, share) = kept(7, 42, 1 << 3);
+            db.remember(record, &block, &share).unwrap();
             assert_eq!(db.at_height(7).unwrap(), Some(record));
             assert_eq!(db.at_slot(42).unwrap(), Some(record));
             // A second node cannot open the same memory while the first holds it.
@@ -196,6 +272,8 @@ mod tests {
         }
         let db = ApprovalDb::open(&path).unwrap();
         assert_eq!(db.at_height(7).unwrap(), Some(record));
+        // The block itself survives the restart, with its producer's share: the member can propose it again.
+        assert_eq!(db.block_at(7).unwrap(), Some(kept(7, 42, 1 << 3)));
         assert_eq!(db.at_slot(42).unwrap(), Some(record));
         assert_eq!(db.at_height(8).unwrap(), None);
         assert_eq!(db.at_slot(41).unwrap(), None);

@@ -100,7 +100,7 @@ pub fn approve_blocks(
                     Err(refusal) => {
                         ApproveAnswer::refused(refusal_kind(&refusal), refusal.to_string())
                     }
-                    Ok(record) => match member.memory.record(record) {
+                    Ok(record) => match member.memory.record(record, &block, &producer) {
                         // Never sign what could not be remembered.
                         Err(e) => ApproveAnswer::refused(
                             RefusalKind::Storage,

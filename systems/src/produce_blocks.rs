@@ -289,9 +289,16 @@ fn propose(
     let on_head = |kept: &&(Block, Approval)| kept.0.header.parent_hash == head.hash;
     // The block, and its slot producer's share when it is another's (None: its own, its share is the producer's).
     let (block, producer) = match approved {
-        Some(record) => match member.approved_blocks.get(&height).filter(on_head) {
+        // Kept in memory, else in the approval memory (a restart loses the first).
+        Some(record) => match member
+            .approved_blocks
+            .get(&height)
+            .cloned()
+            .or_else(|| member.memory.block_at(height).ok().flatten())
+            .filter(|kept| on_head(&kept))
+        {
             Some((block, producer)) if block.header.hash() == record.hash => {
-                (block.clone(), Some(producer.clone()))
+                (block, Some(producer))
             }
             _ => {
                 let detail = format!(
@@ -316,17 +323,17 @@ fn propose(
             return;
         }
     };
+    let own = member.keys.approve(&record.hash);
+    // The producer's share travels with the block (members approve only what its producer approved), and counts
+    // towards the quorum: a block proposed again completes even while its producer is away.
+    let producer = producer.unwrap_or_else(|| own.clone());
     if approved != Some(record)
-        && let Err(e) = member.memory.record(record)
+        && let Err(e) = member.memory.record(record, &block, &producer)
     {
         let detail = format!("cannot remember its approval: {e}");
         skip(state, chain, SkipReason::OwnRefusal, detail);
         return;
     }
-    let own = member.keys.approve(&record.hash);
-    // The producer's share travels with the block (members approve only what its producer approved), and counts
-    // towards the quorum: a block proposed again completes even while its producer is away.
-    let producer = producer.unwrap_or_else(|| own.clone());
     member.keep_approved(&block, &producer);
     let mut shares = vec![own.clone()];
     if producer.approvers & own.approvers == 0 {

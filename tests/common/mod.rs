@@ -124,6 +124,58 @@ pub fn wait_until<T>(
     }
 }
 
+/// Runs `command` to its end, at most until [`DEADLINE`]: a command that hangs gets SIGTERM (so that it stops its
+/// own children), SIGKILL 30 s later, and the test fails with what it printed.
+pub fn output_within(command: &mut Command) -> std::process::Output {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    fn read_all(mut from: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let mut all = Vec::new();
+            let _ = from.read_to_end(&mut all);
+            all
+        })
+    }
+    let stdout = read_all(child.stdout.take().unwrap());
+    let stderr = read_all(child.stderr.take().unwrap());
+    let deadline = Instant::now() + DEADLINE;
+    let mut signalled: Option<Instant> = None;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        match signalled {
+            None if Instant::now() >= deadline => {
+                let _ = Command::new("kill")
+                    .args(["-TERM", &child.id().to_string()])
+                    .status();
+                signalled = Some(Instant::now());
+            }
+            Some(at) if at.elapsed() > Duration::from_secs(30) => {
+                let _ = child.kill();
+            }
+            _ => {}
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let output = std::process::Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    };
+    assert!(
+        signalled.is_none(),
+        "{command:?} did not end within {DEADLINE:?}; stdout: {}; stderr: {}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    output
+}
+
 /// A node process: its listen address, its HTTP URL (when started with `--http`), its log lines; killed on
 /// drop.
 pub struct NodeProc {

@@ -33,10 +33,20 @@ pub trait ApprovalMemory {
 }
 
 /// The approval memory a member writes to (the node's is a redb file beside its key file): what it signs is
-/// recorded, durably, before the signature leaves.
+/// recorded, durably, before the signature leaves — with the block itself, since what a member signed binds it
+/// at that height: a member that restarted without the block could never sign at that height again, and if every
+/// member approved the same block and none had imported it, the chain would stop there for good.
 pub trait ApprovalStore: ApprovalMemory + Send + Sync {
-    /// Remembers `record` durably.
-    fn record(&mut self, record: ApprovalRecord) -> Result<(), StoreError>;
+    /// Remembers `record` durably, with `block` (whose hash it is) and its slot producer's share.
+    fn record(
+        &mut self,
+        record: ApprovalRecord,
+        block: &Block,
+        producer: &Approval,
+    ) -> Result<(), StoreError>;
+    /// The block approved at `height`, with its slot producer's share, if it is still kept (the last few heights
+    /// approved are).
+    fn block_at(&self, height: Height) -> Result<Option<(Block, Approval)>, StoreError>;
 }
 
 /// Why a member does not approve.
