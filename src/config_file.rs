@@ -70,7 +70,7 @@ pub const SYNC_HELP: &[(&str, &str)] = &[
     ),
     (
         "initial_batch",
-        "Batch size for a peer with no measurements yet.",
+        "Batch size for a peer with no measurements yet; then at most this doubled per answered request.",
     ),
     (
         "target_request_ms",

@@ -183,6 +183,8 @@ pub fn compute_workers() -> usize {
 pub struct SyncEngine {
     world: World,
     schedule: Schedule,
+    /// The ranges with a request in flight (kept: building a query state each tick costs more than counting).
+    in_flight: QueryState<(), With<ecsync_components::ecs::Downloading>>,
 }
 
 impl SyncEngine {
@@ -234,9 +236,11 @@ impl SyncEngine {
         world.init_resource::<ValidationJobs>();
         world.init_resource::<Announced>();
         world.init_resource::<Stopwatch>();
+        let in_flight = world.query_filtered::<(), With<ecsync_components::ecs::Downloading>>();
         Ok(Self {
             world,
             schedule: build_schedule(),
+            in_flight,
         })
     }
 
@@ -459,10 +463,7 @@ impl SyncEngine {
 
     /// Ranges with a request in flight.
     pub fn ranges_in_flight(&mut self) -> usize {
-        let mut q = self
-            .world
-            .query_filtered::<(), With<ecsync_components::ecs::Downloading>>();
-        q.iter(&self.world).count()
+        self.in_flight.iter(&self.world).count()
     }
 
     /// Checkpoints written since start.

@@ -89,6 +89,10 @@ pub struct Metrics {
     last_serving: ServeStats,
     last: EngineCounters,
     last_checkpoints: u64,
+    /// The wait reason last exported.
+    last_reason: Option<Option<ecsync_components::WaitReason>>,
+    /// Whether every labelled series exists yet.
+    primed: bool,
 }
 
 impl Default for Metrics {
@@ -145,6 +149,8 @@ impl Metrics {
             last_serving: ServeStats::default(),
             last: EngineCounters::default(),
             last_checkpoints: 0,
+            last_reason: None,
+            primed: false,
         };
         r.register(
             "current_height",
@@ -386,13 +392,17 @@ impl Metrics {
         self.head_slot.set(to_i64(s.head_slot));
         self.blocks_per_second.set(s.blocks_per_second);
         self.sync_state.set(i64::from(s.state.as_number()));
-        for reason in ecsync_components::WaitReason::ALL {
-            let label = ReasonLabel {
-                reason: reason.as_str().to_string(),
-            };
-            self.sync_waiting
-                .get_or_create(&label)
-                .set(i64::from(s.reason == Some(reason)));
+        // Labelled series are looked up by an owned label (an allocation and a hash each): only on a change.
+        if self.last_reason != Some(s.reason) {
+            for reason in ecsync_components::WaitReason::ALL {
+                let label = ReasonLabel {
+                    reason: reason.as_str().to_string(),
+                };
+                self.sync_waiting
+                    .get_or_create(&label)
+                    .set(i64::from(s.reason == Some(reason)));
+            }
+            self.last_reason = Some(s.reason);
         }
         self.durable_height.set(to_i64(s.durable_height));
         self.can_produce_blocks.set(i64::from(s.can_produce_blocks));
@@ -438,8 +448,14 @@ impl Metrics {
             c.approvals_given,
             self.last.approvals_given,
         );
+        // Every labelled series appears at the first update (at 0); later only those that moved are looked up.
+        let primed = self.primed;
+        self.primed = true;
         for kind in ecsync_components::RefusalKind::ALL {
             let i = kind.index();
+            if primed && c.approvals_refused[i] == self.last.approvals_refused[i] {
+                continue;
+            }
             self.approvals_refused
                 .get_or_create(&ReasonLabel {
                     reason: kind.as_str().to_string(),
@@ -448,6 +464,9 @@ impl Metrics {
         }
         for verdict in ecsync_components::GossipVerdict::ALL {
             let i = verdict.index();
+            if primed && c.gossip_blocks[i] == self.last.gossip_blocks[i] {
+                continue;
+            }
             self.gossip_blocks
                 .get_or_create(&VerdictLabel {
                     verdict: verdict.as_str().to_string(),
@@ -461,6 +480,9 @@ impl Metrics {
         );
         for reason in ecsync_components::resources::SkipReason::ALL {
             let i = reason.index();
+            if primed && c.slots_skipped[i] == self.last.slots_skipped[i] {
+                continue;
+            }
             self.slots_skipped
                 .get_or_create(&ReasonLabel {
                     reason: reason.as_str().to_string(),

@@ -618,6 +618,7 @@ fn engine_loop(
     let mut next_log = Instant::now();
     let extend_every_ms = generator.as_ref().map_or(1, |(_, every)| (*every).max(1));
     let mut last_extension_slot = unix_now_ms() / extend_every_ms;
+    let mut ticks: u64 = 0;
     'run: loop {
         let wait = next_tick.saturating_duration_since(Instant::now());
         match input.recv_timeout(wait) {
@@ -651,6 +652,7 @@ fn engine_loop(
         }
         let tick_started = Instant::now();
         last_tick = tick_started;
+        ticks += 1;
         let now = unix_now_ms();
         if let Some((generator, _)) = &generator {
             // Extend on the multiples of the interval since the Unix epoch: nodes of the same chain extend at the
@@ -685,7 +687,14 @@ fn engine_loop(
                 s.durable_height
             );
         }
-        status.send_replace(s);
+        // Only a change wakes the watchers (the node's run loop): an idle node's ticks wake nobody.
+        status.send_if_modified(|old| {
+            let changed = *old != s;
+            if changed {
+                *old = s;
+            }
+            changed
+        });
         // Fixed rate: a tick that took longer than the interval (a big validation round) is followed at once.
         next_tick = tick_started + tick;
     }
@@ -693,6 +702,19 @@ fn engine_loop(
         .checkpoint_now(unix_now_ms())
         .context("final checkpoint")?;
     status.send_replace(engine.status());
+    let c = engine.counters();
+    tracing::info!(
+        "engine totals: {ticks} ticks; blocks downloaded {}, validated {}, imported {}, rejected {}; requests {} ({} timed out), \
+         ranges evicted {}, import commits {}",
+        c.blocks_downloaded,
+        c.blocks_validated,
+        c.blocks_imported,
+        c.blocks_rejected,
+        c.requests_sent,
+        c.requests_timed_out,
+        c.ranges_evicted,
+        c.import_commits
+    );
     Ok(())
 }
 

@@ -1295,6 +1295,50 @@ fn size_batches_sizes_each_peer_from_its_measurements() {
     assert_consistent(&mut built.engine);
 }
 
+#[test]
+fn a_new_peers_batch_starts_slow_and_doubles_per_answer() {
+    let config = SyncConfig::default();
+    // A fast peer (5,000 blocks/s: a full second of it is over the protocol's largest batch).
+    let batch = |requests_ok: u64| {
+        let stats = PeerStats {
+            requests_ok,
+            blocks_per_sec: 5_000.0,
+            latency_ms: 2.0,
+            ..PeerStats::default()
+        };
+        ecsync_systems::size_batches::budget(&config, &stats).batch
+    };
+    let sizes: Vec<u32> = (0..7).map(batch).collect();
+    assert_eq!(sizes, [64, 128, 256, 512, 1024, 1024, 1024]);
+    // A slow peer's batch is its measured second, whichever is smaller.
+    let slow = PeerStats {
+        requests_ok: 6,
+        blocks_per_sec: 100.0,
+        latency_ms: 2.0,
+        ..PeerStats::default()
+    };
+    assert_eq!(
+        ecsync_systems::size_batches::budget(&config, &slow).batch,
+        100
+    );
+}
+
+#[test]
+fn a_small_job_is_split_across_the_workers() {
+    use ecsync_systems::validate_blocks::{MIN_CHUNK, chunk_size};
+    // Enough for every worker: full signature batches.
+    assert_eq!(chunk_size(256, 2, 64), 64);
+    assert_eq!(chunk_size(128, 2, 64), 64);
+    // Too few: split evenly, so no worker waits.
+    assert_eq!(chunk_size(64, 2, 64), 32);
+    assert_eq!(chunk_size(100, 2, 64), 50);
+    assert_eq!(chunk_size(64, 4, 64), MIN_CHUNK);
+    // Never below MIN_CHUNK (the pairing's fixed cost would dominate), never above the batch.
+    assert_eq!(chunk_size(20, 8, 64), MIN_CHUNK);
+    assert_eq!(chunk_size(5, 8, 4), 4);
+    assert_eq!(chunk_size(1, 0, 64), MIN_CHUNK);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // 9. plan_ranges
 

@@ -40,7 +40,8 @@ pub struct SyncConfig {
     pub min_batch: u32,
     /// Largest batch: the protocol cap.
     pub max_batch: u32,
-    /// Batch size for a peer with no measurements yet.
+    /// Batch size for a peer with no measurements yet; a peer's batch is at most this doubled per answered
+    /// request (slow start).
     pub initial_batch: u32,
     /// A request should take about this long at the peer's measured throughput.
     pub target_request_ms: u64,

@@ -3,7 +3,8 @@
 //!
 //! Valid blocks advance `Downloaded` → `Validating` → `Validated`; a block that breaks a rule rejects its whole
 //! range (the peer that served it is blamed and banned), and no block of that range advances. Each tick it hands
-//! the lowest `validate_per_tick` downloaded blocks (those the import needs first) to a JOB: one task per chunk of `signature_batch` on the `ComputeTaskPool`, each running
+//! the lowest `validate_per_tick` downloaded blocks (those the import needs first) to a JOB: one task per chunk of
+//! `signature_batch` (smaller when that would leave a worker idle: [`chunk_size`]) on the `ComputeTaskPool`, each running
 //! the rules a block keeps on its own (`check_standalone`: size, clock, timestamp, payload root, quorum,
 //! producer), then ONE multi-pairing for the chunk's aggregate signatures; on failure a binary search
 //! (`first_bad`) blames the first bad block, and the rest of its range is not checked (a bad range costs about
@@ -133,6 +134,19 @@ fn lowest_downloaded<'w>(
     (selected, waiting)
 }
 
+/// Smallest chunk a job is split into to keep every worker busy.
+pub const MIN_CHUNK: usize = 16;
+
+/// The chunk size for a job of `blocks` blocks on `workers` workers: `signature_batch`, unless that leaves a
+/// worker without a chunk; then the job is split evenly across the workers, in chunks of at least [`MIN_CHUNK`].
+/// A smaller batch costs more per signature (its fixed pairing work is shared by fewer), but a core that would
+/// otherwise wait is worth more: this is the start of a sync, when the first answers are small.
+pub fn chunk_size(blocks: usize, workers: usize, signature_batch: usize) -> usize {
+    let batch = signature_batch.max(1);
+    let even = blocks.div_ceil(workers.max(1));
+    even.clamp(MIN_CHUNK.min(batch), batch)
+}
+
 /// Hands the lowest downloaded blocks to a new job; takes the results of the jobs beyond `validation_in_flight`.
 /// See the module docs.
 pub fn validate_blocks(
@@ -173,7 +187,7 @@ pub fn validate_blocks(
             blocks: Vec::with_capacity(selected.len()),
             tasks: Vec::new(),
         };
-        for chunk in selected.chunks(config.signature_batch) {
+        for chunk in selected.chunks(chunk_size(selected.len(), workers, config.signature_batch)) {
             let copies: Vec<PendingBlock> = chunk.iter().map(|(_, p)| (*p).clone()).collect();
             let (spec, keys) = (Arc::clone(&spec), Arc::clone(&keys));
             let check = move || {
