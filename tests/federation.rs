@@ -247,11 +247,12 @@ fn a_member_answers_approval_questions_and_never_equivocates() {
     let file = t.path().join("member.keys");
     assert!(keys(&data, &["1"], &file).status.success());
 
-    let (spec, store) = ecsync::chainio::open_chain_dir(&template).unwrap();
-    let generator = ecsync_systems_generator(&template);
     use ecsync::components::ChainStore;
-    let head_block = store.block(BLOCKS).unwrap().unwrap();
-    drop(store);
+    let (spec, head_block) = common::with_store_lock(|| {
+        let (spec, store) = ecsync::chainio::open_chain_dir(&template).unwrap();
+        (spec, store.block(BLOCKS).unwrap().unwrap())
+    });
+    let generator = ecsync_systems_generator(&template);
     let head = BlockRef::of(&head_block);
     let proposal = generator.child(&head_block.block.header, head.hash);
     let mut rival = proposal.clone();

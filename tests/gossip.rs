@@ -49,9 +49,10 @@ fn gossiped_blocks_are_imported_and_forwarded_and_invalid_ones_stop_at_the_first
     let chain = template(21, BLOCKS);
     let b_dir = t.path().join("b");
     copy_chain(&chain, &b_dir);
-    let (spec, store) = ecsync::chainio::open_chain_dir(&chain).unwrap();
-    let head_block = store.block(BLOCKS).unwrap().unwrap();
-    drop(store);
+    let (spec, head_block) = common::with_store_lock(|| {
+        let (spec, store) = ecsync::chainio::open_chain_dir(&chain).unwrap();
+        (spec, store.block(BLOCKS).unwrap().unwrap())
+    });
     let generator = generator(&chain);
     let head = BlockRef::of(&head_block);
     let next = generator.sign(generator.child(&head_block.block.header, head.hash));

@@ -278,11 +278,11 @@ fn a_checkpoint_sync_downloads_nothing_below_and_refuses_another_block_there() {
     const BLOCKS: u64 = 3000;
     const AT: u64 = 2000;
     let template = common::template(33, BLOCKS);
-    let trusted = {
+    let trusted = common::with_store_lock(|| {
         let (_, store) = ecsync::chainio::open_chain_dir(&template).unwrap();
         use ecsync::components::ChainStore;
         store.block(AT).unwrap().unwrap().hash().to_hex()
-    };
+    });
     let t = tempfile::tempdir().unwrap();
     let s = t.path().join("s");
     copy_chain(&template, &s);

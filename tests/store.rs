@@ -47,7 +47,11 @@ fn import(
     store.import_batch(&imports(&encoded), checkpoint)
 }
 
+/// One access to the template at a time: a store copied while another test has it open can be torn.
+static TEMPLATE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn copy_template() -> (tempfile::TempDir, PathBuf) {
+    let _one = TEMPLATE.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     for f in ["spec.json", "chain.redb"] {
         std::fs::copy(template().join(f), dir.path().join(f)).unwrap();
@@ -91,6 +95,7 @@ fn generation_is_deterministic_per_seed() {
         std::fs::read(b.path().join("spec.json")).unwrap()
     );
     // The template (same seed, same count) has the same head too.
+    let _one = TEMPLATE.lock().unwrap_or_else(|e| e.into_inner());
     let (_, st) = open_chain_dir(template()).unwrap();
     assert_eq!(st.head().unwrap(), ha);
 }
@@ -270,6 +275,7 @@ fn a_synced_block_is_stored_as_the_bytes_served() {
 
 #[test]
 fn range_reads_respect_count_and_bytes() {
+    let _one = TEMPLATE.lock().unwrap_or_else(|e| e.into_inner());
     let (_, store) = open_chain_dir(template()).unwrap();
     let all = store.encoded_range(295, 100, usize::MAX).unwrap();
     assert_eq!(all.len(), 6, "only 295..=300 exist");
@@ -312,6 +318,7 @@ fn verify_names_the_first_invalid_height() {
 
 #[test]
 fn bad_files_give_clear_errors() {
+    let _one = TEMPLATE.lock().unwrap_or_else(|e| e.into_inner());
     let (spec, _) = open_chain_dir(template()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let missing = RedbStore::open(&dir.path().join("nope.redb"), &spec)

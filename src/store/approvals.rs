@@ -56,8 +56,9 @@ impl ApprovalDb {
 
     /// Opens the memory keeping the approvals of the last `keep` heights and slots (tests use a few).
     pub fn open_keeping(path: &Path, keep: u64) -> Result<Self, StoreError> {
-        let db = Database::create(path)
-            .map_err(|e| StoreError::Io(format!("approval memory {}: {e}", path.display())))?;
+        // Guarded: redb asserts on some damaged files; a damaged memory is an error, not a panic.
+        let db = super::guarded_open(path, || Database::create(path))
+            .map_err(|e| StoreError::Io(format!("approval memory: {e}")))?;
         let txn = db.begin_write().map_err(io)?;
         txn.open_table(BY_HEIGHT).map_err(io)?;
         txn.open_table(BY_SLOT).map_err(io)?;
@@ -243,6 +244,22 @@ mod tests {
         assert!(db.block_at(1000).unwrap().is_some());
         assert!(db.block_at(1000 - KEEP_BLOCKS).unwrap().is_some());
         assert_eq!(db.block_at(1000 - KEEP_BLOCKS - 1).unwrap(), None);
+    }
+
+    #[test]
+    fn a_damaged_memory_is_an_error_not_a_panic() {
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("a.redb");
+        drop(ApprovalDb::open(&path).unwrap());
+        let mut bytes = std::fs::read(&path).unwrap();
+        for b in bytes.iter_mut().skip(64) {
+            *b = 0xa5;
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        let e = ApprovalDb::open(&path)
+            .err()
+            .expect("opened a damaged file");
+        assert!(e.to_string().contains("approval memory"), "{e}");
     }
 
     #[test]

@@ -46,8 +46,11 @@ pub fn template(seed: u64, blocks: u64) -> PathBuf {
     path
 }
 
-/// Copies a generated chain (spec, store, generator) to `to`.
+/// Copies a generated chain (spec, store, generator) to `to`. Under the store-command lock: a store copied while
+/// another test's `ecsync chain head` has the template open can be torn (seen under load: redb then panicked
+/// opening the copy).
 pub fn copy_chain(template: &Path, to: &Path) {
+    let _one = STORE_COMMAND.lock().unwrap_or_else(|e| e.into_inner());
     std::fs::create_dir_all(to).unwrap();
     for f in ["spec.json", "chain.redb", "generator.json"] {
         std::fs::copy(template.join(f), to.join(f)).unwrap();
@@ -62,6 +65,12 @@ pub fn text(bytes: &[u8]) -> String {
 /// One `ecsync chain …` command on a store at a time in this test binary: tests running in parallel read the same
 /// template, and a redb store is opened by one process at a time.
 static STORE_COMMAND: Mutex<()> = Mutex::new(());
+
+/// Runs `f` (which opens a template's store in this process) under the store-command lock.
+pub fn with_store_lock<T>(f: impl FnOnce() -> T) -> T {
+    let _one = STORE_COMMAND.lock().unwrap_or_else(|e| e.into_inner());
+    f()
+}
 
 /// `ecsync chain head --json DIR`.
 pub fn head_json(dir: &Path) -> serde_json::Value {
