@@ -263,6 +263,14 @@ fn the_world_dump_shows_peers_ranges_and_blocks() {
         _ => None,
     });
     let (peer, request, start, count) = first.unwrap();
+    // The in-flight gauge counts the ranges asked for (its query state is kept across ticks: what changes after
+    // the first count must still be seen).
+    let sent = requests
+        .iter()
+        .filter(|r| matches!(r, Request::BlocksByRange { .. }))
+        .count();
+    assert!(sent > 1);
+    assert_eq!(engine.ranges_in_flight(), sent);
     let blocks = (start..start + u64::from(count))
         .map(|h| chain().blocks[h as usize].clone())
         .collect();
@@ -273,6 +281,13 @@ fn the_world_dump_shows_peers_ranges_and_blocks() {
     });
     engine.tick(SIM_EPOCH_MS + 50);
     let dump = engine.world_dump(true);
+    let downloading = dump
+        .ranges
+        .iter()
+        .filter(|r| r.components.contains_key("Downloading"))
+        .count();
+    assert!(downloading >= sent - 1, "{downloading} of {sent}");
+    assert_eq!(engine.ranges_in_flight(), downloading);
     assert_eq!(dump.peers.len(), 3);
     assert!(
         dump.peers

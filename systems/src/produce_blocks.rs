@@ -287,16 +287,23 @@ fn propose(
         }
     };
     let on_head = |kept: &&(Block, Approval)| kept.0.header.parent_hash == head.hash;
+    // The block it approved at this height: kept in memory, else in the approval memory (a restart loses the
+    // first).
+    let kept = match approved.map(|_| member.approved_blocks.get(&height).cloned()) {
+        Some(None) => match member.memory.block_at(height) {
+            Ok(kept) => kept,
+            Err(e) => {
+                let detail = format!("cannot read its approval memory: {e}");
+                skip(state, chain, SkipReason::OwnRefusal, detail);
+                return;
+            }
+        },
+        Some(kept) => kept,
+        None => None,
+    };
     // The block, and its slot producer's share when it is another's (None: its own, its share is the producer's).
     let (block, producer) = match approved {
-        // Kept in memory, else in the approval memory (a restart loses the first).
-        Some(record) => match member
-            .approved_blocks
-            .get(&height)
-            .cloned()
-            .or_else(|| member.memory.block_at(height).ok().flatten())
-            .filter(|kept| on_head(&kept))
-        {
+        Some(record) => match kept.filter(|kept| on_head(&kept)) {
             Some((block, producer)) if block.header.hash() == record.hash => {
                 (block, Some(producer))
             }

@@ -4,8 +4,8 @@
 //! Valid blocks advance `Downloaded` → `Validating` → `Validated`; a block that breaks a rule rejects its whole
 //! range (the peer that served it is blamed and banned), and no block of that range advances. Each tick it hands
 //! the lowest `validate_per_tick` downloaded blocks (those the import needs first) to a JOB: one task per chunk of
-//! `signature_batch` (smaller when that would leave a worker idle: [`chunk_size`]) on the `ComputeTaskPool`, each running
-//! the rules a block keeps on its own (`check_standalone`: size, clock, timestamp, payload root, quorum,
+//! `signature_batch` (smaller when that would leave a worker idle: [`chunk_size`]) on the `ComputeTaskPool`, each
+//! running the rules a block keeps on its own (`check_standalone`: size, clock, timestamp, payload root, quorum,
 //! producer), then ONE multi-pairing for the chunk's aggregate signatures; on failure a binary search
 //! (`first_bad`) blames the first bad block, and the rest of its range is not checked (a bad range costs about
 //! twice an honest chunk's pairings, not one per block).
