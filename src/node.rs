@@ -628,8 +628,7 @@ fn engine_loop(
             }
             Ok(EngineInput::Dump { full, reply }) => answer_dump(&mut engine, full, reply),
             Ok(EngineInput::Control { command, reply }) => {
-                answer_control(&mut engine, command, reply);
-                status.send_replace(engine.status());
+                answer_control(&mut engine, command, reply, &status);
             }
             Ok(EngineInput::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => break 'run,
             Err(mpsc::RecvTimeoutError::Timeout) => {}
@@ -640,8 +639,7 @@ fn engine_loop(
                 Ok(EngineInput::Net(event)) => engine.handle(event),
                 Ok(EngineInput::Dump { full, reply }) => answer_dump(&mut engine, full, reply),
                 Ok(EngineInput::Control { command, reply }) => {
-                    answer_control(&mut engine, command, reply);
-                    status.send_replace(engine.status());
+                    answer_control(&mut engine, command, reply, &status);
                 }
                 Ok(EngineInput::Stop) | Err(mpsc::TryRecvError::Disconnected) => break 'run,
                 Err(mpsc::TryRecvError::Empty) => break,
@@ -752,10 +750,13 @@ fn answer_dump(
 }
 
 /// Carries out an operator's command between two ticks (see `http`).
+/// Carries out an operator's command, then publishes the new status BEFORE replying: whoever reads the status
+/// after the reply sees the command's effect.
 fn answer_control(
     engine: &mut SyncEngine,
     command: Control,
     reply: tokio::sync::oneshot::Sender<ControlReply>,
+    status: &watch::Sender<SyncStatus>,
 ) {
     let answer = match command {
         Control::Pause | Control::Resume => {
@@ -789,6 +790,7 @@ fn answer_control(
             }
         },
     };
+    status.send_replace(engine.status());
     let _ = reply.send(answer);
 }
 
