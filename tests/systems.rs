@@ -1324,7 +1324,7 @@ fn a_new_peers_batch_starts_slow_and_doubles_per_answer() {
 }
 
 #[test]
-fn a_small_job_is_split_across_the_workers() {
+fn a_job_is_split_evenly_across_the_workers() {
     use ecsync_systems::validate_blocks::{MIN_CHUNK, chunk_size};
     // Enough for every worker: full signature batches.
     assert_eq!(chunk_size(256, 2, 64), 64);
@@ -1333,6 +1333,11 @@ fn a_small_job_is_split_across_the_workers() {
     assert_eq!(chunk_size(64, 2, 64), 32);
     assert_eq!(chunk_size(100, 2, 64), 50);
     assert_eq!(chunk_size(64, 4, 64), MIN_CHUNK);
+    // An odd number of batches: spread so that each worker gets as much (the last job of a sync).
+    assert_eq!(chunk_size(160, 2, 64), 40);
+    assert_eq!(chunk_size(192, 2, 64), 48);
+    assert_eq!(chunk_size(320, 4, 64), 40);
+    assert_eq!(chunk_size(0, 2, 64), MIN_CHUNK);
     // Never below MIN_CHUNK (the pairing's fixed cost would dominate), never above the batch.
     assert_eq!(chunk_size(20, 8, 64), MIN_CHUNK);
     assert_eq!(chunk_size(5, 8, 4), 4);

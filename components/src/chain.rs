@@ -34,8 +34,10 @@ pub struct Header {
 impl Header {
     /// SHA-256 of the canonical header encoding.
     pub fn hash(&self) -> Hash32 {
-        let bytes = postcard::to_stdvec(self).expect("header encoding is infallible");
-        Hash32(Sha256::digest(&bytes).into())
+        // At most 3 varints of ≤ 10 bytes and 3 hashes of ≤ 33: it fits on the stack.
+        let mut buf = [0u8; 160];
+        let bytes = postcard::to_slice(self, &mut buf).expect("a header encodes in 160 bytes");
+        Hash32(Sha256::digest(&*bytes).into())
     }
 }
 
@@ -251,10 +253,54 @@ pub fn decode<T: Serialize + for<'de> Deserialize<'de>>(
     if !rest.is_empty() {
         return Err(DecodeError::TrailingBytes(rest.len()));
     }
-    if encoded_len(&value) != bytes.len() || encode(&value) != bytes {
+    if !encodes_to(&value, bytes) {
         return Err(DecodeError::NonCanonical);
     }
     Ok(value)
+}
+
+/// Whether the canonical encoding of `value` is exactly `bytes`: encoded against them, nothing allocated.
+fn encodes_to<T: Serialize>(value: &T, bytes: &[u8]) -> bool {
+    postcard::serialize_with_flavor(
+        value,
+        SameAs {
+            expected: bytes,
+            at: 0,
+        },
+    )
+    .is_ok()
+}
+
+/// A postcard flavor that compares the encoding with `expected` as it is produced, and fails at the first
+/// difference (or when the encoding is shorter or longer).
+struct SameAs<'a> {
+    expected: &'a [u8],
+    at: usize,
+}
+
+impl postcard::ser_flavors::Flavor for SameAs<'_> {
+    type Output = ();
+
+    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
+        let end = self.at.saturating_add(data.len());
+        if self.expected.get(self.at..end) != Some(data) {
+            return Err(postcard::Error::SerializeBufferFull);
+        }
+        self.at = end;
+        Ok(())
+    }
+
+    fn try_push(&mut self, data: u8) -> postcard::Result<()> {
+        self.try_extend(&[data])
+    }
+
+    fn finalize(self) -> postcard::Result<()> {
+        if self.at == self.expected.len() {
+            Ok(())
+        } else {
+            Err(postcard::Error::SerializeBufferFull)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -332,10 +378,59 @@ mod tests {
             );
         }
 
+        /// The canonical check compares without allocating: the encoding itself passes; a byte changed, one
+        /// missing, or one more does not.
+        #[test]
+        fn the_canonical_check_is_exact(block in arb_block(), at in any::<prop::sample::Index>(), extra in any::<u8>()) {
+            let bytes = block.encode();
+            prop_assert!(encodes_to(&block, &bytes));
+            let mut changed = bytes.clone();
+            changed[at.index(bytes.len())] ^= 1;
+            prop_assert!(!encodes_to(&block, &changed));
+            prop_assert!(!encodes_to(&block, &bytes[..bytes.len() - 1]));
+            let mut longer = bytes.clone();
+            longer.push(extra);
+            prop_assert!(!encodes_to(&block, &longer));
+        }
+
+        /// The hash is SHA-256 of the header's canonical encoding (encoded on the stack).
+        #[test]
+        fn the_hash_is_of_the_header_encoding(block in arb_block()) {
+            let expected = Hash32(Sha256::digest(encode(&block.block.header)).into());
+            prop_assert_eq!(block.hash(), expected);
+        }
+
         #[test]
         fn garbage_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = SignedBlock::decode(&bytes, 4096);
         }
+    }
+
+    /// A header at height 1, every hash zero.
+    fn height_one() -> Header {
+        Header {
+            height: 1,
+            slot: 1,
+            parent_hash: Hash32::ZERO,
+            timestamp_ms: 0,
+            payload_root: Hash32::ZERO,
+            state_root: Hash32::ZERO,
+        }
+    }
+
+    #[test]
+    fn a_longer_form_of_a_varint_is_not_canonical() {
+        let header = height_one();
+        let bytes = encode(&header);
+        assert_eq!(bytes[0], 1);
+        // Height 1 as two varint bytes: postcard reads it as 1, and the re-encoding refuses it.
+        let mut longer = vec![0x81, 0x00];
+        longer.extend_from_slice(&bytes[1..]);
+        assert_eq!(
+            decode::<Header>(&longer, 1024),
+            Err(DecodeError::NonCanonical)
+        );
+        assert_eq!(decode::<Header>(&bytes, 1024), Ok(header));
     }
 
     #[test]
@@ -343,14 +438,7 @@ mod tests {
         // A payload length prefix claiming ~2^63 bytes must fail cleanly, not try to allocate.
         let mut bytes = vec![0u8; 5]; // height..timestamp varints (all 0) are shorter; build a header first
         bytes.clear();
-        let header = Header {
-            height: 1,
-            slot: 1,
-            parent_hash: Hash32::ZERO,
-            timestamp_ms: 0,
-            payload_root: Hash32::ZERO,
-            state_root: Hash32::ZERO,
-        };
+        let header = height_one();
         bytes.extend(encode(&header));
         bytes.extend([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]);
         assert!(matches!(

@@ -10,9 +10,11 @@
 //!   learns the other's chain from whichever message arrives first); cap [`MAX_REQUEST_BYTES`].
 //! - blocks_by_range: the request is a [`BlocksByRangeRequest`] (cap [`MAX_REQUEST_BYTES`]); the response is the
 //!   postcard encoding of a `Vec<Vec<u8>>` (varint count, then for each block a varint length and the bytes),
-//!   encoded and decoded by hand here so that the count (≤ [`MAX_BLOCKS_PER_REQUEST`]) and each block's length
-//!   (≤ the chain's `max_block_bytes`) are checked before the block is copied. The bytes are identical to
-//!   `postcard::to_stdvec(&Vec<Vec<u8>>)` (tested).
+//!   written and read by hand here, as a stream: the count (≤ [`MAX_BLOCKS_PER_REQUEST`]) and each block's length
+//!   (≤ the chain's `max_block_bytes`, ≤ the bytes the frame has left) are checked before anything is allocated
+//!   for it, and each block is read straight into a buffer of its own size ([`read_blocks`]) and written from
+//!   the served blocks a chunk at a time ([`write_blocks`]): no buffer of the whole frame on either side. The
+//!   bytes are identical to `postcard::to_stdvec(&Vec<Vec<u8>>)` (tested).
 //!
 //! - approve: the request is an [`ApproveRequest`] (a proposed block; cap the chain's `max_block_bytes` plus
 //!   [`MAX_REQUEST_BYTES`]), the response an [`ApproveAnswer`] (cap [`MAX_APPROVE_RESPONSE_BYTES`]).
@@ -29,7 +31,8 @@ use std::io;
 
 use ecsync_components::{ApproveAnswer, Block, MAX_BLOCKS_PER_REQUEST, StatusMessage};
 use libp2p::StreamProtocol;
-use libp2p::futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use libp2p::futures::io::{BufReader, Cursor, Take};
+use libp2p::futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, FutureExt};
 use libp2p::request_response;
 use serde::{Deserialize, Serialize};
 
@@ -192,14 +195,7 @@ pub async fn read_frame<T>(io: &mut T, max: usize) -> io::Result<Vec<u8>>
 where
     T: AsyncRead + Unpin + Send,
 {
-    let mut prefix = [0u8; 4];
-    io.read_exact(&mut prefix).await?;
-    let len = u32::from_be_bytes(prefix) as usize;
-    if len > max {
-        return Err(invalid(format!(
-            "message of {len} bytes exceeds the limit of {max} bytes"
-        )));
-    }
+    let len = read_length(io, max).await?;
     let mut body = Vec::with_capacity(len.min(READ_CHUNK));
     (&mut *io).take(len as u64).read_to_end(&mut body).await?;
     if body.len() != len {
@@ -211,25 +207,72 @@ where
     Ok(body)
 }
 
+/// Reads a frame's length prefix; a length above `max` is refused with [`io::ErrorKind::InvalidData`].
+async fn read_length<T>(io: &mut T, max: usize) -> io::Result<usize>
+where
+    T: AsyncRead + Unpin + Send,
+{
+    let mut prefix = [0u8; 4];
+    io.read_exact(&mut prefix).await?;
+    let len = u32::from_be_bytes(prefix) as usize;
+    if len > max {
+        return Err(invalid(format!(
+            "message of {len} bytes exceeds the limit of {max} bytes"
+        )));
+    }
+    Ok(len)
+}
+
 /// Writes one frame; refuses (with [`io::ErrorKind::InvalidInput`]) a body above `max`, which the peer would refuse.
 pub async fn write_frame<T>(io: &mut T, body: &[u8], max: usize) -> io::Result<()>
 where
     T: AsyncWrite + Unpin + Send,
 {
-    if body.len() > max {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!(
-                "refusing to send a message of {} bytes (limit {max})",
-                body.len()
-            ),
-        ));
-    }
-    // `body.len() <= max`, and every cap fits in a u32.
-    let len = u32::try_from(body.len())
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "message too large"))?;
+    let len = frame_length(body.len(), max)?;
     io.write_all(&len.to_be_bytes()).await?;
     io.write_all(body).await?;
+    io.flush().await
+}
+
+/// The length prefix of a frame of `len` body bytes; refused (with [`io::ErrorKind::InvalidInput`]) above `max`,
+/// which the peer would refuse.
+fn frame_length(len: usize, max: usize) -> io::Result<u32> {
+    if len > max {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing to send a message of {len} bytes (limit {max})"),
+        ));
+    }
+    // `len <= max`, and every cap fits in a u32.
+    u32::try_from(len).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "message too large"))
+}
+
+/// Writes a blocks_by_range response frame (the bytes of a frame of [`encode_blocks`]) a chunk of at most
+/// [`READ_CHUNK`] at a time: no buffer of the whole frame, one copy of each block.
+pub async fn write_blocks<T>(io: &mut T, blocks: &[Vec<u8>], max: usize) -> io::Result<()>
+where
+    T: AsyncWrite + Unpin + Send,
+{
+    let len = frame_length(encoded_blocks_len(blocks), max)?;
+    let mut chunk = Vec::with_capacity(READ_CHUNK);
+    chunk.extend_from_slice(&len.to_be_bytes());
+    put_varint(&mut chunk, blocks.len() as u64);
+    for block in blocks {
+        // A varint length takes at most 5 bytes here (every block is < 2³² bytes).
+        if chunk.len() + 5 + block.len() > READ_CHUNK {
+            io.write_all(&chunk).await?;
+            chunk.clear();
+        }
+        put_varint(&mut chunk, block.len() as u64);
+        if block.len() > READ_CHUNK {
+            io.write_all(&chunk).await?;
+            chunk.clear();
+            io.write_all(block).await?;
+        } else {
+            chunk.extend_from_slice(block);
+        }
+    }
+    io.write_all(&chunk).await?;
     io.flush().await
 }
 
@@ -248,25 +291,6 @@ fn put_varint(out: &mut Vec<u8>, mut value: u64) {
         value >>= 7;
     }
     out.push(value as u8);
-}
-
-/// Reads a canonical (shortest-form) postcard varint of at most 5 bytes (every value accepted here is < 2³²).
-fn take_varint(bytes: &[u8], pos: &mut usize) -> Result<u64, String> {
-    let mut value = 0u64;
-    for i in 0..5 {
-        let Some(&byte) = bytes.get(*pos) else {
-            return Err("truncated length".into());
-        };
-        *pos += 1;
-        value |= u64::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            if byte == 0 && i > 0 {
-                return Err("non-canonical length".into());
-            }
-            return Ok(value);
-        }
-    }
-    Err("length too large".into())
 }
 
 /// Size of [`encode_blocks`]'s output.
@@ -297,45 +321,144 @@ pub fn encode_blocks(blocks: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
-/// Decodes a blocks_by_range response body: at most `max_blocks` blocks of at most `max_block_bytes` each, every
-/// length checked against the limits and the bytes left before anything is copied, no trailing bytes.
+/// Decodes a blocks_by_range response body held in memory (as [`read_blocks`] reads one from a stream).
 pub fn decode_blocks(
     body: &[u8],
     max_blocks: usize,
     max_block_bytes: usize,
 ) -> Result<Vec<Vec<u8>>, String> {
-    let mut pos = 0;
-    let count = take_varint(body, &mut pos)?;
-    if count > max_blocks as u64 {
-        return Err(format!(
-            "{count} blocks in one response (limit {max_blocks})"
-        ));
-    }
-    let mut blocks = Vec::with_capacity(count as usize);
-    for i in 0..count {
-        let len = take_varint(body, &mut pos)?;
-        if len > max_block_bytes as u64 {
-            return Err(format!(
-                "block {i} of the response has {len} bytes (limit {max_block_bytes})"
-            ));
+    let mut io = Cursor::new(body);
+    let mut reader = Body::new(&mut io, body.len());
+    reader
+        .blocks(max_blocks, max_block_bytes)
+        .now_or_never()
+        .expect("reading from memory never waits")
+        .map_err(|e| e.to_string())
+}
+
+/// Reads a blocks_by_range response frame of at most `max` body bytes: at most `max_blocks` blocks of at most
+/// `max_block_bytes` each, every length checked against the limits and against the bytes the frame has left
+/// before anything is allocated for it, no trailing bytes. Each block is read straight into a buffer of its own
+/// size: no buffer of the whole frame, no copy of it.
+pub async fn read_blocks<T>(
+    io: &mut T,
+    max: usize,
+    max_blocks: usize,
+    max_block_bytes: usize,
+) -> io::Result<Vec<Vec<u8>>>
+where
+    T: AsyncRead + Unpin + Send,
+{
+    let len = read_length(io, max).await?;
+    Body::new(io, len).blocks(max_blocks, max_block_bytes).await
+}
+
+/// A frame body read from a stream, buffered, never past its end.
+struct Body<'a, T> {
+    io: BufReader<Take<&'a mut T>>,
+    len: usize,
+    left: usize,
+}
+
+impl<'a, T: AsyncRead + Unpin + Send> Body<'a, T> {
+    fn new(io: &'a mut T, len: usize) -> Self {
+        Self {
+            io: BufReader::with_capacity(len.clamp(1, READ_CHUNK), io.take(len as u64)),
+            len,
+            left: len,
         }
-        let len = len as usize;
-        let Some(bytes) = body.get(pos..pos.saturating_add(len)) else {
-            return Err(format!(
-                "block {i} of the response claims {len} bytes, {} left",
-                body.len() - pos
-            ));
-        };
-        blocks.push(bytes.to_vec());
-        pos += len;
     }
-    if pos != body.len() {
-        return Err(format!(
-            "{} trailing bytes after the blocks",
-            body.len() - pos
-        ));
+
+    /// The stream ended inside the frame.
+    fn ended(&self) -> io::Error {
+        io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!(
+                "message ended after {} of {} bytes",
+                self.len - self.left,
+                self.len
+            ),
+        )
     }
-    Ok(blocks)
+
+    /// Fills `out` from the body (the caller checked that the body has that many bytes left).
+    async fn fill(&mut self, out: &mut [u8]) -> io::Result<()> {
+        match self.io.read_exact(out).await {
+            Ok(()) => {
+                self.left -= out.len();
+                Ok(())
+            }
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(self.ended()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A canonical (shortest-form) postcard varint of at most 5 bytes (every value accepted here is < 2³²).
+    async fn varint(&mut self) -> io::Result<u64> {
+        let mut value = 0u64;
+        for i in 0..5 {
+            if self.left == 0 {
+                return Err(invalid("truncated length".into()));
+            }
+            let mut byte = [0u8];
+            self.fill(&mut byte).await?;
+            let byte = byte[0];
+            value |= u64::from(byte & 0x7f) << (7 * i);
+            if byte & 0x80 == 0 {
+                if byte == 0 && i > 0 {
+                    return Err(invalid("non-canonical length".into()));
+                }
+                return Ok(value);
+            }
+        }
+        Err(invalid("length too large".into()))
+    }
+
+    /// The postcard encoding of a `Vec<Vec<u8>>`, checked as it is read (see [`read_blocks`]).
+    async fn blocks(
+        &mut self,
+        max_blocks: usize,
+        max_block_bytes: usize,
+    ) -> io::Result<Vec<Vec<u8>>> {
+        let count = self.varint().await?;
+        if count > max_blocks as u64 {
+            return Err(invalid(format!(
+                "{count} blocks in one response (limit {max_blocks})"
+            )));
+        }
+        let mut blocks = Vec::with_capacity(count as usize);
+        for i in 0..count {
+            let len = self.varint().await?;
+            if len > max_block_bytes as u64 {
+                return Err(invalid(format!(
+                    "block {i} of the response has {len} bytes (limit {max_block_bytes})"
+                )));
+            }
+            let len = len as usize;
+            if len > self.left {
+                return Err(invalid(format!(
+                    "block {i} of the response claims {len} bytes, {} left",
+                    self.left
+                )));
+            }
+            // Grown a chunk at a time as the bytes arrive: a peer that claims a big block and stalls gets at
+            // most one chunk allocated ahead of what it sent.
+            let mut block = Vec::with_capacity(len.min(READ_CHUNK));
+            while block.len() < len {
+                let start = block.len();
+                block.resize(start + (len - start).min(READ_CHUNK), 0);
+                self.fill(&mut block[start..]).await?;
+            }
+            blocks.push(block);
+        }
+        if self.left != 0 {
+            return Err(invalid(format!(
+                "{} trailing bytes after the blocks",
+                self.left
+            )));
+        }
+        Ok(blocks)
+    }
 }
 
 /// The status protocol's codec.
@@ -406,13 +529,17 @@ impl request_response::Codec for BlocksCodec {
     where
         T: AsyncRead + Unpin + Send,
     {
-        let body = read_frame(io, self.max_response_bytes()).await?;
-        let blocks = decode_blocks(
-            &body,
+        let blocks = read_blocks(
+            io,
+            self.max_response_bytes(),
             MAX_BLOCKS_PER_REQUEST as usize,
             self.max_block_bytes as usize,
         )
-        .map_err(|e| invalid(format!("bad blocks_by_range response: {e}")))?;
+        .await
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::InvalidData => invalid(format!("bad blocks_by_range response: {e}")),
+            _ => e,
+        })?;
         let cap = self.block_bytes_cap();
         let total: usize = blocks.iter().map(Vec::len).sum();
         if blocks.len() > 1 && total > cap {
@@ -447,8 +574,6 @@ impl request_response::Codec for BlocksCodec {
     where
         T: AsyncWrite + Unpin + Send,
     {
-        let body = encode_blocks(&response);
-        drop(response);
-        write_frame(io, &body, self.max_response_bytes()).await
+        write_blocks(io, &response, self.max_response_bytes()).await
     }
 }

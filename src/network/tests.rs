@@ -348,6 +348,64 @@ fn blocks_wire_format_is_postcard() {
     }
 }
 
+/// A reader that hands out at most one byte per read: what a slow peer's stream looks like.
+struct Trickle(Cursor<Vec<u8>>);
+
+impl libp2p::futures::AsyncRead for Trickle {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut [u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let n = buf.len().min(1);
+        std::pin::Pin::new(&mut self.0).poll_read(cx, &mut buf[..n])
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn blocks_are_written_and_read_as_one_postcard_frame_in_pieces() {
+    for blocks in [
+        vec![],
+        vec![vec![]],
+        fake_blocks(3, |h| h * 200),
+        // Crosses many write chunks, and one block larger than a chunk.
+        fake_blocks(200, |h| h * 10),
+        vec![vec![1; 70_000], vec![2; 10]],
+    ] {
+        let mut written = Cursor::new(Vec::new());
+        codec::write_blocks(&mut written, &blocks, 1 << 20)
+            .await
+            .unwrap();
+        let mut frame = (codec::encoded_blocks_len(&blocks) as u32)
+            .to_be_bytes()
+            .to_vec();
+        frame.extend(codec::encode_blocks(&blocks));
+        assert_eq!(written.into_inner(), frame);
+        // Read back a byte at a time, as from a slow stream.
+        let mut slow = Trickle(Cursor::new(frame.clone()));
+        let read = codec::read_blocks(&mut slow, 1 << 20, 1024, 1 << 20)
+            .await
+            .unwrap();
+        assert_eq!(read, blocks);
+        // The stream ends inside the frame: an EOF that says where.
+        if frame.len() > 5 {
+            let cut = frame[..frame.len() - 1].to_vec();
+            let err = codec::read_blocks(&mut Cursor::new(cut), 1 << 20, 1024, 1 << 20)
+                .await
+                .unwrap_err();
+            assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof, "{err}");
+            assert!(err.to_string().contains("message ended after"), "{err}");
+        }
+    }
+    // Writing over the cap is refused before anything is written.
+    let mut written = Cursor::new(Vec::new());
+    let err = codec::write_blocks(&mut written, &fake_blocks(3, |_| 100), 100)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(written.into_inner().is_empty());
+}
+
 #[test]
 fn blocks_decoding_enforces_limits() {
     let ok = codec::encode_blocks(&fake_blocks(4, |_| 100));

@@ -4,8 +4,8 @@
 //! Valid blocks advance `Downloaded` → `Validating` → `Validated`; a block that breaks a rule rejects its whole
 //! range (the peer that served it is blamed and banned), and no block of that range advances. Each tick it hands
 //! the lowest `validate_per_tick` downloaded blocks (those the import needs first) to a JOB: one task per chunk of
-//! `signature_batch` (smaller when that would leave a worker idle: [`chunk_size`]) on the `ComputeTaskPool`, each
-//! running the rules a block keeps on its own (`check_standalone`: size, clock, timestamp, payload root, quorum,
+//! `signature_batch` (smaller when the job would otherwise not spread evenly over the workers: [`chunk_size`]) on
+//! the `ComputeTaskPool`, each running the rules a block keeps on its own (`check_standalone`: size, clock, timestamp, payload root, quorum,
 //! producer), then ONE multi-pairing for the chunk's aggregate signatures; on failure a binary search
 //! (`first_bad`) blames the first bad block, and the rest of its range is not checked (a bad range costs about
 //! twice an honest chunk's pairings, not one per block).
@@ -137,14 +137,20 @@ fn lowest_downloaded<'w>(
 /// Smallest chunk a job is split into to keep every worker busy.
 pub const MIN_CHUNK: usize = 16;
 
-/// The chunk size for a job of `blocks` blocks on `workers` workers: `signature_batch`, unless that leaves a
-/// worker without a chunk; then the job is split evenly across the workers, in chunks of at least [`MIN_CHUNK`].
-/// A smaller batch costs more per signature (its fixed pairing work is shared by fewer), but a core that would
-/// otherwise wait is worth more: this is the start of a sync, when the first answers are small.
+/// The chunk size for a job of `blocks` blocks on `workers` workers: as few chunks as `signature_batch` allows,
+/// their number rounded up to a multiple of the workers and the blocks spread evenly over them, in chunks of at
+/// least [`MIN_CHUNK`]. So every worker gets as much of the job: a full job (a multiple of `workers` batches) is
+/// cut in full batches as before; a small one (the first answers of a sync) or an odd one (the last job of a
+/// sync, 160 blocks in 4 chunks of 40, not 64 + 64 + 32 with one worker waiting for the other) is spread. A
+/// smaller chunk costs more per signature (its fixed pairing work is shared by fewer), but a core that would
+/// otherwise wait is worth more.
 pub fn chunk_size(blocks: usize, workers: usize, signature_batch: usize) -> usize {
     let batch = signature_batch.max(1);
-    let even = blocks.div_ceil(workers.max(1));
-    even.clamp(MIN_CHUNK.min(batch), batch)
+    let chunks = blocks
+        .div_ceil(batch)
+        .next_multiple_of(workers.max(1))
+        .max(1);
+    blocks.div_ceil(chunks).clamp(MIN_CHUNK.min(batch), batch)
 }
 
 /// Hands the lowest downloaded blocks to a new job; takes the results of the jobs beyond `validation_in_flight`.
