@@ -381,7 +381,9 @@ mod tests {
         /// The canonical check compares without allocating: the encoding itself passes; a byte changed, one
         /// missing, or one more does not.
         #[test]
-        fn the_canonical_check_is_exact(block in arb_block(), at in any::<prop::sample::Index>(), extra in any::<u8>()) {
+        fn the_canonical_check_is_exact(
+            block in arb_block(), at in any::<prop::sample::Index>(), extra in any::<u8>(),
+        ) {
             let bytes = block.encode();
             prop_assert!(encodes_to(&block, &bytes));
             let mut changed = bytes.clone();

@@ -5,10 +5,10 @@
 //! range (the peer that served it is blamed and banned), and no block of that range advances. Each tick it hands
 //! the lowest `validate_per_tick` downloaded blocks (those the import needs first) to a JOB: one task per chunk of
 //! `signature_batch` (smaller when the job would otherwise not spread evenly over the workers: [`chunk_size`]) on
-//! the `ComputeTaskPool`, each running the rules a block keeps on its own (`check_standalone`: size, clock, timestamp, payload root, quorum,
-//! producer), then ONE multi-pairing for the chunk's aggregate signatures; on failure a binary search
-//! (`first_bad`) blames the first bad block, and the rest of its range is not checked (a bad range costs about
-//! twice an honest chunk's pairings, not one per block).
+//! the `ComputeTaskPool`, each running the rules a block keeps on its own (`check_standalone`: size, clock,
+//! timestamp, payload root, quorum, producer), then ONE multi-pairing for the chunk's aggregate signatures; on
+//! failure a binary search (`first_bad`) blames the first bad block, and the rest of its range is not checked (a
+//! bad range costs about twice an honest chunk's pairings, not one per block).
 //!
 //! A job's results are taken (waiting for it if need be) once more than `validation_in_flight` jobs run: with 1
 //! (the default), the results of tick k's job are applied at tick k + 1, after tick k + 1's job is handed out, so
