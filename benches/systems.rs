@@ -224,11 +224,11 @@ fn bench_ingest_events(c: &mut Criterion) {
     let mut events: Vec<NetEvent> = (1..=PEERS as u64)
         .map(|id| NetEvent::Status {
             peer: PeerId(id),
-            status: StatusMessage {
-                chain_id: fx.chain.spec.chain_id,
-                genesis_hash: fx.chain.spec.genesis_hash,
-                head: MID.claimed_ref(),
-            },
+            status: StatusMessage::unproven(
+                fx.chain.spec.chain_id,
+                fx.chain.spec.genesis_hash,
+                MID.claimed_ref(),
+            ),
         })
         .collect();
     let answer: Vec<Vec<u8>> = fx.chain.blocks[1..=RANGE as usize].to_vec();
@@ -686,6 +686,99 @@ fn bench_aggregate_keys(c: &mut Criterion) {
     group.finish();
 }
 
+/// A flood of head proofs from 64 identities: 64 of the mid-sync world's peers each hold a proof above the
+/// proven head that is well formed (a real approval's signature point, every check before the pairing passes)
+/// but signed over another header, so each costs a full aggregate verification and fails (the peer would be
+/// banned). `prove_heads_flood_64_tick`: one tick at the default budget (`proofs_per_tick`, 2): what a flood
+/// can cost a tick. `prove_heads_flood_64_all`: all 64 in one run: what the whole flood costs. And
+/// `prove_heads_free_64`: 64 proofs at or below the proven head, which cost nothing to check.
+fn bench_prove_heads(c: &mut Criterion) {
+    use ecsync_components::HeadProof;
+    use ecsync_components::ecs::{Peer, PeerProof};
+    use ecsync_components::resources::ProvenHead;
+    use ecsync_systems::prove_heads;
+    const FLOOD: usize = 64;
+    let fx = fixture(CHAIN_LEN);
+    let head = build(MID, mid_sync_config()).engine.head();
+    // Block i's header, moved above the head, with block i + 1's approval: only the pairing fails.
+    let proofs: Vec<HeadProof> = (1..=FLOOD)
+        .map(|i| {
+            let mut header = fx.blocks[i].block.header.clone();
+            header.height = head.height + i as u64;
+            HeadProof {
+                header,
+                approval: fx.blocks[i + 1].approval.clone(),
+            }
+        })
+        .collect();
+    let prepare = |world: &mut World, above: bool| {
+        world.resource_mut::<Messages<PeerOutcome>>().clear();
+        *world.resource_mut::<EngineCounters>() = EngineCounters::default();
+        world.resource_mut::<ProvenHead>().head = head;
+        let mut peers: Vec<(PeerId, Entity)> = world
+            .query::<(Entity, &Peer)>()
+            .iter(world)
+            .map(|(e, p)| (p.id, e))
+            .collect();
+        peers.sort_unstable();
+        for (&(_, p), proof) in peers.iter().zip(&proofs) {
+            let mut proof = proof.clone();
+            if !above {
+                proof.header.height = head.height;
+            }
+            world.entity_mut(p).insert(PeerProof {
+                pending: Some(Box::new(proof)),
+                ..PeerProof::default()
+            });
+        }
+    };
+    let counted = |verified: u64, free: u64| {
+        move |world: &mut World| {
+            let c = world.resource::<EngineCounters>();
+            assert_eq!((c.proofs_invalid, c.proofs_free), (verified, free));
+            assert_eq!(
+                world.resource::<Messages<PeerOutcome>>().len() as u64,
+                verified,
+                "one Invalid outcome per proof verified"
+            );
+            let mut peers = world.query::<&Peer>();
+            assert!(peers.iter(world).count() >= FLOOD);
+        }
+    };
+    let budget = u64::from(SyncConfig::default().proofs_per_tick);
+    bench_in_place(
+        c,
+        "prove_heads_flood_64_tick",
+        slow(3, budget),
+        build(MID, mid_sync_config()).engine,
+        prove_heads,
+        |w| prepare(w, true),
+        counted(budget, 0),
+    );
+    let all = SyncConfig {
+        proofs_per_tick: FLOOD as u32,
+        ..mid_sync_config()
+    };
+    bench_in_place(
+        c,
+        "prove_heads_flood_64_all",
+        slow(5, FLOOD as u64),
+        build(MID, all).engine,
+        prove_heads,
+        |w| prepare(w, true),
+        counted(FLOOD as u64, 0),
+    );
+    bench_in_place(
+        c,
+        "prove_heads_free_64",
+        FAST,
+        build(MID, mid_sync_config()).engine,
+        prove_heads,
+        |w| prepare(w, false),
+        counted(0, FLOOD as u64),
+    );
+}
+
 /// 4,096 validated blocks from head + 1: the first 2,048 (`import_batch`) are linked and marked ready.
 fn bench_sequence_blocks(c: &mut Criterion) {
     let layout = Layout {
@@ -832,6 +925,7 @@ criterion_group!(
     bench_handle_responses,
     bench_handle_timeouts,
     bench_score_peers,
+    bench_prove_heads,
     bench_update_state,
     bench_request_status,
     bench_size_batches,

@@ -43,11 +43,8 @@ fn chain() -> &'static SimChain {
 
 /// What every peer says: the chain's head.
 fn status(chain: &SimChain) -> StatusMessage {
-    StatusMessage {
-        chain_id: chain.spec.chain_id,
-        genesis_hash: chain.spec.genesis_hash,
-        head: chain.block_ref(chain.len()),
-    }
+    let proof = chain.proof(chain.len()).expect("a chain above genesis");
+    StatusMessage::proven(chain.spec.chain_id, chain.spec.genesis_hash, proof)
 }
 
 /// An engine over an in-memory store holding `0..=height`, with `peers` peers' connects in its inbox.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes every decoder of peer input (docs/FUZZING.md). Usage: fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]
-#   SECONDS_PER_TARGET  default 600 (10 minutes); targets default to all five, run one after another.
+#   SECONDS_PER_TARGET  default 600 (10 minutes); targets default to all six, run one after another.
 # Installs cargo-fuzz (and the nightly toolchain's rust-src is not needed) when missing, rewrites the seed
 # corpus, keeps each target's corpus in fuzz/corpus/TARGET (not committed) and a log per target in
 # fuzz/logs/TARGET.log. A crash leaves its input in fuzz/artifacts/TARGET/: copy it into
@@ -12,7 +12,7 @@ if [ -f "$HOME/.cargo/env" ]; then . "$HOME/.cargo/env"; fi
 seconds="${1:-600}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(status range_request range_response block approve)
+[ ${#targets[@]} -gt 0 ] || targets=(status range_request range_response block approve head_proof)
 
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked

@@ -211,12 +211,12 @@ pub fn start_from_checkpoint(
                 status,
             } => {
                 if !state.refused.contains(peer) {
-                    state.peers.insert(*peer, (label.clone(), *status));
+                    state.peers.insert(*peer, (label.clone(), status.clone()));
                 }
             }
             NetEvent::Status { peer, status } => {
                 if let Some(entry) = state.peers.get_mut(peer) {
-                    entry.1 = *status;
+                    entry.1 = status.clone();
                 }
             }
             NetEvent::PeerGone { peer } => {

@@ -133,7 +133,8 @@ pub const SYNC_HELP: &[(&str, &str)] = &[
     ),
     (
         "announce_min_ms",
-        "A node at the head announces a new head (by asking every peer's status) at most this often, ms.",
+        "No peer is asked for its status more often than this, ms (a new head is announced to each peer that \
+         lacks it by asking its status).",
     ),
     (
         "discredit_ms",
@@ -170,7 +171,19 @@ pub const SYNC_HELP: &[(&str, &str)] = &[
     (
         "max_clock_skew_ms",
         "Clocks may differ this much, ms: a status whose head slot begins later than this ahead of our clock \
-         is refused; a block from a slot beginning within this is held until it does.",
+         is not believed; a block from a slot beginning within this is held until it does.",
+    ),
+    (
+        "proofs_per_tick",
+        "Head proofs verified per tick at most, all peers together (one aggregate verification each).",
+    ),
+    (
+        "proof_interval_ms",
+        "One peer's head proofs are verified at most once per this many ms on average...",
+    ),
+    (
+        "proof_burst",
+        "...with a burst of this many (a proof at or below the proven head costs nothing).",
     ),
     (
         "stall_timeout_ms",

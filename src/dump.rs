@@ -9,7 +9,7 @@ use bevy_ecs::world::EntityRef;
 use ecsync_components::ecs::*;
 use ecsync_components::resources::{
     Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Membership, PlanCursor, Production,
-    SequentialState, SyncControl, SyncProgress,
+    ProvenHead, SequentialState, SyncControl, SyncProgress,
 };
 use ecsync_components::{Hash32, PeerId, SyncConfig};
 use serde::{Deserialize, Serialize};
@@ -104,6 +104,7 @@ fn entity_components(world: &World, e: EntityRef<'_>) -> BTreeMap<String, Value>
     show!(
         Peer,
         PeerClaim,
+        PeerProof,
         PeerStats,
         PeerScore,
         PeerReputation,
@@ -241,6 +242,7 @@ pub fn dump(world: &mut World, full: bool) -> WorldDump {
         SyncConfig,
         Clock,
         ChainHead,
+        ProvenHead,
         PlanCursor,
         Buffer,
         SyncProgress,

@@ -12,8 +12,8 @@ use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
 use ecsync_components::resources::{
     Announced, ApprovalAnswers, ApprovalAsks, Buffer, ChainHead, CheckpointState, Clock,
     EngineCounters, GossipBlocks, Inbox, Membership, Observations, Outbox, PeerIndex, PeerRecords,
-    PlanCursor, Production, RequestCounter, SequentialState, Spec, Stopwatch, Store, SyncControl,
-    SyncProgress,
+    PlanCursor, Production, ProvenHead, RequestCounter, SequentialState, Spec, Stopwatch, Store,
+    SyncControl, SyncProgress,
 };
 use ecsync_components::{
     BlockRef, ChainSpec, ChainStore, Checkpoint, EncodedBlock, Hash32, NetEvent, PeerOutcome,
@@ -94,6 +94,7 @@ pub fn build_schedule() -> Schedule {
             .in_set(Ingest),
         (
             score_peers,
+            prove_heads,
             update_state,
             request_status.run_if(sync_running),
         )
@@ -207,6 +208,7 @@ impl SyncEngine {
         world.insert_resource(config);
         world.insert_resource(Store(store));
         world.insert_resource(ChainHead(head));
+        world.insert_resource(ProvenHead { head });
         world.insert_resource(PlanCursor {
             next: head.height + 1,
         });
@@ -279,6 +281,7 @@ impl SyncEngine {
             head_slot: self.head().slot,
             head_hash: self.head().hash,
             target_height: target,
+            claimed_height: progress.claimed.max(target),
             blocks_per_second: progress.blocks_per_sec,
             peers_connected: self.world.resource::<PeerIndex>().0.len(),
             estimated_completion_seconds: if remaining == 0 {

@@ -10,6 +10,7 @@
 //! | [`range_response`] | a blocks_by_range answer stream       | `BlocksCodec::read_response`, `check_answer`, the standalone block rules |
 //! | [`block`]          | one block's bytes                     | `SignedBlock::decode`, every rule a block keeps alone, BLS decoding and verification |
 //! | [`approve`]        | an approve request or answer stream   | `ApproveCodec` (frame, postcard, canonical form), then a member's `decide` on the proposed block |
+//! | [`head_proof`]     | a status with a head proof            | `StatusCodec::read_response`, the proof's match with the status head, `proof_from_future`, `verify_head_proof` |
 //!
 //! Panics are the findings: a harness panics only when the code under test panics or breaks an invariant.
 
@@ -20,7 +21,7 @@ use std::task::{Context, Poll, Waker};
 
 use ecsync_components::ecs::Range;
 use ecsync_components::{
-    BlockRef, ChainSpec, ChainStore, EncodedBlock, MAX_BLOCKS_PER_REQUEST, SignedBlock,
+    ChainSpec, ChainStore, EncodedBlock, HeadProof, MAX_BLOCKS_PER_REQUEST, SignedBlock,
     StatusMessage, imports,
 };
 use ecsync_systems::chaingen::{ChainGenerator, GenParams};
@@ -73,9 +74,7 @@ fn fixture() -> &'static Fixture {
         Fixture {
             generator,
             authorities,
-            source: Source {
-                reader: store.reader(),
-            },
+            source: Source::new(store.reader()),
         }
     })
 }
@@ -357,6 +356,52 @@ pub fn approve(data: &[u8]) {
     }
 }
 
+/// A status response made of `data` whose head proof is checked as `ingest_events` and `prove_heads` check it:
+/// it must name the status's head, not be from the future, and verify. Whatever verifies is a block of the fuzz
+/// chain (no input can forge the federation's signature): its height is within the store and its hash is the
+/// stored block's, and its approval names known authorities, a quorum and the slot's producer.
+pub fn head_proof(data: &[u8]) {
+    let mut io = Cursor::new(data);
+    let Ok(status) = ready(StatusCodec.read_response(&protocol(), &mut io)) else {
+        return;
+    };
+    let Some(proof) = status.proof else { return };
+    if proof.head() != status.head {
+        return;
+    }
+    let fixture = fixture();
+    let spec = fixture.generator.spec();
+    let skew = ecsync_components::SyncConfig::default().max_clock_skew_ms;
+    if ecsync_systems::consensus::proof_from_future(spec, &proof, NOW_MS, skew).is_some() {
+        return;
+    }
+    let Ok(head) = ecsync_systems::consensus::verify_head_proof(spec, &fixture.authorities, &proof)
+    else {
+        return;
+    };
+    assert!(
+        (1..=STORED as u64).contains(&head.height),
+        "a proof verified above the chain: {head:?}"
+    );
+    let stored = fixture
+        .source
+        .reader
+        .encoded_range(head.height, 1, usize::MAX)
+        .expect("the fixture store reads");
+    let block = SignedBlock::decode(&stored[0], usize::MAX).expect("a stored block decodes");
+    assert_eq!(
+        block.hash(),
+        head.hash,
+        "a proof verified for another block"
+    );
+    assert!(proof.approval.count() as usize >= spec.quorum());
+    assert!(
+        proof
+            .approval
+            .includes(spec.producer_index(proof.header.slot))
+    );
+}
+
 /// Seed inputs for each harness, from the fuzz chain: `(harness, name, bytes)`.
 pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     let generator = generator();
@@ -368,15 +413,36 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         out
     };
     let mut seeds = Vec::new();
-    let status = StatusMessage {
-        chain_id: spec.chain_id,
-        genesis_hash: spec.genesis_hash,
-        head: BlockRef::of(&blocks[STORED - 1]),
-    };
+    let status = StatusMessage::proven(
+        spec.chain_id,
+        spec.genesis_hash,
+        HeadProof::of(&blocks[STORED - 1]),
+    );
     seeds.push((
         "status",
         "head".to_string(),
         frame(ecsync_components::encode(&status)),
+    ));
+    seeds.push((
+        "head_proof",
+        "head".to_string(),
+        frame(ecsync_components::encode(&status)),
+    ));
+    // Another block's approval over the head's header: decodes, names the head, does not verify.
+    let mut swapped = status.clone();
+    if let Some(proof) = swapped.proof.as_mut() {
+        proof.approval = blocks[0].approval.clone();
+    }
+    seeds.push((
+        "head_proof",
+        "swapped_approval".to_string(),
+        frame(ecsync_components::encode(&swapped)),
+    ));
+    let unproven = StatusMessage::unproven(spec.chain_id, spec.genesis_hash, status.head);
+    seeds.push((
+        "head_proof",
+        "unproven".to_string(),
+        frame(ecsync_components::encode(&unproven)),
     ));
     for (name, start, count, max_bytes) in [
         ("all", 1u64, MAX_BLOCKS_PER_REQUEST, u32::MAX),
@@ -437,15 +503,17 @@ pub fn harness(name: &str) -> Option<fn(&[u8])> {
         "range_response" => range_response,
         "block" => block,
         "approve" => approve,
+        "head_proof" => head_proof,
         _ => return None,
     })
 }
 
 /// Every harness's name.
-pub const HARNESSES: [&str; 5] = [
+pub const HARNESSES: [&str; 6] = [
     "status",
     "range_request",
     "range_response",
     "block",
     "approve",
+    "head_proof",
 ];

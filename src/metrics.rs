@@ -49,6 +49,7 @@ pub struct Metrics {
     registry: Arc<Registry>,
     current_height: Gauge,
     target_height: Gauge,
+    claimed_height: Gauge,
     head_slot: Gauge,
     blocks_per_second: Gauge<f64, std::sync::atomic::AtomicU64>,
     sync_state: Gauge,
@@ -69,6 +70,11 @@ pub struct Metrics {
     peer_bans: Counter,
     peer_kicks: Counter,
     claims_refused: Counter,
+    clock_behind: Counter,
+    proofs_verified: Counter,
+    proofs_invalid: Counter,
+    proofs_free: Counter,
+    proofs_max_per_tick: Gauge,
     chain_conflicts: Counter,
     ranges_held: Gauge,
     requests_sent: Counter,
@@ -109,6 +115,7 @@ impl Metrics {
             registry: Arc::new(Registry::default()),
             current_height: Gauge::default(),
             target_height: Gauge::default(),
+            claimed_height: Gauge::default(),
             head_slot: Gauge::default(),
             blocks_per_second: Gauge::default(),
             sync_state: Gauge::default(),
@@ -129,6 +136,11 @@ impl Metrics {
             peer_bans: Counter::default(),
             peer_kicks: Counter::default(),
             claims_refused: Counter::default(),
+            clock_behind: Counter::default(),
+            proofs_verified: Counter::default(),
+            proofs_invalid: Counter::default(),
+            proofs_free: Counter::default(),
+            proofs_max_per_tick: Gauge::default(),
             chain_conflicts: Counter::default(),
             ranges_held: Gauge::default(),
             requests_sent: Counter::default(),
@@ -159,8 +171,14 @@ impl Metrics {
         );
         r.register(
             "target_height",
-            "Highest head a believed peer claims",
+            "The proven target: the highest head the federation's signature proves (a verified head proof, a \
+             validated block); no unproven claim moves it",
             m.target_height.clone(),
+        );
+        r.register(
+            "claimed_height",
+            "The highest head a connected peer claims, proven or not (a hint of whom to ask, never the target)",
+            m.claimed_height.clone(),
         );
         r.register(
             "head_slot",
@@ -260,8 +278,34 @@ impl Metrics {
         );
         r.register(
             "claims_refused",
-            "Peer statuses refused: a head from a slot beyond the clock plus the allowed skew",
+            "Peer statuses not believed: a head from a slot beyond the clock plus the allowed skew (not punished)",
             m.claims_refused.clone(),
+        );
+        r.register(
+            "clock_behind",
+            "Statuses, head proofs and gossiped blocks from beyond our clock plus the allowed skew: a sign that \
+             this node's clock is behind (nobody is punished for them)",
+            m.clock_behind.clone(),
+        );
+        r.register(
+            "head_proofs_verified",
+            "Head proofs (a status's header and approval) that verified: each may raise the proven target",
+            m.proofs_verified.clone(),
+        );
+        r.register(
+            "head_proofs_invalid",
+            "Head proofs that did not verify (each bans its sender)",
+            m.proofs_invalid.clone(),
+        );
+        r.register(
+            "head_proofs_free",
+            "Head proofs at or below the proven head: not verified, nothing spent",
+            m.proofs_free.clone(),
+        );
+        r.register(
+            "head_proofs_max_per_tick",
+            "Most head proofs verified in one tick since start (never above the sync setting proofs_per_tick)",
+            m.proofs_max_per_tick.clone(),
         );
         r.register(
             "chain_conflicts",
@@ -389,6 +433,7 @@ impl Metrics {
         let to_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         self.current_height.set(to_i64(s.current_height));
         self.target_height.set(to_i64(s.target_height));
+        self.claimed_height.set(to_i64(s.claimed_height));
         self.head_slot.set(to_i64(s.head_slot));
         self.blocks_per_second.set(s.blocks_per_second);
         self.sync_state.set(i64::from(s.state.as_number()));
@@ -494,6 +539,20 @@ impl Metrics {
             c.claims_refused,
             self.last.claims_refused,
         );
+        inc(&self.clock_behind, c.clock_behind, self.last.clock_behind);
+        inc(
+            &self.proofs_verified,
+            c.proofs_verified,
+            self.last.proofs_verified,
+        );
+        inc(
+            &self.proofs_invalid,
+            c.proofs_invalid,
+            self.last.proofs_invalid,
+        );
+        inc(&self.proofs_free, c.proofs_free, self.last.proofs_free);
+        self.proofs_max_per_tick
+            .set(i64::from(c.proofs_max_per_tick));
         inc(
             &self.chain_conflicts,
             c.chain_conflicts,

@@ -41,7 +41,7 @@ pub enum Misbehaviour {
     /// Answers are random bytes.
     Garbage,
     /// The status claims `LIE_BLOCKS` blocks more than the node has (at the current slot, so the claim is
-    /// believable); heights above its real head are answered empty.
+    /// believable by the clock), without a proof; heights above its real head are answered empty.
     HeightLie,
     /// Every blocks_by_range request is answered empty, though the status claims the real head.
     Withhold,
@@ -266,10 +266,13 @@ impl BlockSource for Misbehaving {
                 let now = crate::chainio::unix_now_ms();
                 status.head.slot = status.head.slot.max(self.spec.slot_at(now));
                 status.head.hash = Hash32([0x11; 32]);
+                // A claim it cannot prove: a hint that never moves the target.
+                status.proof = None;
             }
             Misbehaviour::Fork => {
                 if let Some(fork) = &self.fork {
                     status.head = fork.head;
+                    status.proof = None;
                 }
             }
             _ => {}

@@ -10,7 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use ecsync_components::{ChainSpec, NetEvent, StatusMessage, SyncConfig, SyncState, SyncStatus};
+use ecsync_components::{
+    BlockRef, ChainSpec, HeadProof, NetEvent, SignedBlock, StatusMessage, SyncConfig, SyncState,
+    SyncStatus,
+};
 use ecsync_systems::chaingen::ChainGenerator;
 use libp2p::Multiaddr;
 use tokio::sync::watch;
@@ -107,17 +110,49 @@ impl NodeOptions {
 /// Serving reads over the node's store.
 pub(crate) struct Source {
     pub(crate) reader: StoreReader,
+    /// The proof of the last head read (its header and approval), so a status costs one head read, not a block
+    /// read, while the head stands.
+    pub(crate) proof: Mutex<Option<HeadProof>>,
+}
+
+impl Source {
+    /// Serving over `reader`.
+    pub(crate) fn new(reader: StoreReader) -> Self {
+        Self {
+            reader,
+            proof: Mutex::new(None),
+        }
+    }
+
+    /// The proof of `head`: the cached one, or its block's header and approval read from the store (none at
+    /// genesis, or if the block cannot be read).
+    fn proof_of(&self, head: BlockRef) -> Option<HeadProof> {
+        if head.height == 0 {
+            return None;
+        }
+        let mut cached = self.proof.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(proof) = cached.as_ref().filter(|p| p.head() == head) {
+            return Some(proof.clone());
+        }
+        let max = self.reader.spec().max_block_bytes as usize;
+        let bytes = self.reader.encoded_range(head.height, 1, max).ok()?;
+        let block = SignedBlock::decode(bytes.first()?, max).ok()?;
+        let proof = HeadProof::of(&block);
+        if proof.head() != head {
+            return None;
+        }
+        *cached = Some(proof.clone());
+        Some(proof)
+    }
 }
 
 impl BlockSource for Source {
     fn status(&self) -> StatusMessage {
         let spec = self.reader.spec();
         let head = self.reader.head().unwrap_or_else(|_| spec.genesis_ref());
-        StatusMessage {
-            chain_id: spec.chain_id,
-            genesis_hash: spec.genesis_hash,
-            head,
-        }
+        let mut status = StatusMessage::unproven(spec.chain_id, spec.genesis_hash, head);
+        status.proof = self.proof_of(head).map(Box::new);
+        status
     }
 
     fn blocks(&self, start: u64, count: u32, max_bytes: usize) -> Vec<Vec<u8>> {
@@ -151,9 +186,7 @@ fn serving_source(
     spec: &ChainSpec,
     store: &RedbStore,
 ) -> anyhow::Result<(Arc<dyn BlockSource>, Sabotage)> {
-    let honest: Arc<dyn BlockSource> = Arc::new(Source {
-        reader: store.reader(),
-    });
+    let honest: Arc<dyn BlockSource> = Arc::new(Source::new(store.reader()));
     let Some(kind) = opts.misbehave else {
         return Ok((honest, Sabotage::default()));
     };
@@ -528,7 +561,7 @@ impl Node {
     pub async fn stop(mut self) -> anyhow::Result<()> {
         // The engine drains its input, so this wait ends; off the runtime's worker, as it may wait.
         let input = self.input.clone();
-        let _ = tokio::task::spawn_blocking(move || input.send(EngineInput::Stop)).await;
+        let _ = tokio::task::spawn_blocking(move || input.send(EngineInput::Stop).is_ok()).await;
         let result = match self.engine_thread.take() {
             Some(t) => tokio::task::spawn_blocking(move || t.join())
                 .await
@@ -619,6 +652,7 @@ fn engine_loop(
     let extend_every_ms = generator.as_ref().map_or(1, |(_, every)| (*every).max(1));
     let mut last_extension_slot = unix_now_ms() / extend_every_ms;
     let mut ticks: u64 = 0;
+    let mut clock = ClockWatch::default();
     'run: loop {
         let wait = next_tick.saturating_duration_since(Instant::now());
         match input.recv_timeout(wait) {
@@ -666,6 +700,7 @@ fn engine_loop(
             net.send(request);
         }
         log_production(engine.take_production_log());
+        clock.check(engine.counters().clock_behind);
         metrics.update(&mut engine, tick_started.elapsed().as_secs_f64());
         metrics.update_serving(&net.serve_stats());
         let s = engine.status();
@@ -714,6 +749,38 @@ fn engine_loop(
         c.import_commits
     );
     Ok(())
+}
+
+/// Says, in one warning line at most once a minute, that this node's clock seems behind: peers sent statuses,
+/// head proofs or gossiped blocks from slots that begin beyond the allowed skew by our clock
+/// (`EngineCounters::clock_behind`; nobody is punished for them).
+#[derive(Default)]
+struct ClockWatch {
+    seen: u64,
+    warned_at: Option<Instant>,
+}
+
+impl ClockWatch {
+    /// Looks at the counter after a tick.
+    fn check(&mut self, clock_behind: u64) {
+        if clock_behind <= self.seen {
+            return;
+        }
+        if self
+            .warned_at
+            .is_some_and(|at| at.elapsed() < Duration::from_secs(60))
+        {
+            return;
+        }
+        tracing::warn!(
+            "this node's clock seems behind: {} statuses, head proofs or gossiped blocks from slots that begin \
+             beyond the allowed clock skew (max_clock_skew_ms) by our clock; they are ignored, not punished. \
+             Check the system clock (NTP).",
+            clock_behind - self.seen
+        );
+        self.seen = clock_behind;
+        self.warned_at = Some(Instant::now());
+    }
 }
 
 /// One line per block produced and per slot skipped.

@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use ecsync_components::resources::SyncProgress;
 use ecsync_components::{
-    BlockRef, ChainSpec, ChainStore, Checkpoint, Hash32, Height, ImportBlock, NetEvent, PeerId,
-    Request, SignedBlock, StatusMessage, StoreError, SyncConfig, SyncState,
+    BlockRef, ChainSpec, ChainStore, Checkpoint, Hash32, HeadProof, Height, ImportBlock, NetEvent,
+    PeerId, Request, SignedBlock, StatusMessage, StoreError, SyncConfig, SyncState,
 };
 use ecsync_systems::chaingen::{ChainGenerator, GenParams};
 use rand::{Rng, SeedableRng};
@@ -77,6 +77,16 @@ impl SimChain {
             slot: self.slots[h as usize],
             hash: self.hashes[h as usize],
         }
+    }
+
+    /// The proof of block `h` (its header and approval); none at genesis.
+    pub fn proof(&self, h: u64) -> Option<HeadProof> {
+        let bytes = self
+            .blocks
+            .get(usize::try_from(h).ok()?)
+            .filter(|_| h > 0)?;
+        let block = SignedBlock::decode(bytes, usize::MAX).ok()?;
+        Some(HeadProof::of(&block))
     }
 
     /// A store holding blocks `0..=height` of this chain, with a checkpoint at `height` (if above 0).
@@ -815,10 +825,16 @@ impl Simulation {
     }
 
     fn status(&self, peer: usize, at: u64) -> StatusMessage {
-        StatusMessage {
-            chain_id: self.chain.spec.chain_id,
-            genesis_hash: self.chain.spec.genesis_hash,
-            head: self.claimed_head(peer, at),
+        let spec = &self.chain.spec;
+        let head = self.claimed_head(peer, at);
+        match self.peers[peer].spec.behaviour {
+            Behaviour::Liar { .. } => {
+                StatusMessage::unproven(spec.chain_id, spec.genesis_hash, head)
+            }
+            _ => match self.chain.proof(head.height) {
+                Some(proof) => StatusMessage::proven(spec.chain_id, spec.genesis_hash, proof),
+                None => StatusMessage::unproven(spec.chain_id, spec.genesis_hash, head),
+            },
         }
     }
 

@@ -25,7 +25,7 @@ use ecsync_components::ecs::{
     Validated, Validating,
 };
 use ecsync_components::resources::{
-    Buffer, Clock, PeerIndex, PlanCursor, RequestCounter, SyncProgress,
+    Buffer, Clock, PeerIndex, PlanCursor, ProvenHead, RequestCounter, SyncProgress,
 };
 use ecsync_components::{
     BlockRef, ChainStore, Checkpoint, Hash32, Height, ImportBlock, PeerId, PeerOutcome, RequestId,
@@ -425,8 +425,9 @@ pub fn build(layout: Layout, config: SyncConfig) -> Built {
     let range_len = u64::from(layout.range);
     assert!(layout.range > 0, "ranges hold heights");
 
-    // Peers.
+    // Peers. Their claims are honest and proven: the proven head (the target) is the claimed head.
     let claimed = layout.claimed_ref();
+    world.resource_mut::<ProvenHead>().head = claimed;
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut peers = Vec::with_capacity(layout.peers);
     for i in 0..layout.peers {
@@ -446,6 +447,8 @@ pub fn build(layout: Layout, config: SyncConfig) -> Built {
                     discredited_until_ms: 0,
                     status_requested_ms: NOW - 1_000,
                     unbacked_from: None,
+                    proven: claimed.height,
+                    announced: 0,
                 },
                 PeerScore(score(&stats)),
                 budget(&config, &stats),

@@ -352,7 +352,7 @@ fn config_defaults_round_trip_through_check() {
     assert_eq!(table["sync"]["strategy"].as_str(), Some("sequential"));
     assert_eq!(table["sync"]["max_batch"].as_integer(), Some(1024));
     assert_eq!(table["serve"]["status_burst"].as_integer(), Some(3));
-    assert_eq!(table["serve"]["status_per_sec"].as_integer(), Some(2));
+    assert_eq!(table["serve"]["status_per_sec"].as_integer(), Some(4));
 }
 
 /// An unknown key, a wrong type, a bad value, an oversized file: one line naming the file and the key, a

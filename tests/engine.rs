@@ -12,13 +12,11 @@ fn chain() -> &'static SimChain {
     CHAIN.get_or_init(|| SimChain::generate(21, 1000, 64))
 }
 
+/// The honest status at `height`, with its proof.
 fn status_at(height: u64) -> StatusMessage {
     let c = chain();
-    StatusMessage {
-        chain_id: c.spec.chain_id,
-        genesis_hash: c.spec.genesis_hash,
-        head: c.block_ref(height),
-    }
+    let proof = c.proof(height).expect("a block above genesis");
+    StatusMessage::proven(c.spec.chain_id, c.spec.genesis_hash, proof)
 }
 
 fn engine_at(height: u64, config: SyncConfig) -> SyncEngine {

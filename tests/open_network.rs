@@ -111,16 +111,12 @@ fn unread_answers_do_not_grow_the_server_and_an_honest_node_still_syncs() {
         .enable_all()
         .build()
         .unwrap();
-    let status = StatusMessage {
-        chain_id: spec.chain_id,
-        genesis_hash: spec.genesis_hash,
-        head: spec.genesis_ref(),
-    };
+    let status = StatusMessage::unproven(spec.chain_id, spec.genesis_hash, spec.genesis_ref());
     let server_addr: Multiaddr = server.addr.parse().unwrap();
     let attackers = rt.block_on(async {
         let mut tasks = Vec::new();
         for _ in 0..ATTACKERS {
-            let raw = tokio::time::timeout(DEADLINE, attack(server_addr.clone(), status))
+            let raw = tokio::time::timeout(DEADLINE, attack(server_addr.clone(), status.clone()))
                 .await
                 .expect("attackers set up in time");
             // Keeps the connection alive (answers pings and status requests), never reads an answer.

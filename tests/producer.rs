@@ -48,7 +48,7 @@ fn advance(
             match request {
                 Request::Status { peer } => engine.handle(NetEvent::Status {
                     peer,
-                    status: *status,
+                    status: status.clone(),
                 }),
                 other => out.push(other),
             }
@@ -108,16 +108,24 @@ fn connect_peers_at(
     spec: &ChainSpec,
     head: &EncodedBlock,
 ) -> StatusMessage {
-    let status = StatusMessage {
-        chain_id: spec.chain_id,
-        genesis_hash: spec.genesis_hash,
-        head: ecsync::components::BlockRef::of(&head.block),
+    let status = if head.block.height() == 0 {
+        StatusMessage::unproven(
+            spec.chain_id,
+            spec.genesis_hash,
+            ecsync::components::BlockRef::of(&head.block),
+        )
+    } else {
+        StatusMessage::proven(
+            spec.chain_id,
+            spec.genesis_hash,
+            ecsync::components::HeadProof::of(&head.block),
+        )
     };
     for p in 1..=3 {
         engine.handle(NetEvent::PeerConnected {
             peer: PeerId(p),
             label: format!("p{p}"),
-            status,
+            status: status.clone(),
         });
     }
     status

@@ -209,11 +209,11 @@ fn a_synced_block_is_stored_as_the_bytes_served() {
     engine.handle(NetEvent::PeerConnected {
         peer: PeerId(1),
         label: "p".into(),
-        status: StatusMessage {
-            chain_id: chain.spec.chain_id,
-            genesis_hash: chain.spec.genesis_hash,
-            head: chain.block_ref(HEAD),
-        },
+        status: StatusMessage::proven(
+            chain.spec.chain_id,
+            chain.spec.genesis_hash,
+            chain.proof(HEAD).expect("a head above genesis"),
+        ),
     });
     // Where each height's last served copy was.
     let mut served: HashMap<Height, usize> = HashMap::new();

@@ -18,18 +18,18 @@ use ecsync::test_utils::{
 };
 use ecsync_components::ecs::{
     AwaitingDownload, AwaitingImport, Delivered, Downloaded, Downloading, Peer, PeerBudget,
-    PeerClaim, PeerLoad, PeerReputation, PeerScore, PeerStats, PendingBlock, Range, RangeAttempts,
-    ReadyToImport, Validated, Validating,
+    PeerClaim, PeerLoad, PeerProof, PeerReputation, PeerScore, PeerStats, PendingBlock, Range,
+    RangeAttempts, ReadyToImport, Validated, Validating,
 };
 use ecsync_components::resources::{
     Announced, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, GossipBlocks, Inbox,
-    Observations, Outbox, PeerIndex, PeerRecord, PeerRecords, PlanCursor, RequestCounter,
-    SequentialState, Spec, SyncProgress,
+    Observations, Outbox, PeerIndex, PeerRecord, PeerRecords, PlanCursor, ProvenHead,
+    RequestCounter, SequentialState, Spec, SyncProgress,
 };
 use ecsync_components::{
-    AnswerError, Checkpoint, Failure, FailureReason, GossipVerdict, GotExpected, Hash32, NetEvent,
-    Offence, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, StatusMessage, SyncConfig,
-    SyncState, Tolerance, WaitReason,
+    AnswerError, Checkpoint, Failure, FailureReason, GossipVerdict, GotExpected, Hash32, HeadProof,
+    NetEvent, Offence, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, StatusMessage,
+    SyncConfig, SyncState, Tolerance, WaitReason,
 };
 use ecsync_systems::consensus::{Authorities, Verifier};
 use ecsync_systems::dispatch_requests::ANSWER_HEADROOM;
@@ -40,8 +40,8 @@ use ecsync_systems::update_state::production_gate;
 use ecsync_systems::validate_blocks::{Check, validate_chunk};
 use ecsync_systems::{
     checkpoint_due, dispatch_requests, gossip_blocks, handle_responses, handle_timeouts,
-    import_blocks, ingest_events, plan_ranges, prune_ranges, request_status, score_peers,
-    sequence_blocks, sequential_sync, size_batches, update_state, validate_blocks,
+    import_blocks, ingest_events, plan_ranges, prove_heads, prune_ranges, request_status,
+    score_peers, sequence_blocks, sequential_sync, size_batches, update_state, validate_blocks,
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -116,12 +116,16 @@ fn heights_in<S: Component>(world: &mut World) -> Vec<u64> {
     h
 }
 
+/// The honest status at `head`, with its proof (none at genesis).
 fn status(head: u64) -> StatusMessage {
     let chain = &fx().chain;
-    StatusMessage {
-        chain_id: chain.spec.chain_id,
-        genesis_hash: chain.spec.genesis_hash,
-        head: chain.block_ref(head),
+    match chain.proof(head) {
+        Some(proof) => StatusMessage::proven(chain.spec.chain_id, chain.spec.genesis_hash, proof),
+        None => StatusMessage::unproven(
+            chain.spec.chain_id,
+            chain.spec.genesis_hash,
+            chain.block_ref(head),
+        ),
     }
 }
 
@@ -310,7 +314,7 @@ fn ingest_events_spawns_peers_updates_claims_and_refuses_foreign_and_banned_peer
 }
 
 #[test]
-fn ingest_events_refuses_a_claim_from_the_future_and_penalises_its_peer() {
+fn ingest_events_does_not_believe_a_claim_from_the_future_nor_punish_its_peer() {
     let mut built = small(Layout::small());
     let world = built.engine.world_mut();
     let skew = world.resource::<SyncConfig>().max_clock_skew_ms;
@@ -321,6 +325,7 @@ fn ingest_events_refuses_a_claim_from_the_future_and_penalises_its_peer() {
     let at_slot = |slot: u64| {
         let mut s = status(100);
         s.head.slot = slot;
+        s.proof = None;
         s
     };
     let inbox = &mut world.resource_mut::<Inbox>().0;
@@ -347,19 +352,14 @@ fn ingest_events_refuses_a_claim_from_the_future_and_penalises_its_peer() {
         world.get::<PeerClaim>(entity).expect("claim").head
     };
     // Within the skew: believed. Beyond: not believed (a new peer claims genesis, a known one keeps its claim),
-    // nobody banned or disconnected, each liar penalised once.
+    // nobody banned, disconnected or penalised (our clock may be the one behind): counted as a sign of that.
     assert_eq!(claim_of(world, 10).height, 100);
     assert_eq!(claim_of(world, 11), spec.genesis_ref());
     assert_eq!(claim_of(world, 1), before);
     assert!(world.resource::<Outbox>().0.is_empty());
-    assert_eq!(world.resource::<EngineCounters>().claims_refused, 2);
-    let outcomes = take_outcomes(world);
-    let refused: Vec<Entity> = outcomes
-        .iter()
-        .filter(|o| matches!(o.kind, OutcomeKind::Claim(_)))
-        .map(|o| o.peer)
-        .collect();
-    assert_eq!(refused, [index[&PeerId(11)], index[&PeerId(1)]]);
+    let counters = world.resource::<EngineCounters>();
+    assert_eq!((counters.claims_refused, counters.clock_behind), (2, 2));
+    assert!(take_outcomes(world).is_empty());
     assert_consistent(&mut built.engine);
 }
 
@@ -888,10 +888,167 @@ fn score_peers_applies_outcomes_and_bans_a_peer_that_sent_invalid_data() {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// 5b. prove_heads
+
+/// A small world whose proven head is 10, with peer `i`'s head proof `proofs[i]` waiting (None: none).
+fn proof_world(proofs: Vec<Option<HeadProof>>) -> Built {
+    let mut built = small(Layout::small());
+    let world = built.engine.world_mut();
+    world.resource_mut::<ProvenHead>().head = fx().chain.block_ref(10);
+    for (&p, proof) in built.peers.iter().zip(proofs) {
+        world.get_mut::<PeerClaim>(p).expect("peer").proven = 0;
+        world.get_mut::<PeerProof>(p).expect("peer").pending = proof.map(Box::new);
+    }
+    built
+}
+
+/// Block `h`'s proof with block `h + 1`'s approval: well formed, fails the signature.
+fn forged_proof(h: u64) -> HeadProof {
+    HeadProof {
+        header: fx().blocks[h as usize].block.header.clone(),
+        approval: fx().blocks[h as usize + 1].approval.clone(),
+    }
+}
+
+#[test]
+fn prove_heads_raises_the_proven_head_within_the_tick_budget_lowest_first() {
+    let chain = &fx().chain;
+    let proofs = [40, 30, 20, 5].map(|h| chain.proof(h)).to_vec();
+    let mut built = proof_world(proofs);
+    let peers = built.peers.clone();
+    let budget = built
+        .engine
+        .world_mut()
+        .resource::<SyncConfig>()
+        .proofs_per_tick;
+    assert_eq!(budget, 2);
+    run_system(&mut built.engine, prove_heads);
+    let world = built.engine.world_mut();
+    // Height 5 is below the proven head: free. Then 20 and 30, the lowest first; 40 waits for the next tick.
+    assert_eq!(world.resource::<ProvenHead>().head, chain.block_ref(30));
+    let c = world.resource::<EngineCounters>().clone();
+    assert_eq!(
+        (c.proofs_verified, c.proofs_free, c.proofs_max_per_tick),
+        (2, 1, 2)
+    );
+    let proven: Vec<u64> = peers
+        .iter()
+        .map(|&p| world.get::<PeerClaim>(p).unwrap().proven)
+        .collect();
+    assert_eq!(proven, [0, 30, 20, 0]);
+    assert_eq!(
+        world.get::<PeerProof>(peers[0]).unwrap().pending_height(),
+        Some(40)
+    );
+    assert!(take_outcomes(world).is_empty());
+    run_system(&mut built.engine, prove_heads);
+    let world = built.engine.world_mut();
+    assert_eq!(world.resource::<ProvenHead>().head, chain.block_ref(40));
+    assert_eq!(world.resource::<EngineCounters>().proofs_verified, 3);
+    // update_state follows it.
+    run_system(&mut built.engine, update_state);
+    assert_eq!(
+        built.engine.world_mut().resource::<SyncProgress>().target,
+        40
+    );
+    assert_consistent(&mut built.engine);
+}
+
+#[test]
+fn prove_heads_punishes_a_forged_proof_and_keeps_each_peer_to_its_rate() {
+    let mut built = proof_world(vec![Some(forged_proof(50)), None, None, None]);
+    let peers = built.peers.clone();
+    run_system(&mut built.engine, prove_heads);
+    let world = built.engine.world_mut();
+    assert_eq!(world.resource::<ProvenHead>().head.height, 10, "not raised");
+    assert_eq!(world.resource::<EngineCounters>().proofs_invalid, 1);
+    let outcomes = take_outcomes(world);
+    assert!(
+        matches!(&outcomes[..], [o] if o.peer == peers[0]
+            && matches!(&o.kind, OutcomeKind::Invalid(Offence::Block { height: 50, rule })
+                if rule.contains("head proof"))),
+        "{outcomes:?}"
+    );
+    // A peer past its burst waits for its next token: its proof is kept, not verified.
+    let config = world.resource::<SyncConfig>().clone();
+    let chain = &fx().chain;
+    let spent = NOW + config.proof_interval_ms * u64::from(config.proof_burst);
+    let mut proof = world.get_mut::<PeerProof>(peers[1]).unwrap();
+    proof.rate_tat_ms = spent;
+    proof.pending = chain.proof(60).map(Box::new);
+    run_system(&mut built.engine, prove_heads);
+    let world = built.engine.world_mut();
+    assert_eq!(world.resource::<ProvenHead>().head.height, 10);
+    assert_eq!(
+        world.get::<PeerProof>(peers[1]).unwrap().pending_height(),
+        Some(60)
+    );
+    world.resource_mut::<Clock>().now_ms =
+        spent - config.proof_interval_ms * u64::from(config.proof_burst - 1);
+    run_system(&mut built.engine, prove_heads);
+    let world = built.engine.world_mut();
+    assert_eq!(world.resource::<ProvenHead>().head, chain.block_ref(60));
+    assert_consistent(&mut built.engine);
+}
+
+#[test]
+fn prove_heads_drops_a_proof_from_beyond_the_clock_unpunished() {
+    let chain = &fx().chain;
+    let mut built = proof_world(vec![chain.proof(100), None, None, None]);
+    let world = built.engine.world_mut();
+    let skew = world.resource::<SyncConfig>().max_clock_skew_ms;
+    let starts = world
+        .resource::<Spec>()
+        .0
+        .slot_start_ms(chain.block_ref(100).slot);
+    // Our clock is behind: block 100's slot begins beyond the skew.
+    world.resource_mut::<Clock>().now_ms = starts - skew - 1;
+    run_system(&mut built.engine, prove_heads);
+    let world = built.engine.world_mut();
+    assert_eq!(world.resource::<ProvenHead>().head.height, 10);
+    let c = world.resource::<EngineCounters>().clone();
+    assert_eq!(
+        (c.clock_behind, c.proofs_verified, c.proofs_invalid),
+        (1, 0, 0)
+    );
+    assert!(take_outcomes(world).is_empty());
+}
+
+#[test]
+fn ingest_events_keeps_a_proof_above_the_proven_head_and_punishes_one_naming_another_head() {
+    let mut built = proof_world(vec![None; 4]);
+    let world = built.engine.world_mut();
+    let mut mismatched = status(40);
+    mismatched.head = fx().chain.block_ref(41);
+    let statuses = [status(40), status(5), mismatched];
+    let inbox = &mut world.resource_mut::<Inbox>().0;
+    for (id, status) in (1..).zip(statuses) {
+        let peer = PeerId(id);
+        inbox.push_back(NetEvent::Status { peer, status });
+    }
+    run_system(&mut built.engine, ingest_events);
+    let world = built.engine.world_mut();
+    let peers = built.peers.clone();
+    let pending: Vec<Option<u64>> = peers
+        .iter()
+        .map(|&p| world.get::<PeerProof>(p).unwrap().pending_height())
+        .collect();
+    assert_eq!(pending, [Some(40), None, None, None]);
+    assert_eq!(world.resource::<EngineCounters>().proofs_free, 1);
+    let outcomes = take_outcomes(world);
+    assert!(
+        matches!(&outcomes[..], [o] if o.peer == peers[2]
+            && matches!(o.kind, OutcomeKind::Invalid(_))),
+        "{outcomes:?}"
+    );
+    assert_consistent(&mut built.engine);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // 6. update_state
 
 #[test]
-fn update_state_follows_the_claims() {
+fn update_state_follows_the_proven_head_not_the_claims() {
     let mut built = small(Layout::small());
     let peers = built.peers.clone();
     let world = built.engine.world_mut();
@@ -900,33 +1057,46 @@ fn update_state_follows_the_claims() {
         last_progress_ms: NOW - 500,
         ..SyncProgress::default()
     };
-    let set_claims = |engine: &mut SyncEngine, height: u64| {
+    world.resource_mut::<ProvenHead>().head = fx().chain.block_ref(0);
+    // The peers claim 256: a hint until it is proven.
+    let prove = |engine: &mut SyncEngine, height: u64| {
         let world = engine.world_mut();
-        for &p in &peers {
-            world.get_mut::<PeerClaim>(p).expect("peer").head = fx().chain.block_ref(height);
-        }
+        world.resource_mut::<ProvenHead>().head = fx().chain.block_ref(height);
         run_system(engine, update_state);
         let p = engine.world_mut().resource::<SyncProgress>().clone();
-        (p.state, p.target, p.was_synced)
+        (p.state, p.target, p.claimed, p.was_synced)
     };
     assert_eq!(
-        set_claims(&mut built.engine, 256),
-        (SyncState::DownloadingBlocks, 256, false)
+        prove(&mut built.engine, 0),
+        (SyncState::Synced, 0, 256, true),
+        "claims above the proven head move nothing"
     );
+    let mut fresh = small(Layout::small());
     assert_eq!(
-        set_claims(&mut built.engine, 40),
-        (SyncState::CatchingUp, 40, false),
+        prove(&mut fresh.engine, 256),
+        (SyncState::DownloadingBlocks, 256, 256, false)
+    );
+    let mut near = small(Layout::small());
+    assert_eq!(
+        prove(&mut near.engine, 40),
+        (SyncState::CatchingUp, 40, 256, false),
         "within catch_up_distance"
     );
     assert_eq!(
-        set_claims(&mut built.engine, 0),
-        (SyncState::Synced, 0, true)
-    );
-    assert_eq!(
-        set_claims(&mut built.engine, 200),
-        (SyncState::CatchingUp, 200, true),
+        prove(&mut built.engine, 200),
+        (SyncState::CatchingUp, 200, 256, true),
         "after Synced, following the head"
     );
+    // A claim of a billion by one peer: the claimed height says so, the target does not move.
+    let world = built.engine.world_mut();
+    world
+        .get_mut::<PeerClaim>(peers[0])
+        .expect("peer")
+        .head
+        .height = 1_000_000_000;
+    run_system(&mut built.engine, update_state);
+    let p = built.engine.world_mut().resource::<SyncProgress>().clone();
+    assert_eq!((p.target, p.claimed), (200, 1_000_000_000));
     assert_consistent(&mut built.engine);
 }
 
@@ -1195,34 +1365,53 @@ fn request_status_asks_only_peers_not_asked_recently() {
 }
 
 #[test]
-fn request_status_announces_a_new_head_to_every_peer_at_once() {
+fn request_status_announces_a_new_head_to_each_peer_that_lacks_it_within_the_status_rate() {
     let mut built = small(Layout::small());
+    let peers = built.peers.clone();
     let world = built.engine.world_mut();
-    // At the head (the peers claim what we have), which just moved to 5.
-    let head = fx().chain.block_ref(5);
-    world.resource_mut::<ChainHead>().0 = head;
+    // At the head, which just moved to 5; the peers claim 4, except peer 4, which already has 5.
+    world.resource_mut::<ChainHead>().0 = fx().chain.block_ref(5);
     world.resource_mut::<SyncProgress>().target = 5;
-    run_system(&mut built.engine, request_status);
+    for (i, &p) in peers.iter().enumerate() {
+        let height = if i == 3 { 5 } else { 4 };
+        world.get_mut::<PeerClaim>(p).expect("peer").head = fx().chain.block_ref(height);
+    }
+    let asked = |engine: &mut SyncEngine| -> Vec<PeerId> {
+        run_system(engine, request_status);
+        std::mem::take(&mut engine.world_mut().resource_mut::<Outbox>().0)
+            .into_iter()
+            .map(|r| match r {
+                Request::Status { peer } => peer,
+                other => panic!("not a status request: {other:?}"),
+            })
+            .collect()
+    };
+    assert_eq!(
+        asked(&mut built.engine),
+        [PeerId(1), PeerId(2), PeerId(3)],
+        "every peer that lacks the head, at once"
+    );
+    assert_eq!(built.engine.world_mut().resource::<Announced>().height, 5);
+    // The same head is not announced twice.
+    assert!(asked(&mut built.engine).is_empty());
+    // A newer one: not to a peer asked less than announce_min_ms ago (announcements and polls together never
+    // exceed a serving node's status rate), then to each that lacks it.
+    let min = built
+        .engine
+        .world_mut()
+        .resource::<SyncConfig>()
+        .announce_min_ms;
     let world = built.engine.world_mut();
-    let sent = std::mem::take(&mut world.resource_mut::<Outbox>().0);
-    assert_eq!(sent.len(), built.peers.len(), "every peer asked: {sent:?}");
-    assert_eq!(world.resource::<Announced>().height, 5);
-    // The same head is not announced twice; a newer one not before announce_min_ms.
-    run_system(&mut built.engine, request_status);
-    let world = built.engine.world_mut();
-    assert!(world.resource::<Outbox>().0.is_empty());
-    let min = world.resource::<SyncConfig>().announce_min_ms;
     world.resource_mut::<ChainHead>().0 = fx().chain.block_ref(6);
     world.resource_mut::<SyncProgress>().target = 6;
     world.resource_mut::<Clock>().now_ms = NOW + min - 1;
-    run_system(&mut built.engine, request_status);
-    assert!(built.engine.world_mut().resource::<Outbox>().0.is_empty());
-    built.engine.world_mut().resource_mut::<Clock>().now_ms = NOW + min;
-    run_system(&mut built.engine, request_status);
     assert_eq!(
-        built.engine.world_mut().resource::<Outbox>().0.len(),
-        built.peers.len()
+        asked(&mut built.engine),
+        [PeerId(4)],
+        "only the peer not asked at NOW"
     );
+    built.engine.world_mut().resource_mut::<Clock>().now_ms = NOW + min;
+    assert_eq!(asked(&mut built.engine), [PeerId(1), PeerId(2), PeerId(3)]);
     // Behind the target (syncing): no announcement, only the regular polls.
     let mut behind = small(Layout::small());
     behind.engine.world_mut().resource_mut::<ChainHead>().0 = fx().chain.block_ref(5);
@@ -2468,6 +2657,24 @@ fn gossip_blocks_ignores_old_blocks_and_a_valid_block_on_another_parent() {
 }
 
 #[test]
+fn gossip_blocks_ignores_a_block_from_beyond_a_slow_clock_and_punishes_nobody() {
+    let mut built = gossip_world(vec![(PeerId(1), 9, fx().chain.blocks[11].clone())]);
+    let world = built.engine.world_mut();
+    let skew = world.resource::<SyncConfig>().max_clock_skew_ms;
+    let starts = world
+        .resource::<Spec>()
+        .0
+        .slot_start_ms(fx().chain.block_ref(11).slot);
+    world.resource_mut::<Clock>().now_ms = starts - skew - 1;
+    run_system(&mut built.engine, gossip_blocks);
+    let world = built.engine.world_mut();
+    assert_eq!(verdicts(world), vec![(9, GossipVerdict::Ignore)]);
+    assert_eq!(world.resource::<ChainHead>().0.height, 10);
+    assert_eq!(world.resource::<EngineCounters>().clock_behind, 1);
+    assert!(take_outcomes(world).is_empty(), "nobody punished");
+}
+
+#[test]
 fn gossip_blocks_judges_a_bounded_number_per_tick() {
     let queued = (0..40)
         .map(|i| (PeerId(1), i, fx().chain.blocks[3].clone()))
@@ -2907,7 +3114,7 @@ fn the_frontier_makes_progress_behind_a_nearly_full_buffer() {
 // Open network: claims, reputation, bans, held blocks, bounded validation work
 
 #[test]
-fn a_claim_its_peer_does_not_serve_stops_counting_after_one_request_timeout() {
+fn a_claim_nobody_proved_never_moves_the_target_and_is_discredited_after_one_request_timeout() {
     let mut built = small(Layout {
         downloading: 1,
         expired: 1,
@@ -2920,8 +3127,9 @@ fn a_claim_its_peer_does_not_serve_stops_counting_after_one_request_timeout() {
         last_progress_ms: NOW - 500,
         ..SyncProgress::default()
     };
-    // The honest peers hold nothing above our head (0); peer 1 claims a million blocks and serves none: its
-    // download of 1..17 has timed out.
+    // The honest peers hold nothing above our head (0), so nothing above it is proven; peer 1 claims a million
+    // blocks, proves none and serves none: its download of 1..17 has timed out.
+    world.resource_mut::<ProvenHead>().head = fx().chain.block_ref(0);
     for &p in &peers[1..] {
         world.get_mut::<PeerClaim>(p).expect("peer").head = fx().chain.block_ref(0);
     }
@@ -2936,8 +3144,13 @@ fn a_claim_its_peer_does_not_serve_stops_counting_after_one_request_timeout() {
     };
     run_system(&mut built.engine, update_state);
     let world = built.engine.world_mut();
-    assert_eq!(world.resource::<SyncProgress>().target, 1_000_000);
-    assert!(!gate(world), "the lie closes the gate…");
+    let progress = world.resource::<SyncProgress>().clone();
+    assert_eq!(
+        (progress.state, progress.target, progress.claimed),
+        (SyncState::Synced, 0, 1_000_000),
+        "the lie is a claim, not the target"
+    );
+    assert!(gate(world), "the lie never closes the gate");
 
     run_system(&mut built.engine, handle_timeouts);
     run_system(&mut built.engine, update_state);
@@ -2945,7 +3158,7 @@ fn a_claim_its_peer_does_not_serve_stops_counting_after_one_request_timeout() {
     let world = built.engine.world_mut();
     let progress = world.resource::<SyncProgress>().clone();
     assert_eq!((progress.state, progress.target), (SyncState::Synced, 0));
-    assert!(gate(world), "…until its request times out");
+    assert!(gate(world));
     let discredit_ms = world.resource::<SyncConfig>().discredit_ms;
     let claim = world.get::<PeerClaim>(peers[0]).expect("peer 1").clone();
     assert_eq!(
@@ -2995,6 +3208,8 @@ fn discredits_of_a_peer_that_keeps_withholding_grow_and_serving_forgives_them() 
         discredited_until_ms: 0,
         status_requested_ms: NOW,
         unbacked_from: None,
+        proven: 0,
+        announced: 0,
     };
     let mut record = PeerRecord::default();
     let mut now = NOW;

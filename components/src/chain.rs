@@ -163,6 +163,32 @@ impl BlockRef {
     }
 }
 
+/// The proof of a claimed head: the head's header and the federation's approval of it. It proves the height
+/// once the approval verifies as a quorum aggregate over the header's hash (`ecsync_systems::consensus::
+/// verify_head_proof`, one aggregate verification): no peer outside the federation can make one above the chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeadProof {
+    /// The head's header.
+    pub header: Header,
+    /// The federation's approval of `header.hash()`.
+    pub approval: Approval,
+}
+
+impl HeadProof {
+    /// The proof of `block`'s height: its header and approval.
+    pub fn of(block: &SignedBlock) -> Self {
+        Self {
+            header: block.block.header.clone(),
+            approval: block.approval.clone(),
+        }
+    }
+
+    /// The head it proves (hashes the header).
+    pub fn head(&self) -> BlockRef {
+        BlockRef::new(&self.header, self.header.hash())
+    }
+}
+
 /// A block with its federation approval: what peers exchange and the store keeps.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedBlock {

@@ -81,8 +81,10 @@ pub struct SyncConfig {
     pub max_timeout_ms: u64,
     /// Ask each peer for its status this often.
     pub status_interval_ms: u64,
-    /// A node at the head announces a new head (by asking every peer's status: the request carries its own) at
-    /// most this often.
+    /// A node at the head announces a new head (by asking the status of each peer that lacks it: the request
+    /// carries its own); no peer is asked for its status more often than this, announcements and polls together,
+    /// so a serving node's status rate (`ServeLimits`: 4 a second, a burst of 16) never drops an honest node's
+    /// requests.
     pub announce_min_ms: u64,
     /// How long a peer that failed to serve a height it claimed (an empty answer or a timeout) is first not
     /// believed above it; each further failure in a row doubles it…
@@ -104,10 +106,19 @@ pub struct SyncConfig {
     pub ban_below: f64,
     /// Peer ids remembered (reputation, bans) at most.
     pub max_peer_records: usize,
-    /// Clocks may differ this much: a status whose head slot begins later than this ahead of our clock is refused
-    /// (and penalised); a block from a slot that has not begun yet by our clock, but begins within this, is held
+    /// Clocks may differ this much: a status whose head slot begins later than this ahead of our clock is not
+    /// believed (not penalised: the fault may be our clock; counted as a sign of it); a block from a slot that has not begun yet by our clock, but begins within this, is held
     /// until it does (not punished).
     pub max_clock_skew_ms: u64,
+    /// Head proofs (a status's header and approval) verified per tick at most, all peers together: each is one
+    /// aggregate verification (~1.2 ms), so this bounds what proving costs the ticking thread. Proofs beyond it
+    /// wait (one per peer, the newest kept), the lowest height above the proven head first.
+    pub proofs_per_tick: u32,
+    /// One peer's proofs are verified at most once per this many ms on average…
+    pub proof_interval_ms: u64,
+    /// …with a burst of this many. A proof beyond its peer's rate waits for the next token (only the peer's
+    /// newest is kept); a proof at or below the proven head costs nothing and takes no token.
+    pub proof_burst: u32,
     /// No import progress for this long while behind, with peers: the engine fails and recovers.
     pub stall_timeout_ms: u64,
     /// Wait this long in Failed before the first recovery; each failure in a row doubles it…
@@ -164,7 +175,7 @@ impl Default for SyncConfig {
             min_timeout_ms: 1_000,
             max_timeout_ms: 30_000,
             status_interval_ms: 2_000,
-            announce_min_ms: 100,
+            announce_min_ms: 500,
             discredit_ms: 5_000,
             max_discredit_ms: 600_000,
             ban_ms: 600_000,
@@ -176,6 +187,9 @@ impl Default for SyncConfig {
             ban_below: -45.0,
             max_peer_records: 4_096,
             max_clock_skew_ms: 10_000,
+            proofs_per_tick: 2,
+            proof_interval_ms: 250,
+            proof_burst: 8,
             stall_timeout_ms: 60_000,
             recovery_backoff_ms: 2_000,
             max_recovery_backoff_ms: 60_000,
@@ -213,6 +227,8 @@ impl SyncConfig {
             ("signature_batch", self.signature_batch),
             ("max_checkpoints", self.max_checkpoints),
             ("max_peer_records", self.max_peer_records),
+            ("proofs_per_tick", self.proofs_per_tick as usize),
+            ("proof_burst", self.proof_burst as usize),
             (
                 "reputation_half_life_ms",
                 usize::from(self.reputation_half_life_ms > 0),

@@ -15,7 +15,7 @@ use crate::store::ImportBlock;
 
 /// A connected peer. It comes with its statistics, score and load at zero; its claim and budget are given.
 #[derive(Component, Clone, Debug, Serialize)]
-#[require(PeerStats, PeerScore, PeerReputation, PeerLoad)]
+#[require(PeerStats, PeerScore, PeerReputation, PeerLoad, PeerProof)]
 pub struct Peer {
     /// The network adapter's id for it.
     pub id: PeerId,
@@ -42,6 +42,13 @@ pub struct PeerClaim {
     /// timeout): heights from here do not count towards the target, nor keep the production gate closed, until it
     /// serves a range at or above it. (Downloads may still ask it again once its discredit ends.)
     pub unbacked_from: Option<Height>,
+    /// The highest height this peer proved (a head proof of its that verified, or a proven head of ours it
+    /// named): `head` above it is a hint of whom to ask, never a target.
+    #[serde(default)]
+    pub proven: Height,
+    /// The highest head of ours this peer was told (a status request carries our status).
+    #[serde(default)]
+    pub announced: Height,
 }
 
 impl PeerClaim {
@@ -63,6 +70,26 @@ impl PeerClaim {
             }
             _ => self.head.height,
         }
+    }
+}
+
+/// A peer's head proof waiting for verification (`prove_heads`), and its proof rate.
+#[derive(Component, Clone, Debug, Default, Serialize)]
+pub struct PeerProof {
+    /// Its newest proof above the proven head, not yet verified (an older one is replaced).
+    #[serde(skip)]
+    pub pending: Option<Box<crate::chain::HeadProof>>,
+    /// Its proof rate, as a GCRA: the theoretical arrival time of its next proof (engine ms). A proof is
+    /// verified only while this is at most `proof_interval_ms × (proof_burst − 1)` ahead of now.
+    pub rate_tat_ms: u64,
+    /// Its proofs verified (valid ones; an invalid one bans it).
+    pub verified: u32,
+}
+
+impl PeerProof {
+    /// The height of the proof waiting, if any.
+    pub fn pending_height(&self) -> Option<Height> {
+        self.pending.as_ref().map(|p| p.header.height)
     }
 }
 

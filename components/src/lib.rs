@@ -29,8 +29,8 @@ pub mod store;
 
 pub use bytes::{Hash32, PublicKeyBytes, SignatureBytes};
 pub use chain::{
-    Approval, Block, BlockRef, DecodeError, Header, Height, SignedBlock, Slot, decode, encode,
-    encoded_len, payload_root,
+    Approval, Block, BlockRef, DecodeError, HeadProof, Header, Height, SignedBlock, Slot, decode,
+    encode, encoded_len, payload_root,
 };
 pub use config::{ConfigError, MAX_VALIDATION_IN_FLIGHT, Strategy, SyncConfig, Verifier};
 pub use messages::{

@@ -5,7 +5,7 @@ use bevy_ecs::prelude::{Entity, Message};
 use serde::{Deserialize, Serialize};
 
 use crate::bytes::Hash32;
-use crate::chain::{Approval, Block, BlockRef, Height};
+use crate::chain::{Approval, Block, BlockRef, HeadProof, Height};
 
 /// Protocol cap on blocks per `blocks_by_range` request.
 pub const MAX_BLOCKS_PER_REQUEST: u32 = 1024;
@@ -29,15 +29,41 @@ impl std::fmt::Display for PeerId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct RequestId(pub u64);
 
-/// A peer's status: its chain and its head.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A peer's status (`/ecsync/req/status/2`): its chain, its head, and the proof of its head.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusMessage {
     /// Chain id.
     pub chain_id: u64,
     /// Genesis hash.
     pub genesis_hash: Hash32,
-    /// The peer's head.
+    /// The peer's head: a claim, a hint of whom to ask for blocks until it is proven.
     pub head: BlockRef,
+    /// The head's header and approval (none at genesis). Only a proof that names exactly `head` and verifies as
+    /// a quorum aggregate moves the target; one that names another head, or does not verify, is an invalid
+    /// message (a fatal offence).
+    pub proof: Option<Box<HeadProof>>,
+}
+
+impl StatusMessage {
+    /// A status claiming `head` without a proof.
+    pub fn unproven(chain_id: u64, genesis_hash: Hash32, head: BlockRef) -> Self {
+        Self {
+            chain_id,
+            genesis_hash,
+            head,
+            proof: None,
+        }
+    }
+
+    /// A status whose head is proven by `proof` (the head is the proof's).
+    pub fn proven(chain_id: u64, genesis_hash: Hash32, proof: HeadProof) -> Self {
+        Self {
+            chain_id,
+            genesis_hash,
+            head: proof.head(),
+            proof: Some(Box::new(proof)),
+        }
+    }
 }
 
 /// One value where another was expected (as Reth's `GotExpected`).
@@ -378,7 +404,7 @@ pub struct PeerOutcome {
 }
 
 impl OutcomeKind {
-    /// A short name, for metric labels: served, empty, timeout, failed, invalid, claim.
+    /// A short name, for metric labels: served, empty, timeout, failed, dropped, invalid.
     pub fn label(&self) -> &'static str {
         match self {
             OutcomeKind::Served { .. } => "served",
@@ -387,7 +413,6 @@ impl OutcomeKind {
             OutcomeKind::Failed => "failed",
             OutcomeKind::Dropped => "dropped",
             OutcomeKind::Invalid { .. } => "invalid",
-            OutcomeKind::Claim(_) => "claim",
         }
     }
 
@@ -397,7 +422,7 @@ impl OutcomeKind {
         match self {
             OutcomeKind::Served { .. } => None,
             OutcomeKind::Invalid(_) => Some(Tolerance::Fatal),
-            OutcomeKind::Empty { .. } | OutcomeKind::Claim(_) => Some(Tolerance::Low),
+            OutcomeKind::Empty { .. } => Some(Tolerance::Low),
             OutcomeKind::Timeout | OutcomeKind::Failed => Some(Tolerance::Mid),
             OutcomeKind::Dropped => Some(Tolerance::High),
         }
@@ -409,7 +434,7 @@ impl OutcomeKind {
 pub enum Tolerance {
     /// Provably malicious (invalid data): banned at once.
     Fatal,
-    /// Hard to excuse (withholding a claimed height, a claim from the future): −10.
+    /// Hard to excuse (withholding a claimed height): −10.
     Low,
     /// Possibly honest (a timeout, a connection closed under a request): −5.
     Mid,
@@ -454,6 +479,4 @@ pub enum OutcomeKind {
     Dropped,
     /// Sent something invalid: a malformed answer or a block that breaks a rule.
     Invalid(Offence),
-    /// Made a claim that cannot be true (a head from a slot that has not begun).
-    Claim(String),
 }

@@ -185,13 +185,32 @@ impl Buffer {
     }
 }
 
+/// The highest head the federation's signature proves: a verified head proof, a block validated (downloaded or
+/// gossiped) or imported. The target never exceeds it; peers' claims above it are hints of whom to ask.
+#[derive(Resource, Clone, Copy, Debug, Default, Serialize)]
+pub struct ProvenHead {
+    /// The proven block.
+    pub head: BlockRef,
+}
+
+impl ProvenHead {
+    /// Raises it to `head` if that is higher.
+    pub fn raise(&mut self, head: BlockRef) {
+        if head.height > self.head.height {
+            self.head = head;
+        }
+    }
+}
+
 /// Sync progress and state.
 #[derive(Resource, Clone, Debug, Default, Serialize)]
 pub struct SyncProgress {
     /// State.
     pub state: SyncState,
-    /// Target height: the highest believed peer head.
+    /// Target height: the highest head proven by the federation's signature ([`ProvenHead`]), at least the head.
     pub target: Height,
+    /// The highest head a connected peer claims, proven or not (a hint, never the target).
+    pub claimed: Height,
     /// Import rate, blocks per second (smoothed).
     pub blocks_per_sec: f64,
     /// Head height at the last rate sample…
@@ -365,6 +384,19 @@ pub struct EngineCounters {
     pub chain_conflicts: u64,
     /// Statuses refused: a head slot beyond the clock's slot plus the allowed skew.
     pub claims_refused: u64,
+    /// Things from the future by our clock that honest peers sent (statuses, gossiped blocks, proofs of a slot
+    /// that has not begun beyond the skew): a sign that our clock is behind. Nobody is punished for them.
+    pub clock_behind: u64,
+    /// Head proofs verified (valid).
+    pub proofs_verified: u64,
+    /// Head proofs that did not verify (each bans its sender).
+    pub proofs_invalid: u64,
+    /// Head proofs at or below the proven head: nothing to verify.
+    pub proofs_free: u64,
+    /// Head proofs replaced by a newer one of the same peer before they were verified.
+    pub proofs_replaced: u64,
+    /// Most head proofs verified in one tick (never above `proofs_per_tick`).
+    pub proofs_max_per_tick: u32,
     /// Not a counter but the number now: downloaded ranges waiting because their next block is from a slot that
     /// has not begun yet by our clock (held, not punished: clocks differ).
     pub ranges_held: u64,

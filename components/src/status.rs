@@ -51,8 +51,12 @@ pub struct SyncStatus {
     /// Imported head hash.
     #[serde(default)]
     pub head_hash: crate::bytes::Hash32,
-    /// Highest height a believed peer claims.
+    /// The proven target: the highest head the federation's signature proves (a verified head proof, a validated
+    /// block). No peer's unproven word moves it.
     pub target_height: Height,
+    /// The highest head a connected peer claims, proven or not: a hint of whom to ask, never the target.
+    #[serde(default)]
+    pub claimed_height: Height,
     /// Import rate, blocks per second (smoothed).
     pub blocks_per_second: f64,
     /// Connected peers.
@@ -85,6 +89,7 @@ impl SyncStatus {
             head_slot: head.slot,
             head_hash: head.hash,
             target_height: head.height,
+            claimed_height: head.height,
             blocks_per_second: 0.0,
             peers_connected: 0,
             estimated_completion_seconds: None,

@@ -257,6 +257,9 @@ struct ClaimC {
     head: BlockRef,
     discredited_from: Option<u64>,
     discredited_until_ms: u64,
+    /// The highest height the peer proved (absent in dumps from before head proofs).
+    #[serde(default)]
+    proven: u64,
 }
 
 /// Rates are `Option`: a non-finite float is serialized as `null`.
@@ -668,12 +671,13 @@ fn section(title: &str, table: &Table) -> String {
     format!("{title}\n{}", table.trim_fmt())
 }
 
-const PEER_COLUMNS: [(&str, CellAlignment); 12] = [
+const PEER_COLUMNS: [(&str, CellAlignment); 13] = [
     ("label", Left),
     ("id", Right),
     ("score", Right),
     ("reputation", Right),
     ("claimed head", Right),
+    ("proven", Right),
     ("blocks/s", Right),
     ("latency ms", Right),
     ("batch", Right),
@@ -695,6 +699,7 @@ fn peers_section(peers: &[PeerView], now_ms: Option<u64>) -> String {
             fixed(p.peer_score, 2),
             fixed(p.peer_reputation, 1),
             claimed(p.peer_claim.as_ref(), now_ms),
+            dash(p.peer_claim.as_ref().map(|c| c.proven)),
             fixed(stats.and_then(|s| s.blocks_per_sec), 1),
             fixed(stats.and_then(|s| s.latency_ms), 0),
             dash(budget.map(|b| b.batch)),
@@ -960,7 +965,7 @@ mod tests {
                 "PeerClaim": {
                     "head": { "height": head, "slot": head + 3, "hash": hash(0xab) },
                     "updated_ms": 1000, "discredited_from": null, "discredited_until_ms": 0,
-                    "status_requested_ms": 1000
+                    "status_requested_ms": 1000, "proven": head.saturating_sub(10)
                 },
                 "PeerStats": {
                     "latency_ms": 12.4, "blocks_per_sec": 850.25, "requests_ok": 3, "blocks_served": 192,
@@ -1098,14 +1103,15 @@ mod tests {
         assert_eq!(
             high,
             [
-                "p-high", "1", "2.50", "-10.0", "1000", "850.2", "12", "64", "2/4", "192", "1", "0"
+                "p-high", "1", "2.50", "-10.0", "1000", "990", "850.2", "12", "64", "2/4", "192",
+                "1", "0"
             ]
         );
         let bare: Vec<&str> = peers[6].split_whitespace().collect();
         assert_eq!(
             bare,
             [
-                "p-bare", "9", "-", "-", "-", "-", "-", "-", "-/-", "-", "-", "-"
+                "p-bare", "9", "-", "-", "-", "-", "-", "-", "-", "-/-", "-", "-", "-"
             ]
         );
         // Right-aligned numbers end in the same column as their header.
@@ -1293,11 +1299,11 @@ mod tests {
             engine.handle(NetEvent::PeerConnected {
                 peer: PeerId(p),
                 label: format!("peer-{p}"),
-                status: StatusMessage {
-                    chain_id: chain.spec.chain_id,
-                    genesis_hash: chain.spec.genesis_hash,
-                    head: chain.block_ref(200),
-                },
+                status: StatusMessage::proven(
+                    chain.spec.chain_id,
+                    chain.spec.genesis_hash,
+                    chain.proof(200).expect("block 200"),
+                ),
             });
         }
         engine.tick(SIM_EPOCH_MS);

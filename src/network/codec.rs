@@ -7,7 +7,8 @@
 //!
 //! Bodies are postcard:
 //! - status: request and response are both a [`StatusMessage`] (the requester sends its own status, so each side
-//!   learns the other's chain from whichever message arrives first); cap [`MAX_REQUEST_BYTES`].
+//!   learns the other's chain from whichever message arrives first), with the proof of its head (header and
+//!   approval, ~300 bytes in all); cap [`MAX_REQUEST_BYTES`].
 //! - blocks_by_range: the request is a [`BlocksByRangeRequest`] (cap [`MAX_REQUEST_BYTES`]); the response is the
 //!   postcard encoding of a `Vec<Vec<u8>>` (varint count, then for each block a varint length and the bytes),
 //!   written and read by hand here, as a stream: the count (≤ [`MAX_BLOCKS_PER_REQUEST`]) and each block's length

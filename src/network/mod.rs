@@ -101,7 +101,7 @@ pub use limits::TokenBucket;
 pub(crate) use serving::read_answer;
 
 /// Protocol name of the status exchange.
-pub const STATUS_PROTOCOL: &str = "/ecsync/req/status/1/postcard";
+pub const STATUS_PROTOCOL: &str = "/ecsync/req/status/2/postcard";
 /// Protocol name of the approval question a producer asks federation members.
 pub const APPROVE_PROTOCOL: &str = "/ecsync/req/approve/1/postcard";
 /// Approval questions waiting for the engine's answer, all peers together; beyond, a question is dropped.
@@ -203,9 +203,10 @@ pub struct ServeLimits {
     /// encoded size until the answer is written or fails. (A single block larger than the cap, which the protocol
     /// allows, holds only the reservation.)
     pub max_bytes_in_flight: usize,
-    /// Status requests a peer may send in one burst (default 8).
+    /// Status requests a peer may send in one burst (default 16).
     pub status_burst: u32,
-    /// Status requests per second a peer's status bucket refills (default 2); excess requests are dropped.
+    /// Status requests per second a peer's status bucket refills (default 4); excess requests are dropped. An
+    /// honest node asks a peer at most every `SyncConfig::announce_min_ms` (500 ms): half this rate.
     pub status_per_sec: u32,
     /// Established connections in total (default 128).
     pub max_connections: u32,
@@ -224,8 +225,8 @@ impl Default for ServeLimits {
             blocks_per_sec: 8_192,
             max_answers_per_peer: 4,
             max_bytes_in_flight: 64 << 20,
-            status_burst: 8,
-            status_per_sec: 2,
+            status_burst: 16,
+            status_per_sec: 4,
             max_connections: 128,
             max_connections_per_peer: 2,
             max_pending_incoming: 32,

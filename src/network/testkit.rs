@@ -237,7 +237,7 @@ impl RawPeer {
         self.swarm
             .behaviour_mut()
             .status
-            .send_request(&peer, self.config.status);
+            .send_request(&peer, self.config.status.clone());
         loop {
             match self.next_event().await {
                 RawEvent::Status(status) => return Ok(status),
@@ -252,7 +252,7 @@ impl RawPeer {
         self.swarm
             .behaviour_mut()
             .status
-            .send_request(&peer, self.config.status);
+            .send_request(&peer, self.config.status.clone());
     }
 
     /// Sends a blocks_by_range request (the swarm must be driven for it to go out).
@@ -308,7 +308,7 @@ impl RawPeer {
                             .swarm
                             .behaviour_mut()
                             .status
-                            .send_response(channel, self.config.status);
+                            .send_response(channel, self.config.status.clone());
                     } else {
                         self.held_status.push(channel);
                     }

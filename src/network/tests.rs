@@ -36,7 +36,7 @@ struct MemSource {
 
 impl BlockSource for MemSource {
     fn status(&self) -> StatusMessage {
-        self.status
+        self.status.clone()
     }
 
     fn blocks(&self, start: u64, count: u32, max_bytes: usize) -> Vec<Vec<u8>> {
@@ -55,15 +55,12 @@ impl BlockSource for MemSource {
 }
 
 fn status(chain_id: u64, genesis: Hash32, head: u64) -> StatusMessage {
-    StatusMessage {
-        chain_id,
-        genesis_hash: genesis,
-        head: BlockRef {
-            height: head,
-            slot: head * 2,
-            hash: Hash32([head as u8; 32]),
-        },
-    }
+    let head = BlockRef {
+        height: head,
+        slot: head * 2,
+        hash: Hash32([head as u8; 32]),
+    };
+    StatusMessage::unproven(chain_id, genesis, head)
 }
 
 /// Fake encodings: block `h` is `len(h)` bytes derived from `h`.
@@ -97,7 +94,10 @@ fn config(keypair: Keypair, listen: Multiaddr, status: &StatusMessage) -> Networ
 }
 
 async fn start(config: NetworkConfig, status: StatusMessage, blocks: Vec<Vec<u8>>) -> Node {
-    let source = Arc::new(MemSource { status, blocks });
+    let source = Arc::new(MemSource {
+        status: status.clone(),
+        blocks,
+    });
     let key = config.keypair.clone();
     let (handle, events) = Network::start(config, source)
         .await
@@ -271,7 +271,7 @@ async fn codecs_round_trip() {
     let s = status(3, GENESIS, 1_000_000);
     let mut buf = Cursor::new(Vec::new());
     StatusCodec
-        .write_request(&protocol, &mut buf, s)
+        .write_request(&protocol, &mut buf, s.clone())
         .await
         .unwrap();
     buf.set_position(0);
@@ -575,7 +575,7 @@ async fn answers_respect_max_response_bytes() {
         &s,
     );
     a_config.max_block_bytes = 10 * MIB as u32;
-    let a = start(a_config, s, served.clone()).await;
+    let a = start(a_config, s.clone(), served.clone()).await;
     let mut b_config = config(
         Keypair::generate_ed25519(),
         "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
@@ -601,7 +601,7 @@ async fn blocks_over_the_receivers_limit_fail_the_request() {
     init_tracing();
     // `a` serves 2 KiB blocks; `b` accepts at most 1 KiB per block.
     let s = status(1, GENESIS, 9);
-    let a = node(s, fake_blocks(10, |_| 2048), vec![]).await;
+    let a = node(s.clone(), fake_blocks(10, |_| 2048), vec![]).await;
     let mut b_config = config(
         Keypair::generate_ed25519(),
         "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
@@ -676,7 +676,7 @@ async fn requests_to_unknown_peers_fail_at_once() {
 async fn refused(a_status: StatusMessage, b_status: StatusMessage) {
     init_tracing();
     let mut a = node(a_status, vec![], vec![]).await;
-    let mut b = node(b_status, vec![], vec![a.handle.listen_addr()]).await;
+    let mut b = node(b_status.clone(), vec![], vec![a.handle.listen_addr()]).await;
     let (a_id, b_id) = (a.handle.local_peer_id(), b.handle.local_peer_id());
     wait_until("both refuse and disconnect", || {
         a.handle.denied_peers().iter().any(|(p, _)| *p == b_id)
@@ -903,10 +903,10 @@ fn sanitize_keeps_a_protocol_prefix() {
 async fn start_reports_configuration_errors() {
     init_tracing();
     let s = status(1, GENESIS, 0);
-    let a = node(s, vec![], vec![]).await;
+    let a = node(s.clone(), vec![], vec![]).await;
     let source = || {
         Arc::new(MemSource {
-            status: s,
+            status: s.clone(),
             blocks: vec![],
         })
     };
@@ -990,7 +990,7 @@ async fn answers_hold_their_slot_until_written() {
     const MIB: usize = 1 << 20;
     // 1 MiB blocks: an answer of 8 MiB cannot fit in the stream's window and the socket buffers.
     let s = status(1, GENESIS, 39);
-    let a = node(s, fake_blocks(40, |_| MIB), vec![]).await;
+    let a = node(s.clone(), fake_blocks(40, |_| MIB), vec![]).await;
     assert_eq!(ServeLimits::default().max_answers_per_peer, 4);
     let mut config = RawPeerConfig::new(s);
     config.read_answers = false;
@@ -1158,7 +1158,7 @@ async fn unchecked_peers_get_no_blocks_and_status_is_rate_limited() {
     // No refill: exactly `status_burst` status requests are answered.
     a_config.limits.status_burst = 4;
     a_config.limits.status_per_sec = 0;
-    let a = start(a_config, s, fake_blocks(10, |_| 10)).await;
+    let a = start(a_config, s.clone(), fake_blocks(10, |_| 10)).await;
     // A peer that neither answers our status request nor sends its own.
     let mut config = RawPeerConfig::new(s);
     config.answer_status = false;
@@ -1234,7 +1234,7 @@ async fn unchecked_peers_get_no_blocks_and_status_is_rate_limited() {
 async fn denied_peers_get_no_blocks() {
     init_tracing();
     let s = status(1, GENESIS, 9);
-    let mut a = node(s, fake_blocks(10, |_| 10), vec![]).await;
+    let mut a = node(s.clone(), fake_blocks(10, |_| 10), vec![]).await;
     let (mut raw, server) = raw_peer(RawPeerConfig::new(s), &a).await;
     timeout(DEADLINE, raw.status_check(server))
         .await

@@ -7,8 +7,11 @@
 //!
 //! - it does not decode (size first, canonical): **Reject**, its sender penalised as for an invalid block;
 //! - at or below the head: **Ignore** (we have it, or it is stale: not the sender's fault);
-//! - from a slot that has not begun by our clock but begins within `max_clock_skew_ms`: **Ignore** (clocks differ;
-//!   range sync holds such blocks too). One beyond the skew breaks a rule (below);
+//! - from a slot that has not begun by our clock: **Ignore**, its sender not punished. Within
+//!   `max_clock_skew_ms` clocks simply differ (range sync holds such blocks too); beyond it, our clock is the
+//!   likely culprit (an honest federation signs only blocks of slots that began by its clocks), so it is counted
+//!   in `clock_behind` (the node logs that its clock seems behind). The block is not lost: its peers' statuses
+//!   name it, and range sync fetches it once its slot has begun by our clock;
 //! - at head + 1 and linked to the head: every rule against the head and the signature (`validate_block`), then
 //!   imported durably with its own checkpoint (`ChainWriter::import_single`) and **Accept**, so it is forwarded
 //!   only once it is on disk. Under the sequential strategy with its one range in flight it is accepted but not
@@ -18,8 +21,8 @@
 //!   sender is malicious (it may simply be on a branch we are not): **Ignore**, no penalty. If it breaks a rule,
 //!   Reject as below;
 //! - above head + 1: the rules that need no parent (`check_standalone`) and the signature (`verify_approval`);
-//!   valid: **Accept**, and the sender's claimed head is raised to it (if higher), so the target moves and range
-//!   sync fetches the gap (the sender forwarded it, so it validated it; if it cannot serve it, the usual
+//!   valid: **Accept**, the proven head is raised to it (the federation signed it) and so is the sender's claim,
+//!   so the target moves and range sync fetches the gap (the sender forwarded it, so it validated it; if it cannot serve it, the usual
 //!   withholding rules discredit that claim);
 //! - anything that breaks a rule: **Reject**, and a `PeerOutcome` of kind `Invalid` for the sender (fatal:
 //!   `score_peers` bans and disconnects it, even if it left).
@@ -51,6 +54,8 @@ enum Judgement {
     Accept,
     /// Not forwarded, nobody blamed.
     Ignore,
+    /// From a slot that begins beyond the clock skew by our clock: ignored, nobody blamed, our clock suspected.
+    Early,
     /// Invalid: not forwarded, the sender blamed.
     Reject(Offence),
 }
@@ -93,10 +98,15 @@ pub fn gossip_blocks(
                 }
             },
             Judgement::Ahead(head) => {
+                writer.proven.raise(head);
                 raise_claim(&book, &mut claims, peer, head, now);
                 GossipVerdict::Accept
             }
             Judgement::Accept => GossipVerdict::Accept,
+            Judgement::Early => {
+                writer.counters.clock_behind += 1;
+                GossipVerdict::Ignore
+            }
             Judgement::Ignore => GossipVerdict::Ignore,
             Judgement::Reject(offence) => {
                 let entity = book
@@ -130,11 +140,12 @@ fn raise_claim(
     let Some(&entity) = book.index.0.get(&peer) else {
         return;
     };
-    if let Ok(mut claim) = claims.get_mut(entity)
-        && head.height > claim.head.height
-    {
-        claim.head = head;
-        claim.updated_ms = now;
+    if let Ok(mut claim) = claims.get_mut(entity) {
+        claim.proven = claim.proven.max(head.height);
+        if head.height > claim.head.height {
+            claim.head = head;
+            claim.updated_ms = now;
+        }
     }
 }
 
@@ -156,7 +167,10 @@ fn judge(rules: &Rules, head: BlockRef, bytes: &[u8], sequential_busy: bool) -> 
         return Judgement::Ignore;
     }
     let starts = spec.slot_start_ms(block.slot());
-    if starts > now && starts <= now.saturating_add(rules.env.config.max_clock_skew_ms) {
+    if starts > now.saturating_add(rules.env.config.max_clock_skew_ms) {
+        return Judgement::Early;
+    }
+    if starts > now {
         return Judgement::Ignore;
     }
     let keys = &rules.keys.0;

@@ -1,36 +1,33 @@
 //! `ingest_events`: the network's events enter the world: peers are spawned on connect (unless banned or on
 //! another chain) and removed on disconnect, statuses update claims, answers are delivered to the range that
-//! asked (`deliver`), failed requests fail their range. A status whose head slot begins later than
-//! `max_clock_skew_ms` ahead of our clock is a claim no honest node can make: it is not believed (a new peer
-//! starts with a claim of genesis) and its peer is penalised (a `Claim` outcome, low tolerance). A peer's claim
-//! starts discredited if its record says so (a reconnect does not lift a discredit).
+//! asked (`deliver`), failed requests fail their range.
+//!
+//! A status's head is a claim: a hint of whom to ask for blocks. Its proof (the head's header and approval),
+//! when the head is above the proven head, waits on the peer (`PeerProof`, its newest only) for `prove_heads`;
+//! a proof that names another head than the status is an invalid message (a fatal offence). A status whose head
+//! slot begins later than `max_clock_skew_ms` ahead of our clock is not believed (a new peer starts with a
+//! claim of genesis) but not punished either: an honest peer says so when our clock is behind (counted in
+//! `clock_behind`). A peer's claim starts discredited if its record says so (a reconnect does not lift a
+//! discredit).
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
-use ecsync_components::ecs::{Delivered, Downloading, Peer, PeerBudget, PeerClaim};
+use ecsync_components::ecs::{Delivered, Downloading, Peer, PeerBudget, PeerClaim, PeerProof};
 use ecsync_components::resources::{
     ApprovalAnswers, ApprovalAsks, EngineCounters, GossipBlocks, Inbox, MAX_APPROVAL_ASKS,
-    MAX_GOSSIP_BLOCKS, Spec,
+    MAX_GOSSIP_BLOCKS, ProvenHead, Spec,
 };
 use ecsync_components::{
-    ApproveAnswer, FailureReason, GossipVerdict, NetEvent, OutcomeKind, PeerId, PeerOutcome,
-    RefusalKind, Request, RequestId, StatusMessage,
+    ApproveAnswer, FailureReason, GossipVerdict, NetEvent, Offence, OutcomeKind, PeerId,
+    PeerOutcome, RefusalKind, Request, RequestId, StatusMessage,
 };
 
 use crate::params::{Env, PeerBook};
 use crate::transitions::Transitions;
 
-/// Why a status's head is impossible at `now_ms`, if it is: its slot begins later than `skew_ms` from now.
-fn impossible(spec: &Spec, status: &StatusMessage, now_ms: u64, skew_ms: u64) -> Option<String> {
-    let starts = spec.0.slot_start_ms(status.head.slot);
-    (starts > now_ms.saturating_add(skew_ms)).then(|| {
-        format!(
-            "claimed a head at slot {} (height {}) that begins {} ms from now by our clock",
-            status.head.slot,
-            status.head.height,
-            starts - now_ms
-        )
-    })
+/// Whether a status's head is impossible at `now_ms`: its slot begins later than `skew_ms` from now.
+fn impossible(spec: &Spec, status: &StatusMessage, now_ms: u64, skew_ms: u64) -> bool {
+    spec.0.slot_start_ms(status.head.slot) > now_ms.saturating_add(skew_ms)
 }
 
 /// Why a status is refused, if it is.
@@ -49,7 +46,8 @@ pub struct Ingest<'w, 's> {
     commands: Commands<'w, 's>,
     env: Env<'w>,
     book: PeerBook<'w>,
-    claims: Query<'w, 's, &'static mut PeerClaim>,
+    claims: Query<'w, 's, (&'static mut PeerClaim, &'static mut PeerProof)>,
+    proven: Res<'w, ProvenHead>,
     downloads: Query<'w, 's, (Entity, &'static Downloading), Without<Delivered>>,
     outcomes: MessageWriter<'w, PeerOutcome>,
     counters: ResMut<'w, EngineCounters>,
@@ -87,17 +85,15 @@ impl Ingest<'_, '_> {
             return;
         }
         let believed = self.believable(&status);
-        let claim = PeerClaim {
-            head: if believed {
-                status.head
-            } else {
-                self.env.spec.0.genesis_ref()
-            },
+        let mut claim = PeerClaim {
+            head: self.env.spec.0.genesis_ref(),
             updated_ms: now,
             discredited_from: record.discredited_from,
             discredited_until_ms: record.discredited_until_ms,
             status_requested_ms: now,
             unbacked_from: record.discredited_from.filter(|_| record.discredits > 0),
+            proven: 0,
+            announced: 0,
         };
         let budget = PeerBudget {
             batch: self.env.config.initial_batch,
@@ -110,30 +106,69 @@ impl Ingest<'_, '_> {
             label,
             connected_at_ms: now,
         };
-        let entity = self.commands.spawn((peer, claim, budget)).id();
+        let entity = self.commands.spawn((peer, budget)).id();
         self.book.index.0.insert(id, entity);
-        if !believed {
-            self.refuse_claim(entity, id, &status);
+        let mut proof = PeerProof::default();
+        if believed {
+            claim.head = status.head;
+            self.take_proof(entity, id, status, &mut claim.proven, &mut proof);
+        } else {
+            self.refuse_claim();
+        }
+        self.commands.entity(entity).insert((claim, proof));
+    }
+
+    /// Takes `status`'s proof: kept in `pending` if its head is above the proven head (replacing an older one),
+    /// free at or below it; a proof that names another head than the status is an invalid message (its peer
+    /// punished, fatal). `proven` is raised when the status names the proven head itself.
+    fn take_proof(
+        &mut self,
+        entity: Entity,
+        peer: PeerId,
+        status: StatusMessage,
+        proven: &mut u64,
+        pending: &mut PeerProof,
+    ) {
+        let ours = self.proven.head;
+        if status.head == ours {
+            *proven = (*proven).max(ours.height);
+        }
+        let Some(proof) = status.proof else {
+            return;
+        };
+        let named = proof.head();
+        if named != status.head {
+            let rule = format!(
+                "status head proof names height {} ({}), the status height {} ({})",
+                named.height, named.hash, status.head.height, status.head.hash
+            );
+            self.outcomes.write(PeerOutcome {
+                peer: entity,
+                peer_id: peer,
+                kind: OutcomeKind::Invalid(Offence::Block {
+                    height: status.head.height,
+                    rule,
+                }),
+                latency_ms: None,
+            });
+        } else if status.head.height <= ours.height {
+            self.counters.proofs_free += 1;
+        } else {
+            self.counters.proofs_replaced += u64::from(pending.pending.is_some());
+            pending.pending = Some(proof);
         }
     }
 
     /// Whether `status`'s head could exist by our clock.
     fn believable(&self, status: &StatusMessage) -> bool {
         let skew = self.env.config.max_clock_skew_ms;
-        impossible(&self.env.spec, status, self.env.now(), skew).is_none()
+        !impossible(&self.env.spec, status, self.env.now(), skew)
     }
 
-    /// A claim from the future: not believed, its peer penalised.
-    fn refuse_claim(&mut self, entity: Entity, peer_id: PeerId, status: &StatusMessage) {
-        let skew = self.env.config.max_clock_skew_ms;
-        let reason = impossible(&self.env.spec, status, self.env.now(), skew).unwrap_or_default();
+    /// A claim from the future: not believed, and not punished (our clock may be the one behind).
+    fn refuse_claim(&mut self) {
         self.counters.claims_refused += 1;
-        self.outcomes.write(PeerOutcome {
-            peer: entity,
-            peer_id,
-            kind: OutcomeKind::Claim(reason),
-            latency_ms: None,
-        });
+        self.counters.clock_behind += 1;
     }
 
     /// A known peer's new status: its claim, or its removal if it moved to another chain.
@@ -158,12 +193,22 @@ impl Ingest<'_, '_> {
     /// A status of the peer at `entity`: its claim, unless it cannot be true (then refused).
     fn status_of(&mut self, entity: Entity, peer: PeerId, status: StatusMessage) {
         if !self.believable(&status) {
-            self.refuse_claim(entity, peer, &status);
+            self.refuse_claim();
             return;
         }
-        if let Ok(mut claim) = self.claims.get_mut(entity) {
-            claim.head = status.head;
-            claim.updated_ms = self.env.now();
+        let now = self.env.now();
+        let Ok((claim, proof)) = self.claims.get(entity) else {
+            return;
+        };
+        let mut proven = claim.proven;
+        let mut pending = proof.clone();
+        let head = status.head;
+        self.take_proof(entity, peer, status, &mut proven, &mut pending);
+        if let Ok((mut claim, mut proof)) = self.claims.get_mut(entity) {
+            claim.head = head;
+            claim.updated_ms = now;
+            claim.proven = proven;
+            *proof = pending;
         }
     }
 

@@ -6,7 +6,7 @@ use bevy_ecs::system::SystemParam;
 use ecsync_components::SyncConfig;
 use ecsync_components::resources::{
     ChainHead, CheckpointState, Clock, EngineCounters, Observations, Outbox, PeerIndex,
-    PeerRecords, Spec, Stopwatch, Store, SyncControl, SyncProgress,
+    PeerRecords, ProvenHead, Spec, Stopwatch, Store, SyncControl, SyncProgress,
 };
 
 use crate::resources::{FederationKeys, ValidationJobs};
@@ -74,6 +74,8 @@ pub struct ValidationWork<'w> {
     pub timing: Timing<'w>,
     /// Validated, rejected, held.
     pub counters: ResMut<'w, EngineCounters>,
+    /// Raised by every block validated (its approval verified: the federation signed its height).
+    pub proven: ResMut<'w, ProvenHead>,
 }
 
 /// Who the engine talks to: the peer index, what it remembers of each peer id, the outbox, and whether the
@@ -103,6 +105,8 @@ pub struct ChainWriter<'w> {
     pub progress: ResMut<'w, SyncProgress>,
     /// Counters.
     pub counters: ResMut<'w, EngineCounters>,
+    /// The proven head: raised by what is imported, and by gossiped blocks validated above the head.
+    pub proven: ResMut<'w, ProvenHead>,
 }
 
 impl ChainWriter<'_> {
@@ -123,6 +127,7 @@ impl ChainWriter<'_> {
             .0
             .import_batch(&[block.as_import()], Some(checkpoint))?;
         self.head.0 = checkpoint.head;
+        self.proven.raise(checkpoint.head);
         self.counters.blocks_imported += 1;
         self.counters.import_commits += 1;
         self.progress.last_progress_ms = now_ms;

@@ -53,8 +53,6 @@ pub fn record(stats: &mut PeerStats, kind: &OutcomeKind) -> bool {
             }
             OutcomeKind::Failed | OutcomeKind::Dropped => stats.failures += 1,
             OutcomeKind::Invalid(_) => stats.invalid += 1,
-            // A refused claim is not a request that failed.
-            OutcomeKind::Claim(_) => return true,
             OutcomeKind::Served { .. } => {}
         }
         stats.consecutive_failures += 1;
@@ -302,7 +300,6 @@ fn describe(kind: &OutcomeKind) -> String {
         OutcomeKind::Timeout => "a request timed out".into(),
         OutcomeKind::Failed => "its connection closed under a request".into(),
         OutcomeKind::Dropped => "it closed a request unanswered".into(),
-        OutcomeKind::Claim(claim) => claim.clone(),
         OutcomeKind::Invalid(offence) => offence.to_string(),
         OutcomeKind::Served { .. } => "served".into(),
     }

@@ -1,5 +1,10 @@
-//! `update_state`: the target height (the highest believed claim), the import rate and the sync state machine;
-//! on recovery from Failed it queues `reset_sync`.
+//! `update_state`: the target height (the proven head: what the federation's signature proves, never a peer's
+//! unproven word), the highest claim (a hint, for the status), the import rate and the sync state machine; on
+//! recovery from Failed it queues `reset_sync`.
+//!
+//! Nothing a peer can say without the federation's signature moves the target, the state or the production
+//! gate: claims above the proven head only decide whom to ask for blocks (`plan_ranges`), and a peer counts as
+//! ahead (for "every peer ahead is unresponsive") only while the proven target is above the head.
 //!
 //! States: Idle (no peer since start) · Discovering (waiting for peers that serve: none connected any more, none
 //! believed, none answering, or every peer ahead unresponsive — see [`WaitReason`]; what was downloaded and validated is kept and
@@ -13,7 +18,9 @@
 use bevy_ecs::prelude::*;
 use ecsync_components::SyncConfig;
 use ecsync_components::ecs::{PeerClaim, PeerStats};
-use ecsync_components::resources::{ChainHead, Clock, SyncControl, SyncProgress};
+use ecsync_components::resources::{ChainHead, ProvenHead, SyncControl, SyncProgress};
+
+use crate::params::Env;
 use ecsync_components::{Failure, Height, SyncState, WaitReason};
 
 use crate::transitions::reset_sync;
@@ -103,17 +110,18 @@ pub fn recovery_backoff(config: &SyncConfig, recoveries: u32) -> u64 {
 /// Updates target, rate and state. See the module docs.
 pub fn update_state(
     mut commands: Commands,
-    clock: Res<Clock>,
-    config: Res<SyncConfig>,
+    env: Env,
     head: Res<ChainHead>,
     control: Res<SyncControl>,
+    proven: Res<ProvenHead>,
     mut progress: ResMut<SyncProgress>,
     peers: Query<(&PeerClaim, &PeerStats)>,
 ) {
-    let now = clock.now_ms;
+    let (now, config) = (env.now(), &env.config);
     let height = head.0.height;
+    let target = proven.head.height.max(height);
     let mut view = PeerView::default();
-    let mut target = 0;
+    let mut claimed = height;
     for (claim, stats) in &peers {
         let usable = claim.usable_head(now);
         let backed = claim.backed_head(now);
@@ -122,22 +130,19 @@ pub fn update_state(
         view.peers += 1;
         view.believed += usize::from(usable == claim.head.height);
         view.responsive += usize::from(responsive);
-        if backed > height {
+        if backed > height && target > height {
             view.ahead += 1;
             view.responsive_ahead += usize::from(responsive);
         }
-        target = target.max(backed);
+        claimed = claimed.max(claim.head.height);
     }
     progress.had_peers |= view.peers > 0;
-    // With no peer at all, the last target stands (the status keeps saying how far the node has to go).
-    if view.peers > 0 {
-        progress.target = target;
-    }
-    progress.target = progress.target.max(height);
+    progress.target = target;
+    progress.claimed = claimed;
     sample_rate(&mut progress, now, height);
 
     if progress.state == SyncState::Failed {
-        let backoff = recovery_backoff(&config, progress.recoveries);
+        let backoff = recovery_backoff(config, progress.recoveries);
         if now.saturating_sub(progress.failed_at_ms) >= backoff {
             progress.recoveries = progress.recoveries.saturating_add(1);
             progress.failure = None;
@@ -163,7 +168,7 @@ pub fn update_state(
         progress.fail(now, failure);
         return;
     }
-    let next = next_state(&config, &progress, view, height, target);
+    let next = next_state(config, &progress, view, height, target);
     if next == SyncState::Synced {
         progress.was_synced = true;
         progress.recoveries = 0;

@@ -27,8 +27,8 @@ use bevy_tasks::{ComputeTaskPool, TaskPool};
 use ecsync_components::ecs::{
     AwaitingImport, Downloaded, PendingBlock, Range, Validated, Validating,
 };
-use ecsync_components::resources::EngineCounters;
-use ecsync_components::{ChainSpec, Offence, PeerOutcome};
+use ecsync_components::resources::{EngineCounters, ProvenHead};
+use ecsync_components::{BlockRef, ChainSpec, Offence, PeerOutcome};
 
 use crate::consensus::{
     Authorities, BlockError, PreparedApproval, Verifier, check_standalone, first_bad,
@@ -169,6 +169,7 @@ pub fn validate_blocks(
         jobs,
         timing,
         counters,
+        proven,
     } = &mut work;
     jobs.runs += 1;
     let run = jobs.runs;
@@ -240,7 +241,7 @@ pub fn validate_blocks(
     }
     apply_results(
         &mut commands,
-        counters,
+        (counters, proven),
         &ranges,
         &pending,
         &mut outcomes,
@@ -270,7 +271,7 @@ impl ValidationTask {
 /// other ranges advance to `Validated`. Blocks that left the world meanwhile (with their range) are passed over.
 fn apply_results(
     commands: &mut Commands,
-    counters: &mut EngineCounters,
+    (counters, proven): (&mut EngineCounters, &mut ProvenHead),
     ranges: &Query<(Entity, &Range, &AwaitingImport)>,
     pending: &Query<&PendingBlock>,
     outcomes: &mut MessageWriter<PeerOutcome>,
@@ -295,7 +296,11 @@ fn apply_results(
         }
     }
     for (block, range, result) in &results {
-        if *result == Check::Valid && !failed_ranges.contains(range) && pending.contains(*block) {
+        if *result != Check::Valid || failed_ranges.contains(range) {
+            continue;
+        }
+        if let Ok(p) = pending.get(*block) {
+            proven.raise(BlockRef::new(&p.block.block.header, p.hash));
             counters.blocks_validated += 1;
             commands.advance_block::<Validating, Validated>(*block);
         }

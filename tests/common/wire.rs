@@ -1,19 +1,34 @@
-//! A client on the wire: a libp2p node built from `ecsync::network`, of the chain under test, claiming a fixed
-//! head and serving nothing. Tests use it to speak the protocols to a real node process (ask approvals, publish
-//! gossip) and to watch what the node does to it.
+//! A client on the wire: a libp2p node built from `ecsync::network`, of the chain under test, telling a fixed
+//! status and serving no block. Tests use it to speak the protocols to a real node process (ask approvals,
+//! publish gossip, claim heads it cannot prove) and to watch what the node does to it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use ecsync::components::{
     BlockRef, ChainSpec, NetEvent, PeerId, Request, SignedBlock, StatusMessage,
 };
 
-/// Serves a status with a fixed head, and no block.
-struct HeadOnly(StatusMessage);
+/// Serves a fixed status and no block: answers every blocks request empty, or (`withhold`) never, until the
+/// client is dropped.
+struct HeadOnly {
+    status: StatusMessage,
+    withhold: bool,
+    dropped: Arc<AtomicBool>,
+}
 
 impl ecsync::network::BlockSource for HeadOnly {
     fn status(&self) -> StatusMessage {
-        self.0
+        self.status.clone()
     }
     fn blocks(&self, _: u64, _: u32, _: usize) -> Vec<Vec<u8>> {
+        // Withholding: the answer never comes while the client lives (the requester times out). Bounded, so the
+        // runtime's blocking pool is free when the client goes.
+        let until = Instant::now() + Duration::from_secs(120);
+        while self.withhold && !self.dropped.load(Ordering::Relaxed) && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         Vec::new()
     }
 }
@@ -23,12 +38,32 @@ pub struct WireClient {
     handle: ecsync::network::NetworkHandle,
     events: tokio::sync::mpsc::Receiver<NetEvent>,
     runtime: tokio::runtime::Runtime,
+    dropped: Arc<AtomicBool>,
+}
+
+impl Drop for WireClient {
+    fn drop(&mut self) {
+        self.dropped.store(true, Ordering::Relaxed);
+    }
 }
 
 impl WireClient {
-    /// Connects to `node` (its listen address) claiming `head` of `spec`'s chain; returns once the status
-    /// exchange passed on our side, with the node's id on our side.
+    /// Connects to `node` (its listen address) claiming `head` of `spec`'s chain without a proof, answering
+    /// blocks requests empty; returns once the status exchange passed on our side, with the node's id on our
+    /// side.
     pub fn connect(spec: &ChainSpec, head: BlockRef, node: &str) -> (Self, PeerId) {
+        let status = StatusMessage::unproven(spec.chain_id, spec.genesis_hash, head);
+        Self::connect_telling(spec, status, false, node)
+    }
+
+    /// Connects to `node` with a fresh identity telling `status` (whatever it claims and proves), answering
+    /// blocks requests empty or (`withhold`) never. Returns once the status exchange passed on our side.
+    pub fn connect_telling(
+        spec: &ChainSpec,
+        status: StatusMessage,
+        withhold: bool,
+        node: &str,
+    ) -> (Self, PeerId) {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -40,11 +75,12 @@ impl WireClient {
             spec,
         );
         config.bootnodes = vec![node.parse().unwrap()];
-        let source = std::sync::Arc::new(HeadOnly(StatusMessage {
-            chain_id: spec.chain_id,
-            genesis_hash: spec.genesis_hash,
-            head,
-        }));
+        let dropped = Arc::new(AtomicBool::new(false));
+        let source = Arc::new(HeadOnly {
+            status,
+            withhold,
+            dropped: Arc::clone(&dropped),
+        });
         let (handle, events) = runtime
             .block_on(ecsync::network::Network::start(config, source))
             .unwrap();
@@ -52,6 +88,7 @@ impl WireClient {
             handle,
             events,
             runtime,
+            dropped,
         };
         let peer = client.wait(|e| match e {
             NetEvent::PeerConnected { peer, .. } => Some(*peer),

@@ -166,12 +166,21 @@ impl PreparedApproval {
         block: &SignedBlock,
         hash: Hash32,
     ) -> Result<Self, BlockError> {
-        let signature = Signature::from_bytes(block.approval.signature.as_bytes())
+        Self::of(authorities, &block.approval, hash)
+    }
+
+    /// [`PreparedApproval::new`] for an approval of the block hash `hash` alone (a header's, as in a head proof).
+    pub fn of(
+        authorities: &Authorities,
+        approval: &ecsync_components::Approval,
+        hash: Hash32,
+    ) -> Result<Self, BlockError> {
+        let signature = Signature::from_bytes(approval.signature.as_bytes())
             .map_err(|_| BlockError::MalformedSignature)?;
-        let key = authorities.aggregate(block.approval.approvers)?;
+        let key = authorities.aggregate(approval.approvers)?;
         Ok(Self {
             message: hash,
-            approvers: block.approval.approvers,
+            approvers: approval.approvers,
             key,
             signature,
         })

@@ -1,0 +1,302 @@
+//! Proven heads (issue 23): a peer's claimed head is a hint until the federation's signature proves it. Real
+//! processes on loopback, hostile peers played by libp2p clients of the wire protocol (`common::wire`), each a
+//! fresh identity:
+//!
+//! - a live federation keeps producing, every member's gate open, while identities that claim ever higher heads
+//!   they cannot prove keep connecting to every member and never answer a block request; no honest node drops
+//!   another's status requests meanwhile (announcements of every new head and polls stay within the status
+//!   rate);
+//! - a claim of 10^9 at the current slot never moves a syncing node's `target_height` above the honest head,
+//!   sampled from before the sync starts to its end, while `claimed_height` shows the claim;
+//! - a head proof that does not verify bans its sender;
+//! - a flood of such proofs from many identities costs one verification each, never more than
+//!   `proofs_per_tick` in one tick, and the node stays synced.
+//!
+//! Every wait is on a condition.
+
+mod common;
+
+use std::path::Path;
+
+use common::federation::{Federation, metric, start, wait_all_at};
+use common::wire::WireClient;
+use common::{NodeProc, copy_chain, request, wait_until};
+use ecsync::components::{
+    Approval, BlockRef, ChainSpec, Hash32, HeadProof, Header, StatusMessage, payload_root,
+};
+use ecsync::systems::consensus::Federation as DevKeys;
+
+fn spec_of(path: &Path) -> ChainSpec {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn now_ms() -> u64 {
+    ecsync::chainio::unix_now_ms()
+}
+
+/// A claim of `height` at the current slot (believable by the clock) that nobody can prove.
+fn lie(spec: &ChainSpec, height: u64, tag: u8) -> StatusMessage {
+    let head = BlockRef {
+        height,
+        slot: spec.slot_at(now_ms()),
+        hash: Hash32([tag; 32]),
+    };
+    StatusMessage::unproven(spec.chain_id, spec.genesis_hash, head)
+}
+
+/// A status whose head proof is well formed (a header of the current slot, every authority approving, a valid
+/// signature point) but signed over another message: it costs its receiver one full verification, and fails.
+fn forged(spec: &ChainSpec, keys: &DevKeys, height: u64) -> StatusMessage {
+    let slot = spec.slot_at(now_ms());
+    let header = Header {
+        height,
+        slot,
+        parent_hash: Hash32([0x22; 32]),
+        timestamp_ms: spec.slot_start_ms(slot),
+        payload_root: payload_root(&[]),
+        state_root: Hash32([height as u8; 32]),
+    };
+    let all = (1u64 << spec.authority_count()) - 1;
+    let approval: Approval = keys.approve(&Hash32([0x33; 32]), all);
+    StatusMessage::proven(
+        spec.chain_id,
+        spec.genesis_hash,
+        HeadProof { header, approval },
+    )
+}
+
+fn u64_of(status: &serde_json::Value, key: &str) -> u64 {
+    status[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{key} in {status}"))
+}
+
+/// Blocks per slot on member 0 between two of its statuses.
+fn per_slot(from: &serde_json::Value, to: &serde_json::Value) -> f64 {
+    let blocks = u64_of(to, "current_height") - u64_of(from, "current_height");
+    let slots = u64_of(to, "head_slot") - u64_of(from, "head_slot");
+    blocks as f64 / slots.max(1) as f64
+}
+
+/// One sample of every member: the proven target never above the highest head any node holds, the gate open.
+/// Returns the highest claim each member reports.
+fn sample(f: &Federation) -> Vec<u64> {
+    let statuses: Vec<serde_json::Value> = (0..4).map(|i| f.member(i).status()).collect();
+    // Heights after the targets: a target proven before this read is at most what some node holds now.
+    let top = f.heights().into_iter().max().unwrap();
+    for (i, s) in statuses.iter().enumerate() {
+        assert!(
+            u64_of(s, "target_height") <= top,
+            "member {i}'s target above every node's head {top}: {s}"
+        );
+        assert_eq!(
+            s["can_produce_blocks"], true,
+            "member {i}'s gate closed: {s}"
+        );
+    }
+    statuses
+        .iter()
+        .map(|s| u64_of(s, "claimed_height"))
+        .collect()
+}
+
+#[test]
+fn a_live_federation_keeps_producing_while_lying_identities_rotate() {
+    // Rounds of four fresh identities (one per member); ECSYNC_ROTATIONS sets more, for a longer measurement.
+    let rounds: u64 = std::env::var("ECSYNC_ROTATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let t = tempfile::tempdir().unwrap();
+    let f = start(t.path());
+    let spec = spec_of(&f.spec);
+    wait_all_at(&f, "every node at height 4", 4);
+
+    // Without liars.
+    let before = f.member(0).status();
+    wait_all_at(&f, "8 more blocks", u64_of(&before, "current_height") + 8);
+    let quiet = f.member(0).status();
+    let quiet_rate = per_slot(&before, &quiet);
+
+    // Rotating liars: each round, a new identity to every member, claiming 1,000 blocks more than the last,
+    // never answering a block request. The round ends when the chain grew 2 blocks with them connected.
+    let gate_skips = |f: &Federation| -> Vec<u64> {
+        (0..4)
+            .map(|i| metric(f.member(i), "ecsync_slots_skipped_total", "gate_closed"))
+            .collect()
+    };
+    // (A member may have skipped slots at start, before its gate first opened.)
+    let skipped_before = gate_skips(&f);
+    let mut claim = f.heights().into_iter().max().unwrap();
+    let mut liars: Vec<WireClient> = Vec::new();
+    let mut seen = [0u64; 4];
+    for round in 0..rounds {
+        let mut next = Vec::new();
+        for i in 0..4 {
+            claim += 1_000;
+            let status = lie(&spec, claim, round as u8);
+            let (client, _) = WireClient::connect_telling(&spec, status, true, &f.member(i).addr);
+            next.push(client);
+        }
+        // The old round's identities leave as the new ones arrive.
+        liars = next;
+        let at = f.heights().into_iter().max().unwrap();
+        wait_until(
+            &format!("the chain grows 2 blocks under round {round}'s liars"),
+            || {
+                let claims = sample(&f);
+                for (s, c) in seen.iter_mut().zip(claims) {
+                    *s = (*s).max(c);
+                }
+                let top = f.heights().into_iter().max().unwrap();
+                (top >= at + 2).then_some(())
+            },
+            || f.describe(),
+        );
+    }
+    let attacked = f.member(0).status();
+    let attacked_rate = per_slot(&quiet, &attacked);
+    drop(liars);
+    println!(
+        "blocks per slot: {quiet_rate:.2} without liars, {attacked_rate:.2} under {} rotating identities ({:.0} %)",
+        rounds * 4,
+        100.0 * attacked_rate / quiet_rate
+    );
+    // Every member heard claims far above the chain: the liars were there, and only the hint moved.
+    let top = f.heights().into_iter().max().unwrap();
+    for (i, s) in seen.iter().enumerate() {
+        assert!(*s >= top + 1_000, "member {i} never saw a lie: {s}");
+    }
+    assert!(
+        attacked_rate >= 0.5,
+        "{attacked_rate:.2} blocks per slot under attack"
+    );
+    assert_eq!(
+        gate_skips(&f),
+        skipped_before,
+        "a member skipped a slot with its gate closed under attack"
+    );
+    // Honest nodes announce every new head and poll, and still drop none of each other's status requests.
+    for node in f.live() {
+        assert_eq!(
+            metric(node, "ecsync_serve_dropped_total", "status_rate"),
+            0,
+            "an honest node's status requests dropped: {}",
+            f.describe()
+        );
+    }
+}
+
+/// Two serving nodes of a generated chain.
+fn servers(dir: &Path, template: &Path) -> Vec<NodeProc> {
+    (0..2)
+        .map(|i| {
+            let data = dir.join(format!("s{i}"));
+            copy_chain(template, &data);
+            NodeProc::start(&[
+                "--data",
+                data.to_str().unwrap(),
+                "--serve-bandwidth",
+                "400kB/s",
+            ])
+        })
+        .collect()
+}
+
+/// A fresh node of `template`'s chain with `peers`, paused, with HTTP.
+fn syncing(dir: &Path, template: &Path, peers: &[NodeProc]) -> NodeProc {
+    let mut args: Vec<String> = [
+        "--data",
+        dir.to_str().unwrap(),
+        "--spec",
+        template.join("spec.json").to_str().unwrap(),
+        "--http",
+        "127.0.0.1:0",
+        "--start-paused",
+    ]
+    .map(String::from)
+    .to_vec();
+    for p in peers {
+        args.extend(["--peer".to_string(), p.addr.clone()]);
+    }
+    NodeProc::start(&args)
+}
+
+#[test]
+fn a_claim_of_a_billion_never_moves_the_target_and_forged_proofs_ban_their_senders() {
+    const BLOCKS: u64 = 2_000;
+    const BILLION: u64 = 1_000_000_000;
+    let template = common::template(23, BLOCKS);
+    let spec = spec_of(&template.join("spec.json"));
+    let t = tempfile::tempdir().unwrap();
+    let servers = servers(t.path(), &template);
+    let node = syncing(&t.path().join("fresh"), &template, &servers);
+    let base = node.http.clone().unwrap();
+    let (_liar, _) =
+        WireClient::connect_telling(&spec, lie(&spec, BILLION, 0x11), true, &node.addr);
+    let status = || node.status();
+
+    // Paused: the servers' proofs already set the target; the lie shows only as the claimed height.
+    wait_until(
+        "the proven target and the claim, before the sync",
+        || {
+            let s = status();
+            assert!(u64_of(&s, "target_height") <= BLOCKS, "{s}");
+            (u64_of(&s, "target_height") == BLOCKS && u64_of(&s, "claimed_height") == BILLION)
+                .then_some(())
+        },
+        || status().to_string(),
+    );
+    let (code, _) = request(&base, "POST", "/sync/resume");
+    assert_eq!(code, 200);
+    wait_until(
+        "synced at the honest head, the target sampled throughout",
+        || {
+            let s = status();
+            assert!(u64_of(&s, "target_height") <= BLOCKS, "{s}");
+            (s["state"] == "Synced" && u64_of(&s, "current_height") == BLOCKS).then_some(())
+        },
+        || status().to_string(),
+    );
+    assert_eq!(status()["can_produce_blocks"], true);
+
+    // A forged proof: one verification, a ban, the target unmoved.
+    let keys = DevKeys::from_seed(23, spec.authority_count());
+    let (mut forger, _) =
+        WireClient::connect_telling(&spec, forged(&spec, &keys, BLOCKS + 5), false, &node.addr);
+    forger.wait(|e| matches!(e, ecsync::components::NetEvent::PeerGone { .. }).then_some(()));
+    let bans = |n: &NodeProc| metric(n, "ecsync_peer_bans_total", "");
+    wait_until(
+        "the forger banned",
+        || (bans(&node) >= 1).then_some(()),
+        || status().to_string(),
+    );
+    assert_eq!(metric(&node, "ecsync_head_proofs_invalid_total", ""), 1);
+
+    // A flood: many identities, each with a forged proof above the head.
+    const FLOOD: u64 = 24;
+    let flood: Vec<WireClient> = (0..FLOOD)
+        .map(|i| {
+            let status = forged(&spec, &keys, BLOCKS + 10 + i);
+            WireClient::connect_telling(&spec, status, false, &node.addr).0
+        })
+        .collect();
+    wait_until(
+        "every forged proof verified once and its sender banned",
+        || {
+            let invalid = metric(&node, "ecsync_head_proofs_invalid_total", "");
+            assert!(invalid <= FLOOD + 1, "a proof verified twice: {invalid}");
+            (invalid == FLOOD + 1 && bans(&node) == FLOOD + 1).then_some(())
+        },
+        || status().to_string(),
+    );
+    let per_tick = metric(&node, "ecsync_head_proofs_max_per_tick", "");
+    assert!(
+        (1..=2).contains(&per_tick),
+        "{per_tick} proofs in one tick (proofs_per_tick is 2)"
+    );
+    let s = status();
+    assert_eq!(u64_of(&s, "target_height"), BLOCKS, "{s}");
+    assert_eq!(s["can_produce_blocks"], true, "{s}");
+    drop(flood);
+}
