@@ -10,7 +10,10 @@
 //!   sampled from before the sync starts to its end, while `claimed_height` shows the claim;
 //! - a head proof that does not verify bans its sender;
 //! - a flood of such proofs from many identities costs one verification each, never more than
-//!   `proofs_per_tick` in one tick, and the node stays synced.
+//!   `proofs_per_tick` in one tick, and the node stays synced;
+//! - a node whose clock is 30 s behind (set back from outside the binary by libfaketime) punishes none of the
+//!   federation's nodes for statuses and gossiped blocks from its future, counts them, and says once that its
+//!   clock seems behind.
 //!
 //! Every wait is on a condition.
 
@@ -299,4 +302,63 @@ fn a_claim_of_a_billion_never_moves_the_target_and_forged_proofs_ban_their_sende
     assert_eq!(u64_of(&s, "target_height"), BLOCKS, "{s}");
     assert_eq!(s["can_produce_blocks"], true, "{s}");
     drop(flood);
+}
+
+/// libfaketime's multi-threaded preload library (Debian's `faketime` package; `.ci/run` installs it).
+const FAKETIME_LIB: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
+
+#[test]
+fn a_node_whose_clock_is_behind_punishes_no_honest_peer() {
+    assert!(
+        Path::new(FAKETIME_LIB).exists(),
+        "{FAKETIME_LIB} is missing: install libfaketime (Debian: apt-get install faketime)"
+    );
+    let t = tempfile::tempdir().unwrap();
+    let f = start(t.path());
+    wait_all_at(&f, "every node at height 3", 3);
+    // 30 s behind: every head and new block of the federation begins beyond the 10 s skew by its clock.
+    let mut args: Vec<String> = [
+        "--data",
+        t.path().join("slow").to_str().unwrap(),
+        "--spec",
+        f.spec.to_str().unwrap(),
+        "--http",
+        "127.0.0.1:0",
+    ]
+    .map(String::from)
+    .to_vec();
+    for node in f.live() {
+        args.extend(["--peer".to_string(), node.addr.clone()]);
+    }
+    let env = [("LD_PRELOAD", FAKETIME_LIB), ("FAKETIME", "-30s")];
+    let mut slow = NodeProc::start_with_env(&args, &env);
+    let clock = |n: &NodeProc| metric(n, "ecsync_clock_behind_total", "");
+    // Statuses at connect and at each poll, and gossiped blocks (once it is in the mesh).
+    wait_until(
+        "the slow node sees statuses and gossiped blocks from its future",
+        || {
+            let bans = metric(&slow, "ecsync_peer_bans_total", "");
+            assert_eq!(bans, 0, "the slow node banned an honest peer");
+            (clock(&slow) >= 10 && metric(&slow, "ecsync_gossip_blocks_total", "ignore") >= 1)
+                .then_some(())
+        },
+        || slow.status().to_string(),
+    );
+    slow.wait_log("the clock warning", |l| l.contains("clock seems behind"));
+    assert_eq!(metric(&slow, "ecsync_peer_bans_total", ""), 0);
+    assert_eq!(metric(&slow, "ecsync_peer_penalties_total", ""), 0);
+    assert_eq!(metric(&slow, "ecsync_gossip_blocks_total", "reject"), 0);
+    assert_eq!(
+        u64_of(&slow.status(), "target_height"),
+        0,
+        "nothing believed"
+    );
+    for node in f.live() {
+        assert_eq!(
+            metric(node, "ecsync_peer_bans_total", ""),
+            0,
+            "{}",
+            f.describe()
+        );
+    }
 }

@@ -197,11 +197,11 @@ impl Ingest<'_, '_> {
             return;
         }
         let now = self.env.now();
-        let Ok((claim, proof)) = self.claims.get(entity) else {
+        let Ok((claim, mut proof)) = self.claims.get_mut(entity) else {
             return;
         };
         let mut proven = claim.proven;
-        let mut pending = proof.clone();
+        let mut pending = std::mem::take(&mut *proof);
         let head = status.head;
         self.take_proof(entity, peer, status, &mut proven, &mut pending);
         if let Ok((mut claim, mut proof)) = self.claims.get_mut(entity) {

@@ -209,10 +209,16 @@ impl Drop for NodeProc {
 impl NodeProc {
     /// Starts `ecsync node ARGS` and reads its address (and HTTP URL, with `--http`) from stdout.
     pub fn start<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Self {
+        Self::start_with_env(args, &[])
+    }
+
+    /// [`NodeProc::start`] with `env` added to the process's environment (e.g. a clock set back from outside).
+    pub fn start_with_env<S: AsRef<std::ffi::OsStr>>(args: &[S], env: &[(&str, &str)]) -> Self {
         let wants_http = args.iter().any(|a| a.as_ref() == "--http");
         let mut child = Command::new(exe())
             .arg("node")
             .args(args)
+            .envs(env.iter().copied())
             .env("ECSYNC_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
