@@ -69,6 +69,12 @@ fn every_finding_stays_fixed() {
         }
     }
     eprintln!("{replayed} findings replayed");
+    // The findings are committed: a missing or emptied fuzz/regressions/ must fail, not replay nothing.
+    assert!(
+        replayed >= 1,
+        "no finding replayed: is {} missing?",
+        fuzz_dir().join("regressions").display()
+    );
 }
 
 #[test]

@@ -98,18 +98,46 @@ fn against_all(kinds: &[&str], fresh_from: Option<&Path>) -> Sent {
     args.extend(["--http".into(), "127.0.0.1:0".into()]);
     let mut node = NodeProc::start(&args.iter().map(String::as_str).collect::<Vec<_>>());
 
+    // Sent away must be the hostile peers, each of them, and never the honest one (the counters alone would
+    // also count a kicked honest server): read from the node's log lines about the peers it disconnects.
+    let id_of = |p: &NodeProc| p.addr.rsplit("/p2p/").next().unwrap().to_string();
+    let sent_away_lines = |log: &[String], id: &str| -> Vec<String> {
+        log.iter()
+            .filter(|l| {
+                (l.contains("disconnecting") || l.contains("sending away")) && l.contains(id)
+            })
+            .cloned()
+            .collect()
+    };
+    let honest_id = id_of(&honest);
+    let hostile_ids: Vec<String> = hostiles.iter().map(id_of).collect();
+    let last = std::cell::RefCell::new(String::new());
     let done = wait_until(
-        &format!("{kind}: synced to the honest head, gate open, the hostile peer sent away"),
+        &format!("{kind}: synced to the honest head, gate open, every hostile peer sent away"),
         || {
             let s = node.status();
             let sent = sent_away(&node);
             let synced = s["state"] == "Synced"
                 && s["current_height"].as_u64() == Some(BLOCKS)
                 && s["can_produce_blocks"] == true;
-            let away = sent.bans + sent.kicks + sent.no_status;
-            (synced && away >= kinds.len() as u64).then_some(sent)
+            let log = node.drain_log();
+            let away = hostile_ids
+                .iter()
+                .all(|id| !sent_away_lines(&log, id).is_empty());
+            *last.borrow_mut() = format!("status {s}, metrics {sent:?}");
+            (synced && away).then_some(sent)
         },
-        || format!("status {}, metrics {:?}", node.status(), sent_away(&node)),
+        || last.borrow().clone(),
+    );
+    let log = node.drain_log();
+    assert!(
+        sent_away_lines(&log, &honest_id).is_empty(),
+        "{kind}: the honest server was sent away: {:?}",
+        sent_away_lines(&log, &honest_id)
+    );
+    assert!(
+        done.bans + done.kicks + done.no_status >= kinds.len() as u64,
+        "{kind}: {done:?}"
     );
     // The gate stays open: no claim of the hostile peer closes it again.
     for _ in 0..20 {

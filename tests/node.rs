@@ -106,8 +106,20 @@ fn a_peer_of_another_chain_is_refused() {
         l.contains("refus") && l.contains("chain")
     });
     assert!(line.contains("genesis"), "{line}");
-    // It never counts as a peer.
-    let progress = other.wait_log("a progress line", |l| l.contains("sync: height"));
+    // It never counts as a peer: a progress line logged after the refusal (the first one comes before any dial,
+    // so it would prove nothing) still counts none.
+    let refused_at = other.drain_log().len();
+    let progress = wait_until(
+        "a progress line after the refusal",
+        || {
+            let log = other.drain_log();
+            log[refused_at..]
+                .iter()
+                .find(|l| l.contains("sync: height"))
+                .cloned()
+        },
+        || "no progress line".to_string(),
+    );
     assert!(progress.contains(" 0 peers"), "{progress}");
 }
 

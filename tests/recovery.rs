@@ -182,22 +182,30 @@ fn every_serving_node_away_for_ten_seconds_then_back_with_a_new_head() {
         || format!("{}", node.status()),
     );
 
-    // 1. Connected but unresponsive: both servers frozen for AWAY.
+    // 1. Connected but unresponsive: both servers frozen until the node notices.
     for s in &servers {
         signal(s, "-STOP");
     }
-    // What the node says meanwhile (printed: whether it notices within AWAY depends on its timeouts).
-    let frozen = std::time::Instant::now();
+    // The node notices (its peers' statuses go stale, their requests time out) and waits in Discovering: it
+    // neither believes itself synced nor counts a stall (never Failed), and it keeps what it has.
+    let before = height(&node);
     let mut seen: Vec<String> = Vec::new();
-    while frozen.elapsed() < AWAY {
-        let s = node.status();
-        let state = format!("{} {}", s["state"], s["reason"]);
-        if seen.last() != Some(&state) {
-            seen.push(state);
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let waiting = wait_until(
+        "Discovering while every server is frozen",
+        || {
+            let s = node.status();
+            let state = format!("{} {}", s["state"], s["reason"]);
+            if seen.last() != Some(&state) {
+                seen.push(state);
+            }
+            assert!(s["state"] != "Failed" && s["state"] != "Synced", "{s}");
+            assert!(s["current_height"].as_u64().unwrap() >= before, "{s}");
+            (s["state"] == "Discovering").then_some(s)
+        },
+        || format!("{}", node.status()),
+    );
     eprintln!("states while every server was frozen: {seen:?}");
+    assert_eq!(waiting["can_produce_blocks"], false, "{waiting}");
     for s in &servers {
         signal(s, "-CONT");
     }

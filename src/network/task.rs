@@ -576,6 +576,9 @@ impl SwarmTask {
         let changed = ban && self.dialer.deny_by_engine(target, reason.clone());
         if connected || changed {
             tracing::info!("disconnecting {peer} ({target}): {reason}");
+        } else {
+            // It left first (e.g. it closed the connection under a request): still one line per peer sent away.
+            tracing::info!("sending away {peer} ({target}), already disconnected: {reason}");
         }
         if connected {
             let _ = self.swarm.disconnect_peer_id(target);
