@@ -10,7 +10,7 @@
 //! | [`range_response`] | a blocks_by_range answer stream       | `BlocksCodec::read_response`, `check_answer`, the standalone block rules |
 //! | [`block`]          | one block's bytes                     | `SignedBlock::decode`, every rule a block keeps alone, BLS decoding and verification |
 //! | [`approve`]        | an approve request or answer stream   | `ApproveCodec` (frame, postcard, canonical form), then a member's `decide` on the proposed block |
-//! | [`head_proof`]     | a status with a head proof            | `StatusCodec::read_response`, the proof's match with the status head, `proof_from_future`, `verify_head_proof` |
+//! | [`head_proof`]     | a status with a head proof            | `StatusCodec::read_response`, the proof's match with the status head, `ChainSpec::begins_beyond`, `verify_head_proof` |
 //!
 //! Panics are the findings: a harness panics only when the code under test panics or breaks an invariant.
 
@@ -372,7 +372,7 @@ pub fn head_proof(data: &[u8]) {
     let fixture = fixture();
     let spec = fixture.generator.spec();
     let skew = ecsync_components::SyncConfig::default().max_clock_skew_ms;
-    if ecsync_systems::consensus::proof_from_future(spec, &proof, NOW_MS, skew).is_some() {
+    if spec.begins_beyond(proof.header.slot, NOW_MS, skew) {
         return;
     }
     let Ok(head) = ecsync_systems::consensus::verify_head_proof(spec, &fixture.authorities, &proof)

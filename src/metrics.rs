@@ -283,7 +283,7 @@ impl Metrics {
         );
         r.register(
             "clock_behind",
-            "Statuses, head proofs and gossiped blocks from beyond our clock plus the allowed skew: a sign that \
+            "Gossiped blocks the federation signed, from slots beyond our clock plus the allowed skew: a sign that \
              this node's clock is behind (nobody is punished for them)",
             m.clock_behind.clone(),
         );

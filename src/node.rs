@@ -751,8 +751,8 @@ fn engine_loop(
     Ok(())
 }
 
-/// Says, in one warning line at most once a minute, that this node's clock seems behind: peers sent statuses,
-/// head proofs or gossiped blocks from slots that begin beyond the allowed skew by our clock
+/// Says, in one warning line at most once a minute, that this node's clock seems behind: peers gossiped blocks
+/// the federation signed, from slots that begin beyond the allowed skew by our clock
 /// (`EngineCounters::clock_behind`; nobody is punished for them).
 #[derive(Default)]
 struct ClockWatch {
@@ -773,7 +773,7 @@ impl ClockWatch {
             return;
         }
         tracing::warn!(
-            "this node's clock seems behind: {} statuses, head proofs or gossiped blocks from slots that begin \
+            "this node's clock seems behind: {} blocks the federation signed arrived from slots that begin \
              beyond the allowed clock skew (max_clock_skew_ms) by our clock; they are ignored, not punished. \
              Check the system clock (NTP).",
             clock_behind - self.seen

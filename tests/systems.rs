@@ -358,7 +358,8 @@ fn ingest_events_does_not_believe_a_claim_from_the_future_nor_punish_its_peer() 
     assert_eq!(claim_of(world, 1), before);
     assert!(world.resource::<Outbox>().0.is_empty());
     let counters = world.resource::<EngineCounters>();
-    assert_eq!((counters.claims_refused, counters.clock_behind), (2, 2));
+    // A status is no evidence of our clock (anyone can claim a future slot): only signed blocks count there.
+    assert_eq!((counters.claims_refused, counters.clock_behind), (2, 0));
     assert!(take_outcomes(world).is_empty());
     assert_consistent(&mut built.engine);
 }
@@ -1008,10 +1009,19 @@ fn prove_heads_drops_a_proof_from_beyond_the_clock_unpunished() {
     assert_eq!(world.resource::<ProvenHead>().head.height, 10);
     let c = world.resource::<EngineCounters>().clone();
     assert_eq!(
-        (c.clock_behind, c.proofs_verified, c.proofs_invalid),
-        (1, 0, 0)
+        (c.proofs_verified, c.proofs_invalid),
+        (0, 0),
+        "not verified"
     );
     assert!(take_outcomes(world).is_empty());
+    let peer = built.peers[0];
+    let proof = built
+        .engine
+        .world_mut()
+        .get::<PeerProof>(peer)
+        .unwrap()
+        .clone();
+    assert_eq!(proof.pending_height(), None, "dropped");
 }
 
 #[test]
@@ -2657,8 +2667,14 @@ fn gossip_blocks_ignores_old_blocks_and_a_valid_block_on_another_parent() {
 }
 
 #[test]
-fn gossip_blocks_ignores_a_block_from_beyond_a_slow_clock_and_punishes_nobody() {
-    let mut built = gossip_world(vec![(PeerId(1), 9, fx().chain.blocks[11].clone())]);
+fn gossip_blocks_ignores_a_signed_block_from_beyond_a_slow_clock_and_rejects_a_forged_one() {
+    // Block 12 with block 13's signature: from beyond the clock too, but no federation signed it.
+    let mut forged = fx().blocks[12].clone();
+    forged.approval.signature = fx().blocks[13].approval.signature;
+    let mut built = gossip_world(vec![
+        (PeerId(1), 9, fx().chain.blocks[11].clone()),
+        (PeerId(2), 10, forged.encode()),
+    ]);
     let world = built.engine.world_mut();
     let skew = world.resource::<SyncConfig>().max_clock_skew_ms;
     let starts = world
@@ -2668,10 +2684,22 @@ fn gossip_blocks_ignores_a_block_from_beyond_a_slow_clock_and_punishes_nobody() 
     world.resource_mut::<Clock>().now_ms = starts - skew - 1;
     run_system(&mut built.engine, gossip_blocks);
     let world = built.engine.world_mut();
-    assert_eq!(verdicts(world), vec![(9, GossipVerdict::Ignore)]);
+    assert_eq!(
+        verdicts(world),
+        vec![(9, GossipVerdict::Ignore), (10, GossipVerdict::Reject)]
+    );
     assert_eq!(world.resource::<ChainHead>().0.height, 10);
-    assert_eq!(world.resource::<EngineCounters>().clock_behind, 1);
-    assert!(take_outcomes(world).is_empty(), "nobody punished");
+    assert_eq!(
+        world.resource::<EngineCounters>().clock_behind,
+        1,
+        "only the signed block is evidence of our clock"
+    );
+    let outcomes = take_outcomes(world);
+    assert!(
+        matches!(&outcomes[..], [o] if o.peer_id == PeerId(2)
+            && matches!(o.kind, OutcomeKind::Invalid(_))),
+        "the honest sender is not punished, the forger is: {outcomes:?}"
+    );
 }
 
 #[test]

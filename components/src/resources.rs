@@ -384,8 +384,9 @@ pub struct EngineCounters {
     pub chain_conflicts: u64,
     /// Statuses refused: a head slot beyond the clock's slot plus the allowed skew.
     pub claims_refused: u64,
-    /// Things from the future by our clock that honest peers sent (statuses, gossiped blocks, proofs of a slot
-    /// that has not begun beyond the skew): a sign that our clock is behind. Nobody is punished for them.
+    /// Gossiped blocks the federation signed whose slot begins beyond the clock skew by our clock: a sign that our
+    /// clock is behind (only a federation signature counts as evidence, so no peer can raise it alone). Nobody
+    /// is punished for them.
     pub clock_behind: u64,
     /// Head proofs verified (valid).
     pub proofs_verified: u64,

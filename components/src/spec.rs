@@ -85,6 +85,12 @@ impl ChainSpec {
             .saturating_add(slot.saturating_mul(self.slot_duration_ms))
     }
 
+    /// Whether `slot` begins later than `skew_ms` after Unix time `now_ms`: a head or block no clock within the
+    /// allowed skew of ours can have seen begin.
+    pub fn begins_beyond(&self, slot: Slot, now_ms: u64, skew_ms: u64) -> bool {
+        self.slot_start_ms(slot) > now_ms.saturating_add(skew_ms)
+    }
+
     /// The genesis block as a parent: height 0, slot 0, the spec's genesis hash.
     pub fn genesis_ref(&self) -> BlockRef {
         BlockRef {

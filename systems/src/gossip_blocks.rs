@@ -8,9 +8,11 @@
 //! - it does not decode (size first, canonical): **Reject**, its sender penalised as for an invalid block;
 //! - at or below the head: **Ignore** (we have it, or it is stale: not the sender's fault);
 //! - from a slot that has not begun by our clock: **Ignore**, its sender not punished. Within
-//!   `max_clock_skew_ms` clocks simply differ (range sync holds such blocks too); beyond it, our clock is the
-//!   likely culprit (an honest federation signs only blocks of slots that began by its clocks), so it is counted
-//!   in `clock_behind` (the node logs that its clock seems behind). The block is not lost: its peers' statuses
+//!   `max_clock_skew_ms` clocks simply differ (range sync holds such blocks too). Beyond it, the block is
+//!   checked with every rule but the clock (`check_standalone` as at its slot's start, and the
+//!   signature): if the federation signed it, our clock is the likely culprit (an honest federation signs only
+//!   blocks of slots that began by its clocks), so it is counted in `clock_behind` (the node logs that its clock
+//!   seems behind); if not, it is invalid whatever the clock, and rejected as below. The block is not lost: its peers' statuses
 //!   name it, and range sync fetches it once its slot has begun by our clock;
 //! - at head + 1 and linked to the head: every rule against the head and the signature (`validate_block`), then
 //!   imported durably with its own checkpoint (`ChainWriter::import_single`) and **Accept**, so it is forwarded
@@ -54,7 +56,8 @@ enum Judgement {
     Accept,
     /// Not forwarded, nobody blamed.
     Ignore,
-    /// From a slot that begins beyond the clock skew by our clock: ignored, nobody blamed, our clock suspected.
+    /// Validly signed, from a slot that begins beyond the clock skew by our clock: ignored, nobody blamed, our
+    /// clock suspected.
     Early,
     /// Invalid: not forwarded, the sender blamed.
     Reject(Offence),
@@ -166,14 +169,21 @@ fn judge(rules: &Rules, head: BlockRef, bytes: &[u8], sequential_busy: bool) -> 
     if height <= head.height {
         return Judgement::Ignore;
     }
-    let starts = spec.slot_start_ms(block.slot());
-    if starts > now.saturating_add(rules.env.config.max_clock_skew_ms) {
-        return Judgement::Early;
+    let keys = &rules.keys.0;
+    if spec.begins_beyond(block.slot(), now, rules.env.config.max_clock_skew_ms) {
+        // Evidence that our clock is behind only if the federation signed it (no peer can forge that signal);
+        // a block that breaks a rule other than the clock is invalid whatever the clock says.
+        let at_its_slot = spec.slot_start_ms(block.slot());
+        let signed = check_standalone(spec, &block, bytes.len(), at_its_slot)
+            .and_then(|()| verify_approval(keys, &block));
+        return match signed {
+            Ok(()) => Judgement::Early,
+            Err(e) => broken(height, e),
+        };
     }
-    if starts > now {
+    if spec.begins_beyond(block.slot(), now, 0) {
         return Judgement::Ignore;
     }
-    let keys = &rules.keys.0;
     if height == head.height + 1 {
         if block.block.header.parent_hash != head.hash {
             // Another branch: not provably malicious if it is otherwise valid.

@@ -7,7 +7,7 @@
 //! a proof that names another head than the status is an invalid message (a fatal offence). A status whose head
 //! slot begins later than `max_clock_skew_ms` ahead of our clock is not believed (a new peer starts with a
 //! claim of genesis) but not punished either: an honest peer says so when our clock is behind (counted in
-//! `clock_behind`). A peer's claim starts discredited if its record says so (a reconnect does not lift a
+//! `claims_refused`; only a block the federation signed counts as evidence of our clock, in `gossip_blocks`). A peer's claim starts discredited if its record says so (a reconnect does not lift a
 //! discredit).
 
 use bevy_ecs::prelude::*;
@@ -24,11 +24,6 @@ use ecsync_components::{
 
 use crate::params::{Env, PeerBook};
 use crate::transitions::Transitions;
-
-/// Whether a status's head is impossible at `now_ms`: its slot begins later than `skew_ms` from now.
-fn impossible(spec: &Spec, status: &StatusMessage, now_ms: u64, skew_ms: u64) -> bool {
-    spec.0.slot_start_ms(status.head.slot) > now_ms.saturating_add(skew_ms)
-}
 
 /// Why a status is refused, if it is.
 fn foreign(spec: &Spec, status: &StatusMessage) -> Option<String> {
@@ -162,13 +157,16 @@ impl Ingest<'_, '_> {
     /// Whether `status`'s head could exist by our clock.
     fn believable(&self, status: &StatusMessage) -> bool {
         let skew = self.env.config.max_clock_skew_ms;
-        !impossible(&self.env.spec, status, self.env.now(), skew)
+        !self
+            .env
+            .spec
+            .0
+            .begins_beyond(status.head.slot, self.env.now(), skew)
     }
 
     /// A claim from the future: not believed, and not punished (our clock may be the one behind).
     fn refuse_claim(&mut self) {
         self.counters.claims_refused += 1;
-        self.counters.clock_behind += 1;
     }
 
     /// A known peer's new status: its claim, or its removal if it moved to another chain.

@@ -11,7 +11,8 @@
 //!   (only its newest is kept);
 //! - a proof that does not verify is an `Invalid` outcome for its peer: a fatal offence (banned);
 //! - a proof from a slot that begins later than `max_clock_skew_ms` from now is dropped unverified and
-//!   unpunished (`clock_behind`): our clock may be the one that is wrong.
+//!   unpunished: our clock may be the one that is wrong. (`ingest_events` keeps no proof of a status from
+//!   beyond the skew, so this guards only against the clock moving back meanwhile.)
 //!
 //! The imported head is proven too (every imported block was validated), and so are validated downloads and
 //! gossiped blocks (their systems raise `ProvenHead` themselves).
@@ -21,7 +22,7 @@ use ecsync_components::ecs::{Peer, PeerClaim, PeerProof};
 use ecsync_components::resources::{ChainHead, EngineCounters, ProvenHead};
 use ecsync_components::{Height, Offence, OutcomeKind, PeerOutcome, SyncConfig};
 
-use crate::consensus::{proof_from_future, verify_head_proof};
+use crate::consensus::verify_head_proof;
 use crate::params::Rules;
 
 /// Whether a peer's proof rate lets it have a proof verified at `now` (a GCRA over `rate_tat_ms`).
@@ -79,8 +80,7 @@ pub fn prove_heads(
             continue;
         };
         let spec = &rules.env.spec.0;
-        if proof_from_future(spec, &pending, now, config.max_clock_skew_ms).is_some() {
-            counters.clock_behind += 1;
+        if spec.begins_beyond(pending.header.slot, now, config.max_clock_skew_ms) {
             continue;
         }
         spend(config, &mut proof, now);

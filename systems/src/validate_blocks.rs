@@ -180,8 +180,8 @@ pub fn validate_blocks(
     let (spec, now) = (&rules.env.spec.0, rules.env.now());
     let skew = config.max_clock_skew_ms;
     let held = |p: &PendingBlock| {
-        let starts = spec.slot_start_ms(p.block.slot());
-        starts > now && starts <= now.saturating_add(skew)
+        let slot = p.block.slot();
+        spec.begins_beyond(slot, now, 0) && !spec.begins_beyond(slot, now, skew)
     };
     let (selected, waiting) = lowest_downloaded(&ranges, &downloaded, limit, held);
     counters.ranges_held = waiting;

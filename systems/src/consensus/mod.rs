@@ -265,29 +265,10 @@ pub fn validate_block(
     verify_approval(authorities, block)
 }
 
-/// Why a head proof is not believed yet: its slot begins later than `skew_ms` from `now_ms` by our clock. Not the
-/// sender's fault for sure (our clock may be behind): the proof is not verified, not counted, not punished.
-pub fn proof_from_future(
-    spec: &ChainSpec,
-    proof: &HeadProof,
-    now_ms: u64,
-    skew_ms: u64,
-) -> Option<String> {
-    let starts = spec.slot_start_ms(proof.header.slot);
-    (starts > now_ms.saturating_add(skew_ms)).then(|| {
-        format!(
-            "head proof at slot {} (height {}) begins {} ms from now by our clock",
-            proof.header.slot,
-            proof.header.height,
-            starts - now_ms
-        )
-    })
-}
-
 /// Verifies a head proof: the header's timestamp is its slot's start, its approval names known authorities, a
 /// quorum and the slot's producer, and its aggregate signature verifies over the header's hash (one aggregate
 /// verification, ~1.2 ms). Returns the head it proves. The clock (a slot not begun) is the caller's check
-/// ([`proof_from_future`]): a proof from the future is not the sender's offence, a proof that fails here is.
+/// (`ChainSpec::begins_beyond`): a proof from the future is not the sender's offence, a proof that fails here is.
 pub fn verify_head_proof(
     spec: &ChainSpec,
     authorities: &Authorities,
