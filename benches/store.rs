@@ -11,8 +11,8 @@
 use std::cell::RefCell;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use ecsync::sim::SimChain;
 use ecsync::store::RedbStore;
+use ecsync::testing::sim::SimChain;
 use ecsync_components::{ChainStore, Checkpoint, EncodedBlock, SignedBlock, imports};
 
 /// Blocks per import batch (about one tick's worth at 2,000 blocks/s).

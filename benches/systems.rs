@@ -3,7 +3,7 @@
 //! Each bench runs exactly one system, in a one-system `Schedule` with the engine's single-threaded executor (so
 //! the commands it queues are applied inside the measurement, as they are in a tick), against the world of a real
 //! [`SyncEngine`] (every resource `SyncEngine::new` inserts, an in-memory redb store, blocks with real BLS
-//! approvals) put into a realistic mid-sync state by `ecsync::test_utils::build` (`Layout::mid_sync`, varied per
+//! approvals) put into a realistic mid-sync state by `ecsync::testing::world::build` (`Layout::mid_sync`, varied per
 //! bench; the builder and the one-system schedule are shared with the system tests in `tests/systems.rs`):
 //!
 //! - 100 peers with measured statistics, scores and budgets, each believed up to height 1,000,000;
@@ -27,7 +27,7 @@ use bevy_ecs::schedule::IntoScheduleConfigs;
 use bevy_ecs::system::ScheduleSystem;
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use ecsync::engine::SyncEngine;
-use ecsync::test_utils::{
+use ecsync::testing::world::{
     BENCH_CHAIN_LEN, Layout, NOW, build, count, entities, fixture, mid_sync_config, one_system,
 };
 use ecsync_components::ecs::{

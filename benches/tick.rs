@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use ecsync::engine::SyncEngine;
-use ecsync::sim::{SIM_EPOCH_MS, SimChain};
 use ecsync::store::RedbStore;
+use ecsync::testing::sim::{SIM_EPOCH_MS, SimChain};
 use ecsync_components::{NetEvent, PeerId, Request, StatusMessage, SyncConfig, SyncState};
 
 /// Blocks of the chain synced.
@@ -196,7 +196,7 @@ fn bench_sync(c: &mut Criterion) {
 /// does not move, so no request times out and no status is due: what is measured is the full schedule's own
 /// cost over that world (every system runs and queries it).
 fn bench_loaded(c: &mut Criterion) {
-    use ecsync::test_utils::{BENCH_CHAIN_LEN, Layout, NOW, build};
+    use ecsync::testing::world::{BENCH_CHAIN_LEN, Layout, NOW, build};
     use ecsync_components::ecs::PendingBlock;
     use ecsync_components::resources::Spec;
 

@@ -263,7 +263,7 @@ impl BlockSource for Misbehaving {
         match self.kind {
             Misbehaviour::HeightLie => {
                 status.head.height += LIE_BLOCKS;
-                let now = crate::chainio::unix_now_ms();
+                let now = crate::util::clock::unix_now_ms();
                 status.head.slot = status.head.slot.max(self.spec.slot_at(now));
                 status.head.hash = Hash32([0x11; 32]);
                 // A claim it cannot prove: a hint that never moves the target.

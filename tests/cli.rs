@@ -312,9 +312,9 @@ fn config_defaults_round_trip_through_check() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let defaults = text(&out.stdout);
     let help_lines = defaults.lines().filter(|l| l.starts_with("# ")).count();
-    for (key, _) in ecsync::config_file::SYNC_HELP
+    for (key, _) in ecsync::node::config_file::SYNC_HELP
         .iter()
-        .chain(ecsync::config_file::SERVE_HELP)
+        .chain(ecsync::node::config_file::SERVE_HELP)
     {
         assert!(
             defaults
@@ -324,15 +324,20 @@ fn config_defaults_round_trip_through_check() {
         );
     }
     assert!(
-        help_lines > ecsync::config_file::SYNC_HELP.len() + ecsync::config_file::SERVE_HELP.len(),
+        help_lines
+            > ecsync::node::config_file::SYNC_HELP.len()
+                + ecsync::node::config_file::SERVE_HELP.len(),
         "commented"
     );
     let file = write_config(t.path(), "defaults.toml", defaults.as_bytes());
     let out = ecsync(&["config", "check", &file]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let effective = text(&out.stdout);
-    let parsed = ecsync::config_file::parse(&effective).expect("check prints a config");
-    assert_eq!(parsed.config, ecsync::config_file::NodeConfig::default());
+    let parsed = ecsync::node::config_file::parse(&effective).expect("check prints a config");
+    assert_eq!(
+        parsed.config,
+        ecsync::node::config_file::NodeConfig::default()
+    );
     // Independently of ecsync's own parser: plain TOML with the default values.
     let table: toml::Table = toml::from_str(&effective).unwrap();
     assert_eq!(table["sync"]["min_batch"].as_integer(), Some(32));

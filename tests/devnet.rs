@@ -133,7 +133,7 @@ fn a_federation_of_four_produces_gated_by_sync_and_survives_restarts_and_two_mem
     let mut heads = Vec::new();
     for dir in &dirs {
         common::verify(dir);
-        let (_, store) = ecsync::chainio::open_chain_dir(dir).unwrap();
+        let (_, store) = ecsync::store::chain_dir::open_chain_dir(dir).unwrap();
         heads.push((store.head().unwrap().height, store));
     }
     // The follower (first) went on after the stop; member 3 (last) stopped before it.

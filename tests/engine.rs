@@ -5,7 +5,9 @@ use std::sync::OnceLock;
 
 use ecsync::components::{NetEvent, PeerId, Request, StatusMessage, SyncConfig, SyncState};
 use ecsync::engine::SyncEngine;
-use ecsync::sim::{Behaviour, PeerSpec, SIM_EPOCH_MS, Scenario, SimChain, Simulation, sim_config};
+use ecsync::testing::sim::{
+    Behaviour, PeerSpec, SIM_EPOCH_MS, Scenario, SimChain, Simulation, sim_config,
+};
 
 fn chain() -> &'static SimChain {
     static CHAIN: OnceLock<SimChain> = OnceLock::new();

@@ -249,7 +249,7 @@ fn a_member_answers_approval_questions_and_never_equivocates() {
 
     use ecsync::components::ChainStore;
     let (spec, head_block) = common::with_store_lock(|| {
-        let (spec, store) = ecsync::chainio::open_chain_dir(&template).unwrap();
+        let (spec, store) = ecsync::store::chain_dir::open_chain_dir(&template).unwrap();
         (spec, store.block(BLOCKS).unwrap().unwrap())
     });
     let generator = ecsync_systems_generator(&template);
@@ -350,6 +350,8 @@ fn a_member_answers_approval_questions_and_never_equivocates() {
 
 /// The generator of a generated chain directory.
 fn ecsync_systems_generator(dir: &Path) -> ecsync::systems::chaingen::ChainGenerator {
-    let params = ecsync::chainio::load_generator(dir).unwrap().unwrap();
+    let params = ecsync::store::chain_dir::load_generator(dir)
+        .unwrap()
+        .unwrap();
     ecsync::systems::chaingen::ChainGenerator::new(params).unwrap()
 }

@@ -1,11 +1,11 @@
-//! The fuzz harnesses (`ecsync::fuzzing`) run on stable in the ordinary test run: every seed input, and every input
+//! The fuzz harnesses (`ecsync::testing::fuzzing`) run on stable in the ordinary test run: every seed input, and every input
 //! a fuzzer ever found (`fuzz/regressions/<harness>/`, one file per finding, named after what it found), must pass.
 //! `cargo test --release --test fuzz_inputs -- --ignored write_seeds` rewrites `fuzz/seeds/` from the fuzz chain
 //! (fuzz/run.sh does it before fuzzing).
 
 use std::path::{Path, PathBuf};
 
-use ecsync::fuzzing::{HARNESSES, harness, seeds};
+use ecsync::testing::fuzzing::{HARNESSES, harness, seeds};
 
 fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")

@@ -33,7 +33,9 @@ fn peers(node: &NodeProc) -> u64 {
 }
 
 fn generator(dir: &Path) -> ecsync::systems::chaingen::ChainGenerator {
-    let params = ecsync::chainio::load_generator(dir).unwrap().unwrap();
+    let params = ecsync::store::chain_dir::load_generator(dir)
+        .unwrap()
+        .unwrap();
     ecsync::systems::chaingen::ChainGenerator::new(params).unwrap()
 }
 
@@ -50,7 +52,7 @@ fn gossiped_blocks_are_imported_and_forwarded_and_invalid_ones_stop_at_the_first
     let b_dir = t.path().join("b");
     copy_chain(&chain, &b_dir);
     let (spec, head_block) = common::with_store_lock(|| {
-        let (spec, store) = ecsync::chainio::open_chain_dir(&chain).unwrap();
+        let (spec, store) = ecsync::store::chain_dir::open_chain_dir(&chain).unwrap();
         (spec, store.block(BLOCKS).unwrap().unwrap())
     });
     let generator = generator(&chain);

@@ -253,8 +253,8 @@ fn metrics_status_and_dump_during_a_real_sync() {
 /// `MAX_LISTED` of each kind, counts the rest, and stays under 1 MiB.
 #[test]
 fn world_dump_is_bounded() {
-    use ecsync::dump::MAX_LISTED;
-    use ecsync::test_utils::{Layout, build, mid_sync_config};
+    use ecsync::engine::dump::MAX_LISTED;
+    use ecsync::testing::world::{Layout, build, mid_sync_config};
 
     let layout = Layout::mid_sync();
     let mut built = build(layout, mid_sync_config());
@@ -297,8 +297,8 @@ fn world_dump_is_rate_limited() {
     use axum::body::Body;
     use axum::http::{Request, StatusCode};
     use ecsync::components::SyncStatus;
-    use ecsync::dump::WorldDump;
-    use ecsync::http::{DumpLimits, DumpReply, DumpRequester, DumpSent, HttpState, router};
+    use ecsync::engine::dump::WorldDump;
+    use ecsync::node::http::{DumpLimits, DumpReply, DumpRequester, DumpSent, HttpState, router};
     use tokio::sync::oneshot;
 
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -336,7 +336,7 @@ fn world_dump_is_rate_limited() {
         tokio::sync::watch::channel(SyncStatus::starting(Default::default()));
     let state = HttpState {
         status,
-        metrics: ecsync::metrics::Metrics::new(),
+        metrics: ecsync::node::metrics::Metrics::new(),
         dump,
         // A burst of 3 that never refills: the test does not depend on how fast it runs.
         dump_limits: Arc::new(DumpLimits::new(3, 0)),
@@ -397,7 +397,7 @@ fn world_dump_is_rate_limited() {
     let stopped: DumpRequester = Arc::new(|_, _| DumpSent::Stopped);
     let app = router(HttpState {
         status,
-        metrics: ecsync::metrics::Metrics::new(),
+        metrics: ecsync::node::metrics::Metrics::new(),
         dump: stopped,
         dump_limits: Arc::default(),
         control: None,
@@ -556,7 +556,7 @@ fn control_endpoints_are_loopback_only_and_rate_limited() {
     use axum::body::Body;
     use axum::http::{Request, StatusCode};
     use ecsync::components::SyncStatus;
-    use ecsync::http::{
+    use ecsync::node::http::{
         Control, ControlAnswer, ControlRequester, DumpSent, HttpState, RateLimit, router,
     };
 
@@ -568,7 +568,7 @@ fn control_endpoints_are_loopback_only_and_rate_limited() {
         let (_tx, status) = tokio::sync::watch::channel(SyncStatus::starting(Default::default()));
         router(HttpState {
             status,
-            metrics: ecsync::metrics::Metrics::new(),
+            metrics: ecsync::node::metrics::Metrics::new(),
             dump: Arc::new(|_, _| DumpSent::Stopped),
             dump_limits: Arc::default(),
             control,

@@ -83,7 +83,7 @@ fn unread_answers_do_not_grow_the_server_and_an_honest_node_still_syncs() {
     let t = tempfile::tempdir().unwrap();
     let chain = t.path().join("chain");
     generate(&chain);
-    let spec = ecsync::chainio::load_spec(&chain.join("spec.json")).unwrap();
+    let spec = ecsync::store::chain_dir::load_spec(&chain.join("spec.json")).unwrap();
     // Read before the server opens the store.
     let served_head = head_hash(&chain);
     let mut server = NodeProc::start(&["--data", chain.to_str().unwrap(), "--http", "0"]);

@@ -34,7 +34,7 @@ fn spec_of(path: &Path) -> ChainSpec {
 }
 
 fn now_ms() -> u64 {
-    ecsync::chainio::unix_now_ms()
+    ecsync::util::clock::unix_now_ms()
 }
 
 /// A claim of `height` at the current slot (believable by the clock) that nobody can prove.

@@ -287,7 +287,7 @@ fn a_checkpoint_sync_downloads_nothing_below_and_refuses_another_block_there() {
     const AT: u64 = 2000;
     let template = common::template(33, BLOCKS);
     let trusted = common::with_store_lock(|| {
-        let (_, store) = ecsync::chainio::open_chain_dir(&template).unwrap();
+        let (_, store) = ecsync::store::chain_dir::open_chain_dir(&template).unwrap();
         use ecsync::components::ChainStore;
         store.block(AT).unwrap().unwrap().hash().to_hex()
     });

@@ -10,7 +10,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-use ecsync::sim::{PartitionKind, Scenario, SimChain, SimReport, Simulation, sim_config};
+use ecsync::testing::sim::{PartitionKind, Scenario, SimChain, SimReport, Simulation, sim_config};
 use ecsync_components::SyncState;
 
 const CHAIN_LEN: u64 = 240;

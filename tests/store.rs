@@ -6,15 +6,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use ecsync::chainio::{generate_chain, open_chain_dir, verify_store};
 use ecsync::components::{
     BlockRef, ChainStore, Checkpoint, EncodedBlock, Height, ImportBlock, NetEvent, PeerId, Request,
     SignatureBytes, SignedBlock, StatusMessage, StoreError, SyncConfig, imports,
 };
 use ecsync::engine::SyncEngine;
-use ecsync::sim::{SIM_EPOCH_MS, SimChain};
 use ecsync::store::RedbStore;
+use ecsync::store::chain_dir::{generate_chain, open_chain_dir};
+use ecsync::store::verify::verify_store;
 use ecsync::systems::chaingen::GenParams;
+use ecsync::testing::sim::{SIM_EPOCH_MS, SimChain};
 
 const NOW: u64 = u64::MAX / 2;
 
@@ -640,7 +641,7 @@ fn a_cut_off_transaction_rolls_back_to_the_last_checkpoint() {
 fn a_store_file_never_committed_to_opens_empty() {
     let dir = tempfile::tempdir().unwrap();
     let spec_path = template().join("spec.json");
-    let spec = ecsync::chainio::load_spec(&spec_path).unwrap();
+    let spec = ecsync::store::chain_dir::load_spec(&spec_path).unwrap();
     let path = dir.path().join("chain.redb");
     // What a crash between creating the file and the first commit leaves (older versions created in place).
     drop(redb::Database::create(&path).unwrap());

@@ -1,5 +1,5 @@
 //! Unit tests of the engine's systems: each runs ONE system of the schedule in `src/engine.rs` (with the command
-//! application its schedule does, so its transitions apply) on a small world built by `ecsync::test_utils`
+//! application its schedule does, so its transitions apply) on a small world built by `ecsync::testing::world`
 //! (4 peers, ranges of 16 blocks of a 256-block chain with real BLS approvals), and checks what the system must
 //! have changed and that the world is still consistent (`check_world`: one state per range, one stage per block,
 //! and `SyncEngine::check_bookkeeping`). Nothing here depends on the machine's speed: engine time is the `Clock`
@@ -12,7 +12,7 @@
 use bevy_ecs::message::Messages;
 use bevy_ecs::prelude::*;
 use ecsync::engine::SyncEngine;
-use ecsync::test_utils::{
+use ecsync::testing::world::{
     Built, Commit, Fixture, Layout, NOW, SMALL_CHAIN_LEN, build, check_world, count, entities,
     fixture, run_system, take_outcomes,
 };
@@ -2635,8 +2635,8 @@ fn gossip_blocks_rejects_a_bad_signature_and_penalises_its_sender() {
 fn gossip_blocks_ignores_old_blocks_and_a_valid_block_on_another_parent() {
     let generator =
         ecsync_systems::chaingen::ChainGenerator::new(ecsync_systems::chaingen::GenParams {
-            seed: ecsync::test_utils::FIXTURE_SEED,
-            payload_bytes: ecsync::test_utils::PAYLOAD_BYTES,
+            seed: ecsync::testing::world::FIXTURE_SEED,
+            payload_bytes: ecsync::testing::world::PAYLOAD_BYTES,
             ..Default::default()
         })
         .unwrap();

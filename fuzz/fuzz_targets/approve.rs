@@ -1,4 +1,4 @@
-//! cargo-fuzz target: `ecsync::fuzzing::approve` on every input.
+//! cargo-fuzz target: `ecsync::testing::fuzzing::approve` on every input.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| ecsync::fuzzing::approve(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ecsync::testing::fuzzing::approve(data));

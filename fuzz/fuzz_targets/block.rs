@@ -1,4 +1,4 @@
-//! cargo-fuzz target: `ecsync::fuzzing::block` on every input.
+//! cargo-fuzz target: `ecsync::testing::fuzzing::block` on every input.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| ecsync::fuzzing::block(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ecsync::testing::fuzzing::block(data));

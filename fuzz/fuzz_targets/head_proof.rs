@@ -1,4 +1,4 @@
-//! cargo-fuzz target: `ecsync::fuzzing::head_proof` on every input.
+//! cargo-fuzz target: `ecsync::testing::fuzzing::head_proof` on every input.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| ecsync::fuzzing::head_proof(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ecsync::testing::fuzzing::head_proof(data));

@@ -1,4 +1,4 @@
-//! cargo-fuzz target: `ecsync::fuzzing::range_request` on every input.
+//! cargo-fuzz target: `ecsync::testing::fuzzing::range_request` on every input.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| ecsync::fuzzing::range_request(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ecsync::testing::fuzzing::range_request(data));

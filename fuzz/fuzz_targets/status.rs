@@ -1,4 +1,4 @@
-//! cargo-fuzz target: `ecsync::fuzzing::status` on every input.
+//! cargo-fuzz target: `ecsync::testing::fuzzing::status` on every input.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| ecsync::fuzzing::status(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ecsync::testing::fuzzing::status(data));

@@ -32,8 +32,9 @@ use serde::Serialize;
 use super::BenchArgs;
 use super::chain::progress_bar;
 use super::demo::{Children, cached_chain, start_servers};
-use crate::chainio::{open_chain_dir, unix_now_ms};
 use crate::store::SPEC_FILE;
+use crate::store::chain_dir::open_chain_dir;
+use crate::util::clock::unix_now_ms;
 
 /// Most blocks the verification bounds validate (the first of the chain).
 pub const BOUND_BLOCKS: u64 = 20_000;

@@ -10,7 +10,9 @@ use ecsync_systems::chaingen::GenParams;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::GenerateArgs;
-use crate::chainio::{generate_chain, open_chain_dir, unix_now_ms, verify_store};
+use crate::store::chain_dir::{generate_chain, open_chain_dir};
+use crate::store::verify::verify_store;
+use crate::util::clock::unix_now_ms;
 
 /// A progress bar on stderr when it is a terminal, hidden otherwise.
 pub fn progress_bar(len: u64, what: &str) -> ProgressBar {
@@ -102,8 +104,8 @@ pub fn head(dir: &Path, json: bool) -> anyhow::Result<()> {
 
 /// `ecsync chain keys`.
 pub fn keys(args: &super::KeysArgs) -> anyhow::Result<()> {
-    let (spec, _) = crate::chainio::open_chain_dir(&args.dir)?;
-    let params = crate::chainio::load_generator(&args.dir)?.with_context(|| {
+    let (spec, _) = crate::store::chain_dir::open_chain_dir(&args.dir)?;
+    let params = crate::store::chain_dir::load_generator(&args.dir)?.with_context(|| {
         format!(
             "{} is not a generated chain (no generator.json): its keys are not derivable",
             args.dir.display()
@@ -123,8 +125,8 @@ pub fn keys(args: &super::KeysArgs) -> anyhow::Result<()> {
     if let Some(bad) = authorities.iter().find(|&&a| a >= n) {
         bail!("--authority {bad}: the federation has {n} authorities (0..{n})");
     }
-    let file = crate::keyfile::dev_key_file(&spec, generator.federation(), &authorities);
-    crate::keyfile::write_key_file(&args.out, &file)?;
+    let file = crate::node::keyfile::dev_key_file(&spec, generator.federation(), &authorities);
+    crate::node::keyfile::write_key_file(&args.out, &file)?;
     println!(
         "wrote the keys of authorities {authorities:?} of chain {} to {} (mode 0600)",
         spec.chain_id,

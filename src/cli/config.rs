@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::config_file;
+use crate::node::config_file;
 
 /// Prints the commented default config file.
 pub fn defaults() -> anyhow::Result<()> {

@@ -15,8 +15,8 @@ use ecsync_systems::chaingen::GenParams;
 use super::DemoArgs;
 use super::chain::progress_bar;
 use super::node::{runtime, shutdown_signal};
-use crate::chainio::{GENERATOR_FILE, generate_chain, open_chain_dir};
 use crate::node::{Node, NodeOptions, StopReason};
+use crate::store::chain_dir::{GENERATOR_FILE, generate_chain, open_chain_dir};
 use crate::store::{SPEC_FILE, STORE_FILE};
 
 /// Emulated links of the serving nodes: (latency ms, bandwidth kB/s), cycled.

@@ -20,8 +20,8 @@ use super::DevnetArgs;
 use super::demo::Children;
 use super::dump::{Client, NodeUrl};
 use super::node::{runtime, shutdown_signal};
-use crate::chainio::{generate_chain, open_chain_dir};
 use crate::store::SPEC_FILE;
+use crate::store::chain_dir::{generate_chain, open_chain_dir};
 
 /// What a devnet directory was made for; a later run must ask for the same.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,11 +180,11 @@ fn prepare(dir: &Path, wanted: &DevnetFile) -> anyhow::Result<()> {
     let (spec, _) = open_chain_dir(&chain)?;
     let generator = ecsync_systems::chaingen::ChainGenerator::new(params)?;
     for i in 0..wanted.members as usize {
-        let file = crate::keyfile::dev_key_file(&spec, generator.federation(), &[i]);
-        crate::keyfile::write_key_file(&dir.join(format!("member-{i}.keys")), &file)?;
+        let file = crate::node::keyfile::dev_key_file(&spec, generator.federation(), &[i]);
+        crate::node::keyfile::write_key_file(&dir.join(format!("member-{i}.keys")), &file)?;
     }
     let json = serde_json::to_string_pretty(wanted).expect("serializes");
-    crate::fsutil::write_atomic(&marker, json.as_bytes(), false)
+    crate::util::fs::write_atomic(&marker, json.as_bytes(), false)
         .with_context(|| format!("cannot write {}", marker.display()))?;
     println!(
         "a new devnet in {}: chain {} with {} authorities (quorum {}), {} ms slots",

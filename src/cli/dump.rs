@@ -22,10 +22,10 @@ use serde_json::Value;
 use ureq::http::StatusCode;
 
 use super::DumpArgs;
-use crate::dump::{
+use crate::engine::dump::{
     AwaitingImportSummary, EntityDump, PendingBlockSummary, StageSummary, WorldDump,
 };
-use crate::http::StatusBody;
+use crate::node::http::StatusBody;
 
 /// Largest answer read from the node; a larger one is an error, never an unbounded read.
 pub const MAX_BODY_BYTES: u64 = 256 << 20;
@@ -1285,7 +1285,7 @@ mod tests {
     /// pending behind the lower ones; with that range's start and length.
     fn real_dump() -> (String, u64, u32) {
         use crate::engine::SyncEngine;
-        use crate::sim::{SIM_EPOCH_MS, SimChain};
+        use crate::testing::sim::{SIM_EPOCH_MS, SimChain};
         use ecsync_components::{NetEvent, PeerId, Request, StatusMessage, SyncConfig};
 
         let chain = SimChain::generate(5, 200, 16);

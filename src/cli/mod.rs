@@ -106,7 +106,7 @@ pub struct NodeArgs {
     pub serve_bandwidth: Option<u64>,
     /// Serve /metrics, /sync/status and /debug/world on this address (a bare port binds 127.0.0.1).
     /// A non-loopback address is refused unless `--http-public` is given too.
-    #[arg(long, value_parser = crate::http::parse_http_addr)]
+    #[arg(long, value_parser = crate::node::http::parse_http_addr)]
     pub http: Option<std::net::SocketAddr>,
     /// Allow `--http` on a non-loopback address: anyone who reaches it can read the metrics and dump the world.
     #[arg(long, requires = "http")]

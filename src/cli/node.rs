@@ -50,7 +50,7 @@ pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send {
 /// Runs `ecsync node` until exit-when-synced, Ctrl-C or SIGTERM.
 pub fn run(args: NodeArgs) -> anyhow::Result<()> {
     if let Some(addr) = args.http {
-        crate::http::check_exposure(addr, args.http_public)?;
+        crate::node::http::check_exposure(addr, args.http_public)?;
     }
     if let Some(threads) = args.threads {
         // N validating workers; the engine thread commits and talks to peers meanwhile.
@@ -59,7 +59,7 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
     // The config file, then the flags that override it.
     let (mut sync, limits, auto_validate_per_tick) = match &args.config {
         Some(path) => {
-            let loaded = crate::config_file::load(path)?;
+            let loaded = crate::node::config_file::load(path)?;
             let set: Vec<&str> = loaded.set.iter().map(String::as_str).collect();
             let set = if set.is_empty() {
                 "nothing".to_string()

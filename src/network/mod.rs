@@ -98,6 +98,7 @@ pub use behaviour::MAX_CONCURRENT_STREAMS;
 pub use codec::{ApproveRequest, BlocksByRangeRequest};
 pub use gossip::{MAX_PENDING_VALIDATIONS, VALIDATION_TTL, topic_name};
 pub use limits::TokenBucket;
+#[cfg(feature = "test-utils")]
 pub(crate) use serving::read_answer;
 
 /// Protocol name of the status exchange.
@@ -666,7 +667,7 @@ pub fn load_or_create_keypair(path: &Path) -> anyhow::Result<Keypair> {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
             }
-            crate::fsutil::write_atomic(path, &bytes, true)
+            crate::util::fs::write_atomic(path, &bytes, true)
                 .with_context(|| format!("cannot write the node key to {}", path.display()))?;
             tracing::info!(
                 "created a new node key in {} (peer id {})",

@@ -19,7 +19,9 @@ use ecsync_components::{
     decode, encode, link_batch,
 };
 pub mod approvals;
+pub mod chain_dir;
 mod recover;
+pub mod verify;
 
 pub use recover::Recovery;
 
@@ -158,7 +160,7 @@ impl RedbStore {
             return Err(StoreError::Io(format!("{} already exists", path.display())));
         }
         let head = genesis_head(spec, genesis)?;
-        let tmp = crate::fsutil::temp_path(path);
+        let tmp = crate::util::fs::temp_path(path);
         if tmp.exists() {
             std::fs::remove_file(&tmp)
                 .map_err(|e| StoreError::Io(format!("{}: {e}", tmp.display())))?;
@@ -166,7 +168,7 @@ impl RedbStore {
         let db = guarded_open(&tmp, || builder().create(&tmp))?;
         let store = Self::init(db, spec, genesis, head)?;
         std::fs::rename(&tmp, path)
-            .and_then(|()| crate::fsutil::sync_parent(path))
+            .and_then(|()| crate::util::fs::sync_parent(path))
             .map_err(|e| StoreError::Io(format!("{}: {e}", path.display())))?;
         Ok(store)
     }

@@ -12,7 +12,7 @@ use ecsync_components::{BlockRef, Checkpoint, Hash32, Height, SignedBlock, decod
 use redb::{Durability, ReadableDatabase, ReadableTable};
 
 use super::{BLOCKS, CHECKPOINTS, META, META_HEAD, RedbStore, io};
-use crate::chainio::unix_now_ms;
+use crate::util::clock::unix_now_ms;
 use ecsync_components::StoreError;
 
 /// What the boot-time check found wrong and repaired.

@@ -5,6 +5,8 @@
 //! [`SyncEngine::tick`], requests go out through [`SyncEngine::drain_outbox`], and the store is injected behind the
 //! `ChainStore` trait.
 
+pub mod dump;
+
 use bevy_ecs::message::Messages;
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::SingleThreadedExecutor;
@@ -24,7 +26,7 @@ use ecsync_systems::resources::{FederationKeys, FederationMember, ValidationJobs
 use ecsync_systems::update_state::production_gate;
 use ecsync_systems::*;
 
-pub use crate::dump::WorldDump;
+pub use crate::engine::dump::WorldDump;
 
 /// Why a locally produced block was not imported.
 #[derive(Debug, thiserror::Error)]
@@ -396,7 +398,7 @@ impl SyncEngine {
     /// Every entity with its components, and the resources (`full`: each pending block listed, not only
     /// summarised by stage).
     pub fn world_dump(&mut self, full: bool) -> WorldDump {
-        crate::dump::dump(&mut self.world, full)
+        crate::engine::dump::dump(&mut self.world, full)
     }
 
     /// Imports a block produced locally (the node extends its own chain): it must be valid on the head. It is

@@ -597,12 +597,3 @@ impl Metrics {
         out
     }
 }
-
-/// Monotonic nanoseconds since the first call: the node's `Stopwatch`.
-pub fn monotonic_ns() -> u64 {
-    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-    START
-        .get_or_init(std::time::Instant::now)
-        .elapsed()
-        .as_nanos() as u64
-}

@@ -5,7 +5,7 @@
 //! - `GET /sync/status`: the engine's `SyncStatus` plus `head_slot`, `sync_distance` and `is_syncing`, the fields
 //!   of the beacon node API's `/eth/v1/node/syncing`.
 //! - `GET /debug/world[?full=1]`: the world dump (entities with their components, and the resources; at most
-//!   [`MAX_LISTED`](crate::dump::MAX_LISTED) entities of each kind, the rest counted).
+//!   [`MAX_LISTED`](crate::engine::dump::MAX_LISTED) entities of each kind, the rest counted).
 //! - `POST /sync/pause`, `POST /sync/resume`: the operator pauses the sync (no request goes out; answers already
 //!   on their way are still imported) and resumes it; `POST /sync/checkpoint` writes a durable checkpoint of the
 //!   head now. Each answers `{"paused": …, "checkpoint": …}`. Served on a loopback address only (on an
@@ -32,9 +32,9 @@ use ecsync_components::{SyncState, SyncStatus};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{oneshot, watch};
 
-use crate::dump::WorldDump;
-use crate::metrics::Metrics;
+use crate::engine::dump::WorldDump;
 use crate::network::TokenBucket;
+use crate::node::metrics::Metrics;
 
 /// What the engine thread answers a dump request with: the world, or why there is none yet.
 pub type DumpReply = Result<WorldDump, String>;

@@ -4,6 +4,12 @@
 //! runs on that thread and the compute pool, never on the network's, so the network stays responsive while blocks
 //! validate.
 
+pub mod checkpoint_sync;
+pub mod config_file;
+pub mod http;
+pub mod keyfile;
+pub mod metrics;
+
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -18,20 +24,21 @@ use ecsync_systems::chaingen::ChainGenerator;
 use libp2p::Multiaddr;
 use tokio::sync::watch;
 
-use crate::chainio::{load_generator, load_spec, unix_now_ms};
-use crate::checkpoint_sync::{Input, TrustedCheckpoint, start_from_checkpoint};
 use crate::engine::SyncEngine;
-use crate::http::{
-    Control, ControlAnswer, ControlReply, ControlRequester, DumpReply, DumpRequester, DumpSent,
-    HttpState,
-};
-use crate::metrics::Metrics;
 use crate::misbehave::{Misbehaving, Misbehaviour};
 use crate::network::{
     BlockSource, CHANNEL_CAPACITY, Network, NetworkConfig, NetworkHandle, Sabotage, ServeLimits,
     load_or_create_keypair,
 };
+use crate::node::checkpoint_sync::{Input, TrustedCheckpoint, start_from_checkpoint};
+use crate::node::http::{
+    Control, ControlAnswer, ControlReply, ControlRequester, DumpReply, DumpRequester, DumpSent,
+    HttpState,
+};
+use crate::node::metrics::Metrics;
+use crate::store::chain_dir::{load_generator, load_spec};
 use crate::store::{RedbStore, SPEC_FILE, STORE_FILE, StoreReader};
+use crate::util::clock::unix_now_ms;
 
 /// Name of the node's identity key file in its data dir.
 pub const KEY_FILE: &str = "node.key";
@@ -222,7 +229,7 @@ pub fn open_data_dir(data: &Path, spec: Option<&Path>) -> anyhow::Result<(ChainS
         }
         (false, Some(given)) => {
             let spec = load_spec(given)?;
-            crate::fsutil::write_atomic(&spec_path, spec.to_json().as_bytes(), false)
+            crate::util::fs::write_atomic(&spec_path, spec.to_json().as_bytes(), false)
                 .with_context(|| format!("cannot write {}", spec_path.display()))?;
             spec
         }
@@ -375,7 +382,7 @@ impl Node {
         }
         let member = match &opts.authority_keys {
             Some(path) => {
-                let keys = crate::keyfile::load_member_keys(path, &spec)?;
+                let keys = crate::node::keyfile::load_member_keys(path, &spec)?;
                 let memory_path = crate::store::approvals::approval_db_path(path);
                 let memory = crate::store::approvals::ApprovalDb::open(&memory_path)?;
                 tracing::info!(
@@ -476,7 +483,7 @@ impl Node {
                     control,
                     control_limits: Arc::default(),
                 };
-                Some(crate::http::serve(addr, state).await?)
+                Some(crate::node::http::serve(addr, state).await?)
             }
         };
         let net = network.clone();
@@ -645,7 +652,7 @@ fn engine_loop(
     tick: Duration,
     generator: Option<(ChainGenerator, u64)>,
 ) -> anyhow::Result<()> {
-    engine.set_stopwatch(crate::metrics::monotonic_ns);
+    engine.set_stopwatch(crate::util::clock::monotonic_ns);
     let mut next_tick = Instant::now();
     let mut last_tick = Instant::now();
     let mut next_log = Instant::now();

@@ -1,124 +1,18 @@
-//! Chain directories on disk: `spec.json` + `chain.redb`. Generating one, opening one, and re-verifying every
-//! block of one in parallel.
+//! Re-verifying every block of a chain directory's store in parallel (`ecsync chain verify`).
 
-use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use anyhow::{Context, bail};
-use ecsync_components::{
-    BlockRef, ChainSpec, ChainStore, Checkpoint, EncodedBlock, Height, SignedBlock, decode, imports,
-};
-use ecsync_systems::chaingen::{ChainGenerator, GenParams};
+use ecsync_components::{BlockRef, ChainSpec, ChainStore, Height, SignedBlock, decode};
 use ecsync_systems::consensus::{
     Authorities, BlockError, PreparedApproval, Verifier, check_block, check_standalone,
     verify_approval, verify_batch,
 };
 use rayon::prelude::*;
 
-use crate::store::{RedbStore, SPEC_FILE, STORE_FILE};
+use crate::store::RedbStore;
 
-/// Name of the generator parameters file beside a generated chain.
-pub const GENERATOR_FILE: &str = "generator.json";
-
-/// Reads `DIR/generator.json`, if the chain was generated.
-pub fn load_generator(dir: &Path) -> anyhow::Result<Option<GenParams>> {
-    let path = dir.join(GENERATOR_FILE);
-    if !path.exists() {
-        return Ok(None);
-    }
-    let json = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let params =
-        serde_json::from_str(&json).with_context(|| format!("malformed {}", path.display()))?;
-    Ok(Some(params))
-}
-
-/// Blocks generated, signed and imported per transaction.
-const GENERATE_CHUNK: usize = 2048;
 /// Blocks read and verified per round of `verify`.
 const VERIFY_CHUNK: u64 = 4096;
 /// Approvals per batched signature verification.
 pub const SIGNATURE_BATCH: usize = 64;
-
-/// Unix milliseconds of the local clock.
-pub fn unix_now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
-/// Reads, parses and checks a spec file. Files over 1 MiB are refused before they are read whole.
-pub fn load_spec(path: &Path) -> Result<ChainSpec, ecsync_components::SpecError> {
-    use ecsync_components::SpecError;
-    let shown = path.display().to_string();
-    let read_err = |source| SpecError::Read {
-        path: shown.clone(),
-        source,
-    };
-    let len = std::fs::metadata(path).map_err(read_err)?.len();
-    if len > 1 << 20 {
-        return Err(SpecError::Malformed {
-            path: shown,
-            message: format!("{len} bytes is too large for a spec"),
-        });
-    }
-    let json = std::fs::read_to_string(path).map_err(read_err)?;
-    ChainSpec::from_json(&json, &shown)
-}
-
-/// `DIR/spec.json` and `DIR/chain.redb`.
-pub fn chain_paths(dir: &Path) -> (PathBuf, PathBuf) {
-    (dir.join(SPEC_FILE), dir.join(STORE_FILE))
-}
-
-/// Opens a chain directory: reads and checks its spec, opens its store for that spec.
-pub fn open_chain_dir(dir: &Path) -> anyhow::Result<(ChainSpec, RedbStore)> {
-    if !dir.is_dir() {
-        bail!("{} is not a directory", dir.display());
-    }
-    let (spec_path, store_path) = chain_paths(dir);
-    let spec = load_spec(&spec_path)?;
-    let store = RedbStore::open(&store_path, &spec)?;
-    Ok((spec, store))
-}
-
-/// Generates the chain of `params` with `blocks` blocks after genesis into `dir`; `progress` is called with the
-/// number of blocks done so far. Returns the head.
-pub fn generate_chain(
-    dir: &Path,
-    params: GenParams,
-    blocks: u64,
-    mut progress: impl FnMut(u64),
-) -> anyhow::Result<BlockRef> {
-    let generator = ChainGenerator::new(params)?;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let (spec_path, store_path) = chain_paths(dir);
-    if store_path.exists() {
-        bail!("{} already holds a chain", dir.display());
-    }
-    crate::fsutil::write_atomic(&spec_path, generator.spec().to_json().as_bytes(), false)
-        .with_context(|| format!("cannot write {}", spec_path.display()))?;
-    let gen_path = dir.join(GENERATOR_FILE);
-    let gen_json = serde_json::to_string_pretty(generator.params()).expect("params serialize");
-    crate::fsutil::write_atomic(&gen_path, gen_json.as_bytes(), false)
-        .with_context(|| format!("cannot write {}", gen_path.display()))?;
-    let mut store = RedbStore::create(&store_path, generator.spec(), Some(generator.genesis()))?;
-    let mut parent = generator.genesis().clone();
-    let mut done = 0u64;
-    while done < blocks {
-        let n = (blocks - done).min(GENERATE_CHUNK as u64) as usize;
-        let batch = EncodedBlock::all(generator.extend(&parent, n));
-        done += n as u64;
-        let last = batch.last().expect("n > 0");
-        let checkpoint =
-            (done == blocks).then(|| Checkpoint::of(&last.block, last.hash, unix_now_ms(), done));
-        store.import_batch(&imports(&batch), checkpoint)?;
-        parent = last.block.clone();
-        progress(done);
-    }
-    Ok(store.head()?)
-}
 
 /// What a successful verification saw.
 #[derive(Debug, Clone, PartialEq, Eq)]

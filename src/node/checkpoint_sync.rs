@@ -20,9 +20,9 @@ use ecsync_components::{
 use ecsync_systems::consensus::{Authorities, check_standalone, verify_approval};
 use std::time::Instant;
 
-use crate::chainio::unix_now_ms;
 use crate::network::NetworkHandle;
 use crate::store::RedbStore;
+use crate::util::clock::unix_now_ms;
 
 /// A peer asked for the block is asked again (or another one) after this long without an answer.
 const ASK_AGAIN: Duration = Duration::from_secs(10);

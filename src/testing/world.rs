@@ -38,8 +38,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::engine::SyncEngine;
-use crate::sim::{SIM_EPOCH_MS, SimChain};
 use crate::store::RedbStore;
+use crate::testing::sim::{SIM_EPOCH_MS, SimChain};
 
 /// Engine time of every built world: after every generated slot.
 pub const NOW: u64 = SIM_EPOCH_MS;
