@@ -12,7 +12,6 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;
 
-use anyhow::{Context, bail};
 use ecsync_components::SyncConfig;
 use serde::{Deserialize, Serialize};
 use toml::de::{DeTable, DeValue};
@@ -267,52 +266,106 @@ pub const SERVE_HELP: &[(&str, &str)] = &[
     ("max_pending_outgoing", "Outgoing connections being set up."),
 ];
 
+/// Why a config file was refused: one line naming the file (and the line and key).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be opened or read.
+    #[error("config {path}: cannot {action}")]
+    Io {
+        /// "open" or "read".
+        action: &'static str,
+        /// The file.
+        path: String,
+        /// The IO error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A directory.
+    #[error("config {0}: is a directory")]
+    IsDirectory(String),
+    /// Larger than [`MAX_CONFIG_BYTES`].
+    #[error(
+        "config {0}: larger than {kib} KiB; a config file is a few kB (see `ecsync config defaults`)",
+        kib = MAX_CONFIG_BYTES >> 10
+    )]
+    TooLarge(String),
+    /// Not UTF-8.
+    #[error("config {path}: not UTF-8 text (byte {byte})")]
+    NotUtf8 {
+        /// The file.
+        path: String,
+        /// The first byte that is not.
+        byte: usize,
+    },
+    /// Not a valid config.
+    #[error("config {path}: {problem}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// The line, the key and what is wrong.
+        problem: InvalidConfig,
+    },
+}
+
+/// What is wrong with a config file's text: the line and key (without the file), and the problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidConfig(pub String);
+
+impl PartialEq<String> for InvalidConfig {
+    fn eq(&self, other: &String) -> bool {
+        self.0 == *other
+    }
+}
+
 /// Reads and checks the config file at `path`. Every error is one line naming the file (and the key).
-pub fn load(path: &Path) -> anyhow::Result<LoadedConfig> {
+pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
     let text = read_bounded(path)?;
-    parse(&text).map_err(|e| anyhow::anyhow!("config {}: {e}", path.display()))
+    parse(&text).map_err(|problem| ConfigError::Invalid {
+        path: path.display().to_string(),
+        problem,
+    })
 }
 
 /// The file's text, refused unread when larger than [`MAX_CONFIG_BYTES`] (and never read beyond it).
-fn read_bounded(path: &Path) -> anyhow::Result<String> {
-    let file = std::fs::File::open(path)
-        .with_context(|| format!("config {}: cannot open", path.display()))?;
-    let meta = file
-        .metadata()
-        .with_context(|| format!("config {}: cannot read", path.display()))?;
-    if meta.is_dir() {
-        bail!("config {}: is a directory", path.display());
-    }
-    let too_big = || {
-        anyhow::anyhow!(
-            "config {}: larger than {} KiB; a config file is a few kB (see `ecsync config defaults`)",
-            path.display(),
-            MAX_CONFIG_BYTES >> 10
-        )
+fn read_bounded(path: &Path) -> Result<String, ConfigError> {
+    let shown = || path.display().to_string();
+    let io = |action| {
+        move |source| ConfigError::Io {
+            action,
+            path: shown(),
+            source,
+        }
     };
+    let file = std::fs::File::open(path).map_err(io("open"))?;
+    let meta = file.metadata().map_err(io("read"))?;
+    if meta.is_dir() {
+        return Err(ConfigError::IsDirectory(shown()));
+    }
     if meta.len() > MAX_CONFIG_BYTES {
-        return Err(too_big());
+        return Err(ConfigError::TooLarge(shown()));
     }
     // Bounded even if the file grows meanwhile or is not a regular file.
     let mut bytes = Vec::new();
     file.take(MAX_CONFIG_BYTES + 1)
         .read_to_end(&mut bytes)
-        .with_context(|| format!("config {}: cannot read", path.display()))?;
+        .map_err(io("read"))?;
     if bytes.len() as u64 > MAX_CONFIG_BYTES {
-        return Err(too_big());
+        return Err(ConfigError::TooLarge(shown()));
     }
-    String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "config {}: not UTF-8 text (byte {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
+    String::from_utf8(bytes).map_err(|e| ConfigError::NotUtf8 {
+        path: shown(),
+        byte: e.utf8_error().valid_up_to(),
     })
 }
 
 /// Parses and checks a config file's text; the error is one line naming the line and the key (without the
 /// file).
-pub fn parse(text: &str) -> Result<LoadedConfig, String> {
+pub fn parse(text: &str) -> Result<LoadedConfig, InvalidConfig> {
+    parse_text(text).map_err(InvalidConfig)
+}
+
+fn parse_text(text: &str) -> Result<LoadedConfig, String> {
     let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
     let doc = DeTable::parse(text).map_err(|e| {
         let at = e.span().map_or(0, |s| s.start);
@@ -669,7 +722,7 @@ mod tests {
             ("[sync]\nmin_batch = \n", "line 2: "),
         ];
         for (text, expected) in cases {
-            let e = parse(text).expect_err(text);
+            let e = parse(text).expect_err(text).0;
             assert!(
                 e.starts_with(expected) || e.contains(expected),
                 "{text:?}: {e}"

@@ -22,7 +22,6 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use anyhow::Context;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
@@ -323,32 +322,51 @@ pub fn router(state: HttpState) -> Router {
         .with_state(state)
 }
 
+/// Why the HTTP endpoints could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    /// `--http` is neither an address nor a port.
+    #[error("{0:?} is not an address like 127.0.0.1:9100 (or a port)")]
+    BadAddress(String),
+    /// A non-loopback address without `--http-public`.
+    #[error(
+        "--http {0} is not a loopback address; the HTTP endpoints have no authentication: add --http-public to serve them there"
+    )]
+    Exposed(SocketAddr),
+    /// The listener could not be bound.
+    #[error("cannot listen for HTTP on {addr}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The IO error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// Parses `--http`: an address, or a bare port on 127.0.0.1.
-pub fn parse_http_addr(s: &str) -> Result<SocketAddr, String> {
+pub fn parse_http_addr(s: &str) -> Result<SocketAddr, HttpError> {
     if let Ok(port) = s.parse::<u16>() {
         return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
     }
     s.parse::<SocketAddr>()
-        .map_err(|_| format!("{s:?} is not an address like 127.0.0.1:9100 (or a port)"))
+        .map_err(|_| HttpError::BadAddress(s.to_string()))
 }
 
 /// Refuses an HTTP address that is not loopback unless `public` (`--http-public`) says it is meant: the endpoints
 /// are unauthenticated, and `/debug/world` makes the engine thread dump its world.
-pub fn check_exposure(addr: SocketAddr, public: bool) -> anyhow::Result<()> {
+pub fn check_exposure(addr: SocketAddr, public: bool) -> Result<(), HttpError> {
     if !addr.ip().is_loopback() && !public {
-        anyhow::bail!(
-            "--http {addr} is not a loopback address; the HTTP endpoints have no authentication: add --http-public to serve them there"
-        );
+        return Err(HttpError::Exposed(addr));
     }
     Ok(())
 }
 
 /// Binds and serves in the background; returns the bound address.
-pub async fn serve(addr: SocketAddr, state: HttpState) -> anyhow::Result<SocketAddr> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen for HTTP on {addr}"))?;
-    let bound = listener.local_addr()?;
+pub async fn serve(addr: SocketAddr, state: HttpState) -> Result<SocketAddr, HttpError> {
+    let bind = |source| HttpError::Bind { addr, source };
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(bind)?;
+    let bound = listener.local_addr().map_err(bind)?;
     let app = router(state);
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {

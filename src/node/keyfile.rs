@@ -7,13 +7,101 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use anyhow::{Context, bail};
 use ecsync_components::{ChainSpec, Hash32};
-use ecsync_systems::consensus::{Federation, MemberKeys};
+use ecsync_systems::consensus::{Federation, MemberKeyError, MemberKeys};
 use serde::{Deserialize, Serialize};
 
 /// The largest key file read (64 authorities take about 6 KB).
 pub const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
+
+/// Why a key file could not be written or read; every message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyFileError {
+    /// `write_key_file` never overwrites.
+    #[error("{0} exists; a key file is never overwritten")]
+    Exists(String),
+    /// The file could not be created, opened, examined, read or written.
+    #[error("cannot {action} {path}")]
+    Io {
+        /// What was tried: "create", "write", "open", "stat", "read".
+        action: &'static str,
+        /// The file.
+        path: String,
+        /// The IO error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Group or others may read the secret keys.
+    #[error(
+        "{path} holds secret keys but group or others may read it (mode {mode:o}): chmod 600 {path}"
+    )]
+    Readable {
+        /// The file.
+        path: String,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// Larger than any key file.
+    #[error("{path} is {len} bytes, more than a key file's {MAX_KEY_FILE_BYTES}")]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// Its length.
+        len: u64,
+    },
+    /// Not the JSON of a key file.
+    #[error("{path} is not a key file")]
+    Malformed {
+        /// The file.
+        path: String,
+        /// What the parser said.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Keys of another chain.
+    #[error(
+        "{path} holds keys of chain {chain_id} (genesis {genesis}), not of this chain {spec_chain_id} (genesis \
+         {spec_genesis})"
+    )]
+    OtherChain {
+        /// The file.
+        path: String,
+        /// The file's chain.
+        chain_id: u64,
+        /// The file's genesis.
+        genesis: Hash32,
+        /// This chain.
+        spec_chain_id: u64,
+        /// This chain's genesis.
+        spec_genesis: Hash32,
+    },
+    /// A key that is not 32 bytes of hex.
+    #[error("{path}: the key of authority {authority} is not 32 bytes of hex")]
+    BadKey {
+        /// The file.
+        path: String,
+        /// The authority whose key it is.
+        authority: usize,
+    },
+    /// Keys that are not the spec's authorities'.
+    #[error("{path}")]
+    Keys {
+        /// The file.
+        path: String,
+        /// Which key and why.
+        #[source]
+        source: MemberKeyError,
+    },
+}
+
+fn io_error(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> KeyFileError {
+    let path = path.display().to_string();
+    move |source| KeyFileError::Io {
+        action,
+        path,
+        source,
+    }
+}
 
 /// The file's content.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,63 +141,38 @@ pub fn dev_key_file(spec: &ChainSpec, federation: &Federation, authorities: &[us
 }
 
 /// Writes `file` to a NEW file at `path`, readable by its owner only.
-pub fn write_key_file(path: &Path, file: &KeyFile) -> anyhow::Result<()> {
+pub fn write_key_file(path: &Path, file: &KeyFile) -> Result<(), KeyFileError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut out = options.open(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
-            anyhow::anyhow!("{} exists; a key file is never overwritten", path.display())
+            KeyFileError::Exists(path.display().to_string())
         } else {
-            anyhow::anyhow!("cannot create {}: {e}", path.display())
+            io_error("create", path)(e)
         }
     })?;
-    let json = serde_json::to_vec_pretty(file)?;
+    let json = serde_json::to_vec_pretty(file).expect("a key file serializes");
     out.write_all(&json)
         .and_then(|()| out.write_all(b"\n"))
         .and_then(|()| out.sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .map_err(io_error("write", path))?;
     Ok(())
 }
 
 /// Reads and checks the key file at `path` against `spec`: the member's keys.
-pub fn load_member_keys(path: &Path, spec: &ChainSpec) -> anyhow::Result<MemberKeys> {
-    let what = path.display();
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open {what}"))?;
-    let meta = file
-        .metadata()
-        .with_context(|| format!("cannot stat {what}"))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            bail!(
-                "{what} holds secret keys but group or others may read it (mode {mode:o}): chmod 600 {what}"
-            );
-        }
-    }
-    if meta.len() > MAX_KEY_FILE_BYTES {
-        bail!(
-            "{what} is {} bytes, more than a key file's {MAX_KEY_FILE_BYTES}",
-            meta.len()
-        );
-    }
-    let mut text = String::new();
-    file.take(MAX_KEY_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .with_context(|| format!("cannot read {what}"))?;
-    let parsed: KeyFile =
-        serde_json::from_str(&text).with_context(|| format!("{what} is not a key file"))?;
+pub fn load_member_keys(path: &Path, spec: &ChainSpec) -> Result<MemberKeys, KeyFileError> {
+    let parsed = read_key_file(path)?;
+    let what = path.display().to_string();
     if parsed.chain_id != spec.chain_id || parsed.genesis_hash != spec.genesis_hash {
-        bail!(
-            "{what} holds keys of chain {} (genesis {}), not of this chain {} (genesis {})",
-            parsed.chain_id,
-            parsed.genesis_hash,
-            spec.chain_id,
-            spec.genesis_hash
-        );
+        return Err(KeyFileError::OtherChain {
+            path: what,
+            chain_id: parsed.chain_id,
+            genesis: parsed.genesis_hash,
+            spec_chain_id: spec.chain_id,
+            spec_genesis: spec.genesis_hash,
+        });
     }
     let mut keys = Vec::with_capacity(parsed.keys.len());
     for entry in &parsed.keys {
@@ -118,13 +181,37 @@ pub fn load_member_keys(path: &Path, spec: &ChainSpec) -> anyhow::Result<MemberK
             .strip_prefix("0x")
             .unwrap_or(&entry.secret_key);
         let mut bytes = [0u8; 32];
-        hex::decode_to_slice(hex_text, &mut bytes).map_err(|_| {
-            anyhow::anyhow!(
-                "{what}: the key of authority {} is not 32 bytes of hex",
-                entry.authority
-            )
+        hex::decode_to_slice(hex_text, &mut bytes).map_err(|_| KeyFileError::BadKey {
+            path: what.clone(),
+            authority: entry.authority,
         })?;
         keys.push((entry.authority, bytes));
     }
-    MemberKeys::new(spec, &keys).with_context(|| format!("{what}"))
+    MemberKeys::new(spec, &keys).map_err(|source| KeyFileError::Keys { path: what, source })
+}
+
+/// Reads and parses the key file at `path`, refusing one that others may read or that is too large.
+fn read_key_file(path: &Path) -> Result<KeyFile, KeyFileError> {
+    let what = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(io_error("open", path))?;
+    let meta = file.metadata().map_err(io_error("stat", path))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(KeyFileError::Readable { path: what, mode });
+        }
+    }
+    if meta.len() > MAX_KEY_FILE_BYTES {
+        return Err(KeyFileError::TooLarge {
+            path: what,
+            len: meta.len(),
+        });
+    }
+    let mut text = String::new();
+    file.take(MAX_KEY_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(io_error("read", path))?;
+    serde_json::from_str(&text).map_err(|source| KeyFileError::Malformed { path: what, source })
 }

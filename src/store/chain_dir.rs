@@ -2,26 +2,77 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
-use ecsync_components::{BlockRef, ChainSpec, ChainStore, Checkpoint, EncodedBlock, imports};
-use ecsync_systems::chaingen::{ChainGenerator, GenParams};
+use ecsync_components::{
+    BlockRef, ChainSpec, ChainStore, Checkpoint, EncodedBlock, SpecError, StoreError, imports,
+};
+use ecsync_systems::chaingen::{ChainGenerator, GenError, GenParams};
 
 use crate::store::{RedbStore, SPEC_FILE, STORE_FILE};
 use crate::util::clock::unix_now_ms;
+
+/// Why a chain directory could not be generated, opened or read.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainDirError {
+    /// The path is not a directory.
+    #[error("{0} is not a directory")]
+    NotADirectory(String),
+    /// `chain generate` into a directory that already holds a chain.
+    #[error("{0} already holds a chain")]
+    AlreadyHoldsChain(String),
+    /// A file or directory could not be read, written or created.
+    #[error("cannot {action} {path}")]
+    Io {
+        /// What was tried: "read", "write", "create".
+        action: &'static str,
+        /// The path.
+        path: String,
+        /// The IO error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `generator.json` is not the generator's parameters.
+    #[error("malformed {path}")]
+    Generator {
+        /// The file.
+        path: String,
+        /// What the parser said.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The spec file.
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    /// The store.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The generator's parameters.
+    #[error(transparent)]
+    Params(#[from] GenError),
+}
+
+fn io_error(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> ChainDirError {
+    let path = path.display().to_string();
+    move |source| ChainDirError::Io {
+        action,
+        path,
+        source,
+    }
+}
 
 /// Name of the generator parameters file beside a generated chain.
 pub const GENERATOR_FILE: &str = "generator.json";
 
 /// Reads `DIR/generator.json`, if the chain was generated.
-pub fn load_generator(dir: &Path) -> anyhow::Result<Option<GenParams>> {
+pub fn load_generator(dir: &Path) -> Result<Option<GenParams>, ChainDirError> {
     let path = dir.join(GENERATOR_FILE);
     if !path.exists() {
         return Ok(None);
     }
-    let json = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let params =
-        serde_json::from_str(&json).with_context(|| format!("malformed {}", path.display()))?;
+    let json = std::fs::read_to_string(&path).map_err(io_error("read", &path))?;
+    let params = serde_json::from_str(&json).map_err(|source| ChainDirError::Generator {
+        path: path.display().to_string(),
+        source,
+    })?;
     Ok(Some(params))
 }
 
@@ -29,8 +80,7 @@ pub fn load_generator(dir: &Path) -> anyhow::Result<Option<GenParams>> {
 const GENERATE_CHUNK: usize = 2048;
 
 /// Reads, parses and checks a spec file. Files over 1 MiB are refused before they are read whole.
-pub fn load_spec(path: &Path) -> Result<ChainSpec, ecsync_components::SpecError> {
-    use ecsync_components::SpecError;
+pub fn load_spec(path: &Path) -> Result<ChainSpec, SpecError> {
     let shown = path.display().to_string();
     let read_err = |source| SpecError::Read {
         path: shown.clone(),
@@ -53,9 +103,9 @@ pub fn chain_paths(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 /// Opens a chain directory: reads and checks its spec, opens its store for that spec.
-pub fn open_chain_dir(dir: &Path) -> anyhow::Result<(ChainSpec, RedbStore)> {
+pub fn open_chain_dir(dir: &Path) -> Result<(ChainSpec, RedbStore), ChainDirError> {
     if !dir.is_dir() {
-        bail!("{} is not a directory", dir.display());
+        return Err(ChainDirError::NotADirectory(dir.display().to_string()));
     }
     let (spec_path, store_path) = chain_paths(dir);
     let spec = load_spec(&spec_path)?;
@@ -70,19 +120,19 @@ pub fn generate_chain(
     params: GenParams,
     blocks: u64,
     mut progress: impl FnMut(u64),
-) -> anyhow::Result<BlockRef> {
+) -> Result<BlockRef, ChainDirError> {
     let generator = ChainGenerator::new(params)?;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(io_error("create", dir))?;
     let (spec_path, store_path) = chain_paths(dir);
     if store_path.exists() {
-        bail!("{} already holds a chain", dir.display());
+        return Err(ChainDirError::AlreadyHoldsChain(dir.display().to_string()));
     }
     crate::util::fs::write_atomic(&spec_path, generator.spec().to_json().as_bytes(), false)
-        .with_context(|| format!("cannot write {}", spec_path.display()))?;
+        .map_err(io_error("write", &spec_path))?;
     let gen_path = dir.join(GENERATOR_FILE);
     let gen_json = serde_json::to_string_pretty(generator.params()).expect("params serialize");
     crate::util::fs::write_atomic(&gen_path, gen_json.as_bytes(), false)
-        .with_context(|| format!("cannot write {}", gen_path.display()))?;
+        .map_err(io_error("write", &gen_path))?;
     let mut store = RedbStore::create(&store_path, generator.spec(), Some(generator.genesis()))?;
     let mut parent = generator.genesis().clone();
     let mut done = 0u64;

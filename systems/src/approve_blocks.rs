@@ -85,6 +85,7 @@ pub fn approve_blocks(
                     && well_formed(spec, &head.0, &block, env.now());
                 let endorsed = if worth {
                     verify_producer_share(spec, &rules.keys.0, &block, &producer)
+                        .map_err(|e| e.to_string())
                 } else {
                     Err(String::new())
                 };

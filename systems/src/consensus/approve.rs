@@ -149,15 +149,13 @@ pub fn verify_producer_share(
     authorities: &super::Authorities,
     block: &Block,
     producer: &Approval,
-) -> Result<(), String> {
+) -> Result<(), ShareError> {
     let index = spec.producer_index(block.header.slot);
     if !producer.includes(index) {
-        return Err(format!(
-            "not approved by its slot's producer (authority {index})"
-        ));
+        return Err(ShareError::NotByProducer(index));
     }
     if let Some(unknown) = producer.indices().find(|i| *i >= spec.authority_count()) {
-        return Err(format!("names authority {unknown}, not in the federation"));
+        return Err(ShareError::UnknownAuthority(unknown));
     }
     let signed = SignedBlock {
         block: block.clone(),
@@ -165,7 +163,21 @@ pub fn verify_producer_share(
     };
     super::PreparedApproval::new(authorities, &signed, block.header.hash())
         .and_then(|p| p.verify())
-        .map_err(|e| format!("its producer's approval: {e}"))
+        .map_err(ShareError::Signature)
+}
+
+/// Why a proposal's producer share does not endorse it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShareError {
+    /// The share lacks the slot's producer.
+    #[error("not approved by its slot's producer (authority {0})")]
+    NotByProducer(usize),
+    /// The share names an authority the federation does not have.
+    #[error("names authority {0}, not in the federation")]
+    UnknownAuthority(usize),
+    /// The share's signature.
+    #[error("its producer's approval: {0}")]
+    Signature(super::BlockError),
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ mod keys;
 mod member;
 
 pub use approve::{
-    ApprovalMemory, ApprovalRecord, ApprovalStore, Refusal, decide, verify_producer_share,
+    ApprovalMemory, ApprovalRecord, ApprovalStore, Refusal, ShareError, decide,
+    verify_producer_share,
 };
 pub use bls::{
     Authorities, BLS_DST, KeyError, PreparedApproval, Verifier, batch_ok, first_bad, verify_batch,
