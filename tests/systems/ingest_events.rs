@@ -70,10 +70,9 @@ fn ingest_events_delivers_an_answer_to_the_range_that_asked_only() {
     assert_consistent(&mut built.engine);
 }
 
-#[test]
-fn ingest_events_spawns_peers_updates_claims_and_refuses_foreign_and_banned_peers() {
-    let mut built = small(Layout::small());
-    let world = built.engine.world_mut();
+/// Peer 10 connects, peer 11 from another chain, peer 12 while banned; peer 1 reports head 200, peer 2 another
+/// genesis.
+fn queue_new_foreign_and_banned_peers_and_two_statuses(world: &mut World) {
     world.resource_mut::<PeerRecords>().0.insert(
         PeerId(12),
         PeerRecord {
@@ -110,6 +109,12 @@ fn ingest_events_spawns_peers_updates_claims_and_refuses_foreign_and_banned_peer
         peer: PeerId(2),
         status: other_genesis,
     });
+}
+
+#[test]
+fn ingest_events_spawns_peers_updates_claims_and_refuses_foreign_and_banned_peers() {
+    let mut built = small(Layout::small());
+    queue_new_foreign_and_banned_peers_and_two_statuses(built.engine.world_mut());
 
     run_system(&mut built.engine, ingest_events);
 

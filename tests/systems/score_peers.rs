@@ -5,6 +5,7 @@ use crate::support::{
     validate_now, world_write_outcomes,
 };
 use bevy_ecs::message::Messages;
+use bevy_ecs::prelude::*;
 use ecsync::testing::world::{Layout, NOW, run_system, take_outcomes};
 use ecsync_components::ecs::{PeerClaim, PeerReputation, PeerScore, PeerStats};
 use ecsync_components::resources::{
@@ -17,19 +18,8 @@ use ecsync_systems::score_peers::{Verdict, punish, score};
 use ecsync_systems::transitions::RangeState;
 use ecsync_systems::{ingest_events, score_peers};
 
-#[test]
-fn score_peers_applies_outcomes_and_bans_a_peer_that_sent_invalid_data() {
-    let layout = Layout {
-        downloading: 4,
-        ..Layout::small()
-    };
-    let mut built = small(layout);
-    let p = built.peers.clone();
-    let world = built.engine.world_mut();
-    let before: Vec<PeerStats> = p
-        .iter()
-        .map(|&e| world.get::<PeerStats>(e).expect("peer").clone())
-        .collect();
+/// Peer 1 served 16 blocks, peer 2 timed out, peer 3 sent an invalid block twice.
+fn write_served_timed_out_and_twice_invalid(world: &mut World, p: &[Entity]) {
     let invalid = OutcomeKind::Invalid(Offence::Block {
         height: 5,
         rule: "bad signature".into(),
@@ -59,11 +49,14 @@ fn score_peers_applies_outcomes_and_bans_a_peer_that_sent_invalid_data() {
             latency_ms: None,
         });
     }
-    let ban_ms = world.resource::<SyncConfig>().ban_ms;
+}
 
-    run_system(&mut built.engine, score_peers);
-
-    let world = built.engine.world_mut();
+/// Peer 1's stats and score follow what it served; peer 2's fall with its timeout.
+fn assert_the_server_and_the_late_peer_are_scored(
+    world: &World,
+    p: &[Entity],
+    before: &[PeerStats],
+) {
     let served = world.get::<PeerStats>(p[0]).expect("peer 1");
     assert_eq!(served.requests_ok, before[0].requests_ok + 1);
     assert_eq!(served.blocks_served, before[0].blocks_served + 16);
@@ -77,6 +70,28 @@ fn score_peers_applies_outcomes_and_bans_a_peer_that_sent_invalid_data() {
     assert_eq!(late.consecutive_failures, 1);
     assert_eq!(late.blocks_per_sec, before[1].blocks_per_sec * 0.5);
     assert!(world.get::<PeerScore>(p[1]).expect("peer 2").0 < score(&before[1]));
+}
+
+#[test]
+fn score_peers_applies_outcomes_and_bans_a_peer_that_sent_invalid_data() {
+    let layout = Layout {
+        downloading: 4,
+        ..Layout::small()
+    };
+    let mut built = small(layout);
+    let p = built.peers.clone();
+    let world = built.engine.world_mut();
+    let before: Vec<PeerStats> = p
+        .iter()
+        .map(|&e| world.get::<PeerStats>(e).expect("peer").clone())
+        .collect();
+    write_served_timed_out_and_twice_invalid(world, &p);
+    let ban_ms = world.resource::<SyncConfig>().ban_ms;
+
+    run_system(&mut built.engine, score_peers);
+
+    let world = built.engine.world_mut();
+    assert_the_server_and_the_late_peer_are_scored(world, &p, &before);
     // Peer 3 banned once (two offences), disconnected and removed; its download waits again, unblamed.
     assert_eq!(banned_until(world, PeerId(3)), Some(NOW + ban_ms));
     assert!(matches!(

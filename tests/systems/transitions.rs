@@ -8,27 +8,27 @@ use ecsync_components::resources::{Buffer, ChainHead, EngineCounters, Outbox, Re
 use ecsync_systems::transitions;
 use ecsync_systems::transitions::{RangeState, TransitionError, Transitions};
 
-#[test]
-fn transitions_from_a_wrong_state_are_refused_and_change_nothing() {
-    let mut built = small(Layout {
-        pending: 1,
-        downloading: 1,
-        waiting: 1,
-        ..Layout::small()
-    });
-    let (pending, downloading, waiting) =
-        (built.pending[0], built.downloading[0], built.waiting[0]);
-    let peer = built.peers[0];
-    let world = built.engine.world_mut();
-    let buffer = *world.resource::<Buffer>();
-    let requests = world.resource::<RequestCounter>().0;
-    let wrong = |transition, range, expected, found| TransitionError::WrongState {
+/// The error of `transition` refused on `range`, which is in state `found` instead of `expected`.
+fn wrong(
+    transition: &'static str,
+    range: Entity,
+    expected: RangeState,
+    found: RangeState,
+) -> TransitionError {
+    TransitionError::WrongState {
         transition,
         range,
         expected,
         found: Some(found),
-    };
+    }
+}
 
+/// Each transition refuses a range in another state than the one it starts from.
+fn assert_ranges_in_wrong_states_are_refused(
+    world: &mut World,
+    [pending, downloading, waiting]: [Entity; 3],
+    peer: Entity,
+) {
     assert_eq!(
         transitions::start_download(world, downloading, peer, 1_000, 500),
         Err(wrong(
@@ -81,6 +81,11 @@ fn transitions_from_a_wrong_state_are_refused_and_change_nothing() {
             RangeState::AwaitingDownload
         ))
     );
+}
+
+/// Importing blocks not ready, or more than the range holds, and advancing a block from a stage it is not in, are
+/// refused; the block stays where it was.
+fn assert_blocks_in_wrong_stages_are_refused(world: &mut World, pending: Entity) {
     // Blocks not ready, or more than the range holds.
     assert!(matches!(
         transitions::import_prefix(world, pending, 1),
@@ -106,6 +111,10 @@ fn transitions_from_a_wrong_state_are_refused_and_change_nothing() {
         })
     );
     assert!(world.entity(block).contains::<Downloaded>());
+}
+
+/// A transition on what is not a range at all (a peer, a despawned entity) is refused.
+fn assert_entities_that_are_not_ranges_are_refused(world: &mut World, peer: Entity) {
     // Not a range at all: a peer, a despawned entity.
     assert_eq!(
         transitions::start_download(world, peer, peer, 1_000, 500),
@@ -127,6 +136,26 @@ fn transitions_from_a_wrong_state_are_refused_and_change_nothing() {
         ),
         Err(TransitionError::NotARange { .. })
     ));
+}
+
+#[test]
+fn transitions_from_a_wrong_state_are_refused_and_change_nothing() {
+    let mut built = small(Layout {
+        pending: 1,
+        downloading: 1,
+        waiting: 1,
+        ..Layout::small()
+    });
+    let (pending, downloading, waiting) =
+        (built.pending[0], built.downloading[0], built.waiting[0]);
+    let peer = built.peers[0];
+    let world = built.engine.world_mut();
+    let buffer = *world.resource::<Buffer>();
+    let requests = world.resource::<RequestCounter>().0;
+
+    assert_ranges_in_wrong_states_are_refused(world, [pending, downloading, waiting], peer);
+    assert_blocks_in_wrong_stages_are_refused(world, pending);
+    assert_entities_that_are_not_ranges_are_refused(world, peer);
 
     // Nothing changed.
     assert!(world.resource::<Outbox>().0.is_empty());

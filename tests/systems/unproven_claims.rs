@@ -3,22 +3,15 @@
 
 use crate::support::{assert_consistent, fx, small, status};
 use bevy_ecs::prelude::*;
-use ecsync::testing::world::{Layout, NOW, run_system};
+use ecsync::testing::world::{Built, Layout, NOW, run_system};
 use ecsync_components::ecs::PeerClaim;
 use ecsync_components::resources::{Inbox, PeerIndex, PeerRecords, ProvenHead, SyncProgress};
 use ecsync_components::{NetEvent, PeerId, SyncConfig, SyncState};
 use ecsync_systems::update_state::production_gate;
 use ecsync_systems::{handle_timeouts, ingest_events, update_state};
 
-#[test]
-fn a_claim_nobody_proved_never_moves_the_target_and_is_discredited_after_one_request_timeout() {
-    let mut built = small(Layout {
-        downloading: 1,
-        expired: 1,
-        ..Layout::small()
-    });
-    let peers = built.peers.clone();
-    let world = built.engine.world_mut();
+/// Nothing above our head (0) is proven and the honest peers hold nothing above it; peer 1 claims a million blocks.
+fn claim_a_million_nobody_proved(world: &mut World, peers: &[Entity]) {
     *world.resource_mut::<SyncProgress>() = SyncProgress {
         rate_at_ms: NOW - 500,
         last_progress_ms: NOW - 500,
@@ -35,36 +28,17 @@ fn a_claim_nobody_proved_never_moves_the_target_and_is_discredited_after_one_req
         .expect("peer")
         .head
         .height = 1_000_000;
-    let gate = |world: &World| {
-        let p = world.resource::<SyncProgress>();
-        production_gate(p.state, 0, p.target, 0.995, 10)
-    };
-    run_system(&mut built.engine, update_state);
+}
+
+/// Whether the production gate is open at head 0.
+fn gate_open(world: &World) -> bool {
+    let p = world.resource::<SyncProgress>();
+    production_gate(p.state, 0, p.target, 0.995, 10)
+}
+
+/// Peer 1 leaves and comes back with the same lie.
+fn reconnect_peer_1_claiming_a_million(built: &mut Built) {
     let world = built.engine.world_mut();
-    let progress = world.resource::<SyncProgress>().clone();
-    assert_eq!(
-        (progress.state, progress.target, progress.claimed),
-        (SyncState::Synced, 0, 1_000_000),
-        "the lie is a claim, not the target"
-    );
-    assert!(gate(world), "the lie never closes the gate");
-
-    run_system(&mut built.engine, handle_timeouts);
-    run_system(&mut built.engine, update_state);
-
-    let world = built.engine.world_mut();
-    let progress = world.resource::<SyncProgress>().clone();
-    assert_eq!((progress.state, progress.target), (SyncState::Synced, 0));
-    assert!(gate(world));
-    let discredit_ms = world.resource::<SyncConfig>().discredit_ms;
-    let claim = world.get::<PeerClaim>(peers[0]).expect("peer 1").clone();
-    assert_eq!(
-        (claim.discredited_from, claim.discredited_until_ms),
-        (Some(1), NOW + discredit_ms)
-    );
-    assert_eq!(world.resource::<PeerRecords>().0[&PeerId(1)].discredits, 1);
-
-    // Reconnecting does not lift the discredit.
     let inbox = &mut world.resource_mut::<Inbox>().0;
     inbox.push_back(NetEvent::PeerGone { peer: PeerId(1) });
     run_system(&mut built.engine, ingest_events);
@@ -80,6 +54,44 @@ fn a_claim_nobody_proved_never_moves_the_target_and_is_discredited_after_one_req
             status: lie,
         });
     run_system(&mut built.engine, ingest_events);
+}
+
+#[test]
+fn a_claim_nobody_proved_never_moves_the_target_and_is_discredited_after_one_request_timeout() {
+    let mut built = small(Layout {
+        downloading: 1,
+        expired: 1,
+        ..Layout::small()
+    });
+    let peers = built.peers.clone();
+    claim_a_million_nobody_proved(built.engine.world_mut(), &peers);
+    run_system(&mut built.engine, update_state);
+    let world = built.engine.world_mut();
+    let progress = world.resource::<SyncProgress>().clone();
+    assert_eq!(
+        (progress.state, progress.target, progress.claimed),
+        (SyncState::Synced, 0, 1_000_000),
+        "the lie is a claim, not the target"
+    );
+    assert!(gate_open(world), "the lie never closes the gate");
+
+    run_system(&mut built.engine, handle_timeouts);
+    run_system(&mut built.engine, update_state);
+
+    let world = built.engine.world_mut();
+    let progress = world.resource::<SyncProgress>().clone();
+    assert_eq!((progress.state, progress.target), (SyncState::Synced, 0));
+    assert!(gate_open(world));
+    let discredit_ms = world.resource::<SyncConfig>().discredit_ms;
+    let claim = world.get::<PeerClaim>(peers[0]).expect("peer 1").clone();
+    assert_eq!(
+        (claim.discredited_from, claim.discredited_until_ms),
+        (Some(1), NOW + discredit_ms)
+    );
+    assert_eq!(world.resource::<PeerRecords>().0[&PeerId(1)].discredits, 1);
+
+    // Reconnecting does not lift the discredit.
+    reconnect_peer_1_claiming_a_million(&mut built);
     run_system(&mut built.engine, update_state);
     let world = built.engine.world_mut();
     let entity = world.resource::<PeerIndex>().0[&PeerId(1)];
@@ -91,6 +103,6 @@ fn a_claim_nobody_proved_never_moves_the_target_and_is_discredited_after_one_req
         0
     );
     assert_eq!(world.resource::<SyncProgress>().target, 0);
-    assert!(gate(world));
+    assert!(gate_open(world));
     assert_consistent(&mut built.engine);
 }
