@@ -121,6 +121,12 @@ fn bad_input_exits_with_one_clear_line() {
         "cannot create",
     );
 
+    assert_bad_specs_and_stores_are_refused(root);
+}
+
+/// `chain verify` and `chain head` on a directory (under `root`) without a spec, with a malformed spec, a spec
+/// with zero authorities, a corrupt store, another chain's store: one clear line each.
+fn assert_bad_specs_and_stores_are_refused(root: &Path) {
     // A directory without a spec, a malformed spec, a spec with zero authorities.
     let d = root.join("d");
     std::fs::create_dir(&d).unwrap();
@@ -190,35 +196,17 @@ fn http_binds_loopback_unless_public_is_explicit() {
     }
 }
 
-/// `ecsync bench --json` on a small chain: one JSON object with every figure, consistent with itself (nothing
-/// here depends on how fast the machine is: only that each figure is there and the ratios are its quotients).
-#[test]
-fn bench_prints_one_json_object() {
-    let t = tempfile::tempdir().unwrap();
-    let dir = t.path().to_str().unwrap();
-    let out = ecsync(&[
-        "bench",
-        "--blocks",
-        "300",
-        "--peers",
-        "2",
-        "--threads",
-        "1",
-        "--rounds",
-        "2",
-        "--json",
-        "--dir",
-        dir,
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let stdout = text(&out.stdout);
-    assert_eq!(stdout.lines().count(), 1, "one line: {stdout}");
-    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let num = |k: &str| {
-        report[k]
-            .as_f64()
-            .unwrap_or_else(|| panic!("{k} missing: {report}"))
-    };
+/// Figure `k` of a bench report.
+fn figure(report: &serde_json::Value, k: &str) -> f64 {
+    report[k]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{k} missing: {report}"))
+}
+
+/// Every figure of a bench report of 300 blocks, one thread, is there and positive, and the ratios are its
+/// quotients.
+fn assert_every_figure_there_and_the_ratios_its_quotients(report: &serde_json::Value) {
+    let num = |k: &str| figure(report, k);
     for k in [
         "engine_bps",
         "sequential_bps",
@@ -242,6 +230,11 @@ fn bench_prints_one_json_object() {
     assert_eq!(num("threads"), 1.0);
     assert_eq!(num("bound_blocks"), 300.0);
     assert_eq!(num("blocks"), 300.0);
+}
+
+/// A bench report of two rounds lists every round; each figure is its best round.
+fn assert_each_figure_is_its_best_round(report: &serde_json::Value) {
+    let num = |k: &str| figure(report, k);
     // Every round is listed; each figure is its best round.
     assert_eq!(num("rounds"), 2.0);
     for (figure, rounds) in [
@@ -259,7 +252,10 @@ fn bench_prints_one_json_object() {
         assert!(each.iter().all(|v| *v > 0.0), "{rounds}: {report}");
         assert_eq!(num(figure), each[0].max(each[1]), "{figure}: {report}");
     }
+}
 
+/// `ecsync bench --skip-sequential` (in `dir`): the engine's sync alone, the sequential figures null.
+fn assert_the_engine_alone_has_no_sequential_figures(dir: &str) {
     // The engine's sync alone: the sequential figures are null, the rest is there.
     let out = ecsync(&[
         "bench",
@@ -287,6 +283,36 @@ fn bench_prints_one_json_object() {
             .as_u64()
             .is_some_and(|v| v > 0)
     );
+}
+
+/// `ecsync bench --json` on a small chain: one JSON object with every figure, consistent with itself (nothing
+/// here depends on how fast the machine is: only that each figure is there and the ratios are its quotients).
+#[test]
+fn bench_prints_one_json_object() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().to_str().unwrap();
+    let out = ecsync(&[
+        "bench",
+        "--blocks",
+        "300",
+        "--peers",
+        "2",
+        "--threads",
+        "1",
+        "--rounds",
+        "2",
+        "--json",
+        "--dir",
+        dir,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "one line: {stdout}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_every_figure_there_and_the_ratios_its_quotients(&report);
+    assert_each_figure_is_its_best_round(&report);
+
+    assert_the_engine_alone_has_no_sequential_figures(dir);
 
     let out = ecsync(&["bench", "--blocks", "0", "--dir", dir]);
     assert_clean_failure(&out, "--blocks");

@@ -7,6 +7,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use common::{NodeProc, copy_chain, exe, get_json, text};
+use ecsync::components::{ApproveAnswer, Block, BlockRef, ChainSpec, ChainStore, RefusalKind};
+use ecsync::systems::chaingen::ChainGenerator;
 
 fn ecsync(args: &[&str]) -> Output {
     Command::new(exe()).args(args).output().expect("run ecsync")
@@ -34,14 +36,10 @@ fn keys(chain: &Path, authorities: &[&str], out: &Path) -> Output {
     ecsync(&args)
 }
 
-#[test]
-fn exported_keys_make_a_member_and_bad_key_files_are_refused() {
-    let t = tempfile::tempdir().unwrap();
-    let chain = t.path().join("chain");
-    copy_chain(&common::template(3, 20), &chain);
-    let file = t.path().join("member.keys");
-
-    let out = keys(&chain, &["2", "0"], &file);
+/// Exports authorities 2 and 0 of `chain` into `file`: readable by its owner only, with both keys, in order.
+/// Returns the file's JSON.
+fn assert_keys_exported_private_in_order(chain: &Path, file: &Path) -> serde_json::Value {
+    let out = keys(chain, &["2", "0"], file);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         text(&out.stdout).contains("authorities [0, 2]"),
@@ -51,11 +49,11 @@ fn exported_keys_make_a_member_and_bad_key_files_are_refused() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "mode {mode:o}");
     }
     let parsed: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
     let indices: Vec<u64> = parsed["keys"]
         .as_array()
         .unwrap()
@@ -63,17 +61,18 @@ fn exported_keys_make_a_member_and_bad_key_files_are_refused() {
         .map(|k| k["authority"].as_u64().unwrap())
         .collect();
     assert_eq!(indices, vec![0, 2]);
+    parsed
+}
 
-    // Never overwritten; an authority outside the federation is one clear line.
-    let out = keys(&chain, &["1"], &file);
-    assert_clean_failure(&out, "never overwritten");
-    let out = keys(&chain, &["4"], &t.path().join("other.keys"));
-    assert_clean_failure(&out, "--authority 4");
-    assert!(!t.path().join("other.keys").exists());
-
+/// A node on `data` holding `file` is a member: its world says which authorities it is; its approval memory
+/// sits beside the key file, and a second node cannot sign with the same keys meanwhile.
+fn assert_a_node_with_the_keys_is_a_member_and_holds_its_memory(
+    t: &Path,
+    data: &Path,
+    file: &Path,
+) {
     // A node holding the file is a member: its world says which authorities it is.
-    let data = t.path().join("member");
-    copy_chain(&common::template(3, 20), &data);
+    copy_chain(&common::template(3, 20), data);
     let node = NodeProc::start(&[
         "--data",
         data.to_str().unwrap(),
@@ -90,8 +89,8 @@ fn exported_keys_make_a_member_and_bad_key_files_are_refused() {
         world["resources"]
     );
     // Its approval memory sits beside the key file, and a second node cannot sign with the same keys meanwhile.
-    assert!(t.path().join("member.keys.approvals.redb").exists());
-    let twin = t.path().join("twin");
+    assert!(t.join("member.keys.approvals.redb").exists());
+    let twin = t.join("twin");
     copy_chain(&common::template(3, 20), &twin);
     let out = ecsync(&[
         "node",
@@ -102,7 +101,17 @@ fn exported_keys_make_a_member_and_bad_key_files_are_refused() {
     ]);
     assert_clean_failure(&out, "approval memory");
     drop(node);
+}
 
+/// A node on `data` refuses, with one clear line each, key files readable by others, of another chain, with a
+/// key under another authority's index (`parsed`, the good file's JSON, tampered), not key files, oversized, or
+/// missing.
+fn assert_bad_key_files_are_refused(
+    t: &Path,
+    data: &Path,
+    file: &Path,
+    parsed: &serde_json::Value,
+) {
     let start = |keys: &Path| {
         ecsync(&[
             "node",
@@ -116,31 +125,52 @@ fn exported_keys_make_a_member_and_bad_key_files_are_refused() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let open = t.path().join("open.keys");
-        std::fs::copy(&file, &open).unwrap();
+        let open = t.join("open.keys");
+        std::fs::copy(file, &open).unwrap();
         std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
         assert_clean_failure(&start(&open), "chmod 600");
     }
     // Keys of another chain.
-    let other = t.path().join("other-chain");
+    let other = t.join("other-chain");
     copy_chain(&common::template(4, 20), &other);
-    let other_keys = t.path().join("other-chain.keys");
+    let other_keys = t.join("other-chain.keys");
     assert!(keys(&other, &["0"], &other_keys).status.success());
     assert_clean_failure(&start(&other_keys), "not of this chain");
     // A key under another authority's index.
     let mut swapped = parsed.clone();
     swapped["keys"][0]["authority"] = serde_json::json!(1);
-    let tampered = write_private(t.path(), "tampered.keys", &swapped.to_string());
+    let tampered = write_private(t, "tampered.keys", &swapped.to_string());
     assert_clean_failure(
         &start(&tampered),
         "does not match that authority's public key",
     );
     // Not a key file at all, and an oversized one.
-    let junk = write_private(t.path(), "junk.keys", "{\"chain_id\": 1, \"extra\": true}");
+    let junk = write_private(t, "junk.keys", "{\"chain_id\": 1, \"extra\": true}");
     assert_clean_failure(&start(&junk), "not a key file");
-    let huge = write_private(t.path(), "huge.keys", &" ".repeat(100_000));
+    let huge = write_private(t, "huge.keys", &" ".repeat(100_000));
     assert_clean_failure(&start(&huge), "more than a key file's");
-    assert_clean_failure(&start(&t.path().join("missing.keys")), "cannot open");
+    assert_clean_failure(&start(&t.join("missing.keys")), "cannot open");
+}
+
+#[test]
+fn exported_keys_make_a_member_and_bad_key_files_are_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let chain = t.path().join("chain");
+    copy_chain(&common::template(3, 20), &chain);
+    let file = t.path().join("member.keys");
+
+    let parsed = assert_keys_exported_private_in_order(&chain, &file);
+
+    // Never overwritten; an authority outside the federation is one clear line.
+    let out = keys(&chain, &["1"], &file);
+    assert_clean_failure(&out, "never overwritten");
+    let out = keys(&chain, &["4"], &t.path().join("other.keys"));
+    assert_clean_failure(&out, "--authority 4");
+    assert!(!t.path().join("other.keys").exists());
+
+    let data = t.path().join("member");
+    assert_a_node_with_the_keys_is_a_member_and_holds_its_memory(t.path(), &data, &file);
+    assert_bad_key_files_are_refused(t.path(), &data, &file, &parsed);
 }
 
 /// Writes `text` to a new file readable by its owner only.
@@ -232,27 +262,26 @@ fn refused_kind(answer: &ecsync::components::ApproveAnswer) -> ecsync::component
     }
 }
 
-/// A member answers approval questions over the approve protocol: it approves a valid block on its head with
-/// its share (byte-identical to what its authority's key makes), signs the same block again, refuses another
-/// block at that height (also after a restart: the memory is durable) and a block off its head; a node without
-/// keys refuses as not a member. Its metrics count what it gave and refused.
-#[test]
-fn a_member_answers_approval_questions_and_never_equivocates() {
-    use ecsync::components::{ApproveAnswer, BlockRef, RefusalKind};
-    const BLOCKS: u64 = 40;
-    let t = tempfile::tempdir().unwrap();
-    let template = common::template(5, BLOCKS);
-    let data = t.path().join("member");
-    copy_chain(&template, &data);
-    let file = t.path().join("member.keys");
-    assert!(keys(&data, &["1"], &file).status.success());
+/// The blocks a member is asked about, on a generated chain at its head.
+struct Questions {
+    spec: ChainSpec,
+    head: BlockRef,
+    generator: ChainGenerator,
+    /// A valid block on the head.
+    proposal: Block,
+    /// Another block at the proposal's height, a slot later.
+    rival: Block,
+    /// A block two above the head (in a later slot): not on the head.
+    off_head: Block,
+}
 
-    use ecsync::components::ChainStore;
+/// The questions on the chain `template`, at its head `blocks`.
+fn questions(template: &Path, blocks: u64) -> Questions {
     let (spec, head_block) = common::with_store_lock(|| {
-        let (spec, store) = ecsync::store::chain_dir::open_chain_dir(&template).unwrap();
-        (spec, store.block(BLOCKS).unwrap().unwrap())
+        let (spec, store) = ecsync::store::chain_dir::open_chain_dir(template).unwrap();
+        (spec, store.block(blocks).unwrap().unwrap())
     });
-    let generator = ecsync_systems_generator(&template);
+    let generator = ecsync_systems_generator(template);
     let head = BlockRef::of(&head_block);
     let proposal = generator.child(&head_block.block.header, head.hash);
     let mut rival = proposal.clone();
@@ -260,53 +289,54 @@ fn a_member_answers_approval_questions_and_never_equivocates() {
     rival.header.timestamp_ms = spec.slot_start_ms(rival.header.slot);
     // A block two above the head (in a later slot): not on the head.
     let off_head = generator.child(&proposal.header, proposal.header.hash());
+    Questions {
+        spec,
+        head,
+        generator,
+        proposal,
+        rival,
+        off_head,
+    }
+}
 
-    let member_args = [
-        "--data",
-        data.to_str().unwrap(),
-        "--authority-keys",
-        file.to_str().unwrap(),
-        "--http",
-        "127.0.0.1:0",
-    ];
-    let mut member = NodeProc::start(&member_args);
-    let (mut asker, peer) = Asker::connect(&spec, head, &member.addr, 5);
-    // The member's gate opens once it sees a peer at its head (Synced).
-    common::wait_until(
-        "the member's gate open",
-        || (member.status()["can_produce_blocks"] == true).then_some(()),
-        || format!("{}", member.status()),
-    );
+/// The member (authority 1) refuses a proposal endorsed by another than its slot's producer, approves it with
+/// its own share (twice, the same share), and refuses another block at that height and a block off its head.
+fn assert_approves_one_block_at_a_height_and_refuses_the_rest(
+    asker: &mut Asker,
+    peer: ecsync::components::PeerId,
+    q: &Questions,
+) {
+    let (generator, proposal) = (&q.generator, &q.proposal);
     // Endorsed by an authority that is not its slot's producer: refused as invalid, and nothing remembered.
-    let not_producer = (proposal.header.slot as usize + 1) % spec.authority_count();
+    let not_producer = (proposal.header.slot as usize + 1) % q.spec.authority_count();
     let forged = generator
         .federation()
         .approve(&proposal.header.hash(), 1 << not_producer);
     assert_eq!(
-        refused_kind(&asker.ask_with(peer, &proposal, forged)),
+        refused_kind(&asker.ask_with(peer, proposal, forged)),
         RefusalKind::Invalid
     );
-    let approved = asker.ask(peer, &proposal);
+    let approved = asker.ask(peer, proposal);
     let expected = generator
         .federation()
         .approve(&proposal.header.hash(), 1 << 1);
     assert_eq!(approved, ApproveAnswer::Approved(expected.clone()));
     // The same block again: the same signature.
-    assert_eq!(
-        asker.ask(peer, &proposal),
-        ApproveAnswer::Approved(expected)
-    );
+    assert_eq!(asker.ask(peer, proposal), ApproveAnswer::Approved(expected));
     // Another block at that height: never.
     assert_eq!(
-        refused_kind(&asker.ask(peer, &rival)),
+        refused_kind(&asker.ask(peer, &q.rival)),
         RefusalKind::Equivocation
     );
     assert_eq!(
-        refused_kind(&asker.ask(peer, &off_head)),
+        refused_kind(&asker.ask(peer, &q.off_head)),
         RefusalKind::NotOnHead
     );
-    let base = member.http.clone().unwrap();
-    let metrics = common::request(&base, "GET", "/metrics").1;
+}
+
+/// The member's /metrics count two approvals given, one equivocation and one invalid block refused.
+fn assert_metrics_count_what_was_given_and_refused(base: &str) {
+    let metrics = common::request(base, "GET", "/metrics").1;
     assert!(
         metrics.contains("ecsync_approvals_given_total 2"),
         "{metrics}"
@@ -319,33 +349,76 @@ fn a_member_answers_approval_questions_and_never_equivocates() {
         metrics.contains("ecsync_approvals_refused_total{reason=\"invalid\"} 1"),
         "{metrics}"
     );
+}
+
+/// A node without keys (on a copy of `template` under `t`) refuses as not a member.
+fn assert_a_node_without_keys_is_no_member(t: &Path, template: &Path, q: &Questions) {
+    // A node without keys is no member.
+    let plain = t.join("plain");
+    copy_chain(template, &plain);
+    let node = NodeProc::start(&["--data", plain.to_str().unwrap()]);
+    let (mut asker, peer) = Asker::connect(&q.spec, q.head, &node.addr, 5);
+    assert_eq!(
+        refused_kind(&asker.ask(peer, &q.proposal)),
+        RefusalKind::NotAMember
+    );
+}
+
+/// A member answers approval questions over the approve protocol: it approves a valid block on its head with
+/// its share (byte-identical to what its authority's key makes), signs the same block again, refuses another
+/// block at that height (also after a restart: the memory is durable) and a block off its head; a node without
+/// keys refuses as not a member. Its metrics count what it gave and refused.
+#[test]
+fn a_member_answers_approval_questions_and_never_equivocates() {
+    const BLOCKS: u64 = 40;
+    let t = tempfile::tempdir().unwrap();
+    let template = common::template(5, BLOCKS);
+    let data = t.path().join("member");
+    copy_chain(&template, &data);
+    let file = t.path().join("member.keys");
+    assert!(keys(&data, &["1"], &file).status.success());
+
+    let q = questions(&template, BLOCKS);
+    let (spec, head) = (&q.spec, q.head);
+
+    let member_args = [
+        "--data",
+        data.to_str().unwrap(),
+        "--authority-keys",
+        file.to_str().unwrap(),
+        "--http",
+        "127.0.0.1:0",
+    ];
+    let mut member = NodeProc::start(&member_args);
+    let (mut asker, peer) = Asker::connect(spec, head, &member.addr, 5);
+    // The member's gate opens once it sees a peer at its head (Synced).
+    common::wait_until(
+        "the member's gate open",
+        || (member.status()["can_produce_blocks"] == true).then_some(()),
+        || format!("{}", member.status()),
+    );
+    assert_approves_one_block_at_a_height_and_refuses_the_rest(&mut asker, peer, &q);
+    let base = member.http.clone().unwrap();
+    assert_metrics_count_what_was_given_and_refused(&base);
 
     // Restarted, it still remembers.
     drop(asker);
     member.terminate();
     let member = NodeProc::start(&member_args);
-    let (mut asker, peer) = Asker::connect(&spec, head, &member.addr, 5);
+    let (mut asker, peer) = Asker::connect(spec, head, &member.addr, 5);
     common::wait_until(
         "the member's gate open after the restart",
         || (member.status()["can_produce_blocks"] == true).then_some(()),
         || format!("{}", member.status()),
     );
     assert_eq!(
-        refused_kind(&asker.ask(peer, &rival)),
+        refused_kind(&asker.ask(peer, &q.rival)),
         RefusalKind::Equivocation
     );
     drop(asker);
     drop(member);
 
-    // A node without keys is no member.
-    let plain = t.path().join("plain");
-    copy_chain(&template, &plain);
-    let node = NodeProc::start(&["--data", plain.to_str().unwrap()]);
-    let (mut asker, peer) = Asker::connect(&spec, head, &node.addr, 5);
-    assert_eq!(
-        refused_kind(&asker.ask(peer, &proposal)),
-        RefusalKind::NotAMember
-    );
+    assert_a_node_without_keys_is_no_member(t.path(), &template, &q);
 }
 
 /// The generator of a generated chain directory.

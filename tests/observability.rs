@@ -7,10 +7,21 @@ mod common;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::TcpStream;
+use std::path::Path;
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
 use common::{DEADLINE, NodeProc, copy_chain, exe, get_json, request};
+use ecsync::components::SyncStatus;
+use ecsync::engine::dump::WorldDump;
+use ecsync::node::http::{
+    Control, ControlAnswer, ControlRequester, DumpLimits, DumpReply, DumpRequester, DumpSent,
+    HttpState, RateLimit, router,
+};
+use tokio::sync::oneshot;
 
 const BLOCKS: u64 = 4000;
 
@@ -54,13 +65,12 @@ fn parse_exposition(text: &str) -> BTreeMap<String, String> {
     types
 }
 
-#[test]
-fn metrics_status_and_dump_during_a_real_sync() {
-    let t = tempfile::tempdir().unwrap();
+/// Three servers of `BLOCKS` blocks behind slow links, and a fresh node with HTTP, syncing from them.
+fn three_slow_servers_and_a_fresh_node(t: &Path) -> (Vec<NodeProc>, NodeProc) {
     let template = common::template(1, BLOCKS);
     let servers: Vec<NodeProc> = (0..3)
         .map(|i| {
-            let dir = t.path().join(format!("s{i}"));
+            let dir = t.join(format!("s{i}"));
             copy_chain(&template, &dir);
             // Slow links, so that the sync lasts long enough to look at.
             NodeProc::start(&[
@@ -73,7 +83,7 @@ fn metrics_status_and_dump_during_a_real_sync() {
             ])
         })
         .collect();
-    let fresh = t.path().join("fresh");
+    let fresh = t.join("fresh");
     let spec = template.join("spec.json");
     let mut args = vec![
         "--data",
@@ -88,6 +98,141 @@ fn metrics_status_and_dump_during_a_real_sync() {
         args.push(&s.addr);
     }
     let node = NodeProc::start(&args);
+    (servers, node)
+}
+
+/// Every field of /sync/status is present.
+fn assert_status_has_every_field(status: &serde_json::Value) {
+    for field in [
+        "state",
+        "current_height",
+        "target_height",
+        "blocks_per_second",
+        "peers_connected",
+        "estimated_completion_seconds",
+        "can_produce_blocks",
+        "head_slot",
+        "sync_distance",
+        "is_syncing",
+    ] {
+        assert!(status.get(field).is_some(), "{field} missing from {status}");
+    }
+}
+
+/// /debug/world mid-sync: three peers with their components; ranges in flight or waiting for import, each in
+/// exactly one state; blocks listed only in the full dump.
+fn assert_world_shows_the_peers_and_ranges_mid_sync(base: &str) {
+    // The world as it is now: three peers; ranges in flight or waiting for import.
+    let world = get_json(base, "/debug/world");
+    let peers = world["peers"].as_array().unwrap();
+    assert_eq!(peers.len(), 3, "{world}");
+    for p in peers {
+        for c in [
+            "Peer",
+            "PeerClaim",
+            "PeerStats",
+            "PeerScore",
+            "PeerBudget",
+            "PeerLoad",
+        ] {
+            assert!(p["components"].get(c).is_some(), "{c} missing: {p}");
+        }
+    }
+    let ranges = world["ranges"].as_array().unwrap();
+    assert!(!ranges.is_empty(), "no ranges mid-sync: {world}");
+    for r in ranges {
+        let c = &r["components"];
+        let states = ["AwaitingDownload", "Downloading", "AwaitingImport"]
+            .iter()
+            .filter(|s| c.get(**s).is_some())
+            .count();
+        assert_eq!(states, 1, "a range has exactly one state: {r}");
+    }
+    assert!(world["resources"]["SyncProgress"].is_object());
+    assert!(world["blocks"].is_null());
+    let full = get_json(base, "/debug/world?full=1");
+    assert!(full["blocks"].is_array());
+}
+
+/// Every metric family /metrics must have, with its type.
+const METRIC_FAMILIES: [(&str, &str); 24] = [
+    ("ecsync_current_height", "gauge"),
+    ("ecsync_target_height", "gauge"),
+    ("ecsync_blocks_per_second", "gauge"),
+    ("ecsync_sync_state", "gauge"),
+    ("ecsync_can_produce_blocks", "gauge"),
+    ("ecsync_peers_connected", "gauge"),
+    ("ecsync_ranges_in_flight", "gauge"),
+    ("ecsync_pending_blocks", "gauge"),
+    ("ecsync_pending_bytes", "gauge"),
+    ("ecsync_blocks_downloaded", "counter"),
+    ("ecsync_blocks_validated", "counter"),
+    ("ecsync_blocks_imported", "counter"),
+    ("ecsync_blocks_rejected", "counter"),
+    ("ecsync_checkpoints_created", "counter"),
+    ("ecsync_peer_penalties", "counter"),
+    ("ecsync_peer_bans", "counter"),
+    ("ecsync_validation_seconds", "histogram"),
+    ("ecsync_import_seconds", "histogram"),
+    ("ecsync_tick_duration_seconds", "histogram"),
+    ("ecsync_request_latency_seconds", "histogram"),
+    ("ecsync_serve_dropped", "counter"),
+    ("ecsync_serve_answers_in_flight", "gauge"),
+    ("ecsync_serve_in_flight_bytes", "gauge"),
+    ("ecsync_net_events_dropped", "counter"),
+];
+
+/// /metrics mid-sync: valid exposition text with every family of `METRIC_FAMILIES`, three peers, served latencies.
+fn assert_metrics_complete_mid_sync(base: &str) {
+    // Metrics mid-sync.
+    let (code, text) = request(base, "GET", "/metrics");
+    assert_eq!(code, 200);
+    let types = parse_exposition(&text);
+    for (name, kind) in METRIC_FAMILIES {
+        assert_eq!(
+            types.get(name).map(String::as_str),
+            Some(kind),
+            "{name} in:\n{text}"
+        );
+    }
+    assert!(text.contains("ecsync_peers_connected 3"), "{text}");
+    assert!(
+        text.contains("ecsync_request_latency_seconds_count{outcome=\"served\"}"),
+        "{text}"
+    );
+}
+
+/// `ecsync dump` against the running node prints its tables, and JSON with `--json`.
+fn assert_dump_prints_tables_and_json(base: &str) {
+    // `ecsync dump` against the running node.
+    let out = Command::new(exe())
+        .args(["dump", "--node", base])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tables = String::from_utf8_lossy(&out.stdout).to_uppercase();
+    for heading in ["PEERS", "RANGES", "PENDING"] {
+        assert!(
+            tables.contains(heading),
+            "{heading} missing from:\n{tables}"
+        );
+    }
+    let out = Command::new(exe())
+        .args(["dump", "--node", base, "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let _: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+}
+
+#[test]
+fn metrics_status_and_dump_during_a_real_sync() {
+    let t = tempfile::tempdir().unwrap();
+    let (_servers, node) = three_slow_servers_and_a_fresh_node(t.path());
     let base = node.http.clone().unwrap();
 
     // Hostile clients: connections that send half a request and then nothing, held for the whole sync. The
@@ -117,20 +262,7 @@ fn metrics_status_and_dump_during_a_real_sync() {
             "sync did not finish in {DEADLINE:?}"
         );
         let status = get_json(&base, "/sync/status");
-        for field in [
-            "state",
-            "current_height",
-            "target_height",
-            "blocks_per_second",
-            "peers_connected",
-            "estimated_completion_seconds",
-            "can_produce_blocks",
-            "head_slot",
-            "sync_distance",
-            "is_syncing",
-        ] {
-            assert!(status.get(field).is_some(), "{field} missing from {status}");
-        }
+        assert_status_has_every_field(&status);
         let height = status["current_height"].as_u64().unwrap();
         let target = status["target_height"].as_u64().unwrap();
         let gate = status["can_produce_blocks"].as_bool().unwrap();
@@ -141,103 +273,9 @@ fn metrics_status_and_dump_during_a_real_sync() {
             saw_gate_closed = true;
             if height > 0 && !looked_mid_sync {
                 looked_mid_sync = true;
-                // The world as it is now: three peers; ranges in flight or waiting for import.
-                let world = get_json(&base, "/debug/world");
-                let peers = world["peers"].as_array().unwrap();
-                assert_eq!(peers.len(), 3, "{world}");
-                for p in peers {
-                    for c in [
-                        "Peer",
-                        "PeerClaim",
-                        "PeerStats",
-                        "PeerScore",
-                        "PeerBudget",
-                        "PeerLoad",
-                    ] {
-                        assert!(p["components"].get(c).is_some(), "{c} missing: {p}");
-                    }
-                }
-                let ranges = world["ranges"].as_array().unwrap();
-                assert!(!ranges.is_empty(), "no ranges mid-sync: {world}");
-                for r in ranges {
-                    let c = &r["components"];
-                    let states = ["AwaitingDownload", "Downloading", "AwaitingImport"]
-                        .iter()
-                        .filter(|s| c.get(**s).is_some())
-                        .count();
-                    assert_eq!(states, 1, "a range has exactly one state: {r}");
-                }
-                assert!(world["resources"]["SyncProgress"].is_object());
-                assert!(world["blocks"].is_null());
-                let full = get_json(&base, "/debug/world?full=1");
-                assert!(full["blocks"].is_array());
-
-                // Metrics mid-sync.
-                let (code, text) = request(&base, "GET", "/metrics");
-                assert_eq!(code, 200);
-                let types = parse_exposition(&text);
-                let want = [
-                    ("ecsync_current_height", "gauge"),
-                    ("ecsync_target_height", "gauge"),
-                    ("ecsync_blocks_per_second", "gauge"),
-                    ("ecsync_sync_state", "gauge"),
-                    ("ecsync_can_produce_blocks", "gauge"),
-                    ("ecsync_peers_connected", "gauge"),
-                    ("ecsync_ranges_in_flight", "gauge"),
-                    ("ecsync_pending_blocks", "gauge"),
-                    ("ecsync_pending_bytes", "gauge"),
-                    ("ecsync_blocks_downloaded", "counter"),
-                    ("ecsync_blocks_validated", "counter"),
-                    ("ecsync_blocks_imported", "counter"),
-                    ("ecsync_blocks_rejected", "counter"),
-                    ("ecsync_checkpoints_created", "counter"),
-                    ("ecsync_peer_penalties", "counter"),
-                    ("ecsync_peer_bans", "counter"),
-                    ("ecsync_validation_seconds", "histogram"),
-                    ("ecsync_import_seconds", "histogram"),
-                    ("ecsync_tick_duration_seconds", "histogram"),
-                    ("ecsync_request_latency_seconds", "histogram"),
-                    ("ecsync_serve_dropped", "counter"),
-                    ("ecsync_serve_answers_in_flight", "gauge"),
-                    ("ecsync_serve_in_flight_bytes", "gauge"),
-                    ("ecsync_net_events_dropped", "counter"),
-                ];
-                for (name, kind) in want {
-                    assert_eq!(
-                        types.get(name).map(String::as_str),
-                        Some(kind),
-                        "{name} in:\n{text}"
-                    );
-                }
-                assert!(text.contains("ecsync_peers_connected 3"), "{text}");
-                assert!(
-                    text.contains("ecsync_request_latency_seconds_count{outcome=\"served\"}"),
-                    "{text}"
-                );
-
-                // `ecsync dump` against the running node.
-                let out = Command::new(exe())
-                    .args(["dump", "--node", &base])
-                    .output()
-                    .unwrap();
-                assert!(
-                    out.status.success(),
-                    "{}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-                let tables = String::from_utf8_lossy(&out.stdout).to_uppercase();
-                for heading in ["PEERS", "RANGES", "PENDING"] {
-                    assert!(
-                        tables.contains(heading),
-                        "{heading} missing from:\n{tables}"
-                    );
-                }
-                let out = Command::new(exe())
-                    .args(["dump", "--node", &base, "--json"])
-                    .output()
-                    .unwrap();
-                assert!(out.status.success());
-                let _: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                assert_world_shows_the_peers_and_ranges_mid_sync(&base);
+                assert_metrics_complete_mid_sync(&base);
+                assert_dump_prints_tables_and_json(&base);
             }
         }
         if gate {
@@ -288,19 +326,87 @@ fn world_dump_is_bounded() {
     assert!(summary.blocks.is_none() && !summary.omitted.contains_key("blocks"));
 }
 
+/// What the fake engine does with the next world-dump request: answer, hold it (the sender is kept), or refuse.
+#[derive(Clone, Copy)]
+enum FakeEngine {
+    Answer,
+    Hold,
+    Busy,
+}
+
+/// The replies the fake engine holds.
+type Held = Arc<Mutex<Vec<oneshot::Sender<DumpReply>>>>;
+
+/// A fake engine's dump requester: it does what `mode` says with each request, answering with `world`.
+fn fake_engine(mode: &Arc<Mutex<FakeEngine>>, held: &Held, world: &WorldDump) -> DumpRequester {
+    let (mode, held, world) = (mode.clone(), held.clone(), world.clone());
+    Arc::new(move |_full, reply| match *mode.lock().unwrap() {
+        FakeEngine::Answer => {
+            let _ = reply.send(Ok(world.clone()));
+            DumpSent::Sent
+        }
+        FakeEngine::Hold => {
+            held.lock().unwrap().push(reply);
+            DumpSent::Sent
+        }
+        FakeEngine::Busy => DumpSent::Busy,
+    })
+}
+
+/// The HTTP router with `dump` behind /debug/world, limited by `dump_limits`.
+fn dump_router(
+    status: tokio::sync::watch::Receiver<SyncStatus>,
+    dump: DumpRequester,
+    dump_limits: Arc<DumpLimits>,
+) -> axum::Router {
+    router(HttpState {
+        status,
+        metrics: ecsync::node::metrics::Metrics::new(),
+        dump,
+        dump_limits,
+        control: None,
+        control_limits: Arc::default(),
+    })
+}
+
+/// GET /debug/world: (status, Retry-After, body).
+async fn get_world(app: axum::Router) -> (StatusCode, Option<String>, String) {
+    call(
+        app,
+        Request::get("/debug/world").body(Body::empty()).unwrap(),
+    )
+    .await
+}
+
+/// While the engine holds a dump, a concurrent request is refused at once (one at a time), and takes no token.
+async fn assert_one_dump_at_a_time(
+    app: &axum::Router,
+    mode: &Mutex<FakeEngine>,
+    held: &Held,
+    world: &WorldDump,
+) {
+    *mode.lock().unwrap() = FakeEngine::Hold;
+    let first = tokio::spawn(get_world(app.clone()));
+    while held.lock().unwrap().is_empty() {
+        tokio::task::yield_now().await;
+    }
+    let (code, retry, body) = get_world(app.clone()).await;
+    assert_eq!(code, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(body.contains("another world dump"), "{body}");
+    assert_eq!(retry.as_deref(), Some("1"));
+    held.lock()
+        .unwrap()
+        .pop()
+        .unwrap()
+        .send(Ok(world.clone()))
+        .unwrap();
+    assert_eq!(first.await.unwrap().0, StatusCode::OK);
+}
+
 /// /debug/world: one dump at a time, a burst then a rate (429 with Retry-After beyond it), 503 when the engine is
 /// busy or gone; the JSON is encoded off the engine thread.
 #[test]
 fn world_dump_is_rate_limited() {
-    use std::sync::{Arc, Mutex};
-
-    use axum::body::Body;
-    use axum::http::{Request, StatusCode};
-    use ecsync::components::SyncStatus;
-    use ecsync::engine::dump::WorldDump;
-    use ecsync::node::http::{DumpLimits, DumpReply, DumpRequester, DumpSent, HttpState, router};
-    use tokio::sync::oneshot;
-
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -309,82 +415,33 @@ fn world_dump_is_rate_limited() {
         "peers": [], "ranges": [], "blocks_by_stage": {}, "blocks": null, "other": [], "resources": {}
     }))
     .unwrap();
-    // What the fake engine does with the next request: answer, hold it (the sender is kept), or refuse.
-    #[derive(Clone, Copy)]
-    enum Engine {
-        Answer,
-        Hold,
-        Busy,
-    }
-    let mode = Arc::new(Mutex::new(Engine::Answer));
-    let held: Arc<Mutex<Vec<oneshot::Sender<DumpReply>>>> = Arc::default();
-    let dump: DumpRequester = {
-        let (mode, held, world) = (mode.clone(), held.clone(), world.clone());
-        Arc::new(move |_full, reply| match *mode.lock().unwrap() {
-            Engine::Answer => {
-                let _ = reply.send(Ok(world.clone()));
-                DumpSent::Sent
-            }
-            Engine::Hold => {
-                held.lock().unwrap().push(reply);
-                DumpSent::Sent
-            }
-            Engine::Busy => DumpSent::Busy,
-        })
-    };
+    let mode = Arc::new(Mutex::new(FakeEngine::Answer));
+    let held: Held = Arc::default();
+    let dump = fake_engine(&mode, &held, &world);
     let (_status_tx, status) =
         tokio::sync::watch::channel(SyncStatus::starting(Default::default()));
-    let state = HttpState {
-        status,
-        metrics: ecsync::node::metrics::Metrics::new(),
-        dump,
-        // A burst of 3 that never refills: the test does not depend on how fast it runs.
-        dump_limits: Arc::new(DumpLimits::new(3, 0)),
-        control: None,
-        control_limits: Arc::default(),
-    };
-    let app = router(state);
-    let get = |app: axum::Router| {
-        call(
-            app,
-            Request::get("/debug/world").body(Body::empty()).unwrap(),
-        )
-    };
+    // A burst of 3 that never refills: the test does not depend on how fast it runs.
+    let app = dump_router(status, dump, Arc::new(DumpLimits::new(3, 0)));
     runtime.block_on(async {
         // 1: answered, JSON.
-        let (code, _, body) = get(app.clone()).await;
+        let (code, _, body) = get_world(app.clone()).await;
         assert_eq!(code, StatusCode::OK, "{body}");
         let _: WorldDump = serde_json::from_str(&body).unwrap();
 
         // 2: held by the engine; a concurrent request is refused at once (one at a time), and takes no token.
-        *mode.lock().unwrap() = Engine::Hold;
-        let first = tokio::spawn(get(app.clone()));
-        while held.lock().unwrap().is_empty() {
-            tokio::task::yield_now().await;
-        }
-        let (code, retry, body) = get(app.clone()).await;
-        assert_eq!(code, StatusCode::TOO_MANY_REQUESTS, "{body}");
-        assert!(body.contains("another world dump"), "{body}");
-        assert_eq!(retry.as_deref(), Some("1"));
-        held.lock()
-            .unwrap()
-            .pop()
-            .unwrap()
-            .send(Ok(world.clone()))
-            .unwrap();
-        assert_eq!(first.await.unwrap().0, StatusCode::OK);
+        assert_one_dump_at_a_time(&app, &mode, &held, &world).await;
 
         // 3: the engine's input is full: 503, and it took the last token.
-        *mode.lock().unwrap() = Engine::Busy;
-        let (code, retry, body) = get(app.clone()).await;
+        *mode.lock().unwrap() = FakeEngine::Busy;
+        let (code, retry, body) = get_world(app.clone()).await;
         assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE, "{body}");
         assert!(body.contains("busy"), "{body}");
         assert_eq!(retry.as_deref(), Some("1"));
 
         // The burst is spent: rate limited, whatever the engine would do.
-        *mode.lock().unwrap() = Engine::Answer;
+        *mode.lock().unwrap() = FakeEngine::Answer;
         for _ in 0..3 {
-            let (code, retry, body) = get(app.clone()).await;
+            let (code, retry, body) = get_world(app.clone()).await;
             assert_eq!(code, StatusCode::TOO_MANY_REQUESTS, "{body}");
             assert!(body.contains("rate limited"), "{body}");
             assert!(retry.unwrap().parse::<u64>().unwrap() >= 1);
@@ -395,16 +452,9 @@ fn world_dump_is_rate_limited() {
     let (_status_tx, status) =
         tokio::sync::watch::channel(SyncStatus::starting(Default::default()));
     let stopped: DumpRequester = Arc::new(|_, _| DumpSent::Stopped);
-    let app = router(HttpState {
-        status,
-        metrics: ecsync::node::metrics::Metrics::new(),
-        dump: stopped,
-        dump_limits: Arc::default(),
-        control: None,
-        control_limits: Arc::default(),
-    });
+    let app = dump_router(status, stopped, Arc::default());
     runtime.block_on(async {
-        let (code, _, body) = get(app).await;
+        let (code, _, body) = get_world(app).await;
         assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE);
         assert!(body.contains("stopped"), "{body}");
     });
@@ -430,15 +480,10 @@ fn post(base: &str, path: &str) -> (u16, String) {
     request(base, "POST", path)
 }
 
-/// The operator's control over HTTP, on a real sync: `POST /sync/pause` stops every request (the node's request
-/// counter stands still over many ticks and more than two status intervals, its height stops once the answers
-/// in flight are in, and the stall clock does not fail it); `POST /sync/checkpoint` makes the head durable;
-/// `POST /sync/resume` goes on to the head. Other methods answer 405.
-#[test]
-fn pause_sends_no_requests_and_resume_continues() {
-    let t = tempfile::tempdir().unwrap();
+/// A server of `BLOCKS` blocks behind a slow link, and a fresh node with HTTP syncing from it.
+fn a_slow_server_and_a_fresh_node(t: &Path) -> (NodeProc, NodeProc) {
     let template = common::template(1, BLOCKS);
-    let server_dir = t.path().join("server");
+    let server_dir = t.join("server");
     copy_chain(&template, &server_dir);
     // A slow link: the sync lasts long enough to pause it midway, however fast the machine.
     let server = NodeProc::start(&[
@@ -447,7 +492,7 @@ fn pause_sends_no_requests_and_resume_continues() {
         "--serve-bandwidth",
         "200kB/s",
     ]);
-    let fresh = t.path().join("fresh");
+    let fresh = t.join("fresh");
     let spec = template.join("spec.json");
     let node = NodeProc::start(&[
         "--data",
@@ -459,49 +504,49 @@ fn pause_sends_no_requests_and_resume_continues() {
         "--peer",
         &server.addr,
     ]);
-    let base = node.http.clone().unwrap();
-    assert_eq!(request(&base, "GET", "/sync/pause").0, 405);
-    assert_eq!(request(&base, "GET", "/sync/checkpoint").0, 405);
+    (server, node)
+}
 
-    common::wait_until(
-        "the sync moving",
-        || (node.height() > 0).then_some(()),
-        || format!("{}", node.status()),
-    );
-    let (code, body) = post(&base, "/sync/pause");
+/// `POST /sync/pause` answers paused, the status says so, and pausing twice is harmless.
+fn assert_pause_answers_paused(base: &str, node: &NodeProc) {
+    let (code, body) = post(base, "/sync/pause");
     assert_eq!(code, 200, "{body}");
     let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(answer["paused"], true, "{body}");
     assert_eq!(node.status()["paused"], true);
     // Pausing twice is harmless.
-    assert_eq!(post(&base, "/sync/pause").0, 200);
+    assert_eq!(post(base, "/sync/pause").0, 200);
+}
 
+/// Paused: once what was in flight is in, no request goes out and the height stands still over 300 ticks and
+/// 5 s, and the sync does not fail. Returns (requests sent, height) at the pause.
+fn assert_nothing_moves_while_paused(base: &str, node: &NodeProc) -> (f64, u64) {
     // What was in flight comes in; then nothing moves.
     common::wait_until(
         "the requests in flight answered and their blocks imported",
         || {
-            (metric(&base, "ecsync_ranges_in_flight") == 0.0
-                && metric(&base, "ecsync_pending_blocks") == 0.0)
+            (metric(base, "ecsync_ranges_in_flight") == 0.0
+                && metric(base, "ecsync_pending_blocks") == 0.0)
                 .then_some(())
         },
         || format!("{}", node.status()),
     );
-    let sent = metric(&base, "ecsync_requests_sent_total");
+    let sent = metric(base, "ecsync_requests_sent_total");
     let height = node.height();
-    let ticks = metric(&base, "ecsync_tick_duration_seconds_count");
+    let ticks = metric(base, "ecsync_tick_duration_seconds_count");
     let since = Instant::now();
     // Long enough for a status poll (every 2 s) and many dispatch rounds to have gone out, had it not paused.
     common::wait_until(
         "300 ticks and 5 s paused",
         || {
-            (metric(&base, "ecsync_tick_duration_seconds_count") >= ticks + 300.0
+            (metric(base, "ecsync_tick_duration_seconds_count") >= ticks + 300.0
                 && since.elapsed() >= std::time::Duration::from_secs(5))
             .then_some(())
         },
         || format!("{}", node.status()),
     );
     assert_eq!(
-        metric(&base, "ecsync_requests_sent_total"),
+        metric(base, "ecsync_requests_sent_total"),
         sent,
         "a request went out while paused"
     );
@@ -517,10 +562,14 @@ fn pause_sends_no_requests_and_resume_continues() {
     );
     assert_eq!(status["paused"], true, "{status}");
     assert_ne!(status["state"], "Failed", "{status}");
-    assert_eq!(metric(&base, "ecsync_sync_paused"), 1.0);
+    assert_eq!(metric(base, "ecsync_sync_paused"), 1.0);
+    (sent, height)
+}
 
+/// `POST /sync/checkpoint` while paused makes the head (`height`) durable.
+fn assert_checkpoint_makes_the_head_durable(base: &str, node: &NodeProc, height: u64) {
     // A checkpoint on request: the head, durable.
-    let (code, body) = post(&base, "/sync/checkpoint");
+    let (code, body) = post(base, "/sync/checkpoint");
     assert_eq!(code, 200, "{body}");
     let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(
@@ -530,6 +579,28 @@ fn pause_sends_no_requests_and_resume_continues() {
     );
     assert_eq!(answer["paused"], true, "{body}");
     assert_eq!(node.status()["durable_height"].as_u64(), Some(height));
+}
+
+/// The operator's control over HTTP, on a real sync: `POST /sync/pause` stops every request (the node's request
+/// counter stands still over many ticks and more than two status intervals, its height stops once the answers
+/// in flight are in, and the stall clock does not fail it); `POST /sync/checkpoint` makes the head durable;
+/// `POST /sync/resume` goes on to the head. Other methods answer 405.
+#[test]
+fn pause_sends_no_requests_and_resume_continues() {
+    let t = tempfile::tempdir().unwrap();
+    let (_server, node) = a_slow_server_and_a_fresh_node(t.path());
+    let base = node.http.clone().unwrap();
+    assert_eq!(request(&base, "GET", "/sync/pause").0, 405);
+    assert_eq!(request(&base, "GET", "/sync/checkpoint").0, 405);
+
+    common::wait_until(
+        "the sync moving",
+        || (node.height() > 0).then_some(()),
+        || format!("{}", node.status()),
+    );
+    assert_pause_answers_paused(&base, &node);
+    let (sent, height) = assert_nothing_moves_while_paused(&base, &node);
+    assert_checkpoint_makes_the_head_durable(&base, &node, height);
 
     let (code, body) = post(&base, "/sync/resume");
     assert_eq!(code, 200, "{body}");
@@ -551,15 +622,6 @@ fn pause_sends_no_requests_and_resume_continues() {
 /// as JSON, 503 when the engine's input is full, 429 with Retry-After once the burst is spent.
 #[test]
 fn control_endpoints_are_loopback_only_and_rate_limited() {
-    use std::sync::Arc;
-
-    use axum::body::Body;
-    use axum::http::{Request, StatusCode};
-    use ecsync::components::SyncStatus;
-    use ecsync::node::http::{
-        Control, ControlAnswer, ControlRequester, DumpSent, HttpState, RateLimit, router,
-    };
-
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

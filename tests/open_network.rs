@@ -78,42 +78,49 @@ async fn attack(server: Multiaddr, status: StatusMessage) -> RawPeer {
     raw
 }
 
-#[test]
-fn unread_answers_do_not_grow_the_server_and_an_honest_node_still_syncs() {
-    let t = tempfile::tempdir().unwrap();
-    let chain = t.path().join("chain");
-    generate(&chain);
-    let spec = ecsync::store::chain_dir::load_spec(&chain.join("spec.json")).unwrap();
-    // Read before the server opens the store.
-    let served_head = head_hash(&chain);
-    let mut server = NodeProc::start(&["--data", chain.to_str().unwrap(), "--http", "0"]);
-    let url = server.http.clone().unwrap();
-    let pid = server.child.id();
+/// Samples a process's resident memory every 10 ms on a thread, keeping the peak, until stopped.
+struct RssSampler {
+    peak: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
 
-    // Sample the server's memory until the end.
-    let baseline = rss_kib(pid).expect("the server's VmRSS");
-    let peak = Arc::new(AtomicU64::new(baseline));
-    let stop = Arc::new(AtomicBool::new(false));
-    let sampler = {
-        let (peak, stop) = (peak.clone(), stop.clone());
-        std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                if let Some(kib) = rss_kib(pid) {
-                    peak.fetch_max(kib, Ordering::Relaxed);
+impl RssSampler {
+    /// Starts sampling process `pid`, whose memory now is `baseline` KiB.
+    fn start(pid: u32, baseline: u64) -> Self {
+        let peak = Arc::new(AtomicU64::new(baseline));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (peak, stop) = (peak.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    if let Some(kib) = rss_kib(pid) {
+                        peak.fetch_max(kib, Ordering::Relaxed);
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
                 }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        })
-    };
+            })
+        };
+        Self { peak, stop, thread }
+    }
 
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let status = StatusMessage::unproven(spec.chain_id, spec.genesis_hash, spec.genesis_ref());
+    /// Stops sampling; the peak, KiB.
+    fn stop(self) -> u64 {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().unwrap();
+        self.peak.load(Ordering::Relaxed)
+    }
+}
+
+/// [`ATTACKERS`] attackers on `server`, each with every request the protocol lets it have, driven on `rt`
+/// without ever reading an answer.
+fn attackers(
+    rt: &tokio::runtime::Runtime,
+    server: &NodeProc,
+    status: &StatusMessage,
+) -> Vec<tokio::task::JoinHandle<()>> {
     let server_addr: Multiaddr = server.addr.parse().unwrap();
-    let attackers = rt.block_on(async {
+    rt.block_on(async {
         let mut tasks = Vec::new();
         for _ in 0..ATTACKERS {
             let raw = tokio::time::timeout(DEADLINE, attack(server_addr.clone(), status.clone()))
@@ -123,12 +130,16 @@ fn unread_answers_do_not_grow_the_server_and_an_honest_node_still_syncs() {
             tasks.push(tokio::spawn(raw.run()));
         }
         tasks
-    });
+    })
+}
 
+/// Waits until the server (HTTP at `url`) has refused every request beyond the per-peer bound; the admitted
+/// ones stay unread.
+fn wait_until_the_excess_requests_are_refused(url: &str) {
     // Every request beyond the per-peer bound is refused at once; the admitted ones stay unread.
     let allowed = ServeLimits::default().max_answers_per_peer;
     let refused = (ATTACKERS * (MAX_CONCURRENT_STREAMS - allowed)) as f64;
-    let metrics = || common::request(&url, "GET", "/metrics").1;
+    let metrics = || common::request(url, "GET", "/metrics").1;
     let seen = wait_until(
         "the server refused the attackers' excess requests",
         || {
@@ -143,9 +154,15 @@ fn unread_answers_do_not_grow_the_server_and_an_honest_node_still_syncs() {
         metric_sum(&seen, "ecsync_serve_answers_in_flight"),
         metric_sum(&seen, "ecsync_serve_in_flight_bytes"),
     );
+}
 
-    // An honest node syncs from the attacked server.
-    let fresh_dir = t.path().join("fresh");
+/// An honest node (in `fresh_dir`) syncs `chain` from the attacked `server` to its head, `served_head`.
+fn assert_an_honest_node_syncs(
+    fresh_dir: &Path,
+    chain: &Path,
+    server: &NodeProc,
+    served_head: &str,
+) {
     let spec_path = chain.join("spec.json");
     let mut fresh = NodeProc::start(&[
         "--data",
@@ -157,11 +174,38 @@ fn unread_answers_do_not_grow_the_server_and_an_honest_node_still_syncs() {
         "--exit-when-synced",
     ]);
     fresh.expect_success();
-    assert_eq!(head_hash(&fresh_dir), served_head);
+    assert_eq!(head_hash(fresh_dir), served_head);
+}
 
-    stop.store(true, Ordering::Relaxed);
-    sampler.join().unwrap();
-    let peak_mib = peak.load(Ordering::Relaxed) / 1024;
+#[test]
+fn unread_answers_do_not_grow_the_server_and_an_honest_node_still_syncs() {
+    let t = tempfile::tempdir().unwrap();
+    let chain = t.path().join("chain");
+    generate(&chain);
+    let spec = ecsync::store::chain_dir::load_spec(&chain.join("spec.json")).unwrap();
+    // Read before the server opens the store.
+    let served_head = head_hash(&chain);
+    let mut server = NodeProc::start(&["--data", chain.to_str().unwrap(), "--http", "0"]);
+    let url = server.http.clone().unwrap();
+    let pid = server.child.id();
+
+    // Sample the server's memory until the end.
+    let baseline = rss_kib(pid).expect("the server's VmRSS");
+    let sampler = RssSampler::start(pid, baseline);
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let status = StatusMessage::unproven(spec.chain_id, spec.genesis_hash, spec.genesis_ref());
+    let attackers = attackers(&rt, &server, &status);
+    wait_until_the_excess_requests_are_refused(&url);
+
+    // An honest node syncs from the attacked server.
+    assert_an_honest_node_syncs(&t.path().join("fresh"), &chain, &server, &served_head);
+
+    let peak_mib = sampler.stop() / 1024;
     eprintln!(
         "serving node RSS: {} MiB before the attack, peak {peak_mib} MiB (cap {RSS_CAP_MIB} MiB)",
         baseline / 1024

@@ -12,7 +12,7 @@ use ecsync::engine::SyncEngine;
 use ecsync::store::RedbStore;
 use ecsync::store::approvals::ApprovalDb;
 use ecsync_systems::chaingen::{ChainGenerator, GenParams};
-use ecsync_systems::consensus::{Authorities, MemberKeys, validate_block};
+use ecsync_systems::consensus::{Authorities, Federation, MemberKeys, validate_block};
 
 const ME: usize = 1;
 
@@ -150,6 +150,138 @@ fn their_proposal(
     (slot, theirs, share)
 }
 
+/// A member's answer to approval question `request`.
+fn answer(peer: PeerId, request: RequestId, answer: ApproveAnswer) -> NetEvent {
+    NetEvent::ApprovalAnswered {
+        peer,
+        request,
+        answer: Box::new(answer),
+    }
+}
+
+/// In its slot (ticked at `now_ms`) the producer proposes the next block on `head`, slot `slot`, endorsed by
+/// itself, and asks all three peers; returns the questions.
+fn assert_proposes_the_next_block_to_all_three(
+    engine: &mut SyncEngine,
+    federation: &Federation,
+    head: &EncodedBlock,
+    (slot, now_ms): (u64, u64),
+    status: &StatusMessage,
+) -> Vec<(PeerId, RequestId, Block, Approval)> {
+    // Its next slot: it proposes the next block on its head and asks all three.
+    let asked = asks(&advance(engine, now_ms, now_ms, status));
+    assert_eq!(asked.len(), 3, "{asked:?} {:?}", engine.status());
+    let proposal = asked[0].2.clone();
+    assert!(asked.iter().all(|a| a.2 == proposal));
+    assert_eq!(proposal.header.height, 11);
+    assert_eq!(proposal.header.slot, slot);
+    assert_eq!(proposal.header.parent_hash, head.hash);
+    let hash = proposal.header.hash();
+    // Endorsed by itself, the slot's producer.
+    assert!(
+        asked
+            .iter()
+            .all(|a| a.3 == federation.approve(&hash, 1 << ME))
+    );
+    asked
+}
+
+/// Peer 1 answers with a share over another hash (ignored, penalised), peer 2 refuses, peer 3 approves: 2 of 3.
+fn answer_wrong_refused_and_approved(
+    engine: &mut SyncEngine,
+    federation: &Federation,
+    asked: &[(PeerId, RequestId, Block, Approval)],
+    head: &EncodedBlock,
+) {
+    let hash = asked[0].2.header.hash();
+    // Peer 1 answers with a share over another hash: ignored, and peer 1 is penalised. Peer 2 refuses.
+    // Peer 3 approves: 2 of 3.
+    let wrong = federation.approve(&head.hash, 1 << 0);
+    engine.handle(answer(
+        asked[0].0,
+        asked[0].1,
+        ApproveAnswer::Approved(wrong),
+    ));
+    engine.handle(answer(
+        asked[1].0,
+        asked[1].1,
+        ApproveAnswer::refused(RefusalKind::NotOnHead, "behind"),
+    ));
+    let share3 = federation.approve(&hash, 1 << 3);
+    engine.handle(answer(
+        asked[2].0,
+        asked[2].1,
+        ApproveAnswer::Approved(share3),
+    ));
+}
+
+/// Between its slots (`between`: the requests then) it only asks again for `proposal`, bans the sender of the
+/// bad share (`bad`), and gives its slot up without a quorum.
+fn assert_slot_given_up_and_the_bad_share_banned(
+    engine: &SyncEngine,
+    between: &[Request],
+    proposal: &Block,
+    bad: PeerId,
+) {
+    // In the others' slots it only asks again for the block it approved at height 11.
+    let again = asks(between);
+    assert!(!again.is_empty(), "never asked again in the others' slots");
+    assert!(
+        again.iter().all(|a| a.2 == *proposal),
+        "proposed another block"
+    );
+    assert_eq!(
+        engine.counters().peer_bans,
+        1,
+        "the bad share went unpunished"
+    );
+    assert!(
+        between
+            .iter()
+            .any(|r| matches!(r, Request::Disconnect { peer, ban: true, .. } if *peer == bad)),
+        "its sender stays: {between:?}"
+    );
+    assert_eq!(
+        engine.counters().slots_skipped[SkipReason::NoQuorum.index()],
+        1
+    );
+    assert_eq!(engine.head().height, 10);
+}
+
+/// Imported at a quorum (`after`: the requests then, at `now_ms`): published once, with the three shares, valid
+/// on `head`, and durable in the store.
+fn assert_imported_published_and_durable(
+    engine: &SyncEngine,
+    spec: &ChainSpec,
+    after: Vec<Request>,
+    (proposal, head): (&Block, &EncodedBlock),
+    now_ms: u64,
+) {
+    let hash = proposal.header.hash();
+    assert_eq!(engine.head().height, 11, "not imported at a quorum");
+    assert_eq!(engine.head().hash, hash);
+    assert_eq!(engine.counters().blocks_produced, 1);
+    let published: Vec<Vec<u8>> = after
+        .into_iter()
+        .filter_map(|r| match r {
+            Request::PublishBlock { bytes } => Some(bytes),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(published.len(), 1);
+    let block = SignedBlock::decode(&published[0], spec.max_block_bytes as usize).unwrap();
+    assert_eq!(block.block, *proposal);
+    assert_eq!(block.approval.approvers, (1 << ME) | (1 << 0) | (1 << 3));
+    let authorities = Authorities::from_spec(spec).unwrap();
+    let parent = ecsync::components::BlockRef::of(&head.block);
+    validate_block(spec, &authorities, &parent, &block, now_ms).unwrap();
+    assert_eq!(
+        engine.store().block(11).unwrap().unwrap().hash(),
+        hash,
+        "durable in the store"
+    );
+}
+
 #[test]
 fn a_producer_proposes_in_its_slots_with_the_gate_open_and_imports_at_a_quorum() {
     let (generator, spec, mut engine, head, _memory) = member(31);
@@ -177,73 +309,22 @@ fn a_producer_proposes_in_its_slots_with_the_gate_open_and_imports_at_a_quorum()
     assert!(asks(&before).is_empty(), "proposed outside its slot");
     assert_eq!(engine.status().state, SyncState::Synced);
 
-    // Its next slot: it proposes the next block on its head and asks all three.
-    let asked = asks(&advance(&mut engine, at(s2, 5), at(s2, 5), &status));
-    assert_eq!(asked.len(), 3, "{asked:?} {:?}", engine.status());
-    let proposal = asked[0].2.clone();
-    assert!(asked.iter().all(|a| a.2 == proposal));
-    assert_eq!(proposal.header.height, 11);
-    assert_eq!(proposal.header.slot, s2);
-    assert_eq!(proposal.header.parent_hash, head.hash);
-    let hash = proposal.header.hash();
-    // Endorsed by itself, the slot's producer.
-    assert!(
-        asked
-            .iter()
-            .all(|a| a.3 == federation.approve(&hash, 1 << ME))
+    let asked = assert_proposes_the_next_block_to_all_three(
+        &mut engine,
+        federation,
+        head,
+        (s2, at(s2, 5)),
+        &status,
     );
-    let answer = |peer: PeerId, request, answer| NetEvent::ApprovalAnswered {
-        peer,
-        request,
-        answer: Box::new(answer),
-    };
-    // Peer 1 answers with a share over another hash: ignored, and peer 1 is penalised. Peer 2 refuses.
-    // Peer 3 approves: 2 of 3.
-    let wrong = federation.approve(&head.hash, 1 << 0);
-    engine.handle(answer(
-        asked[0].0,
-        asked[0].1,
-        ApproveAnswer::Approved(wrong),
-    ));
-    engine.handle(answer(
-        asked[1].0,
-        asked[1].1,
-        ApproveAnswer::refused(RefusalKind::NotOnHead, "behind"),
-    ));
-    let share3 = federation.approve(&hash, 1 << 3);
-    engine.handle(answer(
-        asked[2].0,
-        asked[2].1,
-        ApproveAnswer::Approved(share3),
-    ));
+    let proposal = asked[0].2.clone();
+    let hash = proposal.header.hash();
+    answer_wrong_refused_and_approved(&mut engine, federation, &asked, head);
     advance(&mut engine, at(s2, 50), at(s2, 50), &status);
     assert_eq!(engine.head().height, 10, "no quorum yet");
     // The slot ends: given up.
     let s3 = ours.next().unwrap();
     let between = advance(&mut engine, at(s2, 60), at(s3, 0) - 1, &status);
-    // In the others' slots it only asks again for the block it approved at height 11.
-    let again = asks(&between);
-    assert!(!again.is_empty(), "never asked again in the others' slots");
-    assert!(
-        again.iter().all(|a| a.2 == proposal),
-        "proposed another block"
-    );
-    assert_eq!(
-        engine.counters().peer_bans,
-        1,
-        "the bad share went unpunished"
-    );
-    assert!(
-        between.iter().any(
-            |r| matches!(r, Request::Disconnect { peer, ban: true, .. } if *peer == asked[0].0)
-        ),
-        "its sender stays: {between:?}"
-    );
-    assert_eq!(
-        engine.counters().slots_skipped[SkipReason::NoQuorum.index()],
-        1
-    );
-    assert_eq!(engine.head().height, 10);
+    assert_slot_given_up_and_the_bad_share_banned(&engine, &between, &proposal, asked[0].0);
 
     // Its next slot: it approved `proposal` at height 11, so it proposes THAT block again.
     let asked = asks(&advance(&mut engine, at(s3, 5), at(s3, 5), &status));
@@ -260,28 +341,7 @@ fn a_producer_proposes_in_its_slots_with_the_gate_open_and_imports_at_a_quorum()
         engine.handle(answer(*peer, *request, ApproveAnswer::Approved(share)));
     }
     let after = advance(&mut engine, at(s3, 50), at(s3, 50), &status);
-    assert_eq!(engine.head().height, 11, "not imported at a quorum");
-    assert_eq!(engine.head().hash, hash);
-    assert_eq!(engine.counters().blocks_produced, 1);
-    let published: Vec<Vec<u8>> = after
-        .into_iter()
-        .filter_map(|r| match r {
-            Request::PublishBlock { bytes } => Some(bytes),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(published.len(), 1);
-    let block = SignedBlock::decode(&published[0], spec.max_block_bytes as usize).unwrap();
-    assert_eq!(block.block, proposal);
-    assert_eq!(block.approval.approvers, (1 << ME) | (1 << 0) | (1 << 3));
-    let authorities = Authorities::from_spec(&spec).unwrap();
-    let parent = ecsync::components::BlockRef::of(&head.block);
-    validate_block(&spec, &authorities, &parent, &block, at(s3, 50)).unwrap();
-    assert_eq!(
-        engine.store().block(11).unwrap().unwrap().hash(),
-        hash,
-        "durable in the store"
-    );
+    assert_imported_published_and_durable(&engine, &spec, after, (&proposal, head), at(s3, 50));
 }
 
 #[test]

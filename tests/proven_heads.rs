@@ -212,10 +212,100 @@ fn syncing(dir: &Path, template: &Path, peers: &[NodeProc]) -> NodeProc {
     NodeProc::start(&args)
 }
 
+/// The number of peers `n` banned.
+fn bans(n: &NodeProc) -> u64 {
+    metric(n, "ecsync_peer_bans_total", "")
+}
+
+/// A paused node (HTTP at `base`) told a lie of [`BILLION`]: the servers' proofs set its target, the lie shows
+/// only as the claimed height; resumed, it syncs to the honest head (`blocks`) with the target never above it,
+/// and its gate opens.
+fn assert_the_lie_never_moves_the_target(node: &NodeProc, base: &str, blocks: u64) {
+    let status = || node.status();
+    // Paused: the servers' proofs already set the target; the lie shows only as the claimed height.
+    wait_until(
+        "the proven target and the claim, before the sync",
+        || {
+            let s = status();
+            assert!(u64_of(&s, "target_height") <= blocks, "{s}");
+            (u64_of(&s, "target_height") == blocks && u64_of(&s, "claimed_height") == BILLION)
+                .then_some(())
+        },
+        || status().to_string(),
+    );
+    let (code, _) = request(base, "POST", "/sync/resume");
+    assert_eq!(code, 200);
+    wait_until(
+        "synced at the honest head, the target sampled throughout",
+        || {
+            let s = status();
+            assert!(u64_of(&s, "target_height") <= blocks, "{s}");
+            (s["state"] == "Synced" && u64_of(&s, "current_height") == blocks).then_some(())
+        },
+        || status().to_string(),
+    );
+    assert_eq!(status()["can_produce_blocks"], true);
+}
+
+/// A forged proof above the head (`blocks`): one verification, a ban. Returns the (disconnected) forger.
+fn assert_a_forged_proof_bans_its_sender(
+    node: &NodeProc,
+    spec: &ChainSpec,
+    keys: &DevKeys,
+    blocks: u64,
+) -> WireClient {
+    let (mut forger, _) =
+        WireClient::connect_telling(spec, forged(spec, keys, blocks + 5), false, &node.addr);
+    forger.wait(|e| matches!(e, ecsync::components::NetEvent::PeerGone { .. }).then_some(()));
+    wait_until(
+        "the forger banned",
+        || (bans(node) >= 1).then_some(()),
+        || node.status().to_string(),
+    );
+    assert_eq!(metric(node, "ecsync_head_proofs_invalid_total", ""), 1);
+    forger
+}
+
+/// Identities in the flood of forged proofs.
+const FLOOD: u64 = 24;
+
+/// A flood: [`FLOOD`] identities, each with a forged proof above the head (`blocks`): each verified once (after
+/// the first forger's), never more than two in one tick, every sender banned. Returns the flood's clients.
+fn assert_a_flood_of_forged_proofs_costs_one_verification_each(
+    node: &NodeProc,
+    spec: &ChainSpec,
+    keys: &DevKeys,
+    blocks: u64,
+) -> Vec<WireClient> {
+    let flood: Vec<WireClient> = (0..FLOOD)
+        .map(|i| {
+            let status = forged(spec, keys, blocks + 10 + i);
+            WireClient::connect_telling(spec, status, false, &node.addr).0
+        })
+        .collect();
+    wait_until(
+        "every forged proof verified once and its sender banned",
+        || {
+            let invalid = metric(node, "ecsync_head_proofs_invalid_total", "");
+            assert!(invalid <= FLOOD + 1, "a proof verified twice: {invalid}");
+            (invalid == FLOOD + 1 && bans(node) == FLOOD + 1).then_some(())
+        },
+        || node.status().to_string(),
+    );
+    let per_tick = metric(node, "ecsync_head_proofs_max_per_tick", "");
+    assert!(
+        (1..=2).contains(&per_tick),
+        "{per_tick} proofs in one tick (proofs_per_tick is 2)"
+    );
+    flood
+}
+
+/// The lie told to the syncing node.
+const BILLION: u64 = 1_000_000_000;
+
 #[test]
 fn a_claim_of_a_billion_never_moves_the_target_and_forged_proofs_ban_their_senders() {
     const BLOCKS: u64 = 2_000;
-    const BILLION: u64 = 1_000_000_000;
     let template = common::template(23, BLOCKS);
     let spec = spec_of(&template.join("spec.json"));
     let t = tempfile::tempdir().unwrap();
@@ -224,68 +314,16 @@ fn a_claim_of_a_billion_never_moves_the_target_and_forged_proofs_ban_their_sende
     let base = node.http.clone().unwrap();
     let (_liar, _) =
         WireClient::connect_telling(&spec, lie(&spec, BILLION, 0x11), true, &node.addr);
-    let status = || node.status();
-
-    // Paused: the servers' proofs already set the target; the lie shows only as the claimed height.
-    wait_until(
-        "the proven target and the claim, before the sync",
-        || {
-            let s = status();
-            assert!(u64_of(&s, "target_height") <= BLOCKS, "{s}");
-            (u64_of(&s, "target_height") == BLOCKS && u64_of(&s, "claimed_height") == BILLION)
-                .then_some(())
-        },
-        || status().to_string(),
-    );
-    let (code, _) = request(&base, "POST", "/sync/resume");
-    assert_eq!(code, 200);
-    wait_until(
-        "synced at the honest head, the target sampled throughout",
-        || {
-            let s = status();
-            assert!(u64_of(&s, "target_height") <= BLOCKS, "{s}");
-            (s["state"] == "Synced" && u64_of(&s, "current_height") == BLOCKS).then_some(())
-        },
-        || status().to_string(),
-    );
-    assert_eq!(status()["can_produce_blocks"], true);
+    assert_the_lie_never_moves_the_target(&node, &base, BLOCKS);
 
     // A forged proof: one verification, a ban, the target unmoved.
     let keys = DevKeys::from_seed(23, spec.authority_count());
-    let (mut forger, _) =
-        WireClient::connect_telling(&spec, forged(&spec, &keys, BLOCKS + 5), false, &node.addr);
-    forger.wait(|e| matches!(e, ecsync::components::NetEvent::PeerGone { .. }).then_some(()));
-    let bans = |n: &NodeProc| metric(n, "ecsync_peer_bans_total", "");
-    wait_until(
-        "the forger banned",
-        || (bans(&node) >= 1).then_some(()),
-        || status().to_string(),
-    );
-    assert_eq!(metric(&node, "ecsync_head_proofs_invalid_total", ""), 1);
+    let _forger = assert_a_forged_proof_bans_its_sender(&node, &spec, &keys, BLOCKS);
 
     // A flood: many identities, each with a forged proof above the head.
-    const FLOOD: u64 = 24;
-    let flood: Vec<WireClient> = (0..FLOOD)
-        .map(|i| {
-            let status = forged(&spec, &keys, BLOCKS + 10 + i);
-            WireClient::connect_telling(&spec, status, false, &node.addr).0
-        })
-        .collect();
-    wait_until(
-        "every forged proof verified once and its sender banned",
-        || {
-            let invalid = metric(&node, "ecsync_head_proofs_invalid_total", "");
-            assert!(invalid <= FLOOD + 1, "a proof verified twice: {invalid}");
-            (invalid == FLOOD + 1 && bans(&node) == FLOOD + 1).then_some(())
-        },
-        || status().to_string(),
-    );
-    let per_tick = metric(&node, "ecsync_head_proofs_max_per_tick", "");
-    assert!(
-        (1..=2).contains(&per_tick),
-        "{per_tick} proofs in one tick (proofs_per_tick is 2)"
-    );
-    let s = status();
+    let flood =
+        assert_a_flood_of_forged_proofs_costs_one_verification_each(&node, &spec, &keys, BLOCKS);
+    let s = node.status();
     assert_eq!(u64_of(&s, "target_height"), BLOCKS, "{s}");
     assert_eq!(s["can_produce_blocks"], true, "{s}");
     drop(flood);

@@ -9,7 +9,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -157,38 +157,38 @@ fn ten_sigkills_never_lose_a_durable_checkpoint() {
     assert_eq!(verify(&dir), BLOCKS);
 }
 
-#[test]
-fn every_serving_node_away_for_ten_seconds_then_back_with_a_new_head() {
-    const BLOCKS: u64 = 4000;
-    const AWAY: Duration = Duration::from_secs(10);
-    let template = common::template(32, BLOCKS);
-    let t = tempfile::tempdir().unwrap();
-    let dirs: Vec<_> = (0..2).map(|i| t.path().join(format!("s{i}"))).collect();
+/// The node's current height.
+fn height(n: &NodeProc) -> u64 {
+    n.status()["current_height"].as_u64().unwrap()
+}
+
+/// Two throttled servers of the `template` chain, in directories under `t`: (their directories, the servers).
+fn two_throttled_servers(t: &Path, template: &Path) -> (Vec<PathBuf>, Vec<NodeProc>) {
+    let dirs: Vec<_> = (0..2).map(|i| t.join(format!("s{i}"))).collect();
     for d in &dirs {
-        copy_chain(&template, d);
+        copy_chain(template, d);
     }
-    let mut servers: Vec<NodeProc> = dirs
+    let servers: Vec<NodeProc> = dirs
         .iter()
         .map(|d| start(d, &["--serve-bandwidth", THROTTLE]))
         .collect();
-    let addrs: Vec<String> = servers.iter().map(|s| s.addr.clone()).collect();
-    let peers: Vec<&str> = addrs.iter().map(String::as_str).collect();
-    let dir = t.path().join("node");
-    let mut node = syncing(&dir, &template, &peers, &[]);
-    let height = |n: &NodeProc| n.status()["current_height"].as_u64().unwrap();
-    wait_until(
-        "some progress",
-        || (height(&node) >= 500).then_some(()),
-        || format!("{}", node.status()),
-    );
+    (dirs, servers)
+}
 
+/// Connected but unresponsive: every server frozen (SIGSTOP) until the node waits in Discovering (never Failed
+/// nor Synced, keeping what it has, its gate closed); then thawed, the sync resumes.
+fn assert_waits_in_discovering_while_every_server_is_frozen(
+    node: &NodeProc,
+    servers: &[NodeProc],
+    blocks: u64,
+) {
     // 1. Connected but unresponsive: both servers frozen until the node notices.
-    for s in &servers {
+    for s in servers {
         signal(s, "-STOP");
     }
     // The node notices (its peers' statuses go stale, their requests time out) and waits in Discovering: it
     // neither believes itself synced nor counts a stall (never Failed), and it keeps what it has.
-    let before = height(&node);
+    let before = height(node);
     let mut seen: Vec<String> = Vec::new();
     let waiting = wait_until(
         "Discovering while every server is frozen",
@@ -206,20 +206,26 @@ fn every_serving_node_away_for_ten_seconds_then_back_with_a_new_head() {
     );
     eprintln!("states while every server was frozen: {seen:?}");
     assert_eq!(waiting["can_produce_blocks"], false, "{waiting}");
-    for s in &servers {
+    for s in servers {
         signal(s, "-CONT");
     }
-    let resumed_from = height(&node);
-    assert!(resumed_from < BLOCKS, "synced before the partition");
+    let resumed_from = height(node);
+    assert!(resumed_from < blocks, "synced before the partition");
     wait_until(
         "the sync resumes after the freeze",
-        || (height(&node) >= resumed_from + 300).then_some(()),
+        || (height(node) >= resumed_from + 300).then_some(()),
         || format!("{}", node.status()),
     );
+}
 
-    // 2. Gone: both servers killed; the node waits in Discovering for peers, keeping what it has.
-    let ports: Vec<String> = addrs.iter().map(|a| port_of(a)).collect();
-    for s in servers.drain(..) {
+/// Gone: every server killed; the node waits in Discovering for peers (and says so in /metrics), keeping what
+/// it has, for `away`.
+fn assert_waits_for_peers_while_every_server_is_gone(
+    node: &NodeProc,
+    servers: Vec<NodeProc>,
+    away: Duration,
+) {
+    for s in servers {
         kill9(s);
     }
     let waiting = wait_until(
@@ -237,10 +243,34 @@ fn every_serving_node_away_for_ten_seconds_then_back_with_a_new_head() {
         "{metrics}"
     );
     let kept = waiting["current_height"].as_u64().unwrap();
-    std::thread::sleep(AWAY);
+    std::thread::sleep(away);
     let s = node.status();
     assert_eq!(s["state"], "Discovering", "{s}");
     assert!(s["current_height"].as_u64().unwrap() >= kept);
+}
+
+#[test]
+fn every_serving_node_away_for_ten_seconds_then_back_with_a_new_head() {
+    const BLOCKS: u64 = 4000;
+    const AWAY: Duration = Duration::from_secs(10);
+    let template = common::template(32, BLOCKS);
+    let t = tempfile::tempdir().unwrap();
+    let (dirs, servers) = two_throttled_servers(t.path(), &template);
+    let addrs: Vec<String> = servers.iter().map(|s| s.addr.clone()).collect();
+    let peers: Vec<&str> = addrs.iter().map(String::as_str).collect();
+    let dir = t.path().join("node");
+    let mut node = syncing(&dir, &template, &peers, &[]);
+    wait_until(
+        "some progress",
+        || (height(&node) >= 500).then_some(()),
+        || format!("{}", node.status()),
+    );
+
+    assert_waits_in_discovering_while_every_server_is_frozen(&node, &servers, BLOCKS);
+
+    // 2. Gone: both servers killed; the node waits in Discovering for peers, keeping what it has.
+    let ports: Vec<String> = addrs.iter().map(|a| port_of(a)).collect();
+    assert_waits_for_peers_while_every_server_is_gone(&node, servers, AWAY);
 
     // 3. Back, on the same addresses and identities, extending their chain: the sync completes at a head that
     // moved on meanwhile.
@@ -281,24 +311,16 @@ fn every_serving_node_away_for_ten_seconds_then_back_with_a_new_head() {
     assert_eq!(verify(&dir), head);
 }
 
-#[test]
-fn a_checkpoint_sync_downloads_nothing_below_and_refuses_another_block_there() {
-    const BLOCKS: u64 = 3000;
-    const AT: u64 = 2000;
-    let template = common::template(33, BLOCKS);
-    let trusted = common::with_store_lock(|| {
-        let (_, store) = ecsync::store::chain_dir::open_chain_dir(&template).unwrap();
-        use ecsync::components::ChainStore;
-        store.block(AT).unwrap().unwrap().hash().to_hex()
-    });
-    let t = tempfile::tempdir().unwrap();
-    let s = t.path().join("s");
-    copy_chain(&template, &s);
-    let server = start(&s, &[]);
-
+/// A checkpoint sync (into `dir`) at a block `server` does not have at height `at` (it has `trusted` there):
+/// the peer is refused, nothing is stored.
+fn assert_a_checkpoint_the_peer_lacks_refuses_it(
+    dir: &Path,
+    template: &Path,
+    server: &NodeProc,
+    (at, trusted): (u64, &str),
+) {
     // A checkpoint the peer does not have: the peer is refused, nothing is stored.
-    let wrong = format!("{AT}:{}", "ab".repeat(32));
-    let dir = t.path().join("wrong");
+    let wrong = format!("{at}:{}", "ab".repeat(32));
     let spec = template.join("spec.json");
     let mut node = NodeProc::start(&[
         "--data",
@@ -316,7 +338,30 @@ fn a_checkpoint_sync_downloads_nothing_below_and_refuses_another_block_there() {
         "{line}"
     );
     drop(node);
-    assert_eq!(head_json(&dir)["height"], 0);
+    assert_eq!(head_json(dir)["height"], 0);
+}
+
+#[test]
+fn a_checkpoint_sync_downloads_nothing_below_and_refuses_another_block_there() {
+    const BLOCKS: u64 = 3000;
+    const AT: u64 = 2000;
+    let template = common::template(33, BLOCKS);
+    let trusted = common::with_store_lock(|| {
+        let (_, store) = ecsync::store::chain_dir::open_chain_dir(&template).unwrap();
+        use ecsync::components::ChainStore;
+        store.block(AT).unwrap().unwrap().hash().to_hex()
+    });
+    let t = tempfile::tempdir().unwrap();
+    let s = t.path().join("s");
+    copy_chain(&template, &s);
+    let server = start(&s, &[]);
+
+    assert_a_checkpoint_the_peer_lacks_refuses_it(
+        &t.path().join("wrong"),
+        &template,
+        &server,
+        (AT, &trusted),
+    );
 
     // The right checkpoint: the sync starts at AT + 1.
     let dir = t.path().join("right");

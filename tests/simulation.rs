@@ -85,9 +85,9 @@ fn states(ticks: &[u64; 6]) -> String {
     }
 }
 
-#[test]
-fn simulation_seeds() {
-    let seeds: Vec<u64> = match std::env::var("SIM_SEED") {
+/// The seeds to run: `SIM_SEED` alone, or 1..=`SIM_SEEDS` (default [`DEFAULT_SEEDS`]).
+fn seeds_to_run() -> Vec<u64> {
+    match std::env::var("SIM_SEED") {
         Ok(s) => vec![s.parse().expect("SIM_SEED is a number")],
         Err(_) => {
             let n: u64 = std::env::var("SIM_SEEDS")
@@ -96,79 +96,113 @@ fn simulation_seeds() {
                 .unwrap_or(DEFAULT_SEEDS);
             (1..=n).collect()
         }
-    };
-    let started = std::time::Instant::now();
-    let reports = run_seeds(&seeds);
-    let mut failures = Vec::new();
-    let mut slowest = (0, 0);
-    let (mut rejected, mut bans) = (0, 0);
-    let (mut crash_seeds, mut crashes, mut rolled_back, mut synced_lost) = (0, 0, 0, 0);
-    let mut crashes_partitioned = 0;
-    let (mut partition_seeds, mut partitions, mut dropped) = (0, 0, [0; 2]);
-    let mut window_states = [[0u64; 6]; 2];
-    for report in &reports {
+    }
+}
+
+/// What the seeds' runs add up to.
+#[derive(Default)]
+struct Totals {
+    /// The seeds that broke an invariant.
+    failures: Vec<u64>,
+    /// The seed that took longest to sync, and how long (virtual ms).
+    slowest: (u64, u64),
+    rejected: u64,
+    bans: u64,
+    crash_seeds: u64,
+    crashes: u64,
+    rolled_back: u64,
+    synced_lost: u64,
+    crashes_partitioned: u64,
+    partition_seeds: u64,
+    partitions: u64,
+    /// Downloaded blocks dropped unimported while partitioned, by partition kind.
+    dropped: [u64; 2],
+    /// Engine states while partitioned, in ticks, by partition kind.
+    window_states: [[u64; 6]; 2],
+}
+
+impl Totals {
+    /// Adds one seed's report (printing its violations, if any).
+    fn add(&mut self, report: &SimReport) {
         let seed = report.seed;
         if !report.violations.is_empty() {
             eprintln!(
                 "simulation: seed {seed} FAILED (replay: SIM_SEED={seed}; {} crashes, {} partitions): {:?}",
                 report.crashes, report.partitions, report.violations
             );
-            failures.push(seed);
+            self.failures.push(seed);
         }
         if let Some(ms) = report.finished_after_ms
-            && ms > slowest.1
+            && ms > self.slowest.1
         {
-            slowest = (seed, ms);
+            self.slowest = (seed, ms);
         }
-        rejected += report.rejected;
-        bans += report.bans;
-        crash_seeds += u64::from(report.crashes > 0);
-        crashes += u64::from(report.crashes);
-        crashes_partitioned += u64::from(report.crashes_partitioned);
-        rolled_back += report.blocks_rolled_back;
-        synced_lost += report.synced_blocks_rolled_back;
-        dropped[0] += report.partition_blocks_dropped[0];
-        dropped[1] += report.partition_blocks_dropped[1];
-        partition_seeds += u64::from(report.partitions > 0);
-        partitions += u64::from(report.partitions);
-        for (kind, ticks) in window_states.iter_mut().enumerate() {
+        self.rejected += report.rejected;
+        self.bans += report.bans;
+        self.crash_seeds += u64::from(report.crashes > 0);
+        self.crashes += u64::from(report.crashes);
+        self.crashes_partitioned += u64::from(report.crashes_partitioned);
+        self.rolled_back += report.blocks_rolled_back;
+        self.synced_lost += report.synced_blocks_rolled_back;
+        self.dropped[0] += report.partition_blocks_dropped[0];
+        self.dropped[1] += report.partition_blocks_dropped[1];
+        self.partition_seeds += u64::from(report.partitions > 0);
+        self.partitions += u64::from(report.partitions);
+        for (kind, ticks) in self.window_states.iter_mut().enumerate() {
             for (total, n) in ticks.iter_mut().zip(report.partition_states[kind]) {
                 *total += n;
             }
         }
     }
-    // Written to stderr directly (not through the test harness's capture), so CI logs always show it.
-    use std::io::Write;
-    let _ = writeln!(
-        std::io::stderr(),
-        "simulation: {} seeds, {} violations (slowest seed {} synced in {} virtual s; {} invalid blocks rejected, \
-         {} peers banned; {} crashes in {} seeds ({} while partitioned), {} blocks not durable lost ({} of them by a Synced engine); \
-         {} partitions in {} seeds) in {:.1} s\n\
-         simulation: engine states while partitioned, in ticks: {:?}: {}; {:?}: {}; downloaded blocks dropped \
-         unimported while partitioned: {:?} {}, {:?} {}",
-        seeds.len(),
-        failures.len(),
-        slowest.0,
-        slowest.1 / 1000,
-        rejected,
-        bans,
-        crashes,
-        crash_seeds,
-        crashes_partitioned,
-        rolled_back,
-        synced_lost,
-        partitions,
-        partition_seeds,
-        started.elapsed().as_secs_f64(),
-        PartitionKind::Gone,
-        states(&window_states[PartitionKind::Gone.index()]),
-        PartitionKind::Silent,
-        states(&window_states[PartitionKind::Silent.index()]),
-        PartitionKind::Gone,
-        dropped[PartitionKind::Gone.index()],
-        PartitionKind::Silent,
-        dropped[PartitionKind::Silent.index()],
-    );
+
+    /// Writes the totals of `seeds` seeds run in `secs` seconds.
+    fn print(&self, seeds: usize, secs: f64) {
+        // Written to stderr directly (not through the test harness's capture), so CI logs always show it.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "simulation: {} seeds, {} violations (slowest seed {} synced in {} virtual s; {} invalid blocks rejected, \
+             {} peers banned; {} crashes in {} seeds ({} while partitioned), {} blocks not durable lost ({} of them by a Synced engine); \
+             {} partitions in {} seeds) in {:.1} s\n\
+             simulation: engine states while partitioned, in ticks: {:?}: {}; {:?}: {}; downloaded blocks dropped \
+             unimported while partitioned: {:?} {}, {:?} {}",
+            seeds,
+            self.failures.len(),
+            self.slowest.0,
+            self.slowest.1 / 1000,
+            self.rejected,
+            self.bans,
+            self.crashes,
+            self.crash_seeds,
+            self.crashes_partitioned,
+            self.rolled_back,
+            self.synced_lost,
+            self.partitions,
+            self.partition_seeds,
+            secs,
+            PartitionKind::Gone,
+            states(&self.window_states[PartitionKind::Gone.index()]),
+            PartitionKind::Silent,
+            states(&self.window_states[PartitionKind::Silent.index()]),
+            PartitionKind::Gone,
+            self.dropped[PartitionKind::Gone.index()],
+            PartitionKind::Silent,
+            self.dropped[PartitionKind::Silent.index()],
+        );
+    }
+}
+
+#[test]
+fn simulation_seeds() {
+    let seeds = seeds_to_run();
+    let started = std::time::Instant::now();
+    let reports = run_seeds(&seeds);
+    let mut totals = Totals::default();
+    for report in &reports {
+        totals.add(report);
+    }
+    totals.print(seeds.len(), started.elapsed().as_secs_f64());
+    let failures = &totals.failures;
     assert!(failures.is_empty(), "failing seeds: {failures:?}");
 }
 

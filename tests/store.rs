@@ -191,6 +191,61 @@ impl ChainStore for WhereFrom {
     }
 }
 
+/// Answers a request for `count` blocks from `start` (at most `max_bytes`, but at least one block) from `chain`
+/// up to `head`, noting in `served` where each height's copy was.
+fn answer_from(
+    chain: &SimChain,
+    head: u64,
+    (start, count, max_bytes): (u64, u32, u32),
+    served: &mut HashMap<Height, usize>,
+) -> Vec<Vec<u8>> {
+    let (mut blocks, mut total) = (Vec::new(), 0);
+    for h in start..(start + u64::from(count)).min(head + 1) {
+        let bytes = chain.blocks[h as usize].clone();
+        if !blocks.is_empty() && total + bytes.len() > max_bytes as usize {
+            break;
+        }
+        total += bytes.len();
+        served.insert(h, bytes.as_ptr() as usize);
+        blocks.push(bytes);
+    }
+    blocks
+}
+
+/// Ticks `engine` every 10 ms (at most 2,000 times) until its head is `head`, answering its requests from
+/// `chain`; returns where each height's last served copy was.
+fn sync_from(engine: &mut SyncEngine, chain: &SimChain, head: u64) -> HashMap<Height, usize> {
+    // Where each height's last served copy was.
+    let mut served: HashMap<Height, usize> = HashMap::new();
+    let mut now = SIM_EPOCH_MS;
+    for _ in 0..2_000 {
+        engine.tick(now);
+        for request in engine.drain_outbox() {
+            let Request::BlocksByRange {
+                peer,
+                request,
+                start,
+                count,
+                max_bytes,
+            } = request
+            else {
+                continue;
+            };
+            let blocks = answer_from(chain, head, (start, count, max_bytes), &mut served);
+            engine.handle(NetEvent::Blocks {
+                peer,
+                request,
+                blocks,
+            });
+        }
+        if engine.head().height == head {
+            break;
+        }
+        now += 10;
+    }
+    served
+}
+
 /// The engine syncs 300 blocks from one peer into a redb store: each block is stored as exactly the bytes the
 /// peer served, and what the store was handed to write is the very buffer the answer arrived in (moved from the
 /// answer through the pending block, never copied nor encoded again).
@@ -216,43 +271,7 @@ fn a_synced_block_is_stored_as_the_bytes_served() {
             chain.proof(HEAD).expect("a head above genesis"),
         ),
     });
-    // Where each height's last served copy was.
-    let mut served: HashMap<Height, usize> = HashMap::new();
-    let mut now = SIM_EPOCH_MS;
-    for _ in 0..2_000 {
-        engine.tick(now);
-        for request in engine.drain_outbox() {
-            let Request::BlocksByRange {
-                peer,
-                request,
-                start,
-                count,
-                max_bytes,
-            } = request
-            else {
-                continue;
-            };
-            let (mut blocks, mut total) = (Vec::new(), 0);
-            for h in start..(start + u64::from(count)).min(HEAD + 1) {
-                let bytes = chain.blocks[h as usize].clone();
-                if !blocks.is_empty() && total + bytes.len() > max_bytes as usize {
-                    break;
-                }
-                total += bytes.len();
-                served.insert(h, bytes.as_ptr() as usize);
-                blocks.push(bytes);
-            }
-            engine.handle(NetEvent::Blocks {
-                peer,
-                request,
-                blocks,
-            });
-        }
-        if engine.head().height == HEAD {
-            break;
-        }
-        now += 10;
-    }
+    let served = sync_from(&mut engine, &chain, HEAD);
     assert_eq!(engine.head().height, HEAD, "the sync finishes");
     assert_eq!(
         reader.encoded_range(1, HEAD, usize::MAX).unwrap(),
