@@ -36,7 +36,6 @@ use ecsync_systems::dispatch_requests::ANSWER_HEADROOM;
 use ecsync_systems::resources::ValidationJobs;
 use ecsync_systems::score_peers::{Verdict, punish, score};
 use ecsync_systems::transitions::{self, RangeState, TransitionError, Transitions, range_state};
-use ecsync_systems::update_state::production_gate;
 use ecsync_systems::validate_blocks::{Check, validate_chunk};
 use ecsync_systems::{
     checkpoint_due, dispatch_requests, gossip_blocks, handle_responses, handle_timeouts,
@@ -3168,7 +3167,7 @@ fn a_claim_nobody_proved_never_moves_the_target_and_is_discredited_after_one_req
         .height = 1_000_000;
     let gate = |world: &World| {
         let p = world.resource::<SyncProgress>();
-        production_gate(p.state, 0, p.target, 0.995, 10)
+        p.state.production_gate(0, p.target, 0.995, 10)
     };
     run_system(&mut built.engine, update_state);
     let world = built.engine.world_mut();
@@ -3243,7 +3242,7 @@ fn discredits_of_a_peer_that_keeps_withholding_grow_and_serving_forgives_them() 
     let mut now = NOW;
     let mut lengths = Vec::new();
     for start in [100, 120, 90] {
-        ecsync_systems::score_peers::discredit(&config, &mut claim, &mut record, start, now);
+        claim.discredit(&mut record, &config, start, now);
         lengths.push(claim.discredited_until_ms - now);
         now = claim.discredited_until_ms;
     }
@@ -3255,9 +3254,9 @@ fn discredits_of_a_peer_that_keeps_withholding_grow_and_serving_forgives_them() 
     assert_eq!(claim.usable_head(now), 200);
     assert_eq!(claim.backed_head(now), 89);
     // Serving below the withheld height forgives nothing; at or above it, everything.
-    ecsync_systems::score_peers::served_from(&mut claim, &mut record, 50);
+    claim.served_from(&mut record, 50);
     assert_eq!((record.discredits, claim.backed_head(now)), (3, 89));
-    ecsync_systems::score_peers::served_from(&mut claim, &mut record, 90);
+    claim.served_from(&mut record, 90);
     assert_eq!((record.discredits, claim.backed_head(now)), (0, 200));
 }
 
