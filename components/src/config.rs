@@ -353,13 +353,15 @@ mod tests {
         assert_eq!(SyncConfig::sequential().check(), Ok(()));
     }
 
+    /// The error `check` gives for the default config changed by `f`.
+    fn bad(f: fn(&mut SyncConfig)) -> ConfigError {
+        let mut c = SyncConfig::default();
+        f(&mut c);
+        c.check().expect_err("refused")
+    }
+
     #[test]
     fn inconsistent_settings_are_named() {
-        let bad = |f: fn(&mut SyncConfig)| {
-            let mut c = SyncConfig::default();
-            f(&mut c);
-            c.check().expect_err("refused")
-        };
         assert_eq!(
             bad(|c| c.validate_per_tick = 0),
             ConfigError::Zero("validate_per_tick")
@@ -385,6 +387,17 @@ mod tests {
             ConfigError::Zero("reputation_half_life_ms")
         );
         assert_eq!(
+            bad(|c| c.min_timeout_ms = c.max_timeout_ms + 1),
+            ConfigError::TimeoutBounds {
+                min: 30_001,
+                max: 30_000
+            }
+        );
+    }
+
+    #[test]
+    fn reputation_thresholds_out_of_order_are_named() {
+        assert_eq!(
             bad(|c| c.ban_below = -101.0),
             ConfigError::Reputation("ban_below")
         );
@@ -400,13 +413,10 @@ mod tests {
             bad(|c| c.stop_using_below = f64::NAN),
             ConfigError::Reputation("stop_using_below")
         );
-        assert_eq!(
-            bad(|c| c.min_timeout_ms = c.max_timeout_ms + 1),
-            ConfigError::TimeoutBounds {
-                min: 30_001,
-                max: 30_000
-            }
-        );
+    }
+
+    #[test]
+    fn each_refusal_reads_as_a_line_naming_a_field_of_the_config() {
         assert_eq!(
             bad(|c| c.production_progress = 1.5).to_string(),
             "production_progress 1.5 is not within 0..=1"
@@ -419,7 +429,6 @@ mod tests {
             bad(|c| c.import_batch = 0).to_string(),
             "import_batch must be at least 1"
         );
-        // Every error names a field of the config.
         let fields = serde_json::to_value(SyncConfig::default()).expect("encodes");
         for e in [
             bad(|c| c.min_batch = c.max_batch + 1),
@@ -429,6 +438,10 @@ mod tests {
         ] {
             assert!(fields.get(e.key()).is_some(), "{e}");
         }
+    }
+
+    #[test]
+    fn zero_validation_in_flight_validates_within_the_tick() {
         let zero_in_flight = SyncConfig {
             validation_in_flight: 0,
             ..SyncConfig::default()

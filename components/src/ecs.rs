@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use crate::bytes::Hash32;
 use crate::chain::{BlockRef, Height, SignedBlock};
+use crate::config::SyncConfig;
 use crate::messages::{PeerId, RequestId};
+use crate::resources::PeerRecord;
 use crate::store::ImportBlock;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -69,6 +71,42 @@ impl PeerClaim {
                 self.head.height.min(from.saturating_sub(1))
             }
             _ => self.head.height,
+        }
+    }
+
+    /// The peer failed to serve `start` (an empty answer or a timeout): heights from there are not believed for a
+    /// while, twice as long as the last time if it did so before without serving at or above there since
+    /// (`record` keeps the count across connections).
+    pub fn discredit(
+        &mut self,
+        record: &mut PeerRecord,
+        config: &SyncConfig,
+        start: Height,
+        now: u64,
+    ) {
+        let duration = config
+            .discredit_ms
+            .saturating_mul(1u64 << record.discredits.min(30))
+            .min(config.max_discredit_ms.max(config.discredit_ms));
+        record.discredits = record.discredits.saturating_add(1);
+        let from = self
+            .discredited_from
+            .filter(|_| now < self.discredited_until_ms);
+        self.discredited_from = Some(from.map_or(start, |f| f.min(start)));
+        self.discredited_until_ms = now.saturating_add(duration);
+        self.unbacked_from = Some(self.unbacked_from.map_or(start, |f| f.min(start)));
+        record.discredited_from = self.discredited_from;
+        record.discredited_until_ms = self.discredited_until_ms;
+    }
+
+    /// The peer served a range from `start`: a withheld height at or below it is forgiven (its claim counts again,
+    /// the next discredit starts short).
+    pub fn served_from(&mut self, record: &mut PeerRecord, start: Height) {
+        if self.unbacked_from.is_some_and(|from| start >= from) {
+            self.unbacked_from = None;
+        }
+        if record.discredited_from.is_some_and(|from| start >= from) {
+            record.discredits = 0;
         }
     }
 }
@@ -208,6 +246,10 @@ pub struct Delivered {
     /// When they arrived.
     pub at_ms: u64,
 }
+
+/// A block of an answer that passed `ecsync_systems::handle_responses::check_answer`: decoded, with its canonical
+/// encoding (the bytes that came off the wire, moved here, not copied). `accept_answer` makes it a [`PendingBlock`].
+pub type CheckedBlock = (SignedBlock, Vec<u8>);
 
 /// Range state: downloaded; its blocks are pending entities (in height order) on their way to import.
 #[derive(Component, Clone, Debug, Serialize)]

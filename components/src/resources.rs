@@ -6,6 +6,7 @@ use bevy_ecs::prelude::{Entity, Resource};
 use serde::Serialize;
 
 use crate::chain::{BlockRef, Height, Slot};
+use crate::config::SyncConfig;
 use crate::messages::{NetEvent, PeerId, Request};
 use crate::spec::ChainSpec;
 use crate::status::SyncState;
@@ -132,6 +133,17 @@ impl Buffer {
         cap.saturating_sub(self.bytes + self.reserved)
     }
 
+    /// Expected encoded bytes of `count` blocks: the running average block size, or before any block arrived the
+    /// spec's maximum `spec_max`, at most 4 KiB.
+    pub fn expected_bytes(&self, spec_max: u32, count: u32) -> u64 {
+        let avg = if self.avg_block_bytes > 0.0 {
+            self.avg_block_bytes
+        } else {
+            f64::from(spec_max.min(4096))
+        };
+        (avg * f64::from(count)).ceil() as u64
+    }
+
     /// Whether `more` bytes fit under `cap` beside what is held and reserved.
     pub fn fits(&self, more: u64, cap: u64) -> bool {
         self.bytes + self.reserved + more <= cap
@@ -240,6 +252,16 @@ impl SyncProgress {
         self.failed_at_ms = now_ms;
         self.failure = Some(failure);
         self.waiting = None;
+    }
+
+    /// The production gate ([`SyncState::production_gate`]) with the head at `head` and `config`'s thresholds.
+    pub fn production_gate(&self, head: Height, config: &SyncConfig) -> bool {
+        self.state.production_gate(
+            head,
+            self.target,
+            config.production_progress,
+            config.production_max_behind,
+        )
     }
 }
 

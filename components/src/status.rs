@@ -37,6 +37,30 @@ impl SyncState {
             SyncState::Failed => 5,
         }
     }
+
+    /// The production gate in this state at `current` of `target`: synced, or — while downloading or catching up
+    /// — progress ≥ `min_progress` and at most `max_behind` blocks behind. Closed without peers (Idle), while no
+    /// peer is believed (Discovering) and when Failed: a node that cannot see the chain must not extend it. A
+    /// target of 0 counts as complete progress.
+    pub fn production_gate(
+        self,
+        current: Height,
+        target: Height,
+        min_progress: f64,
+        max_behind: u64,
+    ) -> bool {
+        match self {
+            SyncState::Synced => return true,
+            SyncState::Idle | SyncState::Discovering | SyncState::Failed => return false,
+            SyncState::DownloadingBlocks | SyncState::CatchingUp => {}
+        }
+        let progress = if target == 0 {
+            1.0
+        } else {
+            current as f64 / target as f64
+        };
+        progress >= min_progress && target.saturating_sub(current) <= max_behind
+    }
 }
 
 /// What the engine reports of itself.
@@ -163,5 +187,28 @@ impl Failure {
     /// Whether the store failed (rather than the network).
     pub fn is_store(&self) -> bool {
         matches!(self, Failure::Import { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gate_of_the_original_design() {
+        let gate = |h| SyncState::CatchingUp.production_gate(h, 1000, 0.995, 10);
+        assert_eq!(
+            [0, 500, 990, 995, 1000].map(gate),
+            [false, false, false, true, true]
+        );
+        assert!(
+            SyncState::CatchingUp.production_gate(0, 0, 0.995, 10),
+            "no division by zero"
+        );
+        assert!(!SyncState::Idle.production_gate(0, 0, 0.995, 10));
+        assert!(!SyncState::Failed.production_gate(1000, 1000, 0.995, 10));
+        assert!(SyncState::Synced.production_gate(0, 1000, 0.995, 10));
+        // 99.5 % of a long chain is more than 10 behind.
+        assert!(!SyncState::CatchingUp.production_gate(99_500, 100_000, 0.995, 10));
     }
 }

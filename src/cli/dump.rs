@@ -15,7 +15,6 @@ use anyhow::{Context, anyhow, bail};
 use comfy_table::CellAlignment::{self, Left, Right};
 use comfy_table::{ContentLineStyle, LineStyle, Table, TableStyle};
 use ecsync_components::{BlockRef, Checkpoint, Failure, PeerId, SyncState, SyncStatus};
-use ecsync_systems::update_state::production_gate;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -555,7 +554,7 @@ impl Progress {
         let gate = match (state, current, target, &res.sync_config) {
             (Some(s), Some(c), Some(t), Some(cfg)) => cfg
                 .production_progress
-                .map(|min| production_gate(s, c, t, min, cfg.production_max_behind)),
+                .map(|min| s.production_gate(c, t, min, cfg.production_max_behind)),
             _ => None,
         };
         let failure = progress

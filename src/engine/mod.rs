@@ -23,7 +23,6 @@ use ecsync_components::{
 };
 use ecsync_systems::consensus::{Authorities, validate_block};
 use ecsync_systems::resources::{FederationKeys, FederationMember, ValidationJobs};
-use ecsync_systems::update_state::production_gate;
 use ecsync_systems::*;
 
 pub use crate::engine::dump::WorldDump;
@@ -293,13 +292,7 @@ impl SyncEngine {
             } else {
                 None
             },
-            can_produce_blocks: production_gate(
-                progress.state,
-                current,
-                target,
-                config.production_progress,
-                config.production_max_behind,
-            ),
+            can_produce_blocks: progress.production_gate(current, config),
             buffered_bytes: self.world.resource::<Buffer>().bytes,
             failure: progress.failure.clone(),
             reason: progress.waiting,

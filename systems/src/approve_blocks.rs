@@ -8,12 +8,11 @@
 
 use bevy_ecs::prelude::*;
 use ecsync_components::resources::{ApprovalAsks, ChainHead, EngineCounters, Outbox, SyncProgress};
-use ecsync_components::{ApproveAnswer, RefusalKind, Request};
+use ecsync_components::{Approval, ApproveAnswer, Block, BlockRef, RefusalKind, Request};
 
 use crate::consensus::{Refusal, decide, verify_producer_share};
 use crate::params::Rules;
 use crate::resources::FederationMember;
-use crate::update_state::production_gate;
 
 /// The kind of a refusal, for the wire and the metrics.
 pub fn refusal_kind(refusal: &Refusal) -> RefusalKind {
@@ -61,64 +60,66 @@ pub fn approve_blocks(
     if asks.0.is_empty() {
         return;
     }
-    let env = &rules.env;
-    let config = &env.config;
-    let gate = production_gate(
-        progress.state,
-        head.0.height,
-        progress.target,
-        config.production_progress,
-        config.production_max_behind,
-    );
+    let gate = progress.production_gate(head.0.height, &rules.env.config);
     let mut member = member;
     for (_peer, ask, block, producer) in asks.0.drain(..) {
         let answer = match member.as_deref_mut() {
             None => {
                 ApproveAnswer::refused(RefusalKind::NotAMember, Refusal::NotAMember.to_string())
             }
-            Some(member) => {
-                let spec = &env.spec.0;
-                let decision = decide(spec, gate, &head.0, &block, env.now(), &*member.memory);
-                // The producer's share is checked (one BLS verification) only for a block worth it: one this
-                // member would approve, or one it would have approved with its gate open (kept as seen).
-                let worth = matches!(decision, Ok(_) | Err(Refusal::GateClosed))
-                    && well_formed(spec, &head.0, &block, env.now());
-                let endorsed = if worth {
-                    verify_producer_share(spec, &rules.keys.0, &block, &producer)
-                        .map_err(|e| e.to_string())
-                } else {
-                    Err(String::new())
-                };
-                if worth && endorsed.is_ok() {
-                    member.keep_seen(&block, &producer);
-                }
-                let decision = match (decision, endorsed) {
-                    (Ok(record), Ok(())) => Ok(record),
-                    (Ok(_), Err(why)) => Err(Refusal::Invalid(why)),
-                    (Err(refusal), _) => Err(refusal),
-                };
-                match decision {
-                    Err(refusal) => {
-                        ApproveAnswer::refused(refusal_kind(&refusal), refusal.to_string())
-                    }
-                    Ok(record) => match member.memory.record(record, &block, &producer) {
-                        // Never sign what could not be remembered.
-                        Err(e) => ApproveAnswer::refused(
-                            RefusalKind::Storage,
-                            format!("cannot remember the approval: {e}"),
-                        ),
-                        Ok(()) => {
-                            member.keep_approved(&block, &producer);
-                            ApproveAnswer::Approved(member.keys.approve(&record.hash))
-                        }
-                    },
-                }
-            }
+            Some(member) => answer(&rules, &head.0, gate, member, &block, &producer),
         };
         match &answer {
             ApproveAnswer::Approved(_) => counters.approvals_given += 1,
             ApproveAnswer::Refused { kind, .. } => counters.approvals_refused[kind.index()] += 1,
         }
         outbox.0.push(Request::AnswerApproval { ask, answer });
+    }
+}
+
+/// This member's answer to a question about `block` (endorsed by its slot producer's share `producer`) on `head`
+/// with its gate open or not: the decision, the producer's share checked, the approval remembered before it is
+/// signed.
+fn answer(
+    rules: &Rules,
+    head: &BlockRef,
+    gate: bool,
+    member: &mut FederationMember,
+    block: &Block,
+    producer: &Approval,
+) -> ApproveAnswer {
+    let env = &rules.env;
+    let spec = &env.spec.0;
+    let decision = decide(spec, gate, head, block, env.now(), &*member.memory);
+    // The producer's share is checked (one BLS verification) only for a block worth it: one this member would
+    // approve, or one it would have approved with its gate open (kept as seen).
+    let worth = matches!(decision, Ok(_) | Err(Refusal::GateClosed))
+        && well_formed(spec, head, block, env.now());
+    let endorsed = if worth {
+        verify_producer_share(spec, &rules.keys.0, block, producer).map_err(|e| e.to_string())
+    } else {
+        Err(String::new())
+    };
+    if worth && endorsed.is_ok() {
+        member.keep_seen(block, producer);
+    }
+    let decision = match (decision, endorsed) {
+        (Ok(record), Ok(())) => Ok(record),
+        (Ok(_), Err(why)) => Err(Refusal::Invalid(why)),
+        (Err(refusal), _) => Err(refusal),
+    };
+    match decision {
+        Err(refusal) => ApproveAnswer::refused(refusal_kind(&refusal), refusal.to_string()),
+        Ok(record) => match member.memory.record(record, block, producer) {
+            // Never sign what could not be remembered.
+            Err(e) => ApproveAnswer::refused(
+                RefusalKind::Storage,
+                format!("cannot remember the approval: {e}"),
+            ),
+            Ok(()) => {
+                member.keep_approved(block, producer);
+                ApproveAnswer::Approved(member.keys.approve(&record.hash))
+            }
+        },
     }
 }

@@ -23,16 +23,6 @@ use crate::transitions::{Transitions, evict_for_frontier};
 /// two short half the time.
 pub const ANSWER_HEADROOM: f64 = 1.25;
 
-/// Expected encoded bytes of `count` blocks.
-pub fn expected_bytes(buffer: &Buffer, spec_max: u32, count: u32) -> u64 {
-    let avg = if buffer.avg_block_bytes > 0.0 {
-        buffer.avg_block_bytes
-    } else {
-        f64::from(spec_max.min(4096))
-    };
-    (avg * f64::from(count)).ceil() as u64
-}
-
 /// A peer that may take work this tick.
 struct Candidate {
     entity: Entity,
@@ -103,9 +93,9 @@ pub fn dispatch_requests(
             break; // nobody can take more work this tick
         }
         let room = buffer.room(cap).saturating_sub(reserved);
-        let expected = expected_bytes(&buffer, env.spec.0.max_block_bytes, range.count);
+        let expected = buffer.expected_bytes(env.spec.0.max_block_bytes, range.count);
         let mut reserve = (expected as f64 * ANSWER_HEADROOM).ceil() as u64;
-        let one_block = expected_bytes(&buffer, env.spec.0.max_block_bytes, 1);
+        let one_block = buffer.expected_bytes(env.spec.0.max_block_bytes, 1);
         if range.start == frontier && room >= one_block {
             // The frontier goes out whenever at least a block fits: the import needs it first, and an answer
             // larger than the room is cut at the cap when it arrives. With less room than a block it would

@@ -3,20 +3,15 @@
 //! Checks here are about the answer, not the blocks' validity: at most the requested count, each encoding within
 //! the spec's size limit and canonical, heights consecutive from the range's start. A malformed answer blames
 //! the peer (an `Invalid` outcome); an empty answer for a height the peer claims discredits its claim from
-//! there (`score_peers::discredit`); a good one is accepted (`accept_answer`), as far as the byte buffer allows.
+//! there (`PeerClaim::discredit`); a good one is accepted (`accept_answer`), as far as the byte buffer allows.
 
 use bevy_ecs::prelude::*;
-use ecsync_components::ecs::{Delivered, Downloading, Peer, PeerClaim, Range};
+use ecsync_components::ecs::{CheckedBlock, Delivered, Downloading, Peer, PeerClaim, Range};
 use ecsync_components::resources::PeerRecords;
 use ecsync_components::{AnswerError, GotExpected, OutcomeKind, PeerOutcome, SignedBlock};
 
 use crate::params::Env;
-use crate::score_peers::{discredit, served_from};
 use crate::transitions::Transitions;
-
-/// A block of an answer that passed [`check_answer`]: decoded, with its canonical encoding (the bytes that came
-/// off the wire, moved here, not copied).
-pub type CheckedBlock = (SignedBlock, Vec<u8>);
 
 /// Decodes and checks an answer for `range`: each block with its canonical encoding (`raw`'s own buffers, moved),
 /// in height order.
@@ -80,7 +75,7 @@ pub fn handle_responses(
                     && range.start <= claim.head.height
                 {
                     let record = records.0.entry(peer.id).or_default();
-                    discredit(&env.config, &mut claim, record, range.start, env.now());
+                    claim.discredit(record, &env.config, range.start, env.now());
                     outcomes.write(outcome(OutcomeKind::Empty { at: range.start }));
                 }
                 commands.fail_range(range_entity, Some(dl.peer_id));
@@ -88,7 +83,7 @@ pub fn handle_responses(
             Ok(blocks) => {
                 if let Ok((_, mut claim)) = claims.get_mut(dl.peer) {
                     let record = records.0.entry(dl.peer_id).or_default();
-                    served_from(&mut claim, record, range.start);
+                    claim.served_from(record, range.start);
                 }
                 outcomes.write(outcome(OutcomeKind::Served {
                     blocks: blocks.len() as u32,

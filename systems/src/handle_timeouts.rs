@@ -1,6 +1,6 @@
 //! `handle_timeouts`: requests past their peer's adaptive deadline fail (the range waits for another peer, the
 //! peer's `Timeout` outcome lowers its score and reputation and shrinks its budget). A timed-out range at or below
-//! the peer's claimed head discredits the claim from there (`score_peers::discredit`): a claim the peer does not
+//! the peer's claimed head discredits the claim from there (`PeerClaim::discredit`): a claim the peer does not
 //! serve stops counting towards the target, so a peer that claims much and answers nothing cannot hold the target
 //! (and the production gate) hostage for longer than a request timeout.
 
@@ -10,7 +10,6 @@ use ecsync_components::resources::{EngineCounters, PeerRecords};
 use ecsync_components::{OutcomeKind, PeerOutcome};
 
 use crate::params::Env;
-use crate::score_peers::discredit;
 use crate::transitions::Transitions;
 
 /// Fails every download whose deadline has passed.
@@ -39,7 +38,7 @@ pub fn handle_timeouts(
             && range.start <= claim.head.height
         {
             let record = records.0.entry(peer.id).or_default();
-            discredit(&env.config, &mut claim, record, range.start, now);
+            claim.discredit(record, &env.config, range.start, now);
         }
         commands.fail_range(range_entity, Some(dl.peer_id));
     }

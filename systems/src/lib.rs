@@ -5,7 +5,7 @@
 //! touches, and the named transitions (`transitions`) are the only way ranges, blocks and the buffer change.
 //! Nothing here touches a
 //! socket, a file or a clock: time is the `Clock` resource, storage the `Store` resource behind the
-//! `ChainStore` trait. The schedule that orders the systems is in the `ecsync` package (`src/engine.rs`).
+//! `ChainStore` trait. The schedule that orders the systems is in the `ecsync` package (`src/engine/mod.rs`).
 
 // Systems take their data as typed parameters (the contract of each system); nested query types are the norm,
 // as in bevy itself. Long parameter lists are grouped in `params` instead.

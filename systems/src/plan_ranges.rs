@@ -12,7 +12,6 @@ use bevy_ecs::system::SystemParam;
 use ecsync_components::ecs::{AwaitingDownload, PeerBudget, PeerClaim, PeerLoad, PeerScore, Range};
 use ecsync_components::resources::{Buffer, ChainHead, PlanCursor};
 
-use crate::dispatch_requests::expected_bytes;
 use crate::params::Env;
 
 /// Where planning stands: the heights owned so far, the head, the buffer's size estimate.
@@ -37,7 +36,7 @@ pub fn plan_ranges(
         cursor,
     } = &mut plan;
     cursor.next = cursor.next.max(head.0.height + 1);
-    let per_block = expected_bytes(buffer, env.spec.0.max_block_bytes, 1).max(1);
+    let per_block = buffer.expected_bytes(env.spec.0.max_block_bytes, 1).max(1);
     let max_count = (env.config.max_buffered_bytes / 4 / per_block).max(1);
     let mut slots: Vec<(f64, u64, u32, u32)> = peers
         .iter()

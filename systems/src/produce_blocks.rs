@@ -23,13 +23,12 @@ use ecsync_components::resources::{
 };
 use ecsync_components::{
     Approval, ApproveAnswer, Block, BlockRef, ChainSpec, EncodedBlock, Hash32, Header, OutcomeKind,
-    PeerOutcome, Request, RequestId, SignedBlock, Slot, payload_root,
+    PeerId, PeerOutcome, Request, RequestId, SignedBlock, Slot, StoreError, payload_root,
 };
 
-use crate::consensus::{PreparedApproval, combine, decide, validate_block};
+use crate::consensus::{ApprovalRecord, PreparedApproval, combine, decide, validate_block};
 use crate::params::{ChainWriter, Rules};
 use crate::resources::FederationMember;
-use crate::update_state::production_gate;
 
 /// Most members asked per proposal.
 pub const MAX_ASKED: usize = 64;
@@ -116,7 +115,6 @@ pub fn produce_blocks(
     member: Option<ResMut<FederationMember>>,
     mut outcomes: MessageWriter<PeerOutcome>,
 ) {
-    let now = rules.env.now();
     let Some(mut member) = member else {
         state.answers.0.clear();
         return;
@@ -126,64 +124,99 @@ pub fn produce_blocks(
         return;
     }
     // 1. Answers to the proposal's questions.
-    let answers: Vec<_> = state.answers.0.drain(..).collect();
-    if let Some(proposal) = state.production.proposal.as_mut() {
-        for (peer, request, answer) in answers {
-            if !proposal.asked.contains(&(peer, request)) {
-                continue; // an earlier proposal's
-            }
-            let ApproveAnswer::Approved(share) = *answer else {
-                continue; // a refusal: the member counts it
-            };
-            if share.approvers & proposal.approvers != 0 {
-                continue; // authorities it has already
-            }
-            match verify_share(&rules, proposal, &share) {
-                Ok(()) => {
-                    proposal.approvers |= share.approvers;
-                    proposal.shares.push(share);
-                }
-                Err(rule) => {
-                    // A member that answers with a share that does not verify is lying.
-                    if let Some(entity) = state.peers.0.get(&peer) {
-                        outcomes.write(PeerOutcome {
-                            peer: *entity,
-                            peer_id: peer,
-                            kind: OutcomeKind::Invalid(ecsync_components::Offence::Block {
-                                height: proposal.block.header.height,
-                                rule: format!("approval share: {rule}"),
-                            }),
-                            latency_ms: None,
-                        });
-                    }
-                }
-            }
-        }
-    }
+    take_answers(&rules, &mut state, &mut outcomes);
     // 2. A new slot of ours: propose.
-    let spec = &rules.env.spec.0;
-    let current = spec.slot_at(now);
-    if state.production.last_slot.is_none_or(|last| current > last) {
-        state.production.last_slot = Some(current);
-        let ours = member.keys.holds(spec.producer_index(current));
-        if ours || state.production.proposal.is_none() {
-            if let Some(old) = state.production.proposal.take()
-                && old.ours
-            {
-                let detail = format!(
-                    "{} approvers of {}",
-                    old.approvers.count_ones(),
-                    spec.quorum()
-                );
-                state.skip(&mut chain, old.in_slot, SkipReason::NoQuorum, detail);
+    new_slot(&rules, &mut chain, &mut state, &mut member);
+    // 3. A quorum: import and publish. The slot's end: give up.
+    conclude(&rules, &mut chain, &mut state);
+}
+
+/// Takes the answers to the proposal's questions: a share that verifies joins it; one that does not blames the
+/// member that sent it. Answers to an earlier proposal's questions, refusals and shares of authorities it has
+/// already are passed over.
+fn take_answers(
+    rules: &Rules,
+    state: &mut ProducerState,
+    outcomes: &mut MessageWriter<PeerOutcome>,
+) {
+    let answers: Vec<_> = state.answers.0.drain(..).collect();
+    let Some(proposal) = state.production.proposal.as_mut() else {
+        return;
+    };
+    for (peer, request, answer) in answers {
+        if !proposal.asked.contains(&(peer, request)) {
+            continue; // an earlier proposal's
+        }
+        let ApproveAnswer::Approved(share) = *answer else {
+            continue; // a refusal: the member counts it
+        };
+        if share.approvers & proposal.approvers != 0 {
+            continue; // authorities it has already
+        }
+        match verify_share(rules, proposal, &share) {
+            Ok(()) => {
+                proposal.approvers |= share.approvers;
+                proposal.shares.push(share);
             }
-            // In another's slot it asks again for a block it approved at the height to fill (a proposal that
-            // gathered some approvals but not a quorum), so that the height does not wait for that block's
-            // producer's next slot.
-            propose(&rules, &mut chain, &mut state, &mut member, current, ours);
+            Err(rule) => {
+                // A member that answers with a share that does not verify is lying.
+                if let Some(entity) = state.peers.0.get(&peer) {
+                    outcomes.write(PeerOutcome {
+                        peer: *entity,
+                        peer_id: peer,
+                        kind: OutcomeKind::Invalid(ecsync_components::Offence::Block {
+                            height: proposal.block.header.height,
+                            rule: format!("approval share: {rule}"),
+                        }),
+                        latency_ms: None,
+                    });
+                }
+            }
         }
     }
-    // 3. A quorum: import and publish. The slot's end: give up.
+}
+
+/// When a slot begins: in a slot of its own, or with no proposal running, the old proposal is given up and it
+/// proposes.
+fn new_slot(
+    rules: &Rules,
+    chain: &mut ChainWriter,
+    state: &mut ProducerState,
+    member: &mut FederationMember,
+) {
+    let spec = &rules.env.spec.0;
+    let current = spec.slot_at(rules.env.now());
+    if state
+        .production
+        .last_slot
+        .is_some_and(|last| current <= last)
+    {
+        return;
+    }
+    state.production.last_slot = Some(current);
+    let ours = member.keys.holds(spec.producer_index(current));
+    if !ours && state.production.proposal.is_some() {
+        return;
+    }
+    if let Some(old) = state.production.proposal.take()
+        && old.ours
+    {
+        let detail = format!(
+            "{} approvers of {}",
+            old.approvers.count_ones(),
+            spec.quorum()
+        );
+        state.skip(chain, old.in_slot, SkipReason::NoQuorum, detail);
+    }
+    // In another's slot it asks again for a block it approved at the height to fill (a proposal that gathered some
+    // approvals but not a quorum), so that the height does not wait for that block's producer's next slot.
+    propose(rules, chain, state, member, current, ours);
+}
+
+/// The proposal's end: at a quorum it imports and publishes; a height filled meanwhile or the slot's end gives it
+/// up.
+fn conclude(rules: &Rules, chain: &mut ChainWriter, state: &mut ProducerState) {
+    let spec = &rules.env.spec.0;
     let Some(proposal) = state.production.proposal.as_ref() else {
         return;
     };
@@ -191,16 +224,16 @@ pub fn produce_blocks(
         let old = state.production.proposal.take().expect("checked");
         if old.ours {
             let detail = format!("height {} filled meanwhile", old.block.header.height);
-            state.skip(&mut chain, old.in_slot, SkipReason::SlotTaken, detail);
+            state.skip(chain, old.in_slot, SkipReason::SlotTaken, detail);
         }
         return;
     }
     if proposal.approvers.count_ones() as usize >= spec.quorum() {
         let proposal = state.production.proposal.take().expect("checked");
-        finish(&rules, &mut chain, &mut state, proposal);
+        finish(rules, chain, state, proposal);
         return;
     }
-    if now >= proposal.deadline_ms {
+    if rules.env.now() >= proposal.deadline_ms {
         let old = state.production.proposal.take().expect("checked");
         if !old.ours {
             return;
@@ -210,7 +243,7 @@ pub fn produce_blocks(
             old.approvers.count_ones(),
             spec.quorum()
         );
-        state.skip(&mut chain, old.in_slot, SkipReason::NoQuorum, detail);
+        state.skip(chain, old.in_slot, SkipReason::NoQuorum, detail);
     }
 }
 
@@ -229,6 +262,10 @@ fn verify_share(rules: &Rules, proposal: &Proposal, share: &Approval) -> Result<
         .map_err(|e| e.to_string())
 }
 
+/// Why no proposal goes out in a slot: the reason to count (in a slot of its own), or None (another's slot, with
+/// nothing approved to ask again for).
+type NoProposal = Option<(SkipReason, String)>;
+
 /// Proposes in `slot` (`ours`: a slot of its own; otherwise it only asks again for the block it approved at the
 /// height to fill, and counts nothing): the block (the one it approved at that height, else the first proposal it
 /// saw there, else its own), its own approval, the questions.
@@ -240,96 +277,29 @@ fn propose(
     slot: Slot,
     ours: bool,
 ) {
+    match proposal(rules, chain, state, member, slot, ours) {
+        Ok(proposal) => state.production.proposal = Some(proposal),
+        Err(Some((reason, detail))) if ours => state.skip(chain, slot, reason, detail),
+        Err(_) => {}
+    }
+}
+
+/// The proposal `propose` makes, its approval remembered and its questions sent.
+fn proposal(
+    rules: &Rules,
+    chain: &ChainWriter,
+    state: &mut ProducerState,
+    member: &mut FederationMember,
+    slot: Slot,
+    ours: bool,
+) -> Result<Proposal, NoProposal> {
     let spec = &rules.env.spec.0;
-    let config = &rules.env.config;
     let head = chain.head.0;
-    let skip = |state: &mut ProducerState, chain: &mut ChainWriter, reason, detail| {
-        if ours {
-            state.skip(chain, slot, reason, detail);
-        }
-    };
-    let gate = production_gate(
-        chain.progress.state,
-        head.height,
-        chain.progress.target,
-        config.production_progress,
-        config.production_max_behind,
-    );
-    if !gate {
-        let detail = format!(
-            "{:?} at {} of {}",
-            chain.progress.state, head.height, chain.progress.target
-        );
-        skip(state, chain, SkipReason::GateClosed, detail);
-        return;
-    }
-    if state.control.paused {
-        skip(
-            state,
-            chain,
-            SkipReason::Paused,
-            "paused by the operator".into(),
-        );
-        return;
-    }
-    if head.slot >= slot {
-        let detail = format!("the head {} is of slot {}", head.height, head.slot);
-        skip(state, chain, SkipReason::SlotTaken, detail);
-        return;
-    }
-    let height = head.height + 1;
-    let approved = match member.memory.at_height(height) {
-        Ok(approved) => approved,
-        Err(e) => {
-            let detail = format!("cannot read its approval memory: {e}");
-            skip(state, chain, SkipReason::OwnRefusal, detail);
-            return;
-        }
-    };
-    let on_head = |kept: &&(Block, Approval)| kept.0.header.parent_hash == head.hash;
-    // The block it approved at this height: kept in memory, else in the approval memory (a restart loses the
-    // first).
-    let kept = match approved.map(|_| member.approved_blocks.get(&height).cloned()) {
-        Some(None) => match member.memory.block_at(height) {
-            Ok(kept) => kept,
-            Err(e) => {
-                let detail = format!("cannot read its approval memory: {e}");
-                skip(state, chain, SkipReason::OwnRefusal, detail);
-                return;
-            }
-        },
-        Some(kept) => kept,
-        None => None,
-    };
-    // The block, and its slot producer's share when it is another's (None: its own, its share is the producer's).
-    let (block, producer) = match approved {
-        Some(record) => match kept.filter(|kept| on_head(&kept)) {
-            Some((block, producer)) if block.header.hash() == record.hash => {
-                (block, Some(producer))
-            }
-            _ => {
-                let detail = format!(
-                    "approved {} at height {height} before and no longer has it",
-                    record.hash
-                );
-                skip(state, chain, SkipReason::OwnRefusal, detail);
-                return;
-            }
-        },
-        // Not bound at this height: the first proposal seen there, else its own (in its own slots only).
-        None if !ours => return,
-        None => match member.seen_blocks.get(&height).filter(on_head) {
-            Some((seen, producer)) => (seen.clone(), Some(producer.clone())),
-            None => (next_block(spec, &head, slot), None),
-        },
-    };
-    let record = match decide(spec, gate, &head, &block, rules.env.now(), &*member.memory) {
-        Ok(record) => record,
-        Err(refusal) => {
-            skip(state, chain, SkipReason::OwnRefusal, refusal.to_string());
-            return;
-        }
-    };
+    may_propose(rules, chain, state, slot)?;
+    let (block, producer, approved) = choose_block(spec, member, &head, slot, ours)?;
+    // The gate is open (`may_propose`).
+    let record = decide(spec, true, &head, &block, rules.env.now(), &*member.memory)
+        .map_err(|refusal| Some((SkipReason::OwnRefusal, refusal.to_string())))?;
     let own = member.keys.approve(&record.hash);
     // The producer's share travels with the block (members approve only what its producer approved), and counts
     // towards the quorum: a block proposed again completes even while its producer is away.
@@ -338,8 +308,7 @@ fn propose(
         && let Err(e) = member.memory.record(record, &block, &producer)
     {
         let detail = format!("cannot remember its approval: {e}");
-        skip(state, chain, SkipReason::OwnRefusal, detail);
-        return;
+        return Err(Some((SkipReason::OwnRefusal, detail)));
     }
     member.keep_approved(&block, &producer);
     let mut shares = vec![own.clone()];
@@ -347,6 +316,102 @@ fn propose(
         shares.push(producer.clone());
     }
     let approvers = shares.iter().fold(0, |bits, s| bits | s.approvers);
+    let asked = ask_members(state, &block, &producer);
+    Ok(Proposal {
+        in_slot: slot,
+        ours,
+        hash: record.hash,
+        block,
+        approvers,
+        shares,
+        asked,
+        deadline_ms: spec.slot_start_ms(slot.saturating_add(1)),
+    })
+}
+
+/// Whether it may propose in `slot`: its production gate open, not paused by the operator, the head of an earlier
+/// slot.
+fn may_propose(
+    rules: &Rules,
+    chain: &ChainWriter,
+    state: &ProducerState,
+    slot: Slot,
+) -> Result<(), NoProposal> {
+    let (head, progress) = (chain.head.0, &chain.progress);
+    if !progress.production_gate(head.height, &rules.env.config) {
+        let detail = format!(
+            "{:?} at {} of {}",
+            progress.state, head.height, progress.target
+        );
+        return Err(Some((SkipReason::GateClosed, detail)));
+    }
+    if state.control.paused {
+        return Err(Some((SkipReason::Paused, "paused by the operator".into())));
+    }
+    if head.slot >= slot {
+        let detail = format!("the head {} is of slot {}", head.height, head.slot);
+        return Err(Some((SkipReason::SlotTaken, detail)));
+    }
+    Ok(())
+}
+
+/// The approval memory could not be read: it refuses to sign.
+fn unreadable(e: StoreError) -> NoProposal {
+    let detail = format!("cannot read its approval memory: {e}");
+    Some((SkipReason::OwnRefusal, detail))
+}
+
+/// The block to propose on `head` in `slot`, with its slot producer's share when it is another's (None: its own,
+/// its share is the producer's), and what it approved at that height before: the block it approved there, else
+/// (in a slot of its own) the first proposal it saw there, else its own.
+fn choose_block(
+    spec: &ChainSpec,
+    member: &FederationMember,
+    head: &BlockRef,
+    slot: Slot,
+    ours: bool,
+) -> Result<(Block, Option<Approval>, Option<ApprovalRecord>), NoProposal> {
+    let height = head.height + 1;
+    let approved = member.memory.at_height(height).map_err(unreadable)?;
+    let on_head = |kept: &&(Block, Approval)| kept.0.header.parent_hash == head.hash;
+    // The block it approved at this height: kept in memory, else in the approval memory (a restart loses the
+    // first).
+    let kept = match approved.map(|_| member.approved_blocks.get(&height).cloned()) {
+        Some(None) => member.memory.block_at(height).map_err(unreadable)?,
+        Some(kept) => kept,
+        None => None,
+    };
+    let Some(record) = approved else {
+        // Not bound at this height: the first proposal seen there, else its own (in its own slots only).
+        if !ours {
+            return Err(None);
+        }
+        return Ok(match member.seen_blocks.get(&height).filter(on_head) {
+            Some((seen, producer)) => (seen.clone(), Some(producer.clone()), None),
+            None => (next_block(spec, head, slot), None, None),
+        });
+    };
+    match kept.filter(|kept| on_head(&kept)) {
+        Some((block, producer)) if block.header.hash() == record.hash => {
+            Ok((block, Some(producer), approved))
+        }
+        _ => {
+            let detail = format!(
+                "approved {} at height {height} before and no longer has it",
+                record.hash
+            );
+            Err(Some((SkipReason::OwnRefusal, detail)))
+        }
+    }
+}
+
+/// Asks every connected peer (at most [`MAX_ASKED`], by id) to approve `block`, endorsed by `producer`. Returns
+/// the questions asked.
+fn ask_members(
+    state: &mut ProducerState,
+    block: &Block,
+    producer: &Approval,
+) -> Vec<(PeerId, RequestId)> {
     let mut asked = Vec::new();
     let mut peers: Vec<_> = state.peers.0.keys().copied().collect();
     peers.sort_unstable();
@@ -361,16 +426,7 @@ fn propose(
             producer: producer.clone(),
         });
     }
-    state.production.proposal = Some(Proposal {
-        in_slot: slot,
-        ours,
-        hash: record.hash,
-        block,
-        approvers,
-        shares,
-        asked,
-        deadline_ms: spec.slot_start_ms(slot.saturating_add(1)),
-    });
+    asked
 }
 
 /// Combines the shares, checks the block as any block is checked, imports it durably and publishes it.

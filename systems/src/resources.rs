@@ -6,8 +6,7 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::{Entity, Resource};
 
-use crate::consensus::{ApprovalStore, Authorities, MemberKeys};
-use crate::validate_blocks::ValidationTask;
+use crate::consensus::{ApprovalStore, Authorities, BlockError, MemberKeys};
 
 /// The federation's decoded, subgroup-checked public keys.
 #[derive(Resource, Clone, Debug)]
@@ -78,6 +77,35 @@ impl FederationMember {
             .insert(block.header.height, (block.clone(), producer.clone()));
         while self.approved_blocks.len() > KEPT_APPROVED_BLOCKS {
             self.approved_blocks.pop_first();
+        }
+    }
+}
+
+/// What validation found for one block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// Every standalone rule holds, its signature included.
+    Valid,
+    /// It breaks this rule.
+    Invalid(BlockError),
+    /// Not checked: a lower block of its range is invalid (the whole range is rejected).
+    Skipped,
+}
+
+/// A job's chunk: running on the pool, or (a pool without workers) validated already.
+pub enum ValidationTask {
+    /// Running.
+    Running(bevy_tasks::Task<(Vec<Check>, f64)>),
+    /// Done: its checks and the seconds it took.
+    Done((Vec<Check>, f64)),
+}
+
+impl ValidationTask {
+    /// Its result, waiting for it if need be.
+    pub fn join(self) -> (Vec<Check>, f64) {
+        match self {
+            ValidationTask::Running(task) => bevy_tasks::block_on(task),
+            ValidationTask::Done(result) => result,
         }
     }
 }

@@ -18,7 +18,7 @@ use bevy_ecs::prelude::*;
 use ecsync_components::SyncConfig;
 use ecsync_components::ecs::{Peer, PeerClaim, PeerReputation, PeerScore, PeerStats};
 use ecsync_components::resources::{EngineCounters, MIN_REPUTATION, PeerRecord, PeerRecords};
-use ecsync_components::{Height, OutcomeKind, PeerId, PeerOutcome, Request, Tolerance};
+use ecsync_components::{OutcomeKind, PeerId, PeerOutcome, Request, Tolerance};
 
 use crate::params::{Env, PeerBook, Timing};
 use crate::transitions::Transitions;
@@ -115,41 +115,6 @@ pub fn punish(
     }
 }
 
-/// `claim` failed to serve `start` (an empty answer or a timeout): heights from there are not believed for a
-/// while, twice as long as the last time if it did so before without serving at or above there since.
-pub fn discredit(
-    config: &SyncConfig,
-    claim: &mut PeerClaim,
-    record: &mut PeerRecord,
-    start: Height,
-    now: u64,
-) {
-    let duration = config
-        .discredit_ms
-        .saturating_mul(1u64 << record.discredits.min(30))
-        .min(config.max_discredit_ms.max(config.discredit_ms));
-    record.discredits = record.discredits.saturating_add(1);
-    let from = claim
-        .discredited_from
-        .filter(|_| now < claim.discredited_until_ms);
-    claim.discredited_from = Some(from.map_or(start, |f| f.min(start)));
-    claim.discredited_until_ms = now.saturating_add(duration);
-    claim.unbacked_from = Some(claim.unbacked_from.map_or(start, |f| f.min(start)));
-    record.discredited_from = claim.discredited_from;
-    record.discredited_until_ms = claim.discredited_until_ms;
-}
-
-/// The peer of `claim` served a range from `start`: a withheld height at or below it is forgiven (its claim
-/// counts again, the next discredit starts short).
-pub fn served_from(claim: &mut PeerClaim, record: &mut PeerRecord, start: Height) {
-    if claim.unbacked_from.is_some_and(|from| start >= from) {
-        claim.unbacked_from = None;
-    }
-    if record.discredited_from.is_some_and(|from| start >= from) {
-        record.discredits = 0;
-    }
-}
-
 /// Forgets the least notable records while there are more than `max`, never a connected peer's.
 fn forget_excess(
     records: &mut PeerRecords,
@@ -184,6 +149,20 @@ fn forget_excess(
     }
 }
 
+/// What `score_peers` reads and writes of each peer.
+type Scored<'w, 's> = Query<
+    'w,
+    's,
+    (
+        Entity,
+        &'static Peer,
+        &'static PeerClaim,
+        &'static mut PeerStats,
+        &'static mut PeerScore,
+        &'static mut PeerReputation,
+    ),
+>;
+
 /// Applies this tick's outcomes, rescores, refreshes reputations. See the module docs.
 pub fn score_peers(
     mut commands: Commands,
@@ -192,14 +171,7 @@ pub fn score_peers(
     mut counters: ResMut<EngineCounters>,
     mut timing: Timing,
     mut outcomes: MessageReader<PeerOutcome>,
-    mut peers: Query<(
-        Entity,
-        &Peer,
-        &PeerClaim,
-        &mut PeerStats,
-        &mut PeerScore,
-        &mut PeerReputation,
-    )>,
+    mut peers: Scored,
 ) {
     let now = env.now();
     // Peers sent away this tick: later outcomes of the same tick do not send them away again.
@@ -222,59 +194,17 @@ pub fn score_peers(
                 false
             }
         };
-        let Some(tolerance) = outcome.kind.tolerance() else {
-            continue;
-        };
         if gone.contains(&outcome.peer_id) {
             continue;
         }
-        let id = outcome.peer_id;
-        let entry = book.records.0.entry(id).or_default();
-        let verdict = punish(&env.config, entry, tolerance, now);
-        let reputation = entry.reputation;
-        let (reason, ban) = match (verdict, &outcome.kind) {
-            (Verdict::Stay, _) => continue,
-            (Verdict::Ban, OutcomeKind::Invalid(offence)) => {
-                (format!("invalid data: {offence}"), true)
+        if send_away(&env.config, &mut book, &mut counters, outcome, now) {
+            gone.push(outcome.peer_id);
+            if present {
+                commands.remove_peer(outcome.peer);
             }
-            (Verdict::Ban, kind) => (
-                format!("reputation {reputation:.0} after: {}", describe(kind)),
-                true,
-            ),
-            (Verdict::Kick, kind) => (
-                format!("reputation {reputation:.0} after: {}", describe(kind)),
-                false,
-            ),
-        };
-        if ban {
-            counters.peer_bans += 1;
-        } else {
-            counters.peer_kicks += 1;
-        }
-        book.outbox.0.push(Request::Disconnect {
-            peer: id,
-            reason,
-            ban,
-        });
-        gone.push(id);
-        if present {
-            commands.remove_peer(outcome.peer);
         }
     }
-    for (entity, peer, claim, ..) in &peers {
-        let control = &book.control;
-        let silent_ms = now.saturating_sub(claim.updated_ms.max(control.resumed_at_ms));
-        if !control.paused && silent_ms > env.config.status_dead_ms && !gone.contains(&peer.id) {
-            counters.peer_kicks += 1;
-            let reason = format!("no believable status for {} s", silent_ms / 1000);
-            book.outbox.0.push(Request::Disconnect {
-                peer: peer.id,
-                reason,
-                ban: false,
-            });
-            commands.remove_peer(entity);
-        }
-    }
+    kick_silent(&mut commands, &env, &mut book, &mut counters, &peers, &gone);
     let half_life = env.config.reputation_half_life_ms;
     for (_, peer, _, stats, mut s, mut reputation) in &mut peers {
         s.0 = score(&stats);
@@ -291,6 +221,74 @@ pub fn score_peers(
         &env.config,
         now,
     );
+}
+
+/// Punishes the peer of `outcome` by id, if the outcome is a penalty; when that sends it away (kicked or banned),
+/// counts it and asks the network to disconnect it, saying why. Returns whether it is sent away.
+fn send_away(
+    config: &SyncConfig,
+    book: &mut PeerBook,
+    counters: &mut EngineCounters,
+    outcome: &PeerOutcome,
+    now: u64,
+) -> bool {
+    let Some(tolerance) = outcome.kind.tolerance() else {
+        return false;
+    };
+    let id = outcome.peer_id;
+    let entry = book.records.0.entry(id).or_default();
+    let verdict = punish(config, entry, tolerance, now);
+    let reputation = entry.reputation;
+    let (reason, ban) = match (verdict, &outcome.kind) {
+        (Verdict::Stay, _) => return false,
+        (Verdict::Ban, OutcomeKind::Invalid(offence)) => (format!("invalid data: {offence}"), true),
+        (Verdict::Ban, kind) => (
+            format!("reputation {reputation:.0} after: {}", describe(kind)),
+            true,
+        ),
+        (Verdict::Kick, kind) => (
+            format!("reputation {reputation:.0} after: {}", describe(kind)),
+            false,
+        ),
+    };
+    if ban {
+        counters.peer_bans += 1;
+    } else {
+        counters.peer_kicks += 1;
+    }
+    book.outbox.0.push(Request::Disconnect {
+        peer: id,
+        reason,
+        ban,
+    });
+    true
+}
+
+/// Disconnects (not bans) every peer not `gone` that told no believable status for `status_dead_ms`, counting
+/// only while the sync is not paused, and from the resume.
+fn kick_silent(
+    commands: &mut Commands,
+    env: &Env,
+    book: &mut PeerBook,
+    counters: &mut EngineCounters,
+    peers: &Scored,
+    gone: &[PeerId],
+) {
+    let now = env.now();
+    for (entity, peer, claim, ..) in peers {
+        let control = &book.control;
+        let silent_ms = now.saturating_sub(claim.updated_ms.max(control.resumed_at_ms));
+        if !control.paused && silent_ms > env.config.status_dead_ms && !gone.contains(&peer.id) {
+            counters.peer_kicks += 1;
+            let reason = format!("no believable status for {} s", silent_ms / 1000);
+            book.outbox.0.push(Request::Disconnect {
+                peer: peer.id,
+                reason,
+                ban: false,
+            });
+            commands.remove_peer(entity);
+        }
+    }
 }
 
 /// What a peer did, for a log line.

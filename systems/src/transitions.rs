@@ -24,8 +24,8 @@
 use bevy_ecs::prelude::MessageWriter;
 use bevy_ecs::prelude::{Commands, Component, Entity, With, World};
 use ecsync_components::ecs::{
-    AwaitingDownload, AwaitingImport, Delivered, Downloaded, Downloading, Peer, PeerClaim,
-    PeerLoad, PendingBlock, Range, RangeAttempts, ReadyToImport,
+    AwaitingDownload, AwaitingImport, CheckedBlock, Delivered, Downloaded, Downloading, Peer,
+    PeerClaim, PeerLoad, PendingBlock, Range, RangeAttempts, ReadyToImport,
 };
 use ecsync_components::resources::{
     Buffer, ChainHead, Clock, EngineCounters, Outbox, PeerIndex, PlanCursor, RequestCounter,
@@ -33,8 +33,6 @@ use ecsync_components::resources::{
 use ecsync_components::{
     MAX_RESPONSE_BYTES, Offence, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, SyncConfig,
 };
-
-use crate::handle_responses::CheckedBlock;
 
 /// A range's state, read off its marker components.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

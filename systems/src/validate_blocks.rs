@@ -30,23 +30,11 @@ use ecsync_components::ecs::{
 use ecsync_components::resources::{EngineCounters, ProvenHead};
 use ecsync_components::{BlockRef, ChainSpec, Offence, PeerOutcome};
 
-use crate::consensus::{
-    Authorities, BlockError, PreparedApproval, Verifier, check_standalone, first_bad,
-};
-use crate::params::{Rules, ValidationWork};
-use crate::resources::ValidationJob;
+use crate::consensus::{Authorities, PreparedApproval, Verifier, check_standalone, first_bad};
+use crate::params::{Rules, Timing, ValidationWork};
+pub use crate::resources::Check;
+use crate::resources::{ValidationJob, ValidationJobs, ValidationTask};
 use crate::transitions::{Transitions, reject_range};
-
-/// What validation found for one block.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Check {
-    /// Every standalone rule holds, its signature included.
-    Valid,
-    /// It breaks this rule.
-    Invalid(BlockError),
-    /// Not checked: a lower block of its range is invalid (the whole range is rejected).
-    Skipped,
-}
 
 /// Validates one chunk: standalone rules, then batched signature checks. Results in input order. A range stops
 /// being checked at its first bad block: blocks after it are `Skipped` (their signatures never verified), and
@@ -172,9 +160,7 @@ pub fn validate_blocks(
         proven,
     } = &mut work;
     jobs.runs += 1;
-    let run = jobs.runs;
     let pool = ComputeTaskPool::get_or_init(TaskPool::default);
-    let workers = pool.thread_num();
     // Hand out first: the workers then have this job queued while we wait for an older one.
     let limit = config.validate_per_tick;
     let (spec, now) = (&rules.env.spec.0, rules.env.now());
@@ -186,42 +172,77 @@ pub fn validate_blocks(
     let (selected, waiting) = lowest_downloaded(&ranges, &downloaded, limit, held);
     counters.ranges_held = waiting;
     if !selected.is_empty() {
-        let spec = Arc::new(spec.clone());
-        let keys = Arc::clone(&rules.keys.0);
-        let (verifier, watch) = (config.verifier, timing.stopwatch());
-        let mut job = ValidationJob {
-            handed_out: run,
-            blocks: Vec::with_capacity(selected.len()),
-            tasks: Vec::new(),
-        };
-        for chunk in selected.chunks(chunk_size(selected.len(), workers, config.signature_batch)) {
-            let copies: Vec<PendingBlock> = chunk.iter().map(|(_, p)| (*p).clone()).collect();
-            let (spec, keys) = (Arc::clone(&spec), Arc::clone(&keys));
-            let check = move || {
-                let started = watch();
-                let refs: Vec<&PendingBlock> = copies.iter().collect();
-                let checks = validate_chunk(&spec, &keys, verifier, now, &refs);
-                (checks, watch().saturating_sub(started) as f64 / 1e9)
-            };
-            // A pool without workers would never run a task: this thread validates then, at once.
-            job.tasks.push(if workers == 0 {
-                ValidationTask::Done(check())
-            } else {
-                ValidationTask::Running(pool.spawn(async move { check() }))
-            });
-        }
-        for (block, p) in &selected {
-            job.blocks.push((*block, p.range));
+        let job = hand_out(&rules, timing, pool, jobs.runs, &selected);
+        for (block, _) in &selected {
             commands.advance_block::<Downloaded, Validating>(*block);
         }
         jobs.jobs.push_back(job);
     }
-    // Then take every job handed out `validation_in_flight` runs ago or earlier, oldest first, waiting for it if
-    // need be.
+    let results = take_results(jobs, timing, config.validation_in_flight as u64);
+    apply_results(
+        &mut commands,
+        (counters, proven),
+        &ranges,
+        &pending,
+        &mut outcomes,
+        results,
+    );
+}
+
+/// The job of run `run` for the `selected` blocks: one task per chunk on `pool` (or, a pool without workers,
+/// validated on this thread at once).
+fn hand_out(
+    rules: &Rules,
+    timing: &Timing,
+    pool: &TaskPool,
+    run: u64,
+    selected: &[(Entity, &PendingBlock)],
+) -> ValidationJob {
+    let config = &rules.env.config;
+    let workers = pool.thread_num();
+    let now = rules.env.now();
+    let spec = Arc::new(rules.env.spec.0.clone());
+    let keys = Arc::clone(&rules.keys.0);
+    let (verifier, watch) = (config.verifier, timing.stopwatch());
+    let mut job = ValidationJob {
+        handed_out: run,
+        blocks: selected
+            .iter()
+            .map(|(block, p)| (*block, p.range))
+            .collect(),
+        tasks: Vec::new(),
+    };
+    for chunk in selected.chunks(chunk_size(selected.len(), workers, config.signature_batch)) {
+        let copies: Vec<PendingBlock> = chunk.iter().map(|(_, p)| (*p).clone()).collect();
+        let (spec, keys) = (Arc::clone(&spec), Arc::clone(&keys));
+        let check = move || {
+            let started = watch();
+            let refs: Vec<&PendingBlock> = copies.iter().collect();
+            let checks = validate_chunk(&spec, &keys, verifier, now, &refs);
+            (checks, watch().saturating_sub(started) as f64 / 1e9)
+        };
+        // A pool without workers would never run a task: this thread validates then, at once.
+        job.tasks.push(if workers == 0 {
+            ValidationTask::Done(check())
+        } else {
+            ValidationTask::Running(pool.spawn(async move { check() }))
+        });
+    }
+    job
+}
+
+/// Takes every job handed out `in_flight` runs ago or earlier, oldest first, waiting for it if need be: its
+/// blocks' checks (block, range, check), its chunks' durations into `timing`.
+fn take_results(
+    jobs: &mut ValidationJobs,
+    timing: &mut Timing,
+    in_flight: u64,
+) -> Vec<(Entity, Entity, Check)> {
+    let run = jobs.runs;
     let mut results: Vec<(Entity, Entity, Check)> = Vec::new();
     while let Some(job) = jobs
         .jobs
-        .pop_front_if(|job| job.handed_out + config.validation_in_flight as u64 <= run)
+        .pop_front_if(|job| job.handed_out + in_flight <= run)
     {
         let mut checks = Vec::with_capacity(job.blocks.len());
         for task in job.tasks {
@@ -239,32 +260,7 @@ pub fn validate_blocks(
                 .map(|((block, range), check)| (block, range, check)),
         );
     }
-    apply_results(
-        &mut commands,
-        (counters, proven),
-        &ranges,
-        &pending,
-        &mut outcomes,
-        results,
-    );
-}
-
-/// A job's chunk: running on the pool, or (a pool without workers) validated already.
-pub enum ValidationTask {
-    /// Running.
-    Running(bevy_tasks::Task<(Vec<Check>, f64)>),
-    /// Done: its checks and the seconds it took.
-    Done((Vec<Check>, f64)),
-}
-
-impl ValidationTask {
-    /// Its result, waiting for it if need be.
-    fn join(self) -> (Vec<Check>, f64) {
-        match self {
-            ValidationTask::Running(task) => bevy_tasks::block_on(task),
-            ValidationTask::Done(result) => result,
-        }
-    }
+    results
 }
 
 /// Applies checks: a range with a bad block is rejected (none of its blocks advances); the valid blocks of the

@@ -212,7 +212,7 @@ fn discredits_of_a_peer_that_keeps_withholding_grow_and_serving_forgives_them() 
     let mut now = NOW;
     let mut lengths = Vec::new();
     for start in [100, 120, 90] {
-        ecsync_systems::score_peers::discredit(&config, &mut claim, &mut record, start, now);
+        claim.discredit(&mut record, &config, start, now);
         lengths.push(claim.discredited_until_ms - now);
         now = claim.discredited_until_ms;
     }
@@ -224,9 +224,9 @@ fn discredits_of_a_peer_that_keeps_withholding_grow_and_serving_forgives_them() 
     assert_eq!(claim.usable_head(now), 200);
     assert_eq!(claim.backed_head(now), 89);
     // Serving below the withheld height forgives nothing; at or above it, everything.
-    ecsync_systems::score_peers::served_from(&mut claim, &mut record, 50);
+    claim.served_from(&mut record, 50);
     assert_eq!((record.discredits, claim.backed_head(now)), (3, 89));
-    ecsync_systems::score_peers::served_from(&mut claim, &mut record, 90);
+    claim.served_from(&mut record, 90);
     assert_eq!((record.discredits, claim.backed_head(now)), (0, 200));
 }
 

@@ -7,7 +7,6 @@ use ecsync::testing::world::{Built, Layout, NOW, run_system};
 use ecsync_components::ecs::PeerClaim;
 use ecsync_components::resources::{Inbox, PeerIndex, PeerRecords, ProvenHead, SyncProgress};
 use ecsync_components::{NetEvent, PeerId, SyncConfig, SyncState};
-use ecsync_systems::update_state::production_gate;
 use ecsync_systems::{handle_timeouts, ingest_events, update_state};
 
 /// Nothing above our head (0) is proven and the honest peers hold nothing above it; peer 1 claims a million blocks.
@@ -33,7 +32,7 @@ fn claim_a_million_nobody_proved(world: &mut World, peers: &[Entity]) {
 /// Whether the production gate is open at head 0.
 fn gate_open(world: &World) -> bool {
     let p = world.resource::<SyncProgress>();
-    production_gate(p.state, 0, p.target, 0.995, 10)
+    p.state.production_gate(0, p.target, 0.995, 10)
 }
 
 /// Peer 1 leaves and comes back with the same lie.

@@ -11,7 +11,9 @@ use ecsync_components::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{BlockError, check_link, check_proposal};
+use super::bls::{Authorities, PreparedApproval};
+use super::error::BlockError;
+use super::{check_link, check_proposal};
 
 /// One approval a member gave: the block at that height and slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,7 +148,7 @@ pub fn decide(
 /// make it sign (and bind it at a height with) a block of its own making. One BLS verification.
 pub fn verify_producer_share(
     spec: &ChainSpec,
-    authorities: &super::Authorities,
+    authorities: &Authorities,
     block: &Block,
     producer: &Approval,
 ) -> Result<(), ShareError> {
@@ -161,7 +163,7 @@ pub fn verify_producer_share(
         block: block.clone(),
         approval: producer.clone(),
     };
-    super::PreparedApproval::new(authorities, &signed, block.header.hash())
+    PreparedApproval::new(authorities, &signed, block.header.hash())
         .and_then(|p| p.verify())
         .map_err(ShareError::Signature)
 }

@@ -24,7 +24,7 @@ pub use ecsync_components::Verifier;
 use ecsync_components::{ChainSpec, Hash32, SignedBlock};
 use rand::RngCore;
 
-use super::BlockError;
+use super::error::BlockError;
 
 /// Domain-separation tag of ecsync's approval signatures (hash-to-G2, proof-of-possession scheme).
 pub const BLS_DST: &[u8] = b"ECSYNC_V1_BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_";

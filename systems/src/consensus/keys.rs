@@ -6,7 +6,7 @@ use blst::{blst_bendian_from_scalar, blst_scalar, blst_scalar_from_bendian, blst
 use ecsync_components::{Approval, Hash32, PublicKeyBytes, SignatureBytes};
 use sha2::{Digest, Sha256};
 
-use super::BLS_DST;
+use super::bls::BLS_DST;
 
 /// A federation of `n` authorities whose secret keys derive from a seed.
 pub struct Federation {

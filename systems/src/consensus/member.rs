@@ -4,7 +4,7 @@
 use blst::min_pk::{AggregateSignature, SecretKey, Signature};
 use ecsync_components::{Approval, ChainSpec, Hash32, SignatureBytes};
 
-use super::BLS_DST;
+use super::bls::BLS_DST;
 
 /// Why a set of secret keys does not make a member of a federation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
