@@ -17,7 +17,8 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -26,6 +27,7 @@ use ecsync_components::ecs::PendingBlock;
 use ecsync_components::{ChainStore, SignedBlock, SyncConfig, Verifier};
 use ecsync_systems::consensus::Authorities;
 use ecsync_systems::validate_blocks::{Check, validate_chunk};
+use indicatif::ProgressBar;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -176,59 +178,108 @@ fn verify_bound(
     Ok(blocks.len() as f64 / secs)
 }
 
-/// Syncs a fresh `ecsync node` child process from `peers` with `strategy` (`engine` or `sequential`) until it
-/// exits Synced; watches its status (for the bar) and its /proc entry (peak RSS, threads).
-#[allow(clippy::too_many_arguments)]
-fn sync_child(
-    exe: &Path,
-    spec: &Path,
-    data: &Path,
-    peers: &[String],
-    strategy: &str,
+/// What every sync by a child process shares: the executable, the chain's spec, the serving peers, the directory
+/// of the run, `--threads` and the height to reach.
+struct SyncSetup<'a> {
+    exe: &'a Path,
+    spec: &'a Path,
+    run_dir: &'a Path,
+    peers: &'a [String],
     threads: Option<u64>,
-    log: &Path,
     expected_height: u64,
-) -> anyhow::Result<SyncRun> {
-    if data.exists() {
-        std::fs::remove_dir_all(data)
-            .with_context(|| format!("cannot clear {}", data.display()))?;
-    }
-    let log_file =
-        std::fs::File::create(log).with_context(|| format!("cannot create {}", log.display()))?;
-    let mut command = Command::new(exe);
-    command
-        .arg("node")
-        .arg("--data")
-        .arg(data)
-        .arg("--spec")
-        .arg(spec)
-        .args(["--strategy", strategy, "--exit-when-synced"])
-        .args(["--http", "127.0.0.1:0"]);
-    for p in peers {
-        command.args(["--peer", p]);
-    }
-    if let Some(n) = threads {
-        command.args(["--threads", &n.to_string()]);
-    }
-    let started = Instant::now();
-    let child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(log_file))
-        .stdin(Stdio::null())
-        .spawn()
-        .context("cannot start the syncing node")?;
-    let mut children = Children(vec![child]);
-    let child = &mut children.0[0];
-    let pid = child.id();
-    let stdout = child.stdout.take().expect("piped");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if line.starts_with("http://") {
-                let _ = tx.send(line);
-            }
+}
+
+/// A syncing child process from its start to its exit, as watched.
+struct Watched {
+    code: ExitStatus,
+    secs: f64,
+    peak_rss_bytes: u64,
+    max_threads: u64,
+}
+
+impl SyncSetup<'_> {
+    /// Syncs a fresh `ecsync node` child process from the peers with `strategy` (`engine` or `sequential`) until
+    /// it exits Synced; watches its status (for the bar) and its /proc entry (peak RSS, threads).
+    fn sync_child(&self, strategy: &str) -> anyhow::Result<SyncRun> {
+        let data = self.run_dir.join(format!("fresh-{strategy}"));
+        let log = self.run_dir.join(format!("fresh-{strategy}.log"));
+        if data.exists() {
+            std::fs::remove_dir_all(&data)
+                .with_context(|| format!("cannot clear {}", data.display()))?;
         }
-    });
+        let log_file = std::fs::File::create(&log)
+            .with_context(|| format!("cannot create {}", log.display()))?;
+        let mut command = self.node_command(&data, strategy);
+        let started = Instant::now();
+        let child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log_file))
+            .stdin(Stdio::null())
+            .spawn()
+            .context("cannot start the syncing node")?;
+        let mut children = Children(vec![child]);
+        let run = watch(
+            &mut children.0[0],
+            started,
+            strategy,
+            self.expected_height,
+            &log,
+        )?;
+        if !run.code.success() {
+            bail!(
+                "the {strategy} sync exited with {}; see {}",
+                run.code,
+                log.display()
+            );
+        }
+        let (_, store) = open_chain_dir(&data)?;
+        let head = store.head()?.height;
+        if head != self.expected_height {
+            bail!(
+                "the {strategy} sync stopped at {head} of {}",
+                self.expected_height
+            );
+        }
+        Ok(SyncRun {
+            blocks: head,
+            secs: run.secs,
+            peak_rss_bytes: run.peak_rss_bytes,
+            max_threads: run.max_threads,
+        })
+    }
+
+    /// `ecsync node` syncing into `data` with `strategy`, exiting when synced, its HTTP API on a free port.
+    fn node_command(&self, data: &Path, strategy: &str) -> Command {
+        let mut command = Command::new(self.exe);
+        command
+            .arg("node")
+            .arg("--data")
+            .arg(data)
+            .arg("--spec")
+            .arg(self.spec)
+            .args(["--strategy", strategy, "--exit-when-synced"])
+            .args(["--http", "127.0.0.1:0"]);
+        for p in self.peers {
+            command.args(["--peer", p]);
+        }
+        if let Some(n) = self.threads {
+            command.args(["--threads", &n.to_string()]);
+        }
+        command
+    }
+}
+
+/// Watches a syncing child started at `started` until it exits (at most an hour): its /proc entry every
+/// [`EXIT_POLL`], its status for the progress bar every [`STATUS_POLL`] once it printed its HTTP address.
+fn watch(
+    child: &mut Child,
+    started: Instant,
+    strategy: &str,
+    expected_height: u64,
+    log: &Path,
+) -> anyhow::Result<Watched> {
+    let pid = child.id();
+    let addresses = http_address(child);
     let bar = progress_bar(expected_height, strategy);
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_millis(500)))
@@ -246,19 +297,12 @@ fn sync_child(
             break status;
         }
         if http.is_none() {
-            http = rx.try_recv().ok();
+            http = addresses.try_recv().ok();
         }
         if let Some(base) = &http
             && Instant::now() >= next_status
-            && let Ok(mut response) = agent.get(&format!("{base}/sync/status")).call()
-            && let Ok(text) = response.body_mut().read_to_string()
-            && let Ok(body) = serde_json::from_str::<serde_json::Value>(&text)
+            && show_status(&agent, base, &bar)
         {
-            bar.set_position(body["current_height"].as_u64().unwrap_or(0));
-            bar.set_message(format!(
-                "{:.0} blocks/s",
-                body["blocks_per_second"].as_f64().unwrap_or(0.0)
-            ));
             next_status = Instant::now() + STATUS_POLL;
         }
         if started.elapsed() > Duration::from_secs(3600) {
@@ -271,38 +315,62 @@ fn sync_child(
     };
     let secs = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    if !code.success() {
-        bail!(
-            "the {strategy} sync exited with {code}; see {}",
-            log.display()
-        );
-    }
-    let (_, store) = open_chain_dir(data)?;
-    let head = store.head()?.height;
-    if head != expected_height {
-        bail!("the {strategy} sync stopped at {head} of {expected_height}");
-    }
-    Ok(SyncRun {
-        blocks: head,
+    Ok(Watched {
+        code,
         secs,
         peak_rss_bytes: peak,
         max_threads,
     })
 }
 
+/// The HTTP address the child prints on its stdout (`http://…`), read by a thread.
+fn http_address(child: &mut Child) -> Receiver<String> {
+    let stdout = child.stdout.take().expect("piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.starts_with("http://") {
+                let _ = tx.send(line);
+            }
+        }
+    });
+    rx
+}
+
+/// Shows the node's height and rate (`GET base/sync/status`) on `bar`; false when there is no status to show.
+fn show_status(agent: &ureq::Agent, base: &str, bar: &ProgressBar) -> bool {
+    let Ok(mut response) = agent.get(&format!("{base}/sync/status")).call() else {
+        return false;
+    };
+    let Ok(text) = response.body_mut().read_to_string() else {
+        return false;
+    };
+    let Ok(body) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return false;
+    };
+    bar.set_position(body["current_height"].as_u64().unwrap_or(0));
+    bar.set_message(format!(
+        "{:.0} blocks/s",
+        body["blocks_per_second"].as_f64().unwrap_or(0.0)
+    ));
+    true
+}
+
 fn mib(bytes: u64) -> String {
     format!("{:.0} MiB", bytes as f64 / f64::from(1 << 20))
 }
 
+/// A line of progress: on stdout, or on stderr when stdout carries the JSON.
+fn say(json: bool, line: &str) {
+    if json {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
+}
+
 /// Runs the bench.
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
-    let say = |line: String| {
-        if args.json {
-            eprintln!("{line}");
-        } else {
-            println!("{line}");
-        }
-    };
     std::fs::create_dir_all(&args.dir)
         .with_context(|| format!("cannot create {}", args.dir.display()))?;
     let chain = cached_chain(&args.dir, args.seed, args.blocks, args.json)?;
@@ -321,105 +389,182 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             eprintln!("{line}");
         }
     })?;
-    say(format!(
-        "{} serving nodes on loopback (links as the demo's); bounds over {bound_blocks} preloaded blocks, \
-         {threads} threads, batches of {batch}; {} rounds, the best of each counts",
-        args.peers, args.rounds
-    ));
+    say(
+        args.json,
+        &format!(
+            "{} serving nodes on loopback (links as the demo's); bounds over {bound_blocks} preloaded blocks, \
+             {threads} threads, batches of {batch}; {} rounds, the best of each counts",
+            args.peers, args.rounds
+        ),
+    );
     let spec = chain.join(SPEC_FILE);
-    let sync = |strategy: &str| {
-        sync_child(
-            &exe,
-            &spec,
-            &run_dir.join(format!("fresh-{strategy}")),
-            &addrs,
-            strategy,
-            args.threads,
-            &run_dir.join(format!("fresh-{strategy}.log")),
-            args.blocks,
-        )
+    let setup = SyncSetup {
+        exe: &exe,
+        spec: &spec,
+        run_dir: &run_dir,
+        peers: &addrs,
+        threads: args.threads,
+        expected_height: args.blocks,
     };
-    let (mut verify_rounds, mut standard_rounds, mut engine_rounds) = (vec![], vec![], vec![]);
-    let (mut engine_peak, mut engine_threads) = (0u64, 0u64);
-    for round in 1..=args.rounds {
-        // The grouped bound next to the engine's sync: the two the ratio compares.
-        let standard = verify_bound(&chain, &preloaded, Verifier::Standard, threads, batch)?;
-        let grouped = verify_bound(&chain, &preloaded, Verifier::Grouped, threads, batch)?;
-        let engine = sync("engine")?;
-        let engine_bps = engine.blocks as f64 / engine.secs;
-        say(format!(
-            "  round {round}: bound grouped (the engine's) {grouped:.0} blocks/s, standard (blst) {standard:.0} \
-             blocks/s; engine sync {} blocks in {:.2} s = {engine_bps:.0} blocks/s, peak RSS {}",
-            engine.blocks,
-            engine.secs,
-            mib(engine.peak_rss_bytes)
-        ));
-        verify_rounds.push(grouped);
-        standard_rounds.push(standard);
-        engine_rounds.push(engine_bps);
-        engine_peak = engine_peak.max(engine.peak_rss_bytes);
-        engine_threads = engine_threads.max(engine.max_threads);
-    }
+    let bound = |verifier| verify_bound(&chain, &preloaded, verifier, threads, batch);
+    let rounds = interleaved_rounds(args.rounds, args.json, &setup, bound)?;
     drop(preloaded);
     let sequential = if args.skip_sequential {
         None
     } else {
-        let run = sync("sequential")?;
-        say(format!(
+        Some(sequential_sync(&setup, args.json)?)
+    };
+    drop(servers);
+    let validation = Validation {
+        threads,
+        cores,
+        bound_blocks,
+        signature_batch: batch,
+    };
+    let report = BenchReport::new(&args, &validation, rounds, sequential);
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(());
+    }
+    print_table(&report);
+    Ok(())
+}
+
+/// How the bounds validated: threads of the machine's cores, blocks, approvals per batch check.
+struct Validation {
+    threads: usize,
+    cores: usize,
+    bound_blocks: u64,
+    signature_batch: usize,
+}
+
+/// Each round's figures, and the engine's syncing process at its largest.
+#[derive(Default)]
+struct Rounds {
+    verify: Vec<f64>,
+    standard: Vec<f64>,
+    engine: Vec<f64>,
+    engine_peak: u64,
+    engine_threads: u64,
+}
+
+/// `rounds` rounds of the standard bound, the grouped bound (`bound` with each verifier) and the engine's sync,
+/// each round printed.
+fn interleaved_rounds(
+    rounds: u64,
+    json: bool,
+    setup: &SyncSetup,
+    bound: impl Fn(Verifier) -> anyhow::Result<f64>,
+) -> anyhow::Result<Rounds> {
+    let mut r = Rounds::default();
+    for round in 1..=rounds {
+        // The grouped bound next to the engine's sync: the two the ratio compares.
+        let standard = bound(Verifier::Standard)?;
+        let grouped = bound(Verifier::Grouped)?;
+        let engine = setup.sync_child("engine")?;
+        let engine_bps = engine.blocks as f64 / engine.secs;
+        say(
+            json,
+            &format!(
+                "  round {round}: bound grouped (the engine's) {grouped:.0} blocks/s, standard (blst) \
+                 {standard:.0} blocks/s; engine sync {} blocks in {:.2} s = {engine_bps:.0} blocks/s, peak RSS {}",
+                engine.blocks,
+                engine.secs,
+                mib(engine.peak_rss_bytes)
+            ),
+        );
+        r.verify.push(grouped);
+        r.standard.push(standard);
+        r.engine.push(engine_bps);
+        r.engine_peak = r.engine_peak.max(engine.peak_rss_bytes);
+        r.engine_threads = r.engine_threads.max(engine.max_threads);
+    }
+    Ok(r)
+}
+
+/// The sequential strategy's sync, once, printed.
+fn sequential_sync(setup: &SyncSetup, json: bool) -> anyhow::Result<SyncRun> {
+    let run = setup.sync_child("sequential")?;
+    say(
+        json,
+        &format!(
             "  sequential sync {} blocks in {:.1} s = {:.0} blocks/s, peak RSS {}",
             run.blocks,
             run.secs,
             run.blocks as f64 / run.secs,
             mib(run.peak_rss_bytes)
-        ));
-        Some(run)
-    };
-    drop(servers);
-    let best = |v: &[f64]| v.iter().copied().fold(0f64, f64::max);
-    let (engine_bps, verify_bound_bps, standard_bound_bps) = (
-        best(&engine_rounds),
-        best(&verify_rounds),
-        best(&standard_rounds),
+        ),
     );
-    let sequential_bps = sequential.as_ref().map(|s| s.blocks as f64 / s.secs);
+    Ok(run)
+}
 
-    let report = BenchReport {
-        blocks: args.blocks,
-        peers: args.peers,
-        threads,
-        cores,
-        engine_bps,
-        sequential_bps,
-        verify_bound_bps,
-        standard_bound_bps,
-        speedup: sequential_bps.map(|s| engine_bps / s),
-        bound_ratio: engine_bps / verify_bound_bps,
-        verifier_ratio: verify_bound_bps / standard_bound_bps,
-        rounds: args.rounds,
-        engine_rounds_bps: engine_rounds,
-        verify_rounds_bps: verify_rounds,
-        standard_rounds_bps: standard_rounds,
-        engine_peak_rss_bytes: engine_peak,
-        sequential_peak_rss_bytes: sequential.map(|s| s.peak_rss_bytes),
-        engine_process_threads: engine_threads,
-        bound_blocks,
-        signature_batch: batch,
-    };
-    if args.json {
-        println!("{}", serde_json::to_string(&report)?);
-        return Ok(());
+impl BenchReport {
+    /// The report of the rounds and the sequential sync: the best round of each figure, and their ratios.
+    fn new(
+        args: &BenchArgs,
+        validation: &Validation,
+        rounds: Rounds,
+        sequential: Option<SyncRun>,
+    ) -> Self {
+        let best = |v: &[f64]| v.iter().copied().fold(0f64, f64::max);
+        let (engine_bps, verify_bound_bps, standard_bound_bps) = (
+            best(&rounds.engine),
+            best(&rounds.verify),
+            best(&rounds.standard),
+        );
+        let sequential_bps = sequential.as_ref().map(|s| s.blocks as f64 / s.secs);
+        Self {
+            blocks: args.blocks,
+            peers: args.peers,
+            threads: validation.threads,
+            cores: validation.cores,
+            engine_bps,
+            sequential_bps,
+            verify_bound_bps,
+            standard_bound_bps,
+            speedup: sequential_bps.map(|s| engine_bps / s),
+            bound_ratio: engine_bps / verify_bound_bps,
+            verifier_ratio: verify_bound_bps / standard_bound_bps,
+            rounds: args.rounds,
+            engine_rounds_bps: rounds.engine,
+            verify_rounds_bps: rounds.verify,
+            standard_rounds_bps: rounds.standard,
+            engine_peak_rss_bytes: rounds.engine_peak,
+            sequential_peak_rss_bytes: sequential.map(|s| s.peak_rss_bytes),
+            engine_process_threads: rounds.engine_threads,
+            bound_blocks: validation.bound_blocks,
+            signature_batch: validation.signature_batch,
+        }
     }
+}
+
+/// The report as a table, with the targets of issue 11.
+fn print_table(report: &BenchReport) {
     let mut table = comfy_table::Table::new();
     table.set_header(["figure", "value", "target (issue 11)"]);
-    let rows: [(&str, String, &str); 8] = [
+    for (what, value, target) in table_rows(report) {
+        table.add_row([what.to_string(), value, target.to_string()]);
+    }
+    println!("{table}");
+    println!(
+        "{} blocks, {} serving nodes, {} validation threads on {} cores",
+        report.blocks, report.peers, report.threads, report.cores
+    );
+}
+
+/// Figure, value, target.
+fn table_rows(report: &BenchReport) -> [(&'static str, String, &'static str); 8] {
+    [
         (
             "engine sync (best round)",
-            format!("{engine_bps:.0} blocks/s"),
+            format!("{:.0} blocks/s", report.engine_bps),
             "",
         ),
         (
             "sequential sync",
-            sequential_bps.map_or("skipped".into(), |s| format!("{s:.0} blocks/s")),
+            report
+                .sequential_bps
+                .map_or("skipped".into(), |s| format!("{s:.0} blocks/s")),
             "",
         ),
         (
@@ -431,12 +576,12 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         ),
         (
             "verify bound, grouped (engine's; best)",
-            format!("{verify_bound_bps:.0} blocks/s"),
+            format!("{:.0} blocks/s", report.verify_bound_bps),
             "",
         ),
         (
             "verify bound, standard (blst; best)",
-            format!("{standard_bound_bps:.0} blocks/s"),
+            format!("{:.0} blocks/s", report.standard_bound_bps),
             "",
         ),
         (
@@ -458,14 +603,5 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             ),
             "< 256 MiB",
         ),
-    ];
-    for (what, value, target) in rows {
-        table.add_row([what.to_string(), value, target.to_string()]);
-    }
-    println!("{table}");
-    println!(
-        "{} blocks, {} serving nodes, {threads} validation threads on {cores} cores",
-        args.blocks, args.peers
-    );
-    Ok(())
+    ]
 }

@@ -53,15 +53,21 @@ struct Seen {
 
 /// Runs the devnet.
 pub fn run(args: DevnetArgs) -> anyhow::Result<()> {
-    let dir = &args.dir;
     let wanted = DevnetFile {
         members: args.members,
         followers: args.followers,
         slot_ms: args.slot_ms,
         seed: args.seed,
     };
-    prepare(dir, &wanted)?;
-    let chain = dir.join("chain");
+    prepare(&args.dir, &wanted)?;
+    let (mut children, nodes) = start_nodes(&args)?;
+    watch(&args, &nodes, &mut children)
+}
+
+/// Starts every member, then every follower, each connected to all started before it.
+fn start_nodes(args: &DevnetArgs) -> anyhow::Result<(Children, Vec<DevNode>)> {
+    let dir = &args.dir;
+    let spec = dir.join("chain").join(SPEC_FILE);
     let exe = std::env::current_exe().context("cannot find the ecsync executable")?;
     let mut children = Children(Vec::new());
     let mut nodes = Vec::new();
@@ -70,25 +76,8 @@ pub fn run(args: DevnetArgs) -> anyhow::Result<()> {
         .map(|i| (format!("member-{i}"), Some(i)))
         .chain((0..args.followers).map(|j| (format!("follower-{j}"), None)));
     for (name, authority) in roles {
-        let data = dir.join(&name);
         let log = dir.join(format!("{name}.log"));
-        let mut command = Command::new(&exe);
-        command
-            .arg("node")
-            .arg("--data")
-            .arg(&data)
-            .arg("--spec")
-            .arg(chain.join(SPEC_FILE))
-            .args(["--listen", "/ip4/127.0.0.1/tcp/0", "--http", "127.0.0.1:0"]);
-        if authority.is_some() {
-            command
-                .arg("--authority-keys")
-                .arg(dir.join(format!("{name}.keys")))
-                .arg("--produce");
-        }
-        for addr in &addrs {
-            command.args(["--peer", addr]);
-        }
+        let command = node_command(&exe, dir, &spec, &name, authority.is_some(), &addrs);
         let (child, addr, http) = spawn(command, &log)?;
         children.0.push(child);
         println!("{name}: {addr} (http {http}, log {})", log.display());
@@ -99,6 +88,41 @@ pub fn run(args: DevnetArgs) -> anyhow::Result<()> {
             log,
         });
     }
+    Ok((children, nodes))
+}
+
+/// `ecsync node` named `name` in `dir`, on loopback, connected to `peers`; a member produces with its keys.
+fn node_command(
+    exe: &Path,
+    dir: &Path,
+    spec: &Path,
+    name: &str,
+    member: bool,
+    peers: &[String],
+) -> Command {
+    let mut command = Command::new(exe);
+    command
+        .arg("node")
+        .arg("--data")
+        .arg(dir.join(name))
+        .arg("--spec")
+        .arg(spec)
+        .args(["--listen", "/ip4/127.0.0.1/tcp/0", "--http", "127.0.0.1:0"]);
+    if member {
+        command
+            .arg("--authority-keys")
+            .arg(dir.join(format!("{name}.keys")))
+            .arg("--produce");
+    }
+    for addr in peers {
+        command.args(["--peer", addr]);
+    }
+    command
+}
+
+/// Shows every node each second until Ctrl-C, a node exits (an error) or, with `--until-height`, every node
+/// holds that height.
+fn watch(args: &DevnetArgs, nodes: &[DevNode], children: &mut Children) -> anyhow::Result<()> {
     let rt = runtime()?;
     let mut stop = {
         // The handlers register inside the runtime.
@@ -109,7 +133,7 @@ pub fn run(args: DevnetArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     loop {
         let seen: Vec<Seen> = nodes.iter().map(poll).collect();
-        show(&nodes, &seen, terminal, started.elapsed(), args.slot_ms)?;
+        show(nodes, &seen, terminal, started.elapsed(), args.slot_ms)?;
         for (node, child) in nodes.iter().zip(children.0.iter_mut()) {
             if let Ok(Some(code)) = child.try_wait() {
                 bail!("{} exited ({code}); see {}", node.name, node.log.display());
@@ -129,7 +153,10 @@ pub fn run(args: DevnetArgs) -> anyhow::Result<()> {
                 .is_ok()
         });
         if interrupted {
-            println!("stopping the devnet (its data stays in {})", dir.display());
+            println!(
+                "stopping the devnet (its data stays in {})",
+                args.dir.display()
+            );
             return Ok(());
         }
     }

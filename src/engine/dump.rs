@@ -167,69 +167,114 @@ fn first_listed<K: PartialOrd>(
     items.into_iter().map(|(_, e)| e).collect()
 }
 
+/// The entities of each kind, each with the key to order it by: peers by descending score, ranges and blocks by
+/// height, others by id; and the pending blocks summarised by stage.
+struct Kinds {
+    peers: Vec<(f64, Entity)>,
+    ranges: Vec<(u64, Entity)>,
+    /// Only in a full dump.
+    blocks: Vec<(u64, Entity)>,
+    other: Vec<(Entity, Entity)>,
+    stages: BTreeMap<String, StageSummary>,
+}
+
+impl Kinds {
+    /// One pass over the entities of `world`.
+    fn of(world: &mut World, full: bool) -> Self {
+        let mut q = world.query_filtered::<Entity, Without<IsResource>>();
+        let entities: Vec<Entity> = q.iter(world).collect();
+        let mut kinds = Self {
+            peers: Vec::new(),
+            ranges: Vec::new(),
+            blocks: Vec::new(),
+            other: Vec::new(),
+            stages: ["downloaded", "validating", "validated", "ready_to_import"]
+                .into_iter()
+                .map(|s| (s.to_string(), StageSummary::default()))
+                .collect(),
+        };
+        for entity in entities {
+            let Ok(e) = world.get_entity(entity) else {
+                continue;
+            };
+            if let Some(p) = e.get::<PendingBlock>() {
+                let s = kinds.stages.get_mut(stage_of(e)).expect("known stage");
+                s.add(p);
+                if full {
+                    kinds.blocks.push((p.height(), entity));
+                }
+            } else if e.contains::<Peer>() {
+                let score = e.get::<PeerScore>().map_or(0.0, |s| s.0);
+                kinds.peers.push((-score, entity));
+            } else if let Some(r) = e.get::<Range>() {
+                kinds.ranges.push((r.start, entity));
+            } else {
+                kinds.other.push((entity, entity));
+            }
+        }
+        kinds
+    }
+}
+
+/// The stage of a pending block entity: the furthest of its markers.
+fn stage_of(e: EntityRef<'_>) -> &'static str {
+    if e.contains::<ReadyToImport>() {
+        "ready_to_import"
+    } else if e.contains::<Validated>() {
+        "validated"
+    } else if e.contains::<Validating>() {
+        "validating"
+    } else {
+        "downloaded"
+    }
+}
+
+impl StageSummary {
+    /// Counts one more pending block of this stage.
+    fn add(&mut self, p: &PendingBlock) {
+        self.count += 1;
+        self.bytes += u64::from(p.encoded_len());
+        self.min_height = Some(self.min_height.map_or(p.height(), |m| m.min(p.height())));
+        self.max_height = Some(self.max_height.map_or(p.height(), |m| m.max(p.height())));
+    }
+}
+
 /// Dumps `world`. See [`WorldDump`]. The engine thread's work is one pass over the entities plus the
 /// components of at most [`MAX_LISTED`] entities of each kind; encoding the dump is the caller's.
 pub fn dump(world: &mut World, full: bool) -> WorldDump {
-    let mut q = world.query_filtered::<Entity, Without<IsResource>>();
-    let entities: Vec<Entity> = q.iter(world).collect();
-    // Keys to order each kind by: peers by descending score, ranges and blocks by height, others by id.
-    let mut peer_keys: Vec<(f64, Entity)> = Vec::new();
-    let mut range_keys: Vec<(u64, Entity)> = Vec::new();
-    let mut block_keys: Vec<(u64, Entity)> = Vec::new();
-    let mut other_keys: Vec<(Entity, Entity)> = Vec::new();
-    let mut stages: BTreeMap<String, StageSummary> =
-        ["downloaded", "validating", "validated", "ready_to_import"]
-            .into_iter()
-            .map(|s| (s.to_string(), StageSummary::default()))
-            .collect();
-    for entity in entities {
-        let Ok(e) = world.get_entity(entity) else {
-            continue;
-        };
-        if let Some(p) = e.get::<PendingBlock>() {
-            let stage = if e.contains::<ReadyToImport>() {
-                "ready_to_import"
-            } else if e.contains::<Validated>() {
-                "validated"
-            } else if e.contains::<Validating>() {
-                "validating"
-            } else {
-                "downloaded"
-            };
-            let s = stages.get_mut(stage).expect("known stage");
-            s.count += 1;
-            s.bytes += u64::from(p.encoded_len());
-            s.min_height = Some(s.min_height.map_or(p.height(), |m| m.min(p.height())));
-            s.max_height = Some(s.max_height.map_or(p.height(), |m| m.max(p.height())));
-            if full {
-                block_keys.push((p.height(), entity));
-            }
-        } else if e.contains::<Peer>() {
-            let score = e.get::<PeerScore>().map_or(0.0, |s| s.0);
-            peer_keys.push((-score, entity));
-        } else if let Some(r) = e.get::<Range>() {
-            range_keys.push((r.start, entity));
-        } else {
-            other_keys.push((entity, entity));
-        }
-    }
+    let kinds = Kinds::of(world, full);
+    let world: &World = world;
     let mut omitted = BTreeMap::new();
-    let listed = |keys: Vec<Entity>| -> Vec<EntityDump> {
-        keys.into_iter()
-            .filter_map(|entity| {
-                let e = world.get_entity(entity).ok()?;
-                Some(EntityDump {
-                    entity: entity.to_string(),
-                    components: entity_components(world, e),
-                })
-            })
-            .collect()
-    };
-    let peers = listed(first_listed(peer_keys, "peers", &mut omitted));
-    let ranges = listed(first_listed(range_keys, "ranges", &mut omitted));
-    let blocks = listed(first_listed(block_keys, "blocks", &mut omitted));
-    let other = listed(first_listed(other_keys, "other", &mut omitted));
+    let peers = listed(world, first_listed(kinds.peers, "peers", &mut omitted));
+    let ranges = listed(world, first_listed(kinds.ranges, "ranges", &mut omitted));
+    let blocks = listed(world, first_listed(kinds.blocks, "blocks", &mut omitted));
+    let other = listed(world, first_listed(kinds.other, "other", &mut omitted));
+    WorldDump {
+        peers,
+        ranges,
+        blocks_by_stage: kinds.stages,
+        blocks: full.then_some(blocks),
+        other,
+        omitted,
+        resources: resources(world),
+    }
+}
 
+/// The entities `keys`, with their components.
+fn listed(world: &World, keys: Vec<Entity>) -> Vec<EntityDump> {
+    keys.into_iter()
+        .filter_map(|entity| {
+            let e = world.get_entity(entity).ok()?;
+            Some(EntityDump {
+                entity: entity.to_string(),
+                components: entity_components(world, e),
+            })
+        })
+        .collect()
+}
+
+/// The resources the world has, by name.
+fn resources(world: &World) -> BTreeMap<String, Value> {
     let mut resources = BTreeMap::new();
     macro_rules! res {
         ($($t:ty),*) => {$(
@@ -253,13 +298,5 @@ pub fn dump(world: &mut World, full: bool) -> WorldDump {
         EngineCounters,
         SequentialState
     );
-    WorldDump {
-        peers,
-        ranges,
-        blocks_by_stage: stages,
-        blocks: full.then_some(blocks),
-        other,
-        omitted,
-        resources,
-    }
+    resources
 }

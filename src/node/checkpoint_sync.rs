@@ -160,6 +160,88 @@ impl Fetching {
         }
         false
     }
+
+    /// Logs how many peers are connected and how many claim the checkpoint's height.
+    fn log_waiting(&self, height: Height) {
+        let claiming = self
+            .peers
+            .values()
+            .filter(|(_, s)| s.head.height >= height)
+            .count();
+        tracing::info!(
+            "checkpoint sync: waiting for block {height}: {} peers connected, {claiming} claim it",
+            self.peers.len()
+        );
+    }
+
+    /// Follows an event other than an answer with blocks (which the caller judges): the peers and their statuses,
+    /// failed requests; refuses approval questions and ignores gossip (nothing to judge a block against yet).
+    fn follow(&mut self, event: &NetEvent, network: &NetworkHandle) {
+        match event {
+            NetEvent::PeerConnected {
+                peer,
+                label,
+                status,
+            } => {
+                if !self.refused.contains(peer) {
+                    self.peers.insert(*peer, (label.clone(), status.clone()));
+                }
+            }
+            NetEvent::Status { peer, status } => {
+                if let Some(entry) = self.peers.get_mut(peer) {
+                    entry.1 = status.clone();
+                }
+            }
+            NetEvent::PeerGone { peer } => {
+                self.peers.remove(peer);
+                self.asked.remove(peer);
+            }
+            NetEvent::RequestFailed { peer, request, .. } => {
+                self.answered(*peer, *request);
+            }
+            // Not synced at all yet: no approval.
+            NetEvent::ApprovalAsked { ask, .. } => network.send(Request::AnswerApproval {
+                ask: *ask,
+                answer: ecsync_components::ApproveAnswer::refused(
+                    ecsync_components::RefusalKind::GateClosed,
+                    "the node is fetching its checkpoint's block",
+                ),
+            }),
+            NetEvent::ApprovalAnswered { .. } => {}
+            // Nothing to judge a block against yet: not forwarded, no blame.
+            NetEvent::GossipBlock { id, .. } => network.send(Request::GossipVerdict {
+                id: *id,
+                verdict: ecsync_components::GossipVerdict::Ignore,
+            }),
+            NetEvent::Blocks { .. } => {}
+        }
+    }
+
+    /// Refuses `peer` for answering `what` at the checkpoint's height: one log line, disconnected and banned,
+    /// never asked again.
+    fn refuse(
+        &mut self,
+        peer: PeerId,
+        what: &str,
+        checkpoint: TrustedCheckpoint,
+        network: &NetworkHandle,
+    ) {
+        let label = network
+            .label_of(peer)
+            .unwrap_or_else(|| format!("{peer:?}"));
+        let reason = format!(
+            "it answered {what} at the checkpoint height {}, not {}",
+            checkpoint.height, checkpoint.hash
+        );
+        tracing::warn!("checkpoint sync: refused peer {label}: {reason}");
+        self.refused.insert(peer);
+        self.peers.remove(&peer);
+        network.send(Request::Disconnect {
+            peer,
+            reason,
+            ban: true,
+        });
+    }
 }
 
 /// Fetches the checkpoint's block from the peers and makes it the store's anchor. `recv` waits up to the given
@@ -187,16 +269,7 @@ pub fn start_from_checkpoint(
     loop {
         if Instant::now() >= next_log {
             next_log = Instant::now() + LOG_EVERY;
-            let claiming = state
-                .peers
-                .values()
-                .filter(|(_, s)| s.head.height >= checkpoint.height)
-                .count();
-            tracing::info!(
-                "checkpoint sync: waiting for block {}: {} peers connected, {claiming} claim it",
-                checkpoint.height,
-                state.peers.len()
-            );
+            state.log_waiting(checkpoint.height);
         }
         state.ask(network, checkpoint.height);
         let event = match recv(Duration::from_secs(1)) {
@@ -204,81 +277,31 @@ pub fn start_from_checkpoint(
             Input::Stop => return Ok(None),
             Input::Event(event) => event,
         };
-        match &event {
-            NetEvent::PeerConnected {
-                peer,
-                label,
-                status,
-            } => {
-                if !state.refused.contains(peer) {
-                    state.peers.insert(*peer, (label.clone(), status.clone()));
-                }
-            }
-            NetEvent::Status { peer, status } => {
-                if let Some(entry) = state.peers.get_mut(peer) {
-                    entry.1 = status.clone();
-                }
-            }
-            NetEvent::PeerGone { peer } => {
-                state.peers.remove(peer);
-                state.asked.remove(peer);
-            }
-            NetEvent::RequestFailed { peer, request, .. } => {
-                state.answered(*peer, *request);
-            }
-            // Not synced at all yet: no approval.
-            NetEvent::ApprovalAsked { ask, .. } => network.send(Request::AnswerApproval {
-                ask: *ask,
-                answer: ecsync_components::ApproveAnswer::refused(
-                    ecsync_components::RefusalKind::GateClosed,
-                    "the node is fetching its checkpoint's block",
-                ),
-            }),
-            NetEvent::ApprovalAnswered { .. } => {}
-            // Nothing to judge a block against yet: not forwarded, no blame.
-            NetEvent::GossipBlock { id, .. } => network.send(Request::GossipVerdict {
-                id: *id,
-                verdict: ecsync_components::GossipVerdict::Ignore,
-            }),
-            NetEvent::Blocks {
-                peer,
-                request,
-                blocks,
-            } => {
-                if !state.answered(*peer, *request) {
-                    continue;
-                }
-                match judge(spec, &authorities, checkpoint, blocks) {
-                    Verdict::Lacks => {}
-                    Verdict::Refuse(what) => {
-                        let label = network
-                            .label_of(*peer)
-                            .unwrap_or_else(|| format!("{peer:?}"));
-                        let reason = format!(
-                            "it answered {what} at the checkpoint height {}, not {}",
-                            checkpoint.height, checkpoint.hash
-                        );
-                        tracing::warn!("checkpoint sync: refused peer {label}: {reason}");
-                        state.refused.insert(*peer);
-                        state.peers.remove(peer);
-                        network.send(Request::Disconnect {
-                            peer: *peer,
-                            reason,
-                            ban: true,
-                        });
-                    }
-                    Verdict::Anchor(block) => {
-                        store
-                            .start_from(block.as_import(), unix_now_ms())
-                            .context("cannot store the checkpoint's block")?;
-                        tracing::info!(
-                            "checkpoint sync: starting from block {} ({}); nothing below it is downloaded",
-                            checkpoint.height,
-                            checkpoint.hash
-                        );
-                        return Ok(Some(state.connected_events()));
-                    }
-                }
+        let NetEvent::Blocks {
+            peer,
+            request,
+            blocks,
+        } = &event
+        else {
+            state.follow(&event, network);
+            continue;
+        };
+        if !state.answered(*peer, *request) {
+            continue;
+        }
+        match judge(spec, &authorities, checkpoint, blocks) {
+            Verdict::Lacks => {}
+            Verdict::Refuse(what) => state.refuse(*peer, &what, checkpoint, network),
+            Verdict::Anchor(block) => {
+                store
+                    .start_from(block.as_import(), unix_now_ms())
+                    .context("cannot store the checkpoint's block")?;
+                tracing::info!(
+                    "checkpoint sync: starting from block {} ({}); nothing below it is downloaded",
+                    checkpoint.height,
+                    checkpoint.hash
+                );
+                return Ok(Some(state.connected_events()));
             }
         }
     }

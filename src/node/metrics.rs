@@ -43,6 +43,16 @@ fn seconds_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.0005, 2.0, 16))
 }
 
+/// `v` as a gauge value, saturating.
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// Adds to `counter` what the engine's count gained since `before`.
+fn inc(counter: &Counter, now: u64, before: u64) {
+    counter.inc_by(now.saturating_sub(before));
+}
+
 /// Every metric of the node.
 #[derive(Clone)]
 pub struct Metrics {
@@ -110,8 +120,24 @@ impl Default for Metrics {
 impl Metrics {
     /// Registers every metric.
     pub fn new() -> Self {
+        let m = Self::unregistered();
         let mut r = Registry::with_prefix("ecsync");
-        let m = Self {
+        m.register_progress(&mut r);
+        m.register_node_state(&mut r);
+        m.register_block_counters(&mut r);
+        m.register_peer_counters(&mut r);
+        m.register_durations(&mut r);
+        m.register_federation(&mut r);
+        m.register_serving(&mut r);
+        Self {
+            registry: Arc::new(r),
+            ..m
+        }
+    }
+
+    /// Every metric at zero, none registered yet.
+    fn unregistered() -> Self {
+        Self {
             registry: Arc::new(Registry::default()),
             current_height: Gauge::default(),
             target_height: Gauge::default(),
@@ -163,244 +189,268 @@ impl Metrics {
             last_checkpoints: 0,
             last_reason: None,
             primed: false,
-        };
+        }
+    }
+
+    /// The sync's progress: heights, rate, state and what it waits for.
+    fn register_progress(&self, r: &mut Registry) {
         r.register(
             "current_height",
             "Height of the imported head",
-            m.current_height.clone(),
+            self.current_height.clone(),
         );
         r.register(
             "target_height",
             "The proven target: the highest head the federation's signature proves (a verified head proof, a \
              validated block); no unproven claim moves it",
-            m.target_height.clone(),
+            self.target_height.clone(),
         );
         r.register(
             "claimed_height",
             "The highest head a connected peer claims, proven or not (a hint of whom to ask, never the target)",
-            m.claimed_height.clone(),
+            self.claimed_height.clone(),
         );
         r.register(
             "head_slot",
             "Slot of the imported head",
-            m.head_slot.clone(),
+            self.head_slot.clone(),
         );
         r.register(
             "blocks_per_second",
             "Import rate, smoothed",
-            m.blocks_per_second.clone(),
+            self.blocks_per_second.clone(),
         );
         r.register(
             "sync_state",
             "Sync state: 0 Idle, 1 Discovering, 2 DownloadingBlocks, 3 CatchingUp, 4 Synced, 5 Failed",
-            m.sync_state.clone(),
+            self.sync_state.clone(),
         );
         r.register(
             "sync_waiting",
             "1 for what a Discovering or Idle engine waits for, by reason",
-            m.sync_waiting.clone(),
+            self.sync_waiting.clone(),
         );
+    }
+
+    /// The node's state: what a crash would keep, the gate, pause, peers, ranges and blocks in flight.
+    fn register_node_state(&self, r: &mut Registry) {
         r.register(
             "durable_height",
             "Height of the newest durable checkpoint: what a crash now would keep",
-            m.durable_height.clone(),
+            self.durable_height.clone(),
         );
         r.register(
             "can_produce_blocks",
             "1 when the production gate is open",
-            m.can_produce_blocks.clone(),
+            self.can_produce_blocks.clone(),
         );
         r.register(
             "sync_paused",
             "1 while the operator has paused the sync (POST /sync/pause): no request goes out",
-            m.sync_paused.clone(),
+            self.sync_paused.clone(),
         );
         r.register(
             "peers_connected",
             "Connected peers",
-            m.peers_connected.clone(),
+            self.peers_connected.clone(),
         );
         r.register(
             "ranges_in_flight",
             "Ranges with a request in flight",
-            m.ranges_in_flight.clone(),
+            self.ranges_in_flight.clone(),
         );
         r.register(
             "pending_blocks",
             "Downloaded blocks not yet imported",
-            m.pending_blocks.clone(),
+            self.pending_blocks.clone(),
         );
         r.register_with_unit(
             "pending",
             "Bytes of downloaded blocks not yet imported",
             Unit::Bytes,
-            m.pending_bytes.clone(),
+            self.pending_bytes.clone(),
         );
+    }
+
+    /// What happened to blocks: downloaded, validated, imported, rejected; checkpoints written.
+    fn register_block_counters(&self, r: &mut Registry) {
         r.register(
             "blocks_downloaded",
             "Blocks received in answers",
-            m.blocks_downloaded.clone(),
+            self.blocks_downloaded.clone(),
         );
         r.register(
             "blocks_validated",
             "Blocks that passed validation",
-            m.blocks_validated.clone(),
+            self.blocks_validated.clone(),
         );
         r.register(
             "blocks_imported",
             "Blocks imported",
-            m.blocks_imported.clone(),
+            self.blocks_imported.clone(),
         );
         r.register(
             "blocks_rejected",
             "Blocks rejected as invalid",
-            m.blocks_rejected.clone(),
+            self.blocks_rejected.clone(),
         );
         r.register(
             "checkpoints_created",
             "Durable checkpoints written",
-            m.checkpoints_created.clone(),
+            self.checkpoints_created.clone(),
         );
+    }
+
+    /// Peers judged and head proofs verified; conflicts, held ranges and requests sent.
+    fn register_peer_counters(&self, r: &mut Registry) {
         r.register(
             "peer_penalties",
             "Penalties applied to peers",
-            m.peer_penalties.clone(),
+            self.peer_penalties.clone(),
         );
         r.register(
             "peer_bans",
             "Peers banned (invalid data, or a reputation below the ban threshold)",
-            m.peer_bans.clone(),
+            self.peer_bans.clone(),
         );
         r.register(
             "peer_kicks",
             "Peers disconnected for a reputation below the disconnect threshold (not banned)",
-            m.peer_kicks.clone(),
+            self.peer_kicks.clone(),
         );
         r.register(
             "claims_refused",
             "Peer statuses not believed: a head from a slot beyond the clock plus the allowed skew (not punished)",
-            m.claims_refused.clone(),
+            self.claims_refused.clone(),
         );
         r.register(
             "clock_behind",
             "Gossiped blocks the federation signed, from slots beyond our clock plus the allowed skew: a sign that \
              this node's clock is behind (nobody is punished for them)",
-            m.clock_behind.clone(),
+            self.clock_behind.clone(),
         );
         r.register(
             "head_proofs_verified",
             "Head proofs (a status's header and approval) that verified: each may raise the proven target",
-            m.proofs_verified.clone(),
+            self.proofs_verified.clone(),
         );
         r.register(
             "head_proofs_invalid",
             "Head proofs that did not verify (each bans its sender)",
-            m.proofs_invalid.clone(),
+            self.proofs_invalid.clone(),
         );
         r.register(
             "head_proofs_free",
             "Head proofs at or below the proven head: not verified, nothing spent",
-            m.proofs_free.clone(),
+            self.proofs_free.clone(),
         );
         r.register(
             "head_proofs_max_per_tick",
             "Most head proofs verified in one tick since start (never above the sync setting proofs_per_tick)",
-            m.proofs_max_per_tick.clone(),
+            self.proofs_max_per_tick.clone(),
         );
         r.register(
             "chain_conflicts",
             "Signed blocks that do not extend our head: another branch, kept out",
-            m.chain_conflicts.clone(),
+            self.chain_conflicts.clone(),
         );
         r.register(
             "ranges_held",
             "Downloaded ranges waiting for a block's slot to begin by our clock",
-            m.ranges_held.clone(),
+            self.ranges_held.clone(),
         );
         r.register(
             "requests_sent",
             "blocks_by_range requests sent",
-            m.requests_sent.clone(),
+            self.requests_sent.clone(),
         );
+    }
+
+    /// Durations: validation, import, tick, request latency.
+    fn register_durations(&self, r: &mut Registry) {
         r.register_with_unit(
             "validation",
             "Duration of one signature batch's validation on a compute worker",
             Unit::Seconds,
-            m.validation_seconds.clone(),
+            self.validation_seconds.clone(),
         );
         r.register_with_unit(
             "import",
             "Duration of an import transaction",
             Unit::Seconds,
-            m.import_seconds.clone(),
+            self.import_seconds.clone(),
         );
         r.register_with_unit(
             "tick_duration",
             "Duration of an engine tick",
             Unit::Seconds,
-            m.tick_seconds.clone(),
+            self.tick_seconds.clone(),
         );
         r.register_with_unit(
             "request_latency",
             "Request to outcome, by outcome",
             Unit::Seconds,
-            m.request_latency.clone(),
+            self.request_latency.clone(),
         );
+    }
+
+    /// The federation member's work: approvals, blocks produced, skipped slots, gossip verdicts.
+    fn register_federation(&self, r: &mut Registry) {
         r.register(
             "approvals_given",
             "Approvals this federation member gave (signatures over proposed blocks)",
-            m.approvals_given.clone(),
+            self.approvals_given.clone(),
         );
         r.register(
             "approvals_refused",
             "Approval questions this node refused, by reason (not_a_member, gate_closed, not_on_head, slot_not_begun, invalid, equivocation, busy, storage)",
-            m.approvals_refused.clone(),
+            self.approvals_refused.clone(),
         );
         r.register(
             "blocks_produced",
             "Blocks this producer proposed, had approved by a quorum and imported",
-            m.blocks_produced.clone(),
+            self.blocks_produced.clone(),
         );
         r.register(
             "slots_skipped",
             "Slots of this producer's authorities without a block, by reason (gate_closed, no_quorum, own_refusal, slot_taken, paused)",
-            m.slots_skipped.clone(),
+            self.slots_skipped.clone(),
         );
         r.register(
             "gossip_blocks",
             "Gossiped blocks the engine judged, by verdict (accept: valid, forwarded; reject: invalid, its sender banned; ignore: old, a fork, not yet due or too many waiting)",
-            m.gossip_blocks.clone(),
+            self.gossip_blocks.clone(),
         );
+    }
+
+    /// Serving peers and the network's channel: requests dropped, answers in flight, events dropped.
+    fn register_serving(&self, r: &mut Registry) {
         r.register(
             "serve_dropped",
             "Peer requests not served, by reason: unchecked, denied, concurrency, rate, memory, status_rate",
-            m.serve_dropped.clone(),
+            self.serve_dropped.clone(),
         );
         r.register(
             "serve_answers_in_flight",
             "blocks_by_range answers between arrival and written",
-            m.serve_answers_in_flight.clone(),
+            self.serve_answers_in_flight.clone(),
         );
         r.register_with_unit(
             "serve_in_flight",
             "Bytes held by blocks_by_range answers in flight",
             Unit::Bytes,
-            m.serve_bytes_in_flight.clone(),
+            self.serve_bytes_in_flight.clone(),
         );
         r.register(
             "net_events_dropped",
             "Network events dropped because the engine's channel was full",
-            m.net_events_dropped.clone(),
+            self.net_events_dropped.clone(),
         );
         r.register(
             "peers_no_status",
             "New peers disconnected for not answering our status request in time",
-            m.peers_no_status.clone(),
+            self.peers_no_status.clone(),
         );
-        Self {
-            registry: Arc::new(r),
-            ..m
-        }
     }
 
     /// Updates the serving metrics from the network's latest [`ServeStats`].
@@ -429,8 +479,24 @@ impl Metrics {
 
     /// Updates from the engine after a tick that took `tick_seconds`.
     pub fn update(&mut self, engine: &mut SyncEngine, tick_seconds: f64) {
+        self.update_status(engine);
+        let c = engine.counters();
+        self.update_counters(&c);
+        self.update_labelled_counters(&c);
+        let checkpoints = engine.checkpoints_written();
+        inc(
+            &self.checkpoints_created,
+            checkpoints,
+            self.last_checkpoints,
+        );
+        self.last_checkpoints = checkpoints;
+        self.last = c;
+        self.observe(engine.observations(), tick_seconds);
+    }
+
+    /// The gauges of the engine's status, ranges in flight and buffer.
+    fn update_status(&mut self, engine: &mut SyncEngine) {
         let s = engine.status();
-        let to_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         self.current_height.set(to_i64(s.current_height));
         self.target_height.set(to_i64(s.target_height));
         self.claimed_height.set(to_i64(s.claimed_height));
@@ -457,42 +523,66 @@ impl Metrics {
         let buffer = engine.buffer();
         self.pending_blocks.set(to_i64(buffer.blocks));
         self.pending_bytes.set(to_i64(buffer.bytes));
-        let c = engine.counters();
-        let inc = |counter: &Counter, now: u64, before: u64| {
-            counter.inc_by(now.saturating_sub(before));
-        };
+    }
+
+    /// The unlabelled counters by what they gained since the last update, and the gauges kept with them.
+    fn update_counters(&self, c: &EngineCounters) {
+        let last = &self.last;
         inc(
             &self.blocks_downloaded,
             c.blocks_downloaded,
-            self.last.blocks_downloaded,
+            last.blocks_downloaded,
         );
         inc(
             &self.blocks_validated,
             c.blocks_validated,
-            self.last.blocks_validated,
+            last.blocks_validated,
         );
         inc(
             &self.blocks_imported,
             c.blocks_imported,
-            self.last.blocks_imported,
+            last.blocks_imported,
         );
         inc(
             &self.blocks_rejected,
             c.blocks_rejected,
-            self.last.blocks_rejected,
+            last.blocks_rejected,
         );
-        inc(
-            &self.peer_penalties,
-            c.peer_penalties,
-            self.last.peer_penalties,
-        );
-        inc(&self.peer_bans, c.peer_bans, self.last.peer_bans);
-        inc(&self.peer_kicks, c.peer_kicks, self.last.peer_kicks);
+        inc(&self.peer_penalties, c.peer_penalties, last.peer_penalties);
+        inc(&self.peer_bans, c.peer_bans, last.peer_bans);
+        inc(&self.peer_kicks, c.peer_kicks, last.peer_kicks);
         inc(
             &self.approvals_given,
             c.approvals_given,
-            self.last.approvals_given,
+            last.approvals_given,
         );
+        inc(
+            &self.blocks_produced,
+            c.blocks_produced,
+            last.blocks_produced,
+        );
+        inc(&self.claims_refused, c.claims_refused, last.claims_refused);
+        inc(&self.clock_behind, c.clock_behind, last.clock_behind);
+        inc(
+            &self.proofs_verified,
+            c.proofs_verified,
+            last.proofs_verified,
+        );
+        inc(&self.proofs_invalid, c.proofs_invalid, last.proofs_invalid);
+        inc(&self.proofs_free, c.proofs_free, last.proofs_free);
+        self.proofs_max_per_tick
+            .set(i64::from(c.proofs_max_per_tick));
+        inc(
+            &self.chain_conflicts,
+            c.chain_conflicts,
+            last.chain_conflicts,
+        );
+        self.ranges_held.set(to_i64(c.ranges_held));
+        inc(&self.requests_sent, c.requests_sent, last.requests_sent);
+    }
+
+    /// The counters kept per kind (refusals, gossip verdicts, skipped slots).
+    fn update_labelled_counters(&mut self, c: &EngineCounters) {
         // Every labelled series appears at the first update (at 0); later only those that moved are looked up.
         let primed = self.primed;
         self.primed = true;
@@ -518,11 +608,6 @@ impl Metrics {
                 })
                 .inc_by(c.gossip_blocks[i].saturating_sub(self.last.gossip_blocks[i]));
         }
-        inc(
-            &self.blocks_produced,
-            c.blocks_produced,
-            self.last.blocks_produced,
-        );
         for reason in ecsync_components::resources::SkipReason::ALL {
             let i = reason.index();
             if primed && c.slots_skipped[i] == self.last.slots_skipped[i] {
@@ -534,45 +619,10 @@ impl Metrics {
                 })
                 .inc_by(c.slots_skipped[i].saturating_sub(self.last.slots_skipped[i]));
         }
-        inc(
-            &self.claims_refused,
-            c.claims_refused,
-            self.last.claims_refused,
-        );
-        inc(&self.clock_behind, c.clock_behind, self.last.clock_behind);
-        inc(
-            &self.proofs_verified,
-            c.proofs_verified,
-            self.last.proofs_verified,
-        );
-        inc(
-            &self.proofs_invalid,
-            c.proofs_invalid,
-            self.last.proofs_invalid,
-        );
-        inc(&self.proofs_free, c.proofs_free, self.last.proofs_free);
-        self.proofs_max_per_tick
-            .set(i64::from(c.proofs_max_per_tick));
-        inc(
-            &self.chain_conflicts,
-            c.chain_conflicts,
-            self.last.chain_conflicts,
-        );
-        self.ranges_held.set(to_i64(c.ranges_held));
-        inc(
-            &self.requests_sent,
-            c.requests_sent,
-            self.last.requests_sent,
-        );
-        let checkpoints = engine.checkpoints_written();
-        inc(
-            &self.checkpoints_created,
-            checkpoints,
-            self.last_checkpoints,
-        );
-        self.last_checkpoints = checkpoints;
-        self.last = c;
-        let obs: &Observations = engine.observations();
+    }
+
+    /// The tick's observed durations, and the tick's own.
+    fn observe(&self, obs: &Observations, tick_seconds: f64) {
         for (secs, _) in &obs.validation {
             self.validation_seconds.observe(*secs);
         }

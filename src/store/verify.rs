@@ -98,6 +98,9 @@ fn verify_from_anchor(
     }))
 }
 
+/// A stored block as read: its height in the store, its length, the block or why it does not decode.
+type Stored = (Height, usize, Result<SignedBlock, String>);
+
 /// Verifies every stored block above `parent` (already verified) up to the head.
 fn verify_above(
     spec: &ChainSpec,
@@ -108,95 +111,13 @@ fn verify_above(
 ) -> anyhow::Result<Result<VerifyReport, InvalidBlock>> {
     let head = store.head()?;
     let invalid = |height, reason: String| Ok(Err(InvalidBlock { height, reason }));
-    let max = spec.max_block_bytes as usize;
     let mut next = parent.height + 1;
     while next <= head.height {
         let count = VERIFY_CHUNK.min(head.height - next + 1);
-        let raw = store.raw_range(next, count)?;
-        // Decode and hash in parallel.
-        let decoded: Vec<(Height, usize, Result<SignedBlock, String>)> = raw
-            .par_iter()
-            .map(|(h, bytes)| {
-                (
-                    *h,
-                    bytes.len(),
-                    decode::<SignedBlock>(bytes, max).map_err(|e| e.to_string()),
-                )
-            })
-            .collect();
-        // Structure, in order, until the first failure.
-        let mut checked: Vec<(Height, PreparedApprovalInput<'_>)> =
-            Vec::with_capacity(decoded.len());
-        let mut structural: Option<InvalidBlock> = None;
-        for (i, (h, len, block)) in decoded.iter().enumerate() {
-            let expected = next + i as u64;
-            if *h != expected {
-                structural = Some(InvalidBlock {
-                    height: expected,
-                    reason: "missing from the store".into(),
-                });
-                break;
-            }
-            let block = match block {
-                Ok(b) => b,
-                Err(e) => {
-                    structural = Some(InvalidBlock {
-                        height: *h,
-                        reason: format!("undecodable: {e}"),
-                    });
-                    break;
-                }
-            };
-            if block.height() != *h {
-                structural = Some(InvalidBlock {
-                    height: *h,
-                    reason: format!("stored under height {h} but is block {}", block.height()),
-                });
-                break;
-            }
-            if let Err(e) = check_block(spec, &parent, block, *len, now_ms) {
-                structural = Some(InvalidBlock {
-                    height: *h,
-                    reason: e.to_string(),
-                });
-                break;
-            }
-            let hash = block.hash();
-            parent = BlockRef::new(&block.block.header, hash);
-            checked.push((*h, PreparedApprovalInput { block, hash }));
-        }
-        if structural.is_none() && decoded.len() as u64 != count {
-            structural = Some(InvalidBlock {
-                height: next + decoded.len() as u64,
-                reason: "missing from the store".into(),
-            });
-        }
-        // Signatures of the structurally valid prefix, in parallel batches.
-        let mut failures: Vec<(Height, BlockError)> = checked
-            .par_chunks(SIGNATURE_BATCH)
-            .flat_map_iter(|chunk| {
-                let mut bad = Vec::new();
-                let mut prepared = Vec::with_capacity(chunk.len());
-                let mut heights = Vec::with_capacity(chunk.len());
-                for (h, input) in chunk {
-                    match PreparedApproval::new(authorities, input.block, input.hash) {
-                        Ok(p) => {
-                            prepared.push(p);
-                            heights.push(*h);
-                        }
-                        Err(e) => bad.push((*h, e)),
-                    }
-                }
-                bad.extend(
-                    verify_batch(&prepared, Verifier::default())
-                        .into_iter()
-                        .map(|(i, e)| (heights[i], e)),
-                );
-                bad
-            })
-            .collect();
-        failures.sort_by_key(|(h, _)| *h);
-        if let Some((h, e)) = failures.into_iter().next() {
+        let decoded = decode_stored(store.raw_range(next, count)?, spec);
+        let (checked, structural) =
+            check_structure(spec, &mut parent, &decoded, next, count, now_ms);
+        if let Some((h, e)) = first_bad_approval(authorities, &checked) {
             return invalid(h, e.to_string());
         }
         if let Some(s) = structural {
@@ -217,6 +138,118 @@ fn verify_above(
         head,
         blocks: head.height,
     }))
+}
+
+/// Decodes (and hashes) stored blocks in parallel.
+fn decode_stored(raw: Vec<(Height, Vec<u8>)>, spec: &ChainSpec) -> Vec<Stored> {
+    let max = spec.max_block_bytes as usize;
+    raw.par_iter()
+        .map(|(h, bytes)| {
+            (
+                *h,
+                bytes.len(),
+                decode::<SignedBlock>(bytes, max).map_err(|e| e.to_string()),
+            )
+        })
+        .collect()
+}
+
+/// The structure of the blocks read from `next` (`count` asked), in order, each on its parent (`parent` moves
+/// up with them) until the first failure: the blocks that passed, and the failure.
+fn check_structure<'a>(
+    spec: &ChainSpec,
+    parent: &mut BlockRef,
+    decoded: &'a [Stored],
+    next: Height,
+    count: u64,
+    now_ms: u64,
+) -> (
+    Vec<(Height, PreparedApprovalInput<'a>)>,
+    Option<InvalidBlock>,
+) {
+    let mut checked = Vec::with_capacity(decoded.len());
+    for (i, stored) in decoded.iter().enumerate() {
+        match check_stored(spec, parent, next + i as u64, stored, now_ms) {
+            Ok(block) => {
+                let hash = block.hash();
+                *parent = BlockRef::new(&block.block.header, hash);
+                checked.push((stored.0, PreparedApprovalInput { block, hash }));
+            }
+            Err(invalid) => return (checked, Some(invalid)),
+        }
+    }
+    let missing = (decoded.len() as u64 != count).then(|| InvalidBlock {
+        height: next + decoded.len() as u64,
+        reason: "missing from the store".into(),
+    });
+    (checked, missing)
+}
+
+/// One stored block's structure: stored at the height `expected`, decodable, that height's block, valid on
+/// `parent`.
+fn check_stored<'a>(
+    spec: &ChainSpec,
+    parent: &BlockRef,
+    expected: Height,
+    (h, len, block): &'a Stored,
+    now_ms: u64,
+) -> Result<&'a SignedBlock, InvalidBlock> {
+    if *h != expected {
+        return Err(InvalidBlock {
+            height: expected,
+            reason: "missing from the store".into(),
+        });
+    }
+    let invalid = |reason: String| InvalidBlock { height: *h, reason };
+    let block = block
+        .as_ref()
+        .map_err(|e| invalid(format!("undecodable: {e}")))?;
+    if block.height() != *h {
+        return Err(invalid(format!(
+            "stored under height {h} but is block {}",
+            block.height()
+        )));
+    }
+    check_block(spec, parent, block, *len, now_ms).map_err(|e| invalid(e.to_string()))?;
+    Ok(block)
+}
+
+/// The lowest of `checked` whose approval does not verify; signatures in parallel batches.
+fn first_bad_approval(
+    authorities: &Authorities,
+    checked: &[(Height, PreparedApprovalInput<'_>)],
+) -> Option<(Height, BlockError)> {
+    let mut failures: Vec<(Height, BlockError)> = checked
+        .par_chunks(SIGNATURE_BATCH)
+        .flat_map_iter(|chunk| bad_approvals(authorities, chunk))
+        .collect();
+    failures.sort_by_key(|(h, _)| *h);
+    failures.into_iter().next()
+}
+
+/// The blocks of one batch whose approval does not verify, with why.
+fn bad_approvals(
+    authorities: &Authorities,
+    chunk: &[(Height, PreparedApprovalInput<'_>)],
+) -> Vec<(Height, BlockError)> {
+    let mut bad = Vec::new();
+    let mut prepared = Vec::with_capacity(chunk.len());
+    let mut heights = Vec::with_capacity(chunk.len());
+    for (h, input) in chunk {
+        match PreparedApproval::new(authorities, input.block, input.hash) {
+            Ok(p) => {
+                prepared.push(p);
+                heights.push(*h);
+            }
+            Err(e) => bad.push((*h, e)),
+        }
+    }
+    bad.extend(
+        verify_batch(&prepared, Verifier::default())
+            .into_iter()
+            .map(|(i, e)| (heights[i], e)),
+    );
+    bad
 }
 
 struct PreparedApprovalInput<'a> {

@@ -402,16 +402,32 @@ pub fn head_proof(data: &[u8]) {
     );
 }
 
+/// A seed: `(harness, name, bytes)`.
+type Seed = (&'static str, String, Vec<u8>);
+
 /// Seed inputs for each harness, from the fuzz chain: `(harness, name, bytes)`.
-pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
+pub fn seeds() -> Vec<Seed> {
     let generator = generator();
     let spec = generator.spec();
     let blocks = generator.blocks(STORED);
-    let frame = |body: Vec<u8>| {
-        let mut out = (body.len() as u32).to_be_bytes().to_vec();
-        out.extend(body);
-        out
-    };
+    let mut seeds = status_seeds(spec, &blocks);
+    seeds.extend(range_seeds(&blocks));
+    for (i, block) in blocks.iter().take(3).enumerate() {
+        seeds.push(("block", format!("height{}", i + 1), block.encode()));
+    }
+    seeds.extend(approve_seeds(generator, spec, &blocks));
+    seeds
+}
+
+/// `body` behind its length (4 bytes, big-endian), as the codecs frame it.
+fn frame(body: Vec<u8>) -> Vec<u8> {
+    let mut out = (body.len() as u32).to_be_bytes().to_vec();
+    out.extend(body);
+    out
+}
+
+/// Statuses for `status` and `head_proof`: the head's proof, another block's approval over it, none.
+fn status_seeds(spec: &ChainSpec, blocks: &[SignedBlock]) -> Vec<Seed> {
     let mut seeds = Vec::new();
     let status = StatusMessage::proven(
         spec.chain_id,
@@ -444,6 +460,12 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         "unproven".to_string(),
         frame(ecsync_components::encode(&unproven)),
     ));
+    seeds
+}
+
+/// Range requests (whole, middle, a one-byte cap, past the head) and answers (three blocks, one, none).
+fn range_seeds(blocks: &[SignedBlock]) -> Vec<Seed> {
+    let mut seeds = Vec::new();
     for (name, start, count, max_bytes) in [
         ("all", 1u64, MAX_BLOCKS_PER_REQUEST, u32::MAX),
         ("middle", 3, 4, 1 << 20),
@@ -468,31 +490,38 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         input.extend(frame(encode_blocks(&raw)));
         seeds.push(("range_response", name.to_string(), input));
     }
-    for (i, block) in blocks.iter().take(3).enumerate() {
-        seeds.push(("block", format!("height{}", i + 1), block.encode()));
-    }
+    seeds
+}
+
+/// For `approve`: a proposal on the head with its producer's share, and an approval share as an answer.
+fn approve_seeds(
+    generator: &ChainGenerator,
+    spec: &ChainSpec,
+    blocks: &[SignedBlock],
+) -> Vec<Seed> {
     let proposal = generator.child(&blocks[STORED - 1].block.header, blocks[STORED - 1].hash());
     let producer = generator.federation().approve(
         &proposal.header.hash(),
         1 << spec.producer_index(proposal.header.slot),
     );
-    seeds.push((
-        "approve",
-        "proposal".to_string(),
-        frame(ecsync_components::encode(&ApproveRequest {
-            block: proposal,
-            producer,
-        })),
-    ));
     let share = generator.federation().approve(&blocks[0].hash(), 1 << 1);
-    seeds.push((
-        "approve",
-        "share".to_string(),
-        frame(ecsync_components::encode(
-            &ecsync_components::ApproveAnswer::Approved(share),
-        )),
-    ));
-    seeds
+    vec![
+        (
+            "approve",
+            "proposal".to_string(),
+            frame(ecsync_components::encode(&ApproveRequest {
+                block: proposal,
+                producer,
+            })),
+        ),
+        (
+            "approve",
+            "share".to_string(),
+            frame(ecsync_components::encode(
+                &ecsync_components::ApproveAnswer::Approved(share),
+            )),
+        ),
+    ]
 }
 
 /// The harness called `name`, if there is one.

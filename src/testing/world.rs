@@ -359,6 +359,45 @@ fn peer_stats(rng: &mut ChaCha8Rng, range: u32) -> PeerStats {
     }
 }
 
+/// Spawns the peers of `layout`, each claiming its claimed head with statistics of a while of serving. Their
+/// claims are honest and proven: the proven head (the target) is the claimed head.
+fn spawn_peers(world: &mut World, layout: &Layout, config: &SyncConfig) -> Vec<Entity> {
+    let claimed = layout.claimed_ref();
+    world.resource_mut::<ProvenHead>().head = claimed;
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut peers = Vec::with_capacity(layout.peers);
+    for i in 0..layout.peers {
+        let id = PeerId(i as u64 + 1);
+        let stats = peer_stats(&mut rng, layout.range);
+        let entity = world
+            .spawn((
+                Peer {
+                    id,
+                    label: format!("peer-{}", i + 1),
+                    connected_at_ms: NOW - 60_000,
+                },
+                PeerClaim {
+                    head: claimed,
+                    updated_ms: NOW - 1_000,
+                    discredited_from: None,
+                    discredited_until_ms: 0,
+                    status_requested_ms: NOW - 1_000,
+                    unbacked_from: None,
+                    proven: claimed.height,
+                    announced: 0,
+                },
+                PeerScore(score(&stats)),
+                budget(config, &stats),
+                PeerLoad::default(),
+                stats,
+            ))
+            .id();
+        world.resource_mut::<PeerIndex>().0.insert(id, entity);
+        peers.push(entity);
+    }
+    peers
+}
+
 /// Where [`build`] is: the next height, requests issued, buffer accounting, downloads spawned.
 struct Cursor {
     next: u64,
@@ -370,6 +409,21 @@ struct Cursor {
 }
 
 impl Cursor {
+    /// At height 1, nothing spawned yet.
+    fn new(layout: &Layout, fx: &Fixture) -> Self {
+        Self {
+            next: 1,
+            range: layout.range,
+            requests: 0,
+            reserve: layout.reserve_bytes(),
+            buffer: Buffer {
+                avg_block_bytes: fx.avg_bytes,
+                ..Buffer::default()
+            },
+            downloading: Vec::new(),
+        }
+    }
+
     /// Spawns a `Downloading` range at the next heights, to the next peer in turn (with its answer, if given).
     fn download(
         &mut self,
@@ -408,6 +462,148 @@ impl Cursor {
         self.buffer.reserve(self.reserve);
         self.next += u64::from(self.range);
     }
+
+    /// Spawns a `Downloading` range at the next heights whose answer, the chain's blocks, arrived.
+    fn delivered(&mut self, world: &mut World, fx: &Fixture, peers: &[Entity]) {
+        let end = self.next + u64::from(self.range);
+        assert!(end - 1 <= fx.len(), "answers are real blocks");
+        let blocks = fx.encodings(self.next, end);
+        self.download(world, peers, Some(blocks), false);
+    }
+
+    /// Spawns the `r`th `AwaitingImport` range at the next heights, served by a peer in turn, with its pending
+    /// blocks, each in its stage.
+    fn pending(
+        &mut self,
+        world: &mut World,
+        fx: &Fixture,
+        layout: &Layout,
+        peers: &[Entity],
+        r: usize,
+    ) -> Entity {
+        assert!(!peers.is_empty(), "downloaded ranges were served by a peer");
+        let range_len = u64::from(self.range);
+        let range = world
+            .spawn(Range {
+                start: self.next,
+                count: self.range,
+            })
+            .id();
+        let mut blocks = Vec::with_capacity(self.range as usize);
+        for h in self.next..self.next + range_len {
+            let pending = pending_block(fx, h, range);
+            let len = pending.encoded_len();
+            blocks.push(spawn_in_stage(world, pending, self.buffer.blocks, layout));
+            // The running size estimate stays the fixture's average.
+            self.buffer.bytes += u64::from(len);
+            self.buffer.blocks += 1;
+        }
+        let served_by = r % peers.len();
+        world.entity_mut(range).insert((
+            RangeAttempts {
+                attempts: 1,
+                failed_peers: Vec::new(),
+            },
+            AwaitingImport {
+                peer: peers[served_by],
+                peer_id: PeerId(served_by as u64 + 1),
+                blocks,
+            },
+        ));
+        self.next += range_len;
+        range
+    }
+
+    /// Spawns an `AwaitingDownload` range at the next heights.
+    fn waiting(&mut self, world: &mut World) -> Entity {
+        let range = world
+            .spawn((
+                Range {
+                    start: self.next,
+                    count: self.range,
+                },
+                RangeAttempts {
+                    attempts: 1,
+                    failed_peers: Vec::new(),
+                },
+                AwaitingDownload,
+            ))
+            .id();
+        self.next += u64::from(self.range);
+        range
+    }
+
+    /// Sets the resources that account for what was spawned (buffer, requests, plan cursor, progress), asserts
+    /// that no cap or budget is exceeded, and returns the downloads.
+    fn finish(
+        self,
+        world: &mut World,
+        layout: &Layout,
+        config: &SyncConfig,
+        peers: &[Entity],
+    ) -> Vec<Entity> {
+        let buffer = Buffer {
+            peak_bytes: self.buffer.bytes,
+            ..self.buffer
+        };
+        assert!(
+            buffer.bytes + buffer.reserved <= config.max_buffered_bytes,
+            "layout over the buffer cap"
+        );
+        *world.resource_mut::<Buffer>() = buffer;
+        world.resource_mut::<RequestCounter>().0 = self.requests;
+        world.resource_mut::<PlanCursor>().next = self.next;
+        *world.resource_mut::<SyncProgress>() = SyncProgress {
+            state: SyncState::DownloadingBlocks,
+            target: layout.claimed_head,
+            blocks_per_sec: 800.0,
+            rate_height: 0,
+            rate_at_ms: NOW - 500,
+            last_progress_ms: NOW - 500,
+            ..SyncProgress::default()
+        };
+        for &peer in peers {
+            let load = world.get::<PeerLoad>(peer).expect("peer").in_flight;
+            let max = world.get::<PeerBudget>(peer).expect("peer").max_in_flight;
+            assert!(load <= max, "peer over its in-flight budget");
+        }
+        self.downloading
+    }
+}
+
+/// The pending block at height `h` of `range`: the chain's, or above the generated chain a copy of one of its
+/// blocks, renumbered to its height (its approval no longer matches, which no system reaches).
+fn pending_block(fx: &Fixture, h: Height, range: Entity) -> PendingBlock {
+    let chain = &fx.chain;
+    if h <= fx.len() {
+        PendingBlock {
+            hash: chain.hashes[h as usize],
+            bytes: chain.blocks[h as usize].clone(),
+            range,
+            block: fx.blocks[h as usize].clone(),
+        }
+    } else {
+        let mut block = fx.blocks[((h - 1) % fx.len() + 1) as usize].clone();
+        block.block.header.height = h;
+        PendingBlock {
+            hash: block.hash(),
+            bytes: block.encode(),
+            range,
+            block,
+        }
+    }
+}
+
+/// Spawns the `i`th pending block of the world (from the lowest) in its stage: the first `ready` are
+/// `ReadyToImport`, the next `validated` `Validated`, the rest `Downloaded`.
+fn spawn_in_stage(world: &mut World, pending: PendingBlock, i: u64, layout: &Layout) -> Entity {
+    if i < layout.ready {
+        world.spawn((pending, ReadyToImport)).id()
+    } else if i < layout.ready.saturating_add(layout.validated) {
+        world.spawn((pending, Validated)).id()
+    } else {
+        world.spawn((pending, Downloaded)).id()
+    }
 }
 
 /// Builds an engine over an in-memory store at genesis and puts it into the state of `layout`. Panics if the
@@ -422,179 +618,33 @@ pub fn build(layout: Layout, config: SyncConfig) -> Built {
         SyncEngine::new(chain.spec.clone(), config.clone(), Box::new(store)).expect("engine");
     let world = engine.world_mut();
     world.resource_mut::<Clock>().now_ms = NOW;
-    let range_len = u64::from(layout.range);
     assert!(layout.range > 0, "ranges hold heights");
 
-    // Peers. Their claims are honest and proven: the proven head (the target) is the claimed head.
-    let claimed = layout.claimed_ref();
-    world.resource_mut::<ProvenHead>().head = claimed;
-    let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let mut peers = Vec::with_capacity(layout.peers);
-    for i in 0..layout.peers {
-        let id = PeerId(i as u64 + 1);
-        let stats = peer_stats(&mut rng, layout.range);
-        let entity = world
-            .spawn((
-                Peer {
-                    id,
-                    label: format!("peer-{}", i + 1),
-                    connected_at_ms: NOW - 60_000,
-                },
-                PeerClaim {
-                    head: claimed,
-                    updated_ms: NOW - 1_000,
-                    discredited_from: None,
-                    discredited_until_ms: 0,
-                    status_requested_ms: NOW - 1_000,
-                    unbacked_from: None,
-                    proven: claimed.height,
-                    announced: 0,
-                },
-                PeerScore(score(&stats)),
-                budget(&config, &stats),
-                PeerLoad::default(),
-                stats,
-            ))
-            .id();
-        world.resource_mut::<PeerIndex>().0.insert(id, entity);
-        peers.push(entity);
-    }
-
-    let mut cursor = Cursor {
-        next: 1,
-        range: layout.range,
-        requests: 0,
-        reserve: layout.reserve_bytes(),
-        buffer: Buffer {
-            avg_block_bytes: fx.avg_bytes,
-            ..Buffer::default()
-        },
-        downloading: Vec::new(),
-    };
-
+    let peers = spawn_peers(world, &layout, &config);
+    let mut cursor = Cursor::new(&layout, fx);
     for _ in 0..layout.delivered {
-        let end = cursor.next + range_len;
-        assert!(end - 1 <= fx.len(), "answers are real blocks");
-        let blocks = fx.encodings(cursor.next, end);
-        cursor.download(world, &peers, Some(blocks), false);
+        cursor.delivered(world, fx, &peers);
     }
-
     let mut pending = Vec::with_capacity(layout.pending);
     for r in 0..layout.pending {
-        assert!(!peers.is_empty(), "downloaded ranges were served by a peer");
-        let range = world
-            .spawn(Range {
-                start: cursor.next,
-                count: layout.range,
-            })
-            .id();
-        let mut blocks = Vec::with_capacity(layout.range as usize);
-        for h in cursor.next..cursor.next + range_len {
-            let pending = if h <= fx.len() {
-                PendingBlock {
-                    hash: chain.hashes[h as usize],
-                    bytes: chain.blocks[h as usize].clone(),
-                    range,
-                    block: fx.blocks[h as usize].clone(),
-                }
-            } else {
-                // Above the generated chain: a copy of one of its blocks, renumbered to its height (its
-                // approval no longer matches, which no system reaches).
-                let mut block = fx.blocks[((h - 1) % fx.len() + 1) as usize].clone();
-                block.block.header.height = h;
-                PendingBlock {
-                    hash: block.hash(),
-                    bytes: block.encode(),
-                    range,
-                    block,
-                }
-            };
-            let len = pending.encoded_len();
-            let i = cursor.buffer.blocks;
-            let entity = if i < layout.ready {
-                world.spawn((pending, ReadyToImport)).id()
-            } else if i < layout.ready.saturating_add(layout.validated) {
-                world.spawn((pending, Validated)).id()
-            } else {
-                world.spawn((pending, Downloaded)).id()
-            };
-            // The running size estimate stays the fixture's average.
-            cursor.buffer.bytes += u64::from(len);
-            cursor.buffer.blocks += 1;
-            blocks.push(entity);
-        }
-        let served_by = r % peers.len();
-        world.entity_mut(range).insert((
-            RangeAttempts {
-                attempts: 1,
-                failed_peers: Vec::new(),
-            },
-            AwaitingImport {
-                peer: peers[served_by],
-                peer_id: PeerId(served_by as u64 + 1),
-                blocks,
-            },
-        ));
-        pending.push(range);
-        cursor.next += range_len;
+        pending.push(cursor.pending(world, fx, &layout, &peers, r));
     }
-
     for i in 0..layout.downloading {
         cursor.download(world, &peers, None, i < layout.expired);
     }
-
     let mut waiting = Vec::with_capacity(layout.waiting);
     for _ in 0..layout.waiting {
-        waiting.push(
-            world
-                .spawn((
-                    Range {
-                        start: cursor.next,
-                        count: layout.range,
-                    },
-                    RangeAttempts {
-                        attempts: 1,
-                        failed_peers: Vec::new(),
-                    },
-                    AwaitingDownload,
-                ))
-                .id(),
-        );
-        cursor.next += range_len;
+        waiting.push(cursor.waiting(world));
     }
+    let downloading = cursor.finish(world, &layout, &config, &peers);
 
-    let buffer = Buffer {
-        peak_bytes: cursor.buffer.bytes,
-        ..cursor.buffer
-    };
-    assert!(
-        buffer.bytes + buffer.reserved <= config.max_buffered_bytes,
-        "layout over the buffer cap"
-    );
-    *world.resource_mut::<Buffer>() = buffer;
-    world.resource_mut::<RequestCounter>().0 = cursor.requests;
-    world.resource_mut::<PlanCursor>().next = cursor.next;
-    *world.resource_mut::<SyncProgress>() = SyncProgress {
-        state: SyncState::DownloadingBlocks,
-        target: layout.claimed_head,
-        blocks_per_sec: 800.0,
-        rate_height: 0,
-        rate_at_ms: NOW - 500,
-        last_progress_ms: NOW - 500,
-        ..SyncProgress::default()
-    };
-    for &peer in &peers {
-        let load = world.get::<PeerLoad>(peer).expect("peer").in_flight;
-        let max = world.get::<PeerBudget>(peer).expect("peer").max_in_flight;
-        assert!(load <= max, "peer over its in-flight budget");
-    }
     if let Err(e) = check_world(&mut engine) {
         panic!("the built world is inconsistent: {e}");
     }
     Built {
         engine,
         peers,
-        downloading: cursor.downloading,
+        downloading,
         pending,
         waiting,
         store: log,
