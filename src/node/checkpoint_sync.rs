@@ -12,12 +12,12 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use anyhow::Context;
+use ecsync_components::StoreError;
 use ecsync_components::{
     ChainSpec, EncodedBlock, Hash32, Height, NetEvent, PeerId, Request, RequestId, SignedBlock,
     StatusMessage,
 };
-use ecsync_systems::consensus::{Authorities, check_standalone, verify_approval};
+use ecsync_systems::consensus::{Authorities, KeyError, check_standalone, verify_approval};
 use std::time::Instant;
 
 use crate::network::NetworkHandle;
@@ -244,6 +244,17 @@ impl Fetching {
     }
 }
 
+/// Why a checkpoint sync could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckpointError {
+    /// The spec's federation keys.
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    /// Storing the checkpoint's block as the anchor.
+    #[error("cannot store the checkpoint's block")]
+    Store(#[source] StoreError),
+}
+
 /// Fetches the checkpoint's block from the peers and makes it the store's anchor. `recv` waits up to the given
 /// time for the node's next input. Returns what the engine must hear of the peers seen meanwhile — one
 /// `PeerConnected` with the latest status per peer still connected and not refused (bounded by the connected
@@ -254,7 +265,7 @@ pub fn start_from_checkpoint(
     checkpoint: TrustedCheckpoint,
     network: &NetworkHandle,
     mut recv: impl FnMut(Duration) -> Input,
-) -> anyhow::Result<Option<Vec<NetEvent>>> {
+) -> Result<Option<Vec<NetEvent>>, CheckpointError> {
     let authorities = Authorities::from_spec(spec)?;
     let mut state = Fetching {
         next_id: FIRST_REQUEST_ID,
@@ -295,7 +306,7 @@ pub fn start_from_checkpoint(
             Verdict::Anchor(block) => {
                 store
                     .start_from(block.as_import(), unix_now_ms())
-                    .context("cannot store the checkpoint's block")?;
+                    .map_err(CheckpointError::Store)?;
                 tracing::info!(
                     "checkpoint sync: starting from block {} ({}); nothing below it is downloaded",
                     checkpoint.height,

@@ -1,8 +1,8 @@
 //! Re-verifying every block of a chain directory's store in parallel (`ecsync chain verify`).
 
-use ecsync_components::{BlockRef, ChainSpec, ChainStore, Height, SignedBlock, decode};
+use ecsync_components::{BlockRef, ChainSpec, ChainStore, Height, SignedBlock, StoreError, decode};
 use ecsync_systems::consensus::{
-    Authorities, BlockError, PreparedApproval, Verifier, check_block, check_standalone,
+    Authorities, BlockError, KeyError, PreparedApproval, Verifier, check_block, check_standalone,
     verify_approval, verify_batch,
 };
 use rayon::prelude::*;
@@ -13,6 +13,17 @@ use crate::store::RedbStore;
 const VERIFY_CHUNK: u64 = 4096;
 /// Approvals per batched signature verification.
 pub const SIGNATURE_BATCH: usize = 64;
+
+/// Why a store could not be verified at all (an invalid block is not this: it is an [`InvalidBlock`]).
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// The spec's federation keys.
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    /// Reading the store.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 /// What a successful verification saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +50,7 @@ pub fn verify_store(
     spec: &ChainSpec,
     store: &RedbStore,
     now_ms: u64,
-) -> anyhow::Result<Result<VerifyReport, InvalidBlock>> {
+) -> Result<Result<VerifyReport, InvalidBlock>, VerifyError> {
     let authorities = Authorities::from_spec(spec)?;
     let invalid = |height, reason: String| Ok(Err(InvalidBlock { height, reason }));
     let anchor = store.anchor();
@@ -73,7 +84,7 @@ fn verify_from_anchor(
     authorities: &Authorities,
     anchor: BlockRef,
     now_ms: u64,
-) -> anyhow::Result<Result<VerifyReport, InvalidBlock>> {
+) -> Result<Result<VerifyReport, InvalidBlock>, VerifyError> {
     let invalid = |reason: String| {
         Ok(Err(InvalidBlock {
             height: anchor.height,
@@ -108,7 +119,7 @@ fn verify_above(
     authorities: &Authorities,
     mut parent: BlockRef,
     now_ms: u64,
-) -> anyhow::Result<Result<VerifyReport, InvalidBlock>> {
+) -> Result<Result<VerifyReport, InvalidBlock>, VerifyError> {
     let head = store.head()?;
     let invalid = |height, reason: String| Ok(Err(InvalidBlock { height, reason }));
     let mut next = parent.height + 1;
