@@ -15,7 +15,6 @@
 
 pub mod cli;
 pub mod engine;
-pub mod misbehave;
 pub mod network;
 pub mod node;
 pub mod store;

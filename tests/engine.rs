@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use ecsync::components::{NetEvent, PeerId, Request, StatusMessage, SyncConfig, SyncState};
 use ecsync::engine::SyncEngine;
+use ecsync::testing::invariants::check_bookkeeping;
 use ecsync::testing::sim::{
     Behaviour, PeerSpec, SIM_EPOCH_MS, Scenario, SimChain, Simulation, sim_config,
 };
@@ -21,7 +22,10 @@ fn status_at(height: u64) -> StatusMessage {
     StatusMessage::proven(c.spec.chain_id, c.spec.genesis_hash, proof)
 }
 
+/// An engine over the chain's store at `height`, built as the node builds it, with strict bookkeeping on (as the
+/// test machinery runs it).
 fn engine_at(height: u64, config: SyncConfig) -> SyncEngine {
+    ecsync_components::set_strict(true);
     SyncEngine::new(
         chain().spec.clone(),
         config,
@@ -319,12 +323,12 @@ fn the_bookkeeping_check_catches_drift() {
     let mut engine = engine_at(0, SyncConfig::default());
     connect_peers(&mut engine, 2);
     engine.tick(SIM_EPOCH_MS);
-    engine.check_bookkeeping().unwrap();
+    check_bookkeeping(&mut engine).unwrap();
     engine
         .world_mut()
         .resource_mut::<ecsync::components::resources::Buffer>()
         .reserved += 1;
-    let err = engine.check_bookkeeping().unwrap_err();
+    let err = check_bookkeeping(&mut engine).unwrap_err();
     assert!(err.contains("reserve"), "{err}");
     engine
         .world_mut()
@@ -334,15 +338,39 @@ fn the_bookkeeping_check_catches_drift() {
         .world_mut()
         .resource_mut::<ecsync::components::resources::PlanCursor>()
         .next += 5;
-    let err = engine.check_bookkeeping().unwrap_err();
+    let err = check_bookkeeping(&mut engine).unwrap_err();
     assert!(err.contains("belong to no range"), "{err}");
 }
 
+/// The engines these tests build run with strict bookkeeping: a transition from a wrong state panics, rather
+/// than being counted as a running node counts it (tests/release_bookkeeping.rs shows that).
 #[test]
 fn the_suite_runs_with_strict_bookkeeping() {
-    // Transitions from a wrong state and buffer drift panic in every test (the `test-utils` feature), rather
-    // than being counted as a running node counts them.
-    const { assert!(ecsync_components::STRICT) };
+    use bevy_ecs::prelude::{Commands, Entity};
+    use ecsync_systems::transitions::Transitions;
+    let mut engine = engine_at(0, SyncConfig::default());
+    assert!(ecsync_components::strict());
+    connect_peers(&mut engine, 2);
+    engine.tick(SIM_EPOCH_MS);
+    let (range, peer) = {
+        let world = engine.world_mut();
+        let mut q = world.query::<(Entity, &ecsync_components::ecs::Downloading)>();
+        q.iter(world)
+            .map(|(range, d)| (range, d.peer))
+            .next()
+            .expect("a range in flight")
+    };
+    let wrong = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ecsync::testing::world::run_system(&mut engine, move |mut commands: Commands| {
+            commands.start_download(range, peer, 1_000, 0);
+        });
+    }));
+    let message = wrong.expect_err("a transition from a wrong state panics");
+    let message = message
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(message.contains("start_download"), "{message}");
 }
 
 /// A paused engine sends nothing — no range request, no status poll — however many ticks pass and however long

@@ -3,7 +3,9 @@
 //! the honest chain, open its production gate and keep it open, and the hostile peer must end banned or
 //! disconnected, as /metrics shows. The honest server is throttled so that the sync lasts long enough for the
 //! hostile one to be asked for blocks several times. `mixed_crowd` puts six hostile kinds beside the honest
-//! server at once. Every wait watches a condition with a generous deadline.
+//! server at once. Every wait watches a condition with a generous deadline. The hostile servers are
+//! `ecsync-hostile node` processes (`common::NodeProc` starts that binary for `--misbehave`; the `ecsync` we
+//! ship has no such flag); the honest server and the fresh node are `ecsync node`.
 
 mod common;
 
@@ -82,41 +84,76 @@ fn against_all(kinds: &[&str], fresh_from: Option<&Path>) -> Sent {
             serve(&dir, &["--misbehave", k])
         })
         .collect();
-
     let dir = t.path().join("fresh");
+    let servers: Vec<&NodeProc> = hostiles.iter().chain([&honest]).collect();
+    let mut node = start_fresh(&dir, fresh_from, &servers);
+
+    // Sent away must be the hostile peers, each of them, and never the honest one (the counters alone would
+    // also count a kicked honest server): read from the node's log lines about the peers it disconnects.
+    let hostile_ids: Vec<String> = hostiles.iter().map(id_of).collect();
+    wait_synced_and_sent_away(&mut node, &kind, &hostile_ids);
+    let log = node.drain_log();
+    let honest_away = sent_away_lines(&log, &id_of(&honest));
+    assert!(
+        honest_away.is_empty(),
+        "{kind}: the honest server was sent away: {honest_away:?}"
+    );
+    // The counters follow the log lines (the engine's metrics update at its next tick).
+    let done = wait_until(
+        &format!("{kind}: the counters count every hostile peer sent away"),
+        || {
+            let sent = sent_away(&node);
+            (sent.bans + sent.kicks + sent.no_status >= kinds.len() as u64).then_some(sent)
+        },
+        || format!("{:?}", sent_away(&node)),
+    );
+    assert_gate_stays_open(&node, &kind);
+    node.terminate();
+    assert_eq!(head_hash(&dir), honest_head(), "{kind}");
+    assert_eq!(verify(&dir), BLOCKS, "{kind}");
+    drop(hostiles);
+    done
+}
+
+/// A fresh node in `dir` (from genesis, or from a copy of `fresh_from`) syncing from `servers`, with HTTP.
+fn start_fresh(dir: &Path, fresh_from: Option<&Path>, servers: &[&NodeProc]) -> NodeProc {
     let mut args: Vec<String> = vec!["--data".into(), dir.to_str().unwrap().into()];
     match fresh_from {
-        Some(prefix) => copy_chain(prefix, &dir),
+        Some(prefix) => copy_chain(prefix, dir),
         None => {
             let spec = template().join("spec.json");
             args.extend(["--spec".into(), spec.to_str().unwrap().into()]);
         }
     }
-    for p in hostiles.iter().chain([&honest]) {
+    for p in servers {
         args.extend(["--peer".into(), p.addr.clone()]);
     }
     args.extend(["--http".into(), "127.0.0.1:0".into()]);
-    let mut node = NodeProc::start(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    NodeProc::start(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
 
-    // Sent away must be the hostile peers, each of them, and never the honest one (the counters alone would
-    // also count a kicked honest server): read from the node's log lines about the peers it disconnects.
-    let id_of = |p: &NodeProc| p.addr.rsplit("/p2p/").next().unwrap().to_string();
-    let sent_away_lines = |log: &[String], id: &str| -> Vec<String> {
-        log.iter()
-            .filter(|l| {
-                (l.contains("disconnecting") || l.contains("sending away")) && l.contains(id)
-            })
-            .cloned()
-            .collect()
-    };
-    let honest_id = id_of(&honest);
-    let hostile_ids: Vec<String> = hostiles.iter().map(id_of).collect();
+/// A node's libp2p peer id, from its address.
+fn id_of(p: &NodeProc) -> String {
+    p.addr.rsplit("/p2p/").next().unwrap().to_string()
+}
+
+/// The log lines in which a node disconnects or sends away peer `id`.
+fn sent_away_lines(log: &[String], id: &str) -> Vec<String> {
+    log.iter()
+        .filter(|l| (l.contains("disconnecting") || l.contains("sending away")) && l.contains(id))
+        .cloned()
+        .collect()
+}
+
+/// Waits until `node` is synced to the honest head with its gate open and has sent away every peer of
+/// `hostile_ids` (a log line each).
+fn wait_synced_and_sent_away(node: &mut NodeProc, kind: &str, hostile_ids: &[String]) {
     let last = std::cell::RefCell::new(String::new());
     wait_until(
         &format!("{kind}: synced to the honest head, gate open, every hostile peer sent away"),
         || {
             let s = node.status();
-            let sent = sent_away(&node);
+            let sent = sent_away(node);
             let synced = s["state"] == "Synced"
                 && s["current_height"].as_u64() == Some(BLOCKS)
                 && s["can_produce_blocks"] == true;
@@ -129,22 +166,10 @@ fn against_all(kinds: &[&str], fresh_from: Option<&Path>) -> Sent {
         },
         || last.borrow().clone(),
     );
-    let log = node.drain_log();
-    assert!(
-        sent_away_lines(&log, &honest_id).is_empty(),
-        "{kind}: the honest server was sent away: {:?}",
-        sent_away_lines(&log, &honest_id)
-    );
-    // The counters follow the log lines (the engine's metrics update at its next tick).
-    let done = wait_until(
-        &format!("{kind}: the counters count every hostile peer sent away"),
-        || {
-            let sent = sent_away(&node);
-            (sent.bans + sent.kicks + sent.no_status >= kinds.len() as u64).then_some(sent)
-        },
-        || format!("{:?}", sent_away(&node)),
-    );
-    // The gate stays open: no claim of the hostile peer closes it again.
+}
+
+/// The gate stays open: no claim of a hostile peer closes it again (20 looks, 100 ms apart).
+fn assert_gate_stays_open(node: &NodeProc, kind: &str) {
     for _ in 0..20 {
         let s = node.status();
         assert_eq!(
@@ -157,11 +182,6 @@ fn against_all(kinds: &[&str], fresh_from: Option<&Path>) -> Sent {
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    node.terminate();
-    assert_eq!(head_hash(&dir), honest_head(), "{kind}");
-    assert_eq!(verify(&dir), BLOCKS, "{kind}");
-    drop(hostiles);
-    done
 }
 
 macro_rules! hostile {

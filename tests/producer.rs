@@ -93,6 +93,7 @@ fn member_in(
     let encoded = EncodedBlock::all(generator.blocks(10));
     store.import_batch(&imports(&encoded), None).unwrap();
     let head = encoded.last().unwrap().clone();
+    ecsync_components::set_strict(true); // as the test machinery runs engines
     let mut engine = SyncEngine::new(spec.clone(), SyncConfig::default(), Box::new(store)).unwrap();
     let keys =
         MemberKeys::new(&spec, &[(ME, generator.federation().secret_key_bytes(ME))]).unwrap();

@@ -260,6 +260,7 @@ fn a_synced_block_is_stored_as_the_bytes_served() {
         inner: store,
         seen: Arc::clone(&seen),
     };
+    ecsync_components::set_strict(true); // as the test machinery runs engines
     let mut engine =
         SyncEngine::new(chain.spec.clone(), SyncConfig::default(), Box::new(logged)).unwrap();
     engine.handle(NetEvent::PeerConnected {

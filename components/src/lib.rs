@@ -3,15 +3,27 @@
 //! Data only: the chain types and spec, the store interface, and the engine's ECS components, resources and
 //! messages. Nothing here does IO; behaviour lives in `ecsync-systems`, IO in the `ecsync` package.
 
-/// Whether the `strict` feature is on: the engine's bookkeeping assertions panic (tests, simulations) instead
-/// of being counted and corrected (a running node). The test suite turns it on through the `test-utils` feature.
-pub const STRICT: bool = cfg!(feature = "strict");
+static STRICT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Asserts a bookkeeping invariant when [`STRICT`]; a no-op otherwise (the caller then corrects and counts).
+/// Turns strict bookkeeping on (or off) for the whole process: the engine's bookkeeping assertions
+/// ([`strict_assert!`]) then panic instead of the error being counted and corrected. Off by default, as in a
+/// running node, which never turns it on; the test machinery (the world builder, the simulator, the tests that
+/// build engines themselves) turns it on.
+pub fn set_strict(on: bool) {
+    STRICT.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether strict bookkeeping is on (see [`set_strict`]).
+pub fn strict() -> bool {
+    STRICT.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Asserts a bookkeeping invariant when [`strict()`] is on; a no-op otherwise (the caller then corrects and
+/// counts).
 #[macro_export]
 macro_rules! strict_assert {
     ($($arg:tt)*) => {
-        if $crate::STRICT {
+        if $crate::strict() {
             assert!($($arg)*);
         }
     };
@@ -41,6 +53,6 @@ pub use messages::{
 pub use spec::{ChainSpec, SpecError, quorum};
 pub use status::{Failure, SyncState, SyncStatus, WaitReason};
 pub use store::{
-    CHECK_IMPORTS, ChainStore, Checkpoint, EncodedBlock, ImportBlock, StoreError, imports,
+    ChainStore, Checkpoint, EncodedBlock, ImportBlock, StoreError, check_imports, imports,
     link_batch,
 };

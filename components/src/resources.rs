@@ -124,9 +124,10 @@ pub struct Buffer {
 /// Weight of a new sample in the running average block size.
 const BLOCK_SIZE_EWMA: f64 = 0.1;
 
-/// The buffer's accounting moves only through these four methods. Each asserts (with `strict`) the books it leaves balance (a
-/// release or a free never exceeds what was reserved or admitted), so drift is caught where it happens rather
-/// than hidden by a saturating subtraction.
+/// The buffer's accounting moves only through these four methods. Each asserts (under strict bookkeeping:
+/// `crate::strict()`) the books it leaves balance (a release or a free never exceeds what was reserved or
+/// admitted), so drift is caught where it happens rather than hidden by a saturating subtraction; a running node
+/// saturates instead.
 impl Buffer {
     /// Bytes neither held nor reserved, under `cap`.
     pub fn room(&self, cap: u64) -> u64 {

@@ -35,9 +35,11 @@ impl Checkpoint {
 }
 
 /// Whether stores check that an [`ImportBlock`]'s hash and bytes are its block's (by hashing and encoding it
-/// again): in debug builds and under `strict` (the test suite), so a caller that passes the wrong ones is caught;
-/// a release node does none of that work.
-pub const CHECK_IMPORTS: bool = cfg!(debug_assertions) || crate::STRICT;
+/// again): in debug builds and under [`strict`](crate::strict()) bookkeeping (the test machinery), so a caller
+/// that passes the wrong ones is caught; a release node does none of that work.
+pub fn check_imports() -> bool {
+    cfg!(debug_assertions) || crate::strict()
+}
 
 /// A block handed to [`ChainStore::import_batch`], with what the caller already knows of it: its hash and its
 /// canonical encoding (for a downloaded block, the very bytes that came off the wire). The store links the batch
@@ -63,9 +65,9 @@ impl ImportBlock<'_> {
         BlockRef::new(&self.block.block.header, self.hash)
     }
 
-    /// Panics when `hash` or `bytes` are not the block's, if [`CHECK_IMPORTS`]; nothing otherwise.
+    /// Panics when `hash` or `bytes` are not the block's, if [`check_imports`]; nothing otherwise.
     pub fn check(&self) {
-        if CHECK_IMPORTS {
+        if check_imports() {
             assert_eq!(
                 self.hash,
                 self.block.hash(),
@@ -124,7 +126,7 @@ pub fn imports(blocks: &[EncodedBlock]) -> Vec<ImportBlock<'_>> {
 
 /// What every store checks before writing a batch: each block extends the one before it (the first the head
 /// `head`), and the checkpoint, if any, is the batch's last block. The links use the hashes the batch carries
-/// (checked against the blocks only if [`CHECK_IMPORTS`]). Returns the blocks' references and the new head.
+/// (checked against the blocks only if [`check_imports`]). Returns the blocks' references and the new head.
 pub fn link_batch(
     head: BlockRef,
     blocks: &[ImportBlock<'_>],
@@ -307,8 +309,8 @@ mod tests {
         assert!(link_batch(genesis, &batch[..4], Some(&cp)).is_err());
     }
 
-    /// With [`CHECK_IMPORTS`] (debug builds, `strict`: the test suite) a hash or encoding that is not the block's
-    /// is caught; without, the store takes what it is given: it links by the given hash (nothing recomputed).
+    /// With [`check_imports`] (debug builds, strict bookkeeping: the test machinery) a hash or encoding that is
+    /// not the block's is caught; without, the store takes what it is given: it links by the given hash (nothing recomputed).
     #[test]
     fn link_batch_checks_the_given_hash_and_bytes_when_checks_are_on() {
         let (genesis, blocks) = chain(2);
@@ -329,9 +331,10 @@ mod tests {
                 ..blocks[0].as_import()
             },
         ];
+        let checks = check_imports();
         for (i, bad) in cases.into_iter().enumerate() {
             let outcome = std::panic::catch_unwind(|| link_batch(genesis, &[bad], None));
-            if CHECK_IMPORTS {
+            if checks {
                 assert!(outcome.is_err(), "case {i}: a mismatch is caught");
             } else {
                 let (refs, head) = outcome.expect("no check").expect("it links");
@@ -340,7 +343,7 @@ mod tests {
             }
         }
         // The block after one with the wrong hash does not link, whatever the checks (it names the real hash).
-        if !CHECK_IMPORTS {
+        if !checks {
             let batch = [cases[0], blocks[1].as_import()];
             assert!(link_batch(genesis, &batch, None).is_err());
         }

@@ -111,9 +111,6 @@ pub struct NodeArgs {
     /// Allow `--http` on a non-loopback address: anyone who reaches it can read the metrics and dump the world.
     #[arg(long, requires = "http")]
     pub http_public: bool,
-    /// TESTS ONLY: serve the chain broken in this way (a hostile peer). Never on a real network.
-    #[arg(long, value_enum, value_name = "KIND")]
-    pub misbehave: Option<crate::misbehave::Misbehaviour>,
     /// Be a federation member holding the authority keys in FILE (`ecsync chain keys` writes one; mode 0600).
     #[arg(long, value_name = "FILE")]
     pub authority_keys: Option<PathBuf>,
@@ -125,11 +122,6 @@ pub struct NodeArgs {
     /// approval question) until `POST /sync/resume` on the `--http` address.
     #[arg(long, requires = "http")]
     pub start_paused: bool,
-    /// TESTS ONLY: extend the (generated) chain by one block every N ms, signed with every key of the dev
-    /// federation, in lockstep with other nodes of the same seed, ignoring the production gate. Real nodes produce
-    /// with `--authority-keys FILE --produce`.
-    #[arg(long, hide = true, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
-    pub extend_every_ms: u64,
 }
 
 /// `--strategy`

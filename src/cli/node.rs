@@ -4,7 +4,7 @@ use ecsync_components::SyncConfig;
 
 use super::NodeArgs;
 use crate::network::ServeLimits;
-use crate::node::{Node, NodeOptions, StopReason};
+use crate::node::{NoHooks, Node, NodeHooks, NodeOptions, StopReason};
 
 /// A tokio runtime for the network: one worker (the engine has its own thread and compute pool).
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -49,6 +49,17 @@ pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send {
 
 /// Runs `ecsync node` until exit-when-synced, Ctrl-C or SIGTERM.
 pub fn run(args: NodeArgs) -> anyhow::Result<()> {
+    run_with(args, Box::new(NoHooks))
+}
+
+/// [`run`] with `hooks` injected into the node (see `crate::node::hooks`; `ecsync node` injects none).
+pub fn run_with(args: NodeArgs, hooks: Box<dyn NodeHooks>) -> anyhow::Result<()> {
+    let opts = options(args)?;
+    runtime()?.block_on(serve(opts, hooks))
+}
+
+/// The node's options from its flags and config file (checking the HTTP exposure, sizing the compute pool).
+fn options(args: NodeArgs) -> anyhow::Result<NodeOptions> {
     if let Some(addr) = args.http {
         crate::node::http::check_exposure(addr, args.http_public)?;
     }
@@ -75,7 +86,7 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
     if let Some(strategy) = args.strategy {
         sync.strategy = strategy.into();
     }
-    let opts = NodeOptions {
+    Ok(NodeOptions {
         spec: args.spec,
         listen: args.listen,
         peers: args.peers,
@@ -87,43 +98,43 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
         checkpoint: args.checkpoint,
         latency_ms: args.latency_ms,
         serve_bytes_per_sec: args.serve_bandwidth.unwrap_or(0),
-        extend_every_ms: args.extend_every_ms,
         authority_keys: args.authority_keys,
         produce: args.produce,
         start_paused: args.start_paused,
-        misbehave: args.misbehave,
         http: args.http,
         ..NodeOptions::new(args.data)
-    };
-    let exit_when_synced = opts.exit_when_synced;
-    runtime()?.block_on(async move {
-        let shutdown = shutdown_signal();
-        let node = Node::start(opts).await?;
-        // The one line scripts read: the full listen address.
-        println!("{}", node.listen_addr());
-        if let Some(http) = node.http_addr() {
-            // Second line, for scripts: where the HTTP endpoints are.
-            println!("http://{http}");
-            tracing::info!("serving /metrics, /sync/status and /debug/world on http://{http}");
-        }
-        let outcome = node.run_until(exit_when_synced, shutdown).await?;
-        let s = &outcome.status;
-        tracing::info!(
-            "stopped ({:?}): {:?} at height {} of {}",
-            outcome.reason,
-            s.state,
-            s.current_height,
-            s.target_height
-        );
-        match (outcome.reason, &s.failure) {
-            (StopReason::EngineStopped, Some(failure)) => {
-                anyhow::bail!("the engine stopped: {failure}")
-            }
-            (StopReason::EngineStopped, None) => anyhow::bail!("the engine stopped"),
-            (StopReason::Failed, Some(failure)) => anyhow::bail!("sync failed: {failure}"),
-            (StopReason::Failed, None) => anyhow::bail!("sync failed"),
-            (StopReason::Synced | StopReason::Shutdown, _) => {}
-        }
-        Ok(())
     })
+}
+
+/// Starts the node, prints its addresses, runs it until it stops and says why.
+async fn serve(opts: NodeOptions, hooks: Box<dyn NodeHooks>) -> anyhow::Result<()> {
+    let exit_when_synced = opts.exit_when_synced;
+    let shutdown = shutdown_signal();
+    let node = Node::start_with(opts, hooks).await?;
+    // The one line scripts read: the full listen address.
+    println!("{}", node.listen_addr());
+    if let Some(http) = node.http_addr() {
+        // Second line, for scripts: where the HTTP endpoints are.
+        println!("http://{http}");
+        tracing::info!("serving /metrics, /sync/status and /debug/world on http://{http}");
+    }
+    let outcome = node.run_until(exit_when_synced, shutdown).await?;
+    let s = &outcome.status;
+    tracing::info!(
+        "stopped ({:?}): {:?} at height {} of {}",
+        outcome.reason,
+        s.state,
+        s.current_height,
+        s.target_height
+    );
+    match (outcome.reason, &s.failure) {
+        (StopReason::EngineStopped, Some(failure)) => {
+            anyhow::bail!("the engine stopped: {failure}")
+        }
+        (StopReason::EngineStopped, None) => anyhow::bail!("the engine stopped"),
+        (StopReason::Failed, Some(failure)) => anyhow::bail!("sync failed: {failure}"),
+        (StopReason::Failed, None) => anyhow::bail!("sync failed"),
+        (StopReason::Synced | StopReason::Shutdown, _) => {}
+    }
+    Ok(())
 }

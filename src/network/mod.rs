@@ -164,21 +164,36 @@ pub struct NetworkConfig {
     pub request_timeout: Duration,
     /// What serving may cost us, per peer and in total.
     pub limits: ServeLimits,
-    /// Protocol breaches to commit on purpose (`--misbehave`, for tests); all off by default.
-    pub sabotage: Sabotage,
+    /// Protocol breaches to commit when serving: [`NoFaults`] (none) unless a wrapper injects some.
+    pub faults: Arc<dyn ServeFaults>,
 }
 
-/// Ways a serving node breaks the protocol on purpose, for tests of hostile peers (`ecsync node --misbehave`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Sabotage {
-    /// Send what the block source returns as it is: more blocks than asked, blocks over the size limit, over
-    /// the request's byte limit.
-    pub unchecked_answers: bool,
-    /// Hold every answer (status and blocks) back this long.
-    pub hold_answers: Option<Duration>,
-    /// Close the connection when a blocks_by_range request arrives.
-    pub disconnect_on_request: bool,
+/// Fault injection from outside (TigerBeetle's vortex): the breaches of the protocol a wrapper around the node may
+/// ask the network to commit when it serves, so that tests can put hostile peers (real processes) beside honest
+/// ones. The node we ship injects none: it runs [`NoFaults`], and nothing in the product implements this trait
+/// otherwise (the test binary `ecsync-hostile`, in `src/testing/hostile/`, does). What is served is injected
+/// through [`BlockSource`]; this covers what the block source cannot do. Each method is asked per request.
+pub trait ServeFaults: Send + Sync + std::fmt::Debug + 'static {
+    /// Send what the block source returns as it is, not cut to the protocol's limits (the count asked for, the
+    /// block size limit, the request's byte limit). Default: no.
+    fn unchecked_answers(&self) -> bool {
+        false
+    }
+    /// Hold every answer (status and blocks) back this long before sending it. Default: none.
+    fn hold_answers(&self) -> Option<Duration> {
+        None
+    }
+    /// Close the connection when a blocks_by_range request arrives, instead of answering it. Default: no.
+    fn disconnect_on_request(&self) -> bool {
+        false
+    }
 }
+
+/// No fault: the network as it is shipped.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoFaults;
+
+impl ServeFaults for NoFaults {}
 
 /// The limits on serving and on connections, with their defaults. See `docs/ARCHITECTURE.md`, "Serving limits".
 /// Decoding them (the `[serve]` section of an operator's config file) takes the default of every limit left out
@@ -380,7 +395,7 @@ impl NetworkConfig {
             serve_bytes_per_sec: 0,
             request_timeout: Duration::from_secs(60),
             limits: ServeLimits::default(),
-            sabotage: Sabotage::default(),
+            faults: Arc::new(NoFaults),
         }
     }
 }

@@ -27,7 +27,7 @@ use tokio::time::Instant;
 use super::behaviour::EcsyncSwarm;
 use super::codec::{self, BlocksByRangeRequest, RESPONSE_OVERHEAD_BYTES};
 use super::limits::TokenBucket;
-use super::{BlockSource, DropReason, NetworkConfig, Sabotage, ServeLimits, Shared};
+use super::{BlockSource, DropReason, NetworkConfig, ServeFaults, ServeLimits, Shared};
 
 /// An answer ready to go out, from a serving task.
 pub(super) enum Served {
@@ -127,7 +127,7 @@ pub(super) fn sanitize(
 }
 
 /// The blocks a server answers `request` with from `source`: at most its served count, read up to its byte
-/// cap, then [`sanitize`]d (unless `unchecked`: the `unchecked_answers` sabotage, for tests). Blocking (a store
+/// cap, then [`sanitize`]d (unless `unchecked`: [`ServeFaults::unchecked_answers`], injected by tests). Blocking (a store
 /// read); the fuzz harness `fuzzing::range_request` calls it too.
 pub(crate) fn read_answer(
     source: &dyn BlockSource,
@@ -169,8 +169,8 @@ struct BlocksJob {
     emulation: Emulation,
     /// The asking peer's emulated link.
     link: Arc<Mutex<Instant>>,
-    /// Breaches to commit on purpose.
-    sabotage: Sabotage,
+    /// Breaches to commit on purpose (none in the node we ship).
+    faults: Arc<dyn ServeFaults>,
 }
 
 impl BlocksJob {
@@ -188,7 +188,7 @@ impl BlocksJob {
             max_block_bytes,
             emulation,
             link,
-            sabotage,
+            faults,
         } = self;
         if !rate_wait.is_zero() {
             tokio::time::sleep(rate_wait).await;
@@ -204,7 +204,7 @@ impl BlocksJob {
         let blocks = if count == 0 {
             Vec::new()
         } else {
-            let unchecked = sabotage.unchecked_answers;
+            let unchecked = faults.unchecked_answers();
             let read = move || read_answer(&*source, &request, max_block_bytes, unchecked);
             match tokio::task::spawn_blocking(read).await {
                 Ok(blocks) => blocks,
@@ -222,7 +222,7 @@ impl BlocksJob {
         if !emulation.is_off() {
             emulation.wait(&link, encoded).await;
         }
-        if let Some(hold) = sabotage.hold_answers {
+        if let Some(hold) = faults.hold_answers() {
             tokio::time::sleep(hold).await;
         }
         Ok((blocks, permit))
@@ -259,8 +259,8 @@ pub(super) struct Server {
     emulation: Emulation,
     /// The limits.
     limits: ServeLimits,
-    /// Breaches to commit on purpose.
-    sabotage: Sabotage,
+    /// Breaches to commit on purpose (none in the node we ship).
+    faults: Arc<dyn ServeFaults>,
     /// Longest a request may wait for its peer's blocks tokens, and then for the byte budget: half the request
     /// timeout.
     max_wait: Duration,
@@ -299,7 +299,7 @@ impl Server {
                 bytes_per_sec: config.serve_bytes_per_sec,
             },
             limits: config.limits,
-            sabotage: config.sabotage,
+            faults: config.faults.clone(),
             max_wait: config.request_timeout / 2,
             budget: Arc::new(Semaphore::new(units(config.limits.max_bytes_in_flight))),
             budget_units: units(config.limits.max_bytes_in_flight),
@@ -311,9 +311,9 @@ impl Server {
         }
     }
 
-    /// The breaches this server commits on purpose (none unless `--misbehave`).
-    pub(super) fn sabotage(&self) -> Sabotage {
-        self.sabotage
+    /// The breaches this server commits on purpose (none in the node we ship).
+    pub(super) fn faults(&self) -> &dyn ServeFaults {
+        &*self.faults
     }
 
     /// The next answer a serving task finished (never `None`: the server holds a sender).
@@ -370,7 +370,7 @@ impl Server {
         channel: ResponseChannel<StatusMessage>,
     ) {
         let status = self.source.status();
-        if let Some(hold) = self.sabotage.hold_answers {
+        if let Some(hold) = self.faults.hold_answers() {
             let tx = self.served_tx.clone();
             tokio::spawn(async move {
                 tokio::time::sleep(hold).await;
@@ -456,7 +456,7 @@ impl Server {
             max_block_bytes: self.max_block_bytes,
             emulation: self.emulation,
             link,
-            sabotage: self.sabotage,
+            faults: self.faults.clone(),
         };
         let tx = self.served_tx.clone();
         tokio::spawn(async move {

@@ -310,7 +310,7 @@ impl SwarmTask {
                     request,
                     channel,
                 } => {
-                    if self.server.sabotage().disconnect_on_request {
+                    if self.server.faults().disconnect_on_request() {
                         let _ = self.swarm.disconnect_peer_id(peer);
                     } else if self.dialer.is_denied(&peer) {
                         self.server.dropped(&peer, DropReason::Denied);

@@ -89,7 +89,7 @@ fn config(keypair: Keypair, listen: Multiaddr, status: &StatusMessage) -> Networ
         serve_bytes_per_sec: 0,
         request_timeout: Duration::from_secs(60),
         limits: ServeLimits::default(),
-        sabotage: Default::default(),
+        faults: Arc::new(super::NoFaults),
     }
 }
 

@@ -733,6 +733,8 @@ impl Simulation {
     /// Builds a simulation of `scenario` over `chain` with engine `config`; the node's store is a [`SimStore`]
     /// holding the chain up to `scenario.start_height`.
     pub fn new(chain: &SimChain, scenario: Scenario, config: SyncConfig) -> Self {
+        // The simulator runs with strict bookkeeping: a wrong transition or buffer drift panics.
+        ecsync_components::set_strict(true);
         let store = SimStore::at(chain, scenario.start_height).expect("start height on the chain");
         let engine = SyncEngine::new(chain.spec.clone(), config.clone(), Box::new(store.clone()))
             .expect("engine");
@@ -1266,7 +1268,7 @@ impl Simulation {
             }
         }
         self.checked = head.height;
-        if let Err(e) = self.engine.check_bookkeeping() {
+        if let Err(e) = crate::testing::invariants::check_bookkeeping(&mut self.engine) {
             self.violation(format!("bookkeeping: {e}"));
         }
         let buffer = self.engine.buffer();

@@ -610,6 +610,8 @@ fn spawn_in_stage(world: &mut World, pending: PendingBlock, i: u64, layout: &Lay
 /// layout is inconsistent (over the buffer cap or a peer's in-flight budget, answers beyond the chain) and
 /// asserts [`check_world`] before it returns.
 pub fn build(layout: Layout, config: SyncConfig) -> Built {
+    // The test machinery runs with strict bookkeeping: a wrong transition or buffer drift panics.
+    ecsync_components::set_strict(true);
     let fx = fixture(layout.chain_len);
     let chain = &fx.chain;
     let redb = RedbStore::in_memory(&chain.spec, Some(&chain.genesis)).expect("in-memory store");
@@ -653,7 +655,7 @@ pub fn build(layout: Layout, config: SyncConfig) -> Built {
 
 /// Checks what the transitions keep: every range in exactly one state (`Delivered` only on a download), every
 /// pending block in exactly one stage and listed, in height order, by the `AwaitingImport` range it names (whose
-/// count it fills); then [`SyncEngine::check_bookkeeping`].
+/// count it fills); then [`check_bookkeeping`](crate::testing::invariants::check_bookkeeping).
 pub fn check_world(engine: &mut SyncEngine) -> Result<(), String> {
     let world = engine.world_mut();
     let ranges = entities::<With<Range>>(world);
@@ -718,7 +720,7 @@ pub fn check_world(engine: &mut SyncEngine) -> Result<(), String> {
             "{all} pending blocks, {listed} listed by downloaded ranges"
         ));
     }
-    engine.check_bookkeeping()
+    crate::testing::invariants::check_bookkeeping(engine)
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -18,8 +18,9 @@
 //! [`TransitionError`] when it is another; `fail_range` and `abandon_range` accept any state (a failure may race
 //! another: a timeout and a disconnect in one tick). Systems queue transitions through the [`Transitions`]
 //! extension of `Commands` (as bevy_transform's `commands.rs`), so they apply at the next sync point, in order,
-//! with exclusive access; a wrong state there is a bug: it panics under the `strict` feature (tests,
-//! simulations) and is counted in `EngineCounters::transition_errors` otherwise.
+//! with exclusive access; a wrong state there is a bug: it panics under strict bookkeeping
+//! (`ecsync_components::strict()`: tests, simulations) and is counted in `EngineCounters::transition_errors`
+//! otherwise (a running node).
 
 use bevy_ecs::prelude::MessageWriter;
 use bevy_ecs::prelude::{Commands, Component, Entity, With, World};
@@ -496,7 +497,7 @@ pub fn trim_range_below(world: &mut World, range: Entity, head: u64) {
 // ---------------------------------------------------------------------------------------------------------------
 // Queuing them from systems
 
-/// Runs a checked transition; a wrong state panics under `strict` and is counted otherwise.
+/// Runs a checked transition; a wrong state panics under strict bookkeeping and is counted otherwise.
 fn checked<T>(world: &mut World, result: impl FnOnce(&mut World) -> Result<T, TransitionError>) {
     if let Err(e) = result(world) {
         ecsync_components::strict_assert!(false, "{e}");

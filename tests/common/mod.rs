@@ -20,10 +20,20 @@ use std::time::{Duration, Instant};
 /// Generous: a loaded 2-core machine must never hit it; a hung test still ends.
 pub const DEADLINE: Duration = Duration::from_secs(180);
 
-/// The `ecsync` binary under test.
+/// The `ecsync` binary under test: the node we ship (the test build's `test-utils` feature only adds to the
+/// library; it changes nothing the binary does).
 pub fn exe() -> &'static str {
     env!("CARGO_BIN_EXE_ecsync")
 }
+
+/// The `ecsync-hostile` binary (`src/testing/hostile/`): `ecsync node` plus the test-only flags
+/// [`HOSTILE_FLAGS`]. `cargo test` builds it (the dev-dependency on the package turns `test-utils` on).
+pub fn hostile_exe() -> &'static str {
+    env!("CARGO_BIN_EXE_ecsync-hostile")
+}
+
+/// The flags only `ecsync-hostile node` knows: a node started with one of them runs [`hostile_exe`].
+pub const HOSTILE_FLAGS: [&str; 2] = ["--misbehave", "--extend-every-ms"];
 
 /// A chain of `blocks` blocks (512-byte payloads) from `seed`, generated once per test binary; tests copy it.
 pub fn template(seed: u64, blocks: u64) -> PathBuf {
@@ -207,7 +217,8 @@ impl Drop for NodeProc {
 }
 
 impl NodeProc {
-    /// Starts `ecsync node ARGS` and reads its address (and HTTP URL, with `--http`) from stdout.
+    /// Starts `ecsync node ARGS` (`ecsync-hostile node ARGS` when ARGS hold one of [`HOSTILE_FLAGS`]) and reads
+    /// its address (and HTTP URL, with `--http`) from stdout.
     pub fn start<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Self {
         Self::start_with_env(args, &[])
     }
@@ -215,7 +226,10 @@ impl NodeProc {
     /// [`NodeProc::start`] with `env` added to the process's environment (e.g. a clock set back from outside).
     pub fn start_with_env<S: AsRef<std::ffi::OsStr>>(args: &[S], env: &[(&str, &str)]) -> Self {
         let wants_http = args.iter().any(|a| a.as_ref() == "--http");
-        let mut child = Command::new(exe())
+        let hostile = args
+            .iter()
+            .any(|a| HOSTILE_FLAGS.iter().any(|f| a.as_ref() == *f));
+        let mut child = Command::new(if hostile { hostile_exe() } else { exe() })
             .arg("node")
             .args(args)
             .envs(env.iter().copied())

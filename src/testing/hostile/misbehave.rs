@@ -1,12 +1,12 @@
-//! `--misbehave KIND`: a serving node that breaks the protocol or the chain's rules in one way, so that tests can
-//! put hostile peers beside honest ones with real processes. Never for production.
+//! `ecsync-hostile node --misbehave KIND`: a serving node that breaks the protocol or the chain's rules in one
+//! way, so that tests can put hostile peers beside honest ones with real processes. Never for production.
 //!
 //! Most kinds wrap the node's [`BlockSource`] ([`Misbehaving`]): they change what is served (one block in the
 //! middle of every answer broken, an answer cut, lengthened, shifted or replaced, a status that lies). Kinds that
 //! break a rule a signature protects re-sign the broken block with the dev federation's keys, which a generated
 //! chain's `generator.json` derives, so that exactly that rule fails and not the signature. The transport kinds
 //! (`slow-loris`, `disconnect`) and those that break the answer's framing limits are carried out by the network
-//! task ([`Sabotage`]).
+//! task, through the kind's [`ServeFaults`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +17,7 @@ use ecsync_components::{
 };
 use ecsync_systems::chaingen::ChainGenerator;
 
-use crate::network::{BlockSource, Sabotage};
+use crate::network::{BlockSource, ServeFaults};
 
 /// How a serving node misbehaves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -61,16 +61,22 @@ pub const FORK_DEPTH: u64 = 1_000;
 /// How long `slow-loris` holds an answer back.
 pub const SLOW_LORIS_HOLD: Duration = Duration::from_secs(3_600);
 
-impl Misbehaviour {
-    /// What the network task must do for this kind (nothing for most).
-    pub fn sabotage(self) -> Sabotage {
-        Sabotage {
-            unchecked_answers: matches!(self, Self::TooMany | Self::Oversized | Self::Garbage),
-            hold_answers: (self == Self::SlowLoris).then_some(SLOW_LORIS_HOLD),
-            disconnect_on_request: self == Self::Disconnect,
-        }
+/// What the network task must do for a kind (nothing for most).
+impl ServeFaults for Misbehaviour {
+    fn unchecked_answers(&self) -> bool {
+        matches!(self, Self::TooMany | Self::Oversized | Self::Garbage)
     }
 
+    fn hold_answers(&self) -> Option<Duration> {
+        (*self == Self::SlowLoris).then_some(SLOW_LORIS_HOLD)
+    }
+
+    fn disconnect_on_request(&self) -> bool {
+        *self == Self::Disconnect
+    }
+}
+
+impl Misbehaviour {
     /// Whether breaking this rule needs the federation's keys (a generated chain).
     fn needs_keys(self) -> bool {
         matches!(
@@ -163,50 +169,56 @@ impl Misbehaving {
         SignedBlock::decode(bytes, self.spec.max_block_bytes as usize).ok()
     }
 
+    /// `block` approved by `approvers`, signed with the federation's keys (unchanged without a generator).
+    fn resign(&self, block: SignedBlock, approvers: u64) -> SignedBlock {
+        let Some(g) = self.generator.as_ref() else {
+            return block;
+        };
+        let approval = g.federation().approve(&block.hash(), approvers);
+        SignedBlock {
+            block: block.block,
+            approval,
+        }
+    }
+
+    /// `block` (the `i`th of `raw`) with another block's aggregate signature: its neighbour's in `raw`, or, for a
+    /// single block, one over another message.
+    fn forge_signature(&self, raw: &[Vec<u8>], i: usize, mut block: SignedBlock) -> SignedBlock {
+        let max = self.spec.max_block_bytes as usize;
+        let donor = raw
+            .get(i.saturating_sub(1).max(usize::from(i == 0)))
+            .and_then(|b| SignedBlock::decode(b, max).ok());
+        match donor {
+            Some(d) if d.approval.signature != block.approval.signature => {
+                block.approval.signature = d.approval.signature;
+            }
+            _ => {
+                // A single block: sign another message.
+                let mut other = block.clone();
+                other.block.header.state_root = Hash32([0xee; 32]);
+                let forged = self.resign(other, block.approval.approvers);
+                block.approval.signature = forged.approval.signature;
+            }
+        }
+        block
+    }
+
     /// `raw` with its middle block broken as the kind says.
     fn break_one(&self, mut raw: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
         if raw.is_empty() {
             return raw;
         }
         let i = raw.len() / 2;
-        let max = self.spec.max_block_bytes as usize;
-        let Ok(mut block) = SignedBlock::decode(&raw[i], max) else {
+        let Ok(mut block) = SignedBlock::decode(&raw[i], self.spec.max_block_bytes as usize) else {
             return raw;
         };
-        let generator = self.generator.as_ref();
         let n = self.spec.authorities.len();
         let producer = self.spec.producer_index(block.slot());
-        let resign = |block: SignedBlock, approvers: u64| -> SignedBlock {
-            let Some(g) = generator else { return block };
-            let approval = g.federation().approve(&block.hash(), approvers);
-            SignedBlock {
-                block: block.block,
-                approval,
-            }
-        };
         block = match self.kind {
-            Misbehaviour::BadSignature => {
-                let donor = raw
-                    .get(i.saturating_sub(1).max(usize::from(i == 0)))
-                    .and_then(|b| SignedBlock::decode(b, max).ok());
-                match donor {
-                    Some(d) if d.approval.signature != block.approval.signature => {
-                        block.approval.signature = d.approval.signature;
-                        block
-                    }
-                    _ => {
-                        // A single block: sign another message.
-                        let mut other = block.clone();
-                        other.block.header.state_root = Hash32([0xee; 32]);
-                        let forged = resign(other, block.approval.approvers);
-                        block.approval.signature = forged.approval.signature;
-                        block
-                    }
-                }
-            }
+            Misbehaviour::BadSignature => self.forge_signature(&raw, i, block),
             Misbehaviour::WrongProducer => {
                 let all = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
-                resign(block, all & !(1u64 << producer))
+                self.resign(block, all & !(1u64 << producer))
             }
             Misbehaviour::FewApprovals => {
                 let quorum = self.spec.quorum();
@@ -216,12 +228,12 @@ impl Misbehaving {
                     bits |= 1u64 << i;
                     i += 1;
                 }
-                resign(block, bits)
+                self.resign(block, bits)
             }
             Misbehaviour::BrokenLink => {
                 block.block.header.parent_hash = Hash32([0xbb; 32]);
                 let approvers = block.approval.approvers;
-                resign(block, approvers)
+                self.resign(block, approvers)
             }
             Misbehaviour::BadPayload => {
                 if let Some(byte) = block.block.payload.first_mut() {

@@ -1,0 +1,147 @@
+//! Hostile peers and a moving head, as real processes: the `ecsync-hostile` binary (`main.rs`, built only with
+//! the `test-utils` feature; the process tests start it through `tests/common`). It is `ecsync node` plus
+//!
+//! - `--misbehave KIND` ([`misbehave`]): serve the chain broken in one way;
+//! - `--extend-every-ms N` ([`extend`]): extend the generated chain on a timer.
+//!
+//! Both go through the node's fault-injection points ([`NodeHooks`], implemented by [`Hostile`]): the served
+//! [`BlockSource`] wrapped, the network's [`ServeFaults`], a hook before every tick. The node we ship has none of
+//! this: `ecsync node` knows neither flag.
+
+pub mod extend;
+pub mod misbehave;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use ecsync_components::ChainSpec;
+use ecsync_systems::chaingen::ChainGenerator;
+
+use crate::cli::NodeArgs;
+use crate::engine::SyncEngine;
+use crate::network::{BlockSource, NoFaults, ServeFaults};
+use crate::node::NodeHooks;
+use crate::store::chain_dir::load_generator;
+use extend::Extender;
+use misbehave::{Misbehaving, Misbehaviour};
+
+/// ecsync-hostile: an ecsync node that misbehaves on purpose, for tests only. Never on a real network.
+#[derive(Debug, Parser)]
+#[command(name = "ecsync-hostile", version)]
+pub struct HostileCli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: HostileCommand,
+}
+
+/// Its commands.
+#[derive(Debug, Subcommand)]
+pub enum HostileCommand {
+    /// `ecsync node` with the hostile modes.
+    Node(Box<HostileNodeArgs>),
+}
+
+/// `ecsync-hostile node`: every flag of `ecsync node`, and the hostile modes.
+#[derive(Debug, Args)]
+pub struct HostileNodeArgs {
+    /// The node's flags.
+    #[command(flatten)]
+    pub node: NodeArgs,
+    /// Serve the chain broken in this way (a hostile peer).
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub misbehave: Option<Misbehaviour>,
+    /// Extend the (generated) chain by one block every N ms, signed with every key of the dev federation, in
+    /// lockstep with other nodes of the same seed, ignoring the production gate (0: never).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
+    pub extend_every_ms: u64,
+}
+
+/// Runs `ecsync-hostile`'s command.
+pub fn run(cli: HostileCli) -> anyhow::Result<()> {
+    match cli.command {
+        HostileCommand::Node(args) => {
+            let hooks = Hostile {
+                data: args.node.data.clone(),
+                misbehave: args.misbehave,
+                extend_every_ms: args.extend_every_ms,
+                extender: None,
+            };
+            crate::cli::node::run_with(args.node, Box::new(hooks))
+        }
+    }
+}
+
+/// The hostile modes, injected into a node.
+pub struct Hostile {
+    /// The node's data dir (its `generator.json`).
+    pub data: PathBuf,
+    /// How it serves the chain broken, if at all.
+    pub misbehave: Option<Misbehaviour>,
+    /// Extend the chain every this many ms (0: never).
+    pub extend_every_ms: u64,
+    /// The extender, once the chain is known.
+    extender: Option<Extender>,
+}
+
+impl NodeHooks for Hostile {
+    fn serve_from(
+        &mut self,
+        spec: &ChainSpec,
+        honest: Arc<dyn BlockSource>,
+    ) -> anyhow::Result<Arc<dyn BlockSource>> {
+        if self.extend_every_ms > 0 {
+            let generator = chain_generator(&self.data, spec, "--extend-every-ms")?;
+            tracing::warn!(
+                "--extend-every-ms: extending the chain on a timer with every key, ignoring the production gate \
+                 (a test node; real nodes produce with --authority-keys and --produce)"
+            );
+            self.extender = Some(Extender::new(generator, self.extend_every_ms));
+        }
+        let Some(kind) = self.misbehave else {
+            return Ok(honest);
+        };
+        let generator = chain_generator(&self.data, spec, "--misbehave").ok();
+        let source = Misbehaving::new(honest, kind, spec.clone(), generator)?;
+        tracing::warn!(
+            "misbehaving on purpose: {kind:?} (a test node; never use on a real network)"
+        );
+        Ok(Arc::new(source))
+    }
+
+    fn serve_faults(&self) -> Arc<dyn ServeFaults> {
+        match self.misbehave {
+            Some(kind) => Arc::new(kind),
+            None => Arc::new(NoFaults),
+        }
+    }
+
+    fn before_tick(&mut self, engine: &mut SyncEngine, now_ms: u64) {
+        if let Some(extender) = &mut self.extender {
+            extender.before_tick(engine, now_ms);
+        }
+    }
+}
+
+/// The generator of the chain in `data` (which must be a generated chain), for `what` (a flag that needs it).
+pub fn chain_generator(
+    data: &Path,
+    spec: &ChainSpec,
+    what: &str,
+) -> anyhow::Result<ChainGenerator> {
+    let params = load_generator(data)?.with_context(|| {
+        format!(
+            "{what} needs a generated chain ({} has no generator.json)",
+            data.display()
+        )
+    })?;
+    let generator = ChainGenerator::new(params)?;
+    if generator.spec() != spec {
+        bail!(
+            "generator.json does not describe the chain in {}",
+            data.display()
+        );
+    }
+    Ok(generator)
+}
