@@ -236,6 +236,9 @@ fn referenced(text: &str, module: &[String]) -> Vec<Vec<String>> {
             statement.clear();
             continue;
         }
+        if t.starts_with("//") {
+            continue;
+        }
         for (i, _) in line.match_indices("crate::") {
             if i > 0 && line[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$') {
                 continue;

@@ -84,7 +84,6 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
-use anyhow::{Context, bail};
 use ecsync_components::{ChainSpec, Hash32, NetEvent, PeerId, Request, StatusMessage};
 use libp2p::futures::StreamExt;
 use libp2p::multiaddr::Protocol;
@@ -449,21 +448,25 @@ impl Network {
     pub async fn start(
         config: NetworkConfig,
         source: Arc<dyn BlockSource>,
-    ) -> anyhow::Result<(NetworkHandle, mpsc::Receiver<NetEvent>)> {
+    ) -> Result<(NetworkHandle, mpsc::Receiver<NetEvent>), NetworkError> {
         if config.max_block_bytes == 0 {
-            bail!("max_block_bytes must be positive");
+            return Err(NetworkError::ZeroBlockBytes);
         }
         let local_peer_id = config.keypair.public().to_peer_id();
         let bootnodes = bootnodes(&config.bootnodes, local_peer_id)?;
 
         check_port_free(&config.listen)?;
-        let mut swarm = behaviour::build_swarm(&config)?;
+        let mut swarm =
+            behaviour::build_swarm(&config).map_err(|e| NetworkError::Swarm(e.into()))?;
         swarm
             .listen_on(config.listen.clone())
-            .with_context(|| format!("cannot listen on {}", config.listen))?;
+            .map_err(|e| NetworkError::Listen {
+                addr: config.listen.to_string(),
+                source: e.into(),
+            })?;
         let bound = tokio::time::timeout(Duration::from_secs(10), listen_addr(&mut swarm, &config))
             .await
-            .with_context(|| format!("no listen address on {} after 10 s", config.listen))??;
+            .map_err(|_| NetworkError::NoListenAddr(config.listen.to_string()))??;
         let listen_addr = bound.with(Protocol::P2p(local_peer_id));
         tracing::info!(peer_id = %local_peer_id, "listening on {listen_addr}");
 
@@ -492,11 +495,11 @@ impl Network {
 fn bootnodes(
     addrs: &[Multiaddr],
     local_peer_id: Libp2pPeer,
-) -> anyhow::Result<Vec<(Libp2pPeer, Multiaddr)>> {
+) -> Result<Vec<(Libp2pPeer, Multiaddr)>, NetworkError> {
     let mut bootnodes = Vec::with_capacity(addrs.len());
     for addr in addrs {
         let Some(Protocol::P2p(peer)) = addr.iter().last() else {
-            bail!("bootnode address {addr} does not end with /p2p/<peer id>");
+            return Err(NetworkError::Bootnode(addr.to_string()));
         };
         if peer == local_peer_id {
             tracing::warn!("ignoring bootnode {addr}: it is this node");
@@ -508,15 +511,22 @@ fn bootnodes(
 }
 
 /// Drives `swarm` until its listener on `config.listen` reports its address (or fails).
-async fn listen_addr(swarm: &mut EcsyncSwarm, config: &NetworkConfig) -> anyhow::Result<Multiaddr> {
+async fn listen_addr(
+    swarm: &mut EcsyncSwarm,
+    config: &NetworkConfig,
+) -> Result<Multiaddr, NetworkError> {
+    let failed = |what: String| NetworkError::Listener {
+        addr: config.listen.to_string(),
+        what,
+    };
     loop {
         match swarm.select_next_some().await {
             SwarmEvent::NewListenAddr { address, .. } => return Ok(address),
             SwarmEvent::ListenerClosed { reason, .. } => {
-                bail!("listener on {} closed: {reason:?}", config.listen);
+                return Err(failed(format!("closed: {reason:?}")));
             }
             SwarmEvent::ListenerError { error, .. } => {
-                bail!("listener on {} failed: {error}", config.listen);
+                return Err(failed(format!("failed: {error}")));
             }
             _ => {}
         }
@@ -525,7 +535,7 @@ async fn listen_addr(swarm: &mut EcsyncSwarm, config: &NetworkConfig) -> anyhow:
 
 /// Fails if `addr` names a TCP port something already listens on. libp2p's TCP listeners set `SO_REUSEPORT`, so
 /// two nodes would otherwise share one port silently (the kernel splitting the connections between them).
-fn check_port_free(addr: &Multiaddr) -> anyhow::Result<()> {
+fn check_port_free(addr: &Multiaddr) -> Result<(), NetworkError> {
     let mut ip = None;
     let mut port = None;
     for protocol in addr.iter() {
@@ -540,8 +550,10 @@ fn check_port_free(addr: &Multiaddr) -> anyhow::Result<()> {
         && port != 0
     {
         // A plain bind (no SO_REUSEPORT) fails while another socket listens there; dropped at once.
-        std::net::TcpListener::bind((ip, port))
-            .with_context(|| format!("cannot listen on {addr}"))?;
+        std::net::TcpListener::bind((ip, port)).map_err(|e| NetworkError::Listen {
+            addr: addr.to_string(),
+            source: e.into(),
+        })?;
     }
     Ok(())
 }
@@ -665,25 +677,33 @@ impl NetworkHandle {
 
 /// Loads the node's keypair from `path` (libp2p protobuf encoding), or creates an ed25519 one there (creating the
 /// parent directories), so the peer id survives restarts.
-pub fn load_or_create_keypair(path: &Path) -> anyhow::Result<Keypair> {
+pub fn load_or_create_keypair(path: &Path) -> Result<Keypair, NetworkError> {
+    let shown = || path.display().to_string();
     match std::fs::read(path) {
-        Ok(bytes) => Keypair::from_protobuf_encoding(&bytes).map_err(|e| {
-            anyhow::anyhow!(
-                "the node key file {} is corrupt ({e}); delete it to create a new identity (a new peer id)",
-                path.display()
-            )
-        }),
+        Ok(bytes) => {
+            Keypair::from_protobuf_encoding(&bytes).map_err(|e| NetworkError::CorruptKey {
+                path: shown(),
+                what: e.to_string(),
+            })
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let keypair = Keypair::generate_ed25519();
             let bytes = keypair
                 .to_protobuf_encoding()
-                .context("cannot encode the new node key")?;
+                .expect("an ed25519 key encodes");
+            let io = |action, path: &Path| {
+                let path = path.display().to_string();
+                move |source| NetworkError::KeyFile {
+                    action,
+                    path,
+                    source,
+                }
+            };
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                std::fs::create_dir_all(dir).map_err(io("create", dir))?;
             }
             crate::util::fs::write_atomic(path, &bytes, true)
-                .with_context(|| format!("cannot write the node key to {}", path.display()))?;
+                .map_err(io("write the node key to", path))?;
             tracing::info!(
                 "created a new node key in {} (peer id {})",
                 path.display(),
@@ -691,7 +711,65 @@ pub fn load_or_create_keypair(path: &Path) -> anyhow::Result<Keypair> {
             );
             Ok(keypair)
         }
-        Err(e) => Err(anyhow::Error::new(e)
-            .context(format!("cannot read the node key {}", path.display()))),
+        Err(source) => Err(NetworkError::KeyFile {
+            action: "read the node key",
+            path: shown(),
+            source,
+        }),
     }
+}
+
+/// Why the network could not start, or the node's key could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum NetworkError {
+    /// `max_block_bytes` is zero.
+    #[error("max_block_bytes must be positive")]
+    ZeroBlockBytes,
+    /// A bootnode address without a peer id.
+    #[error("bootnode address {0} does not end with /p2p/<peer id>")]
+    Bootnode(String),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}")]
+    Listen {
+        /// The address.
+        addr: String,
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The listener closed or failed before it had an address.
+    #[error("listener on {addr} {what}")]
+    Listener {
+        /// The address.
+        addr: String,
+        /// What happened.
+        what: String,
+    },
+    /// No address after 10 s.
+    #[error("no listen address on {0} after 10 s")]
+    NoListenAddr(String),
+    /// The swarm could not be built.
+    #[error("cannot build the libp2p swarm")]
+    Swarm(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The node key file does not decode.
+    #[error(
+        "the node key file {path} is corrupt ({what}); delete it to create a new identity (a new peer id)"
+    )]
+    CorruptKey {
+        /// The file.
+        path: String,
+        /// What the decoder said.
+        what: String,
+    },
+    /// The node key file could not be read or written.
+    #[error("cannot {action} {path}")]
+    KeyFile {
+        /// What was tried.
+        action: &'static str,
+        /// The file.
+        path: String,
+        /// The IO error.
+        #[source]
+        source: std::io::Error,
+    },
 }

@@ -23,7 +23,7 @@ pub trait NodeHooks: Send + 'static {
         &mut self,
         spec: &ChainSpec,
         honest: Arc<dyn BlockSource>,
-    ) -> anyhow::Result<Arc<dyn BlockSource>> {
+    ) -> Result<Arc<dyn BlockSource>, Box<dyn std::error::Error + Send + Sync>> {
         let _ = spec;
         Ok(honest)
     }

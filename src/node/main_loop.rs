@@ -6,13 +6,13 @@ use std::sync::Mutex;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use ecsync_components::{NetEvent, SyncState, SyncStatus};
 use tokio::sync::watch;
 
 use crate::engine::SyncEngine;
 use crate::network::NetworkHandle;
 use crate::node::NodeHooks;
+use crate::node::error::NodeError;
 use crate::node::http::{Control, ControlAnswer, ControlReply, DumpReply, DumpSent};
 use crate::node::metrics::Metrics;
 use crate::util::clock::unix_now_ms;
@@ -75,7 +75,7 @@ struct Pace {
 
 impl MainLoop {
     /// Runs until stopped (or the input closes), then writes a final checkpoint.
-    pub(super) fn run(mut self) -> anyhow::Result<()> {
+    pub(super) fn run(mut self) -> Result<(), NodeError> {
         self.engine.set_stopwatch(crate::util::clock::monotonic_ns);
         let now = Instant::now();
         let mut pace = Pace {
@@ -164,10 +164,10 @@ impl MainLoop {
     }
 
     /// The final checkpoint, status and totals.
-    fn finish(mut self, ticks: u64) -> anyhow::Result<()> {
+    fn finish(mut self, ticks: u64) -> Result<(), NodeError> {
         self.engine
             .checkpoint_now(unix_now_ms())
-            .context("final checkpoint")?;
+            .map_err(NodeError::FinalCheckpoint)?;
         self.status.send_replace(self.engine.status());
         let c = self.engine.counters();
         tracing::info!(

@@ -8,6 +8,7 @@
 
 pub mod checkpoint_sync;
 pub mod config_file;
+pub mod error;
 pub mod hooks;
 pub mod http;
 pub mod keyfile;
@@ -20,7 +21,6 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anyhow::{Context, bail};
 use ecsync_components::{ChainSpec, NetEvent, SyncConfig, SyncState, SyncStatus};
 use libp2p::Multiaddr;
 use libp2p::identity::Keypair;
@@ -32,6 +32,7 @@ use crate::network::{
     load_or_create_keypair,
 };
 use crate::node::checkpoint_sync::{Input, TrustedCheckpoint, start_from_checkpoint};
+use crate::node::error::NodeError;
 use crate::node::http::{ControlRequester, DumpRequester, HttpState};
 use crate::node::main_loop::{EngineInput, MainLoop, try_send};
 use crate::node::metrics::Metrics;
@@ -110,7 +111,7 @@ impl NodeOptions {
     }
 
     /// The engine's settings, checked: the config's, with `validate_per_tick` raised when asked.
-    fn sync_config(&self) -> anyhow::Result<SyncConfig> {
+    fn sync_config(&self) -> Result<SyncConfig, NodeError> {
         let mut config = self.sync.clone();
         if self.auto_validate_per_tick {
             // Every compute worker gets a signature batch each tick.
@@ -140,9 +141,9 @@ impl NodeOptions {
     }
 
     /// The federation member's keys and approval memory (`--authority-keys`), if it is one.
-    fn member(&self, spec: &ChainSpec) -> anyhow::Result<Option<(MemberKeys, ApprovalDb)>> {
+    fn member(&self, spec: &ChainSpec) -> Result<Option<(MemberKeys, ApprovalDb)>, NodeError> {
         if self.produce && self.authority_keys.is_none() {
-            bail!("--produce needs --authority-keys: only a federation member produces");
+            return Err(NodeError::ProduceWithoutKeys);
         }
         let Some(path) = &self.authority_keys else {
             return Ok(None);
@@ -161,9 +162,11 @@ impl NodeOptions {
 }
 
 /// Opens (or initialises from `--spec`) a node's data dir: its spec and store.
-pub fn open_data_dir(data: &Path, spec: Option<&Path>) -> anyhow::Result<(ChainSpec, RedbStore)> {
-    std::fs::create_dir_all(data)
-        .with_context(|| format!("cannot create data dir {}", data.display()))?;
+pub fn open_data_dir(
+    data: &Path,
+    spec: Option<&Path>,
+) -> Result<(ChainSpec, RedbStore), NodeError> {
+    std::fs::create_dir_all(data).map_err(NodeError::io("create data dir", data.display()))?;
     let spec_path = data.join(SPEC_FILE);
     let chain_spec = match (spec_path.exists(), spec) {
         (true, given) => {
@@ -171,15 +174,12 @@ pub fn open_data_dir(data: &Path, spec: Option<&Path>) -> anyhow::Result<(ChainS
             if let Some(given) = given {
                 let other = load_spec(given)?;
                 if other != own {
-                    bail!(
-                        "{} holds chain {} (genesis {}), but --spec {} is chain {} (genesis {})",
-                        data.display(),
-                        own.chain_id,
-                        own.genesis_hash,
-                        given.display(),
-                        other.chain_id,
-                        other.genesis_hash
-                    );
+                    return Err(NodeError::OtherChain {
+                        data: data.display().to_string(),
+                        own: Box::new(own),
+                        given: given.display().to_string(),
+                        other: Box::new(other),
+                    });
                 }
             }
             own
@@ -187,13 +187,10 @@ pub fn open_data_dir(data: &Path, spec: Option<&Path>) -> anyhow::Result<(ChainS
         (false, Some(given)) => {
             let spec = load_spec(given)?;
             crate::util::fs::write_atomic(&spec_path, spec.to_json().as_bytes(), false)
-                .with_context(|| format!("cannot write {}", spec_path.display()))?;
+                .map_err(NodeError::io("write", spec_path.display()))?;
             spec
         }
-        (false, None) => bail!(
-            "{} has no spec.json: give --spec FILE to start a fresh node",
-            data.display()
-        ),
+        (false, None) => return Err(NodeError::NoSpec(data.display().to_string())),
     };
     let store = RedbStore::open_or_create(&data.join(STORE_FILE), &chain_spec)?;
     Ok((chain_spec, store))
@@ -201,7 +198,7 @@ pub fn open_data_dir(data: &Path, spec: Option<&Path>) -> anyhow::Result<(ChainS
 
 /// Whether a store started with `--checkpoint` still needs its trusted block: yes when it is empty; no when it
 /// already holds that block (a restart); an error when it holds another chain above genesis.
-fn check_checkpoint_start(store: &RedbStore, cp: TrustedCheckpoint) -> anyhow::Result<bool> {
+fn check_checkpoint_start(store: &RedbStore, cp: TrustedCheckpoint) -> Result<bool, NodeError> {
     use ecsync_components::ChainStore;
     let head = store.head()?;
     if head.height == 0 {
@@ -210,18 +207,16 @@ fn check_checkpoint_start(store: &RedbStore, cp: TrustedCheckpoint) -> anyhow::R
     let stored = store.block(cp.height)?.map(|b| b.hash());
     match stored {
         Some(hash) if hash == cp.hash => Ok(false),
-        Some(hash) => bail!(
-            "--checkpoint {}:{}: the store holds another block at that height ({hash}); use an empty data dir",
-            cp.height,
-            cp.hash
-        ),
-        None => bail!(
-            "--checkpoint {}:{}: the store is already at height {} without that block; --checkpoint needs an empty \
-             data dir",
-            cp.height,
-            cp.hash,
-            head.height
-        ),
+        Some(stored) => Err(NodeError::CheckpointConflict {
+            height: cp.height,
+            hash: cp.hash,
+            stored,
+        }),
+        None => Err(NodeError::CheckpointNotEmpty {
+            height: cp.height,
+            hash: cp.hash,
+            head: head.height,
+        }),
     }
 }
 
@@ -291,7 +286,7 @@ pub struct Node {
     status: watch::Receiver<SyncStatus>,
     input: mpsc::SyncSender<EngineInput>,
     http_addr: Option<std::net::SocketAddr>,
-    engine_thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
+    engine_thread: Option<std::thread::JoinHandle<Result<(), NodeError>>>,
     exit_on_failure: bool,
 }
 
@@ -307,7 +302,7 @@ struct EngineStart {
 
 impl Node {
     /// Starts a node: opens its data dir, starts the network and the engine thread. Call inside a tokio runtime.
-    pub async fn start(opts: NodeOptions) -> anyhow::Result<Self> {
+    pub async fn start(opts: NodeOptions) -> Result<Self, NodeError> {
         Self::start_with(opts, Box::new(NoHooks)).await
     }
 
@@ -315,12 +310,12 @@ impl Node {
     pub async fn start_with(
         opts: NodeOptions,
         mut hooks: Box<dyn NodeHooks>,
-    ) -> anyhow::Result<Self> {
+    ) -> Result<Self, NodeError> {
         let (spec, mut store) = open_data_dir(&opts.data, opts.spec.as_deref())?;
         let member = opts.member(&spec)?;
         let keypair = load_or_create_keypair(&opts.data.join(KEY_FILE))?;
         let honest: Arc<dyn BlockSource> = Arc::new(Source::new(store.reader()));
-        let source = hooks.serve_from(&spec, honest)?;
+        let source = hooks.serve_from(&spec, honest).map_err(NodeError::Hook)?;
         let net_config = opts.net_config(&spec, keypair, hooks.serve_faults());
         let config = opts.sync_config()?;
         store.keep_checkpoints(config.max_checkpoints);
@@ -378,7 +373,7 @@ impl Node {
         self,
         exit_when_synced: bool,
         shutdown: impl std::future::Future<Output = ()>,
-    ) -> anyhow::Result<NodeOutcome> {
+    ) -> Result<NodeOutcome, NodeError> {
         let mut status = self.status.clone();
         tokio::pin!(shutdown);
         let mut watch = StatusWatch {
@@ -404,15 +399,15 @@ impl Node {
     }
 
     /// Stops the engine (final checkpoint) and the network.
-    pub async fn stop(mut self) -> anyhow::Result<()> {
+    pub async fn stop(mut self) -> Result<(), NodeError> {
         // The engine drains its input, so this wait ends; off the runtime's worker, as it may wait.
         let input = self.input.clone();
         let _ = tokio::task::spawn_blocking(move || input.send(EngineInput::Stop).is_ok()).await;
         let result = match self.engine_thread.take() {
             Some(t) => tokio::task::spawn_blocking(move || t.join())
                 .await
-                .context("engine thread")?
-                .map_err(|_| anyhow::anyhow!("the engine thread panicked"))?,
+                .map_err(|_| NodeError::EnginePanicked)?
+                .map_err(|_| NodeError::EnginePanicked)?,
             None => Ok(()),
         };
         self.network.clone().shutdown().await;
@@ -444,7 +439,7 @@ impl Boot {
         store: RedbStore,
         spec: ChainSpec,
         config: SyncConfig,
-    ) -> anyhow::Result<Self> {
+    ) -> Result<Self, NodeError> {
         let checkpoint = opts
             .checkpoint
             .map(|(height, hash)| TrustedCheckpoint { height, hash });
@@ -471,7 +466,7 @@ impl Boot {
         self,
         input: &mpsc::Receiver<EngineInput>,
         net: &NetworkHandle,
-    ) -> anyhow::Result<Option<SyncEngine>> {
+    ) -> Result<Option<SyncEngine>, NodeError> {
         let AnchorBoot {
             mut store,
             spec,
@@ -509,7 +504,7 @@ impl Boot {
 fn forward_events(
     mut events: tokio::sync::mpsc::Receiver<NetEvent>,
     forward: mpsc::SyncSender<EngineInput>,
-) -> anyhow::Result<()> {
+) -> Result<(), NodeError> {
     std::thread::Builder::new()
         .name("ecsync-net-events".into())
         .spawn(move || {
@@ -519,7 +514,7 @@ fn forward_events(
                 }
             }
         })
-        .context("cannot start the network event thread")?;
+        .map_err(NodeError::io("start", "the network event thread"))?;
     Ok(())
 }
 
@@ -529,7 +524,7 @@ async fn serve_http(
     input: &mpsc::SyncSender<EngineInput>,
     status: &watch::Receiver<SyncStatus>,
     metrics: &Metrics,
-) -> anyhow::Result<std::net::SocketAddr> {
+) -> Result<std::net::SocketAddr, NodeError> {
     let dump_input = Mutex::new(input.clone());
     let dump: DumpRequester =
         Arc::new(move |full, reply| try_send(&dump_input, EngineInput::Dump { full, reply }));
@@ -548,7 +543,7 @@ async fn serve_http(
         control,
         control_limits: Arc::default(),
     };
-    crate::node::http::serve(addr, state).await
+    Ok(crate::node::http::serve(addr, state).await?)
 }
 
 /// Starts the engine thread: builds the engine (after fetching the checkpoint's block, if it must), makes it a
@@ -559,7 +554,7 @@ fn spawn_engine(
     net: NetworkHandle,
     status: watch::Sender<SyncStatus>,
     metrics: Metrics,
-) -> anyhow::Result<std::thread::JoinHandle<anyhow::Result<()>>> {
+) -> Result<std::thread::JoinHandle<Result<(), NodeError>>, NodeError> {
     std::thread::Builder::new()
         .name("ecsync-engine".into())
         .spawn(move || {
@@ -585,7 +580,7 @@ fn spawn_engine(
             }
             .run()
         })
-        .context("cannot start the engine thread")
+        .map_err(NodeError::io("start", "the engine thread"))
 }
 
 #[cfg(test)]

@@ -90,7 +90,7 @@ impl NodeHooks for Hostile {
         &mut self,
         spec: &ChainSpec,
         honest: Arc<dyn BlockSource>,
-    ) -> anyhow::Result<Arc<dyn BlockSource>> {
+    ) -> Result<Arc<dyn BlockSource>, Box<dyn std::error::Error + Send + Sync>> {
         if self.extend_every_ms > 0 {
             let generator = chain_generator(&self.data, spec, "--extend-every-ms")?;
             tracing::warn!(
