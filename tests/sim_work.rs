@@ -56,7 +56,8 @@ fn to_peer(sent: &[SentRequest], index: usize) -> Vec<&SentRequest> {
     sent.iter().filter(|r| r.peer == index).collect()
 }
 
-/// "t=120 ms: 64" for each request, for failure messages.
+/// "t=120ms 64@129 Some(64)" (when, how many, from where, answered with how many) for each request, for failure
+/// messages.
 fn timeline(requests: &[&SentRequest]) -> String {
     let all: Vec<String> = requests
         .iter()
@@ -74,6 +75,8 @@ fn batch_chain() -> &'static SimChain {
 
 #[test]
 fn a_fast_peers_batches_grow_while_a_slow_peers_stay_small() {
+    // One request at a time per peer: the sizes alone carry the difference, and the fast peer does not finish the
+    // chain before the slow one has answered a few times.
     let config = SyncConfig {
         max_in_flight_per_peer: 1,
         ..SyncConfig::default()
@@ -96,6 +99,7 @@ fn a_fast_peers_batches_grow_while_a_slow_peers_stay_small() {
     );
     // The fast peer: from the initial batch, each request at least as large as the one before, up to the
     // largest batch, which it keeps (its last request is cut at the chain's head).
+    assert!(!fast.is_empty(), "{context}");
     assert_eq!(fast[0].count, config.initial_batch, "{context}");
     let grown = fast
         .iter()
@@ -113,6 +117,7 @@ fn a_fast_peers_batches_grow_while_a_slow_peers_stay_small() {
     );
     // The slow peer: the initial batch first, then less (what it delivers in a target_request_ms), request after
     // request, also while the fast peer asks for the largest batch.
+    assert!(slow.len() >= 3, "{context}");
     assert_eq!(slow[0].count, config.initial_batch, "{context}");
     assert!(
         slow[1..].iter().all(|r| r.count < config.initial_batch),
@@ -165,17 +170,14 @@ fn decay_chain() -> &'static SimChain {
     CHAIN.get_or_init(|| SimChain::generate(32, DECAY_BLOCKS, 96))
 }
 
-#[test]
-fn a_peer_whose_reputation_decayed_back_gets_work_again() {
-    let config = SyncConfig {
-        reputation_half_life_ms: 20_000,
-        discredit_ms: 1_000,
-        max_discredit_ms: 1_000,
-        ..SyncConfig::default()
-    };
-    // Peer 0 carries the sync, slowly; peer 1 is quicker but answers no blocks request for its first 20 s.
+/// When the stalled peer of the decay scenario stops stalling, ms after the start.
+const STALL_MS: u64 = 20_000;
+
+/// The decay scenario, run: peer 0 carries the sync, slowly; peer 1 is quicker but answers no blocks request for
+/// its first [`STALL_MS`]. Returns the run's requests and what the engine thought of peer 1 after each tick.
+fn run_decay(config: &SyncConfig) -> (Vec<SentRequest>, Vec<Seen>) {
     let steady = peer(Behaviour::Honest, 100, 5_000);
-    let stalled = peer(Behaviour::Stalled { until_ms: 20_000 }, 20, 1_000_000);
+    let stalled = peer(Behaviour::Stalled { until_ms: STALL_MS }, 20, 1_000_000);
     let id = ecsync::components::PeerId(2);
     let mut views = Vec::new();
     let run = Simulation::new(
@@ -185,23 +187,12 @@ fn a_peer_whose_reputation_decayed_back_gets_work_again() {
     );
     let (report, sent) = run.run_observed(|at_ms, engine| views.push(seen(engine, at_ms, id)));
     assert_synced(&report, DECAY_BLOCKS);
-    let requests = to_peer(&sent, 1);
-    let context = format!("requests to the stalled peer: {}", timeline(&requests));
-    let stop = config.stop_using_below;
-    let view_at = |at_ms: u64| {
-        views
-            .iter()
-            .find(|v| v.at_ms == at_ms)
-            .unwrap_or_else(|| panic!("no tick at {at_ms} ms"))
-    };
+    (sent, views)
+}
 
-    // Its requests during the stall went unanswered (they timed out).
-    let stalled: Vec<_> = requests.iter().filter(|r| r.at_ms < 20_000).collect();
-    assert!(stalled.len() >= 2, "{context}");
-    assert!(stalled.iter().all(|r| r.answered.is_none()), "{context}");
-
-    // Its reputation fell below stop_using_below after them, and stayed there (connected) until it decayed
-    // back, at the pace of the half-life.
+/// The ticks from the first at which the reputation was below `stop` to the first after at which it was back:
+/// `(fall, back)` indices into `views`.
+fn low_span(views: &[Seen], stop: f64, context: &str) -> (usize, usize) {
     let fall = views
         .iter()
         .position(|v| v.reputation < stop)
@@ -211,16 +202,41 @@ fn a_peer_whose_reputation_decayed_back_gets_work_again() {
             .iter()
             .position(|v| v.reputation >= stop)
             .unwrap_or_else(|| panic!("its reputation never came back to {stop}: {context}"));
-    let (fell, came_back) = (views[fall], views[back]);
+    (fall, back)
+}
+
+#[test]
+fn a_peer_whose_reputation_decayed_back_gets_work_again() {
+    let config = SyncConfig {
+        reputation_half_life_ms: 20_000,
+        discredit_ms: 1_000,
+        max_discredit_ms: 1_000,
+        ..SyncConfig::default()
+    };
+    let (sent, views) = run_decay(&config);
+    let requests = to_peer(&sent, 1);
+    let context = format!("requests to the stalled peer: {}", timeline(&requests));
+    let stop = config.stop_using_below;
+
+    // Its requests during the stall went unanswered (they timed out).
+    let stalled: Vec<_> = requests.iter().filter(|r| r.at_ms < STALL_MS).collect();
+    assert!(stalled.len() >= 2, "{context}");
+    assert!(stalled.iter().all(|r| r.answered.is_none()), "{context}");
+
+    // Its reputation fell below stop_using_below after them, and stayed there (connected) until it decayed
+    // back, at the pace of the half-life.
+    let (fall, back) = low_span(&views, stop, &context);
+    let (fell, came_back, low) = (views[fall], views[back], &views[fall..back]);
     assert!(
-        views[fall..back].iter().all(|v| v.connected),
+        low.iter().all(|v| v.connected),
         "{:?}",
-        views[fall..back].iter().find(|v| !v.connected)
+        low.iter().find(|v| !v.connected)
     );
     let half_life = config.reputation_half_life_ms as f64;
     let expected = fell.at_ms as f64 + half_life * (fell.reputation / stop).log2();
+    let tick = 20.0;
     assert!(
-        came_back.at_ms as f64 >= expected - 1.0 && came_back.at_ms as f64 <= expected + 1.0 + 20.0,
+        (expected - 1.0..=expected + 1.0 + tick).contains(&(came_back.at_ms as f64)),
         "back at {} ms, decay says {expected} ms (from {fell:?})",
         came_back.at_ms
     );
@@ -228,24 +244,18 @@ fn a_peer_whose_reputation_decayed_back_gets_work_again() {
     // No request while it was below: for a while (over 10 s) neither a discredit nor a disconnection kept work
     // from it, only its reputation.
     for r in &requests {
-        let v = view_at(r.at_ms);
+        let v = views.iter().find(|v| v.at_ms == r.at_ms).unwrap();
         assert!(v.reputation >= stop, "a request at {v:?}: {context}");
     }
-    let undiscredited_from = views[fall..back]
-        .iter()
-        .find(|v| !v.discredited)
-        .map_or(came_back.at_ms, |v| v.at_ms);
+    let undiscredited = low.iter().position(|v| !v.discredited).unwrap_or(low.len());
     assert!(
-        views[fall..back]
-            .iter()
-            .filter(|v| v.at_ms >= undiscredited_from)
-            .all(|v| !v.discredited),
+        low[undiscredited..].iter().all(|v| !v.discredited),
         "{context}"
     );
+    let alone = came_back.at_ms - low.get(undiscredited).map_or(came_back.at_ms, |v| v.at_ms);
     assert!(
-        came_back.at_ms - undiscredited_from > 10_000,
-        "only {} ms without work for its reputation alone: {context}",
-        came_back.at_ms - undiscredited_from
+        alone > 10_000,
+        "only {alone} ms without work for its reputation alone: {context}"
     );
 
     // Back at stop_using_below, it gets work at once (the other peer is as busy as before), and serves it.
