@@ -156,32 +156,26 @@ async fn accept(listener: &TcpListener, what: &str) -> tokio::net::TcpStream {
         .0
 }
 
-/// The node dials its bootnodes at start, in order: the first two dials stall in their handshake (pending), the
-/// third is refused before any connection. Once one of the first two fails, a redial of the third goes out.
+/// The node dials its bootnodes at start, in order: the first two dials stall in their handshake (pending until
+/// the connection timeout), and the third is refused before any connection (the first thing the dialer's log
+/// has about it is the refusal).
 #[tokio::test(flavor = "multi_thread")]
 async fn the_pending_outgoing_limit_admits_up_to_it_and_refuses_beyond() {
     init_tracing();
     let (l0, addr0, _) = stalling_bootnode().await;
     let (l1, addr1, _) = stalling_bootnode().await;
-    let (l2, addr2, p2) = stalling_bootnode().await;
+    let (_l2, addr2, p2) = stalling_bootnode().await;
     let a = limited(|l| l.max_pending_outgoing = 2, vec![addr0, addr1, addr2]).await;
-    let held0 = accept(&l0, "the first dial").await;
+    let _held0 = accept(&l0, "the first dial").await;
     let _held1 = accept(&l1, "the second dial").await;
-    let refused = |log: &[DialRecord]| {
-        log.iter().any(|r| {
-            matches!(r, DialRecord::Failed(_, e)
-                if e.contains("at most 2 pending outgoing connections"))
-        })
-    };
-    wait_until("the third dial is refused", || refused(&dial_log(&a, p2))).await;
+    wait_until("the dialer tried the third", || {
+        !dial_log(&a, p2).is_empty()
+    })
+    .await;
+    let first = dial_log(&a, p2).remove(0);
     assert!(
-        !dial_log(&a, p2).contains(&DialRecord::Dialed(p2)),
-        "{:?}",
-        dial_log(&a, p2)
+        matches!(&first, DialRecord::Failed(_, e) if e.contains("at most 2 pending outgoing connections")),
+        "{first:?}"
     );
-    // The first bootnode goes (its pending dial fails, and its redials fail at once): a redial of the third
-    // reaches it.
-    drop((held0, l0));
-    accept(&l2, "the third dial, redialed").await;
     a.handle.shutdown().await;
 }
