@@ -172,10 +172,10 @@ fn sigterm_stops_cleanly_with_a_durable_checkpoint_and_the_peer_id_survives() {
 }
 
 /// Serving nodes extend their chain every `EXTEND_MS` and announce each new head to their peers at once; a
-/// follower that reached Synced must stay within `FOLLOW_LAG` blocks of them for `FOLLOW_FOR`.
+/// follower that reached Synced catches up, `FOLLOW_ROUNDS` times over, with a head the servers reached after
+/// it did (how far behind it runs meanwhile depends on the machine, and is not asserted).
 const EXTEND_MS: u64 = 200;
-const FOLLOW_LAG: u64 = 10;
-const FOLLOW_FOR: std::time::Duration = std::time::Duration::from_secs(10);
+const FOLLOW_ROUNDS: usize = 3;
 
 #[test]
 fn a_moving_head_is_followed_and_extended_blocks_are_valid() {
@@ -213,21 +213,20 @@ fn a_moving_head_is_followed_and_extended_blocks_are_valid() {
     );
     let caught_up_at = node.height();
     assert!(caught_up_at > BLOCKS + 1);
-    // Follow for FOLLOW_FOR: sample the servers first, then the follower; it never lags by more than FOLLOW_LAG.
-    let started = std::time::Instant::now();
-    let mut samples = 0;
-    while started.elapsed() < FOLLOW_FOR {
-        let served = served_head();
-        let height = node.height();
-        assert!(
-            height + FOLLOW_LAG >= served,
-            "the follower fell behind: at {height}, the servers at {served}; log: {:?}",
-            node.drain_log()
+    // Follow: each round, the servers move past the follower, and the follower reaches where they were then.
+    for round in 0..FOLLOW_ROUNDS {
+        let at = node.height();
+        let target = wait_until(
+            &format!("round {round}: the servers move past {at}"),
+            || Some(served_head()).filter(|h| *h > at),
+            || format!("served head {}", served_head()),
         );
-        samples += 1;
-        std::thread::sleep(std::time::Duration::from_millis(100));
+        wait_until(
+            &format!("round {round}: the follower reaches {target}"),
+            || (node.height() >= target).then_some(()),
+            || format!("follower at {}, served {}", node.height(), served_head()),
+        );
     }
-    assert!(samples > 1);
     let final_height = node.height();
     assert!(
         final_height > caught_up_at,

@@ -21,6 +21,21 @@ use super::{REDIAL_INITIAL, REDIAL_MAX, REFUSAL_GRACE, Shared};
 /// Peers learned from identify (beyond the bootnodes) that are redialed; more are not remembered.
 pub const MAX_LEARNED: usize = 64;
 
+/// What the dialer did about a known peer, recorded in order for tests (`Shared::dial_log`): they wait on these
+/// records to know that a redial was, or was not, decided, instead of waiting a while and hoping.
+#[cfg(test)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum DialRecord {
+    /// A dial of the peer was started.
+    Dialed(Libp2pPeer),
+    /// A dial of the peer failed (the error, with its causes).
+    Failed(Libp2pPeer, String),
+    /// A redial of the peer was scheduled this long from now.
+    RedialScheduled(Libp2pPeer, Duration),
+    /// The peer's connection closed, or a dial of it failed, and it is not redialed: it is on the deny list.
+    NotRedialed(Libp2pPeer),
+}
+
 /// A known peer (a bootnode, or a peer learned from identify) and its redial schedule.
 struct Bootnode {
     /// Where to dial it.
@@ -135,13 +150,19 @@ impl Dialer {
             .condition(PeerCondition::DisconnectedAndNotDialing)
             .build();
         match swarm.dial(opts) {
-            Ok(()) | Err(DialError::DialPeerConditionFalse(_)) => {}
+            Ok(()) => {
+                #[cfg(test)]
+                self.record(DialRecord::Dialed(peer));
+            }
+            Err(DialError::DialPeerConditionFalse(_)) => {}
             Err(e) => self.dial_failed(peers, peer, &e),
         }
     }
 
     /// A dial of `peer` failed: logs it (once per run of failures for a bootnode) and schedules a redial.
     pub(super) fn dial_failed(&mut self, peers: &Peers, peer: Libp2pPeer, error: &DialError) {
+        #[cfg(test)]
+        self.record(DialRecord::Failed(peer, error_chain(error)));
         if let Some(boot) = self.bootnodes.get_mut(&peer)
             && !boot.warned
         {
@@ -160,15 +181,23 @@ impl Dialer {
     /// Schedules a redial of bootnode `peer` after its backoff (doubling it), unless it is denied, connected or
     /// already scheduled.
     fn schedule_redial(&mut self, peers: &Peers, peer: Libp2pPeer) {
-        if self.deny.kind(&peer).is_some() || peers.is_connected(&peer) {
+        if self.deny.kind(&peer).is_some() {
+            #[cfg(test)]
+            self.record(DialRecord::NotRedialed(peer));
+            return;
+        }
+        if peers.is_connected(&peer) {
             return;
         }
         let Some(boot) = self.bootnodes.get_mut(&peer) else {
             return;
         };
         if boot.redial_at.is_none() {
-            boot.redial_at = Some(Instant::now() + boot.backoff);
-            boot.backoff = (boot.backoff * 2).min(REDIAL_MAX);
+            let delay = boot.backoff;
+            boot.redial_at = Some(Instant::now() + delay);
+            boot.backoff = (delay * 2).min(REDIAL_MAX);
+            #[cfg(test)]
+            self.record(DialRecord::RedialScheduled(peer, delay));
         }
     }
 
@@ -285,6 +314,16 @@ impl Dialer {
             .store(self.bootnodes.len(), std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Appends `record` to the dial log the tests read.
+    #[cfg(test)]
+    fn record(&self, record: DialRecord) {
+        self.shared
+            .dial_log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(record);
+    }
+
     /// Tells the handles the deny list's current contents.
     fn publish_deny(&self) {
         *self
@@ -293,4 +332,16 @@ impl Dialer {
             .write()
             .unwrap_or_else(PoisonError::into_inner) = self.deny.snapshot();
     }
+}
+
+/// `error` and its causes, one after the other (a denied dial says why only in its cause).
+#[cfg(test)]
+fn error_chain(error: &DialError) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
 }

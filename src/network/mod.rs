@@ -422,6 +422,9 @@ struct Shared {
     commands_dropped: AtomicU64,
     /// New peers disconnected for not answering our status request in time.
     no_status: AtomicU64,
+    /// What the dialer did, in order (tests wait on it; see `dialer::DialRecord`).
+    #[cfg(test)]
+    dial_log: Mutex<Vec<dialer::DialRecord>>,
 }
 
 impl Shared {

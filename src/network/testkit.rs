@@ -2,7 +2,8 @@
 //! behave (behind the `test-utils` feature). A [`RawPeer`] can answer status requests or sit on them, read the
 //! answers to its blocks_by_range requests or never read them (its codec's `read_response` never completes, so
 //! the server's writes stall once the stream's window is full), and answer blocks requests with fixed blocks
-//! whatever they ask (a server that ignores `max_bytes`).
+//! whatever they ask (a server that ignores `max_bytes`). It can also open a new connection and tell whether the
+//! other side admitted it ([`RawPeer::open_connection`]), for tests of connection limits.
 
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use libp2p::futures::{AsyncRead, AsyncWrite, StreamExt};
 use libp2p::request_response::{
     self, Message, OutboundRequestId, ProtocolSupport, ResponseChannel,
 };
+use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
 use libp2p::{Multiaddr, PeerId as Libp2pPeer, StreamProtocol, Swarm, identify, noise, tcp, yamux};
 
@@ -139,6 +141,15 @@ pub enum RawEvent {
     Other,
 }
 
+/// What the other side did with a connection a [`RawPeer`] opened.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// It answered identify over the connection: it runs its protocols there.
+    Admitted,
+    /// It closed the connection before answering anything, or the dial failed (why, as libp2p tells it).
+    Refused(String),
+}
+
 /// A bare libp2p peer speaking ecsync's protocols (see the module doc).
 pub struct RawPeer {
     /// The swarm.
@@ -227,6 +238,46 @@ impl RawPeer {
         loop {
             if let RawEvent::Connected(peer) = self.next_event().await {
                 return Ok(peer);
+            }
+        }
+    }
+
+    /// Opens a NEW connection to `peer` at `addr` (even if one is open already) and drives the swarm until the
+    /// other side admits it (answers identify over it) or refuses it (closes it first, or the dial fails). Both
+    /// are events: nothing is judged by how long the connection stays.
+    pub async fn open_connection(
+        &mut self,
+        peer: Libp2pPeer,
+        addr: Multiaddr,
+    ) -> anyhow::Result<Admission> {
+        let opts = DialOpts::peer_id(peer)
+            .addresses(vec![addr])
+            .condition(PeerCondition::Always)
+            .build();
+        let id = opts.connection_id();
+        self.swarm.dial(opts)?;
+        loop {
+            let event = self.swarm.select_next_some().await;
+            let outcome = match &event {
+                SwarmEvent::Behaviour(RawBehaviourEvent::Identify(identify::Event::Received {
+                    connection_id,
+                    ..
+                })) if *connection_id == id => Some(Admission::Admitted),
+                SwarmEvent::ConnectionClosed {
+                    connection_id,
+                    cause,
+                    ..
+                } if *connection_id == id => Some(Admission::Refused(format!("closed: {cause:?}"))),
+                SwarmEvent::OutgoingConnectionError {
+                    connection_id,
+                    error,
+                    ..
+                } if *connection_id == id => Some(Admission::Refused(error.to_string())),
+                _ => None,
+            };
+            self.on_event(event);
+            if let Some(outcome) = outcome {
+                return Ok(outcome);
             }
         }
     }
