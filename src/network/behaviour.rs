@@ -44,15 +44,18 @@ pub(super) struct EcsyncBehaviour {
 pub(super) type EcsyncSwarm = Swarm<EcsyncBehaviour>;
 
 /// Builds the swarm: TCP + noise + yamux, identify, ping, status and blocks_by_range.
-pub(super) fn build_swarm(config: &NetworkConfig) -> anyhow::Result<EcsyncSwarm> {
+pub(super) fn build_swarm(config: &NetworkConfig) -> Result<EcsyncSwarm, super::NetworkError> {
+    let swarm_error = |e: Box<dyn std::error::Error + Send + Sync>| super::NetworkError::Swarm(e);
     let swarm = libp2p::SwarmBuilder::with_existing_identity(config.keypair.clone())
         .with_tokio()
         .with_tcp(
             tcp::Config::default().nodelay(true),
             noise::Config::new,
             yamux::Config::default,
-        )?
-        .with_behaviour(|key| behaviour(config, key))?
+        )
+        .map_err(|e| swarm_error(e.into()))?
+        .with_behaviour(|key| behaviour(config, key))
+        .map_err(|e| swarm_error(e.to_string().into()))?
         .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
         .build();
     Ok(swarm)
