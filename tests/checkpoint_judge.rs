@@ -218,7 +218,7 @@ fn refuses(f: &Fixture, answer: Vec<Vec<u8>>, why: &str) {
     let expected = format!("refused peer {}: it answered {why}", hostile.id());
     assert!(line.contains(&expected), "{line}\nnot: {expected}");
     assert!(
-        line.contains(&format!("at the checkpoint height {AT}")),
+        line.contains(&format!("when asked for the checkpoint {AT}:")),
         "{line}"
     );
     assert!(hostile.asked() >= 1, "refused unasked: {line}");

@@ -230,7 +230,7 @@ impl Fetching {
             .label_of(peer)
             .unwrap_or_else(|| format!("{peer:?}"));
         let reason = format!(
-            "it answered {what} at the checkpoint height {}, not {}",
+            "it answered {what} when asked for the checkpoint {}:{}",
             checkpoint.height, checkpoint.hash
         );
         tracing::warn!("checkpoint sync: refused peer {label}: {reason}");
