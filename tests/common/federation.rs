@@ -140,8 +140,34 @@ pub fn start(dir: &Path) -> Federation {
             "127.0.0.1:0",
         ]),
     };
+    // Paused until all four are connected: a member alone with its gate open proposes (and binds itself to) a block
+    // the late ones may never be asked about, and two blocks bound at one height stall it for good (issue 26).
     for i in 0..4 {
-        federation.start_member(i, &["--peer", &federation.follower.addr.clone()]);
+        federation.start_member(
+            i,
+            &[
+                "--peer",
+                &federation.follower.addr.clone(),
+                "--start-paused",
+            ],
+        );
+    }
+    wait_until(
+        "every member connected to the other three and the follower",
+        || {
+            let connected = |m: &NodeProc| m.status()["peers_connected"].as_u64().unwrap_or(0) >= 4;
+            federation
+                .members
+                .iter()
+                .flatten()
+                .all(connected)
+                .then_some(())
+        },
+        || federation.describe(),
+    );
+    for m in federation.members.iter().flatten() {
+        let (code, body) = request(m.http.as_deref().unwrap(), "POST", "/sync/resume");
+        assert_eq!(code, 200, "{body}");
     }
     federation
 }
