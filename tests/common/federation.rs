@@ -152,6 +152,12 @@ pub fn start(dir: &Path) -> Federation {
             ],
         );
     }
+    resume_when_connected(&federation);
+    federation
+}
+
+/// Waits until every member is connected to the other three and the follower, then resumes them all.
+fn resume_when_connected(federation: &Federation) {
     wait_until(
         "every member connected to the other three and the follower",
         || {
@@ -169,7 +175,6 @@ pub fn start(dir: &Path) -> Federation {
         let (code, body) = request(m.http.as_deref().unwrap(), "POST", "/sync/resume");
         assert_eq!(code, 200, "{body}");
     }
-    federation
 }
 
 /// Waits until every live node is at `height` or above.
