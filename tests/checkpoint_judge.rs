@@ -100,26 +100,13 @@ impl Hostile {
     /// Dials `node` telling `status` and answering the trusted block's request with `answer`; returns once the
     /// status exchange passed on its side.
     fn connect(spec: &ChainSpec, status: StatusMessage, answer: Vec<Vec<u8>>, node: &str) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let mut config = ecsync::network::NetworkConfig::new(
-            libp2p::identity::Keypair::generate_ed25519(),
-            "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
-            spec,
-        );
-        config.bootnodes = vec![node.parse().unwrap()];
         let asked = Arc::new(AtomicUsize::new(0));
         let source = Arc::new(Crafted {
             status,
             answer,
             asked: Arc::clone(&asked),
         });
-        let (handle, events) = runtime
-            .block_on(ecsync::network::Network::start(config, source))
-            .unwrap();
+        let (runtime, handle, events) = common::wire::dial_serving(spec, node, source);
         let mut hostile = Self {
             handle,
             events,

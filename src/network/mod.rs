@@ -92,6 +92,8 @@ use libp2p::{Multiaddr, PeerId as Libp2pPeer, identity::Keypair};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::util::fs::IoError;
+
 use behaviour::EcsyncSwarm;
 pub use behaviour::MAX_CONCURRENT_STREAMS;
 pub use codec::{ApproveRequest, BlocksByRangeRequest};
@@ -694,19 +696,11 @@ pub fn load_or_create_keypair(path: &Path) -> Result<Keypair, NetworkError> {
             let bytes = keypair
                 .to_protobuf_encoding()
                 .expect("an ed25519 key encodes");
-            let io = |action, path: &Path| {
-                let path = path.display().to_string();
-                move |source| NetworkError::KeyFile {
-                    action,
-                    path,
-                    source,
-                }
-            };
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(io("create", dir))?;
+                std::fs::create_dir_all(dir).map_err(IoError::on("create", dir.display()))?;
             }
             crate::util::fs::write_atomic(path, &bytes, true)
-                .map_err(io("write the node key to", path))?;
+                .map_err(IoError::on("write the node key to", path.display()))?;
             tracing::info!(
                 "created a new node key in {} (peer id {})",
                 path.display(),
@@ -714,11 +708,7 @@ pub fn load_or_create_keypair(path: &Path) -> Result<Keypair, NetworkError> {
             );
             Ok(keypair)
         }
-        Err(source) => Err(NetworkError::KeyFile {
-            action: "read the node key",
-            path: shown(),
-            source,
-        }),
+        Err(source) => Err(IoError::on("read the node key", path.display())(source).into()),
     }
 }
 
@@ -765,14 +755,6 @@ pub enum NetworkError {
         what: String,
     },
     /// The node key file could not be read or written.
-    #[error("cannot {action} {path}")]
-    KeyFile {
-        /// What was tried.
-        action: &'static str,
-        /// The file.
-        path: String,
-        /// The IO error.
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    KeyFile(#[from] IoError),
 }

@@ -8,6 +8,7 @@ use crate::network::NetworkError;
 use crate::node::checkpoint_sync::CheckpointError;
 use crate::node::http::HttpError;
 use crate::node::keyfile::KeyFileError;
+use crate::util::fs::IoError;
 
 /// Why a node could not start, or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -37,16 +38,8 @@ pub enum NodeError {
     #[error(transparent)]
     Engine(#[from] EngineError),
     /// A file, a directory or a thread could not be made.
-    #[error("cannot {action} {what}")]
-    Io {
-        /// What was tried.
-        action: &'static str,
-        /// On what.
-        what: String,
-        /// The IO error.
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     /// `--produce` without `--authority-keys`.
     #[error("--produce needs --authority-keys: only a federation member produces")]
     ProduceWithoutKeys,
@@ -105,19 +98,4 @@ pub enum NodeError {
     /// The engine thread panicked.
     #[error("the engine thread panicked")]
     EnginePanicked,
-}
-
-impl NodeError {
-    /// An IO error `action` on `what`.
-    pub fn io(
-        action: &'static str,
-        what: impl std::fmt::Display,
-    ) -> impl FnOnce(std::io::Error) -> Self {
-        let what = what.to_string();
-        move |source| Self::Io {
-            action,
-            what,
-            source,
-        }
-    }
 }

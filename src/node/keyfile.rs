@@ -11,6 +11,8 @@ use ecsync_components::{ChainSpec, Hash32};
 use ecsync_systems::consensus::{Federation, MemberKeyError, MemberKeys};
 use serde::{Deserialize, Serialize};
 
+use crate::util::fs::IoError;
+
 /// The largest key file read (64 authorities take about 6 KB).
 pub const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
 
@@ -20,17 +22,9 @@ pub enum KeyFileError {
     /// `write_key_file` never overwrites.
     #[error("{0} exists; a key file is never overwritten")]
     Exists(String),
-    /// The file could not be created, opened, examined, read or written.
-    #[error("cannot {action} {path}")]
-    Io {
-        /// What was tried: "create", "write", "open", "stat", "read".
-        action: &'static str,
-        /// The file.
-        path: String,
-        /// The IO error.
-        #[source]
-        source: std::io::Error,
-    },
+    /// A file could not be read, written or created.
+    #[error(transparent)]
+    Io(#[from] IoError),
     /// Group or others may read the secret keys.
     #[error(
         "{path} holds secret keys but group or others may read it (mode {mode:o}): chmod 600 {path}"
@@ -94,15 +88,6 @@ pub enum KeyFileError {
     },
 }
 
-fn io_error(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> KeyFileError {
-    let path = path.display().to_string();
-    move |source| KeyFileError::Io {
-        action,
-        path,
-        source,
-    }
-}
-
 /// The file's content.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -150,14 +135,14 @@ pub fn write_key_file(path: &Path, file: &KeyFile) -> Result<(), KeyFileError> {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             KeyFileError::Exists(path.display().to_string())
         } else {
-            io_error("create", path)(e)
+            IoError::on("create", path.display())(e).into()
         }
     })?;
     let json = serde_json::to_vec_pretty(file).expect("a key file serializes");
     out.write_all(&json)
         .and_then(|()| out.write_all(b"\n"))
         .and_then(|()| out.sync_all())
-        .map_err(io_error("write", path))?;
+        .map_err(IoError::on("write", path.display()))?;
     Ok(())
 }
 
@@ -193,8 +178,10 @@ pub fn load_member_keys(path: &Path, spec: &ChainSpec) -> Result<MemberKeys, Key
 /// Reads and parses the key file at `path`, refusing one that others may read or that is too large.
 fn read_key_file(path: &Path) -> Result<KeyFile, KeyFileError> {
     let what = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(io_error("open", path))?;
-    let meta = file.metadata().map_err(io_error("stat", path))?;
+    let file = std::fs::File::open(path).map_err(IoError::on("open", path.display()))?;
+    let meta = file
+        .metadata()
+        .map_err(IoError::on("stat", path.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -212,6 +199,6 @@ fn read_key_file(path: &Path) -> Result<KeyFile, KeyFileError> {
     let mut text = String::new();
     file.take(MAX_KEY_FILE_BYTES + 1)
         .read_to_string(&mut text)
-        .map_err(io_error("read", path))?;
+        .map_err(IoError::on("read", path.display()))?;
     serde_json::from_str(&text).map_err(|source| KeyFileError::Malformed { path: what, source })
 }

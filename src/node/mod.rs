@@ -39,6 +39,7 @@ use crate::node::metrics::Metrics;
 use crate::store::approvals::ApprovalDb;
 use crate::store::chain_dir::load_spec;
 use crate::store::{RedbStore, SPEC_FILE, STORE_FILE};
+use crate::util::fs::IoError;
 use ecsync_systems::consensus::MemberKeys;
 pub use hooks::{NoHooks, NodeHooks};
 pub(crate) use source::Source;
@@ -166,7 +167,7 @@ pub fn open_data_dir(
     data: &Path,
     spec: Option<&Path>,
 ) -> Result<(ChainSpec, RedbStore), NodeError> {
-    std::fs::create_dir_all(data).map_err(NodeError::io("create data dir", data.display()))?;
+    std::fs::create_dir_all(data).map_err(IoError::on("create data dir", data.display()))?;
     let spec_path = data.join(SPEC_FILE);
     let chain_spec = match (spec_path.exists(), spec) {
         (true, given) => {
@@ -187,7 +188,7 @@ pub fn open_data_dir(
         (false, Some(given)) => {
             let spec = load_spec(given)?;
             crate::util::fs::write_atomic(&spec_path, spec.to_json().as_bytes(), false)
-                .map_err(NodeError::io("write", spec_path.display()))?;
+                .map_err(IoError::on("write", spec_path.display()))?;
             spec
         }
         (false, None) => return Err(NodeError::NoSpec(data.display().to_string())),
@@ -514,7 +515,7 @@ fn forward_events(
                 }
             }
         })
-        .map_err(NodeError::io("start", "the network event thread"))?;
+        .map_err(IoError::on("start", "the network event thread"))?;
     Ok(())
 }
 
@@ -580,7 +581,7 @@ fn spawn_engine(
             }
             .run()
         })
-        .map_err(NodeError::io("start", "the engine thread"))
+        .map_err(|e| IoError::on("start", "the engine thread")(e).into())
 }
 
 #[cfg(test)]

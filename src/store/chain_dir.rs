@@ -9,6 +9,7 @@ use ecsync_systems::chaingen::{ChainGenerator, GenError, GenParams};
 
 use crate::store::{RedbStore, SPEC_FILE, STORE_FILE};
 use crate::util::clock::unix_now_ms;
+use crate::util::fs::IoError;
 
 /// Why a chain directory could not be generated, opened or read.
 #[derive(Debug, thiserror::Error)]
@@ -19,17 +20,9 @@ pub enum ChainDirError {
     /// `chain generate` into a directory that already holds a chain.
     #[error("{0} already holds a chain")]
     AlreadyHoldsChain(String),
-    /// A file or directory could not be read, written or created.
-    #[error("cannot {action} {path}")]
-    Io {
-        /// What was tried: "read", "write", "create".
-        action: &'static str,
-        /// The path.
-        path: String,
-        /// The IO error.
-        #[source]
-        source: std::io::Error,
-    },
+    /// A file could not be read, written or created.
+    #[error(transparent)]
+    Io(#[from] IoError),
     /// `generator.json` is not the generator's parameters.
     #[error("malformed {path}")]
     Generator {
@@ -50,15 +43,6 @@ pub enum ChainDirError {
     Params(#[from] GenError),
 }
 
-fn io_error(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> ChainDirError {
-    let path = path.display().to_string();
-    move |source| ChainDirError::Io {
-        action,
-        path,
-        source,
-    }
-}
-
 /// Name of the generator parameters file beside a generated chain.
 pub const GENERATOR_FILE: &str = "generator.json";
 
@@ -68,7 +52,7 @@ pub fn load_generator(dir: &Path) -> Result<Option<GenParams>, ChainDirError> {
     if !path.exists() {
         return Ok(None);
     }
-    let json = std::fs::read_to_string(&path).map_err(io_error("read", &path))?;
+    let json = std::fs::read_to_string(&path).map_err(IoError::on("read", path.display()))?;
     let params = serde_json::from_str(&json).map_err(|source| ChainDirError::Generator {
         path: path.display().to_string(),
         source,
@@ -122,17 +106,17 @@ pub fn generate_chain(
     mut progress: impl FnMut(u64),
 ) -> Result<BlockRef, ChainDirError> {
     let generator = ChainGenerator::new(params)?;
-    std::fs::create_dir_all(dir).map_err(io_error("create", dir))?;
+    std::fs::create_dir_all(dir).map_err(IoError::on("create", dir.display()))?;
     let (spec_path, store_path) = chain_paths(dir);
     if store_path.exists() {
         return Err(ChainDirError::AlreadyHoldsChain(dir.display().to_string()));
     }
     crate::util::fs::write_atomic(&spec_path, generator.spec().to_json().as_bytes(), false)
-        .map_err(io_error("write", &spec_path))?;
+        .map_err(IoError::on("write", spec_path.display()))?;
     let gen_path = dir.join(GENERATOR_FILE);
     let gen_json = serde_json::to_string_pretty(generator.params()).expect("params serialize");
     crate::util::fs::write_atomic(&gen_path, gen_json.as_bytes(), false)
-        .map_err(io_error("write", &gen_path))?;
+        .map_err(IoError::on("write", gen_path.display()))?;
     let mut store = RedbStore::create(&store_path, generator.spec(), Some(generator.genesis()))?;
     let mut parent = generator.genesis().clone();
     let mut done = 0u64;

@@ -4,6 +4,36 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// A file, directory or thread operation that failed: what was tried, on what, and the OS's reason. The one IO
+/// error the typed errors of the crate's edges carry (`NodeError`, `NetworkError`, `ChainDirError`,
+/// `KeyFileError`).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {action} {what}")]
+pub struct IoError {
+    /// What was tried: "read", "write", "create", …
+    pub action: &'static str,
+    /// On what: a path, or a thread's name.
+    pub what: String,
+    /// The OS's reason.
+    #[source]
+    pub source: std::io::Error,
+}
+
+impl IoError {
+    /// For `map_err`: the error of `action` on `what`.
+    pub fn on(
+        action: &'static str,
+        what: impl std::fmt::Display,
+    ) -> impl FnOnce(std::io::Error) -> Self {
+        let what = what.to_string();
+        move |source| Self {
+            action,
+            what,
+            source,
+        }
+    }
+}
+
 /// The temporary name used while `path` is being written: `path` + `.tmp`.
 pub fn temp_path(path: &Path) -> PathBuf {
     let mut tmp = path.as_os_str().to_owned();

@@ -33,6 +33,34 @@ impl ecsync::network::BlockSource for HeadOnly {
     }
 }
 
+/// A real ecsync network (fresh identity, 127.0.0.1 port 0) on its own one-thread runtime, serving from
+/// `source` and dialing `node`: the client's plumbing, and any test peer that serves crafted answers.
+pub fn dial_serving(
+    spec: &ChainSpec,
+    node: &str,
+    source: Arc<dyn ecsync::network::BlockSource>,
+) -> (
+    tokio::runtime::Runtime,
+    ecsync::network::NetworkHandle,
+    tokio::sync::mpsc::Receiver<NetEvent>,
+) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut config = ecsync::network::NetworkConfig::new(
+        libp2p::identity::Keypair::generate_ed25519(),
+        "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
+        spec,
+    );
+    config.bootnodes = vec![node.parse().unwrap()];
+    let (handle, events) = runtime
+        .block_on(ecsync::network::Network::start(config, source))
+        .unwrap();
+    (runtime, handle, events)
+}
+
 /// The client: its network handle, its events, the runtime the network runs on.
 pub struct WireClient {
     handle: ecsync::network::NetworkHandle,
@@ -64,26 +92,13 @@ impl WireClient {
         withhold: bool,
         node: &str,
     ) -> (Self, PeerId) {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let mut config = ecsync::network::NetworkConfig::new(
-            libp2p::identity::Keypair::generate_ed25519(),
-            "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
-            spec,
-        );
-        config.bootnodes = vec![node.parse().unwrap()];
         let dropped = Arc::new(AtomicBool::new(false));
         let source = Arc::new(HeadOnly {
             status,
             withhold,
             dropped: Arc::clone(&dropped),
         });
-        let (handle, events) = runtime
-            .block_on(ecsync::network::Network::start(config, source))
-            .unwrap();
+        let (runtime, handle, events) = dial_serving(spec, node, source);
         let mut client = Self {
             handle,
             events,
