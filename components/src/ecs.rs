@@ -27,6 +27,14 @@ pub struct Peer {
     pub connected_at_ms: u64,
 }
 
+/// A peer that proved it is a member of the federation (`NetEvent::PeerAuthenticated`): the authorities whose
+/// keys it holds. Members alone are asked for approvals; followers prefer them at the head.
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Member {
+    /// Its authorities, as an approvers bitfield.
+    pub authorities: u64,
+}
+
 /// What a peer claims to have, and whether the claim is still believed.
 #[derive(Component, Clone, Debug, Serialize)]
 pub struct PeerClaim {

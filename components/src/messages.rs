@@ -194,6 +194,15 @@ pub enum NetEvent {
         /// Its answer.
         answer: Box<ApproveAnswer>,
     },
+    /// A connected peer proved that it holds the keys of these authorities of the federation (a BLS signature over
+    /// our fresh nonce and its libp2p identity, checked by the network once per connection). Sent after its
+    /// `PeerConnected`, at most once per connection.
+    PeerAuthenticated {
+        /// The peer.
+        peer: PeerId,
+        /// The authorities it proved, as an approvers bitfield (never zero).
+        authorities: u64,
+    },
     /// A block gossiped on the chain's topic, not yet forwarded: the engine judges it and answers
     /// [`Request::GossipVerdict`] with the same `id` (only an accepted block is forwarded to other peers).
     GossipBlock {

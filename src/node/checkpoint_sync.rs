@@ -105,6 +105,8 @@ struct Fetching {
     asked: HashMap<PeerId, (RequestId, Instant)>,
     /// Peers refused for answering another block.
     refused: HashSet<PeerId>,
+    /// Peers that proved they are federation members, with their authorities.
+    members: HashMap<PeerId, u64>,
     /// The next request id (counting down).
     next_id: u64,
 }
@@ -135,16 +137,24 @@ impl Fetching {
         }
     }
 
-    /// The peers connected now, as the events that tell the engine so (ordered by id).
+    /// The peers connected now, as the events that tell the engine so (ordered by id; a member's
+    /// `PeerAuthenticated` right after its `PeerConnected`).
     fn connected_events(self) -> Vec<NetEvent> {
         let mut peers: Vec<_> = self.peers.into_iter().collect();
         peers.sort_unstable_by_key(|(peer, _)| *peer);
+        let members = self.members;
         peers
             .into_iter()
-            .map(|(peer, (label, status))| NetEvent::PeerConnected {
-                peer,
-                label,
-                status,
+            .flat_map(|(peer, (label, status))| {
+                let connected = NetEvent::PeerConnected {
+                    peer,
+                    label,
+                    status,
+                };
+                let member = members
+                    .get(&peer)
+                    .map(|&authorities| NetEvent::PeerAuthenticated { peer, authorities });
+                std::iter::once(connected).chain(member)
             })
             .collect()
     }
@@ -195,6 +205,12 @@ impl Fetching {
             NetEvent::PeerGone { peer } => {
                 self.peers.remove(peer);
                 self.asked.remove(peer);
+                self.members.remove(peer);
+            }
+            NetEvent::PeerAuthenticated { peer, authorities } => {
+                if self.peers.contains_key(peer) {
+                    self.members.insert(*peer, *authorities);
+                }
             }
             NetEvent::RequestFailed { peer, request, .. } => {
                 self.answered(*peer, *request);

@@ -12,7 +12,9 @@
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
-use ecsync_components::ecs::{Delivered, Downloading, Peer, PeerBudget, PeerClaim, PeerProof};
+use ecsync_components::ecs::{
+    Delivered, Downloading, Member, Peer, PeerBudget, PeerClaim, PeerProof,
+};
 use ecsync_components::resources::{
     ApprovalAnswers, ApprovalAsks, EngineCounters, GossipBlocks, Inbox, MAX_APPROVAL_ASKS,
     MAX_GOSSIP_BLOCKS, ProvenHead, Spec,
@@ -52,6 +54,13 @@ pub struct Ingest<'w, 's> {
 
 impl Ingest<'_, '_> {
     /// A peer connected: refused if banned or foreign, its claim updated if known, spawned otherwise.
+    /// `peer` proved it holds `authorities`' keys: it is marked a [`Member`] (if it is still a peer).
+    fn authenticated(&mut self, peer: PeerId, authorities: u64) {
+        if let Some(&entity) = self.book.index.0.get(&peer) {
+            self.commands.entity(entity).insert(Member { authorities });
+        }
+    }
+
     fn connected(&mut self, peer: PeerId, label: String, status: StatusMessage) {
         let now = self.env.now();
         let record = self.book.records.0.get(&peer).copied().unwrap_or_default();
@@ -301,6 +310,9 @@ pub fn ingest_events(
                 reason,
             } => ingest.failed(peer, request, reason),
             NetEvent::PeerGone { peer } => ingest.gone(peer),
+            NetEvent::PeerAuthenticated { peer, authorities } => {
+                ingest.authenticated(peer, authorities)
+            }
             NetEvent::ApprovalAsked {
                 peer,
                 ask,

@@ -5,6 +5,7 @@ use blst::min_pk::{AggregateSignature, SecretKey, Signature};
 use ecsync_components::{Approval, ChainSpec, Hash32, SignatureBytes};
 
 use super::bls::BLS_DST;
+use super::membership::MEMBERSHIP_DST;
 
 /// Why a set of secret keys does not make a member of a federation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -100,10 +101,21 @@ impl MemberKeys {
 
     /// This member's share of the approval of `hash`: every key it holds signs, the signatures aggregated.
     pub fn approve(&self, hash: &Hash32) -> Approval {
+        self.sign(hash, BLS_DST)
+    }
+
+    /// This member's proof of membership over `message` (see [`super::membership_message`]): every key it holds
+    /// signs it under [`MEMBERSHIP_DST`], never a block approval's tag.
+    pub fn prove_membership(&self, message: &Hash32) -> Approval {
+        self.sign(message, MEMBERSHIP_DST)
+    }
+
+    /// Every key it holds signs `message` under `dst`, the signatures aggregated, named by its approvers.
+    fn sign(&self, message: &Hash32, dst: &[u8]) -> Approval {
         let sigs: Vec<Signature> = self
             .keys
             .iter()
-            .map(|(_, k)| k.sign(hash.as_bytes(), BLS_DST, &[]))
+            .map(|(_, k)| k.sign(message.as_bytes(), dst, &[]))
             .collect();
         let refs: Vec<&Signature> = sigs.iter().collect();
         let agg = AggregateSignature::aggregate(&refs, false).expect("a member holds a key");

@@ -9,6 +9,7 @@ mod bls;
 mod error;
 mod keys;
 mod member;
+mod membership;
 
 pub use approve::{
     ApprovalMemory, ApprovalRecord, ApprovalStore, Refusal, ShareError, decide,
@@ -20,6 +21,7 @@ pub use bls::{
 pub use error::BlockError;
 pub use keys::Federation;
 pub use member::{CombineError, MemberKeyError, MemberKeys, combine};
+pub use membership::{MEMBERSHIP_DST, membership_message, verify_membership};
 
 use ecsync_components::{
     Approval, Block, BlockRef, ChainSpec, HeadProof, Header, SignatureBytes, SignedBlock, Slot,
