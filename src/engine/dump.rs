@@ -103,6 +103,7 @@ fn entity_components(world: &World, e: EntityRef<'_>) -> BTreeMap<String, Value>
     }
     show!(
         Peer,
+        Member,
         PeerClaim,
         PeerProof,
         PeerStats,

@@ -8,10 +8,10 @@ use libp2p::request_response::{self, ProtocolSupport};
 use libp2p::swarm::NetworkBehaviour;
 use libp2p::{StreamProtocol, Swarm, identify, noise, ping, tcp, yamux};
 
-use super::codec::{ApproveCodec, BlocksCodec, StatusCodec};
+use super::codec::{ApproveCodec, BlocksCodec, MemberCodec, StatusCodec};
 use super::{
     AGENT_VERSION, APPROVE_PROTOCOL, BLOCKS_BY_RANGE_PROTOCOL, IDENTIFY_PROTOCOL_VERSION,
-    NetworkConfig, STATUS_PROTOCOL,
+    MEMBER_PROTOCOL, NetworkConfig, STATUS_PROTOCOL,
 };
 
 /// Connections stay open while idle (the engine asks for status every few seconds anyway; ping detects dead ones).
@@ -36,6 +36,8 @@ pub(super) struct EcsyncBehaviour {
     pub(super) blocks: request_response::Behaviour<BlocksCodec>,
     /// Approval questions to federation members ([`APPROVE_PROTOCOL`]).
     pub(super) approve: request_response::Behaviour<ApproveCodec>,
+    /// Membership challenges and proofs ([`MEMBER_PROTOCOL`], `members.rs`).
+    pub(super) member: request_response::Behaviour<MemberCodec>,
     /// Block gossip on the chain's topic, validated by the engine before forwarding (`gossip.rs`).
     pub(super) gossipsub: libp2p::gossipsub::Behaviour,
 }
@@ -75,8 +77,10 @@ fn behaviour(config: &NetworkConfig, key: &libp2p::identity::Keypair) -> EcsyncB
         .with_request_timeout(config.request_timeout.min(STATUS_TIMEOUT));
     let blocks_codec = BlocksCodec::new(config.max_block_bytes);
     let l = &config.limits;
+    // The task keeps established connections at `max_connections` by evicting unreserved peers (`eviction.rs`);
+    // libp2p's own limit, a little above, is what a newcomer needs to get in and be judged.
     let limits = ConnectionLimits::default()
-        .with_max_established(Some(l.max_connections))
+        .with_max_established(Some(l.max_connections.saturating_add(CONNECTION_HEADROOM)))
         .with_max_established_per_peer(Some(l.max_connections_per_peer))
         .with_max_pending_incoming(Some(l.max_pending_incoming))
         .with_max_pending_outgoing(Some(l.max_pending_outgoing));
@@ -90,7 +94,7 @@ fn behaviour(config: &NetworkConfig, key: &libp2p::identity::Keypair) -> EcsyncB
         status: request_response::Behaviour::with_codec(
             StatusCodec,
             [(StreamProtocol::new(STATUS_PROTOCOL), ProtocolSupport::Full)],
-            status_config,
+            status_config.clone(),
         ),
         blocks: request_response::Behaviour::with_codec(
             blocks_codec,
@@ -108,9 +112,18 @@ fn behaviour(config: &NetworkConfig, key: &libp2p::identity::Keypair) -> EcsyncB
             // A member answers within a tick or two (and one fsync): a question unanswered by then is lost.
             rr_config.with_request_timeout(config.request_timeout.min(APPROVE_TIMEOUT)),
         ),
+        member: request_response::Behaviour::with_codec(
+            MemberCodec,
+            [(StreamProtocol::new(MEMBER_PROTOCOL), ProtocolSupport::Full)],
+            status_config,
+        ),
         gossipsub: super::gossip::behaviour(key, config.max_block_bytes),
     }
 }
+
+/// Established connections libp2p allows beyond `ServeLimits::max_connections`: room for newcomers (a member
+/// reconnecting to a full node) while the task evicts an unreserved peer for each.
+pub const CONNECTION_HEADROOM: u32 = 16;
 
 /// Timeout of an approval question.
 pub const APPROVE_TIMEOUT: Duration = Duration::from_secs(5);

@@ -19,6 +19,8 @@
 //!
 //! - approve: the request is an [`ApproveRequest`] (a proposed block; cap the chain's `max_block_bytes` plus
 //!   [`MAX_REQUEST_BYTES`]), the response an [`ApproveAnswer`] (cap [`MAX_APPROVE_RESPONSE_BYTES`]).
+//! - member: the request is a [`MemberChallenge`] (cap [`MAX_REQUEST_BYTES`]), the response a [`MemberProof`]
+//!   (cap [`MAX_MEMBER_RESPONSE_BYTES`]).
 //!
 //! The response cap is per request: [`response_cap`] of the request's `max_bytes` (clamped to
 //! [`MAX_RESPONSE_BYTES`]). A codec's `read_response` is not given the request, but libp2p's request_response
@@ -139,6 +141,41 @@ impl ApproveCodec {
 }
 
 postcard_codec!(ApproveCodec, ApproveRequest, ApproveAnswer, "approve");
+
+/// Cap on a membership proof response body (a proof is ~110 bytes).
+pub const MAX_MEMBER_RESPONSE_BYTES: usize = 256;
+
+/// A membership challenge (`/ecsync/req/member/1`): prove you hold authority keys, over this fresh nonce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberChallenge {
+    /// The asker's fresh random nonce.
+    pub nonce: [u8; 32],
+}
+
+/// The answer to a [`MemberChallenge`]: `None` from a node that is not a member; otherwise its authorities (the
+/// bitfield) and their aggregate signature over `consensus::membership_message(chain id, genesis, the prover's
+/// peer id, nonce)` under the membership tag.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberProof {
+    /// The proof, if the prover is a member.
+    pub proof: Option<ecsync_components::Approval>,
+}
+
+/// The member protocol's codec.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MemberCodec;
+
+impl MemberCodec {
+    fn request_cap(&self) -> usize {
+        MAX_REQUEST_BYTES
+    }
+
+    fn response_cap(&self) -> usize {
+        MAX_MEMBER_RESPONSE_BYTES
+    }
+}
+
+postcard_codec!(MemberCodec, MemberChallenge, MemberProof, "member");
 
 /// Framing overhead allowed on top of the block bytes of a blocks_by_range response: the varint count and one
 /// varint length per block (at most 5 bytes each for [`MAX_BLOCKS_PER_REQUEST`] blocks), rounded up.

@@ -258,6 +258,11 @@ impl Dialer {
         }
     }
 
+    /// Whether `peer` is a configured peer (a bootnode, `--peer`), not one learned from identify.
+    pub(super) fn is_configured(&self, peer: &Libp2pPeer) -> bool {
+        self.bootnodes.get(peer).is_some_and(|b| !b.learned)
+    }
+
     /// Whether `peer` is on the deny list (refused for another chain, or disconnected at the engine's request):
     /// such a peer is not served blocks.
     pub(super) fn is_denied(&self, peer: &Libp2pPeer) -> bool {

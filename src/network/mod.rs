@@ -69,6 +69,7 @@ mod dialer;
 mod fetch;
 mod gossip;
 mod limits;
+mod members;
 mod peers;
 mod serving;
 mod status;
@@ -104,6 +105,8 @@ pub(crate) use serving::read_answer;
 
 /// Protocol name of the status exchange.
 pub const STATUS_PROTOCOL: &str = "/ecsync/req/status/2/postcard";
+/// Protocol name of the membership challenge (`members.rs`).
+pub const MEMBER_PROTOCOL: &str = "/ecsync/req/member/1/postcard";
 /// Protocol name of the approval question a producer asks federation members.
 pub const APPROVE_PROTOCOL: &str = "/ecsync/req/approve/1/postcard";
 /// Approval questions waiting for the engine's answer, all peers together; beyond, a question is dropped.
@@ -167,6 +170,10 @@ pub struct NetworkConfig {
     pub limits: ServeLimits,
     /// Protocol breaches to commit when serving: [`NoFaults`] (none) unless a wrapper injects some.
     pub faults: Arc<dyn ServeFaults>,
+    /// The federation's public keys (the spec's authorities): membership proofs are checked against them.
+    pub authorities: Vec<ecsync_components::PublicKeyBytes>,
+    /// This node's authority keys, if it is a federation member: it proves its membership to peers with them.
+    pub member_keys: Option<Arc<ecsync_systems::consensus::MemberKeys>>,
 }
 
 /// Fault injection from outside (TigerBeetle's vortex): the breaches of the protocol a wrapper around the node may
@@ -365,6 +372,14 @@ pub struct ServeStats {
     pub commands_dropped: u64,
     /// New peers disconnected for not answering our status request within [`behaviour::STATUS_TIMEOUT`].
     pub no_status: u64,
+    /// Connected peers proven federation members.
+    pub federation_peers: usize,
+    /// Approval questions refused at once because their asker is not a proven member (no BLS work, no disk).
+    pub asks_from_outsiders: u64,
+    /// Peers whose membership proof did not verify (disconnected and denied).
+    pub false_members: u64,
+    /// Connected peers evicted to make room for a newcomer, and newcomers closed for want of room.
+    pub evicted: u64,
 }
 
 impl ServeStats {
@@ -397,6 +412,8 @@ impl NetworkConfig {
             request_timeout: Duration::from_secs(60),
             limits: ServeLimits::default(),
             faults: Arc::new(NoFaults),
+            authorities: spec.authorities.clone(),
+            member_keys: None,
         }
     }
 }
@@ -424,6 +441,14 @@ struct Shared {
     commands_dropped: AtomicU64,
     /// New peers disconnected for not answering our status request in time.
     no_status: AtomicU64,
+    /// Connected peers proven federation members.
+    federation_peers: AtomicUsize,
+    /// Approval questions refused at once because their asker is not a proven member.
+    asks_from_outsiders: AtomicU64,
+    /// Peers whose membership proof did not verify.
+    false_members: AtomicU64,
+    /// Connected peers evicted to make room for a newcomer, and newcomers closed for want of room.
+    evicted: AtomicU64,
     /// What the dialer did, in order (tests wait on it; see `dialer::DialRecord`).
     #[cfg(test)]
     dial_log: Mutex<Vec<dialer::DialRecord>>,
@@ -478,8 +503,18 @@ impl Network {
         let shared = Arc::new(Shared::default());
         let (command_tx, command_rx) = mpsc::channel(CHANNEL_CAPACITY);
         let (event_tx, event_rx) = mpsc::channel(CHANNEL_CAPACITY);
-        let mut task =
-            task::SwarmTask::new(swarm, &config, source, shared.clone(), command_rx, event_tx);
+        let authorities = Arc::new(ecsync_systems::consensus::Authorities::from_keys(
+            &config.authorities,
+        )?);
+        let mut task = task::SwarmTask::new(
+            swarm,
+            &config,
+            source,
+            authorities,
+            shared.clone(),
+            command_rx,
+            event_tx,
+        );
         for (peer, addr) in bootnodes {
             task.add_bootnode(peer, addr);
         }
@@ -603,6 +638,10 @@ impl NetworkHandle {
             events_dropped: s.events_dropped.load(Ordering::Relaxed),
             commands_dropped: s.commands_dropped.load(Ordering::Relaxed),
             no_status: s.no_status.load(Ordering::Relaxed),
+            federation_peers: s.federation_peers.load(Ordering::Relaxed),
+            asks_from_outsiders: s.asks_from_outsiders.load(Ordering::Relaxed),
+            false_members: s.false_members.load(Ordering::Relaxed),
+            evicted: s.evicted.load(Ordering::Relaxed),
         }
     }
 
@@ -741,6 +780,9 @@ pub enum NetworkError {
     /// No address after 10 s.
     #[error("no listen address on {0} after 10 s")]
     NoListenAddr(String),
+    /// An authority key of the spec does not decode.
+    #[error("the spec's authority keys: {0}")]
+    Authorities(#[from] ecsync_systems::consensus::KeyError),
     /// The swarm could not be built.
     #[error("cannot build the libp2p swarm")]
     Swarm(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use ecsync_components::{
-    ApproveAnswer, FailureReason, GossipVerdict, NetEvent, PeerId, Request, RequestId,
-    StatusMessage,
+    ApproveAnswer, FailureReason, GossipVerdict, NetEvent, PeerId, RefusalKind, Request,
+    RequestId, StatusMessage,
 };
 use libp2p::futures::StreamExt;
 use libp2p::gossipsub::{self, MessageAcceptance, MessageId, PublishError};
-use libp2p::request_response::{self, Message};
+use libp2p::request_response::{self, Message, ResponseChannel};
 use libp2p::swarm::{ConnectionId, DialError, SwarmEvent};
 use libp2p::{Multiaddr, PeerId as Libp2pPeer, identify, ping};
 use tokio::sync::mpsc;
@@ -19,14 +19,16 @@ use tokio::time::Instant;
 
 use super::approvals::Approvals;
 use super::behaviour::{EcsyncBehaviourEvent, EcsyncSwarm};
-use super::codec::{ApproveRequest, BlocksByRangeRequest};
+use super::codec::{ApproveRequest, BlocksByRangeRequest, MemberChallenge, MemberProof};
 use super::dialer::Dialer;
 use super::fetch::Fetches;
 use super::gossip::{Gossip, acceptance};
+use super::members::{Members, Verdict};
 use super::peers::Peers;
 use super::serving::Server;
 use super::status::StatusExchange;
 use super::{BlockSource, Command, DropReason, NetworkConfig, Shared};
+use ecsync_systems::consensus::Authorities;
 
 /// The swarm task's state.
 pub(super) struct SwarmTask {
@@ -52,6 +54,8 @@ pub(super) struct SwarmTask {
     approvals: Approvals,
     /// The block topic and the gossiped blocks waiting for the engine's verdict.
     gossip: Gossip,
+    /// Which peers proved they are federation members; our own proofs.
+    members: Members,
 }
 
 impl SwarmTask {
@@ -61,6 +65,7 @@ impl SwarmTask {
         swarm: EcsyncSwarm,
         config: &NetworkConfig,
         source: Arc<dyn BlockSource>,
+        authorities: Arc<Authorities>,
         shared: Arc<Shared>,
         commands: mpsc::Receiver<Command>,
         events: mpsc::Sender<NetEvent>,
@@ -70,8 +75,17 @@ impl SwarmTask {
         if let Err(e) = swarm.behaviour_mut().gossipsub.subscribe(&gossip.topic) {
             tracing::warn!("cannot subscribe to {}: {e}", gossip.topic);
         }
+        let members = Members::new(
+            config.chain_id,
+            config.genesis_hash,
+            *swarm.local_peer_id(),
+            config.member_keys.clone(),
+            authorities,
+            shared.clone(),
+        );
         Self {
             gossip,
+            members,
             swarm,
             commands,
             events,
@@ -192,6 +206,7 @@ impl SwarmTask {
             EcsyncBehaviourEvent::Status(event) => self.on_status_event(event),
             EcsyncBehaviourEvent::Blocks(event) => self.on_blocks_event(event),
             EcsyncBehaviourEvent::Approve(event) => self.on_approve_event(event),
+            EcsyncBehaviourEvent::Member(event) => self.on_member_event(event),
             EcsyncBehaviourEvent::Gossipsub(event) => self.on_gossip_event(event),
             EcsyncBehaviourEvent::Ping(ping::Event {
                 peer,
@@ -221,12 +236,14 @@ impl SwarmTask {
         self.dialer.on_connected(&peer);
         if self.peers.connect(peer) {
             self.status.request(&mut self.swarm, peer, true);
+            self.members.connected(&mut self.swarm, peer);
         }
     }
 
     /// `peer`'s last connection closed: the engine hears `PeerGone` if it was announced; a bootnode is redialed.
     fn on_peer_disconnected(&mut self, peer: Libp2pPeer) {
         self.server.forget(&peer);
+        self.members.disconnected(&peer);
         if let Some(state) = self.peers.disconnect(&peer)
             && state.announced
         {
@@ -256,6 +273,7 @@ impl SwarmTask {
                     );
                     self.emit(event);
                     self.server.answer_status(&mut self.swarm, peer, channel);
+                    self.after_status(peer);
                 }
                 Message::Response {
                     request_id,
@@ -268,7 +286,12 @@ impl SwarmTask {
                         request_id,
                         response,
                     );
+                    let connected = matches!(event, Some(NetEvent::PeerConnected { .. }));
                     self.emit(event);
+                    if connected {
+                        self.announce_member(peer);
+                    }
+                    self.after_status(peer);
                 }
             },
             request_response::Event::OutboundFailure {
@@ -367,6 +390,10 @@ impl SwarmTask {
                     if self.dialer.is_denied(&peer) || !self.peers.is_checked(&peer) {
                         return;
                     }
+                    if !self.members.is_member(&peer) {
+                        self.refuse_outsider(peer, channel);
+                        return;
+                    }
                     let Some(ask) = self.approvals.admit(peer, channel) else {
                         tracing::debug!(%peer, waiting = self.approvals.waiting(), "dropping an approval question");
                         return;
@@ -399,6 +426,102 @@ impl SwarmTask {
                 tracing::debug!(%peer, "answering an approval question failed: {error}");
             }
             request_response::Event::ResponseSent { .. } => {}
+        }
+    }
+
+    /// Refuses an approval question from `peer`, which has not proven it is a member: at once, on the swarm task,
+    /// without BLS work or a disk write; counted.
+    fn refuse_outsider(&mut self, peer: Libp2pPeer, channel: ResponseChannel<ApproveAnswer>) {
+        self.shared
+            .asks_from_outsiders
+            .fetch_add(1, Ordering::Relaxed);
+        let answer = ApproveAnswer::refused(
+            RefusalKind::NotAMember,
+            "only proven federation members may ask for approvals",
+        );
+        if self
+            .swarm
+            .behaviour_mut()
+            .approve
+            .send_response(channel, answer)
+            .is_err()
+        {
+            tracing::debug!(%peer, "approval question closed before the refusal");
+        }
+    }
+
+    // ---- federation members -------------------------------------------------------------------------------------
+
+    /// Routes a member protocol event: peers' challenges are answered (`members.rs` decides), proofs of ours
+    /// verified; a proven member is announced to the engine, a false one disconnected and denied.
+    fn on_member_event(&mut self, event: request_response::Event<MemberChallenge, MemberProof>) {
+        match event {
+            request_response::Event::Message { peer, message, .. } => match message {
+                Message::Request {
+                    request, channel, ..
+                } => {
+                    let trusted = self.members.is_member(&peer) || self.dialer.is_configured(&peer);
+                    self.members
+                        .on_challenge(&mut self.swarm, peer, request, channel, trusted);
+                }
+                Message::Response {
+                    request_id,
+                    response,
+                } => {
+                    if let Some((peer, verdict)) = self.members.on_proof(request_id, response) {
+                        self.on_verdict(peer, verdict);
+                    }
+                }
+            },
+            request_response::Event::OutboundFailure {
+                peer,
+                request_id,
+                error,
+                ..
+            } => {
+                tracing::debug!(%peer, "membership challenge failed: {error}");
+                self.members.on_failure(request_id);
+            }
+            request_response::Event::InboundFailure { .. }
+            | request_response::Event::ResponseSent { .. } => {}
+        }
+    }
+
+    /// What `peer`'s membership proof showed.
+    fn on_verdict(&mut self, peer: Libp2pPeer, verdict: Verdict) {
+        match verdict {
+            Verdict::Member(authorities) => {
+                tracing::info!(%peer, authorities = format!("{authorities:#x}"), "a federation member connected");
+                self.announce_member(peer);
+            }
+            Verdict::Invalid(reason) => {
+                self.shared.false_members.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(%peer, "disconnecting a peer: {reason}");
+                self.dialer.deny_by_engine(peer, reason);
+                let _ = self.swarm.disconnect_peer_id(peer);
+            }
+            Verdict::NotMember | Verdict::Deferred => {}
+        }
+    }
+
+    /// Tells the engine that `peer` is a proven member, once it is both proven and announced.
+    fn announce_member(&mut self, peer: Libp2pPeer) {
+        let authorities = self.members.authorities(&peer);
+        if authorities == 0 {
+            return;
+        }
+        if let Some(id) = self.peers.announced(&peer) {
+            self.emit(NetEvent::PeerAuthenticated {
+                peer: id,
+                authorities,
+            });
+        }
+    }
+
+    /// After a status from `peer` passed or failed: a membership challenge that failed is asked again.
+    fn after_status(&mut self, peer: Libp2pPeer) {
+        if self.peers.is_checked(&peer) {
+            self.members.retry(&mut self.swarm, peer);
         }
     }
 

@@ -16,8 +16,17 @@ use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
 use libp2p::{Multiaddr, PeerId as Libp2pPeer, StreamProtocol, Swarm, identify, noise, tcp, yamux};
 
-use super::codec::{BlocksByRangeRequest, BlocksCodec, StatusCodec};
-use super::{BLOCKS_BY_RANGE_PROTOCOL, IDENTIFY_PROTOCOL_VERSION, STATUS_PROTOCOL};
+use super::codec::{
+    ApproveCodec, ApproveRequest, BlocksByRangeRequest, BlocksCodec, MemberChallenge, MemberCodec,
+    MemberProof, StatusCodec,
+};
+use super::{
+    APPROVE_PROTOCOL, BLOCKS_BY_RANGE_PROTOCOL, IDENTIFY_PROTOCOL_VERSION, MEMBER_PROTOCOL,
+    STATUS_PROTOCOL,
+};
+use ecsync_components::{ApproveAnswer, Hash32};
+use ecsync_systems::consensus::{MemberKeys, membership_message};
+use std::sync::Arc;
 
 /// The blocks codec of a [`RawPeer`]: ecsync's, except that a peer that does not read answers never reads them.
 #[derive(Clone, Copy, Debug)]
@@ -92,6 +101,33 @@ struct RawBehaviour {
     status: request_response::Behaviour<StatusCodec>,
     /// blocks_by_range.
     blocks: request_response::Behaviour<RawBlocksCodec>,
+    /// Approval questions (asked only).
+    approve: request_response::Behaviour<ApproveCodec>,
+    /// Membership challenges (answered as [`RawPeerConfig::member`] says).
+    member: request_response::Behaviour<MemberCodec>,
+}
+
+/// How a [`RawPeer`] answers membership challenges: as a member holding `keys` of the chain `chain_id` /
+/// `genesis` (a valid proof), or with a proof by `keys` over the wrong message (`forge`: a false claim).
+#[derive(Clone)]
+pub struct RawMember {
+    /// The authority keys it holds.
+    pub keys: Arc<MemberKeys>,
+    /// The chain id bound into proofs.
+    pub chain_id: u64,
+    /// The genesis hash bound into proofs.
+    pub genesis: Hash32,
+    /// Sign a wrong message (a proof that does not verify).
+    pub forge: bool,
+}
+
+impl std::fmt::Debug for RawMember {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawMember")
+            .field("authorities", &self.keys.authorities())
+            .field("forge", &self.forge)
+            .finish()
+    }
 }
 
 /// How a [`RawPeer`] behaves.
@@ -107,6 +143,8 @@ pub struct RawPeerConfig {
     pub serve: Option<Vec<Vec<u8>>>,
     /// Largest block it accepts in an answer.
     pub max_block_bytes: u32,
+    /// Whether it proves membership when challenged (`None`: it says it is no member).
+    pub member: Option<RawMember>,
 }
 
 impl RawPeerConfig {
@@ -118,6 +156,7 @@ impl RawPeerConfig {
             read_answers: true,
             serve: None,
             max_block_bytes: 1 << 20,
+            member: None,
         }
     }
 }
@@ -137,6 +176,10 @@ pub enum RawEvent {
     BlocksFailed(OutboundRequestId, String),
     /// Identify told us the other side's agent version.
     Agent(String),
+    /// The answer to an approval question.
+    Approval(OutboundRequestId, ApproveAnswer),
+    /// An approval question failed (dropped, timed out).
+    ApprovalFailed(OutboundRequestId, String),
     /// Something else.
     Other,
 }
@@ -198,6 +241,18 @@ impl RawPeer {
                         StreamProtocol::new(BLOCKS_BY_RANGE_PROTOCOL),
                         ProtocolSupport::Full,
                     )],
+                    rr.clone(),
+                ),
+                approve: request_response::Behaviour::with_codec(
+                    ApproveCodec {
+                        max_block_bytes: config.max_block_bytes,
+                    },
+                    [(StreamProtocol::new(APPROVE_PROTOCOL), ProtocolSupport::Full)],
+                    rr.clone(),
+                ),
+                member: request_response::Behaviour::with_codec(
+                    MemberCodec,
+                    [(StreamProtocol::new(MEMBER_PROTOCOL), ProtocolSupport::Full)],
                     rr,
                 ),
             })?
@@ -324,6 +379,41 @@ impl RawPeer {
         )
     }
 
+    /// Asks `peer` to approve `request` (the swarm must be driven for it to go out).
+    pub fn ask_approval(&mut self, peer: Libp2pPeer, request: ApproveRequest) -> OutboundRequestId {
+        self.swarm
+            .behaviour_mut()
+            .approve
+            .send_request(&peer, request)
+    }
+
+    /// Drives the swarm until the answer to approval question `id` arrives.
+    pub async fn approval_answer(&mut self, id: OutboundRequestId) -> anyhow::Result<ApproveAnswer> {
+        loop {
+            match self.next_event().await {
+                RawEvent::Approval(answered, answer) if answered == id => return Ok(answer),
+                RawEvent::ApprovalFailed(failed, e) if failed == id => {
+                    anyhow::bail!("approval question failed: {e}")
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Our answer to a membership challenge.
+    fn member_proof(&self, challenge: &MemberChallenge) -> MemberProof {
+        let proof = self.config.member.as_ref().map(|m| {
+            let mut nonce = challenge.nonce;
+            if m.forge {
+                nonce[0] ^= 1;
+            }
+            let message =
+                membership_message(m.chain_id, &m.genesis, &self.peer_id().to_bytes(), &nonce);
+            m.keys.prove_membership(&message)
+        });
+        MemberProof { proof }
+    }
+
     /// Drives the swarm until something happens, answering (or holding) the requests it receives.
     pub async fn next_event(&mut self) -> RawEvent {
         let event = self.swarm.select_next_some().await;
@@ -402,6 +492,34 @@ impl RawPeer {
                 } => RawEvent::BlocksFailed(request_id, error.to_string()),
                 _ => RawEvent::Other,
             },
+            SwarmEvent::Behaviour(RawBehaviourEvent::Approve(event)) => match event {
+                Event::Message {
+                    message:
+                        Message::Response {
+                            request_id,
+                            response,
+                        },
+                    ..
+                } => RawEvent::Approval(request_id, response),
+                Event::OutboundFailure {
+                    request_id, error, ..
+                } => RawEvent::ApprovalFailed(request_id, error.to_string()),
+                _ => RawEvent::Other,
+            },
+            SwarmEvent::Behaviour(RawBehaviourEvent::Member(Event::Message {
+                message: Message::Request {
+                    request, channel, ..
+                },
+                ..
+            })) => {
+                let proof = self.member_proof(&request);
+                let _ = self
+                    .swarm
+                    .behaviour_mut()
+                    .member
+                    .send_response(channel, proof);
+                RawEvent::Other
+            }
             _ => RawEvent::Other,
         }
     }

@@ -102,6 +102,10 @@ pub struct Metrics {
     serve_bytes_in_flight: Gauge,
     net_events_dropped: Counter,
     peers_no_status: Counter,
+    federation_peers_connected: Gauge,
+    approval_asks_from_outsiders: Counter,
+    false_member_proofs: Counter,
+    peers_evicted: Counter,
     last_serving: ServeStats,
     last: EngineCounters,
     last_checkpoints: u64,
@@ -129,6 +133,7 @@ impl Metrics {
         m.register_durations(&mut r);
         m.register_federation(&mut r);
         m.register_serving(&mut r);
+        m.register_membership(&mut r);
         Self {
             registry: Arc::new(r),
             ..m
@@ -184,6 +189,10 @@ impl Metrics {
             serve_bytes_in_flight: Gauge::default(),
             net_events_dropped: Counter::default(),
             peers_no_status: Counter::default(),
+            federation_peers_connected: Gauge::default(),
+            approval_asks_from_outsiders: Counter::default(),
+            false_member_proofs: Counter::default(),
+            peers_evicted: Counter::default(),
             last_serving: ServeStats::default(),
             last: EngineCounters::default(),
             last_checkpoints: 0,
@@ -453,6 +462,43 @@ impl Metrics {
         );
     }
 
+    /// Federation members among the peers, and what outsiders were refused.
+    fn register_membership(&self, r: &mut Registry) {
+        r.register(
+            "federation_peers_connected",
+            "Connected peers that proved they hold authority keys of the federation",
+            self.federation_peers_connected.clone(),
+        );
+        r.register(
+            "approval_asks_from_outsiders",
+            "Approval questions refused at once because the asker is not a proven member (no BLS work, no disk write)",
+            self.approval_asks_from_outsiders.clone(),
+        );
+        r.register(
+            "false_member_proofs",
+            "Peers whose membership proof did not verify (disconnected and denied)",
+            self.false_member_proofs.clone(),
+        );
+        r.register(
+            "peers_evicted",
+            "Unreserved peers disconnected to make room for a newcomer at the connection limit, and newcomers closed for want of room",
+            self.peers_evicted.clone(),
+        );
+    }
+
+    /// Updates the membership metrics from the network's latest [`ServeStats`].
+    fn update_membership(&mut self, stats: &ServeStats) {
+        let last = &self.last_serving;
+        self.federation_peers_connected
+            .set(i64::try_from(stats.federation_peers).unwrap_or(i64::MAX));
+        self.approval_asks_from_outsiders
+            .inc_by(stats.asks_from_outsiders.saturating_sub(last.asks_from_outsiders));
+        self.false_member_proofs
+            .inc_by(stats.false_members.saturating_sub(last.false_members));
+        self.peers_evicted
+            .inc_by(stats.evicted.saturating_sub(last.evicted));
+    }
+
     /// Updates the serving metrics from the network's latest [`ServeStats`].
     pub fn update_serving(&mut self, stats: &ServeStats) {
         for (reason, n) in &stats.dropped {
@@ -474,6 +520,7 @@ impl Metrics {
             .set(to_i64(stats.answers_in_flight));
         self.serve_bytes_in_flight
             .set(to_i64(stats.bytes_in_flight));
+        self.update_membership(stats);
         self.last_serving = stats.clone();
     }
 

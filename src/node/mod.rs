@@ -317,7 +317,8 @@ impl Node {
         let keypair = load_or_create_keypair(&opts.data.join(KEY_FILE))?;
         let honest: Arc<dyn BlockSource> = Arc::new(Source::new(store.reader()));
         let source = hooks.serve_from(&spec, honest).map_err(NodeError::Hook)?;
-        let net_config = opts.net_config(&spec, keypair, hooks.serve_faults());
+        let mut net_config = opts.net_config(&spec, keypair, hooks.serve_faults());
+        net_config.member_keys = member.as_ref().map(|(keys, _)| Arc::new(keys.clone()));
         let config = opts.sync_config()?;
         store.keep_checkpoints(config.max_checkpoints);
         let initial = SyncStatus::starting(ecsync_components::ChainStore::head(&store)?);

@@ -7,7 +7,9 @@ use comfy_table::{ContentLineStyle, LineStyle, Table, TableStyle};
 use ecsync_components::SyncStatus;
 
 use super::cells::{bytes, dash, duration, fixed};
-use super::views::{BlockView, ClaimC, Dump, PeerView, Progress, RangeView, Resources};
+use super::views::{
+    BlockView, ClaimC, Dump, MemberC, PeerView, Progress, RangeView, Resources,
+};
 use crate::engine::dump::{StageSummary, WorldDump};
 
 /// The pending block stages, in their order (keys of `blocks_by_stage`).
@@ -148,9 +150,10 @@ fn section(title: &str, table: &Table) -> String {
     format!("{title}\n{}", table.trim_fmt())
 }
 
-const PEER_COLUMNS: [(&str, CellAlignment); 13] = [
+const PEER_COLUMNS: [(&str, CellAlignment); 14] = [
     ("label", Left),
     ("id", Right),
+    ("member", Left),
     ("score", Right),
     ("reputation", Right),
     ("claimed head", Right),
@@ -173,6 +176,7 @@ fn peers_section(peers: &[PeerView], now_ms: Option<u64>) -> String {
         t.add_row(vec![
             p.peer.label.clone(),
             p.peer.id.0.to_string(),
+            member(p.member.as_ref()),
             fixed(p.peer_score, 2),
             fixed(p.peer_reputation, 1),
             claimed(p.peer_claim.as_ref(), now_ms),
@@ -191,6 +195,18 @@ fn peers_section(peers: &[PeerView], now_ms: Option<u64>) -> String {
         ]);
     }
     section(&format!("PEERS ({})", peers.len()), &t)
+}
+
+/// A proven member's authorities (`a0,a2`), or `-`.
+fn member(member: Option<&MemberC>) -> String {
+    let Some(m) = member else {
+        return "-".into();
+    };
+    let indices: Vec<String> = (0..64)
+        .filter(|i| m.authorities & (1u64 << i) != 0)
+        .map(|i| format!("a{i}"))
+        .collect();
+    indices.join(",")
 }
 
 /// The claimed head, and the height from which it is not believed while that lasts.

@@ -22,12 +22,19 @@ use crate::engine::dump::{
 #[serde(rename_all = "PascalCase")]
 pub(super) struct PeerView {
     pub(super) peer: PeerC,
+    pub(super) member: Option<MemberC>,
     pub(super) peer_claim: Option<ClaimC>,
     pub(super) peer_stats: Option<StatsC>,
     pub(super) peer_score: Option<f64>,
     pub(super) peer_reputation: Option<f64>,
     pub(super) peer_budget: Option<BudgetC>,
     pub(super) peer_load: Option<LoadC>,
+}
+
+/// A proven federation member's authorities.
+#[derive(Debug, Deserialize)]
+pub(super) struct MemberC {
+    pub(super) authorities: u64,
 }
 
 #[derive(Debug, Deserialize)]

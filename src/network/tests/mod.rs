@@ -11,6 +11,7 @@
 mod connection_limits;
 mod dialing;
 mod exchange;
+mod membership;
 mod relay;
 mod serving_limits;
 mod wire;
@@ -99,6 +100,8 @@ fn config(keypair: Keypair, listen: Multiaddr, status: &StatusMessage) -> Networ
         request_timeout: Duration::from_secs(60),
         limits: ServeLimits::default(),
         faults: Arc::new(super::NoFaults),
+        authorities: Vec::new(),
+        member_keys: None,
     }
 }
 

@@ -77,8 +77,12 @@ fn read(lock: &RwLock<HashMap<u64, PublicKey>>) -> RwLockReadGuard<'_, HashMap<u
 impl Authorities {
     /// Decodes and validates (not infinity, in the subgroup) every key of the spec.
     pub fn from_spec(spec: &ChainSpec) -> Result<Self, KeyError> {
-        let keys = spec
-            .authorities
+        Self::from_keys(&spec.authorities)
+    }
+
+    /// Decodes and validates (not infinity, in the subgroup) every key of `authorities`, in order.
+    pub fn from_keys(authorities: &[ecsync_components::PublicKeyBytes]) -> Result<Self, KeyError> {
+        let keys = authorities
             .iter()
             .enumerate()
             .map(|(index, bytes)| {

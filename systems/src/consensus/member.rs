@@ -43,7 +43,9 @@ pub enum MemberKeyError {
     },
 }
 
-/// The keys of the authorities this node is, checked against the spec, in ascending authority order.
+/// The keys of the authorities this node is, checked against the spec, in ascending authority order. (Cloned
+/// once, for the network's membership proofs.)
+#[derive(Clone)]
 pub struct MemberKeys {
     keys: Vec<(usize, SecretKey)>,
 }
