@@ -127,7 +127,11 @@ impl Members {
 
     /// `peer`'s session ends (its last connection closed).
     pub(super) fn disconnected(&mut self, peer: &Libp2pPeer) {
-        if self.sessions.remove(peer).is_some_and(|s| s.authorities != 0) {
+        if self
+            .sessions
+            .remove(peer)
+            .is_some_and(|s| s.authorities != 0)
+        {
             self.publish();
         }
         self.challenges.retain(|_, (p, _)| p != peer);
@@ -221,7 +225,8 @@ impl Members {
             return Err("over the proving budget");
         }
         session.answered = true;
-        let message = membership_message(self.chain_id, &self.genesis, &self.local, &challenge.nonce);
+        let message =
+            membership_message(self.chain_id, &self.genesis, &self.local, &challenge.nonce);
         Ok(Some(keys.prove_membership(&message)))
     }
 
@@ -285,7 +290,13 @@ impl Members {
 
     /// Publishes how many connected peers are proven members.
     fn publish(&self) {
-        let members = self.sessions.values().filter(|s| s.authorities != 0).count();
-        self.shared.federation_peers.store(members, Ordering::Relaxed);
+        let members = self
+            .sessions
+            .values()
+            .filter(|s| s.authorities != 0)
+            .count();
+        self.shared
+            .federation_peers
+            .store(members, Ordering::Relaxed);
     }
 }

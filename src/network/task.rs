@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use ecsync_components::{
-    ApproveAnswer, FailureReason, GossipVerdict, NetEvent, PeerId, RefusalKind, Request,
-    RequestId, StatusMessage,
+    ApproveAnswer, FailureReason, GossipVerdict, NetEvent, PeerId, RefusalKind, Request, RequestId,
+    StatusMessage,
 };
 use libp2p::futures::StreamExt;
 use libp2p::gossipsub::{self, MessageAcceptance, MessageId, PublishError};

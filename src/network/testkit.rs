@@ -388,7 +388,10 @@ impl RawPeer {
     }
 
     /// Drives the swarm until the answer to approval question `id` arrives.
-    pub async fn approval_answer(&mut self, id: OutboundRequestId) -> anyhow::Result<ApproveAnswer> {
+    pub async fn approval_answer(
+        &mut self,
+        id: OutboundRequestId,
+    ) -> anyhow::Result<ApproveAnswer> {
         loop {
             match self.next_event().await {
                 RawEvent::Approval(answered, answer) if answered == id => return Ok(answer),
@@ -507,9 +510,10 @@ impl RawPeer {
                 _ => RawEvent::Other,
             },
             SwarmEvent::Behaviour(RawBehaviourEvent::Member(Event::Message {
-                message: Message::Request {
-                    request, channel, ..
-                },
+                message:
+                    Message::Request {
+                        request, channel, ..
+                    },
                 ..
             })) => {
                 let proof = self.member_proof(&request);

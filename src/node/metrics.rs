@@ -491,8 +491,11 @@ impl Metrics {
         let last = &self.last_serving;
         self.federation_peers_connected
             .set(i64::try_from(stats.federation_peers).unwrap_or(i64::MAX));
-        self.approval_asks_from_outsiders
-            .inc_by(stats.asks_from_outsiders.saturating_sub(last.asks_from_outsiders));
+        self.approval_asks_from_outsiders.inc_by(
+            stats
+                .asks_from_outsiders
+                .saturating_sub(last.asks_from_outsiders),
+        );
         self.false_member_proofs
             .inc_by(stats.false_members.saturating_sub(last.false_members));
         self.peers_evicted

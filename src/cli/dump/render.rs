@@ -7,9 +7,7 @@ use comfy_table::{ContentLineStyle, LineStyle, Table, TableStyle};
 use ecsync_components::SyncStatus;
 
 use super::cells::{bytes, dash, duration, fixed};
-use super::views::{
-    BlockView, ClaimC, Dump, MemberC, PeerView, Progress, RangeView, Resources,
-};
+use super::views::{BlockView, ClaimC, Dump, MemberC, PeerView, Progress, RangeView, Resources};
 use crate::engine::dump::{StageSummary, WorldDump};
 
 /// The pending block stages, in their order (keys of `blocks_by_stage`).

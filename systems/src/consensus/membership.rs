@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 use super::{Authorities, BlockError};
 
 /// The domain separation tag of membership proofs (never a block approval's).
-pub const MEMBERSHIP_DST: &[u8] = b"ECSYNC_V1_MEMBER_AUTH_BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_";
+pub const MEMBERSHIP_DST: &[u8] =
+    b"ECSYNC_V1_MEMBER_AUTH_BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_";
 
 /// What a member signs to prove it is one: SHA-256 of a tag, the chain id, the genesis hash, the prover's libp2p
 /// peer id (its bytes, length-prefixed) and the asker's nonce. The peer id binds the proof to the connection
