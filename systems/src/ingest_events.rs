@@ -55,7 +55,7 @@ pub struct Ingest<'w, 's> {
 impl Ingest<'_, '_> {
     /// A peer connected: refused if banned or foreign, its claim updated if known, spawned otherwise.
     /// `peer` proved it holds `authorities`' keys: it is marked a [`Member`] (if it is still a peer).
-    fn authenticated(&mut self, peer: PeerId, authorities: u64) {
+    fn member(&mut self, peer: PeerId, authorities: u64) {
         if let Some(&entity) = self.book.index.0.get(&peer) {
             self.commands.entity(entity).insert(Member { authorities });
         }
@@ -310,9 +310,7 @@ pub fn ingest_events(
                 reason,
             } => ingest.failed(peer, request, reason),
             NetEvent::PeerGone { peer } => ingest.gone(peer),
-            NetEvent::PeerAuthenticated { peer, authorities } => {
-                ingest.authenticated(peer, authorities)
-            }
+            NetEvent::PeerAuthenticated { peer, authorities } => ingest.member(peer, authorities),
             NetEvent::ApprovalAsked {
                 peer,
                 ask,
