@@ -59,6 +59,14 @@ pub fn generate(args: &GenerateArgs) -> anyhow::Result<()> {
         head.height,
         head.hash
     );
+    println!(
+        "a dev federation: {} (mode 0600) holds seed {}, from which every authority's secret key derives; anyone \
+         with the seed can derive the keys and sign this chain's blocks, so never use it for anything of value",
+        args.out
+            .join(crate::store::chain_dir::GENERATOR_FILE)
+            .display(),
+        args.seed
+    );
     Ok(())
 }
 

@@ -722,33 +722,28 @@ impl NetworkHandle {
 /// Loads the node's keypair from `path` (libp2p protobuf encoding), or creates an ed25519 one there (creating the
 /// parent directories), so the peer id survives restarts.
 pub fn load_or_create_keypair(path: &Path) -> Result<Keypair, NetworkError> {
-    let shown = || path.display().to_string();
-    match std::fs::read(path) {
-        Ok(bytes) => {
-            Keypair::from_protobuf_encoding(&bytes).map_err(|e| NetworkError::CorruptKey {
-                path: shown(),
-                what: e.to_string(),
-            })
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let keypair = Keypair::generate_ed25519();
-            let bytes = keypair
-                .to_protobuf_encoding()
-                .expect("an ed25519 key encodes");
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(IoError::on("create", dir.display()))?;
-            }
-            crate::util::fs::write_atomic(path, &bytes, true)
-                .map_err(IoError::on("write the node key to", path.display()))?;
-            tracing::info!(
-                "created a new node key in {} (peer id {})",
-                path.display(),
-                keypair.public().to_peer_id()
-            );
-            Ok(keypair)
-        }
-        Err(source) => Err(IoError::on("read the node key", path.display())(source).into()),
+    // A secret file: refused when others may read it or when it is a symbolic link; written 0600, never through one.
+    if let Some(bytes) = crate::util::fs::read_secret(path, 64 * 1024)? {
+        return Keypair::from_protobuf_encoding(&bytes).map_err(|e| NetworkError::CorruptKey {
+            path: path.display().to_string(),
+            what: e.to_string(),
+        });
     }
+    let keypair = Keypair::generate_ed25519();
+    let bytes = keypair
+        .to_protobuf_encoding()
+        .expect("an ed25519 key encodes");
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(IoError::on("create", dir.display()))?;
+    }
+    crate::util::fs::write_atomic(path, &bytes, true)
+        .map_err(IoError::on("write the node key to", path.display()))?;
+    tracing::info!(
+        "created a new node key in {} (peer id {})",
+        path.display(),
+        keypair.public().to_peer_id()
+    );
+    Ok(keypair)
 }
 
 /// Why the network could not start, or the node's key could not be loaded.
@@ -799,4 +794,7 @@ pub enum NetworkError {
     /// The node key file could not be read or written.
     #[error(transparent)]
     KeyFile(#[from] IoError),
+    /// The node key file is readable by others, a symbolic link, not a file, or too large.
+    #[error(transparent)]
+    SecretKey(#[from] crate::util::fs::SecretFileError),
 }

@@ -25,6 +25,9 @@ pub enum NodeError {
     /// The member's key file.
     #[error(transparent)]
     Keys(#[from] KeyFileError),
+    /// The member's approval memory: its file, or an authority another process holds.
+    #[error(transparent)]
+    Memory(#[from] crate::store::approvals::MemoryError),
     /// The network.
     #[error(transparent)]
     Network(#[from] NetworkError),

@@ -1,8 +1,9 @@
 //! A federation member's key file: `ecsync chain keys` writes it, `ecsync node --authority-keys FILE` reads it.
 //!
 //! JSON: `{"chain_id": …, "genesis_hash": "0x…", "keys": [{"authority": 0, "secret_key": "0x…"}]}`, created
-//! with mode 0600 and never overwritten. Reading refuses a file larger than [`MAX_KEY_FILE_BYTES`], one that
-//! group or others may read (as ssh does), one of another chain, and keys that are not the spec's authorities'.
+//! with mode 0600 and never overwritten (nor created through a symbolic link). Reading refuses a symbolic link, a
+//! file larger than [`MAX_KEY_FILE_BYTES`], one that group or others may read (as ssh does), one of another chain,
+//! and keys that are not the spec's authorities'.
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -11,7 +12,7 @@ use ecsync_components::{ChainSpec, Hash32};
 use ecsync_systems::consensus::{Federation, MemberKeyError, MemberKeys};
 use serde::{Deserialize, Serialize};
 
-use crate::util::fs::IoError;
+use crate::util::fs::{IoError, SecretFileError};
 
 /// The largest key file read (64 authorities take about 6 KB).
 pub const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
@@ -25,16 +26,9 @@ pub enum KeyFileError {
     /// A file could not be read, written or created.
     #[error(transparent)]
     Io(#[from] IoError),
-    /// Group or others may read the secret keys.
-    #[error(
-        "{path} holds secret keys but group or others may read it (mode {mode:o}): chmod 600 {path}"
-    )]
-    Readable {
-        /// The file.
-        path: String,
-        /// Its permission bits.
-        mode: u32,
-    },
+    /// Group or others may read the secret keys, or it is a symbolic link, or not a file.
+    #[error(transparent)]
+    Secret(#[from] SecretFileError),
     /// Larger than any key file.
     #[error("{path} is {len} bytes, more than a key file's {MAX_KEY_FILE_BYTES}")]
     TooLarge {
@@ -175,21 +169,17 @@ pub fn load_member_keys(path: &Path, spec: &ChainSpec) -> Result<MemberKeys, Key
     MemberKeys::new(spec, &keys).map_err(|source| KeyFileError::Keys { path: what, source })
 }
 
-/// Reads and parses the key file at `path`, refusing one that others may read or that is too large.
+/// Reads and parses the key file at `path`, refusing a link, one that others may read, or one too large.
 fn read_key_file(path: &Path) -> Result<KeyFile, KeyFileError> {
     let what = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(IoError::on("open", path.display()))?;
+    let Some(file) = crate::util::fs::open_secret(path, std::fs::OpenOptions::new().read(true))?
+    else {
+        let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        return Err(IoError::on("open", path.display())(missing).into());
+    };
     let meta = file
         .metadata()
         .map_err(IoError::on("stat", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return Err(KeyFileError::Readable { path: what, mode });
-        }
-    }
     if meta.len() > MAX_KEY_FILE_BYTES {
         return Err(KeyFileError::TooLarge {
             path: what,
@@ -201,4 +191,50 @@ fn read_key_file(path: &Path) -> Result<KeyFile, KeyFileError> {
         .read_to_string(&mut text)
         .map_err(IoError::on("read", path.display()))?;
     serde_json::from_str(&text).map_err(|source| KeyFileError::Malformed { path: what, source })
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::{PermissionsExt, symlink};
+
+    fn file() -> KeyFile {
+        KeyFile {
+            chain_id: 7,
+            genesis_hash: Hash32([1; 32]),
+            keys: vec![KeyEntry {
+                authority: 0,
+                secret_key: format!("0x{}", "11".repeat(32)),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_key_file_is_read_only_when_private_and_not_through_a_link() {
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("member.keys");
+        write_key_file(&path, &file()).unwrap();
+        assert_eq!(read_key_file(&path).unwrap().chain_id, 7);
+        let link = t.path().join("link.keys");
+        symlink(&path, &link).unwrap();
+        let e = read_key_file(&link).unwrap_err();
+        assert!(
+            matches!(e, KeyFileError::Secret(SecretFileError::Symlink { .. })),
+            "{e:?}"
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let e = read_key_file(&path).unwrap_err().to_string();
+        assert!(e.contains(&format!("chmod 600 {}", path.display())), "{e}");
+    }
+
+    #[test]
+    fn a_key_file_is_never_written_through_a_link() {
+        let t = tempfile::tempdir().unwrap();
+        let target = t.path().join("elsewhere");
+        let link = t.path().join("member.keys");
+        symlink(&target, &link).unwrap();
+        let e = write_key_file(&link, &file()).unwrap_err();
+        assert!(matches!(e, KeyFileError::Exists(_)), "{e:?}");
+        assert!(!target.exists(), "written through the link");
+    }
 }

@@ -151,7 +151,8 @@ impl NodeOptions {
         };
         let keys = crate::node::keyfile::load_member_keys(path, spec)?;
         let memory_path = crate::store::approvals::approval_db_path(path);
-        let memory = ApprovalDb::open(&memory_path)?;
+        // Locked per authority, machine-wide: a copy of the key file elsewhere cannot sign beside this node.
+        let memory = ApprovalDb::open_member(&memory_path, spec, &keys.authorities())?;
         tracing::info!(
             "a member of the federation: authorities {:?} (keys from {}, approvals remembered in {})",
             keys.authorities(),

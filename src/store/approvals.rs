@@ -1,8 +1,15 @@
 //! A federation member's durable memory of the approvals it gave ([`ApprovalMemory`]): a small redb file beside
 //! its key file (`<keys>.approvals.redb`, see [`approval_db_path`]), not in the chain store, so that a restart —
 //! even one with an empty chain store — cannot make it sign a second block at a height or in a slot. A record is
-//! committed with `Durability::Immediate` (fsynced) before the signature leaves the node. Redb's file lock also
-//! keeps two nodes from using one key file's memory at once.
+//! committed with `Durability::Immediate` (fsynced) before the signature leaves the node.
+//!
+//! The file is a secret file (src/util/fs.rs): created mode 0600, refused when group or others may read it or
+//! when it is a symbolic link. A member's memory is locked per AUTHORITY, not per file: [`ApprovalDb::open_member`]
+//! first takes, for each authority the member holds, a machine-wide [`NameLock`] named after the chain id, the
+//! genesis and that authority's public key ([`authority_lock_name`]), held as long as the memory is open. So two
+//! processes holding one authority's key on one machine (a copy of the key file at another path, another data
+//! dir) cannot both sign: the second stops at start, naming the authority ([`MemoryError::Held`]). Redb's own file
+//! lock still keeps two processes off one file.
 //!
 //! Reads go to the file (redb's cache), so memory does not grow with the records. The file keeps the approvals of
 //! the last [`KEEP_APPROVALS`] heights and slots below the newest: older ones are pruned in the transaction of
@@ -12,9 +19,14 @@
 
 use std::path::{Path, PathBuf};
 
-use ecsync_components::{Approval, Block, Hash32, Height, SignedBlock, Slot, StoreError};
+use ecsync_components::{
+    Approval, Block, ChainSpec, Hash32, Height, SignedBlock, Slot, StoreError,
+};
 use ecsync_systems::consensus::{ApprovalMemory, ApprovalRecord, ApprovalStore};
 use redb::{Database, Durability, ReadableDatabase, TableDefinition};
+use sha2::{Digest, Sha256};
+
+use crate::util::fs::{IoError, NameLock, SecretFileError};
 
 /// height → slot (8 bytes) ‖ hash (32 bytes).
 const BY_HEIGHT: TableDefinition<u64, &[u8]> = TableDefinition::new("approved_by_height");
@@ -42,23 +54,109 @@ pub fn approval_db_path(keys: &Path) -> PathBuf {
 /// Heights (and slots) of approvals kept below the newest.
 pub const KEEP_APPROVALS: u64 = 100_000;
 
+/// Why a member's approval memory could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum MemoryError {
+    /// Another process of this machine holds the authority (or this one does, through another memory).
+    #[error(
+        "authority {authority} is held by another process on this machine (a copy of its key file, another data \
+         dir?): its approval memory is locked per authority key, so that two processes cannot both sign for it; \
+         stop the other one first"
+    )]
+    Held {
+        /// The authority's index in the spec.
+        authority: usize,
+    },
+    /// The lock could not be taken for another reason.
+    #[error("cannot lock the approval memory of authority {authority}")]
+    Lock {
+        /// The authority's index in the spec.
+        authority: usize,
+        /// Why.
+        #[source]
+        source: IoError,
+    },
+    /// The file: readable by others, a symbolic link, not a file, or not openable.
+    #[error(transparent)]
+    File(#[from] SecretFileError),
+    /// Redb could not open it, or it is damaged.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The machine-wide lock name of authority `index` of `spec`: a hash of the chain id, the genesis hash, the index
+/// and the authority's public key.
+pub fn authority_lock_name(spec: &ChainSpec, index: usize) -> String {
+    let mut hash = Sha256::new();
+    hash.update(b"ecsync authority lock v1");
+    hash.update(spec.chain_id.to_le_bytes());
+    hash.update(spec.genesis_hash.as_bytes());
+    hash.update((index as u64).to_le_bytes());
+    if let Some(key) = spec.authorities.get(index) {
+        hash.update(key.as_bytes());
+    }
+    format!("authority-{}", hex::encode(&hash.finalize()[..20]))
+}
+
+/// The locks of a member's authorities, held while its memory is open (dropped after it: see [`ApprovalDb`]).
+#[derive(Debug)]
+pub struct AuthorityLocks {
+    _held: Vec<NameLock>,
+}
+
+/// Takes the lock of each of `authorities` of `spec`, in order; the first one held elsewhere is the error (the
+/// locks taken before it are released).
+pub fn lock_authorities(
+    spec: &ChainSpec,
+    authorities: &[usize],
+) -> Result<AuthorityLocks, MemoryError> {
+    let mut locks = Vec::with_capacity(authorities.len());
+    for &authority in authorities {
+        match NameLock::try_take(&authority_lock_name(spec, authority)) {
+            Ok(Some(lock)) => locks.push(lock),
+            Ok(None) => return Err(MemoryError::Held { authority }),
+            Err(source) => return Err(MemoryError::Lock { authority, source }),
+        }
+    }
+    Ok(AuthorityLocks { _held: locks })
+}
+
 /// The memory.
 pub struct ApprovalDb {
     db: Database,
     keep: u64,
+    /// Dropped after `db` (fields drop in order): the authorities stay locked until the file is closed.
+    _locks: Option<AuthorityLocks>,
 }
 
 impl ApprovalDb {
-    /// Opens the memory at `path`, creating it (and its tables) if it does not exist.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    /// Opens the memory of the member holding `authorities` of `spec` at `path`: locks each authority
+    /// machine-wide ([`lock_authorities`]), then opens the file as [`ApprovalDb::open`] does.
+    pub fn open_member(
+        path: &Path,
+        spec: &ChainSpec,
+        authorities: &[usize],
+    ) -> Result<Self, MemoryError> {
+        let locks = lock_authorities(spec, authorities)?;
+        let mut db = Self::open(path)?;
+        db._locks = Some(locks);
+        Ok(db)
+    }
+
+    /// Opens the memory at `path`, creating it (mode 0600, and its tables) if it does not exist; refuses a file
+    /// others may read or a symbolic link. Takes no authority lock (see [`ApprovalDb::open_member`]).
+    pub fn open(path: &Path) -> Result<Self, MemoryError> {
         Self::open_keeping(path, KEEP_APPROVALS)
     }
 
     /// Opens the memory keeping the approvals of the last `keep` heights and slots (tests use a few).
-    pub fn open_keeping(path: &Path, keep: u64) -> Result<Self, StoreError> {
+    pub fn open_keeping(path: &Path, keep: u64) -> Result<Self, MemoryError> {
+        let file = crate::util::fs::open_or_create_secret(path)?;
         // Guarded: redb asserts on some damaged files; a damaged memory is an error, not a panic.
-        let db = super::guarded_open(path, || Database::create(path))
-            .map_err(|e| StoreError::Io(format!("approval memory: {e}")))?;
+        let db = super::guarded_open(path, || {
+            redb::Builder::new().create_with_backend(redb::backends::FileBackend::new(file)?)
+        })
+        .map_err(|e| StoreError::Io(format!("approval memory: {e}")))?;
         let txn = db.begin_write().map_err(io)?;
         txn.open_table(BY_HEIGHT).map_err(io)?;
         txn.open_table(BY_SLOT).map_err(io)?;
@@ -67,6 +165,7 @@ impl ApprovalDb {
         Ok(Self {
             db,
             keep: keep.max(1),
+            _locks: None,
         })
     }
 
@@ -294,5 +393,83 @@ mod tests {
         assert_eq!(db.at_slot(42).unwrap(), Some(record));
         assert_eq!(db.at_height(8).unwrap(), None);
         assert_eq!(db.at_slot(41).unwrap(), None);
+    }
+
+    /// A spec of four made-up authorities on a chain no other test or process uses.
+    fn spec() -> ChainSpec {
+        ChainSpec {
+            chain_id: rand::random(),
+            genesis_hash: Hash32(rand::random()),
+            genesis_time_ms: 1_000,
+            slot_duration_ms: 5_000,
+            authorities: (0..4)
+                .map(|i| ecsync_components::PublicKeyBytes([i as u8; 48]))
+                .collect(),
+            max_block_bytes: 1 << 20,
+        }
+    }
+
+    #[test]
+    fn an_authority_is_held_by_one_memory_at_a_time_whatever_its_path() {
+        let t = tempfile::tempdir().unwrap();
+        let at = |name: &str| t.path().join(name);
+        let spec = spec();
+        let held = |e: Result<ApprovalDb, MemoryError>| match e {
+            Err(MemoryError::Held { authority }) => authority,
+            Err(e) => panic!("{e}"),
+            Ok(_) => panic!("opened"),
+        };
+        let first = ApprovalDb::open_member(&at("a"), &spec, &[0, 1]).unwrap();
+        assert_eq!(held(ApprovalDb::open_member(&at("b"), &spec, &[0, 1])), 0);
+        assert_eq!(held(ApprovalDb::open_member(&at("c"), &spec, &[1, 2])), 1);
+        let e = ApprovalDb::open_member(&at("c"), &spec, &[2, 1])
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("authority 1 is held"), "{e}");
+        // Authority 2 was taken and released again when 1 failed; 3 is free; another chain is another name.
+        let other = ApprovalDb::open_member(&at("d"), &spec, &[2, 3]).unwrap();
+        let mut elsewhere = spec.clone();
+        elsewhere.chain_id ^= 1;
+        let third = ApprovalDb::open_member(&at("e"), &elsewhere, &[0]).unwrap();
+        assert_ne!(
+            authority_lock_name(&spec, 0),
+            authority_lock_name(&elsewhere, 0)
+        );
+        assert_ne!(authority_lock_name(&spec, 0), authority_lock_name(&spec, 1));
+        drop(first);
+        drop(other);
+        let again = ApprovalDb::open_member(&at("c"), &spec, &[1, 2]).unwrap();
+        drop((again, third));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_memory_is_private_and_refused_when_others_may_read_it_or_a_link() {
+        use std::os::unix::fs::{PermissionsExt, symlink};
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("m.keys.approvals.redb");
+        drop(ApprovalDb::open(&path).unwrap());
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = ApprovalDb::open(&path)
+            .err()
+            .expect("opened a readable memory");
+        assert!(
+            e.to_string()
+                .contains(&format!("chmod 600 {}", path.display())),
+            "{e}"
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let link = t.path().join("link.redb");
+        symlink(&path, &link).unwrap();
+        let e = ApprovalDb::open(&link)
+            .err()
+            .expect("opened through a link");
+        assert!(
+            matches!(e, MemoryError::File(SecretFileError::Symlink { .. })),
+            "{e:?}"
+        );
+        assert!(ApprovalDb::open(&path).is_ok());
     }
 }

@@ -115,7 +115,8 @@ pub fn generate_chain(
         .map_err(IoError::on("write", spec_path.display()))?;
     let gen_path = dir.join(GENERATOR_FILE);
     let gen_json = serde_json::to_string_pretty(generator.params()).expect("params serialize");
-    crate::util::fs::write_atomic(&gen_path, gen_json.as_bytes(), false)
+    // The dev federation's seed: every secret key derives from it (mode 0600).
+    crate::util::fs::write_atomic(&gen_path, gen_json.as_bytes(), true)
         .map_err(IoError::on("write", gen_path.display()))?;
     let mut store = RedbStore::create(&store_path, generator.spec(), Some(generator.genesis()))?;
     let mut parent = generator.genesis().clone();
