@@ -97,9 +97,18 @@ fn ecsync(args: &[&str]) {
     assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
 }
 
+/// A seed no other federation on this machine uses now: each member locks its authority machine-wide (per
+/// chain and key), so two federations of one seed at once would refuse each other's members.
+fn unique_seed() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    (u64::from(std::process::id()) * 1000 + n).to_string()
+}
+
 /// Generates the chain and the members' keys in `dir` and starts the follower and the four members.
 pub fn start(dir: &Path) -> Federation {
     let chain = dir.join("chain");
+    let seed = unique_seed();
     ecsync(&[
         "chain",
         "generate",
@@ -112,7 +121,7 @@ pub fn start(dir: &Path) -> Federation {
         "--slot-ms",
         SLOT_MS,
         "--seed",
-        "12",
+        &seed,
     ]);
     for i in 0..4 {
         let out = dir.join(format!("member-{i}.keys"));
