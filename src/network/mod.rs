@@ -66,6 +66,7 @@ mod behaviour;
 pub mod codec;
 mod deny;
 mod dialer;
+mod eviction;
 mod fetch;
 mod gossip;
 mod limits;

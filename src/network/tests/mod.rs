@@ -10,6 +10,7 @@
 
 mod connection_limits;
 mod dialing;
+mod eviction;
 mod exchange;
 mod membership;
 mod relay;
