@@ -38,9 +38,6 @@
 //! connection's remote address; loopback addresses share a group; anything else (a DNS name, a relay) is one
 //! group of its own. Bitcoin's finer cases (ASN maps, tunnelled IPv6 prefixes) are left out.
 
-// Until the swarm task uses the book (issue 25); the tests use all of it.
-#![cfg_attr(not(test), allow(dead_code))]
-
 use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -215,21 +212,25 @@ impl Usefulness {
     }
 
     /// The record of `peer`, if it is connected.
+    #[cfg(test)]
     pub(super) fn get(&self, peer: &Libp2pPeer) -> Option<&Candidate> {
         self.peers.get(peer)
     }
 
     /// Peers in the book.
+    #[cfg(test)]
     pub(super) fn len(&self) -> usize {
         self.peers.len()
     }
 
     /// Whether the book is empty.
+    #[cfg(test)]
     pub(super) fn is_empty(&self) -> bool {
         self.peers.is_empty()
     }
 
     /// Open connections in the book.
+    #[cfg(test)]
     pub(super) fn connections(&self) -> u64 {
         self.peers.values().map(|c| u64::from(c.connections)).sum()
     }

@@ -21,6 +21,7 @@ use super::approvals::Approvals;
 use super::behaviour::{EcsyncBehaviourEvent, EcsyncSwarm};
 use super::codec::{ApproveRequest, BlocksByRangeRequest, MemberChallenge, MemberProof};
 use super::dialer::Dialer;
+use super::eviction::Usefulness;
 use super::fetch::Fetches;
 use super::gossip::{Gossip, acceptance};
 use super::members::{Members, Verdict};
@@ -56,6 +57,12 @@ pub(super) struct SwarmTask {
     gossip: Gossip,
     /// Which peers proved they are federation members; our own proofs.
     members: Members,
+    /// What each connected peer did for us, to choose whom to evict at the connection limit.
+    usefulness: Usefulness,
+    /// Established connections beyond which a newcomer evicts an unreserved peer.
+    max_connections: usize,
+    /// Breaks exact ties in eviction; keys the netgroups.
+    rng: rand::rngs::StdRng,
 }
 
 impl SwarmTask {
@@ -83,9 +90,13 @@ impl SwarmTask {
             authorities,
             shared.clone(),
         );
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::from_os_rng();
         Self {
             gossip,
             members,
+            usefulness: Usefulness::new(&mut rng),
+            max_connections: config.limits.max_connections as usize,
+            rng,
             swarm,
             commands,
             events,
@@ -172,6 +183,7 @@ impl SwarmTask {
                 ..
             } => {
                 tracing::debug!(peer = %peer_id, ?cause, remaining = num_established, "connection closed");
+                self.usefulness.on_closed(&peer_id, num_established);
                 if num_established == 0 {
                     self.on_peer_disconnected(peer_id);
                 }
@@ -210,6 +222,11 @@ impl SwarmTask {
             EcsyncBehaviourEvent::Gossipsub(event) => self.on_gossip_event(event),
             EcsyncBehaviourEvent::Ping(ping::Event {
                 peer,
+                result: Ok(rtt),
+                ..
+            }) => self.usefulness.on_ping(&peer, rtt),
+            EcsyncBehaviourEvent::Ping(ping::Event {
+                peer,
                 connection,
                 result: Err(ping::Failure::Timeout),
             }) => {
@@ -233,10 +250,44 @@ impl SwarmTask {
         addr: &Multiaddr,
     ) {
         tracing::debug!(%peer, ?connection, %addr, num_established, "connection established");
+        self.usefulness.on_connected(peer, addr, Instant::now());
+        if !self.make_room(peer, connection) {
+            return;
+        }
         self.dialer.on_connected(&peer);
         if self.peers.connect(peer) {
             self.status.request(&mut self.swarm, peer, true);
             self.members.connected(&mut self.swarm, peer);
+        }
+    }
+
+    /// Keeps established connections at `max_connections`: when `newcomer`'s connection takes the node above it,
+    /// an unreserved peer chosen by `eviction.rs` is disconnected; with none to choose, the newcomer's connection is
+    /// closed instead (and `false` returned). Reserved: proven members and configured peers.
+    fn make_room(&mut self, newcomer: Libp2pPeer, connection: ConnectionId) -> bool {
+        let established = self
+            .swarm
+            .network_info()
+            .connection_counters()
+            .num_established() as usize;
+        if established <= self.max_connections {
+            return true;
+        }
+        self.shared.evicted.fetch_add(1, Ordering::Relaxed);
+        let (members, dialer) = (&self.members, &self.dialer);
+        let reserved = |p: &Libp2pPeer| members.is_member(p) || dialer.is_configured(p);
+        match self.usefulness.victim(&newcomer, reserved, &mut self.rng) {
+            Some(victim) => {
+                tracing::debug!(%victim, %newcomer, established, "at the connection limit: evicting a peer");
+                self.usefulness.on_disconnected(&victim);
+                let _ = self.swarm.disconnect_peer_id(victim);
+                true
+            }
+            None => {
+                tracing::debug!(%newcomer, established, "at the connection limit and nobody may go: closing the newcomer");
+                self.swarm.close_connection(connection);
+                false
+            }
         }
     }
 
@@ -348,6 +399,9 @@ impl SwarmTask {
                     request_id,
                     response,
                 } => {
+                    if !response.is_empty() {
+                        self.usefulness.on_blocks(&peer, Instant::now());
+                    }
                     let event = self.fetches.on_response(request_id, response);
                     self.emit(event);
                 }
@@ -588,6 +642,9 @@ impl SwarmTask {
     /// The engine's verdict on gossiped block `id` (unknown when it expired meanwhile: nothing to do).
     fn gossip_verdict(&mut self, id: u64, verdict: GossipVerdict) {
         if let Some((message, source)) = self.gossip.take(id) {
+            if verdict == GossipVerdict::Accept {
+                self.usefulness.on_gossip_accepted(&source, Instant::now());
+            }
             self.report(&message, &source, acceptance(verdict));
         }
     }

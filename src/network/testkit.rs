@@ -166,6 +166,8 @@ impl RawPeerConfig {
 pub enum RawEvent {
     /// A connection to `peer` is open.
     Connected(Libp2pPeer),
+    /// The last connection to `peer` closed.
+    Disconnected(Libp2pPeer),
     /// The answer to our status request.
     Status(StatusMessage),
     /// Our status request failed.
@@ -379,6 +381,17 @@ impl RawPeer {
         )
     }
 
+    /// Drives the swarm until its last connection to `peer` closes.
+    pub async fn disconnected(&mut self, peer: Libp2pPeer) {
+        loop {
+            if let RawEvent::Disconnected(gone) = self.next_event().await
+                && gone == peer
+            {
+                return;
+            }
+        }
+    }
+
     /// Asks `peer` to approve `request` (the swarm must be driven for it to go out).
     pub fn ask_approval(&mut self, peer: Libp2pPeer, request: ApproveRequest) -> OutboundRequestId {
         self.swarm
@@ -435,6 +448,11 @@ impl RawPeer {
         use request_response::Event;
         match event {
             SwarmEvent::ConnectionEstablished { peer_id, .. } => RawEvent::Connected(peer_id),
+            SwarmEvent::ConnectionClosed {
+                peer_id,
+                num_established: 0,
+                ..
+            } => RawEvent::Disconnected(peer_id),
             SwarmEvent::Behaviour(RawBehaviourEvent::Identify(identify::Event::Received {
                 info,
                 ..
