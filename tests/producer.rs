@@ -1,7 +1,9 @@
 //! The producer (`produce_blocks`) in one engine, the network played by the test: it proposes only in its own
-//! slots and only with its gate open, asks every peer, ignores (and penalises) a share that does not verify,
-//! gives a slot up at its end without a quorum, re-proposes the block it approved at that height in its next
-//! slot, and at a quorum imports a valid block and publishes it.
+//! slots and only with its gate open, asks the members (peers that proved themselves: a member that does so
+//! during the slot is asked then), ignores (and penalises) a share that does not verify, asks a member again
+//! within the slot after a failed question or a refusal that may pass (doubling backoff, bounded attempts), gives
+//! a slot up at its end without a quorum, re-proposes the block it approved at that height in its next slot, and
+//! at a quorum imports a valid block and publishes it.
 
 use ecsync::components::resources::SkipReason;
 use ecsync::components::{
@@ -13,6 +15,7 @@ use ecsync::store::RedbStore;
 use ecsync::store::approvals::ApprovalDb;
 use ecsync_systems::chaingen::{ChainGenerator, GenParams};
 use ecsync_systems::consensus::{Authorities, Federation, MemberKeys, validate_block};
+use ecsync_systems::produce_blocks::{MAX_ATTEMPTS, RETRY_BASE_MS, RETRY_MAX_MS};
 
 const ME: usize = 1;
 
@@ -103,7 +106,12 @@ fn member_in(
     (generator, spec, engine, head)
 }
 
-/// Connects peers 1..=3, each claiming `head`; returns their status.
+/// The authority peer `p` (1..=3) proves it holds: the others of [`ME`].
+fn authority_of(p: u64) -> usize {
+    [0, 2, 3][p as usize - 1]
+}
+
+/// Connects peers 1..=3, each claiming `head` and proving itself a member; returns their status.
 fn connect_peers_at(
     engine: &mut SyncEngine,
     spec: &ChainSpec,
@@ -127,6 +135,10 @@ fn connect_peers_at(
             peer: PeerId(p),
             label: format!("p{p}"),
             status: status.clone(),
+        });
+        engine.handle(NetEvent::PeerAuthenticated {
+            peer: PeerId(p),
+            authorities: 1 << authority_of(p),
         });
     }
     status
@@ -456,5 +468,160 @@ fn a_restarted_member_proposes_the_block_it_approved_before_the_restart() {
     assert_eq!(
         engine.counters().slots_skipped[SkipReason::OwnRefusal.index()],
         0
+    );
+}
+
+/// Its first slot after `head` and a function of (slot, offset) to engine time; ticks up to just before that slot
+/// (answering status requests with `status`) so that its gate is open when the slot begins.
+fn up_to_its_slot(
+    engine: &mut SyncEngine,
+    spec: &ChainSpec,
+    head: &EncodedBlock,
+    status: &StatusMessage,
+) -> u64 {
+    let ours = (head.block.slot() + 1..)
+        .find(|s| spec.producer_index(*s) == ME)
+        .unwrap();
+    let begins = spec.slot_start_ms(ours);
+    advance(engine, begins - 2_000, begins - 1, status);
+    assert!(engine.can_produce_blocks());
+    ours
+}
+
+/// Ticks once at `now_ms`; returns the approval questions sent.
+fn tick_asks(engine: &mut SyncEngine, now_ms: u64) -> Vec<(PeerId, RequestId, Block, Approval)> {
+    engine.tick(now_ms);
+    asks(&engine.drain_outbox())
+}
+
+#[test]
+fn a_producer_asks_members_only_and_a_member_as_soon_as_it_proves_itself() {
+    let (generator, spec, mut engine, head, _memory) = member(34);
+    let status = connect_peers_at(&mut engine, &spec, &head);
+    // Peer 4 connects at our head too, and does not prove itself a member (yet).
+    engine.handle(NetEvent::PeerConnected {
+        peer: PeerId(4),
+        label: "p4".into(),
+        status: status.clone(),
+    });
+    let ours = up_to_its_slot(&mut engine, &spec, &head, &status);
+    let t0 = spec.slot_start_ms(ours) + 5;
+    let asked = tick_asks(&mut engine, t0);
+    let peers: Vec<PeerId> = asked.iter().map(|a| a.0).collect();
+    assert_eq!(
+        peers,
+        [PeerId(1), PeerId(2), PeerId(3)],
+        "asked an outsider"
+    );
+    // Nobody answers: nobody is asked again (a question open is not a question failed).
+    assert!(tick_asks(&mut engine, t0 + 1_000).is_empty());
+    // Peer 4 proves it holds authority 0 during the slot: asked at the next tick, about the same block with the
+    // same producer share.
+    engine.handle(NetEvent::PeerAuthenticated {
+        peer: PeerId(4),
+        authorities: 1 << 0,
+    });
+    let late = tick_asks(&mut engine, t0 + 1_010);
+    assert_eq!(late.len(), 1, "{late:?}");
+    assert_eq!(late[0].0, PeerId(4));
+    assert_eq!((&late[0].2, &late[0].3), (&asked[0].2, &asked[0].3));
+    // Its share and peer 3's make the quorum (3 of 4, its own included).
+    let hash = asked[0].2.header.hash();
+    let federation = generator.federation();
+    let share = |i: usize| ApproveAnswer::Approved(federation.approve(&hash, 1 << i));
+    engine.handle(answer(PeerId(4), late[0].1, share(0)));
+    engine.handle(answer(PeerId(3), asked[2].1, share(3)));
+    engine.tick(t0 + 1_020);
+    assert_eq!(engine.head().hash, hash, "not imported at a quorum");
+}
+
+#[test]
+fn a_producer_asks_again_within_its_slot_after_a_failure_or_a_refusal_that_may_pass() {
+    let (generator, spec, mut engine, head, _memory) = member(35);
+    let status = connect_peers_at(&mut engine, &spec, &head);
+    let ours = up_to_its_slot(&mut engine, &spec, &head, &status);
+    let t0 = spec.slot_start_ms(ours) + 5;
+    let asked = tick_asks(&mut engine, t0);
+    assert_eq!(asked.len(), 3);
+    // Peer 1's queue is full (refused as busy), peer 2 shed the question (its stream closed unanswered), peer 3
+    // approved another block at this height (final: not asked again).
+    engine.handle(answer(
+        asked[0].0,
+        asked[0].1,
+        ApproveAnswer::refused(RefusalKind::Busy, "too many questions waiting"),
+    ));
+    engine.handle(NetEvent::RequestFailed {
+        peer: asked[1].0,
+        request: asked[1].1,
+        reason: ecsync::components::FailureReason::Dropped,
+    });
+    engine.handle(answer(
+        asked[2].0,
+        asked[2].1,
+        ApproveAnswer::refused(RefusalKind::Equivocation, "approved another"),
+    ));
+    let t1 = t0 + 10;
+    assert!(tick_asks(&mut engine, t1).is_empty());
+    // Asked again after the backoff, on the engine's clock, not before.
+    assert!(tick_asks(&mut engine, t1 + RETRY_BASE_MS - 1).is_empty());
+    let again = tick_asks(&mut engine, t1 + RETRY_BASE_MS);
+    let peers: Vec<PeerId> = again.iter().map(|a| a.0).collect();
+    assert_eq!(peers, [PeerId(1), PeerId(2)]);
+    for a in &again {
+        assert_eq!((&a.2, &a.3), (&asked[0].2, &asked[0].3), "another question");
+        assert!(asked.iter().all(|old| old.1 != a.1), "a request id reused");
+    }
+    // An answer to any of a member's questions counts: peer 1 answers its first, peer 2 its second.
+    let hash = asked[0].2.header.hash();
+    let federation = generator.federation();
+    let share = |i: usize| ApproveAnswer::Approved(federation.approve(&hash, 1 << i));
+    engine.handle(answer(PeerId(1), asked[0].1, share(authority_of(1))));
+    engine.handle(answer(PeerId(2), again[1].1, share(authority_of(2))));
+    engine.tick(t1 + RETRY_BASE_MS + 10);
+    assert_eq!(engine.head().hash, hash, "not imported at a quorum");
+    assert_eq!(engine.counters().blocks_produced, 1);
+}
+
+#[test]
+fn a_producer_asks_a_member_at_most_max_attempts_times_per_proposal_with_a_doubling_backoff() {
+    let (_generator, spec, mut engine, head, _memory) = member(36);
+    let status = connect_peers_at(&mut engine, &spec, &head);
+    let ours = up_to_its_slot(&mut engine, &spec, &head, &status);
+    // Through the whole slot, every 50 ms: peer 1 refuses every question (its gate closed), peer 2 does not
+    // speak the protocol (a failure that does not pass), peer 3 never answers.
+    let mut asked_at: [Vec<u64>; 4] = Default::default();
+    let mut now = spec.slot_start_ms(ours) + 5;
+    while now < spec.slot_start_ms(ours + 1) {
+        for (peer, request, ..) in tick_asks(&mut engine, now) {
+            asked_at[peer.0 as usize].push(now);
+            match peer.0 {
+                1 => engine.handle(answer(
+                    peer,
+                    request,
+                    ApproveAnswer::refused(RefusalKind::GateClosed, "syncing"),
+                )),
+                2 => engine.handle(NetEvent::RequestFailed {
+                    peer,
+                    request,
+                    reason: ecsync::components::FailureReason::Protocol(
+                        ecsync::components::AnswerError::Unsupported,
+                    ),
+                }),
+                _ => {}
+            }
+        }
+        now += 50;
+    }
+    assert_eq!(asked_at[1].len(), MAX_ATTEMPTS, "{:?}", asked_at[1]);
+    for (i, pair) in asked_at[1].windows(2).enumerate() {
+        let backoff = (RETRY_BASE_MS << i).min(RETRY_MAX_MS);
+        assert!(pair[1] - pair[0] >= backoff, "{:?}", asked_at[1]);
+    }
+    assert_eq!((asked_at[2].len(), asked_at[3].len()), (1, 1));
+    // The slot ends: given up.
+    engine.tick(spec.slot_start_ms(ours + 1));
+    assert_eq!(
+        engine.counters().slots_skipped[SkipReason::NoQuorum.index()],
+        1
     );
 }

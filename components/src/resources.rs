@@ -284,12 +284,33 @@ pub const MAX_GOSSIP_BLOCKS: usize = 64;
 #[derive(Resource, Clone, Debug, Default)]
 pub struct GossipBlocks(pub std::collections::VecDeque<(crate::PeerId, u64, Vec<u8>)>);
 
-/// Members' answers to this node's approval questions (`NetEvent::ApprovalAnswered`), for the producer, oldest
-/// first. Bounded by the questions it asked.
+/// What came of one of the producer's approval questions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApprovalReply {
+    /// The member answered (`NetEvent::ApprovalAnswered`).
+    Answered(Box<crate::ApproveAnswer>),
+    /// The question failed at the transport (`NetEvent::RequestFailed` for one of the proposal's questions: the
+    /// member shed it, the connection closed, it timed out).
+    Failed(crate::FailureReason),
+}
+
+/// Members' answers to this node's approval questions, and the failures of those questions, for the producer,
+/// oldest first. Bounded by the questions it asked.
 #[derive(Resource, Clone, Debug, Default)]
 pub struct ApprovalAnswers(
-    pub std::collections::VecDeque<(crate::PeerId, crate::RequestId, Box<crate::ApproveAnswer>)>,
+    pub std::collections::VecDeque<(crate::PeerId, crate::RequestId, ApprovalReply)>,
 );
+
+/// A member asked about a [`Proposal`]: every question asked of it for this proposal, and when it is asked again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Asked {
+    /// The member.
+    pub peer: PeerId,
+    /// Every question asked of it for this proposal, oldest first: an answer to any of them counts.
+    pub requests: Vec<crate::RequestId>,
+    /// Its last question failed or was refused for a reason that may pass: it is asked again then (engine ms).
+    pub retry_at_ms: Option<u64>,
+}
 
 /// A block this node proposed in one of its slots, collecting approvals (`produce_blocks`).
 #[derive(Clone, Debug, Serialize)]
@@ -303,15 +324,27 @@ pub struct Proposal {
     pub block: crate::Block,
     /// Its hash.
     pub hash: crate::Hash32,
+    /// Its slot producer's share, sent with every question (members approve only what its producer approved).
+    #[serde(skip)]
+    pub producer: crate::Approval,
     /// The verified shares so far, its own first; their approvers are disjoint.
     #[serde(skip)]
     pub shares: Vec<crate::Approval>,
     /// The union of the shares' approvers.
     pub approvers: u64,
-    /// The questions asked: (member, request id).
-    pub asked: Vec<(crate::PeerId, crate::RequestId)>,
+    /// The members asked, with their questions.
+    pub asked: Vec<Asked>,
     /// When the slot ends and the proposal is given up, engine ms.
     pub deadline_ms: u64,
+}
+
+impl Proposal {
+    /// Whether `request` to `peer` is one of its questions.
+    pub fn asks(&self, peer: PeerId, request: crate::RequestId) -> bool {
+        self.asked
+            .iter()
+            .any(|a| a.peer == peer && a.requests.contains(&request))
+    }
 }
 
 /// The producer's state (`ecsync node --produce`; `produce_blocks`).
@@ -434,6 +467,12 @@ pub struct EngineCounters {
     pub approvals_given: u64,
     /// Approvals it refused, by `RefusalKind::index`.
     pub approvals_refused: [u64; crate::RefusalKind::ALL.len()],
+    /// Producer shares of proposals this member verified (one BLS verification each; a question asked again is
+    /// answered from memory, without one).
+    pub approval_share_checks: u64,
+    /// Records written (fsynced) to the approval memory, by the approver and the producer (an approval it
+    /// remembers already is not written again).
+    pub approval_memory_writes: u64,
     /// Gossiped blocks judged, by `GossipVerdict::index`.
     pub gossip_blocks: [u64; crate::GossipVerdict::ALL.len()],
     /// Blocks this node produced (imported with a quorum of approvals).

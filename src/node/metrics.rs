@@ -95,6 +95,8 @@ pub struct Metrics {
     serve_dropped: Family<ReasonLabel, Counter>,
     approvals_given: Counter,
     approvals_refused: Family<ReasonLabel, Counter>,
+    approval_share_checks: Counter,
+    approval_memory_writes: Counter,
     blocks_produced: Counter,
     slots_skipped: Family<ReasonLabel, Counter>,
     gossip_blocks: Family<VerdictLabel, Counter>,
@@ -182,6 +184,8 @@ impl Metrics {
             serve_dropped: Family::default(),
             approvals_given: Counter::default(),
             approvals_refused: Family::default(),
+            approval_share_checks: Counter::default(),
+            approval_memory_writes: Counter::default(),
             blocks_produced: Counter::default(),
             slots_skipped: Family::default(),
             gossip_blocks: Family::default(),
@@ -416,6 +420,16 @@ impl Metrics {
             self.approvals_refused.clone(),
         );
         r.register(
+            "approval_share_checks",
+            "Producer shares of proposed blocks this member verified (one BLS verification each; a question asked again is answered from memory)",
+            self.approval_share_checks.clone(),
+        );
+        r.register(
+            "approval_memory_writes",
+            "Records written (fsynced) to this member's approval memory (an approval remembered already is not written again)",
+            self.approval_memory_writes.clone(),
+        );
+        r.register(
             "blocks_produced",
             "Blocks this producer proposed, had approved by a quorum and imported",
             self.blocks_produced.clone(),
@@ -610,6 +624,16 @@ impl Metrics {
             &self.blocks_produced,
             c.blocks_produced,
             last.blocks_produced,
+        );
+        inc(
+            &self.approval_share_checks,
+            c.approval_share_checks,
+            last.approval_share_checks,
+        );
+        inc(
+            &self.approval_memory_writes,
+            c.approval_memory_writes,
+            last.approval_memory_writes,
         );
         inc(&self.claims_refused, c.claims_refused, last.claims_refused);
         inc(&self.clock_behind, c.clock_behind, last.clock_behind);

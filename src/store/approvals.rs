@@ -170,12 +170,18 @@ impl ApprovalDb {
     }
 
     /// Remembers `record` and its block (with the slot producer's share), durably, before the approval is sent.
+    /// Returns whether it wrote: an approval remembered already at its height and slot, with its block kept, is
+    /// not written again (whatever producer share is kept with it: any verified one will do), so a question asked
+    /// again costs no write and no fsync.
     pub fn remember(
         &mut self,
         record: ApprovalRecord,
         block: &Block,
         producer: &Approval,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
+        if self.remembers(record)? {
+            return Ok(false);
+        }
         let mut txn = self.db.begin_write().map_err(io)?;
         txn.set_durability(Durability::Immediate).map_err(io)?;
         {
@@ -207,7 +213,17 @@ impl ApprovalDb {
                 by_slot.retain_in(..below_slot, |_, _| false).map_err(io)?;
             }
         }
-        txn.commit().map_err(io)
+        txn.commit().map_err(io)?;
+        Ok(true)
+    }
+
+    /// Whether `record` is remembered at its height and its slot, with its block.
+    fn remembers(&self, record: ApprovalRecord) -> Result<bool, StoreError> {
+        Ok(self.at_height(record.height)? == Some(record)
+            && self.at_slot(record.slot)? == Some(record)
+            && self
+                .block_at(record.height)?
+                .is_some_and(|(block, _)| block.header.hash() == record.hash))
     }
 
     fn get(
@@ -252,7 +268,7 @@ impl ApprovalStore for ApprovalDb {
         record: ApprovalRecord,
         block: &Block,
         producer: &Approval,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.remember(record, block, producer)
     }
 
@@ -343,6 +359,41 @@ mod tests {
         assert!(db.block_at(1000).unwrap().is_some());
         assert!(db.block_at(1000 - KEEP_BLOCKS).unwrap().is_some());
         assert_eq!(db.block_at(1000 - KEEP_BLOCKS - 1).unwrap(), None);
+    }
+
+    #[test]
+    fn an_approval_remembered_already_is_not_written_again() {
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("a.redb");
+        let record = ApprovalRecord {
+            height: 7,
+            slot: 42,
+            hash: kept(7, 42, 1).0.header.hash(),
+        };
+        let (block, share) = kept(7, 42, 1);
+        let mut db = ApprovalDb::open(&path).unwrap();
+        assert!(db.remember(record, &block, &share).unwrap(), "new: written");
+        assert!(!db.remember(record, &block, &share).unwrap(), "the same");
+        // Another producer share with the same block: one share is kept, the first.
+        let (_, wider) = kept(7, 42, 0b11);
+        assert!(!db.remember(record, &block, &wider).unwrap());
+        assert_eq!(db.block_at(7).unwrap(), Some((block.clone(), share)));
+        drop(db);
+        let mut db = ApprovalDb::open(&path).unwrap();
+        assert!(!db.remember(record, &block, &wider).unwrap(), "reopened");
+        // Its block pruned (approvals far above it): the record is written again, with its block.
+        for height in 8..8 + KEEP_BLOCKS + 1 {
+            let (b, s) = kept(height, height * 6, 1);
+            let r = ApprovalRecord {
+                height,
+                slot: height * 6,
+                hash: b.header.hash(),
+            };
+            assert!(db.remember(r, &b, &s).unwrap());
+        }
+        assert_eq!(db.block_at(7).unwrap(), None);
+        assert!(db.remember(record, &block, &wider).unwrap(), "block pruned");
+        assert_eq!(db.block_at(7).unwrap(), Some((block, wider)));
     }
 
     #[test]

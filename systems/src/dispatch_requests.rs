@@ -7,13 +7,19 @@
 //! request reserves its expected bytes (count × average block size) so that answers in flight cannot push the
 //! buffer past `max_buffered_bytes`; when the range at the import frontier cannot fit, the highest downloaded
 //! ranges are evicted for it. The requests themselves go out through the `start_download` transition.
+//!
+//! At the head, members first: for a range near the proven target (it starts within `catch_up_distance` of it,
+//! 64 by default, or within its own length), a peer that proved it is a federation member
+//! (`Member`) goes before the others, in score order among themselves: a member has the newest blocks first and
+//! is no outsider that can slow the last blocks down. Far from the head nothing changes: scores rule.
 
 use bevy_ecs::prelude::*;
 use ecsync_components::ecs::{
-    AwaitingDownload, Peer, PeerBudget, PeerClaim, PeerLoad, PeerReputation, PeerScore, Range,
-    RangeAttempts,
+    AwaitingDownload, Member, Peer, PeerBudget, PeerClaim, PeerLoad, PeerReputation, PeerScore,
+    Range, RangeAttempts,
 };
-use ecsync_components::resources::{Buffer, ChainHead};
+use ecsync_components::resources::{Buffer, ChainHead, SyncProgress};
+use ecsync_components::{Height, SyncConfig};
 
 use crate::params::Env;
 use crate::transitions::{Transitions, evict_for_frontier};
@@ -32,6 +38,8 @@ struct Candidate {
     timeout_ms: u64,
     /// Reputation at or above `stop_using_below`.
     reputable: bool,
+    /// A federation member (proved).
+    member: bool,
 }
 
 /// What dispatch reads of each peer.
@@ -46,6 +54,7 @@ type Peers<'w, 's> = Query<
         &'static PeerLoad,
         &'static PeerScore,
         &'static PeerReputation,
+        Has<Member>,
     ),
 >;
 
@@ -53,27 +62,37 @@ type Peers<'w, 's> = Query<
 fn candidates(peers: &Peers, now: u64, stop_using_below: f64) -> Vec<Candidate> {
     let mut order: Vec<(f64, u64, Candidate)> = peers
         .iter()
-        .map(|(entity, peer, claim, budget, load, score, reputation)| {
-            let c = Candidate {
-                entity,
-                id: peer.id,
-                usable_head: claim.usable_head(now),
-                free_slots: budget.max_in_flight.saturating_sub(load.in_flight),
-                timeout_ms: budget.timeout_ms,
-                reputable: reputation.0 >= stop_using_below,
-            };
-            (score.0, peer.id.0, c)
-        })
+        .map(
+            |(entity, peer, claim, budget, load, score, reputation, member)| {
+                let c = Candidate {
+                    entity,
+                    id: peer.id,
+                    usable_head: claim.usable_head(now),
+                    free_slots: budget.max_in_flight.saturating_sub(load.in_flight),
+                    timeout_ms: budget.timeout_ms,
+                    reputable: reputation.0 >= stop_using_below,
+                    member,
+                };
+                (score.0, peer.id.0, c)
+            },
+        )
         .collect();
     order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     order.into_iter().map(|(.., c)| c).collect()
+}
+
+/// Whether `range` is near the head: it starts within `catch_up_distance` of the proven `target` (what makes
+/// the state CatchingUp), or within its own length.
+fn near_head(config: &SyncConfig, target: Height, range: &Range) -> bool {
+    let distance = config.catch_up_distance.max(u64::from(range.count));
+    target.saturating_sub(range.start) <= distance
 }
 
 /// Dispatches waiting ranges. See the module docs.
 pub fn dispatch_requests(
     mut commands: Commands,
     env: Env,
-    head: Res<ChainHead>,
+    (head, progress): (Res<ChainHead>, Res<SyncProgress>),
     buffer: Res<Buffer>,
     mut ranges: Query<(Entity, &Range, &mut RangeAttempts), With<AwaitingDownload>>,
     peers: Peers,
@@ -116,10 +135,13 @@ pub fn dispatch_requests(
         let reaches = |c: &Candidate| c.usable_head >= range.start;
         // Peers in bad standing only when no peer in good standing could serve the range.
         let last_resort = !free.iter().any(|c| c.reputable && reaches(c));
-        let able: Vec<usize> = (0..free.len())
+        let mut able: Vec<usize> = (0..free.len())
             .filter(|&i| free[i].free_slots > 0 && reaches(&free[i]))
             .filter(|&i| free[i].reputable || last_resort)
             .collect();
+        if near_head(&env.config, progress.target, &range) {
+            able.sort_by_key(|&i| !free[i].member); // stable: score order among members, and among the rest
+        }
         let Some(&best) = able.first() else {
             continue;
         };

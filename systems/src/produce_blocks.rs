@@ -1,9 +1,17 @@
 //! `produce_blocks`: this node as a block producer (`--produce` on a federation member). The chain grows only
 //! through it, so it obeys the production gate: in each Aura slot whose producer (`authorities[slot % n]`) this
 //! member holds, and ONLY while its gate is open, it proposes the next block on its head, approves it itself
-//! (through the same `consensus::decide` and durable memory as any member's approval), asks every connected peer
-//! for their approval, verifies each share as it comes, and at a quorum ⌈2n/3⌉ combines the shares into the
-//! block's approval, imports it durably and publishes it. A slot in which it does not produce is counted by
+//! (through the same `consensus::decide` and durable memory as any member's approval), asks the members (peers
+//! that proved they hold authority keys: `Member`; never an outsider) for their approval, verifies each share as
+//! it comes, and at a quorum ⌈2n/3⌉ combines the shares into the block's approval, imports it durably and
+//! publishes it.
+//!
+//! While the proposal lasts (its slot), a member whose question failed (shed, timed out, its connection closed)
+//! or was refused for a reason that may pass (busy, gate closed, not on its head, slot not begun by its clock) is
+//! asked again, about the same block with the same producer share, after [`RETRY_BASE_MS`] doubling with each
+//! attempt up to [`RETRY_MAX_MS`] on the engine's clock, at most [`MAX_ATTEMPTS`] questions per member per
+//! proposal; a member that proves itself during the slot is asked then. Every request id asked is kept with the
+//! proposal, so an answer to an earlier question still counts. A slot in which it does not produce is counted by
 //! reason (`SkipReason`): the gate was closed, the operator paused the node, the head already holds that slot,
 //! it could not approve its own proposal, or the slot ended without a quorum.
 //!
@@ -17,13 +25,15 @@
 //! waiting for a slot of its own (see docs/ARCHITECTURE.md, "Consensus").
 
 use bevy_ecs::prelude::*;
+use ecsync_components::ecs::{Member, Peer};
 use ecsync_components::resources::{
-    ApprovalAnswers, Outbox, PeerIndex, Production, Proposal, RequestCounter, SkipReason,
-    SyncControl,
+    ApprovalAnswers, ApprovalReply, Asked, Outbox, PeerIndex, Production, Proposal, RequestCounter,
+    SkipReason, SyncControl,
 };
 use ecsync_components::{
-    Approval, ApproveAnswer, Block, BlockRef, ChainSpec, EncodedBlock, Hash32, Header, OutcomeKind,
-    PeerId, PeerOutcome, Request, RequestId, SignedBlock, Slot, StoreError, payload_root,
+    Approval, ApproveAnswer, Block, BlockRef, ChainSpec, EncodedBlock, FailureReason, Hash32,
+    Header, OutcomeKind, PeerId, PeerOutcome, RefusalKind, Request, RequestId, SignedBlock, Slot,
+    StoreError, payload_root,
 };
 
 use crate::consensus::{ApprovalRecord, PreparedApproval, combine, decide, validate_block};
@@ -32,6 +42,16 @@ use crate::resources::FederationMember;
 
 /// Most members asked per proposal.
 pub const MAX_ASKED: usize = 64;
+
+/// Most questions asked of one member per proposal (the first and its retries).
+pub const MAX_ATTEMPTS: usize = 6;
+
+/// A question that failed, or was refused for a reason that may pass, is asked again this long after (engine
+/// ms), doubling with each attempt up to [`RETRY_MAX_MS`], while the proposal's slot lasts.
+pub const RETRY_BASE_MS: u64 = 100;
+
+/// The longest wait before asking again.
+pub const RETRY_MAX_MS: u64 = 1_600;
 
 /// What the producer did in a slot, for the node's log (drained each tick by the node).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,7 +99,7 @@ pub fn next_block(spec: &ChainSpec, head: &BlockRef, slot: Slot) -> Block {
 
 /// What the producer reads and writes besides the chain.
 #[derive(bevy_ecs::system::SystemParam)]
-pub struct ProducerState<'w> {
+pub struct ProducerState<'w, 's> {
     /// Its state.
     pub production: ResMut<'w, Production>,
     /// Its log.
@@ -88,15 +108,17 @@ pub struct ProducerState<'w> {
     pub control: Res<'w, SyncControl>,
     /// Answers to its questions.
     pub answers: ResMut<'w, ApprovalAnswers>,
-    /// Who it can ask.
+    /// Peers by id (to blame one).
     pub peers: Res<'w, PeerIndex>,
+    /// Who it asks: the peers that proved they are members.
+    pub members: Query<'w, 's, (&'static Peer, &'static Member)>,
     /// Request ids.
     pub ids: ResMut<'w, RequestCounter>,
     /// Questions and publications go here.
     pub outbox: ResMut<'w, Outbox>,
 }
 
-impl ProducerState<'_> {
+impl ProducerState<'_, '_> {
     fn skip(&mut self, chain: &mut ChainWriter, slot: Slot, reason: SkipReason, detail: String) {
         chain.counters.slots_skipped[reason.index()] += 1;
         self.log.0.push(ProductionEvent::Skipped {
@@ -129,10 +151,13 @@ pub fn produce_blocks(
     new_slot(&rules, &mut chain, &mut state, &mut member);
     // 3. A quorum: import and publish. The slot's end: give up.
     conclude(&rules, &mut chain, &mut state);
+    // 4. Still collecting: ask the members due again, and those that joined.
+    ask_members(&mut state, rules.env.now());
 }
 
 /// Takes the answers to the proposal's questions: a share that verifies joins it; one that does not blames the
-/// member that sent it. Answers to an earlier proposal's questions, refusals and shares of authorities it has
+/// member that sent it. A question that failed, or was refused for a reason that may pass, is asked again later
+/// (`retry`). Answers to an earlier proposal's questions, other refusals and shares of authorities it has
 /// already are passed over.
 fn take_answers(
     rules: &Rules,
@@ -143,12 +168,28 @@ fn take_answers(
     let Some(proposal) = state.production.proposal.as_mut() else {
         return;
     };
-    for (peer, request, answer) in answers {
-        if !proposal.asked.contains(&(peer, request)) {
+    let now = rules.env.now();
+    for (peer, request, reply) in answers {
+        if !proposal.asks(peer, request) {
             continue; // an earlier proposal's
         }
-        let ApproveAnswer::Approved(share) = *answer else {
-            continue; // a refusal: the member counts it
+        let share = match reply {
+            ApprovalReply::Answered(answer) => match *answer {
+                ApproveAnswer::Approved(share) => share,
+                // A refusal: the member counts it. One that may pass is asked again.
+                ApproveAnswer::Refused { kind, .. } => {
+                    if passing(kind) {
+                        retry(proposal, peer, request, now);
+                    }
+                    continue;
+                }
+            },
+            ApprovalReply::Failed(reason) => {
+                if !matches!(reason, FailureReason::Protocol(_)) {
+                    retry(proposal, peer, request, now);
+                }
+                continue;
+            }
         };
         if share.approvers & proposal.approvers != 0 {
             continue; // authorities it has already
@@ -174,6 +215,38 @@ fn take_answers(
             }
         }
     }
+}
+
+/// A refusal that says how the member is now, not what it thinks of the block: it may approve when asked again
+/// (its queue was full, its gate closed, its head behind ours, its clock behind).
+fn passing(kind: RefusalKind) -> bool {
+    matches!(
+        kind,
+        RefusalKind::Busy
+            | RefusalKind::GateClosed
+            | RefusalKind::NotOnHead
+            | RefusalKind::SlotNotBegun
+    )
+}
+
+/// `peer`'s question `request` failed or was refused for a reason that may pass: it is asked again after the
+/// backoff, unless that was not its latest question (a newer one is open), a retry is due already, or it was asked
+/// [`MAX_ATTEMPTS`] times.
+fn retry(proposal: &mut Proposal, peer: PeerId, request: RequestId, now: u64) {
+    let Some(asked) = proposal.asked.iter_mut().find(|a| a.peer == peer) else {
+        return;
+    };
+    let attempts = asked.requests.len();
+    if asked.requests.last() != Some(&request)
+        || asked.retry_at_ms.is_some()
+        || attempts >= MAX_ATTEMPTS
+    {
+        return;
+    }
+    let wait = RETRY_BASE_MS
+        .saturating_mul(1 << (attempts.saturating_sub(1)).min(16))
+        .min(RETRY_MAX_MS);
+    asked.retry_at_ms = Some(now.saturating_add(wait));
 }
 
 /// When a slot begins: in a slot of its own, or with no proposal running, the old proposal is given up and it
@@ -287,7 +360,7 @@ fn propose(
 /// The proposal `propose` makes, its approval remembered and its questions sent.
 fn proposal(
     rules: &Rules,
-    chain: &ChainWriter,
+    chain: &mut ChainWriter,
     state: &mut ProducerState,
     member: &mut FederationMember,
     slot: Slot,
@@ -304,27 +377,35 @@ fn proposal(
     // The producer's share travels with the block (members approve only what its producer approved), and counts
     // towards the quorum: a block proposed again completes even while its producer is away.
     let producer = producer.unwrap_or_else(|| own.clone());
-    if approved != Some(record)
-        && let Err(e) = member.memory.record(record, &block, &producer)
-    {
-        let detail = format!("cannot remember its approval: {e}");
-        return Err(Some((SkipReason::OwnRefusal, detail)));
+    if approved != Some(record) {
+        let written = member
+            .memory
+            .record(record, &block, &producer)
+            .map_err(|e| {
+                let detail = format!("cannot remember its approval: {e}");
+                Some((SkipReason::OwnRefusal, detail))
+            })?;
+        chain.counters.approval_memory_writes += u64::from(written);
     }
     member.keep_approved(&block, &producer);
+    // Its producer share is trusted (its own, or one verified before it was kept): asked about this block with
+    // it, this member answers from memory.
+    member.answered.note(record.hash, &producer, Some(&own));
     let mut shares = vec![own.clone()];
     if producer.approvers & own.approvers == 0 {
         shares.push(producer.clone());
     }
     let approvers = shares.iter().fold(0, |bits, s| bits | s.approvers);
-    let asked = ask_members(state, &block, &producer);
+    // The members are asked at the end of the tick (`ask_members`).
     Ok(Proposal {
         in_slot: slot,
         ours,
         hash: record.hash,
         block,
+        producer,
         approvers,
         shares,
-        asked,
+        asked: Vec::new(),
         deadline_ms: spec.slot_start_ms(slot.saturating_add(1)),
     })
 }
@@ -405,28 +486,48 @@ fn choose_block(
     }
 }
 
-/// Asks every connected peer (at most [`MAX_ASKED`], by id) to approve `block`, endorsed by `producer`. Returns
-/// the questions asked.
-fn ask_members(
-    state: &mut ProducerState,
-    block: &Block,
-    producer: &Approval,
-) -> Vec<(PeerId, RequestId)> {
-    let mut asked = Vec::new();
-    let mut peers: Vec<_> = state.peers.0.keys().copied().collect();
-    peers.sort_unstable();
-    for peer in peers.into_iter().take(MAX_ASKED) {
+/// Asks the members about the running proposal: each member not asked yet (at most [`MAX_ASKED`] in all, by
+/// id: the first ones, and any that proved itself a member since), and each whose retry is due. Not asked: a
+/// member whose authorities' shares it holds already. A member gone keeps its retry until it is back.
+fn ask_members(state: &mut ProducerState, now: u64) {
+    let Some(proposal) = state.production.proposal.as_mut() else {
+        return;
+    };
+    let mut members: Vec<(PeerId, u64)> = state
+        .members
+        .iter()
+        .map(|(peer, member)| (peer.id, member.authorities))
+        .collect();
+    members.sort_unstable();
+    for (peer, authorities) in members {
+        if authorities & !proposal.approvers == 0 {
+            continue; // its approvals are in
+        }
+        let asked = match proposal.asked.iter().position(|a| a.peer == peer) {
+            Some(i) if proposal.asked[i].retry_at_ms.is_some_and(|at| at <= now) => i,
+            Some(_) => continue,
+            None if proposal.asked.len() < MAX_ASKED => {
+                proposal.asked.push(Asked {
+                    peer,
+                    requests: Vec::new(),
+                    retry_at_ms: None,
+                });
+                proposal.asked.len() - 1
+            }
+            None => continue,
+        };
         state.ids.0 += 1;
         let request = RequestId(state.ids.0);
-        asked.push((peer, request));
+        let asked = &mut proposal.asked[asked];
+        asked.requests.push(request);
+        asked.retry_at_ms = None;
         state.outbox.0.push(Request::AskApproval {
             peer,
             request,
-            block: Box::new(block.clone()),
-            producer: producer.clone(),
+            block: Box::new(proposal.block.clone()),
+            producer: proposal.producer.clone(),
         });
     }
-    asked
 }
 
 /// Combines the shares, checks the block as any block is checked, imports it durably and publishes it.

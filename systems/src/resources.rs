@@ -35,6 +35,86 @@ pub struct FederationMember {
         ecsync_components::Height,
         (ecsync_components::Block, ecsync_components::Approval),
     >,
+    /// The questions it answered lately, so that one asked again costs neither a verification nor a signature
+    /// nor a write (see [`Answered`]).
+    pub answered: Answered,
+}
+
+/// The questions a member answered lately: (block hash, producer share) pairs whose share verified, each with the
+/// share it gave for that block if it approved it. At most [`KEPT_ANSWERS`], the oldest forgotten first. Both
+/// are pure functions of the pair (a share's verification; its own deterministic signature over the hash), so
+/// the memo is never wrong, only forgetful: a question it forgot costs what a new one does.
+#[derive(Clone, Debug, Default)]
+pub struct Answered(VecDeque<AnsweredQuestion>);
+
+/// One entry of [`Answered`].
+#[derive(Clone, Debug)]
+struct AnsweredQuestion {
+    hash: ecsync_components::Hash32,
+    producer: ecsync_components::Approval,
+    share: Option<ecsync_components::Approval>,
+}
+
+/// Questions a member remembers answering: enough for the few heights around its head that producers ask about,
+/// a block with a handful of producer shares each.
+pub const KEPT_ANSWERS: usize = 64;
+
+impl Answered {
+    /// Whether `producer` was found to endorse the block `hash` (its share verified).
+    pub fn endorsed(
+        &self,
+        hash: &ecsync_components::Hash32,
+        producer: &ecsync_components::Approval,
+    ) -> bool {
+        self.0
+            .iter()
+            .any(|q| q.hash == *hash && q.producer == *producer)
+    }
+
+    /// The share this member gave for the block `hash`, if it remembers giving one.
+    pub fn share(&self, hash: &ecsync_components::Hash32) -> Option<&ecsync_components::Approval> {
+        self.0
+            .iter()
+            .filter(|q| q.hash == *hash)
+            .find_map(|q| q.share.as_ref())
+    }
+
+    /// Notes that `producer` endorses the block `hash` (its share verified) and, with `share`, that this member
+    /// approved it with that share.
+    pub fn note(
+        &mut self,
+        hash: ecsync_components::Hash32,
+        producer: &ecsync_components::Approval,
+        share: Option<&ecsync_components::Approval>,
+    ) {
+        match self
+            .0
+            .iter_mut()
+            .find(|q| q.hash == hash && q.producer == *producer)
+        {
+            Some(q) => q.share = q.share.take().or_else(|| share.cloned()),
+            None => {
+                if self.0.len() >= KEPT_ANSWERS {
+                    self.0.pop_front();
+                }
+                self.0.push_back(AnsweredQuestion {
+                    hash,
+                    producer: producer.clone(),
+                    share: share.cloned(),
+                });
+            }
+        }
+    }
+
+    /// Questions remembered.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether it remembers none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// Approved blocks a member keeps to re-propose.
@@ -48,6 +128,7 @@ impl FederationMember {
             memory,
             approved_blocks: Default::default(),
             seen_blocks: Default::default(),
+            answered: Answered::default(),
         }
     }
 

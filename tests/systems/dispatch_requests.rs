@@ -6,10 +6,10 @@ use crate::support::{
 use bevy_ecs::prelude::*;
 use ecsync::testing::world::{Layout, NOW, build, run_system};
 use ecsync_components::ecs::{
-    Delivered, Downloaded, Downloading, Peer, PeerBudget, PeerClaim, PeerReputation, PeerScore,
-    Range, RangeAttempts,
+    Delivered, Downloaded, Downloading, Member, Peer, PeerBudget, PeerClaim, PeerReputation,
+    PeerScore, Range, RangeAttempts,
 };
-use ecsync_components::resources::{Buffer, EngineCounters, Outbox, RequestCounter};
+use ecsync_components::resources::{Buffer, EngineCounters, Outbox, RequestCounter, SyncProgress};
 use ecsync_components::{PeerId, Request, RequestId, SyncConfig};
 use ecsync_systems::dispatch_requests::ANSWER_HEADROOM;
 use ecsync_systems::transitions::RangeState;
@@ -287,4 +287,31 @@ fn dispatch_gives_a_peer_in_bad_standing_only_work_nobody_better_can_take() {
         .expect("sent to a last resort");
     assert!(peers[..3].contains(&dl.peer));
     assert_consistent(&mut built.engine);
+}
+
+#[test]
+fn dispatch_requests_prefers_members_near_the_head_only() {
+    // The range 1..=16 with the proven target at 66 (65 above its start: beyond `catch_up_distance`, 64) and at
+    // 65 (within it).
+    for (target, member_first) in [(66, false), (65, true), (16, true)] {
+        let mut built = small(Layout {
+            waiting: 1,
+            ..Layout::small()
+        });
+        let peers = built.peers.clone();
+        let world = built.engine.world_mut();
+        let order = by_score(world, &peers);
+        let worst = *order.last().expect("peers");
+        world.entity_mut(worst).insert(Member { authorities: 1 });
+        world.resource_mut::<SyncProgress>().target = target;
+
+        run_system(&mut built.engine, dispatch_requests);
+
+        let world = built.engine.world_mut();
+        let dl = *world.get::<Downloading>(built.waiting[0]).expect("sent");
+        let expected = if member_first { worst } else { order[0] };
+        assert_ne!(worst, order[0]);
+        assert_eq!(dl.peer, expected, "target {target}");
+        assert_consistent(&mut built.engine);
+    }
 }

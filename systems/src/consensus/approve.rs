@@ -39,13 +39,14 @@ pub trait ApprovalMemory {
 /// at that height: a member that restarted without the block could never sign at that height again, and if every
 /// member approved the same block and none had imported it, the chain would stop there for good.
 pub trait ApprovalStore: ApprovalMemory + Send + Sync {
-    /// Remembers `record` durably, with `block` (whose hash it is) and its slot producer's share.
+    /// Remembers `record` durably, with `block` (whose hash it is) and its slot producer's share. Returns whether
+    /// it wrote: `false` when that approval is remembered already, with its block (then nothing is written).
     fn record(
         &mut self,
         record: ApprovalRecord,
         block: &Block,
         producer: &Approval,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
     /// The block approved at `height`, with its slot producer's share, if it is still kept (the last few heights
     /// approved are).
     fn block_at(&self, height: Height) -> Result<Option<(Block, Approval)>, StoreError>;
