@@ -6,6 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use common::federation::metric;
 use common::{NodeProc, copy_chain, exe, get_json, text};
 use ecsync::components::{ApproveAnswer, Block, BlockRef, ChainSpec, ChainStore, RefusalKind};
 use ecsync::systems::chaingen::ChainGenerator;
@@ -194,16 +195,31 @@ struct Asker {
 }
 
 impl Asker {
-    /// Connects to `member` (its listen address) claiming `head` of `spec`'s chain (generated from `seed`).
+    /// Connects to `member` (its listen address) claiming `head` of `spec`'s chain (generated from `seed`), as a
+    /// federation member holding authority `as_authority`'s key (only proven members may ask).
     fn connect(
         spec: &ecsync::components::ChainSpec,
         head: ecsync::components::BlockRef,
         member: &str,
         seed: u64,
+        as_authority: usize,
     ) -> (Self, ecsync::components::PeerId) {
-        let (wire, peer) = common::wire::WireClient::connect(spec, head, member);
         let federation =
             ecsync::systems::consensus::Federation::from_seed(seed, spec.authority_count());
+        let keys = ecsync::systems::consensus::MemberKeys::new(
+            spec,
+            &[(as_authority, federation.secret_key_bytes(as_authority))],
+        )
+        .unwrap();
+        let status =
+            ecsync::components::StatusMessage::unproven(spec.chain_id, spec.genesis_hash, head);
+        let (wire, peer) = common::wire::WireClient::connect_as(
+            spec,
+            status,
+            false,
+            member,
+            Some(std::sync::Arc::new(keys)),
+        );
         let asker = Self {
             wire,
             next: 0,
@@ -302,18 +318,20 @@ fn questions(template: &Path, blocks: u64) -> Questions {
 /// The member (authority 1) refuses a proposal endorsed by another than its slot's producer, approves it with
 /// its own share (twice, the same share), and refuses another block at that height and a block off its head.
 fn assert_approves_one_block_at_a_height_and_refuses_the_rest(
+    forger: &mut Asker,
     asker: &mut Asker,
     peer: ecsync::components::PeerId,
     q: &Questions,
 ) {
     let (generator, proposal) = (&q.generator, &q.proposal);
-    // Endorsed by an authority that is not its slot's producer: refused as invalid, and nothing remembered.
+    // Endorsed by an authority that is not its slot's producer: refused as invalid (its asker banned), and
+    // nothing remembered.
     let not_producer = (proposal.header.slot as usize + 1) % q.spec.authority_count();
     let forged = generator
         .federation()
         .approve(&proposal.header.hash(), 1 << not_producer);
     assert_eq!(
-        refused_kind(&asker.ask_with(peer, proposal, forged)),
+        refused_kind(&forger.ask_with(peer, proposal, forged)),
         RefusalKind::Invalid
     );
     let approved = asker.ask(peer, proposal);
@@ -357,7 +375,7 @@ fn assert_a_node_without_keys_is_no_member(t: &Path, template: &Path, q: &Questi
     let plain = t.join("plain");
     copy_chain(template, &plain);
     let node = NodeProc::start(&["--data", plain.to_str().unwrap()]);
-    let (mut asker, peer) = Asker::connect(&q.spec, q.head, &node.addr, 5);
+    let (mut asker, peer) = Asker::connect(&q.spec, q.head, &node.addr, 5, 0);
     assert_eq!(
         refused_kind(&asker.ask(peer, &q.proposal)),
         RefusalKind::NotAMember
@@ -390,14 +408,23 @@ fn a_member_answers_approval_questions_and_never_equivocates() {
         "127.0.0.1:0",
     ];
     let mut member = NodeProc::start(&member_args);
-    let (mut asker, peer) = Asker::connect(spec, head, &member.addr, 5);
-    // The member's gate opens once it sees a peer at its head (Synced).
+    let (mut asker, peer) = Asker::connect(spec, head, &member.addr, 5, 0);
+    let (mut forger, forger_peer) = Asker::connect(spec, head, &member.addr, 5, 2);
+    // The member's gate opens once it sees a peer at its head (Synced); it has proven both askers members.
     common::wait_until(
-        "the member's gate open",
-        || (member.status()["can_produce_blocks"] == true).then_some(()),
+        "the member's gate open and both askers proven",
+        || {
+            let open = member.status()["can_produce_blocks"] == true;
+            let proven = metric(&member, "ecsync_federation_peers_connected", "") >= 2;
+            (open && proven).then_some(())
+        },
         || format!("{}", member.status()),
     );
-    assert_approves_one_block_at_a_height_and_refuses_the_rest(&mut asker, peer, &q);
+    assert_eq!(
+        forger_peer, peer,
+        "both askers see the member as their first peer"
+    );
+    assert_approves_one_block_at_a_height_and_refuses_the_rest(&mut forger, &mut asker, peer, &q);
     let base = member.http.clone().unwrap();
     assert_metrics_count_what_was_given_and_refused(&base);
 
@@ -405,10 +432,14 @@ fn a_member_answers_approval_questions_and_never_equivocates() {
     drop(asker);
     member.terminate();
     let member = NodeProc::start(&member_args);
-    let (mut asker, peer) = Asker::connect(spec, head, &member.addr, 5);
+    let (mut asker, peer) = Asker::connect(spec, head, &member.addr, 5, 0);
     common::wait_until(
-        "the member's gate open after the restart",
-        || (member.status()["can_produce_blocks"] == true).then_some(()),
+        "the member's gate open after the restart, the asker proven",
+        || {
+            let open = member.status()["can_produce_blocks"] == true;
+            let proven = metric(&member, "ecsync_federation_peers_connected", "") >= 1;
+            (open && proven).then_some(())
+        },
         || format!("{}", member.status()),
     );
     assert_eq!(

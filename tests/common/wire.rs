@@ -44,6 +44,20 @@ pub fn dial_serving(
     ecsync::network::NetworkHandle,
     tokio::sync::mpsc::Receiver<NetEvent>,
 ) {
+    dial_serving_as(spec, node, source, None)
+}
+
+/// [`dial_serving`] as a federation member holding `keys` (it proves its membership when challenged).
+pub fn dial_serving_as(
+    spec: &ChainSpec,
+    node: &str,
+    source: Arc<dyn ecsync::network::BlockSource>,
+    keys: Option<Arc<ecsync::systems::consensus::MemberKeys>>,
+) -> (
+    tokio::runtime::Runtime,
+    ecsync::network::NetworkHandle,
+    tokio::sync::mpsc::Receiver<NetEvent>,
+) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -55,6 +69,7 @@ pub fn dial_serving(
         spec,
     );
     config.bootnodes = vec![node.parse().unwrap()];
+    config.member_keys = keys;
     let (handle, events) = runtime
         .block_on(ecsync::network::Network::start(config, source))
         .unwrap();
@@ -92,13 +107,24 @@ impl WireClient {
         withhold: bool,
         node: &str,
     ) -> (Self, PeerId) {
+        Self::connect_as(spec, status, withhold, node, None)
+    }
+
+    /// [`WireClient::connect_telling`] as a federation member holding `keys`, if any.
+    pub fn connect_as(
+        spec: &ChainSpec,
+        status: StatusMessage,
+        withhold: bool,
+        node: &str,
+        keys: Option<Arc<ecsync::systems::consensus::MemberKeys>>,
+    ) -> (Self, PeerId) {
         let dropped = Arc::new(AtomicBool::new(false));
         let source = Arc::new(HeadOnly {
             status,
             withhold,
             dropped: Arc::clone(&dropped),
         });
-        let (runtime, handle, events) = dial_serving(spec, node, source);
+        let (runtime, handle, events) = dial_serving_as(spec, node, source, keys);
         let mut client = Self {
             handle,
             events,
