@@ -339,8 +339,14 @@ fn assert_approves_one_block_at_a_height_and_refuses_the_rest(
         .federation()
         .approve(&proposal.header.hash(), 1 << 1);
     assert_eq!(approved, ApproveAnswer::Approved(expected.clone()));
-    // The same block again: the same signature.
-    assert_eq!(asker.ask(peer, proposal), ApproveAnswer::Approved(expected));
+    // The same block again, ten times (a replayed proposal): the same signature, from memory (the metrics check
+    // that it cost no write and no verification).
+    for _ in 0..10 {
+        assert_eq!(
+            asker.ask(peer, proposal),
+            ApproveAnswer::Approved(expected.clone())
+        );
+    }
     // Another block at that height: never.
     assert_eq!(
         refused_kind(&asker.ask(peer, &q.rival)),
@@ -352,11 +358,21 @@ fn assert_approves_one_block_at_a_height_and_refuses_the_rest(
     );
 }
 
-/// The member's /metrics count two approvals given, one equivocation and one invalid block refused.
+/// The member's /metrics count eleven approvals given (one block: one write to its approval memory, one
+/// verification of its producer's share, besides the forged share's), one equivocation and one invalid block
+/// refused.
 fn assert_metrics_count_what_was_given_and_refused(base: &str) {
     let metrics = common::request(base, "GET", "/metrics").1;
     assert!(
-        metrics.contains("ecsync_approvals_given_total 2"),
+        metrics.contains("ecsync_approvals_given_total 11"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("ecsync_approval_memory_writes_total 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("ecsync_approval_share_checks_total 2\n"),
         "{metrics}"
     );
     assert!(

@@ -85,18 +85,22 @@ impl Drop for Crowd {
     }
 }
 
-/// A new identity telling `status`, connected to every target and past each one's status check.
+/// A new identity telling `status`, connected to every target it could reach (each tried up to 5 times: a node
+/// sheds dials beyond its pending-connection limit) and past each one's status check.
 async fn join(targets: &[Multiaddr], status: &StatusMessage) -> Option<(RawPeer, Vec<PeerId>)> {
     let mut raw = RawPeer::new(RawPeerConfig::new(status.clone())).ok()?;
     let mut peers = Vec::new();
     for addr in targets {
-        let peer = tokio::time::timeout(Duration::from_secs(20), raw.connect(addr.clone()))
-            .await
-            .ok()?
-            .ok()?;
-        let checked = tokio::time::timeout(Duration::from_secs(20), raw.status_check(peer)).await;
-        if matches!(checked, Ok(Ok(_))) {
-            peers.push(peer);
+        for _ in 0..5 {
+            let wait = Duration::from_secs(20);
+            let Ok(Ok(peer)) = tokio::time::timeout(wait, raw.connect(addr.clone())).await else {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            };
+            if let Ok(Ok(_)) = tokio::time::timeout(wait, raw.status_check(peer)).await {
+                peers.push(peer);
+            }
+            break;
         }
     }
     Some((raw, peers))
@@ -121,12 +125,16 @@ impl Crowd {
         self.rt.as_ref().expect("running")
     }
 
-    /// `n` well-behaved identities, each connected to every target; returns once each has tried all.
+    /// `n` well-behaved identities, each connected to every target; returns once each has tried all. At most
+    /// 8 join at once (the nodes' pending-connection limits are 32).
     pub fn join(&self, targets: &[Multiaddr], status: &StatusMessage, n: usize) {
+        let joining = Arc::new(tokio::sync::Semaphore::new(8));
         let handles: Vec<_> = (0..n)
             .map(|_| {
                 let (targets, status) = (targets.to_vec(), status.clone());
+                let joining = joining.clone();
                 self.rt().spawn(async move {
+                    let _turn = joining.acquire_owned().await;
                     if let Some((raw, _)) = join(&targets, &status).await {
                         tokio::spawn(raw.run());
                     }
