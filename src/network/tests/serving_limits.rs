@@ -89,20 +89,30 @@ fn a_peer_holds_at_most_its_share_but_its_first_reservation_always_fits() {
 #[test]
 fn the_peer_holding_least_goes_first_and_is_not_overtaken() {
     let mut b = book();
-    // a holds 30, its whole share; c holds 50 through its first reservation: 80 of 100.
-    assert_eq!(ask(&mut b, 1, 'a', 30), vec![1]);
-    assert_eq!(ask(&mut b, 2, 'c', 50), vec![2]);
-    // a asks first (20 more: it waits for its own answer), then d (holding nothing) for 25, more than the 20
-    // left. d goes first (it holds least) and waits; e, behind it, may not take the room d is waiting for.
-    assert_eq!(ask(&mut b, 3, 'a', 20), Vec::<u32>::new());
-    assert_eq!(ask(&mut b, 4, 'd', 25), Vec::<u32>::new());
-    assert_eq!(ask(&mut b, 5, 'e', 5), Vec::<u32>::new(), "e overtook d");
-    // c's answer is written: 70 free. d (0 held) and e (0 held) in arrival order, then a once its own is done.
-    b.done(2);
-    assert_eq!(b.grant(), vec![4, 5]);
+    // a holds 20, c 60 (its first reservation, above the per-peer share), b 20: the whole budget.
+    assert_eq!(ask(&mut b, 1, 'a', 20), vec![1]);
+    assert_eq!(ask(&mut b, 2, 'c', 60), vec![2]);
+    assert_eq!(ask(&mut b, 3, 'b', 20), vec![3]);
+    // a asks for 10 more (within its share), then d, holding nothing, for 10: both wait.
+    assert_eq!(ask(&mut b, 4, 'a', 10), Vec::<u32>::new());
+    assert_eq!(ask(&mut b, 5, 'd', 10), Vec::<u32>::new());
+    // b's answer turns out to need 10 of its 20: room for one of them, and d, holding least, gets it although a
+    // asked first. Then a, once b's answer is done.
+    b.shrink(3, 10);
+    assert_eq!(b.grant(), vec![5]);
+    b.done(3);
+    assert_eq!(b.grant(), vec![4]);
+    // A waiter that does not fit is not overtaken: with c's 50 and d's 10 held, e (holding nothing) needs 45 of
+    // the 40 free; f, asking after it for 5, waits too; once c's answer is done both go, e first.
     b.done(1);
-    assert_eq!(b.grant(), vec![3]);
-    assert_eq!(b.used(), 50);
+    b.shrink(2, 50);
+    b.done(4);
+    assert_eq!(b.used(), 60);
+    assert_eq!(ask(&mut b, 6, 'e', 45), Vec::<u32>::new());
+    assert_eq!(ask(&mut b, 7, 'f', 5), Vec::<u32>::new(), "f overtook e");
+    b.done(2);
+    assert_eq!(b.grant(), vec![6, 7]);
+    assert_eq!(b.used(), 60);
 }
 
 #[test]
