@@ -63,6 +63,7 @@
 
 mod approvals;
 mod behaviour;
+mod budget;
 pub mod codec;
 mod deny;
 mod dialer;
@@ -222,12 +223,18 @@ pub struct ServeLimits {
     /// that peer are dropped, not queued.
     pub max_answers_per_peer: usize,
     /// Bytes of blocks_by_range answers in flight, all peers together (default 64 MiB). Before reading, a request
-    /// waits (first come, first served; its rate wait and this one together at most half the request timeout,
-    /// else it is dropped) until the most its
-    /// answer may carry (`min(max_bytes, MAX_RESPONSE_BYTES)` plus framing) fits; once read, it holds its actual
-    /// encoded size until the answer is written or fails. (A single block larger than the cap, which the protocol
-    /// allows, holds only the reservation.)
+    /// waits (its rate wait and this one together at most half the request timeout, else it is dropped) until the
+    /// most its answer may carry (`min(max_bytes, MAX_RESPONSE_BYTES)` plus framing) fits, the peer holding least
+    /// first, then the earliest; once read, it holds its actual encoded size until the answer is written or
+    /// fails. (A single block larger than the cap, which the protocol allows, holds only the reservation.)
     pub max_bytes_in_flight: usize,
+    /// Bytes in flight for one peer (default 4 MiB); beyond, its requests wait for its own answers to be written.
+    /// A peer holding nothing may always take one reservation (its first answer fits even at 8 MiB).
+    pub max_bytes_per_peer: usize,
+    /// Bytes of `max_bytes_in_flight` only peers with no unwritten answer may take (default 16 MiB).
+    pub reserved_for_readers: usize,
+    /// Milliseconds an answer handed to libp2p may stay unwritten before its peer is disconnected (default 10,000).
+    pub write_timeout_ms: u64,
     /// Status requests a peer may send in one burst (default 16).
     pub status_burst: u32,
     /// Status requests per second a peer's status bucket refills (default 4); excess requests are dropped. An
@@ -250,6 +257,9 @@ impl Default for ServeLimits {
             blocks_per_sec: 8_192,
             max_answers_per_peer: 4,
             max_bytes_in_flight: 64 << 20,
+            max_bytes_per_peer: 4 << 20,
+            reserved_for_readers: 16 << 20,
+            write_timeout_ms: 10_000,
             status_burst: 16,
             status_per_sec: 4,
             max_connections: 128,
@@ -270,6 +280,9 @@ impl ServeLimits {
             ("blocks_per_sec", self.blocks_per_sec as usize),
             ("max_answers_per_peer", self.max_answers_per_peer),
             ("max_bytes_in_flight", self.max_bytes_in_flight),
+            ("max_bytes_per_peer", self.max_bytes_per_peer),
+            ("reserved_for_readers", self.reserved_for_readers),
+            ("write_timeout_ms", usize::from(self.write_timeout_ms > 0)),
             ("status_burst", self.status_burst as usize),
             ("status_per_sec", self.status_per_sec as usize),
             ("max_connections", self.max_connections as usize),
@@ -322,25 +335,29 @@ pub enum DropReason {
     Concurrency,
     /// The peer's blocks bucket would make the request wait more than half the request timeout.
     Rate,
-    /// The byte budget ([`ServeLimits::max_bytes_in_flight`]) stayed short for half the request timeout, or the
-    /// request's reservation alone exceeds it.
+    /// The byte budget ([`ServeLimits::max_bytes_in_flight`], or the peer's [`ServeLimits::max_bytes_per_peer`])
+    /// stayed short for half the request timeout, or the request's reservation alone exceeds the whole budget.
     Memory,
     /// The peer's status bucket is empty.
     StatusRate,
+    /// An answer handed to libp2p was not written within [`ServeLimits::write_timeout_ms`]: its peer was
+    /// disconnected (counted once per such answer).
+    WriteTimeout,
 }
 
 impl DropReason {
     /// Every reason, in the order of their counters.
-    pub const ALL: [DropReason; 6] = [
+    pub const ALL: [DropReason; 7] = [
         DropReason::Unchecked,
         DropReason::Denied,
         DropReason::Concurrency,
         DropReason::Rate,
         DropReason::Memory,
         DropReason::StatusRate,
+        DropReason::WriteTimeout,
     ];
 
-    /// The metric label: `unchecked`, `denied`, `concurrency`, `rate`, `memory` or `status_rate`.
+    /// The metric label: `unchecked`, `denied`, `concurrency`, `rate`, `memory`, `status_rate` or `write_timeout`.
     pub fn as_str(self) -> &'static str {
         match self {
             DropReason::Unchecked => "unchecked",
@@ -349,6 +366,7 @@ impl DropReason {
             DropReason::Rate => "rate",
             DropReason::Memory => "memory",
             DropReason::StatusRate => "status_rate",
+            DropReason::WriteTimeout => "write_timeout",
         }
     }
 

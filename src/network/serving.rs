@@ -5,15 +5,18 @@
 //!
 //! The books: per peer, a blocks token bucket, a status token bucket and the count of its blocks answers in
 //! flight; per blocks answer (by libp2p's `InboundRequestId`), its peer, from its arrival until the task reports
-//! it written ([`Server::on_answer_done`] on `ResponseSent`) or failed (on `InboundFailure`), and its share of
-//! the byte budget. The byte budget is a semaphore of [`BUDGET_UNIT`]-byte permits, `max_bytes_in_flight` in all:
-//! a serving task, once its rate wait is over, waits (first come, first served, at most half the request
-//! timeout, else the request is dropped) for the most its answer may carry (`min(max_bytes,
-//! MAX_RESPONSE_BYTES)` plus framing), reads, keeps the permits of the answer's actual size and releases the
-//! rest; the answer's permits go back when it is written or fails. A request dropped for a limit is never
-//! answered: libp2p closes its stream (the requester sees it fail at once).
+//! it written ([`Server::on_answer_done`] on `ResponseSent`) or failed (on `InboundFailure`), its entry in the
+//! byte [`Budget`] (in [`BUDGET_UNIT`]s: `max_bytes_in_flight` in all, `max_bytes_per_peer` a peer,
+//! `reserved_for_readers` only for peers with no unwritten answer; the peer holding least goes first; see
+//! `budget.rs`) and, once handed to libp2p, its write deadline. A serving task, once its rate wait is over, waits
+//! (at most what is left of half the request timeout, else the request is dropped) for the most its answer may
+//! carry (`min(max_bytes, MAX_RESPONSE_BYTES)` plus framing), reads, keeps the budget of the answer's actual size
+//! and gives back the rest; the answer's budget goes back when it is written or fails. An answer not written
+//! within `write_timeout_ms` of its hand-off gets its peer disconnected ([`Server::on_deadline`]: libp2p cannot
+//! cancel one answer; the closed connection fails them all, which releases their budget). A request dropped for
+//! a limit is never answered: libp2p closes its stream (the requester sees it fail at once).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -21,10 +24,11 @@ use std::time::Duration;
 use ecsync_components::StatusMessage;
 use libp2p::PeerId as Libp2pPeer;
 use libp2p::request_response::{InboundRequestId, ResponseChannel};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::behaviour::EcsyncSwarm;
+use super::budget::{Budget, Shares};
 use super::codec::{self, BlocksByRangeRequest, RESPONSE_OVERHEAD_BYTES};
 use super::limits::TokenBucket;
 use super::{BlockSource, DropReason, NetworkConfig, ServeFaults, ServeLimits, Shared};
@@ -46,15 +50,16 @@ pub(super) enum Served {
         peer: Libp2pPeer,
         /// Where the answer goes.
         channel: ResponseChannel<Vec<Vec<u8>>>,
-        /// The blocks and the budget they hold, or why there are none (the request is then dropped).
-        outcome: Result<(Vec<Vec<u8>>, OwnedSemaphorePermit), NotServed>,
+        /// The blocks (their budget held in the answer's entry), or why there are none (the request is then
+        /// dropped).
+        outcome: Result<Vec<Vec<u8>>, NotServed>,
     },
 }
 
 /// Why a serving task produced no answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum NotServed {
-    /// The byte budget stayed short for half the request timeout.
+    /// The byte budget stayed short for half the request timeout (or the request failed meanwhile).
     NoBudget,
     /// Reading the source failed.
     ReadFailed,
@@ -66,6 +71,15 @@ pub const BUDGET_UNIT: usize = 1024;
 /// Budget units covering `bytes`.
 fn units(bytes: usize) -> usize {
     bytes.div_ceil(BUDGET_UNIT)
+}
+
+/// The budget's shares of `limits`, in budget units.
+fn shares(limits: &ServeLimits) -> Shares {
+    Shares {
+        total: units(limits.max_bytes_in_flight),
+        per_peer: units(limits.max_bytes_per_peer),
+        reserved: units(limits.reserved_for_readers),
+    }
 }
 
 /// Serving emulation: per-peer link bandwidth and a fixed extra latency.
@@ -149,6 +163,8 @@ pub(crate) fn read_answer(
 
 /// Everything a serving task needs to prepare one blocks_by_range answer.
 struct BlocksJob {
+    /// The request (its budget entry).
+    request_id: InboundRequestId,
     /// Where the blocks come from.
     source: Arc<dyn BlockSource>,
     /// What the peer asked for.
@@ -158,7 +174,7 @@ struct BlocksJob {
     /// How long the peer's blocks bucket makes it wait before reading.
     rate_wait: Duration,
     /// The byte budget.
-    budget: Arc<Semaphore>,
+    budget: Arc<Budget<InboundRequestId, Libp2pPeer>>,
     /// Budget units to wait for before reading: the most the answer may carry.
     reserve: usize,
     /// Longest wait for them.
@@ -176,8 +192,9 @@ struct BlocksJob {
 impl BlocksJob {
     /// Waits out the rate limit, waits for the byte budget, reads and sanitizes the blocks (on the blocking pool),
     /// keeps the budget of their encoding, then waits for the emulated link.
-    async fn run(self) -> Result<(Vec<Vec<u8>>, OwnedSemaphorePermit), NotServed> {
+    async fn run(self) -> Result<Vec<Vec<u8>>, NotServed> {
         let Self {
+            request_id,
             source,
             request,
             count,
@@ -193,14 +210,9 @@ impl BlocksJob {
         if !rate_wait.is_zero() {
             tokio::time::sleep(rate_wait).await;
         }
-        let reserve_u32 = u32::try_from(reserve).map_err(|_| NotServed::NoBudget)?;
-        let mut permit =
-            match tokio::time::timeout(max_budget_wait, budget.acquire_many_owned(reserve_u32))
-                .await
-            {
-                Ok(Ok(permit)) => permit,
-                _ => return Err(NotServed::NoBudget),
-            };
+        if !budget.acquire(request_id, reserve, max_budget_wait).await {
+            return Err(NotServed::NoBudget);
+        }
         let blocks = if count == 0 {
             Vec::new()
         } else {
@@ -216,16 +228,14 @@ impl BlocksJob {
         };
         // Keep what the encoding needs (a single block above the cap keeps the whole reservation).
         let encoded = codec::encoded_blocks_len(&blocks) + 4;
-        if let Some(keep) = permit.split(units(encoded).min(reserve)) {
-            permit = keep;
-        }
+        budget.shrink(request_id, units(encoded).min(reserve));
         if !emulation.is_off() {
             emulation.wait(&link, encoded).await;
         }
         if let Some(hold) = faults.hold_answers() {
             tokio::time::sleep(hold).await;
         }
-        Ok((blocks, permit))
+        Ok(blocks)
     }
 }
 
@@ -241,12 +251,12 @@ struct PeerServe {
     link: Arc<Mutex<Instant>>,
 }
 
-/// A blocks answer in flight.
+/// A blocks answer in flight (its bytes are in the budget, under the same request id).
 struct Answer {
     /// Who asked.
     peer: Libp2pPeer,
-    /// Its share of the byte budget once read (released when dropped).
-    _permit: Option<OwnedSemaphorePermit>,
+    /// When it must be written by, once handed to libp2p (until its deadline has passed).
+    deadline: Option<Instant>,
 }
 
 /// Answers peers' requests: the block source, the emulation, the limits and their books.
@@ -265,9 +275,11 @@ pub(super) struct Server {
     /// timeout.
     max_wait: Duration,
     /// The byte budget, in [`BUDGET_UNIT`]s.
-    budget: Arc<Semaphore>,
-    /// Its size.
-    budget_units: usize,
+    budget: Arc<Budget<InboundRequestId, Libp2pPeer>>,
+    /// How long an answer handed to libp2p may stay unwritten.
+    write_timeout: Duration,
+    /// The write deadlines of the answers handed to libp2p and not yet written, earliest first.
+    deadlines: BTreeSet<(Instant, InboundRequestId)>,
     /// Where the counters and in-flight totals are published.
     shared: Arc<Shared>,
     /// Where serving tasks hand their answers in. Unbounded, but every sender is a task that
@@ -301,8 +313,9 @@ impl Server {
             limits: config.limits,
             faults: config.faults.clone(),
             max_wait: config.request_timeout / 2,
-            budget: Arc::new(Semaphore::new(units(config.limits.max_bytes_in_flight))),
-            budget_units: units(config.limits.max_bytes_in_flight),
+            budget: Arc::new(Budget::new(shares(&config.limits))),
+            write_timeout: Duration::from_millis(config.limits.write_timeout_ms),
+            deadlines: BTreeSet::new(),
             shared,
             served_tx,
             served_rx,
@@ -415,7 +428,7 @@ impl Server {
         let count = request.served_count();
         let cap = request.block_bytes_cap();
         let reserve = units(if count == 0 { 0 } else { cap } + RESPONSE_OVERHEAD_BYTES);
-        let fits = reserve <= self.budget_units;
+        let fits = reserve <= units(limits.max_bytes_in_flight);
         let state = self.peer(peer);
         let admitted = if state.answers >= limits.max_answers_per_peer {
             Err(DropReason::Concurrency)
@@ -440,11 +453,13 @@ impl Server {
             request_id,
             Answer {
                 peer,
-                _permit: None,
+                deadline: None,
             },
         );
+        self.budget.admit(request_id, peer);
         self.publish();
         let job = BlocksJob {
+            request_id,
             source: self.source.clone(),
             request,
             count,
@@ -483,11 +498,11 @@ impl Server {
                 channel,
                 outcome,
             } => {
-                let Some(answer) = self.answers.get_mut(&request_id) else {
+                if !self.answers.contains_key(&request_id) {
                     return;
-                };
-                let (blocks, permit) = match outcome {
-                    Ok(answer) => answer,
+                }
+                let blocks = match outcome {
+                    Ok(blocks) => blocks,
                     Err(not_served) => {
                         if not_served == NotServed::NoBudget {
                             self.dropped(&peer, DropReason::Memory);
@@ -496,19 +511,66 @@ impl Server {
                         return;
                     }
                 };
-                // From now on the answer holds its encoding (libp2p encodes it and drops the blocks).
-                answer._permit = Some(permit);
-                self.publish();
-                if swarm
-                    .behaviour_mut()
-                    .blocks
-                    .send_response(channel, blocks)
-                    .is_err()
-                {
-                    tracing::debug!(%peer, "blocks_by_range request closed before the answer");
-                    self.on_answer_done(request_id);
-                }
+                self.send_blocks(swarm, request_id, peer, channel, blocks);
             }
+        }
+    }
+
+    /// Hands blocks answer `request_id` to libp2p and starts its write deadline. From now on it holds its encoding
+    /// (libp2p encodes it and drops the blocks).
+    fn send_blocks(
+        &mut self,
+        swarm: &mut EcsyncSwarm,
+        request_id: InboundRequestId,
+        peer: Libp2pPeer,
+        channel: ResponseChannel<Vec<Vec<u8>>>,
+        blocks: Vec<Vec<u8>>,
+    ) {
+        if swarm
+            .behaviour_mut()
+            .blocks
+            .send_response(channel, blocks)
+            .is_err()
+        {
+            tracing::debug!(%peer, "blocks_by_range request closed before the answer");
+            self.on_answer_done(request_id);
+            return;
+        }
+        self.budget.hand_off(request_id);
+        // A timeout too large for the clock (the config takes any) is no deadline.
+        let deadline = Instant::now().checked_add(self.write_timeout);
+        if let (Some(answer), Some(at)) = (self.answers.get_mut(&request_id), deadline) {
+            answer.deadline = Some(at);
+            self.deadlines.insert((at, request_id));
+        }
+        self.publish();
+    }
+
+    /// The earliest write deadline of an answer handed to libp2p and not yet written.
+    pub(super) fn next_deadline(&self) -> Option<Instant> {
+        self.deadlines.first().map(|(at, _)| *at)
+    }
+
+    /// Disconnects every peer with an answer not written by its deadline, counting each such answer
+    /// ([`DropReason::WriteTimeout`]). libp2p cannot cancel one answer; closing the connection fails them all,
+    /// and their budget goes back as libp2p reports them failed.
+    pub(super) fn on_deadline(&mut self, swarm: &mut EcsyncSwarm) {
+        let now = Instant::now();
+        let mut stalled = HashSet::new();
+        while let Some(&(at, request_id)) = self.deadlines.first()
+            && at <= now
+        {
+            self.deadlines.pop_first();
+            if let Some(answer) = self.answers.get_mut(&request_id) {
+                answer.deadline = None;
+                let peer = answer.peer;
+                self.dropped(&peer, DropReason::WriteTimeout);
+                stalled.insert(peer);
+            }
+        }
+        for peer in stalled {
+            tracing::debug!(%peer, timeout = ?self.write_timeout, "an answer stayed unwritten; disconnecting");
+            let _ = swarm.disconnect_peer_id(peer);
         }
     }
 
@@ -521,8 +583,11 @@ impl Server {
         if let Some(state) = self.peers.get_mut(&answer.peer) {
             state.answers = state.answers.saturating_sub(1);
         }
-        // Its permit goes back to the budget before the budget is published.
-        drop(answer);
+        if let Some(at) = answer.deadline {
+            self.deadlines.remove(&(at, request_id));
+        }
+        // Its budget goes back before the budget is published.
+        self.budget.done(request_id);
         self.publish();
     }
 
@@ -532,9 +597,7 @@ impl Server {
             .answers_in_flight
             .store(self.answers.len(), Ordering::Relaxed);
         // Includes the reservations of serving tasks that are reading (published as of this event).
-        let used = self
-            .budget_units
-            .saturating_sub(self.budget.available_permits());
+        let used = self.budget.used();
         self.shared
             .bytes_in_flight
             .store(used * BUDGET_UNIT, Ordering::Relaxed);

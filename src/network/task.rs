@@ -120,6 +120,7 @@ impl SwarmTask {
     pub(super) async fn run(mut self) {
         loop {
             let wake_at = self.dialer.wake_at();
+            let write_deadline = self.server.next_deadline();
             tokio::select! {
                 event = self.swarm.select_next_some() => self.on_swarm_event(event),
                 command = self.commands.recv() => match command {
@@ -128,6 +129,7 @@ impl SwarmTask {
                 },
                 Some(served) = self.server.next_served() => self.server.on_served(&mut self.swarm, served),
                 () = sleep_until_opt(wake_at) => self.dialer.due(&mut self.swarm, &self.peers),
+                () = sleep_until_opt(write_deadline) => self.server.on_deadline(&mut self.swarm),
             }
         }
         tracing::debug!("network task stopped");

@@ -250,6 +250,19 @@ pub const SERVE_HELP: &[(&str, &str)] = &[
          16 KiB before it is read; one whose reservation exceeds this is always dropped.",
     ),
     (
+        "max_bytes_per_peer",
+        "Bytes of block answers in flight for one peer; a peer holding nothing may always take one \
+         reservation, beyond which its requests wait for its own answers to be written.",
+    ),
+    (
+        "reserved_for_readers",
+        "Bytes of max_bytes_in_flight only peers with no unwritten answer may take.",
+    ),
+    (
+        "write_timeout_ms",
+        "Milliseconds an answer may stay unwritten before its peer is disconnected.",
+    ),
+    (
         "status_burst",
         "Status requests a peer may send in one burst.",
     ),

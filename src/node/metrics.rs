@@ -450,7 +450,7 @@ impl Metrics {
     fn register_serving(&self, r: &mut Registry) {
         r.register(
             "serve_dropped",
-            "Peer requests not served, by reason: unchecked, denied, concurrency, rate, memory, status_rate",
+            "Peer requests not served, by reason: unchecked, denied, concurrency, rate, memory, status_rate, write_timeout",
             self.serve_dropped.clone(),
         );
         r.register(
