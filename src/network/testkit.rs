@@ -445,7 +445,6 @@ impl RawPeer {
 
     /// Handles one swarm event.
     fn on_event(&mut self, event: SwarmEvent<RawBehaviourEvent>) -> RawEvent {
-        use request_response::Event;
         match event {
             SwarmEvent::ConnectionEstablished { peer_id, .. } => RawEvent::Connected(peer_id),
             SwarmEvent::ConnectionClosed {
@@ -460,80 +459,18 @@ impl RawPeer {
                 self.agent = Some(info.agent_version.clone());
                 RawEvent::Agent(info.agent_version)
             }
-            SwarmEvent::Behaviour(RawBehaviourEvent::Status(event)) => match event {
-                Event::Message {
-                    message: Message::Request { channel, .. },
-                    ..
-                } => {
-                    if self.config.answer_status {
-                        let _ = self
-                            .swarm
-                            .behaviour_mut()
-                            .status
-                            .send_response(channel, self.config.status.clone());
-                    } else {
-                        self.held_status.push(channel);
-                    }
-                    RawEvent::Other
-                }
-                Event::Message {
-                    message: Message::Response { response, .. },
-                    ..
-                } => RawEvent::Status(response),
-                Event::OutboundFailure { error, .. } => RawEvent::StatusFailed(error.to_string()),
-                _ => RawEvent::Other,
-            },
-            SwarmEvent::Behaviour(RawBehaviourEvent::Blocks(event)) => match event {
-                Event::Message {
-                    message: Message::Request { channel, .. },
-                    ..
-                } => {
-                    match &self.config.serve {
-                        Some(blocks) => {
-                            let _ = self
-                                .swarm
-                                .behaviour_mut()
-                                .blocks
-                                .send_response(channel, blocks.clone());
-                        }
-                        None => self.held_blocks.push(channel),
-                    }
-                    RawEvent::Other
-                }
-                Event::Message {
+            SwarmEvent::Behaviour(RawBehaviourEvent::Status(event)) => self.on_status(event),
+            SwarmEvent::Behaviour(RawBehaviourEvent::Blocks(event)) => self.on_blocks(event),
+            SwarmEvent::Behaviour(RawBehaviourEvent::Approve(event)) => on_approve(event),
+            SwarmEvent::Behaviour(RawBehaviourEvent::Member(
+                request_response::Event::Message {
                     message:
-                        Message::Response {
-                            request_id,
-                            response,
+                        Message::Request {
+                            request, channel, ..
                         },
                     ..
-                } => RawEvent::Blocks(request_id, response),
-                Event::OutboundFailure {
-                    request_id, error, ..
-                } => RawEvent::BlocksFailed(request_id, error.to_string()),
-                _ => RawEvent::Other,
-            },
-            SwarmEvent::Behaviour(RawBehaviourEvent::Approve(event)) => match event {
-                Event::Message {
-                    message:
-                        Message::Response {
-                            request_id,
-                            response,
-                        },
-                    ..
-                } => RawEvent::Approval(request_id, response),
-                Event::OutboundFailure {
-                    request_id, error, ..
-                } => RawEvent::ApprovalFailed(request_id, error.to_string()),
-                _ => RawEvent::Other,
-            },
-            SwarmEvent::Behaviour(RawBehaviourEvent::Member(Event::Message {
-                message:
-                    Message::Request {
-                        request, channel, ..
-                    },
-                ..
-            })) => {
+                },
+            )) => {
                 let proof = self.member_proof(&request);
                 let _ = self
                     .swarm
@@ -544,5 +481,93 @@ impl RawPeer {
             }
             _ => RawEvent::Other,
         }
+    }
+
+    /// A status protocol event: a request answered (or held), an answer or failure of ours.
+    fn on_status(
+        &mut self,
+        event: request_response::Event<StatusMessage, StatusMessage>,
+    ) -> RawEvent {
+        use request_response::Event;
+        match event {
+            Event::Message {
+                message: Message::Request { channel, .. },
+                ..
+            } => {
+                if self.config.answer_status {
+                    let _ = self
+                        .swarm
+                        .behaviour_mut()
+                        .status
+                        .send_response(channel, self.config.status.clone());
+                } else {
+                    self.held_status.push(channel);
+                }
+                RawEvent::Other
+            }
+            Event::Message {
+                message: Message::Response { response, .. },
+                ..
+            } => RawEvent::Status(response),
+            Event::OutboundFailure { error, .. } => RawEvent::StatusFailed(error.to_string()),
+            _ => RawEvent::Other,
+        }
+    }
+
+    /// A blocks_by_range event: a request served (or held), an answer or failure of ours.
+    fn on_blocks(
+        &mut self,
+        event: request_response::Event<BlocksByRangeRequest, Vec<Vec<u8>>>,
+    ) -> RawEvent {
+        use request_response::Event;
+        match event {
+            Event::Message {
+                message: Message::Request { channel, .. },
+                ..
+            } => {
+                match &self.config.serve {
+                    Some(blocks) => {
+                        let _ = self
+                            .swarm
+                            .behaviour_mut()
+                            .blocks
+                            .send_response(channel, blocks.clone());
+                    }
+                    None => self.held_blocks.push(channel),
+                }
+                RawEvent::Other
+            }
+            Event::Message {
+                message:
+                    Message::Response {
+                        request_id,
+                        response,
+                    },
+                ..
+            } => RawEvent::Blocks(request_id, response),
+            Event::OutboundFailure {
+                request_id, error, ..
+            } => RawEvent::BlocksFailed(request_id, error.to_string()),
+            _ => RawEvent::Other,
+        }
+    }
+}
+
+/// An approve protocol event: an answer or failure of our question.
+fn on_approve(event: request_response::Event<ApproveRequest, ApproveAnswer>) -> RawEvent {
+    use request_response::Event;
+    match event {
+        Event::Message {
+            message:
+                Message::Response {
+                    request_id,
+                    response,
+                },
+            ..
+        } => RawEvent::Approval(request_id, response),
+        Event::OutboundFailure {
+            request_id, error, ..
+        } => RawEvent::ApprovalFailed(request_id, error.to_string()),
+        _ => RawEvent::Other,
     }
 }

@@ -41,11 +41,17 @@ fn peer(entity: &str, id: u64, label: &str, score: f64, head: u64) -> Value {
     })
 }
 
+/// `peer` proven a member holding `authorities`.
+fn member(mut peer: Value, authorities: u64) -> Value {
+    peer["components"]["Member"] = json!({ "authorities": authorities });
+    peer
+}
+
 fn sample() -> Value {
     json!({
         "peers": [
             peer("3v0", 3, "p-low", 0.25, 900),
-            peer("1v0", 1, "p-high", 2.5, 1000),
+            member(peer("1v0", 1, "p-high", 2.5, 1000), 0b101),
             // A peer with almost nothing known about it.
             { "entity": "9v0", "components": { "Peer": { "id": 9, "label": "p-bare" } } },
             peer("2v0", 2, "p-mid", 1.0, 1000),
@@ -164,15 +170,15 @@ fn peers_are_listed_by_score_with_their_measurements() {
     assert_eq!(
         high,
         [
-            "p-high", "1", "2.50", "-10.0", "1000", "990", "850.2", "12", "64", "2/4", "192", "1",
-            "0"
+            "p-high", "1", "a0,a2", "2.50", "-10.0", "1000", "990", "850.2", "12", "64", "2/4",
+            "192", "1", "0"
         ]
     );
     let bare: Vec<&str> = peers[6].split_whitespace().collect();
     assert_eq!(
         bare,
         [
-            "p-bare", "9", "-", "-", "-", "-", "-", "-", "-", "-/-", "-", "-", "-"
+            "p-bare", "9", "-", "-", "-", "-", "-", "-", "-", "-", "-/-", "-", "-", "-"
         ]
     );
     // Right-aligned numbers end in the same column as their header.
