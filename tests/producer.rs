@@ -582,6 +582,30 @@ fn a_producer_asks_again_within_its_slot_after_a_failure_or_a_refusal_that_may_p
     assert_eq!(engine.counters().blocks_produced, 1);
 }
 
+/// A member that refuses as no member has not verified our proof yet (the two proofs of a new connection cross):
+/// asked again after the backoff.
+#[test]
+fn a_producer_asks_again_a_member_that_had_not_yet_proven_it() {
+    let (_generator, spec, mut engine, head, _memory) = member(36);
+    let status = connect_peers_at(&mut engine, &spec, &head);
+    let ours = up_to_its_slot(&mut engine, &spec, &head, &status);
+    let t0 = spec.slot_start_ms(ours) + 5;
+    let asked = tick_asks(&mut engine, t0);
+    engine.handle(answer(
+        asked[0].0,
+        asked[0].1,
+        ApproveAnswer::refused(
+            RefusalKind::NotAMember,
+            "only proven federation members may ask",
+        ),
+    ));
+    let t1 = t0 + 10;
+    assert!(tick_asks(&mut engine, t1).is_empty());
+    assert!(tick_asks(&mut engine, t1 + RETRY_BASE_MS - 1).is_empty());
+    let again = tick_asks(&mut engine, t1 + RETRY_BASE_MS);
+    assert_eq!(again.iter().map(|a| a.0).collect::<Vec<_>>(), [asked[0].0]);
+}
+
 #[test]
 fn a_producer_asks_a_member_at_most_max_attempts_times_per_proposal_with_a_doubling_backoff() {
     let (_generator, spec, mut engine, head, _memory) = member(36);

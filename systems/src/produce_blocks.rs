@@ -218,7 +218,9 @@ fn take_answers(
 }
 
 /// A refusal that says how the member is now, not what it thinks of the block: it may approve when asked again
-/// (its queue was full, its gate closed, its head behind ours, its clock behind).
+/// (its queue was full, its gate closed, its head behind ours, its clock behind, or it had not yet verified our
+/// membership proof: questions are asked only of members that proved themselves to us, and the two proofs of a
+/// new connection cross).
 fn passing(kind: RefusalKind) -> bool {
     matches!(
         kind,
@@ -226,6 +228,7 @@ fn passing(kind: RefusalKind) -> bool {
             | RefusalKind::GateClosed
             | RefusalKind::NotOnHead
             | RefusalKind::SlotNotBegun
+            | RefusalKind::NotAMember
     )
 }
 
