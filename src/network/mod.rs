@@ -3,8 +3,9 @@
 //! The engine never touches a socket. [`Network::start`] binds, dials the bootnodes and spawns ONE swarm task; the
 //! engine reads [`NetEvent`]s from the returned receiver and hands [`Request`]s to [`NetworkHandle::send`].
 //!
-//! - Transport: TCP + noise + yamux. Behaviours: identify, ping, and two request-response protocols,
-//!   [`STATUS_PROTOCOL`] and [`BLOCKS_BY_RANGE_PROTOCOL`], framed and capped as described in [`codec`].
+//! - Transport: TCP + noise + yamux. Behaviours: identify, ping, and four request-response protocols,
+//!   [`STATUS_PROTOCOL`], [`BLOCKS_BY_RANGE_PROTOCOL`], [`APPROVE_PROTOCOL`] and [`MEMBER_PROTOCOL`], framed and
+//!   capped as described in [`codec`].
 //! - Gossip: blocks on the chain's gossipsub topic ([`topic_name`]), handed to the engine as
 //!   [`NetEvent::GossipBlock`] and forwarded only after its `Request::GossipVerdict` accepts them (bounded: see
 //!   `gossip.rs`); `Request::PublishBlock` publishes a block this node produced.
@@ -52,10 +53,12 @@
 //! Layout: this file is the public face (configuration, start, handle, keys). `behaviour.rs` builds the swarm
 //! (`EcsyncBehaviour`); `task.rs` is the swarm task's event loop, routing each swarm event and engine command to
 //! one of the parts it holds: `peers.rs` (engine ids, connected peers), `dialer.rs` (bootnodes, redial backoff,
-//! refusals, over the deny list of `deny.rs`), `status.rs` (status requests and the chain check), `serving.rs`
-//! (answering peers from the [`BlockSource`], link emulation) and `fetch.rs` (the engine's blocks_by_range
-//! requests), with the token bucket in `limits.rs`. `testkit.rs` (tests only) is a bare peer that misbehaves on
-//! purpose. Inside this module libp2p's peer id is always `Libp2pPeer`; [`PeerId`] is the engine's.
+//! refusals, over the deny list of `deny.rs`), `status.rs` (status requests and the chain check), `members.rs`
+//! (membership challenges and proofs: which peers are federation members), `eviction.rs` (whom to evict at the
+//! connection limit), `approvals.rs` (approval questions both ways), `gossip.rs`, `serving.rs` (answering peers
+//! from the [`BlockSource`] within the byte budget of `budget.rs`, link emulation) and `fetch.rs` (the engine's
+//! blocks_by_range requests), with the limits and the token bucket in `limits.rs`. `testkit.rs` (tests only) is a
+//! bare peer that misbehaves on purpose. Inside this module libp2p's peer id is always `Libp2pPeer`; [`PeerId`] is the engine's.
 //!
 //! [`Disconnected`]: ecsync_components::FailureReason::Disconnected
 //! [`Timeout`]: ecsync_components::FailureReason::Timeout
