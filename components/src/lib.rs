@@ -29,6 +29,7 @@ macro_rules! strict_assert {
     };
 }
 
+pub mod agreement;
 pub mod bytes;
 pub mod chain;
 pub mod config;
