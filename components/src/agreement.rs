@@ -43,7 +43,9 @@ impl VoteKind {
 }
 
 /// The step of a member within its current round.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub enum Step {
     /// Waiting for the round's proposal.
     #[default]
@@ -95,7 +97,12 @@ pub const PROPOSAL_TAG: &[u8] = b"ECSYNC_V2_PROPOSAL";
 
 /// The 32 bytes a proposer signs for a proposal: SHA-256 of the tag, the height, the round, the block hash and
 /// the valid round (a presence byte, then the round or zero), fixed width, little-endian.
-pub fn proposal_message(height: u64, round: Round, value: &Hash32, valid_round: Option<Round>) -> Hash32 {
+pub fn proposal_message(
+    height: u64,
+    round: Round,
+    value: &Hash32,
+    valid_round: Option<Round>,
+) -> Hash32 {
     let mut h = Sha256::new();
     h.update(PROPOSAL_TAG);
     h.update(height.to_le_bytes());
@@ -202,7 +209,10 @@ mod tests {
         assert_ne!(base, vote_message(VoteKind::Prevote, 5, 2, Some(&v)));
         assert_ne!(base, vote_message(VoteKind::Precommit, 6, 2, Some(&v)));
         assert_ne!(base, vote_message(VoteKind::Precommit, 5, 3, Some(&v)));
-        assert_ne!(base, vote_message(VoteKind::Precommit, 5, 2, Some(&Hash32([8; 32]))));
+        assert_ne!(
+            base,
+            vote_message(VoteKind::Precommit, 5, 2, Some(&Hash32([8; 32])))
+        );
         assert_ne!(base, vote_message(VoteKind::Precommit, 5, 2, None));
         assert_ne!(
             vote_message(VoteKind::Precommit, 5, 2, None),

@@ -10,6 +10,7 @@ mod error;
 mod keys;
 mod member;
 mod membership;
+pub mod tendermint;
 
 pub use approve::{
     ApprovalMemory, ApprovalRecord, ApprovalStore, Refusal, ShareError, decide,
@@ -22,6 +23,7 @@ pub use error::BlockError;
 pub use keys::Federation;
 pub use member::{CombineError, MemberKeyError, MemberKeys, combine};
 pub use membership::{MEMBERSHIP_DST, membership_message, verify_membership};
+pub use tendermint::{HeightSetup, Output, Tendermint, Timeouts, Timer};
 
 use ecsync_components::{
     Approval, Block, BlockRef, ChainSpec, HeadProof, Header, SignatureBytes, SignedBlock, Slot,
