@@ -409,14 +409,15 @@ impl Tendermint {
         for r in [round.checked_sub(1), Some(round)].into_iter().flatten() {
             votes.extend(self.own_votes(r));
         }
-        if let Some(vr) = valid_round.filter(|vr| *vr + 1 < round)
+        if let Some(vr) = valid_round
             && let Some(rec) = self.rounds.get(vr)
         {
-            votes.extend(
-                rec.prevotes
-                    .iter()
-                    .map(|(voter, value)| self.vote(vr, VoteKind::Prevote, value, voter)),
-            );
+            for (voter, value) in rec.prevotes.iter() {
+                let v = self.vote(vr, VoteKind::Prevote, value, voter);
+                if !votes.contains(&v) {
+                    votes.push(v);
+                }
+            }
         }
         (proposals, votes)
     }
