@@ -125,7 +125,8 @@ fn bad_input_exits_with_one_clear_line() {
 }
 
 /// `chain verify` and `chain head` on a directory (under `root`) without a spec, with a malformed spec, a spec
-/// with zero authorities, a corrupt store, another chain's store: one clear line each.
+/// with zero authorities, a spec of another format (or none), a corrupt store, another chain's store: one clear
+/// line each.
 fn assert_bad_specs_and_stores_are_refused(root: &Path) {
     // A directory without a spec, a malformed spec, a spec with zero authorities.
     let d = root.join("d");
@@ -149,6 +150,22 @@ fn assert_bad_specs_and_stores_are_refused(root: &Path) {
         &ecsync(&["chain", "verify", d.to_str().unwrap()]),
         "zero authorities",
     );
+    // The spec of an older ecsync (no format) or a newer one: generate the chain again.
+    let mut json: serde_json::Value = serde_json::from_str(&spec).unwrap();
+    for (format, version) in [(1, None), (3, Some(3))] {
+        match version {
+            None => json.as_object_mut().unwrap().remove("version"),
+            Some(v) => json
+                .as_object_mut()
+                .unwrap()
+                .insert("version".into(), v.into()),
+        };
+        std::fs::write(d.join("spec.json"), json.to_string()).unwrap();
+        let expect = format!(
+            "spec.json is format {format}; this ecsync reads format 2: generate the chain again"
+        );
+        assert_clean_failure(&ecsync(&["chain", "head", d.to_str().unwrap()]), &expect);
+    }
 
     // A valid spec beside a corrupt store, and beside another chain's store.
     std::fs::write(d.join("spec.json"), &spec).unwrap();

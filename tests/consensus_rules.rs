@@ -1,11 +1,16 @@
 //! Each validity rule, broken alone in an otherwise valid block, gives exactly its own error; batches bisect to
-//! the exact bad blocks; byte flips never decode into a different valid block.
+//! the exact bad blocks; byte flips never decode into a different valid block; a block's approval verifies only
+//! as its precommits' aggregate in the round it names.
 
-use ecsync::components::{Block, BlockRef, ChainSpec, SignatureBytes, SignedBlock, payload_root};
+use ecsync::components::agreement::{VoteKind, proposal_message, vote_message};
+use ecsync::components::{
+    Approval, Block, BlockRef, ChainSpec, HeadProof, SignatureBytes, SignedBlock, approval_message,
+    payload_root,
+};
 use ecsync::systems::chaingen::{ChainGenerator, GenParams};
 use ecsync::systems::consensus::{
-    Authorities, BlockError, PreparedApproval, Verifier, batch_ok, check_block, first_bad,
-    validate_block, verify_batch,
+    Authorities, BLS_DST, BlockError, PreparedApproval, Verifier, batch_ok, check_block, first_bad,
+    validate_block, verify_batch, verify_head_proof,
 };
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -55,7 +60,12 @@ fn parent_and_block() -> (BlockRef, Block) {
 fn sign(block: Block, approvers: u64) -> SignedBlock {
     let hash = block.header.hash();
     SignedBlock {
-        approval: fixture().generator.federation().approve(&hash, approvers),
+        approval: fixture().generator.federation().approve(
+            block.header.height,
+            0,
+            &hash,
+            approvers,
+        ),
         block,
     }
 }
@@ -229,12 +239,17 @@ fn one_signing_equals_aggregating_each_approver() {
     let f = fixture();
     for block in &f.blocks[1..6] {
         let hash = block.hash();
-        for approvers in [0b0111u64, 0b1011, 0b1111, 0b0001] {
+        for (approvers, round) in [(0b0111u64, 0), (0b1011, 1), (0b1111, 7), (0b0001, u32::MAX)] {
             assert_eq!(
-                f.generator.federation().approve(&hash, approvers),
                 f.generator
                     .federation()
-                    .approve_by_aggregation(&hash, approvers)
+                    .approve(block.height(), round, &hash, approvers),
+                f.generator.federation().approve_by_aggregation(
+                    block.height(),
+                    round,
+                    &hash,
+                    approvers
+                )
             );
         }
     }
@@ -293,7 +308,7 @@ fn every_single_bad_signature_in_a_batch_of_64_is_caught() {
         let forged = f
             .generator
             .federation()
-            .approve(&block.hash(), 1 << producer)
+            .approve(block.height(), 0, &block.hash(), 1 << producer)
             .signature;
         let negated = {
             let sig =
@@ -356,5 +371,138 @@ proptest! {
             prop_assert_ne!(&decoded, original);
             prop_assert!(validate(&parent, &decoded, NOW).is_err());
         }
+    }
+}
+
+/// A block's approval is the aggregate of its approvers' precommits in ONE round, named by the approval: block
+/// 5's approval, whatever message its signature is over and whatever round it names, as the rules see it alone,
+/// in a batch of honest approvals of the same approver set (both verifiers), and as a head proof.
+fn judged(block: &Block, round: u32, signature: SignatureBytes) -> Vec<Result<(), BlockError>> {
+    let f = fixture();
+    let (parent, _) = parent_and_block();
+    let signed = SignedBlock {
+        block: block.clone(),
+        approval: Approval {
+            approvers: ALL,
+            round,
+            signature,
+        },
+    };
+    let mut batch: Vec<SignedBlock> = f.blocks[10..40]
+        .iter()
+        .filter(|b| b.approval.approvers == ALL)
+        .take(7)
+        .cloned()
+        .collect();
+    assert_eq!(batch.len(), 7, "honest approvals of the same set");
+    batch.push(signed.clone());
+    let mut verdicts = vec![validate(&parent, &signed, NOW)];
+    for verifier in VERIFIERS {
+        verdicts.push(match first_bad(&prepare(&batch), verifier) {
+            None => Ok(()),
+            Some((7, e)) => Err(e),
+            Some(other) => panic!("an honest approval blamed: {other:?}"),
+        });
+    }
+    let proof = HeadProof::of(&signed);
+    verdicts.push(verify_head_proof(spec(), &f.authorities, &proof).map(|_| ()));
+    verdicts
+}
+
+fn refused(verdicts: Vec<Result<(), BlockError>>) -> bool {
+    verdicts.iter().all(|v| *v == Err(BlockError::BadSignature))
+}
+
+fn accepted(verdicts: Vec<Result<(), BlockError>>) -> bool {
+    verdicts.iter().all(Result::is_ok)
+}
+
+/// An approval of round 1 does not verify as round 0, nor one of round 0 as round 1 (or any other round): the
+/// round it names is part of what it signs.
+#[test]
+fn an_approval_verifies_only_in_the_round_it_names() {
+    let (_, block) = parent_and_block();
+    let hash = block.header.hash();
+    let federation = fixture().generator.federation();
+    for (signed_in, named) in [(0u32, 1u32), (1, 0), (1, 2), (0, u32::MAX), (u32::MAX, 0)] {
+        let approval = federation.approve(block.header.height, signed_in, &hash, ALL);
+        assert_eq!(approval.round, signed_in);
+        assert!(accepted(judged(&block, signed_in, approval.signature)));
+        assert!(
+            refused(judged(&block, named, approval.signature)),
+            "signed in round {signed_in}, named round {named}"
+        );
+    }
+}
+
+/// The same voters' prevotes for the same block, aggregated, never verify as its approval (in the round they are
+/// of, or any other); nor their precommits for nil, for the block at another height, or the round's proposal.
+#[test]
+fn a_prevote_aggregate_never_verifies_as_a_blocks_approval() {
+    let (_, block) = parent_and_block();
+    let (h, hash) = (block.header.height, block.header.hash());
+    let federation = fixture().generator.federation();
+    for round in [0u32, 1, 9] {
+        let precommit = vote_message(VoteKind::Precommit, h, round, Some(&hash));
+        // The control: the same signing over the precommit is the approval, and it verifies.
+        let signature = federation.sign(&precommit, ALL);
+        assert_eq!(
+            signature,
+            federation.approve(h, round, &hash, ALL).signature
+        );
+        assert!(accepted(judged(&block, round, signature)));
+        let confusable = [
+            vote_message(VoteKind::Prevote, h, round, Some(&hash)),
+            vote_message(VoteKind::Precommit, h, round, None),
+            vote_message(VoteKind::Precommit, h + 1, round, Some(&hash)),
+            proposal_message(h, round, &hash, None),
+        ];
+        for message in confusable {
+            for named in [round, round + 1] {
+                let signature = federation.sign(&message, ALL);
+                assert!(refused(judged(&block, named, signature)), "round {round}");
+            }
+        }
+    }
+}
+
+/// The tag the agreement signs under, and the tag of ecsync 1 (whose approvals signed the bare block hash).
+const V1_DST: &[u8] = b"ECSYNC_V1_BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_";
+
+/// The aggregate of every authority's signature over `message` under `dst`, made with blst directly.
+fn signed_by_all(message: &[u8], dst: &[u8]) -> SignatureBytes {
+    let federation = fixture().generator.federation();
+    let signatures: Vec<blst::min_pk::Signature> = (0..federation.len())
+        .map(|i| {
+            let key = blst::min_pk::SecretKey::from_bytes(&federation.secret_key_bytes(i)).unwrap();
+            key.sign(message, dst, &[])
+        })
+        .collect();
+    let refs: Vec<&blst::min_pk::Signature> = signatures.iter().collect();
+    let aggregate = blst::min_pk::AggregateSignature::aggregate(&refs, false).unwrap();
+    SignatureBytes(aggregate.to_signature().compress())
+}
+
+/// A block approved as ecsync 1 approved it (every approver over the bare block hash, under the V1 tag) is
+/// refused; so is the bare hash under the V2 tag, and the right precommit under the V1 tag. The right precommit
+/// under the V2 tag, signed the same way, verifies (so the refusals are the message's and the tag's).
+#[test]
+fn a_block_approved_under_the_old_bare_hash_scheme_is_refused() {
+    assert!(BLS_DST.starts_with(b"ECSYNC_V2_") && BLS_DST != V1_DST);
+    let (_, block) = parent_and_block();
+    let hash = block.header.hash();
+    let precommit = approval_message(block.header.height, 0, &hash);
+    assert_ne!(precommit, hash);
+    assert!(accepted(judged(
+        &block,
+        0,
+        signed_by_all(precommit.as_bytes(), BLS_DST)
+    )));
+    for (message, dst) in [(hash, V1_DST), (hash, BLS_DST), (precommit, V1_DST)] {
+        assert!(refused(judged(
+            &block,
+            0,
+            signed_by_all(message.as_bytes(), dst)
+        )));
     }
 }

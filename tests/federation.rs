@@ -264,6 +264,8 @@ impl Asker {
         block: &ecsync::components::Block,
     ) -> ecsync::components::ApproveAnswer {
         let producer = self.federation.approve(
+            block.header.height,
+            0,
             &block.header.hash(),
             1 << (block.header.slot % self.federation.len() as u64),
         );
@@ -327,17 +329,21 @@ fn assert_approves_one_block_at_a_height_and_refuses_the_rest(
     // Endorsed by an authority that is not its slot's producer: refused as invalid (its asker banned), and
     // nothing remembered.
     let not_producer = (proposal.header.slot as usize + 1) % q.spec.authority_count();
-    let forged = generator
-        .federation()
-        .approve(&proposal.header.hash(), 1 << not_producer);
+    let forged = generator.federation().approve(
+        proposal.header.height,
+        0,
+        &proposal.header.hash(),
+        1 << not_producer,
+    );
     assert_eq!(
         refused_kind(&forger.ask_with(peer, proposal, forged)),
         RefusalKind::Invalid
     );
     let approved = asker.ask(peer, proposal);
-    let expected = generator
-        .federation()
-        .approve(&proposal.header.hash(), 1 << 1);
+    let expected =
+        generator
+            .federation()
+            .approve(proposal.header.height, 0, &proposal.header.hash(), 1 << 1);
     assert_eq!(approved, ApproveAnswer::Approved(expected.clone()));
     // The same block again, ten times (a replayed proposal): the same signature, from memory (the metrics check
     // that it cost no write and no verification).

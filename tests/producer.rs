@@ -157,9 +157,12 @@ fn their_proposal(
     let mut theirs = generator.child(&head.block.block.header, head.hash);
     theirs.header.slot = slot;
     theirs.header.timestamp_ms = spec.slot_start_ms(slot);
-    let share = generator
-        .federation()
-        .approve(&theirs.header.hash(), 1 << spec.producer_index(slot));
+    let share = generator.federation().approve(
+        theirs.header.height,
+        0,
+        &theirs.header.hash(),
+        1 << spec.producer_index(slot),
+    );
     (slot, theirs, share)
 }
 
@@ -194,7 +197,7 @@ fn assert_proposes_the_next_block_to_all_three(
     assert!(
         asked
             .iter()
-            .all(|a| a.3 == federation.approve(&hash, 1 << ME))
+            .all(|a| a.3 == federation.approve(proposal.header.height, 0, &hash, 1 << ME))
     );
     asked
 }
@@ -209,7 +212,7 @@ fn answer_wrong_refused_and_approved(
     let hash = asked[0].2.header.hash();
     // Peer 1 answers with a share over another hash: ignored, and peer 1 is penalised. Peer 2 refuses.
     // Peer 3 approves: 2 of 3.
-    let wrong = federation.approve(&head.hash, 1 << 0);
+    let wrong = federation.approve(head.block.height(), 0, &head.hash, 1 << 0);
     engine.handle(answer(
         asked[0].0,
         asked[0].1,
@@ -220,7 +223,7 @@ fn answer_wrong_refused_and_approved(
         asked[1].1,
         ApproveAnswer::refused(RefusalKind::NotOnHead, "behind"),
     ));
-    let share3 = federation.approve(&hash, 1 << 3);
+    let share3 = federation.approve(asked[0].2.header.height, 0, &hash, 1 << 3);
     engine.handle(answer(
         asked[2].0,
         asked[2].1,
@@ -344,12 +347,12 @@ fn a_producer_proposes_in_its_slots_with_the_gate_open_and_imports_at_a_quorum()
     assert!(!asked.is_empty());
     assert!(asked.iter().all(|a| a.2 == proposal), "not re-proposed");
     // A late answer to the earlier question does not count; two valid shares now make the quorum.
-    let share0 = federation.approve(&hash, 1 << 0);
+    let share0 = federation.approve(proposal.header.height, 0, &hash, 1 << 0);
     for (peer, request, _, _) in &asked {
         let share = if peer.0 == 2 {
             share0.clone()
         } else {
-            federation.approve(&hash, 1 << 3)
+            federation.approve(proposal.header.height, 0, &hash, 1 << 3)
         };
         engine.handle(answer(*peer, *request, ApproveAnswer::Approved(share)));
     }
@@ -370,9 +373,12 @@ fn a_producer_proposes_the_first_proposal_it_saw_at_a_height_before_its_own() {
     junk.payload = b"an outsider's block".to_vec();
     junk.header.payload_root = ecsync::components::payload_root(&junk.payload);
     let not_producer = (their_producer + 1) % spec.authority_count();
-    let forged = generator
-        .federation()
-        .approve(&junk.header.hash(), 1 << not_producer);
+    let forged = generator.federation().approve(
+        junk.header.height,
+        0,
+        &junk.header.hash(),
+        1 << not_producer,
+    );
     for (ask, block, producer) in [(1, &junk, forged), (2, &theirs, endorsement.clone())] {
         engine.handle(NetEvent::ApprovalAsked {
             peer: PeerId(9),
@@ -527,8 +533,9 @@ fn a_producer_asks_members_only_and_a_member_as_soon_as_it_proves_itself() {
     assert_eq!((&late[0].2, &late[0].3), (&asked[0].2, &asked[0].3));
     // Its share and peer 3's make the quorum (3 of 4, its own included).
     let hash = asked[0].2.header.hash();
+    let height = asked[0].2.header.height;
     let federation = generator.federation();
-    let share = |i: usize| ApproveAnswer::Approved(federation.approve(&hash, 1 << i));
+    let share = |i: usize| ApproveAnswer::Approved(federation.approve(height, 0, &hash, 1 << i));
     engine.handle(answer(PeerId(4), late[0].1, share(0)));
     engine.handle(answer(PeerId(3), asked[2].1, share(3)));
     engine.tick(t0 + 1_020);
@@ -573,8 +580,9 @@ fn a_producer_asks_again_within_its_slot_after_a_failure_or_a_refusal_that_may_p
     }
     // An answer to any of a member's questions counts: peer 1 answers its first, peer 2 its second.
     let hash = asked[0].2.header.hash();
+    let height = asked[0].2.header.height;
     let federation = generator.federation();
-    let share = |i: usize| ApproveAnswer::Approved(federation.approve(&hash, 1 << i));
+    let share = |i: usize| ApproveAnswer::Approved(federation.approve(height, 0, &hash, 1 << i));
     engine.handle(answer(PeerId(1), asked[0].1, share(authority_of(1))));
     engine.handle(answer(PeerId(2), again[1].1, share(authority_of(2))));
     engine.tick(t1 + RETRY_BASE_MS + 10);

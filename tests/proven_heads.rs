@@ -60,7 +60,7 @@ fn forged(spec: &ChainSpec, keys: &DevKeys, height: u64) -> StatusMessage {
         state_root: Hash32([height as u8; 32]),
     };
     let all = (1u64 << spec.authority_count()) - 1;
-    let approval: Approval = keys.approve(&Hash32([0x33; 32]), all);
+    let approval: Approval = keys.approve(height, 0, &Hash32([0x33; 32]), all);
     StatusMessage::proven(
         spec.chain_id,
         spec.genesis_hash,

@@ -1,5 +1,10 @@
 //! Chain types: headers, blocks, federation approvals, and their canonical encoding.
 //!
+//! A block's approval is its quorum certificate: the aggregate of its precommits in one round of the federation's
+//! agreement ([`crate::agreement`]). What it signs for the block of height `h` and hash `H` is
+//! [`approval_message`]`(h, round, H)`, the message of a precommit for `H` ([`vote_message`]); never the bare
+//! block hash.
+//!
 //! The codec is [postcard] (serde): no hand-written byte layouts. Decoding refuses input over the caller's size
 //! limit before it reads anything, refuses trailing bytes, and refuses any encoding that does not re-encode to the
 //! same bytes, so one block has exactly one encoding and its hash is well defined.
@@ -7,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::agreement::{Round, VoteKind, vote_message};
 use crate::bytes::{Hash32, SignatureBytes};
 
 /// Block height: genesis is 0.
@@ -109,17 +115,34 @@ pub fn payload_root(payload: &[u8]) -> Hash32 {
     Hash32(Sha256::digest(payload).into())
 }
 
-/// The federation's approval of a block: which authorities approved it, and ONE aggregate BLS signature of
-/// theirs over the block hash.
+/// The federation's approval of a block, its quorum certificate: which authorities precommitted it, in which
+/// round, and ONE aggregate BLS signature of theirs over the block's [`approval_message`] in that round (the
+/// message of a precommit for the block: [`vote_message`] of `VoteKind::Precommit`, the height, `round` and the
+/// block hash).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Approval {
     /// Bit `i` set: authority `i` of the spec approved. At most 64 authorities.
     pub approvers: u64,
-    /// The aggregate of the approvers' signatures over the block hash.
+    /// The round of the agreement whose precommits `signature` aggregates.
+    pub round: Round,
+    /// The aggregate of the approvers' precommit signatures: over [`approval_message`]`(height, round, hash)`.
     pub signature: SignatureBytes,
 }
 
+/// What a block's approval signs: the message of a precommit for the block of hash `hash` at `height` in `round`
+/// ([`vote_message`]). Every signer and verifier of an approval goes through here (or [`Approval::message`],
+/// [`SignedBlock::approval_message`], [`HeadProof::approval_message`]), never through the bare block hash.
+pub fn approval_message(height: Height, round: Round, hash: &Hash32) -> Hash32 {
+    vote_message(VoteKind::Precommit, height, round, Some(hash))
+}
+
 impl Approval {
+    /// What this approval signs if it is the approval of the block of hash `hash` at `height`: the precommit
+    /// message of its own round.
+    pub fn message(&self, height: Height, hash: &Hash32) -> Hash32 {
+        approval_message(height, self.round, hash)
+    }
+
     /// Number of approving authorities.
     pub fn count(&self) -> u32 {
         self.approvers.count_ones()
@@ -164,13 +187,14 @@ impl BlockRef {
 }
 
 /// The proof of a claimed head: the head's header and the federation's approval of it. It proves the height
-/// once the approval verifies as a quorum aggregate over the header's hash (`ecsync_systems::consensus::
-/// verify_head_proof`, one aggregate verification): no peer outside the federation can make one above the chain.
+/// once the approval verifies as a quorum aggregate of precommits for the header's hash at its height
+/// ([`HeadProof::approval_message`]; `ecsync_systems::consensus::verify_head_proof`, one aggregate
+/// verification): no peer outside the federation can make one above the chain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeadProof {
     /// The head's header.
     pub header: Header,
-    /// The federation's approval of `header.hash()`.
+    /// The federation's approval of the header's block (see [`Approval`]).
     pub approval: Approval,
 }
 
@@ -187,6 +211,13 @@ impl HeadProof {
     pub fn head(&self) -> BlockRef {
         BlockRef::new(&self.header, self.header.hash())
     }
+
+    /// What its approval must sign: the precommit message for the header's hash at its height, in the
+    /// approval's round (hashes the header).
+    pub fn approval_message(&self) -> Hash32 {
+        self.approval
+            .message(self.header.height, &self.header.hash())
+    }
 }
 
 /// A block with its federation approval: what peers exchange and the store keeps.
@@ -194,7 +225,7 @@ impl HeadProof {
 pub struct SignedBlock {
     /// The block.
     pub block: Block,
-    /// The federation's approval of `block.header.hash()`.
+    /// The federation's approval of the block: its precommits' aggregate (see [`Approval`]).
     pub approval: Approval,
 }
 
@@ -212,6 +243,12 @@ impl SignedBlock {
     /// The block hash (hash of the header).
     pub fn hash(&self) -> Hash32 {
         self.block.header.hash()
+    }
+
+    /// What its approval must sign: the precommit message for its hash at its height, in the approval's round
+    /// (hashes the header).
+    pub fn approval_message(&self) -> Hash32 {
+        self.approval.message(self.height(), &self.hash())
     }
 
     /// The canonical encoding.
@@ -361,7 +398,7 @@ mod tests {
         fn arb_block()(
             height in any::<u64>(), slot in any::<u64>(), parent in arb_hash(), ts in any::<u64>(),
             state in arb_hash(), payload in proptest::collection::vec(any::<u8>(), 0..2048),
-            approvers in any::<u64>(), sig in proptest::collection::vec(any::<u8>(), 96),
+            approvers in any::<u64>(), round in any::<u32>(), sig in proptest::collection::vec(any::<u8>(), 96),
         ) -> SignedBlock {
             SignedBlock {
                 block: Block {
@@ -369,7 +406,7 @@ mod tests {
                         payload_root: payload_root(&payload), state_root: state },
                     payload,
                 },
-                approval: Approval { approvers, signature: SignatureBytes::from_slice(&sig).unwrap() },
+                approval: Approval { approvers, round, signature: SignatureBytes::from_slice(&sig).unwrap() },
             }
         }
     }
@@ -444,6 +481,37 @@ mod tests {
             payload_root: Hash32::ZERO,
             state_root: Hash32::ZERO,
         }
+    }
+
+    /// An approval signs the precommit for its block in its own round: the round, the height and the hash each
+    /// change the message, which is never the bare hash nor the prevote's.
+    #[test]
+    fn an_approval_signs_the_precommit_of_its_round() {
+        let header = height_one();
+        let hash = header.hash();
+        let mut block = SignedBlock {
+            block: Block {
+                header: header.clone(),
+                payload: Vec::new(),
+            },
+            approval: Approval {
+                approvers: 1,
+                round: 0,
+                signature: SignatureBytes::ZERO,
+            },
+        };
+        let round0 = block.approval_message();
+        assert_eq!(round0, vote_message(VoteKind::Precommit, 1, 0, Some(&hash)));
+        assert_ne!(round0, hash);
+        assert_ne!(round0, vote_message(VoteKind::Prevote, 1, 0, Some(&hash)));
+        assert_ne!(round0, approval_message(2, 0, &hash));
+        block.approval.round = 1;
+        assert_eq!(block.approval_message(), approval_message(1, 1, &hash));
+        assert_ne!(block.approval_message(), round0);
+        assert_eq!(
+            HeadProof::of(&block).approval_message(),
+            block.approval_message()
+        );
     }
 
     #[test]

@@ -42,8 +42,8 @@ pub mod store;
 
 pub use bytes::{Hash32, PublicKeyBytes, SignatureBytes};
 pub use chain::{
-    Approval, Block, BlockRef, DecodeError, HeadProof, Header, Height, SignedBlock, Slot, decode,
-    encode, encoded_len, payload_root,
+    Approval, Block, BlockRef, DecodeError, HeadProof, Header, Height, SignedBlock, Slot,
+    approval_message, decode, encode, encoded_len, payload_root,
 };
 pub use config::{ConfigError, MAX_VALIDATION_IN_FLIGHT, Strategy, SyncConfig, Verifier};
 pub use messages::{
@@ -51,7 +51,7 @@ pub use messages::{
     MAX_REFUSAL_DETAIL, MAX_RESPONSE_BYTES, NetEvent, Offence, OutcomeKind, PeerId, PeerOutcome,
     RefusalKind, Request, RequestId, StatusMessage, Tolerance,
 };
-pub use spec::{ChainSpec, SpecError, quorum};
+pub use spec::{ChainSpec, SPEC_VERSION, SpecError, quorum};
 pub use status::{Failure, SyncState, SyncStatus, WaitReason};
 pub use store::{
     ChainStore, Checkpoint, EncodedBlock, ImportBlock, StoreError, check_imports, imports,

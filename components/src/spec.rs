@@ -15,11 +15,22 @@ pub const DEFAULT_MAX_BLOCK_BYTES: u32 = 1 << 20;
 pub const MIN_MAX_BLOCK_BYTES: u32 = 512;
 /// Largest `max_block_bytes` a spec may set.
 pub const MAX_MAX_BLOCK_BYTES: u32 = 16 << 20;
+/// The format of `spec.json` (and of the chain it describes) this ecsync reads: 2 since a block's approval is the
+/// aggregate of its precommits in one round (issue 26). A spec without `version` is format 1.
+pub const SPEC_VERSION: u32 = 2;
+
+/// The format a `spec.json` without a `version` field has: the first, before formats were numbered.
+fn unnumbered() -> u32 {
+    1
+}
 
 /// What defines a chain: identity, Aura timing, the federation, and size limits.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChainSpec {
+    /// The spec's format: [`SPEC_VERSION`] (a spec of another format is refused, see [`ChainSpec::check`]).
+    #[serde(default = "unnumbered")]
+    pub version: u32,
     /// Chain identifier; peers on another chain are refused.
     pub chain_id: u64,
     /// Hash of the genesis block (height 0), the trust anchor.
@@ -53,9 +64,24 @@ pub enum SpecError {
         /// What the parser said.
         message: String,
     },
+    /// The spec is of a format this ecsync does not read.
+    #[error(
+        "spec.json is format {found}; this ecsync reads format {SPEC_VERSION}: generate the chain again"
+    )]
+    Version {
+        /// The spec's format (1 when it names none).
+        found: u32,
+    },
     /// The spec parsed but breaks a rule.
     #[error("invalid spec: {0}")]
     Invalid(String),
+}
+
+/// The one field read before the rest: a spec of another format may have other fields.
+#[derive(Deserialize)]
+struct Format {
+    #[serde(default = "unnumbered")]
+    version: u32,
 }
 
 impl ChainSpec {
@@ -102,6 +128,11 @@ impl ChainSpec {
 
     /// Checks the rules a spec must keep. Key encodings are checked where keys are decoded (ecsync-systems).
     pub fn check(&self) -> Result<(), SpecError> {
+        if self.version != SPEC_VERSION {
+            return Err(SpecError::Version {
+                found: self.version,
+            });
+        }
         let n = self.authorities.len();
         if n == 0 {
             return Err(SpecError::Invalid(
@@ -135,12 +166,20 @@ impl ChainSpec {
         Ok(())
     }
 
-    /// Parses and checks a spec from JSON.
+    /// Parses and checks a spec from JSON. Its format is read first: a spec of another format is refused as such
+    /// ([`SpecError::Version`]), whatever its other fields.
     pub fn from_json(json: &str, origin: &str) -> Result<Self, SpecError> {
-        let spec: ChainSpec = serde_json::from_str(json).map_err(|e| SpecError::Malformed {
+        let malformed = |e: serde_json::Error| SpecError::Malformed {
             path: origin.to_string(),
             message: e.to_string(),
-        })?;
+        };
+        let format: Format = serde_json::from_str(json).map_err(malformed)?;
+        if format.version != SPEC_VERSION {
+            return Err(SpecError::Version {
+                found: format.version,
+            });
+        }
+        let spec: ChainSpec = serde_json::from_str(json).map_err(malformed)?;
         spec.check()?;
         Ok(spec)
     }
@@ -162,6 +201,7 @@ mod tests {
 
     fn spec(n: usize) -> ChainSpec {
         ChainSpec {
+            version: SPEC_VERSION,
             chain_id: 1,
             genesis_hash: Hash32::ZERO,
             genesis_time_ms: 1_000,
@@ -224,9 +264,52 @@ mod tests {
     fn json_round_trip_and_errors() {
         let s = spec(3);
         assert_eq!(ChainSpec::from_json(&s.to_json(), "t").unwrap(), s);
-        let err = ChainSpec::from_json("{\"chain_id\": 1}", "t").unwrap_err();
+        let err = ChainSpec::from_json("{\"version\": 2, \"chain_id\": 1}", "t").unwrap_err();
         assert!(err.to_string().starts_with("malformed spec t:"), "{err}");
         let err = ChainSpec::from_json("not json", "t").unwrap_err();
         assert!(matches!(err, SpecError::Malformed { .. }));
+    }
+
+    /// The format is the first field of spec.json, and a spec without it, or of another format, is refused with
+    /// the error that says to generate the chain again (also a format-3 spec with fields this one lacks).
+    #[test]
+    fn a_spec_of_another_format_is_refused_clearly() {
+        let s = spec(3);
+        let json = s.to_json();
+        assert!(
+            json.starts_with("{\n  \"version\": 2,\n  \"chain_id\": 1,"),
+            "{json}"
+        );
+        let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let fields = value.as_object_mut().unwrap();
+        fields.remove("version");
+        let unnumbered = serde_json::to_string(&value).unwrap();
+        let err = ChainSpec::from_json(&unnumbered, "t").unwrap_err();
+        assert!(matches!(err, SpecError::Version { found: 1 }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "spec.json is format 1; this ecsync reads format 2: generate the chain again"
+        );
+        for (found, extra) in [(1, false), (3, false), (3, true), (0, false)] {
+            let fields = value.as_object_mut().unwrap();
+            fields.insert("version".into(), found.into());
+            if extra {
+                fields.insert("finality".into(), "instant".into());
+            }
+            let json = serde_json::to_string(&value).unwrap();
+            let err = ChainSpec::from_json(&json, "t").unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "spec.json is format {found}; this ecsync reads format 2: generate the chain again"
+                )
+            );
+        }
+        // Built in code with another format, `check` refuses it too.
+        let mut old = spec(3);
+        old.version = 1;
+        assert!(matches!(old.check(), Err(SpecError::Version { found: 1 })));
+        let err = ChainSpec::from_json("{\"version\": \"2\"}", "t").unwrap_err();
+        assert!(matches!(err, SpecError::Malformed { .. }), "{err:?}");
     }
 }

@@ -238,6 +238,7 @@ mod tests {
             },
             approval: Approval {
                 approvers: 0b111,
+                round: 0,
                 signature: SignatureBytes([payload; 96]),
             },
         }

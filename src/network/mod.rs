@@ -108,23 +108,25 @@ pub use limits::{DropReason, LimitError, ServeLimits, ServeStats, TokenBucket};
 #[cfg(feature = "test-utils")]
 pub(crate) use serving::read_answer;
 
-/// Protocol name of the status exchange.
-pub const STATUS_PROTOCOL: &str = "/ecsync/req/status/2/postcard";
-/// Protocol name of the membership challenge (`members.rs`).
-pub const MEMBER_PROTOCOL: &str = "/ecsync/req/member/1/postcard";
-/// Protocol name of the approval question a producer asks federation members.
-pub const APPROVE_PROTOCOL: &str = "/ecsync/req/approve/1/postcard";
+/// Protocol name of the status exchange (version 3: the head proof's approval names its round).
+pub const STATUS_PROTOCOL: &str = "/ecsync/req/status/3/postcard";
+/// Protocol name of the membership challenge (`members.rs`; version 2: the proof's encoding has a round).
+pub const MEMBER_PROTOCOL: &str = "/ecsync/req/member/2/postcard";
+/// Protocol name of the approval question a producer asks federation members (version 2: shares are precommits
+/// and name their round).
+pub const APPROVE_PROTOCOL: &str = "/ecsync/req/approve/2/postcard";
 /// Approval questions waiting for the engine's answer, all peers together; beyond, a question is dropped.
 pub const MAX_PENDING_ASKS: usize = 64;
 /// Approval questions one peer may have waiting; beyond, its question is dropped.
 pub const MAX_PENDING_ASKS_PER_PEER: usize = 4;
-/// Protocol name of blocks_by_range (version 2: the request carries `max_bytes`).
-pub const BLOCKS_BY_RANGE_PROTOCOL: &str = "/ecsync/req/blocks_by_range/2/postcard";
+/// Protocol name of blocks_by_range (version 2: the request carries `max_bytes`; version 3: a block's approval is
+/// its precommits' aggregate and names its round).
+pub const BLOCKS_BY_RANGE_PROTOCOL: &str = "/ecsync/req/blocks_by_range/3/postcard";
 /// A blocks_by_range answer is cut at this many bytes of block encodings (but carries at least one block); a
 /// request's `max_bytes` lowers it. The protocol cap of `ecsync_components`, as a `usize`.
 pub const MAX_RESPONSE_BYTES: usize = ecsync_components::MAX_RESPONSE_BYTES as usize;
-/// Identify's protocol version string.
-pub const IDENTIFY_PROTOCOL_VERSION: &str = "/ecsync/1";
+/// Identify's protocol version string (2: blocks approved by their precommits).
+pub const IDENTIFY_PROTOCOL_VERSION: &str = "/ecsync/2";
 /// Identify's agent version: `ecsync/<package version>`.
 pub const AGENT_VERSION: &str = concat!("ecsync/", env!("CARGO_PKG_VERSION"));
 /// Capacity of the event channel to the engine and of the command channel from the handles. The swarm task

@@ -320,6 +320,7 @@ mod tests {
         };
         let share = Approval {
             approvers,
+            round: 0,
             signature: SignatureBytes([7; 96]),
         };
         (block, share)
@@ -449,6 +450,7 @@ mod tests {
     /// A spec of four made-up authorities on a chain no other test or process uses.
     fn spec() -> ChainSpec {
         ChainSpec {
+            version: ecsync_components::SPEC_VERSION,
             chain_id: rand::random(),
             genesis_hash: Hash32(rand::random()),
             genesis_time_ms: 1_000,

@@ -269,6 +269,12 @@ pub fn block(data: &[u8]) {
                 block.approval.indices().all(|i| i < spec.authority_count()),
                 "a verified approval names only authorities"
             );
+            // ... and the round the federation precommitted the fuzz chain's blocks in (it signed nothing else).
+            assert_eq!(
+                block.approval.round,
+                ecsync_systems::chaingen::GENERATED_ROUND,
+                "an approval verified in another round"
+            );
         }
         // The rules and the signature are independent: a batch verifies signatures of blocks whose rules
         // have not been checked yet, so neither may depend on the other having run.
@@ -334,6 +340,7 @@ pub fn approve(data: &[u8]) {
                 &fixture.authorities,
                 &block,
                 &producer,
+                ecsync_systems::consensus::APPROVAL_ROUND,
             );
             if endorsed.is_ok() {
                 // Only the slot's producer (with others, perhaps) can have made a share that verifies.
@@ -399,6 +406,12 @@ pub fn head_proof(data: &[u8]) {
         proof
             .approval
             .includes(spec.producer_index(proof.header.slot))
+    );
+    // The federation precommitted the fuzz chain's blocks in round 0 only: a proof naming another round is not
+    // its approval.
+    assert_eq!(
+        proof.approval.round, block.approval.round,
+        "a proof verified in another round"
     );
 }
 
@@ -501,10 +514,14 @@ fn approve_seeds(
 ) -> Vec<Seed> {
     let proposal = generator.child(&blocks[STORED - 1].block.header, blocks[STORED - 1].hash());
     let producer = generator.federation().approve(
+        proposal.header.height,
+        0,
         &proposal.header.hash(),
         1 << spec.producer_index(proposal.header.slot),
     );
-    let share = generator.federation().approve(&blocks[0].hash(), 1 << 1);
+    let share = generator
+        .federation()
+        .approve(blocks[0].height(), 0, &blocks[0].hash(), 1 << 1);
     vec![
         (
             "approve",

@@ -28,7 +28,7 @@ use ecsync_components::{
     RefusalKind, Request,
 };
 
-use crate::consensus::{ApprovalRecord, Refusal, decide, verify_producer_share};
+use crate::consensus::{APPROVAL_ROUND, ApprovalRecord, Refusal, decide, verify_producer_share};
 use crate::params::Rules;
 use crate::resources::FederationMember;
 
@@ -57,6 +57,7 @@ fn well_formed(
         block: block.clone(),
         approval: ecsync_components::Approval {
             approvers: 0,
+            round: APPROVAL_ROUND,
             signature: ecsync_components::SignatureBytes::ZERO,
         },
     };
@@ -202,7 +203,7 @@ impl Judge<'_> {
         }
         self.counters.approval_share_checks += 1;
         let spec = &self.rules.env.spec.0;
-        verify_producer_share(spec, &self.rules.keys.0, block, producer)
+        verify_producer_share(spec, &self.rules.keys.0, block, producer, APPROVAL_ROUND)
             .map_err(|e| e.to_string())?;
         self.member.answered.note(*hash, producer, None);
         Ok(())
@@ -233,7 +234,9 @@ impl Judge<'_> {
             Ok(written) => {
                 self.counters.approval_memory_writes += u64::from(written);
                 member.keep_approved(block, producer);
-                let share = member.keys.approve(&record.hash);
+                let share = member
+                    .keys
+                    .approve(record.height, APPROVAL_ROUND, &record.hash);
                 member.answered.note(record.hash, producer, Some(&share));
                 ApproveAnswer::Approved(share)
             }

@@ -4,7 +4,8 @@
 //! Headers are built in order (each names its parent's hash); the approvals, which cost one BLS signing each, are
 //! made in parallel with rayon.
 
-use ecsync_components::spec::{DEFAULT_MAX_BLOCK_BYTES, DEFAULT_SLOT_MS};
+use ecsync_components::agreement::Round;
+use ecsync_components::spec::{DEFAULT_MAX_BLOCK_BYTES, DEFAULT_SLOT_MS, SPEC_VERSION};
 use ecsync_components::{
     Approval, Block, ChainSpec, Hash32, Header, SignatureBytes, SignedBlock, payload_root,
 };
@@ -17,6 +18,8 @@ use crate::consensus::Federation;
 
 /// The Alys testnet's chain id, the generator's default.
 pub const DEFAULT_CHAIN_ID: u64 = 212_121;
+/// The round of a generated block's approval: every block is agreed on in the first round of its height.
+pub const GENERATED_ROUND: Round = 0;
 /// Default genesis time: 2025-01-01T00:00:00Z, far enough in the past that generated slots are never ahead of a
 /// real clock.
 pub const DEFAULT_GENESIS_TIME_MS: u64 = 1_735_689_600_000;
@@ -89,6 +92,7 @@ impl ChainGenerator {
     pub fn new(params: GenParams) -> Result<Self, GenError> {
         let federation = Federation::from_seed(params.seed, params.authorities);
         let mut spec = ChainSpec {
+            version: SPEC_VERSION,
             chain_id: params.chain_id,
             genesis_hash: Hash32::ZERO,
             genesis_time_ms: params.genesis_time_ms,
@@ -111,6 +115,7 @@ impl ChainGenerator {
             },
             approval: Approval {
                 approvers: u64::MAX,
+                round: Round::MAX,
                 signature: SignatureBytes::ZERO,
             },
         };
@@ -137,7 +142,7 @@ impl ChainGenerator {
                 header,
                 payload: Vec::new(),
             },
-            approval: federation.approve(&hash, all),
+            approval: federation.approve(0, GENERATED_ROUND, &hash, all),
         };
         spec.genesis_hash = hash;
         Ok(Self {
@@ -203,12 +208,13 @@ impl ChainGenerator {
         bits
     }
 
-    /// Signs a block with its approvers.
+    /// Signs a block with its approvers: their precommits' aggregate in round [`GENERATED_ROUND`].
     pub fn sign(&self, block: Block) -> SignedBlock {
         let hash = block.header.hash();
-        let approval = self
-            .federation
-            .approve(&hash, self.approvers(&block.header));
+        let approvers = self.approvers(&block.header);
+        let approval =
+            self.federation
+                .approve(block.header.height, GENERATED_ROUND, &hash, approvers);
         SignedBlock { block, approval }
     }
 

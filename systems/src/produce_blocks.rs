@@ -36,7 +36,9 @@ use ecsync_components::{
     StoreError, payload_root,
 };
 
-use crate::consensus::{ApprovalRecord, PreparedApproval, combine, decide, validate_block};
+use crate::consensus::{
+    APPROVAL_ROUND, ApprovalRecord, PreparedApproval, combine, decide, validate_block,
+};
 use crate::params::{ChainWriter, Rules};
 use crate::resources::FederationMember;
 
@@ -323,11 +325,15 @@ fn conclude(rules: &Rules, chain: &mut ChainWriter, state: &mut ProducerState) {
     }
 }
 
-/// A share verifies alone: its approvers are authorities and its signature is theirs over the block hash.
+/// A share verifies alone: its approvers are authorities and its signature is their precommit for the block in
+/// the round asked about ([`APPROVAL_ROUND`]).
 fn verify_share(rules: &Rules, proposal: &Proposal, share: &Approval) -> Result<(), String> {
     let n = rules.env.spec.0.authority_count();
     if n < 64 && share.approvers >> n != 0 || share.approvers == 0 {
         return Err("unknown approvers".into());
+    }
+    if share.round != APPROVAL_ROUND {
+        return Err(format!("a share of round {}", share.round));
     }
     let signed = SignedBlock {
         block: proposal.block.clone(),
@@ -376,7 +382,9 @@ fn proposal(
     // The gate is open (`may_propose`).
     let record = decide(spec, true, &head, &block, rules.env.now(), &*member.memory)
         .map_err(|refusal| Some((SkipReason::OwnRefusal, refusal.to_string())))?;
-    let own = member.keys.approve(&record.hash);
+    let own = member
+        .keys
+        .approve(record.height, APPROVAL_ROUND, &record.hash);
     // The producer's share travels with the block (members approve only what its producer approved), and counts
     // towards the quorum: a block proposed again completes even while its producer is away.
     let producer = producer.unwrap_or_else(|| own.clone());

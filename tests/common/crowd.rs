@@ -46,6 +46,7 @@ pub fn junk_proposal(spec: &ChainSpec) -> ApproveRequest {
         },
         producer: Approval {
             approvers: 1,
+            round: 0,
             signature: SignatureBytes([0xab; 96]),
         },
     }

@@ -113,7 +113,7 @@ impl Setup {
     fn share(&self, block: &Block, approvers: u64) -> Approval {
         self.generator
             .federation()
-            .approve(&block.header.hash(), approvers)
+            .approve(block.header.height, 0, &block.header.hash(), approvers)
     }
 
     /// `peer` asks about `block` endorsed by `producer`: the member's answer.
@@ -244,6 +244,7 @@ fn approve_blocks_penalises_a_member_whose_question_is_junk() {
     // The producer's bit with a signature over another block.
     let forged = Approval {
         approvers: producer.approvers,
+        round: 0,
         signature: s.share(&s.head.block.block, producer.approvers).signature,
     };
     assert_eq!(

@@ -17,6 +17,7 @@ const N: usize = 4;
 fn federation() -> (Federation, ChainSpec) {
     let federation = Federation::from_seed(11, N);
     let spec = ChainSpec {
+        version: ecsync_components::SPEC_VERSION,
         chain_id: 1,
         genesis_hash: GENESIS,
         genesis_time_ms: 0,
@@ -85,6 +86,7 @@ fn proposal() -> ApproveRequest {
         },
         producer: Approval {
             approvers: 1,
+            round: 0,
             signature: ecsync_components::SignatureBytes::ZERO,
         },
     }

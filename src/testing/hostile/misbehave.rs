@@ -169,12 +169,16 @@ impl Misbehaving {
         SignedBlock::decode(bytes, self.spec.max_block_bytes as usize).ok()
     }
 
-    /// `block` approved by `approvers`, signed with the federation's keys (unchanged without a generator).
+    /// `block` approved by `approvers` (their precommits in the block's approval's round), signed with the
+    /// federation's keys (unchanged without a generator).
     fn resign(&self, block: SignedBlock, approvers: u64) -> SignedBlock {
         let Some(g) = self.generator.as_ref() else {
             return block;
         };
-        let approval = g.federation().approve(&block.hash(), approvers);
+        let round = block.approval.round;
+        let approval = g
+            .federation()
+            .approve(block.height(), round, &block.hash(), approvers);
         SignedBlock {
             block: block.block,
             approval,

@@ -5,6 +5,7 @@
 //! it equivocate). Asked again for the block it already signed at that height, it signs it again (the same
 //! signature).
 
+use ecsync_components::agreement::Round;
 use ecsync_components::{
     Approval, Block, BlockRef, ChainSpec, Hash32, Height, SignatureBytes, SignedBlock, Slot,
     StoreError,
@@ -14,6 +15,11 @@ use serde::{Deserialize, Serialize};
 use super::bls::{Authorities, PreparedApproval};
 use super::error::BlockError;
 use super::{check_link, check_proposal};
+
+/// The round of this approval protocol's shares and approvals: it has one round per height (what a member signs
+/// is the block's precommit in round 0, `ecsync_components::approval_message`). The Tendermint driver, with its
+/// rounds, replaces it.
+pub const APPROVAL_ROUND: Round = 0;
 
 /// One approval a member gave: the block at that height and slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +126,7 @@ pub fn decide(
         block: block.clone(),
         approval: Approval {
             approvers: 0,
+            round: APPROVAL_ROUND,
             signature: SignatureBytes::ZERO,
         },
     };
@@ -144,15 +151,23 @@ pub fn decide(
     Ok(record)
 }
 
-/// Whether `producer` is an approval of `block` by (at least) its slot's producer, `authorities[slot % n]`, that
-/// verifies: a member approves only what its slot's producer approved first, so no one outside the federation can
-/// make it sign (and bind it at a height with) a block of its own making. One BLS verification.
+/// Whether `producer` is an approval of `block` in `round` by (at least) its slot's producer,
+/// `authorities[slot % n]`, that verifies (its precommit for the block in that round): a member approves only what
+/// its slot's producer approved first, so no one outside the federation can make it sign (and bind it at a height
+/// with) a block of its own making. One BLS verification.
 pub fn verify_producer_share(
     spec: &ChainSpec,
     authorities: &Authorities,
     block: &Block,
     producer: &Approval,
+    round: Round,
 ) -> Result<(), ShareError> {
+    if producer.round != round {
+        return Err(ShareError::Round {
+            got: producer.round,
+            expected: round,
+        });
+    }
     let index = spec.producer_index(block.header.slot);
     if !producer.includes(index) {
         return Err(ShareError::NotByProducer(index));
@@ -178,6 +193,14 @@ pub enum ShareError {
     /// The share names an authority the federation does not have.
     #[error("names authority {0}, not in the federation")]
     UnknownAuthority(usize),
+    /// The share is of another round than the one asked about.
+    #[error("a share of round {got}, not of round {expected}")]
+    Round {
+        /// The share's round.
+        got: Round,
+        /// The round asked about.
+        expected: Round,
+    },
     /// The share's signature.
     #[error("its producer's approval: {0}")]
     Signature(super::BlockError),
@@ -297,5 +320,59 @@ mod tests {
         stale.header.slot = head.slot;
         stale.header.timestamp_ms = spec.slot_start_ms(stale.header.slot);
         assert!(matches!(ask(&stale, true, now), Err(Refusal::Invalid(_))));
+    }
+
+    /// A producer share endorses its block only as the precommit of the round asked about, by the slot's
+    /// producer: another round (its round field or the round it signed), another height, the prevote, or the bare
+    /// hash are refused.
+    #[test]
+    fn a_producer_share_is_the_producers_precommit_in_the_round_asked() {
+        use ecsync_components::agreement::{VoteKind, vote_message};
+        let (g, _, proposal, _) = setup();
+        let spec = g.spec();
+        let keys = Authorities::from_spec(spec).unwrap();
+        let hash = proposal.header.hash();
+        let height = proposal.header.height;
+        let producer = 1u64 << spec.producer_index(proposal.header.slot);
+        let check =
+            |share: &Approval, round| verify_producer_share(spec, &keys, &proposal, share, round);
+        let share = g.federation().approve(height, 0, &hash, producer);
+        assert_eq!(check(&share, 0), Ok(()));
+        assert_eq!(
+            check(&share, 1),
+            Err(ShareError::Round {
+                got: 0,
+                expected: 1
+            })
+        );
+        let later = g.federation().approve(height, 1, &hash, producer);
+        assert_eq!(check(&later, 1), Ok(()));
+        let relabelled = Approval {
+            round: 0,
+            ..later.clone()
+        };
+        assert!(matches!(
+            check(&relabelled, 0),
+            Err(ShareError::Signature(BlockError::BadSignature))
+        ));
+        let signed = |message: &Hash32| Approval {
+            approvers: producer,
+            round: 0,
+            signature: g.federation().sign(message, producer),
+        };
+        for message in [
+            hash,
+            vote_message(VoteKind::Prevote, height, 0, Some(&hash)),
+            ecsync_components::approval_message(height + 1, 0, &hash),
+        ] {
+            assert!(matches!(
+                check(&signed(&message), 0),
+                Err(ShareError::Signature(BlockError::BadSignature))
+            ));
+        }
+        let index = spec.producer_index(proposal.header.slot);
+        let not_producer = 1u64 << ((index + 1) % spec.authority_count());
+        let other = g.federation().approve(height, 0, &hash, not_producer);
+        assert_eq!(check(&other, 0), Err(ShareError::NotByProducer(index)));
     }
 }

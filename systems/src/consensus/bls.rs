@@ -21,13 +21,17 @@ use blst::{
     blst_scalar, p2_affines,
 };
 pub use ecsync_components::Verifier;
-use ecsync_components::{ChainSpec, Hash32, SignedBlock};
+use ecsync_components::{ChainSpec, Hash32, Height, SignedBlock};
 use rand::RngCore;
 
 use super::error::BlockError;
 
-/// Domain-separation tag of ecsync's approval signatures (hash-to-G2, proof-of-possession scheme).
-pub const BLS_DST: &[u8] = b"ECSYNC_V1_BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_";
+/// Domain-separation tag of the federation's agreement signatures (hash-to-G2, proof-of-possession scheme): votes
+/// (prevotes and precommits, whose aggregate is a block's approval) and proposals. Every message signed under it
+/// is a tagged SHA-256 digest (`ecsync_components::agreement::vote_message`, `proposal_message`), never bytes a
+/// peer chooses; membership proofs have their own tag ([`super::MEMBERSHIP_DST`]). Version 2: under version 1 an
+/// approval signed the bare block hash.
+pub const BLS_DST: &[u8] = b"ECSYNC_V2_BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_";
 
 /// Random bits per scalar in batched verification (as Lighthouse uses).
 const RAND_BITS: usize = 64;
@@ -153,7 +157,8 @@ impl Authorities {
     }
 }
 
-/// One block's approval, ready to verify: the message, the approvers' aggregate key, the decoded signature.
+/// One block's approval, ready to verify: the message (the precommit for the block in the approval's round), the
+/// approvers' aggregate key, the decoded signature.
 #[derive(Clone, Debug)]
 pub struct PreparedApproval {
     message: Hash32,
@@ -164,26 +169,29 @@ pub struct PreparedApproval {
 }
 
 impl PreparedApproval {
-    /// Decodes the signature and aggregates the approvers' keys. `hash` is the block's hash.
+    /// Decodes the signature and aggregates the approvers' keys. `hash` is the block's hash (the caller has it);
+    /// the message is the block's approval message in its approval's round.
     pub fn new(
         authorities: &Authorities,
         block: &SignedBlock,
         hash: Hash32,
     ) -> Result<Self, BlockError> {
-        Self::of(authorities, &block.approval, hash)
+        Self::of(authorities, &block.approval, block.height(), &hash)
     }
 
-    /// [`PreparedApproval::new`] for an approval of the block hash `hash` alone (a header's, as in a head proof).
+    /// [`PreparedApproval::new`] for `approval` of the block of hash `hash` at `height` (a header's, as in a head
+    /// proof): what it verifies is `approval.message(height, hash)`, the precommit in the approval's round.
     pub fn of(
         authorities: &Authorities,
         approval: &ecsync_components::Approval,
-        hash: Hash32,
+        height: Height,
+        hash: &Hash32,
     ) -> Result<Self, BlockError> {
         let signature = Signature::from_bytes(approval.signature.as_bytes())
             .map_err(|_| BlockError::MalformedSignature)?;
         let key = authorities.aggregate(approval.approvers)?;
         Ok(Self {
-            message: hash,
+            message: approval.message(height, hash),
             approvers: approval.approvers,
             key,
             signature,

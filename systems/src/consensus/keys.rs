@@ -1,9 +1,12 @@
 //! The federation's secret keys, derived deterministically from a seed: used by the chain generator and tests to
-//! approve blocks. A real federation keeps its keys elsewhere; sync never needs them.
+//! approve blocks (an approval is the aggregate of the approvers' precommits for the block in one round). A real federation keeps its keys elsewhere; sync never needs them.
 
 use blst::min_pk::{AggregateSignature, SecretKey, Signature};
 use blst::{blst_bendian_from_scalar, blst_scalar, blst_scalar_from_bendian, blst_sk_add_n_check};
-use ecsync_components::{Approval, Hash32, PublicKeyBytes, SignatureBytes};
+use ecsync_components::agreement::Round;
+use ecsync_components::{
+    Approval, Hash32, Height, PublicKeyBytes, SignatureBytes, approval_message,
+};
 use sha2::{Digest, Sha256};
 
 use super::bls::BLS_DST;
@@ -54,21 +57,31 @@ impl Federation {
         self.secret_keys[index].to_bytes()
     }
 
-    /// Authority `index` signs `hash` alone.
-    pub fn sign_one(&self, index: usize, hash: &Hash32) -> Signature {
-        self.secret_keys[index].sign(hash.as_bytes(), BLS_DST, &[])
+    /// Authority `index` signs `message` alone under [`BLS_DST`]: a message of the agreement (a vote's, whose
+    /// precommit for a block is [`approval_message`], or a proposal's).
+    pub fn sign_one(&self, index: usize, message: &Hash32) -> Signature {
+        self.secret_keys[index].sign(message.as_bytes(), BLS_DST, &[])
     }
 
-    /// The approval of `hash` by the authorities in `approvers`: each signs, the signatures are aggregated.
-    pub fn approve_by_aggregation(&self, hash: &Hash32, approvers: u64) -> Approval {
+    /// The approval of the block of hash `hash` at `height` in `round` by the authorities in `approvers`: each
+    /// signs the precommit ([`approval_message`]), the signatures are aggregated.
+    pub fn approve_by_aggregation(
+        &self,
+        height: Height,
+        round: Round,
+        hash: &Hash32,
+        approvers: u64,
+    ) -> Approval {
+        let message = approval_message(height, round, hash);
         let sigs: Vec<Signature> = self
             .indices(approvers)
-            .map(|i| self.sign_one(i, hash))
+            .map(|i| self.sign_one(i, &message))
             .collect();
         let refs: Vec<&Signature> = sigs.iter().collect();
         let agg = AggregateSignature::aggregate(&refs, false).expect("at least one approver");
         Approval {
             approvers,
+            round,
             signature: SignatureBytes(agg.to_signature().compress()),
         }
     }
@@ -76,7 +89,18 @@ impl Federation {
     /// The same approval as [`Self::approve_by_aggregation`], made with one signing: BLS is linear, so the
     /// aggregate of the approvers' signatures is the signature of the sum of their secret keys. Byte-identical,
     /// and one signing per block instead of one per approver.
-    pub fn approve(&self, hash: &Hash32, approvers: u64) -> Approval {
+    pub fn approve(&self, height: Height, round: Round, hash: &Hash32, approvers: u64) -> Approval {
+        Approval {
+            approvers,
+            round,
+            signature: self.sign(&approval_message(height, round, hash), approvers),
+        }
+    }
+
+    /// The aggregate signature of the authorities in `approvers` over `message` under [`BLS_DST`] (one signing
+    /// with the sum of their keys): of a vote's or a proposal's message. [`Self::approve`] is this over a block's
+    /// precommit.
+    pub fn sign(&self, message: &Hash32, approvers: u64) -> SignatureBytes {
         let mut sum: Option<blst_scalar> = None;
         for i in self.indices(approvers) {
             let s = scalar(&self.secret_keys[i]);
@@ -96,10 +120,7 @@ impl Federation {
         // SAFETY: `bytes` has room for the 32 bytes written; `sum` is initialised.
         unsafe { blst_bendian_from_scalar(bytes.as_mut_ptr(), &sum) };
         let key = SecretKey::from_bytes(&bytes).expect("non-zero scalar below the group order");
-        Approval {
-            approvers,
-            signature: SignatureBytes(key.sign(hash.as_bytes(), BLS_DST, &[]).compress()),
-        }
+        SignatureBytes(key.sign(message.as_bytes(), BLS_DST, &[]).compress())
     }
 
     fn indices(&self, approvers: u64) -> impl Iterator<Item = usize> + '_ {

@@ -2,7 +2,8 @@
 //! Only a member holds keys; a syncing node never needs any.
 
 use blst::min_pk::{AggregateSignature, SecretKey, Signature};
-use ecsync_components::{Approval, ChainSpec, Hash32, SignatureBytes};
+use ecsync_components::agreement::Round;
+use ecsync_components::{Approval, ChainSpec, Hash32, Height, SignatureBytes, approval_message};
 
 use super::bls::BLS_DST;
 use super::membership::MEMBERSHIP_DST;
@@ -101,18 +102,25 @@ impl MemberKeys {
         self.keys.iter().fold(0, |bits, (i, _)| bits | (1u64 << i))
     }
 
-    /// This member's share of the approval of `hash`: every key it holds signs, the signatures aggregated.
-    pub fn approve(&self, hash: &Hash32) -> Approval {
-        self.sign(hash, BLS_DST)
+    /// This member's share of the approval of the block of hash `hash` at `height` in `round`: every key it holds
+    /// signs the block's precommit in that round ([`approval_message`]), the signatures aggregated; the share
+    /// names the round.
+    pub fn approve(&self, height: Height, round: Round, hash: &Hash32) -> Approval {
+        let message = approval_message(height, round, hash);
+        Approval {
+            round,
+            ..self.sign(&message, BLS_DST)
+        }
     }
 
     /// This member's proof of membership over `message` (see [`super::membership_message`]): every key it holds
-    /// signs it under [`MEMBERSHIP_DST`], never a block approval's tag.
+    /// signs it under [`MEMBERSHIP_DST`], never the agreement's tag. (Its `round` is 0 and means nothing.)
     pub fn prove_membership(&self, message: &Hash32) -> Approval {
         self.sign(message, MEMBERSHIP_DST)
     }
 
-    /// Every key it holds signs `message` under `dst`, the signatures aggregated, named by its approvers.
+    /// Every key it holds signs `message` under `dst`, the signatures aggregated, named by its approvers (round
+    /// 0).
     fn sign(&self, message: &Hash32, dst: &[u8]) -> Approval {
         let sigs: Vec<Signature> = self
             .keys
@@ -123,6 +131,7 @@ impl MemberKeys {
         let agg = AggregateSignature::aggregate(&refs, false).expect("a member holds a key");
         Approval {
             approvers: self.approvers(),
+            round: 0,
             signature: SignatureBytes(agg.to_signature().compress()),
         }
     }
@@ -143,14 +152,29 @@ pub enum CombineError {
     /// A share's signature does not decode (it must have been checked before).
     #[error("an approval's signature does not decode")]
     BadSignature,
+    /// Two shares are of different rounds: their signatures are over different messages.
+    #[error("approvals of rounds {first} and {other} do not combine")]
+    Rounds {
+        /// The first share's round.
+        first: Round,
+        /// A later share's other round.
+        other: Round,
+    },
 }
 
-/// One approval from shares by disjoint sets of authorities: the union of their approvers and the aggregate of
-/// their signatures. Each share must have been verified on its own (this checks no signature).
+/// One approval from shares by disjoint sets of authorities in one round: the union of their approvers and the
+/// aggregate of their signatures. Each share must have been verified on its own (this checks no signature).
 pub fn combine(shares: &[Approval]) -> Result<Approval, CombineError> {
     let mut approvers = 0u64;
     let mut sigs = Vec::with_capacity(shares.len());
+    let round = shares.first().map_or(0, |s| s.round);
     for share in shares {
+        if share.round != round {
+            return Err(CombineError::Rounds {
+                first: round,
+                other: share.round,
+            });
+        }
         let overlap = approvers & share.approvers;
         if overlap != 0 {
             return Err(CombineError::Overlap {
@@ -167,6 +191,7 @@ pub fn combine(shares: &[Approval]) -> Result<Approval, CombineError> {
     let agg = AggregateSignature::aggregate(&refs, false).map_err(|_| CombineError::Empty)?;
     Ok(Approval {
         approvers,
+        round,
         signature: SignatureBytes(agg.to_signature().compress()),
     })
 }
@@ -189,19 +214,28 @@ mod tests {
         let g = generator();
         let spec = g.spec();
         let hash = Hash32([7; 32]);
-        let shares: Vec<Approval> = [vec![key(&g, 0)], vec![key(&g, 1), key(&g, 3)]]
+        let members: Vec<MemberKeys> = [vec![key(&g, 0)], vec![key(&g, 1), key(&g, 3)]]
             .iter()
-            .map(|keys| MemberKeys::new(spec, keys).unwrap().approve(&hash))
+            .map(|keys| MemberKeys::new(spec, keys).unwrap())
             .collect();
+        let shares: Vec<Approval> = members.iter().map(|m| m.approve(5, 2, &hash)).collect();
         assert_eq!(shares[1].approvers, 0b1010);
+        assert_eq!(shares[1].round, 2);
         let combined = combine(&shares).unwrap();
         // BLS is linear: the aggregate of the shares is the approval the whole set would make.
-        assert_eq!(combined, g.federation().approve(&hash, 0b1011));
+        assert_eq!(combined, g.federation().approve(5, 2, &hash, 0b1011));
+        assert_ne!(combined, g.federation().approve(5, 1, &hash, 0b1011));
         assert_eq!(
             combine(&[shares[0].clone(), shares[0].clone()]),
             Err(CombineError::Overlap { index: 0 })
         );
         assert_eq!(combine(&[]), Err(CombineError::Empty));
+        // Shares of two rounds sign two messages: they never combine.
+        let other_round = members[1].approve(5, 3, &hash);
+        assert_eq!(
+            combine(&[shares[0].clone(), other_round]),
+            Err(CombineError::Rounds { first: 2, other: 3 })
+        );
     }
 
     #[test]

@@ -3,6 +3,9 @@
 //! Rules are split the way the engine uses them: [`check_block`] holds every rule but the signature (cheap, runs
 //! in block order since it needs the parent), [`verify_approval`] and [`verify_batch`] check the federation's
 //! aggregate signature (expensive, parallel, batched). [`validate_block`] runs both for one block.
+//!
+//! A block's approval is the aggregate of its approvers' precommits in the approval's round: it verifies over
+//! `ecsync_components::approval_message(height, round, hash)` under [`BLS_DST`], never over the bare hash.
 
 mod approve;
 mod bls;
@@ -13,7 +16,7 @@ mod membership;
 pub mod tendermint;
 
 pub use approve::{
-    ApprovalMemory, ApprovalRecord, ApprovalStore, Refusal, ShareError, decide,
+    APPROVAL_ROUND, ApprovalMemory, ApprovalRecord, ApprovalStore, Refusal, ShareError, decide,
     verify_producer_share,
 };
 pub use bls::{
@@ -114,12 +117,13 @@ fn check_timestamp(spec: &ChainSpec, header: &Header) -> Result<(), BlockError> 
 }
 
 /// The rules of [`check_standalone`] but the approval's: what a member checks of a proposed block before it
-/// approves it (size with the largest approval, clock, timestamp, payload root).
+/// approves it (size with the largest approval, of any round, clock, timestamp, payload root).
 pub fn check_proposal(spec: &ChainSpec, block: &Block, now_ms: u64) -> Result<(), BlockError> {
     let largest = SignedBlock {
         block: block.clone(),
         approval: Approval {
             approvers: u64::MAX,
+            round: ecsync_components::agreement::Round::MAX,
             signature: SignatureBytes::ZERO,
         },
     };
@@ -164,7 +168,8 @@ pub fn check_approval_bits(
     Ok(())
 }
 
-/// Verifies one block's aggregate signature (unbatched). Call after [`check_approvers`] holds.
+/// Verifies one block's aggregate signature (unbatched): over its precommit in the approval's round
+/// ([`SignedBlock::approval_message`]). Call after [`check_approvers`] holds.
 pub fn verify_approval(authorities: &Authorities, block: &SignedBlock) -> Result<(), BlockError> {
     PreparedApproval::new(authorities, block, block.hash())?.verify()
 }
@@ -182,8 +187,9 @@ pub fn validate_block(
 }
 
 /// Verifies a head proof: the header's timestamp is its slot's start, its approval names known authorities, a
-/// quorum and the slot's producer, and its aggregate signature verifies over the header's hash (one aggregate
-/// verification, ~1.2 ms). Returns the head it proves. The clock (a slot not begun) is the caller's check
+/// quorum and the slot's producer, and its aggregate signature verifies as the block's approval: over the
+/// precommit for the header's hash at its height in the approval's round ([`HeadProof::approval_message`]; one
+/// aggregate verification, ~1.2 ms). Returns the head it proves. The clock (a slot not begun) is the caller's check
 /// (`ChainSpec::begins_beyond`): a proof from the future is not the sender's offence, a proof that fails here is.
 pub fn verify_head_proof(
     spec: &ChainSpec,
@@ -198,6 +204,6 @@ pub fn verify_head_proof(
     }
     check_approval_bits(spec, header.slot, &proof.approval)?;
     let head = proof.head();
-    PreparedApproval::of(authorities, &proof.approval, head.hash)?.verify()?;
+    PreparedApproval::of(authorities, &proof.approval, head.height, &head.hash)?.verify()?;
     Ok(head)
 }
