@@ -46,6 +46,8 @@
 //!   being on another chain, or disconnected at the engine's request, is put on a small deny list (with the reason)
 //!   and never redialed. Such a peer may still connect to us: it goes through the status check again (a foreign
 //!   peer is refused again, silently), and the engine decides about the others (its bans expire).
+//! - Operator bans ([`NetworkHandle::ban`], `bans.rs`): a peer banned for a while is disconnected, never dialed
+//!   and its connections closed at once until the ban ends or is lifted; then a known peer is dialed again.
 //!
 //! The swarm task stops on [`NetworkHandle::shutdown`] or when every handle is dropped; it keeps serving when the
 //! event receiver is dropped.
@@ -65,6 +67,7 @@
 //! [`Protocol`]: ecsync_components::FailureReason::Protocol
 
 mod approvals;
+mod bans;
 mod behaviour;
 mod budget;
 pub mod codec;
@@ -100,9 +103,11 @@ use tokio::task::JoinHandle;
 
 use crate::util::fs::IoError;
 
+pub use bans::{BanError, BanOutcome, BannedPeer};
 use behaviour::EcsyncSwarm;
 pub use behaviour::MAX_CONCURRENT_STREAMS;
 pub use codec::{ApproveRequest, BlocksByRangeRequest};
+pub use deny::{MAX_BAN, MAX_BANS, MIN_BAN};
 pub use gossip::{MAX_PENDING_VALIDATIONS, VALIDATION_TTL, topic_name};
 pub use limits::{DropReason, LimitError, ServeLimits, ServeStats, TokenBucket};
 #[cfg(feature = "test-utils")]
@@ -240,6 +245,8 @@ struct Shared {
     connected: AtomicUsize,
     /// The deny list's current contents, with reasons.
     denied: RwLock<Vec<(Libp2pPeer, String)>>,
+    /// The operator's bans (`bans.rs`).
+    bans: RwLock<Vec<deny::BanEntry>>,
     /// Known peers redialed when they go: bootnodes and peers learned from identify.
     known: AtomicUsize,
     /// Requests dropped by serving, by [`DropReason::index`].
@@ -278,6 +285,8 @@ impl Shared {
 enum Command {
     /// A request of the engine, to carry out.
     Request(Request),
+    /// An operator's ban command (`bans.rs`).
+    Ban(bans::BanCommand),
     /// Stop the task.
     Shutdown,
 }

@@ -125,6 +125,7 @@ impl SwarmTask {
                 event = self.swarm.select_next_some() => self.on_swarm_event(event),
                 command = self.commands.recv() => match command {
                     Some(Command::Request(request)) => self.on_request(request),
+                    Some(Command::Ban(ban)) => self.dialer.on_ban_command(&mut self.swarm, &self.peers, ban),
                     Some(Command::Shutdown) | None => break,
                 },
                 Some(served) = self.server.next_served() => self.server.on_served(&mut self.swarm, served),
@@ -252,6 +253,9 @@ impl SwarmTask {
         addr: &Multiaddr,
     ) {
         tracing::debug!(%peer, ?connection, %addr, num_established, "connection established");
+        if self.dialer.refuse_banned(&mut self.swarm, peer, connection) {
+            return;
+        }
         self.usefulness.on_connected(peer, addr, Instant::now());
         if !self.make_room(peer, connection) {
             return;
@@ -314,8 +318,8 @@ impl SwarmTask {
                 Message::Request {
                     request, channel, ..
                 } => {
-                    // Over its rate: dropped unread (the channel closes the stream).
-                    if !self.server.allow_status(peer) {
+                    // Banned, or over its rate: dropped unread (the channel closes the stream).
+                    if self.dialer.is_banned(&peer) || !self.server.allow_status(peer) {
                         return;
                     }
                     let event = self.status.on_their_request(
