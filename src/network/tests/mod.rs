@@ -2,8 +2,8 @@
 //! the fixtures (an in-memory block source, nodes, waits on events and conditions); the tests are by topic:
 //! `wire.rs` (framing and codecs), `exchange.rs` (status, blocks_by_range, keys, emulation, start errors),
 //! `dialing.rs` (refusals, bans, redials), `serving_limits.rs` (what serving refuses), `connection_limits.rs`
-//! (libp2p's connection limits), `relay.rs` (gossip forwarded only after the engine's verdict) and `bans.rs`
-//! (the operator's bans).
+//! (libp2p's connection limits), `relay.rs` (gossip forwarded only after the engine's verdict), `bans.rs` (the
+//! operator's bans) and `consensus.rs` (members' proposals and votes).
 //!
 //! No test waits a while to see that something did not happen: each waits for an event that proves the node
 //! has passed the point where it would have happened (a later message on the same ordered path, a decision in
@@ -11,6 +11,7 @@
 
 mod bans;
 mod connection_limits;
+mod consensus;
 mod dialing;
 mod eviction;
 mod exchange;
