@@ -24,6 +24,7 @@ const N: usize = 4;
 fn federation() -> (Federation, ChainSpec) {
     let federation = Federation::from_seed(12, N);
     let spec = ChainSpec {
+        version: ecsync_components::SPEC_VERSION,
         chain_id: 1,
         genesis_hash: GENESIS,
         genesis_time_ms: 0,
