@@ -132,13 +132,12 @@ pub fn build_schedule() -> Schedule {
             .in_set(Blocks)
             .after(import_blocks)
             .after(sequential_sync)
-            .before(produce_blocks),
+            .before(agree_blocks),
     );
-    // A federation member produces in its slots, then answers approval questions, against the head this tick
-    // imported (both strategies).
+    // A federation member takes part in the agreement on the height above the head this tick imported (both
+    // strategies).
     schedule.add_systems(
-        (produce_blocks, approve_blocks)
-            .chain()
+        agree_blocks
             .in_set(Blocks)
             .after(import_blocks)
             .after(sequential_sync),
@@ -232,7 +231,9 @@ impl SyncEngine {
         world.init_resource::<GossipBlocks>();
         world.init_resource::<ecsync_components::resources::ConsensusInbox>();
         world.init_resource::<Production>();
-        world.init_resource::<ecsync_systems::produce_blocks::ProductionLog>();
+        world.init_resource::<ecsync_systems::agree_blocks::ProductionLog>();
+        world.init_resource::<ecsync_systems::consensus::driver::Agreement>();
+        world.init_resource::<ecsync_components::agreement::Consensus>();
         world.init_resource::<EngineCounters>();
         world.init_resource::<SequentialState>();
         world.init_resource::<Messages<PeerOutcome>>();
@@ -322,16 +323,16 @@ impl SyncEngine {
         was
     }
 
-    /// Makes this node a federation member holding `keys` (checked against the spec already), remembering its
-    /// approvals in `memory`.
+    /// Makes this node a federation member holding `keys` (checked against the spec already), keeping its round
+    /// state (what it signed in the agreement) durable in `votes`.
     pub fn set_member(
         &mut self,
         keys: ecsync_systems::consensus::MemberKeys,
-        memory: Box<dyn ecsync_systems::consensus::ApprovalStore>,
+        votes: Box<dyn ecsync_components::store::VoteStore>,
     ) {
         self.world.resource_mut::<Membership>().authorities = keys.authorities();
         self.world
-            .insert_resource(FederationMember::new(std::sync::Arc::new(keys), memory));
+            .insert_resource(FederationMember::new(std::sync::Arc::new(keys), votes));
     }
 
     /// Makes this member produce blocks in its slots (`--produce`; only a member produces).
@@ -340,11 +341,11 @@ impl SyncEngine {
     }
 
     /// What the producer did since the last call (produced blocks, skipped slots), for the log.
-    pub fn take_production_log(&mut self) -> Vec<ecsync_systems::produce_blocks::ProductionEvent> {
+    pub fn take_production_log(&mut self) -> Vec<ecsync_systems::agree_blocks::ProductionEvent> {
         std::mem::take(
             &mut self
                 .world
-                .resource_mut::<ecsync_systems::produce_blocks::ProductionLog>()
+                .resource_mut::<ecsync_systems::agree_blocks::ProductionLog>()
                 .0,
         )
     }

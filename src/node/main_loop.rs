@@ -235,9 +235,10 @@ impl ClockWatch {
     }
 }
 
-/// One line per block produced and per slot skipped.
-fn log_production(events: Vec<ecsync_systems::produce_blocks::ProductionEvent>) {
-    use ecsync_systems::produce_blocks::ProductionEvent;
+/// One line per block decided and imported, and per note of the agreement (an equivocation seen, a durable
+/// write that failed, a decided block refused).
+fn log_production(events: Vec<ecsync_systems::agree_blocks::ProductionEvent>) {
+    use ecsync_systems::agree_blocks::ProductionEvent;
     for event in events {
         match event {
             ProductionEvent::Produced {
@@ -250,11 +251,7 @@ fn log_production(events: Vec<ecsync_systems::produce_blocks::ProductionEvent>) 
                     .filter(|i| approvers & (1u64 << i) != 0)
                     .collect::<Vec<_>>()
             ),
-            ProductionEvent::Skipped {
-                slot,
-                reason,
-                detail,
-            } => tracing::info!("skipped slot {slot}: {} ({detail})", reason.as_str()),
+            ProductionEvent::Note { detail } => tracing::warn!("agreement: {detail}"),
         }
     }
 }

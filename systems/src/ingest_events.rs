@@ -16,8 +16,8 @@ use ecsync_components::ecs::{
     Delivered, Downloading, Member, Peer, PeerBudget, PeerClaim, PeerProof,
 };
 use ecsync_components::resources::{
-    ApprovalAnswers, ApprovalAsks, ApprovalReply, ConsensusInbox, EngineCounters, GossipBlocks,
-    Inbox, MAX_APPROVAL_ASKS, MAX_GOSSIP_BLOCKS, Production, ProvenHead, Spec,
+    ApprovalAnswers, ApprovalReply, ConsensusInbox, EngineCounters, GossipBlocks, Inbox,
+    MAX_APPROVAL_ASKS, MAX_GOSSIP_BLOCKS, Production, ProvenHead, Spec,
 };
 use ecsync_components::{
     ApproveAnswer, FailureReason, GossipVerdict, NetEvent, Offence, OutcomeKind, PeerId,
@@ -314,7 +314,6 @@ impl ProducerReplies<'_> {
 /// their sender, for the agreement driver (`ConsensusInbox`: at most 1,024, the oldest dropped).
 pub fn ingest_events(
     mut inbox: ResMut<Inbox>,
-    mut asks: ResMut<ApprovalAsks>,
     mut replies: ProducerReplies,
     mut gossip: ResMut<GossipBlocks>,
     mut consensus: ResMut<ConsensusInbox>,
@@ -345,23 +344,16 @@ pub fn ingest_events(
             }
             NetEvent::PeerGone { peer } => ingest.gone(peer),
             NetEvent::PeerAuthenticated { peer, authorities } => ingest.member(peer, authorities),
-            NetEvent::ApprovalAsked {
-                peer,
-                ask,
-                block,
-                producer,
-            } => {
-                if asks.0.len() < MAX_APPROVAL_ASKS {
-                    asks.0.push_back((peer, ask, block, *producer));
-                } else {
-                    ingest.book.outbox.0.push(Request::AnswerApproval {
-                        ask,
-                        answer: ApproveAnswer::refused(
-                            RefusalKind::Busy,
-                            "too many questions waiting",
-                        ),
-                    });
-                }
+            NetEvent::ApprovalAsked { ask, .. } => {
+                // Approvals are precommits of the agreement now (`agree_blocks`): a one-shot question is never
+                // answered with a signature (a round-0 share would be a round-0 precommit outside the rules).
+                ingest.book.outbox.0.push(Request::AnswerApproval {
+                    ask,
+                    answer: ApproveAnswer::refused(
+                        RefusalKind::NotAMember,
+                        "approvals come from the agreement protocol",
+                    ),
+                });
             }
             NetEvent::ApprovalAnswered {
                 peer,

@@ -12,7 +12,6 @@
 
 mod support;
 
-mod approve_blocks;
 mod check_world;
 mod checkpoint_due;
 mod dispatch_requests;

@@ -9,6 +9,7 @@
 
 mod approve;
 mod bls;
+pub mod driver;
 mod error;
 mod keys;
 mod member;
