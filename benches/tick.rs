@@ -97,7 +97,8 @@ fn sync(engine: &mut SyncEngine, chain: &SimChain) -> u64 {
                 Request::AnswerApproval { .. }
                 | Request::AskApproval { .. }
                 | Request::GossipVerdict { .. }
-                | Request::PublishBlock { .. } => {}
+                | Request::PublishBlock { .. }
+                | Request::SendConsensus { .. } => {}
                 Request::Disconnect { peer, reason, .. } => {
                     panic!("the engine dropped honest {peer}: {reason}")
                 }

@@ -197,16 +197,22 @@ fn insufficient_approvals() {
     );
 }
 
+/// A certificate is the precommits of any quorum: the slot's producer (the round's proposer) need not be in it.
 #[test]
-fn producer_not_approving() {
+fn a_quorum_without_the_slot_producer_is_valid() {
     let (parent, block) = parent_and_block();
-    let slot = block.header.slot;
-    let producer = spec().producer_index(slot);
+    let producer = spec().producer_index(block.header.slot);
     let approvers = ALL & !(1 << producer);
-    assert_eq!(
-        validate(&parent, &sign(block, approvers), NOW),
-        Err(BlockError::ProducerNotApproving { slot, producer })
-    );
+    assert_eq!(validate(&parent, &sign(block, approvers), NOW), Ok(()));
+}
+
+/// An approval relabelled with another round signs a precommit of a round it does not name.
+#[test]
+fn a_relabelled_round_does_not_verify() {
+    let (parent, block) = parent_and_block();
+    let mut b = sign(block, ALL);
+    b.approval.round = 1;
+    assert_eq!(validate(&parent, &b, NOW), Err(BlockError::BadSignature));
 }
 
 #[test]

@@ -195,7 +195,7 @@ macro_rules! hostile {
 
 hostile! {
     bad_signature: "bad-signature",
-    wrong_producer: "wrong-producer",
+    wrong_round: "wrong-round",
     few_approvals: "few-approvals",
     broken_link: "broken-link",
     bad_payload: "bad-payload",

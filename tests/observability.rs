@@ -366,6 +366,7 @@ fn dump_router(
         dump_limits,
         control: None,
         control_limits: Arc::default(),
+        network: None,
     })
 }
 
@@ -635,6 +636,7 @@ fn control_endpoints_are_loopback_only_and_rate_limited() {
             dump_limits: Arc::default(),
             control,
             control_limits: Arc::new(limits),
+            network: None,
         })
     };
     let post = |app: axum::Router, path: &'static str| {

@@ -198,6 +198,58 @@ pub struct RoundState {
     pub precommitted: Option<Vote>,
 }
 
+/// A vote seen, as the world dump shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoteSeen {
+    /// The round.
+    pub round: Round,
+    /// Prevote or precommit.
+    pub kind: VoteKind,
+    /// The voter's authority index.
+    pub voter: u16,
+    /// The value, `None` for nil.
+    pub value: Option<Hash32>,
+}
+
+/// Most decided rounds remembered in [`Consensus::decided_rounds`].
+pub const DECIDED_ROUNDS_KEPT: usize = 64;
+
+/// The agreement as the world dump and /metrics see it, refreshed by the agreement system each tick (absent
+/// data on a node that is no member).
+#[derive(
+    bevy_ecs::resource::Resource, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize,
+)]
+pub struct Consensus {
+    /// Whether this node takes part (a federation member).
+    pub member: bool,
+    /// The height agreed on.
+    pub height: u64,
+    /// Its current round.
+    pub round: Round,
+    /// The step in it.
+    pub step: Step,
+    /// The round's proposer.
+    pub proposer: u16,
+    /// Whether the production gate lets it sign.
+    pub gate_open: bool,
+    /// Its lock.
+    pub locked: Option<RoundValue>,
+    /// Its valid value.
+    pub valid: Option<RoundValue>,
+    /// The proposals heard at this height (bounded by the driver).
+    pub proposals: Vec<Proposal>,
+    /// The votes heard in the current and the previous round.
+    pub votes: Vec<VoteSeen>,
+    /// Equivocations seen since start, by authority.
+    pub equivocations: std::collections::BTreeMap<u16, u64>,
+    /// Timeouts that moved it on, by step (propose, prevote, precommit).
+    pub timeouts: [u64; 3],
+    /// Heights decided since start.
+    pub decided: u64,
+    /// The rounds the latest heights were decided in (at most [`DECIDED_ROUNDS_KEPT`], oldest first).
+    pub decided_rounds: Vec<Round>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,8 @@
 use bevy_ecs::prelude::{Entity, Message};
 use serde::{Deserialize, Serialize};
 
-use crate::bytes::Hash32;
+use crate::agreement::{Proposal, Vote};
+use crate::bytes::{Hash32, SignatureBytes};
 use crate::chain::{Approval, Block, BlockRef, HeadProof, Height};
 
 /// Protocol cap on blocks per `blocks_by_range` request.
@@ -213,6 +214,15 @@ pub enum NetEvent {
         /// The canonical block encoding, unchecked (at most the spec's `max_block_bytes`).
         bytes: Vec<u8>,
     },
+    /// Proposals and votes a proven federation member sent (`/ecsync/req/consensus/1`), in the order sent. The
+    /// network checked who sent them and how many, nothing else: no signature, no block. At most
+    /// [`MAX_CONSENSUS_BATCH`].
+    Consensus {
+        /// The member.
+        peer: PeerId,
+        /// Its messages, unchecked.
+        messages: Vec<ConsensusMessage>,
+    },
 }
 
 /// What the engine says of a gossiped block ([`NetEvent::GossipBlock`]).
@@ -335,6 +345,99 @@ impl ApproveAnswer {
     }
 }
 
+/// Most messages in one request of the consensus protocol (a proposal or a vote each).
+pub const MAX_CONSENSUS_BATCH: usize = 64;
+
+/// A proposal as it travels: the proposal, the proposed block (its header hash is `proposal.value`) and the
+/// proposer's BLS signature over [`Proposal::message`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedProposal {
+    /// The proposal.
+    pub proposal: Proposal,
+    /// The proposed block.
+    pub block: Block,
+    /// The proposer's signature over `proposal.message()`.
+    pub signature: SignatureBytes,
+}
+
+impl SignedProposal {
+    /// Whether `block` is the block proposed: its header hash is `proposal.value` and its height
+    /// `proposal.height` (one SHA-256 of the header; no signature is checked).
+    pub fn carries_its_block(&self) -> bool {
+        self.block.header.height == self.proposal.height
+            && self.block.header.hash() == self.proposal.value
+    }
+}
+
+/// A vote as it travels: the vote and its voter's BLS signature over [`Vote::message`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedVote {
+    /// The vote.
+    pub vote: Vote,
+    /// The voter's signature over `vote.message()`.
+    pub signature: SignatureBytes,
+}
+
+/// One message of the agreement on a block (`/ecsync/req/consensus/1`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConsensusMessage {
+    /// A round's proposal, with its block.
+    Proposal(SignedProposal),
+    /// A prevote or a precommit.
+    Vote(SignedVote),
+}
+
+impl ConsensusMessage {
+    /// The height it is about.
+    pub fn height(&self) -> Height {
+        match self {
+            ConsensusMessage::Proposal(p) => p.proposal.height,
+            ConsensusMessage::Vote(v) => v.vote.height,
+        }
+    }
+
+    /// The round it is about.
+    pub fn round(&self) -> crate::agreement::Round {
+        match self {
+            ConsensusMessage::Proposal(p) => p.proposal.round,
+            ConsensusMessage::Vote(v) => v.vote.round,
+        }
+    }
+}
+
+/// Longest reason a [`ConsensusAck::Refused`] carries (a longer one is cut).
+pub const MAX_ACK_REASON: usize = 128;
+
+/// The receiver's answer to a consensus request: a tiny ack, sent at once by its network (before its engine saw
+/// the messages).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConsensusAck {
+    /// Handed to its engine.
+    Accepted,
+    /// Not taken, for good (the sender is no proven member). At most [`MAX_ACK_REASON`] bytes.
+    Refused {
+        /// Why, for people.
+        reason: String,
+    },
+    /// Not taken now (too many of the sender's messages wait, or it sends too fast): send again later.
+    Busy,
+}
+
+impl ConsensusAck {
+    /// A refusal, its reason cut to [`MAX_ACK_REASON`] bytes.
+    pub fn refused(reason: impl Into<String>) -> Self {
+        let mut reason = reason.into();
+        if reason.len() > MAX_ACK_REASON {
+            let mut cut = MAX_ACK_REASON;
+            while !reason.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            reason.truncate(cut);
+        }
+        Self::Refused { reason }
+    }
+}
+
 /// A request the engine wants sent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Request {
@@ -387,6 +490,15 @@ pub enum Request {
     PublishBlock {
         /// Its canonical encoding.
         bytes: Vec<u8>,
+    },
+    /// Send proposals and votes to a federation member (`/ecsync/req/consensus/1`); the network splits them into
+    /// requests of at most [`MAX_CONSENSUS_BATCH`] messages within the protocol's size cap. Nothing comes back
+    /// to the engine: a message lost is sent again by the next gossip.
+    SendConsensus {
+        /// The member.
+        peer: PeerId,
+        /// The messages, signed.
+        messages: Vec<ConsensusMessage>,
     },
     /// Drop a peer (it sent invalid data, is on another chain, or its reputation fell too low).
     Disconnect {
@@ -488,4 +600,58 @@ pub enum OutcomeKind {
     Dropped,
     /// Sent something invalid: a malformed answer or a block that breaks a rule.
     Invalid(Offence),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_reason_is_cut_at_a_char_boundary() {
+        let ConsensusAck::Refused { reason } = ConsensusAck::refused("é".repeat(100)) else {
+            panic!("not a refusal")
+        };
+        assert_eq!(reason, "é".repeat(MAX_ACK_REASON / 2));
+        let short = ConsensusAck::refused("no");
+        assert_eq!(
+            short,
+            ConsensusAck::Refused {
+                reason: "no".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_signed_proposal_carries_its_block_only_if_it_names_it() {
+        let block = Block {
+            header: crate::chain::Header {
+                height: 4,
+                slot: 9,
+                parent_hash: Hash32([1; 32]),
+                timestamp_ms: 9_000,
+                payload_root: crate::chain::payload_root(&[]),
+                state_root: Hash32::ZERO,
+            },
+            payload: Vec::new(),
+        };
+        let mut signed = SignedProposal {
+            proposal: Proposal {
+                height: 4,
+                round: 2,
+                value: block.header.hash(),
+                valid_round: Some(1),
+                proposer: 3,
+            },
+            block,
+            signature: SignatureBytes::ZERO,
+        };
+        assert!(signed.carries_its_block());
+        let message = ConsensusMessage::Proposal(signed.clone());
+        assert_eq!((message.height(), message.round()), (4, 2));
+        signed.proposal.height = 5;
+        assert!(!signed.carries_its_block());
+        signed.proposal.height = 4;
+        signed.block.header.state_root = Hash32([2; 32]);
+        assert!(!signed.carries_its_block());
+    }
 }

@@ -284,6 +284,67 @@ pub const MAX_GOSSIP_BLOCKS: usize = 64;
 #[derive(Resource, Clone, Debug, Default)]
 pub struct GossipBlocks(pub std::collections::VecDeque<(crate::PeerId, u64, Vec<u8>)>);
 
+/// Most consensus messages waiting for the engine's agreement driver; beyond, the oldest is dropped (and counted).
+pub const MAX_CONSENSUS_INBOX: usize = 1024;
+
+/// Proposals and votes from federation members (`NetEvent::Consensus`), with their sender, oldest first, waiting
+/// for the agreement driver: at most [`MAX_CONSENSUS_INBOX`], the oldest dropped first (a lost message is sent
+/// again by its sender's next gossip), and counted in [`ConsensusInbox::dropped`].
+#[derive(Resource, Clone, Debug, Default)]
+pub struct ConsensusInbox {
+    /// The messages, oldest first.
+    messages: VecDeque<(PeerId, crate::messages::ConsensusMessage)>,
+    /// Messages dropped to keep the bound, since start.
+    dropped: u64,
+}
+
+impl ConsensusInbox {
+    /// Queues `message` from `peer`, dropping the oldest message when [`MAX_CONSENSUS_INBOX`] wait already.
+    pub fn push(&mut self, peer: PeerId, message: crate::messages::ConsensusMessage) {
+        if self.messages.len() >= MAX_CONSENSUS_INBOX {
+            self.messages.pop_front();
+            self.dropped += 1;
+        }
+        self.messages.push_back((peer, message));
+    }
+
+    /// Queues `messages` from `peer` in order, as [`ConsensusInbox::push`] does each.
+    pub fn extend(
+        &mut self,
+        peer: PeerId,
+        messages: impl IntoIterator<Item = crate::messages::ConsensusMessage>,
+    ) {
+        for message in messages {
+            self.push(peer, message);
+        }
+    }
+
+    /// Takes every waiting message, oldest first.
+    pub fn take(&mut self) -> VecDeque<(PeerId, crate::messages::ConsensusMessage)> {
+        std::mem::take(&mut self.messages)
+    }
+
+    /// Takes the oldest waiting message.
+    pub fn pop(&mut self) -> Option<(PeerId, crate::messages::ConsensusMessage)> {
+        self.messages.pop_front()
+    }
+
+    /// Messages waiting.
+    pub fn len(&self) -> usize {
+        self.messages.len()
+    }
+
+    /// Whether none waits.
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty()
+    }
+
+    /// Messages dropped to keep the bound, since start.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+}
+
 /// What came of one of the producer's approval questions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApprovalReply {
@@ -560,4 +621,49 @@ pub struct Observations {
     pub import: Vec<(f64, u32)>,
     /// Request latencies in seconds by outcome label (served, empty, timeout, failed, invalid).
     pub request_latency: Vec<(&'static str, f64)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agreement::{Vote, VoteKind};
+    use crate::messages::{ConsensusMessage, SignedVote};
+
+    fn vote(round: u32) -> ConsensusMessage {
+        ConsensusMessage::Vote(SignedVote {
+            vote: Vote {
+                height: 1,
+                round,
+                kind: VoteKind::Prevote,
+                value: None,
+                voter: 0,
+            },
+            signature: crate::SignatureBytes::ZERO,
+        })
+    }
+
+    #[test]
+    fn the_consensus_inbox_keeps_the_newest_messages_and_counts_the_dropped() {
+        let mut inbox = ConsensusInbox::default();
+        let total = MAX_CONSENSUS_INBOX + 10;
+        for round in 0..total as u32 {
+            inbox.push(PeerId(u64::from(round % 3)), vote(round));
+            assert!(inbox.len() <= MAX_CONSENSUS_INBOX);
+        }
+        assert_eq!(inbox.len(), MAX_CONSENSUS_INBOX);
+        assert_eq!(inbox.dropped(), 10);
+        // The ten oldest went; the rest are in order, each with its sender.
+        let (peer, first) = inbox.pop().unwrap();
+        assert_eq!((peer, first.round()), (PeerId(10 % 3), 10));
+        let rest = inbox.take();
+        assert_eq!(rest.len(), MAX_CONSENSUS_INBOX - 1);
+        assert!(
+            rest.iter()
+                .zip(11u32..)
+                .all(|((p, m), r)| m.round() == r && *p == PeerId(u64::from(r % 3)))
+        );
+        assert!(inbox.is_empty());
+        inbox.push(PeerId(9), vote(0));
+        assert_eq!((inbox.len(), inbox.dropped()), (1, 10));
+    }
 }

@@ -1,8 +1,11 @@
 //! The store interface the engine is given: a chain of signed blocks with a head and checkpoints. The node
 //! implements it over redb; the engine sees only this trait.
 
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
 use serde::{Deserialize, Serialize};
 
+use crate::agreement::RoundState;
 use crate::bytes::Hash32;
 use crate::chain::{BlockRef, Height, SignedBlock};
 
@@ -216,6 +219,84 @@ pub trait ChainStore: Send + Sync {
     fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError>;
 }
 
+/// Where a federation member keeps its round state (`RoundState`: height, round, step, lock, valid value and
+/// what it signed in the round) so that a restart never makes it sign against its own votes (issue 26). The
+/// agreement driver saves the state after every change and BEFORE any signature that change implies leaves the
+/// node; at start it resumes from what [`VoteStore::load_round_state`] gives. Only the newest state is kept. The
+/// node's is a table of its approval memory (a redb file, fsynced: `src/store/approvals.rs`); tests and the
+/// simulator use [`MemoryVoteStore`].
+pub trait VoteStore: Send + Sync {
+    /// The newest state saved, if any. An error when it cannot be read or does not decode: the member must then
+    /// not sign (it does not know what it signed).
+    fn load_round_state(&self) -> Result<Option<RoundState>, StoreError>;
+
+    /// Saves `state` as the newest, replacing the one before, durably before it returns. Writes nothing when
+    /// `state` is the one stored. Returns whether it wrote.
+    fn save_round_state(&mut self, state: &RoundState) -> Result<bool, StoreError>;
+}
+
+/// A [`VoteStore`] in memory, for tests and the simulator. Its clones share one state, as a process and its
+/// restart share a file: keep a clone, drop the engine (a crash), and start a new one on the clone. It can be
+/// made to fail ([`MemoryVoteStore::set_failing`]), as a disk that fails.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryVoteStore(Arc<Mutex<MemoryVotes>>);
+
+/// What a [`MemoryVoteStore`] holds.
+#[derive(Debug, Default)]
+struct MemoryVotes {
+    /// The newest state saved.
+    state: Option<RoundState>,
+    /// States written (saves of a state not stored already).
+    writes: u64,
+    /// Whether loads and saves fail.
+    failing: bool,
+}
+
+impl MemoryVoteStore {
+    /// The shared state (a panic elsewhere while holding it leaves plain data: taken as it is).
+    fn votes(&self) -> MutexGuard<'_, MemoryVotes> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// States written since it was made (a save of the state stored already writes nothing).
+    pub fn writes(&self) -> u64 {
+        self.votes().writes
+    }
+
+    /// Makes loads and saves fail (`StoreError::Io`) from now on, or work again.
+    pub fn set_failing(&self, failing: bool) {
+        self.votes().failing = failing;
+    }
+
+    /// The error of a failing store.
+    fn failure() -> StoreError {
+        StoreError::Io("the vote store fails (as asked)".into())
+    }
+}
+
+impl VoteStore for MemoryVoteStore {
+    fn load_round_state(&self) -> Result<Option<RoundState>, StoreError> {
+        let votes = self.votes();
+        if votes.failing {
+            return Err(Self::failure());
+        }
+        Ok(votes.state.clone())
+    }
+
+    fn save_round_state(&mut self, state: &RoundState) -> Result<bool, StoreError> {
+        let mut votes = self.votes();
+        if votes.failing {
+            return Err(Self::failure());
+        }
+        if votes.state.as_ref() == Some(state) {
+            return Ok(false);
+        }
+        votes.state = Some(state.clone());
+        votes.writes += 1;
+        Ok(true)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,5 +429,27 @@ mod tests {
             let batch = [cases[0], blocks[1].as_import()];
             assert!(link_batch(genesis, &batch, None).is_err());
         }
+    }
+
+    #[test]
+    fn a_memory_vote_store_keeps_the_newest_state_shared_by_its_clones() {
+        let mut store = MemoryVoteStore::default();
+        assert_eq!(store.load_round_state(), Ok(None));
+        let mut state = RoundState {
+            height: 3,
+            ..RoundState::default()
+        };
+        assert_eq!(store.save_round_state(&state), Ok(true));
+        assert_eq!(store.save_round_state(&state), Ok(false), "unchanged");
+        state.round = 1;
+        let restarted = store.clone();
+        assert_eq!(store.save_round_state(&state), Ok(true));
+        assert_eq!(restarted.load_round_state(), Ok(Some(state.clone())));
+        assert_eq!(restarted.writes(), 2);
+        restarted.set_failing(true);
+        assert!(store.save_round_state(&RoundState::default()).is_err());
+        assert!(store.load_round_state().is_err());
+        restarted.set_failing(false);
+        assert_eq!(store.load_round_state(), Ok(Some(state)));
     }
 }

@@ -230,6 +230,7 @@ impl SyncEngine {
         world.init_resource::<ApprovalAsks>();
         world.init_resource::<ApprovalAnswers>();
         world.init_resource::<GossipBlocks>();
+        world.init_resource::<ecsync_components::resources::ConsensusInbox>();
         world.init_resource::<Production>();
         world.init_resource::<ecsync_systems::produce_blocks::ProductionLog>();
         world.init_resource::<EngineCounters>();

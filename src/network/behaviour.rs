@@ -8,10 +8,10 @@ use libp2p::request_response::{self, ProtocolSupport};
 use libp2p::swarm::NetworkBehaviour;
 use libp2p::{StreamProtocol, Swarm, identify, noise, ping, tcp, yamux};
 
-use super::codec::{ApproveCodec, BlocksCodec, MemberCodec, StatusCodec};
+use super::codec::{ApproveCodec, BlocksCodec, ConsensusCodec, MemberCodec, StatusCodec};
 use super::{
-    AGENT_VERSION, APPROVE_PROTOCOL, BLOCKS_BY_RANGE_PROTOCOL, IDENTIFY_PROTOCOL_VERSION,
-    MEMBER_PROTOCOL, NetworkConfig, STATUS_PROTOCOL,
+    AGENT_VERSION, APPROVE_PROTOCOL, BLOCKS_BY_RANGE_PROTOCOL, CONSENSUS_PROTOCOL,
+    IDENTIFY_PROTOCOL_VERSION, MEMBER_PROTOCOL, NetworkConfig, STATUS_PROTOCOL,
 };
 
 /// Connections stay open while idle (the engine asks for status every few seconds anyway; ping detects dead ones).
@@ -20,7 +20,7 @@ const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 /// most `max_answers_per_peer` of them per peer for long; the others are dropped at once.
 pub const MAX_CONCURRENT_STREAMS: usize = 64;
 
-/// ecsync's behaviours, combined: connection limits, identify, ping, the three request-response protocols and
+/// ecsync's behaviours, combined: connection limits, identify, ping, the five request-response protocols and
 /// block gossip.
 #[derive(NetworkBehaviour)]
 pub(super) struct EcsyncBehaviour {
@@ -38,6 +38,8 @@ pub(super) struct EcsyncBehaviour {
     pub(super) approve: request_response::Behaviour<ApproveCodec>,
     /// Membership challenges and proofs ([`MEMBER_PROTOCOL`], `members.rs`).
     pub(super) member: request_response::Behaviour<MemberCodec>,
+    /// Proposals and votes between federation members ([`CONSENSUS_PROTOCOL`], `consensus.rs`).
+    pub(super) consensus: request_response::Behaviour<ConsensusCodec>,
     /// Block gossip on the chain's topic, validated by the engine before forwarding (`gossip.rs`).
     pub(super) gossipsub: libp2p::gossipsub::Behaviour,
 }
@@ -110,12 +112,25 @@ fn behaviour(config: &NetworkConfig, key: &libp2p::identity::Keypair) -> EcsyncB
             },
             [(StreamProtocol::new(APPROVE_PROTOCOL), ProtocolSupport::Full)],
             // A member answers within a tick or two (and one fsync): a question unanswered by then is lost.
-            rr_config.with_request_timeout(config.request_timeout.min(APPROVE_TIMEOUT)),
+            rr_config
+                .clone()
+                .with_request_timeout(config.request_timeout.min(APPROVE_TIMEOUT)),
         ),
         member: request_response::Behaviour::with_codec(
             MemberCodec,
             [(StreamProtocol::new(MEMBER_PROTOCOL), ProtocolSupport::Full)],
             status_config,
+        ),
+        consensus: request_response::Behaviour::with_codec(
+            ConsensusCodec {
+                max_block_bytes: config.max_block_bytes,
+            },
+            [(
+                StreamProtocol::new(CONSENSUS_PROTOCOL),
+                ProtocolSupport::Full,
+            )],
+            // Acked at once on the swarm task: a request unanswered by then is lost (gossip sends it again).
+            rr_config.with_request_timeout(config.request_timeout.min(CONSENSUS_TIMEOUT)),
         ),
         gossipsub: super::gossip::behaviour(key, config.max_block_bytes),
     }
@@ -127,3 +142,6 @@ pub const CONNECTION_HEADROOM: u32 = 16;
 
 /// Timeout of an approval question.
 pub const APPROVE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Timeout of a consensus request (its ack comes at once).
+pub const CONSENSUS_TIMEOUT: Duration = Duration::from_secs(5);

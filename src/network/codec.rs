@@ -21,6 +21,9 @@
 //!   [`MAX_REQUEST_BYTES`]), the response an [`ApproveAnswer`] (cap [`MAX_APPROVE_RESPONSE_BYTES`]).
 //! - member: the request is a [`MemberChallenge`] (cap [`MAX_REQUEST_BYTES`]), the response a [`MemberProof`]
 //!   (cap [`MAX_MEMBER_RESPONSE_BYTES`]).
+//! - consensus: the request is a [`ConsensusRequest`] (at most [`MAX_CONSENSUS_BATCH`] proposals and votes; cap
+//!   the chain's `max_block_bytes` plus [`CONSENSUS_REQUEST_OVERHEAD`]), the response a [`ConsensusAck`] (cap
+//!   [`MAX_CONSENSUS_RESPONSE_BYTES`]).
 //!
 //! The response cap is per request: [`response_cap`] of the request's `max_bytes` (clamped to
 //! [`MAX_RESPONSE_BYTES`]). A codec's `read_response` is not given the request, but libp2p's request_response
@@ -32,6 +35,7 @@
 
 use std::io;
 
+use ecsync_components::messages::{ConsensusAck, ConsensusMessage, MAX_CONSENSUS_BATCH};
 use ecsync_components::{ApproveAnswer, Block, MAX_BLOCKS_PER_REQUEST, StatusMessage};
 use libp2p::StreamProtocol;
 use libp2p::futures::io::{BufReader, Cursor, Take};
@@ -141,6 +145,74 @@ impl ApproveCodec {
 }
 
 postcard_codec!(ApproveCodec, ApproveRequest, ApproveAnswer, "approve");
+
+/// Room a consensus request has beyond one block of the chain's `max_block_bytes`: the proposal, signatures and
+/// votes around it.
+pub const CONSENSUS_REQUEST_OVERHEAD: usize = 4 * 1024;
+
+/// Cap on a consensus response body (an ack: a few bytes, a refusal's reason at most 128).
+pub const MAX_CONSENSUS_RESPONSE_BYTES: usize = 256;
+
+/// A consensus request (`/ecsync/req/consensus/1`): at most [`MAX_CONSENSUS_BATCH`] proposals and votes, encoded
+/// as a postcard sequence. Decoding refuses a longer one at its length, before any element is decoded.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ConsensusRequest {
+    /// The messages.
+    pub messages: Vec<ConsensusMessage>,
+}
+
+impl<'de> Deserialize<'de> for ConsensusRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_seq(BoundedMessages)
+    }
+}
+
+/// Decodes at most [`MAX_CONSENSUS_BATCH`] messages.
+struct BoundedMessages;
+
+impl<'de> serde::de::Visitor<'de> for BoundedMessages {
+    type Value = ConsensusRequest;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "at most {MAX_CONSENSUS_BATCH} consensus messages")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let claimed = seq.size_hint().unwrap_or(0);
+        if claimed > MAX_CONSENSUS_BATCH {
+            return Err(serde::de::Error::invalid_length(claimed, &self));
+        }
+        let mut messages = Vec::with_capacity(claimed);
+        while let Some(message) = seq.next_element()? {
+            if messages.len() == MAX_CONSENSUS_BATCH {
+                return Err(serde::de::Error::invalid_length(messages.len() + 1, &self));
+            }
+            messages.push(message);
+        }
+        Ok(ConsensusRequest { messages })
+    }
+}
+
+/// The consensus protocol's codec, with the chain's block size limit.
+#[derive(Clone, Copy, Debug)]
+pub struct ConsensusCodec {
+    /// Largest block encoding of the chain (a request carries at most about one).
+    pub max_block_bytes: u32,
+}
+
+impl ConsensusCodec {
+    /// Cap on a request body: the chain's `max_block_bytes` plus [`CONSENSUS_REQUEST_OVERHEAD`].
+    pub fn request_cap(&self) -> usize {
+        self.max_block_bytes as usize + CONSENSUS_REQUEST_OVERHEAD
+    }
+
+    fn response_cap(&self) -> usize {
+        MAX_CONSENSUS_RESPONSE_BYTES
+    }
+}
+
+postcard_codec!(ConsensusCodec, ConsensusRequest, ConsensusAck, "consensus");
 
 /// Cap on a membership proof response body (a proof is ~110 bytes).
 pub const MAX_MEMBER_RESPONSE_BYTES: usize = 256;

@@ -1,5 +1,6 @@
 //! Dialing: the known peers (the bootnodes, and up to [`MAX_LEARNED`] peers that connected to us, at the listen
-//! address identify told us) and their redial backoff, capped and for ever, the deny list of peers never to redial, and the refused peers
+//! address identify told us) and their redial backoff, capped and for ever, the deny list of peers never to redial,
+//! the operator's bans (no dial, connections closed at once, a dial when the ban ends), and the refused peers
 //! waiting out their grace period before being disconnected. Everything about whom we connect to (or stop
 //! connecting to) lives here; the task only tells it what happened and when its timer fired.
 
@@ -9,14 +10,15 @@ use std::time::Duration;
 
 use libp2p::Multiaddr;
 use libp2p::PeerId as Libp2pPeer;
-use libp2p::swarm::DialError;
 use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
+use libp2p::swarm::{ConnectionId, DialError};
 use tokio::time::Instant;
 
+use super::bans::{BanCommand, BanOutcome};
 use super::behaviour::EcsyncSwarm;
-use super::deny::{DenyKind, DenyList};
+use super::deny::{Bans, DenyKind, DenyList};
 use super::peers::Peers;
-use super::{REDIAL_INITIAL, REDIAL_MAX, REFUSAL_GRACE, Shared};
+use super::{MAX_BANS, REDIAL_INITIAL, REDIAL_MAX, REFUSAL_GRACE, Shared};
 
 /// Peers learned from identify (beyond the bootnodes) that are redialed; more are not remembered.
 pub const MAX_LEARNED: usize = 64;
@@ -32,8 +34,10 @@ pub(super) enum DialRecord {
     Failed(Libp2pPeer, String),
     /// A redial of the peer was scheduled this long from now.
     RedialScheduled(Libp2pPeer, Duration),
-    /// The peer's connection closed, or a dial of it failed, and it is not redialed: it is on the deny list.
+    /// The peer's connection closed, or a dial of it failed, and it is not redialed: it is denied or banned.
     NotRedialed(Libp2pPeer),
+    /// A connection of the peer was closed as soon as it was established: it is banned.
+    Refused(Libp2pPeer),
 }
 
 /// A known peer (a bootnode, or a peer learned from identify) and its redial schedule.
@@ -58,6 +62,8 @@ pub(super) struct Dialer {
     bootnodes: HashMap<Libp2pPeer, Bootnode>,
     /// Peers never to redial.
     deny: DenyList,
+    /// Peers the operator banned for a while.
+    bans: Bans,
     /// Refused peers still connected, and when to disconnect them: not at once, as closing a connection with
     /// unread data resets it, and the peer could lose our last status message and never learn why.
     refusals: HashMap<Libp2pPeer, Instant>,
@@ -70,6 +76,7 @@ impl Dialer {
             shared,
             bootnodes: HashMap::new(),
             deny: DenyList::default(),
+            bans: Bans::default(),
             refusals: HashMap::new(),
         }
     }
@@ -98,10 +105,7 @@ impl Dialer {
     /// unless it is a bootnode already, denied, or [`MAX_LEARNED`] peers are known already.
     pub(super) fn learn(&mut self, peer: Libp2pPeer, addrs: &[Multiaddr]) {
         let learned = self.bootnodes.values().filter(|b| b.learned).count();
-        if self.bootnodes.contains_key(&peer)
-            || self.deny.kind(&peer).is_some()
-            || learned >= MAX_LEARNED
-        {
+        if self.bootnodes.contains_key(&peer) || self.is_denied(&peer) || learned >= MAX_LEARNED {
             return;
         }
         let tcp = |a: &&Multiaddr| {
@@ -125,24 +129,39 @@ impl Dialer {
         self.publish_known();
     }
 
-    /// When [`Dialer::due`] has something to do next: the earliest redial or end of a refusal's grace.
+    /// When [`Dialer::due`] has something to do next: the earliest redial, end of a refusal's grace or end of a
+    /// ban.
     pub(super) fn wake_at(&self) -> Option<Instant> {
         self.bootnodes
             .values()
             .filter_map(|b| b.redial_at)
             .chain(self.refusals.values().copied())
+            .chain(self.bans.next_end())
             .min()
     }
 
-    /// Redials the bootnodes that are due, then disconnects the refused peers whose grace period is over.
+    /// Lifts the bans that ended, redials the bootnodes that are due, then disconnects the refused peers whose
+    /// grace period is over.
     pub(super) fn due(&mut self, swarm: &mut EcsyncSwarm, peers: &Peers) {
+        let ended = self.bans.expire(Instant::now());
+        if !ended.is_empty() {
+            self.publish_bans();
+        }
+        for peer in ended {
+            tracing::info!(%peer, "a ban ended");
+            self.after_ban(swarm, peers, peer);
+        }
         self.redial_due(swarm, peers);
         self.refusals_due(swarm);
     }
 
     /// Dials bootnode `peer` (if it is one), unless a dial or connection is already under way.
     fn dial(&mut self, swarm: &mut EcsyncSwarm, peers: &Peers, peer: Libp2pPeer) {
-        let Some(boot) = self.bootnodes.get(&peer) else {
+        let Some(boot) = self
+            .bootnodes
+            .get(&peer)
+            .filter(|_| !self.bans.contains(&peer))
+        else {
             return;
         };
         let opts = DialOpts::peer_id(peer)
@@ -181,7 +200,7 @@ impl Dialer {
     /// Schedules a redial of bootnode `peer` after its backoff (doubling it), unless it is denied, connected or
     /// already scheduled.
     fn schedule_redial(&mut self, peers: &Peers, peer: Libp2pPeer) {
-        if self.deny.kind(&peer).is_some() {
+        if self.is_denied(&peer) {
             #[cfg(test)]
             self.record(DialRecord::NotRedialed(peer));
             return;
@@ -214,7 +233,7 @@ impl Dialer {
             })
             .collect();
         for peer in due {
-            if self.deny.kind(&peer).is_none() && !peers.is_connected(&peer) {
+            if !self.is_denied(&peer) && !peers.is_connected(&peer) {
                 self.dial(swarm, peers, peer);
             }
         }
@@ -263,10 +282,90 @@ impl Dialer {
         self.bootnodes.get(peer).is_some_and(|b| !b.learned)
     }
 
-    /// Whether `peer` is on the deny list (refused for another chain, or disconnected at the engine's request):
-    /// such a peer is not served blocks.
+    /// Whether `peer` is on the deny list (refused for another chain, or disconnected at the engine's request) or
+    /// banned by the operator: such a peer is not redialed, nor served blocks.
     pub(super) fn is_denied(&self, peer: &Libp2pPeer) -> bool {
-        self.deny.kind(peer).is_some()
+        self.deny.kind(peer).is_some() || self.bans.contains(peer)
+    }
+
+    /// Whether the operator banned `peer`: its status requests are not answered either.
+    pub(super) fn is_banned(&self, peer: &Libp2pPeer) -> bool {
+        self.bans.contains(peer)
+    }
+
+    /// A connection of `peer` was established: if the peer is banned, the connection is closed at once (and
+    /// counted), and `true` returned (the task then ignores it).
+    pub(super) fn refuse_banned(
+        &mut self,
+        swarm: &mut EcsyncSwarm,
+        peer: Libp2pPeer,
+        connection: ConnectionId,
+    ) -> bool {
+        if !self.bans.contains(&peer) {
+            return false;
+        }
+        tracing::debug!(%peer, "closing a connection of a banned peer");
+        self.bans.count_refused(&peer);
+        #[cfg(test)]
+        self.record(DialRecord::Refused(peer));
+        swarm.close_connection(connection);
+        true
+    }
+
+    /// Carries out an operator's ban command and answers it.
+    pub(super) fn on_ban_command(
+        &mut self,
+        swarm: &mut EcsyncSwarm,
+        peers: &Peers,
+        command: BanCommand,
+    ) {
+        match command {
+            BanCommand::Ban {
+                peer,
+                duration,
+                reply,
+            } => {
+                let (renewed, lifted) = self.bans.insert(peer, Instant::now() + duration);
+                if let Some(boot) = self.bootnodes.get_mut(&peer) {
+                    boot.redial_at = None;
+                }
+                let disconnected = swarm.disconnect_peer_id(peer).is_ok();
+                tracing::info!(%peer, seconds = duration.as_secs(), disconnected, "banned by the operator");
+                if let Some(lifted) = lifted {
+                    tracing::info!(peer = %lifted, "{MAX_BANS} bans: lifting the one that ends first");
+                    self.after_ban(swarm, peers, lifted);
+                }
+                self.publish_bans();
+                let _ = reply.send(BanOutcome {
+                    disconnected,
+                    renewed,
+                    lifted,
+                });
+            }
+            BanCommand::Unban { peer, reply } => {
+                let was = self.bans.remove(&peer);
+                if was {
+                    tracing::info!(%peer, "ban lifted by the operator");
+                    self.publish_bans();
+                    self.after_ban(swarm, peers, peer);
+                }
+                let _ = reply.send(was);
+            }
+        }
+    }
+
+    /// `peer`'s ban ended or was lifted: a known peer's backoff starts over and it is dialed at once (unless it
+    /// is denied, connected or being dialed); a failure is then redialed on its normal schedule.
+    fn after_ban(&mut self, swarm: &mut EcsyncSwarm, peers: &Peers, peer: Libp2pPeer) {
+        let Some(boot) = self.bootnodes.get_mut(&peer) else {
+            return;
+        };
+        boot.backoff = REDIAL_INITIAL;
+        boot.redial_at = None;
+        boot.warned = false;
+        if !self.is_denied(&peer) && !peers.is_connected(&peer) {
+            self.dial(swarm, peers, peer);
+        }
     }
 
     /// Whether `peer` is refused for being on another chain.
@@ -327,6 +426,15 @@ impl Dialer {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(record);
+    }
+
+    /// Tells the handles the bans in force.
+    fn publish_bans(&self) {
+        *self
+            .shared
+            .bans
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = self.bans.snapshot();
     }
 
     /// Tells the handles the deny list's current contents.

@@ -262,6 +262,26 @@ pub struct ServeStats {
     pub false_members: u64,
     /// Connected peers evicted to make room for a newcomer, and newcomers closed for want of room.
     pub evicted: u64,
+    /// The consensus protocol's counts.
+    pub consensus: ConsensusStats,
+}
+
+/// What the consensus protocol (`consensus.rs`) took, refused and sent, since start.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConsensusStats {
+    /// Messages (proposals and votes) handed to the engine.
+    pub accepted: u64,
+    /// Requests answered `Busy`: beyond the bounds on what waits for the engine or the sender's rate, or from a
+    /// member the engine does not know yet.
+    pub busy: u64,
+    /// Requests refused at once because their sender is not a proven member (never seen by the engine).
+    pub from_outsiders: u64,
+    /// Requests this node sent.
+    pub sent: u64,
+    /// ... that failed without an answer (refused by the receiver's codec, closed, timed out).
+    pub sent_failed: u64,
+    /// ... answered `Busy` or `Refused`.
+    pub sent_not_accepted: u64,
 }
 
 impl ServeStats {

@@ -9,6 +9,9 @@
 //! - Gossip: blocks on the chain's gossipsub topic ([`topic_name`]), handed to the engine as
 //!   [`NetEvent::GossipBlock`] and forwarded only after its `Request::GossipVerdict` accepts them (bounded: see
 //!   `gossip.rs`); `Request::PublishBlock` publishes a block this node produced.
+//! - Consensus: members' proposals and votes on [`CONSENSUS_PROTOCOL`], acked at once and handed to the engine as
+//!   [`NetEvent::Consensus`] (only from proven members; bounded per peer and in all: `consensus.rs`);
+//!   `Request::SendConsensus` sends them.
 //! - Peers: each libp2p peer id gets an engine [`PeerId`] for the lifetime of the process. On a peer's first
 //!   connection we ask for its status (our request carries our own status). A peer on another chain (chain id or
 //!   genesis hash), seen in its answer or in its own request, is refused with ONE warning line, nothing about it
@@ -46,6 +49,8 @@
 //!   being on another chain, or disconnected at the engine's request, is put on a small deny list (with the reason)
 //!   and never redialed. Such a peer may still connect to us: it goes through the status check again (a foreign
 //!   peer is refused again, silently), and the engine decides about the others (its bans expire).
+//! - Operator bans ([`NetworkHandle::ban`], `bans.rs`): a peer banned for a while is disconnected, never dialed
+//!   and its connections closed at once until the ban ends or is lifted; then a known peer is dialed again.
 //!
 //! The swarm task stops on [`NetworkHandle::shutdown`] or when every handle is dropped; it keeps serving when the
 //! event receiver is dropped.
@@ -65,9 +70,11 @@
 //! [`Protocol`]: ecsync_components::FailureReason::Protocol
 
 mod approvals;
+mod bans;
 mod behaviour;
 mod budget;
 pub mod codec;
+mod consensus;
 mod deny;
 mod dialer;
 mod eviction;
@@ -100,11 +107,13 @@ use tokio::task::JoinHandle;
 
 use crate::util::fs::IoError;
 
+pub use bans::{BanError, BanOutcome, BannedPeer};
 use behaviour::EcsyncSwarm;
 pub use behaviour::MAX_CONCURRENT_STREAMS;
 pub use codec::{ApproveRequest, BlocksByRangeRequest};
+pub use deny::{MAX_BAN, MAX_BANS, MIN_BAN};
 pub use gossip::{MAX_PENDING_VALIDATIONS, VALIDATION_TTL, topic_name};
-pub use limits::{DropReason, LimitError, ServeLimits, ServeStats, TokenBucket};
+pub use limits::{ConsensusStats, DropReason, LimitError, ServeLimits, ServeStats, TokenBucket};
 #[cfg(feature = "test-utils")]
 pub(crate) use serving::read_answer;
 
@@ -141,6 +150,8 @@ pub const REDIAL_MAX: Duration = Duration::from_secs(10);
 pub const REFUSAL_GRACE: Duration = Duration::from_secs(2);
 /// Most entries on the deny list; the oldest is forgotten first.
 pub const MAX_DENIED: usize = 1024;
+/// Protocol name of the agreement's proposals and votes between federation members (`consensus.rs`).
+pub const CONSENSUS_PROTOCOL: &str = "/ecsync/req/consensus/1/postcard";
 
 /// What the node serves from: implemented by the node over its redb store (reads only; must be cheap to call from
 /// the network task).
@@ -240,6 +251,8 @@ struct Shared {
     connected: AtomicUsize,
     /// The deny list's current contents, with reasons.
     denied: RwLock<Vec<(Libp2pPeer, String)>>,
+    /// The operator's bans (`bans.rs`).
+    bans: RwLock<Vec<deny::BanEntry>>,
     /// Known peers redialed when they go: bootnodes and peers learned from identify.
     known: AtomicUsize,
     /// Requests dropped by serving, by [`DropReason::index`].
@@ -262,6 +275,8 @@ struct Shared {
     false_members: AtomicU64,
     /// Connected peers evicted to make room for a newcomer, and newcomers closed for want of room.
     evicted: AtomicU64,
+    /// The consensus protocol's counters.
+    consensus: consensus::ConsensusCounters,
     /// What the dialer did, in order (tests wait on it; see `dialer::DialRecord`).
     #[cfg(test)]
     dial_log: Mutex<Vec<dialer::DialRecord>>,
@@ -278,6 +293,8 @@ impl Shared {
 enum Command {
     /// A request of the engine, to carry out.
     Request(Request),
+    /// An operator's ban command (`bans.rs`).
+    Ban(bans::BanCommand),
     /// Stop the task.
     Shutdown,
 }
@@ -455,6 +472,7 @@ impl NetworkHandle {
             asks_from_outsiders: s.asks_from_outsiders.load(Ordering::Relaxed),
             false_members: s.false_members.load(Ordering::Relaxed),
             evicted: s.evicted.load(Ordering::Relaxed),
+            consensus: s.consensus.stats(),
         }
     }
 

@@ -20,6 +20,7 @@ use tokio::time::Instant;
 use super::approvals::Approvals;
 use super::behaviour::{EcsyncBehaviourEvent, EcsyncSwarm};
 use super::codec::{ApproveRequest, BlocksByRangeRequest, MemberChallenge, MemberProof};
+use super::consensus::{Consensus, Origin};
 use super::dialer::Dialer;
 use super::eviction::Usefulness;
 use super::fetch::Fetches;
@@ -53,6 +54,8 @@ pub(super) struct SwarmTask {
     fetches: Fetches,
     /// Approval questions both ways.
     approvals: Approvals,
+    /// Proposals and votes between members, and what of theirs waits for the engine.
+    consensus: Consensus,
     /// The block topic and the gossiped blocks waiting for the engine's verdict.
     gossip: Gossip,
     /// Which peers proved they are federation members; our own proofs.
@@ -104,9 +107,10 @@ impl SwarmTask {
             dialer: Dialer::new(shared.clone()),
             status: StatusExchange::new(config, source.clone()),
             server: Server::new(config, source, shared.clone()),
-            shared,
+            shared: shared.clone(),
             fetches: Fetches::default(),
             approvals: Approvals::default(),
+            consensus: Consensus::new(config.max_block_bytes, shared),
         }
     }
 
@@ -125,6 +129,7 @@ impl SwarmTask {
                 event = self.swarm.select_next_some() => self.on_swarm_event(event),
                 command = self.commands.recv() => match command {
                     Some(Command::Request(request)) => self.on_request(request),
+                    Some(Command::Ban(ban)) => self.dialer.on_ban_command(&mut self.swarm, &self.peers, ban),
                     Some(Command::Shutdown) | None => break,
                 },
                 Some(served) = self.server.next_served() => self.server.on_served(&mut self.swarm, served),
@@ -146,7 +151,10 @@ impl SwarmTask {
     /// Sends `event` to the engine without waiting; whether it went.
     fn try_emit(&self, event: NetEvent) -> bool {
         match self.events.try_send(event) {
-            Ok(()) => true,
+            Ok(()) => {
+                self.consensus.count_sent();
+                true
+            }
             Err(mpsc::error::TrySendError::Full(event)) => {
                 tracing::debug!(
                     ?event,
@@ -221,6 +229,11 @@ impl SwarmTask {
             EcsyncBehaviourEvent::Blocks(event) => self.on_blocks_event(event),
             EcsyncBehaviourEvent::Approve(event) => self.on_approve_event(event),
             EcsyncBehaviourEvent::Member(event) => self.on_member_event(event),
+            EcsyncBehaviourEvent::Consensus(event) => {
+                let who = |p: &Libp2pPeer| Origin::of(p, &self.members, &self.peers, &self.dialer);
+                self.consensus
+                    .on_event(&mut self.swarm, &self.events, event, who);
+            }
             EcsyncBehaviourEvent::Gossipsub(event) => self.on_gossip_event(event),
             EcsyncBehaviourEvent::Ping(ping::Event {
                 peer,
@@ -252,6 +265,9 @@ impl SwarmTask {
         addr: &Multiaddr,
     ) {
         tracing::debug!(%peer, ?connection, %addr, num_established, "connection established");
+        if self.dialer.refuse_banned(&mut self.swarm, peer, connection) {
+            return;
+        }
         self.usefulness.on_connected(peer, addr, Instant::now());
         if !self.make_room(peer, connection) {
             return;
@@ -296,6 +312,7 @@ impl SwarmTask {
     /// `peer`'s last connection closed: the engine hears `PeerGone` if it was announced; a bootnode is redialed.
     fn on_peer_disconnected(&mut self, peer: Libp2pPeer) {
         self.server.forget(&peer);
+        self.consensus.forget(&peer);
         self.members.disconnected(&peer);
         if let Some(state) = self.peers.disconnect(&peer)
             && state.announced
@@ -314,8 +331,8 @@ impl SwarmTask {
                 Message::Request {
                     request, channel, ..
                 } => {
-                    // Over its rate: dropped unread (the channel closes the stream).
-                    if !self.server.allow_status(peer) {
+                    // Banned, or over its rate: dropped unread (the channel closes the stream).
+                    if self.dialer.is_banned(&peer) || !self.server.allow_status(peer) {
                         return;
                     }
                     let event = self.status.on_their_request(
@@ -709,6 +726,12 @@ impl SwarmTask {
             }
             Request::GossipVerdict { id, verdict } => self.gossip_verdict(id, verdict),
             Request::PublishBlock { bytes } => self.publish(bytes),
+            Request::SendConsensus { peer, messages } => match self.reachable(peer) {
+                Some(target) => self.consensus.send(&mut self.swarm, target, messages),
+                None => {
+                    tracing::debug!(%peer, "consensus messages for a peer not connected: dropped")
+                }
+            },
             Request::AskApproval {
                 peer,
                 request,

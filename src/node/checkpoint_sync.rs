@@ -223,7 +223,8 @@ impl Fetching {
                     "the node is fetching its checkpoint's block",
                 ),
             }),
-            NetEvent::ApprovalAnswered { .. } => {}
+            // Nothing to agree on before the first block: the members gossip them again.
+            NetEvent::ApprovalAnswered { .. } | NetEvent::Consensus { .. } => {}
             // Nothing to judge a block against yet: not forwarded, no blame.
             NetEvent::GossipBlock { id, .. } => network.send(Request::GossipVerdict {
                 id: *id,

@@ -11,6 +11,13 @@
 //!   head now. Each answers `{"paused": …, "checkpoint": …}`. Served on a loopback address only (on an
 //!   `--http-public` one they answer 403: anyone there could stop the sync), and rate limited ([`CONTROL_BURST`],
 //!   [`CONTROL_PER_SEC`]).
+//! - `POST /peers/ban` `{"peer": "<libp2p peer id>", "seconds": N}` (1 ≤ N ≤ 7 days): the operator bans a peer
+//!   for a while (Bitcoin Core's `setban`): disconnected at once, neither dialed nor accepted until the ban ends
+//!   (then a known peer is dialed again). `POST /peers/unban` `{"peer": "…"}` lifts a ban at once (404 if there
+//!   was none). Loopback only and rate limited like the control commands; a body of at most
+//!   [`PEERS_BODY_MAX`] bytes of JSON, else 400 (413 when longer) with `{"error": …}`. `GET /peers/banned`: the
+//!   bans with the seconds left and the connections refused. At most [`MAX_BANS`] bans: when full, a new one
+//!   lifts the one ending first and says so (`lifted`).
 //!
 //! Unknown paths answer 404, other methods 405. The server runs on the tokio runtime, the engine on its own
 //! thread: a slow or hostile client holds at most a connection task, never the sync. The world dump is the
@@ -32,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{oneshot, watch};
 
 use crate::engine::dump::WorldDump;
-use crate::network::TokenBucket;
+use crate::network::{BanError, MAX_BAN, MAX_BANS, MIN_BAN, NetworkHandle, TokenBucket};
 use crate::node::metrics::Metrics;
 
 /// What the engine thread answers a dump request with: the world, or why there is none yet.
@@ -173,6 +180,8 @@ pub struct HttpState {
     pub control: Option<ControlRequester>,
     /// The control commands' rate limit.
     pub control_limits: std::sync::Arc<RateLimit>,
+    /// The network, for the operator's peer bans (`/peers/…`); `None`: they answer 503.
+    pub network: Option<NetworkHandle>,
 }
 
 /// `/sync/status` body.
@@ -193,6 +202,9 @@ struct DumpQuery {
 }
 
 async fn metrics(State(state): State<HttpState>) -> Response {
+    if let Some(network) = &state.network {
+        state.metrics.set_peers_banned(network.banned_count());
+    }
     (
         [(
             header::CONTENT_TYPE,
@@ -302,8 +314,8 @@ async fn checkpoint(State(state): State<HttpState>) -> Response {
 async fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
-        "not found: try GET /metrics, /sync/status or /debug/world, or POST /sync/pause, /sync/resume or \
-         /sync/checkpoint\n",
+        "not found: try GET /metrics, /sync/status, /debug/world or /peers/banned, or POST /sync/pause, \
+         /sync/resume, /sync/checkpoint, /peers/ban or /peers/unban\n",
     )
         .into_response()
 }
@@ -317,9 +329,241 @@ pub fn router(state: HttpState) -> Router {
         .route("/sync/pause", post(pause))
         .route("/sync/resume", post(resume))
         .route("/sync/checkpoint", post(checkpoint))
+        .route("/peers/ban", post(ban))
+        .route("/peers/unban", post(unban))
+        .route("/peers/banned", get(banned))
         .fallback(not_found)
         .layer(tower::limit::ConcurrencyLimitLayer::new(64))
         .with_state(state)
+}
+
+/// The largest body of `POST /peers/ban|unban`, bytes.
+pub const PEERS_BODY_MAX: usize = 1024;
+
+/// `POST /peers/ban` body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BanBody {
+    /// The libp2p peer id to ban.
+    pub peer: String,
+    /// For how long, seconds.
+    pub seconds: serde_json::Number,
+}
+
+/// `POST /peers/unban` body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnbanBody {
+    /// The libp2p peer id whose ban to lift.
+    pub peer: String,
+}
+
+/// `POST /peers/ban` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BanAnswer {
+    /// The peer banned.
+    pub peer: String,
+    /// For how long from now, seconds.
+    pub seconds: u64,
+    /// It was connected and has been disconnected.
+    pub disconnected: bool,
+    /// It was banned already; the ban now ends `seconds` from now.
+    pub renewed: bool,
+    /// The list was full ([`MAX_BANS`]): this peer's ban, the one ending first, was lifted to make room.
+    pub lifted: Option<String>,
+}
+
+/// One entry of `GET /peers/banned`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BannedEntry {
+    /// The banned peer.
+    pub peer: String,
+    /// Seconds until the ban ends (rounded up).
+    pub seconds_left: u64,
+    /// Its connections refused while banned.
+    pub refused: u64,
+}
+
+/// `GET /peers/banned` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BannedAnswer {
+    /// The bans, ending first first.
+    pub banned: Vec<BannedEntry>,
+    /// The most bans held at once.
+    pub max: usize,
+}
+
+/// An error answer of the `/peers` endpoints: `{"error": why}` with its status (and `Retry-After`).
+#[derive(Debug)]
+struct PeersError {
+    code: StatusCode,
+    why: String,
+    retry_after: Option<u64>,
+}
+
+impl PeersError {
+    fn new(code: StatusCode, why: impl std::fmt::Display) -> Self {
+        Self {
+            code,
+            why: why.to_string(),
+            retry_after: None,
+        }
+    }
+
+    fn bad(why: impl std::fmt::Display) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, why)
+    }
+
+    fn unavailable(why: impl std::fmt::Display) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, why)
+    }
+}
+
+impl IntoResponse for PeersError {
+    fn into_response(self) -> Response {
+        let body = axum::Json(serde_json::json!({ "error": self.why }));
+        match self.retry_after {
+            Some(s) => (self.code, [(header::RETRY_AFTER, s.to_string())], body).into_response(),
+            None => (self.code, body).into_response(),
+        }
+    }
+}
+
+impl From<BanError> for PeersError {
+    fn from(e: BanError) -> Self {
+        match e {
+            BanError::Duration | BanError::Itself => Self::bad(e),
+            BanError::Busy | BanError::Stopped => Self::unavailable(e),
+        }
+    }
+}
+
+/// The network, if the operator's peer commands may be served here: on a loopback address only (a public one has
+/// no control commands), and with a network.
+fn peer_admin(state: &HttpState) -> Result<NetworkHandle, PeersError> {
+    if state.control.is_none() {
+        return Err(PeersError::new(
+            StatusCode::FORBIDDEN,
+            "peer bans are served on a loopback --http address only",
+        ));
+    }
+    state
+        .network
+        .clone()
+        .ok_or_else(|| PeersError::unavailable("no network"))
+}
+
+/// Reads a `/peers` command's JSON body: at most [`PEERS_BODY_MAX`] bytes (413), valid JSON of `T` (400).
+async fn read_body<T: serde::de::DeserializeOwned>(
+    body: axum::body::Body,
+) -> Result<T, PeersError> {
+    let bytes = axum::body::to_bytes(body, PEERS_BODY_MAX)
+        .await
+        .map_err(|_| {
+            PeersError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the body must be JSON of at most {PEERS_BODY_MAX} bytes"),
+            )
+        })?;
+    serde_json::from_slice(&bytes).map_err(|e| PeersError::bad(format!("bad JSON: {e}")))
+}
+
+/// A libp2p peer id, or a 400.
+fn parse_peer(peer: &str) -> Result<libp2p::PeerId, PeersError> {
+    peer.parse()
+        .map_err(|e| PeersError::bad(format!("bad peer id {peer:?}: {e}")))
+}
+
+/// A ban's length in whole seconds within the bounds, or a 400.
+fn parse_seconds(seconds: &serde_json::Number) -> Result<u64, PeersError> {
+    let (min, max) = (MIN_BAN.as_secs(), MAX_BAN.as_secs());
+    seconds
+        .as_u64()
+        .filter(|s| (min..=max).contains(s))
+        .ok_or_else(|| {
+            PeersError::bad(format!(
+                "bad duration {seconds}: seconds must be a whole number from {min} to {max} (7 days)"
+            ))
+        })
+}
+
+/// Takes a token of the control commands' rate limit, or answers 429 with `Retry-After`.
+fn peers_rate(state: &HttpState) -> Result<(), PeersError> {
+    state.control_limits.take().map_err(|retry| PeersError {
+        retry_after: Some(retry),
+        ..PeersError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("peer commands are rate limited; try again in {retry} s"),
+        )
+    })
+}
+
+/// Waits for the network's answer to a ban command, at most [`CONTROL_TIMEOUT`].
+async fn network_answer<T>(
+    answer: impl std::future::Future<Output = Result<T, BanError>>,
+) -> Result<T, PeersError> {
+    tokio::time::timeout(CONTROL_TIMEOUT, answer)
+        .await
+        .map_err(|_| PeersError::unavailable("the network did not answer in time"))?
+        .map_err(PeersError::from)
+}
+
+async fn ban(
+    State(state): State<HttpState>,
+    body: axum::body::Body,
+) -> Result<axum::Json<BanAnswer>, PeersError> {
+    let network = peer_admin(&state)?;
+    let body: BanBody = read_body(body).await?;
+    let peer = parse_peer(&body.peer)?;
+    let seconds = parse_seconds(&body.seconds)?;
+    peers_rate(&state)?;
+    let outcome = network_answer(network.ban(peer, Duration::from_secs(seconds))).await?;
+    Ok(axum::Json(BanAnswer {
+        peer: peer.to_string(),
+        seconds,
+        disconnected: outcome.disconnected,
+        renewed: outcome.renewed,
+        lifted: outcome.lifted.map(|p| p.to_string()),
+    }))
+}
+
+async fn unban(
+    State(state): State<HttpState>,
+    body: axum::body::Body,
+) -> Result<axum::Json<serde_json::Value>, PeersError> {
+    let network = peer_admin(&state)?;
+    let body: UnbanBody = read_body(body).await?;
+    let peer = parse_peer(&body.peer)?;
+    peers_rate(&state)?;
+    if !network_answer(network.unban(peer)).await? {
+        return Err(PeersError::new(
+            StatusCode::NOT_FOUND,
+            format!("{peer} is not banned"),
+        ));
+    }
+    Ok(axum::Json(
+        serde_json::json!({ "peer": peer.to_string(), "unbanned": true }),
+    ))
+}
+
+async fn banned(State(state): State<HttpState>) -> Result<axum::Json<BannedAnswer>, PeersError> {
+    let network = state
+        .network
+        .as_ref()
+        .ok_or_else(|| PeersError::unavailable("no network"))?;
+    let banned = network
+        .banned_peers()
+        .into_iter()
+        .map(|b| BannedEntry {
+            peer: b.peer.to_string(),
+            seconds_left: b.left.as_secs() + u64::from(b.left.subsec_nanos() > 0),
+            refused: b.refused,
+        })
+        .collect();
+    Ok(axum::Json(BannedAnswer {
+        banned,
+        max: MAX_BANS,
+    }))
 }
 
 /// Why the HTTP endpoints could not be set up.

@@ -105,6 +105,7 @@ pub struct Metrics {
     net_events_dropped: Counter,
     peers_no_status: Counter,
     federation_peers_connected: Gauge,
+    peers_banned: Gauge,
     approval_asks_from_outsiders: Counter,
     false_member_proofs: Counter,
     peers_evicted: Counter,
@@ -194,6 +195,7 @@ impl Metrics {
             net_events_dropped: Counter::default(),
             peers_no_status: Counter::default(),
             federation_peers_connected: Gauge::default(),
+            peers_banned: Gauge::default(),
             approval_asks_from_outsiders: Counter::default(),
             false_member_proofs: Counter::default(),
             peers_evicted: Counter::default(),
@@ -484,6 +486,11 @@ impl Metrics {
             self.federation_peers_connected.clone(),
         );
         r.register(
+            "peers_banned",
+            "Peers the operator banned (POST /peers/ban) whose ban has not ended",
+            self.peers_banned.clone(),
+        );
+        r.register(
             "approval_asks_from_outsiders",
             "Approval questions refused at once because the asker is not a proven member (no BLS work, no disk write)",
             self.approval_asks_from_outsiders.clone(),
@@ -498,6 +505,12 @@ impl Metrics {
             "Unreserved peers disconnected to make room for a newcomer at the connection limit, and newcomers closed for want of room",
             self.peers_evicted.clone(),
         );
+    }
+
+    /// Sets the number of peers the operator banned (read from the network when /metrics is scraped).
+    pub fn set_peers_banned(&self, banned: usize) {
+        self.peers_banned
+            .set(i64::try_from(banned).unwrap_or(i64::MAX));
     }
 
     /// Updates the membership metrics from the network's latest [`ServeStats`].

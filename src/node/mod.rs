@@ -333,7 +333,7 @@ impl Node {
         let (status_tx, status) = watch::channel(initial);
         let http_addr = match opts.http {
             None => None,
-            Some(addr) => Some(serve_http(addr, &input, &status, &metrics).await?),
+            Some(addr) => Some(serve_http(addr, &input, &status, &metrics, &network).await?),
         };
         let start = EngineStart {
             boot,
@@ -527,6 +527,7 @@ async fn serve_http(
     input: &mpsc::SyncSender<EngineInput>,
     status: &watch::Receiver<SyncStatus>,
     metrics: &Metrics,
+    network: &NetworkHandle,
 ) -> Result<std::net::SocketAddr, NodeError> {
     let dump_input = Mutex::new(input.clone());
     let dump: DumpRequester =
@@ -545,6 +546,7 @@ async fn serve_http(
         dump_limits: Arc::default(),
         control,
         control_limits: Arc::default(),
+        network: Some(network.clone()),
     };
     Ok(crate::node::http::serve(addr, state).await?)
 }

@@ -16,9 +16,17 @@
 //! every `KEEP_APPROVALS / 64`th height's record, so the file stays around 10 MB. A member signs only a block on
 //! its head, so a pruned record could matter only to a member whose head fell that far below where it once signed
 //! while its gate is open, i.e. whose peers all claim a chain 100,000 blocks shorter.
+//!
+//! The same file keeps the member's round state of the agreement (issue 26, [`VoteStore`]): ONE row of table
+//! `round_state`, the postcard encoding of its newest `RoundState` (height, round, step, lock, valid value, what it
+//! signed in the round), replaced by each save, committed with `Durability::Immediate` before the save returns and
+//! not written at all when the state is the one stored. Read back bounded ([`MAX_ROUND_STATE_BYTES`]); a row that
+//! does not decode is `StoreError::Corrupt` naming the file, never a panic.
 
 use std::path::{Path, PathBuf};
 
+use ecsync_components::agreement::RoundState;
+use ecsync_components::store::VoteStore;
 use ecsync_components::{
     Approval, Block, ChainSpec, Hash32, Height, SignedBlock, Slot, StoreError,
 };
@@ -35,6 +43,12 @@ const BY_SLOT: TableDefinition<u64, &[u8]> = TableDefinition::new("approved_by_s
 /// height → the approved block with its slot producer's share, as a signed block's canonical encoding; only the
 /// last [`KEEP_BLOCKS`] heights approved.
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("approved_blocks");
+
+/// The member's round state: key 0 → the postcard encoding of its newest `RoundState` (one row).
+const ROUND_STATE: TableDefinition<u64, &[u8]> = TableDefinition::new("round_state");
+
+/// Largest round state row read back (a state encodes in under 300 bytes); a larger one is corrupt.
+pub const MAX_ROUND_STATE_BYTES: usize = 4096;
 
 /// Heights below the newest approval whose blocks are kept (a member needs the block it approved at the height
 /// it fills: its head + 1).
@@ -125,6 +139,10 @@ pub fn lock_authorities(
 pub struct ApprovalDb {
     db: Database,
     keep: u64,
+    /// The file, for errors.
+    path: PathBuf,
+    /// Round states written (committed) since it was opened.
+    round_state_writes: u64,
     /// Dropped after `db` (fields drop in order): the authorities stay locked until the file is closed.
     _locks: Option<AuthorityLocks>,
 }
@@ -161,10 +179,13 @@ impl ApprovalDb {
         txn.open_table(BY_HEIGHT).map_err(io)?;
         txn.open_table(BY_SLOT).map_err(io)?;
         txn.open_table(BLOCKS).map_err(io)?;
+        txn.open_table(ROUND_STATE).map_err(io)?;
         txn.commit().map_err(io)?;
         Ok(Self {
             db,
             keep: keep.max(1),
+            path: path.to_path_buf(),
+            round_state_writes: 0,
             _locks: None,
         })
     }
@@ -252,6 +273,69 @@ impl ApprovalDb {
         read().inspect_err(|e| {
             tracing::error!("cannot read the approval memory: {e}; refusing to approve");
         })
+    }
+}
+
+impl ApprovalDb {
+    /// Round states written (committed, fsynced) since the file was opened: a save of the state stored already
+    /// writes nothing.
+    pub fn round_state_writes(&self) -> u64 {
+        self.round_state_writes
+    }
+
+    /// An error about the round state, naming the file.
+    fn round_state_error(&self, what: impl std::fmt::Display) -> StoreError {
+        StoreError::Io(format!(
+            "the round state in the approval memory {}: {what}",
+            self.path.display()
+        ))
+    }
+
+    /// Whether the stored round state is exactly `bytes`.
+    fn round_state_is(&self, bytes: &[u8]) -> Result<bool, StoreError> {
+        let err = |e: &dyn std::fmt::Display| self.round_state_error(e);
+        let txn = self.db.begin_read().map_err(|e| err(&e))?;
+        let table = txn.open_table(ROUND_STATE).map_err(|e| err(&e))?;
+        let stored = table.get(0).map_err(|e| err(&e))?;
+        Ok(stored.is_some_and(|v| v.value() == bytes))
+    }
+}
+
+impl VoteStore for ApprovalDb {
+    fn load_round_state(&self) -> Result<Option<RoundState>, StoreError> {
+        let err = |e: &dyn std::fmt::Display| self.round_state_error(e);
+        let txn = self.db.begin_read().map_err(|e| err(&e))?;
+        let table = txn.open_table(ROUND_STATE).map_err(|e| err(&e))?;
+        let Some(row) = table.get(0).map_err(|e| err(&e))? else {
+            return Ok(None);
+        };
+        ecsync_components::decode::<RoundState>(row.value(), MAX_ROUND_STATE_BYTES)
+            .map(Some)
+            .map_err(|e| {
+                StoreError::Corrupt(format!(
+                    "the round state in the approval memory {} does not decode ({e}); the member cannot know \
+                     what it signed: restore the file from a backup",
+                    self.path.display()
+                ))
+            })
+    }
+
+    fn save_round_state(&mut self, state: &RoundState) -> Result<bool, StoreError> {
+        let bytes = ecsync_components::encode(state);
+        if self.round_state_is(&bytes)? {
+            return Ok(false);
+        }
+        let err = |e: &dyn std::fmt::Display| self.round_state_error(e);
+        let mut txn = self.db.begin_write().map_err(|e| err(&e))?;
+        txn.set_durability(Durability::Immediate)
+            .map_err(|e| err(&e))?;
+        {
+            let mut table = txn.open_table(ROUND_STATE).map_err(|e| err(&e))?;
+            table.insert(0, bytes.as_slice()).map_err(|e| err(&e))?;
+        }
+        txn.commit().map_err(|e| err(&e))?;
+        self.round_state_writes += 1;
+        Ok(true)
     }
 }
 
@@ -524,5 +608,173 @@ mod tests {
             "{e:?}"
         );
         assert!(ApprovalDb::open(&path).is_ok());
+    }
+
+    /// A round state that uses every field, at `round`.
+    fn round_state(round: u32) -> RoundState {
+        use ecsync_components::agreement::{Proposal, RoundValue, Step, Vote, VoteKind};
+        let value = Hash32([round as u8; 32]);
+        let vote = |kind| Vote {
+            height: 9,
+            round,
+            kind,
+            value: Some(value),
+            voter: 2,
+        };
+        RoundState {
+            height: 9,
+            round,
+            step: Step::Precommit,
+            locked: Some(RoundValue { round, value }),
+            valid: Some(RoundValue {
+                round: round.saturating_sub(1),
+                value,
+            }),
+            proposed: Some(Proposal {
+                height: 9,
+                round,
+                value,
+                valid_round: None,
+                proposer: 2,
+            }),
+            prevoted: Some(vote(VoteKind::Prevote)),
+            precommitted: Some(vote(VoteKind::Precommit)),
+        }
+    }
+
+    fn round_state_rows(db: &ApprovalDb) -> u64 {
+        use redb::ReadableTableMetadata;
+        let txn = db.db.begin_read().unwrap();
+        txn.open_table(ROUND_STATE).unwrap().len().unwrap()
+    }
+
+    #[test]
+    fn the_round_state_survives_a_reopen_and_only_the_newest_is_kept() {
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("m.keys.approvals.redb");
+        let mut db = ApprovalDb::open(&path).unwrap();
+        assert_eq!(db.load_round_state().unwrap(), None);
+        for round in 0..5 {
+            assert!(db.save_round_state(&round_state(round)).unwrap());
+        }
+        assert_eq!(round_state_rows(&db), 1);
+        assert_eq!(db.load_round_state().unwrap(), Some(round_state(4)));
+        drop(db);
+        let db = ApprovalDb::open(&path).unwrap();
+        assert_eq!(db.load_round_state().unwrap(), Some(round_state(4)));
+        assert_eq!(db.round_state_writes(), 0);
+        // The approvals beside it are untouched, and it beside them.
+        let record = ApprovalRecord {
+            height: 7,
+            slot: 42,
+            hash: kept(7, 42, 1).0.header.hash(),
+        };
+        let mut db = db;
+        remember(&mut db, record);
+        assert_eq!(db.at_height(7).unwrap(), Some(record));
+        assert_eq!(db.load_round_state().unwrap(), Some(round_state(4)));
+    }
+
+    #[test]
+    fn saving_the_stored_round_state_again_writes_nothing() {
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("a.redb");
+        let mut db = ApprovalDb::open(&path).unwrap();
+        assert!(db.save_round_state(&round_state(1)).unwrap());
+        assert!(!db.save_round_state(&round_state(1)).unwrap());
+        assert_eq!(db.round_state_writes(), 1);
+        let mut next = round_state(1);
+        next.step = ecsync_components::agreement::Step::Prevote;
+        assert!(db.save_round_state(&next).unwrap());
+        assert_eq!(db.round_state_writes(), 2);
+        drop(db);
+        // Compared with what the file holds, not with what this process saved.
+        let mut db = ApprovalDb::open(&path).unwrap();
+        assert!(!db.save_round_state(&next).unwrap());
+        assert_eq!(db.round_state_writes(), 0);
+    }
+
+    #[test]
+    fn a_corrupt_round_state_is_a_typed_error_naming_the_file() {
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("a.redb");
+        let mut db = ApprovalDb::open(&path).unwrap();
+        db.save_round_state(&round_state(3)).unwrap();
+        let damaged: [&[u8]; 3] = [&[0xff; 12], &[], &[0u8; MAX_ROUND_STATE_BYTES + 1]];
+        let mut encoded = ecsync_components::encode(&round_state(3));
+        encoded.push(0);
+        for row in damaged.into_iter().chain([encoded.as_slice()]) {
+            let txn = db.db.begin_write().unwrap();
+            txn.open_table(ROUND_STATE).unwrap().insert(0, row).unwrap();
+            txn.commit().unwrap();
+            match db.load_round_state() {
+                Err(StoreError::Corrupt(what)) => {
+                    assert!(what.contains(&path.display().to_string()), "{what}");
+                }
+                other => panic!("a row of {} bytes loaded as {other:?}", row.len()),
+            }
+        }
+        // Saving a state replaces the damaged row.
+        assert!(db.save_round_state(&round_state(4)).unwrap());
+        assert_eq!(db.load_round_state().unwrap(), Some(round_state(4)));
+    }
+
+    /// The child half of the next test: saves round states 1, 2, 3, ... to the memory at `ECSYNC_VOTE_CHILD`,
+    /// printing `saved N` after each save returned, until it is killed.
+    #[test]
+    #[ignore = "run by a_saved_round_state_survives_a_kill in a child process"]
+    fn child_saves_round_states_until_killed() {
+        let Ok(path) = std::env::var("ECSYNC_VOTE_CHILD") else {
+            return;
+        };
+        let mut db = ApprovalDb::open(Path::new(&path)).unwrap();
+        for round in 1..=1_000_000 {
+            db.save_round_state(&round_state(round)).unwrap();
+            println!("saved {round}");
+        }
+        std::process::abort();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_saved_round_state_survives_a_kill() {
+        use std::io::BufRead;
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("killed.approvals.redb");
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "store::approvals::tests::child_saves_round_states_until_killed",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("ECSYNC_VOTE_CHILD", &path)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Read until the child says it saved round 20; the pipe stays open until it is killed (it never sees a
+        // closed stdout, nor exits by itself).
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut saved = 0u32;
+        while saved < 20 {
+            let Some(line) = lines.next() else { break };
+            if let Some(round) = line.unwrap().strip_prefix("saved ") {
+                saved = round.parse().unwrap();
+            }
+        }
+        // SIGKILL: no destructor, no close; what the saves made durable is all there is.
+        let _ = child.kill();
+        child.wait().unwrap();
+        drop(lines);
+        assert_eq!(saved, 20, "the child stopped before saving 20 round states");
+        let db = ApprovalDb::open(&path).unwrap();
+        let state = db.load_round_state().unwrap().expect("a round state");
+        assert!(
+            state.round >= 20,
+            "round 20 was saved, then lost: {state:?}"
+        );
+        assert_eq!(state, round_state(state.round));
     }
 }

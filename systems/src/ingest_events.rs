@@ -16,8 +16,8 @@ use ecsync_components::ecs::{
     Delivered, Downloading, Member, Peer, PeerBudget, PeerClaim, PeerProof,
 };
 use ecsync_components::resources::{
-    ApprovalAnswers, ApprovalAsks, ApprovalReply, EngineCounters, GossipBlocks, Inbox,
-    MAX_APPROVAL_ASKS, MAX_GOSSIP_BLOCKS, Production, ProvenHead, Spec,
+    ApprovalAnswers, ApprovalAsks, ApprovalReply, ConsensusInbox, EngineCounters, GossipBlocks,
+    Inbox, MAX_APPROVAL_ASKS, MAX_GOSSIP_BLOCKS, Production, ProvenHead, Spec,
 };
 use ecsync_components::{
     ApproveAnswer, FailureReason, GossipVerdict, NetEvent, Offence, OutcomeKind, PeerId,
@@ -310,12 +310,14 @@ impl ProducerReplies<'_> {
 /// Drains the inbox into the world. See the module docs. Approval questions queue for `approve_blocks` (at
 /// most [`MAX_APPROVAL_ASKS`]; beyond, refused as busy at once); answers to our own questions, and the failures of
 /// the running proposal's questions, queue for the producer (it asks again); gossiped blocks queue for their
-/// verdict (at most [`MAX_GOSSIP_BLOCKS`]; beyond, ignored at once).
+/// verdict (at most [`MAX_GOSSIP_BLOCKS`]; beyond, ignored at once); members' proposals and votes queue, with
+/// their sender, for the agreement driver (`ConsensusInbox`: at most 1,024, the oldest dropped).
 pub fn ingest_events(
     mut inbox: ResMut<Inbox>,
     mut asks: ResMut<ApprovalAsks>,
     mut replies: ProducerReplies,
     mut gossip: ResMut<GossipBlocks>,
+    mut consensus: ResMut<ConsensusInbox>,
     mut ingest: Ingest,
 ) {
     ingest.settled.clear();
@@ -376,6 +378,7 @@ pub fn ingest_events(
                     });
                 }
             }
+            NetEvent::Consensus { peer, messages } => consensus.extend(peer, messages),
         }
     }
 }

@@ -417,3 +417,56 @@ fn ingest_events_routes_the_failures_of_the_proposals_questions_to_the_producer(
     assert_eq!(outcomes[0].peer_id, dl.peer_id);
     assert_consistent(&mut built.engine);
 }
+
+#[test]
+fn ingest_events_queues_members_consensus_messages_bounded_with_their_sender() {
+    use ecsync_components::agreement::{Vote, VoteKind};
+    use ecsync_components::messages::{ConsensusMessage, SignedVote};
+    use ecsync_components::resources::{ConsensusInbox, MAX_CONSENSUS_INBOX};
+    let vote = |round: u32| {
+        ConsensusMessage::Vote(SignedVote {
+            vote: Vote {
+                height: 5,
+                round,
+                kind: VoteKind::Precommit,
+                value: None,
+                voter: 1,
+            },
+            signature: ecsync_components::SignatureBytes::ZERO,
+        })
+    };
+    let mut built = small(Layout::small());
+    let world = built.engine.world_mut();
+    let inbox = &mut world.resource_mut::<Inbox>().0;
+    // Peer 1 sends 1,000 messages in batches of 50, peer 2 then 40: 16 beyond the bound, the oldest dropped.
+    for batch in 0..20u32 {
+        inbox.push_back(NetEvent::Consensus {
+            peer: PeerId(1),
+            messages: (batch * 50..batch * 50 + 50).map(vote).collect(),
+        });
+    }
+    inbox.push_back(NetEvent::Consensus {
+        peer: PeerId(2),
+        messages: (5000..5040).map(vote).collect(),
+    });
+
+    run_system(&mut built.engine, ingest_events);
+
+    let world = built.engine.world_mut();
+    let mut queued = world.resource_mut::<ConsensusInbox>();
+    assert_eq!(queued.len(), MAX_CONSENSUS_INBOX);
+    assert_eq!(queued.dropped(), 1040 - MAX_CONSENSUS_INBOX as u64);
+    let taken: Vec<(PeerId, u32)> = queued
+        .take()
+        .into_iter()
+        .map(|(p, m)| (p, m.round()))
+        .collect();
+    let expected: Vec<(PeerId, u32)> = (16..1000)
+        .map(|r| (PeerId(1), r))
+        .chain((5000..5040).map(|r| (PeerId(2), r)))
+        .collect();
+    assert_eq!(taken, expected);
+    assert!(world.resource::<Inbox>().0.is_empty());
+    assert!(world.resource::<Outbox>().0.is_empty());
+    assert!(take_outcomes(world).is_empty());
+}

@@ -2,13 +2,16 @@
 //! the fixtures (an in-memory block source, nodes, waits on events and conditions); the tests are by topic:
 //! `wire.rs` (framing and codecs), `exchange.rs` (status, blocks_by_range, keys, emulation, start errors),
 //! `dialing.rs` (refusals, bans, redials), `serving_limits.rs` (what serving refuses), `connection_limits.rs`
-//! (libp2p's connection limits) and `relay.rs` (gossip forwarded only after the engine's verdict).
+//! (libp2p's connection limits), `relay.rs` (gossip forwarded only after the engine's verdict), `bans.rs` (the
+//! operator's bans) and `consensus.rs` (members' proposals and votes).
 //!
 //! No test waits a while to see that something did not happen: each waits for an event that proves the node
 //! has passed the point where it would have happened (a later message on the same ordered path, a decision in
 //! the dialer's log), then checks it did not. The deadline only guards against a hang.
 
+mod bans;
 mod connection_limits;
+mod consensus;
 mod dialing;
 mod eviction;
 mod exchange;
@@ -246,7 +249,8 @@ fn dial_log(node: &Node, peer: libp2p::PeerId) -> Vec<DialRecord> {
             DialRecord::Dialed(p)
             | DialRecord::Failed(p, _)
             | DialRecord::RedialScheduled(p, _)
-            | DialRecord::NotRedialed(p) => *p == peer,
+            | DialRecord::NotRedialed(p)
+            | DialRecord::Refused(p) => *p == peer,
         })
         .cloned()
         .collect()

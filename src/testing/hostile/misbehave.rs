@@ -24,8 +24,9 @@ use crate::network::{BlockSource, ServeFaults};
 pub enum Misbehaviour {
     /// One block per answer carries another block's aggregate signature.
     BadSignature,
-    /// One block per answer is approved (validly signed) without its slot's producer.
-    WrongProducer,
+    /// One block per answer carries its real approval relabelled with another round (the aggregate then signs
+    /// a precommit of a round it does not name).
+    WrongRound,
     /// One block per answer is approved (validly signed) by fewer authorities than the quorum.
     FewApprovals,
     /// One block per answer names a wrong parent hash (validly signed).
@@ -79,10 +80,7 @@ impl ServeFaults for Misbehaviour {
 impl Misbehaviour {
     /// Whether breaking this rule needs the federation's keys (a generated chain).
     fn needs_keys(self) -> bool {
-        matches!(
-            self,
-            Self::WrongProducer | Self::FewApprovals | Self::BrokenLink | Self::Fork
-        )
+        matches!(self, Self::FewApprovals | Self::BrokenLink | Self::Fork)
     }
 }
 
@@ -220,9 +218,9 @@ impl Misbehaving {
         let producer = self.spec.producer_index(block.slot());
         block = match self.kind {
             Misbehaviour::BadSignature => self.forge_signature(&raw, i, block),
-            Misbehaviour::WrongProducer => {
-                let all = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
-                self.resign(block, all & !(1u64 << producer))
+            Misbehaviour::WrongRound => {
+                block.approval.round = block.approval.round.wrapping_add(1);
+                block
             }
             Misbehaviour::FewApprovals => {
                 let quorum = self.spec.quorum();

@@ -129,7 +129,8 @@ impl Simulation {
             Request::AnswerApproval { .. }
             | Request::AskApproval { .. }
             | Request::GossipVerdict { .. }
-            | Request::PublishBlock { .. } => {}
+            | Request::PublishBlock { .. }
+            | Request::SendConsensus { .. } => {}
             Request::BlocksByRange {
                 peer,
                 request,

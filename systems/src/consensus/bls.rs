@@ -198,6 +198,25 @@ impl PreparedApproval {
         })
     }
 
+    /// `signature` by the authorities `approvers` over `message` itself (a vote's or a proposal's message, not a
+    /// block's), ready to verify.
+    pub fn of_message(
+        authorities: &Authorities,
+        approvers: u64,
+        message: Hash32,
+        signature: &ecsync_components::SignatureBytes,
+    ) -> Result<Self, BlockError> {
+        let signature = Signature::from_bytes(signature.as_bytes())
+            .map_err(|_| BlockError::MalformedSignature)?;
+        let key = authorities.aggregate(approvers)?;
+        Ok(Self {
+            message,
+            approvers,
+            key,
+            signature,
+        })
+    }
+
     /// Verifies alone (with the signature subgroup check).
     pub fn verify(&self) -> Result<(), BlockError> {
         match self.signature.verify(

@@ -75,14 +75,6 @@ pub enum BlockError {
         /// Quorum ⌈2n/3⌉.
         quorum: usize,
     },
-    /// The Aura producer of the slot did not approve.
-    #[error("slot {slot} producer (authority {producer}) is not among the approvers")]
-    ProducerNotApproving {
-        /// Block slot.
-        slot: Slot,
-        /// Producer index.
-        producer: usize,
-    },
     /// The signature bytes are not a point of the signature group.
     #[error("malformed aggregate signature")]
     MalformedSignature,

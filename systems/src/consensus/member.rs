@@ -113,6 +113,16 @@ impl MemberKeys {
         }
     }
 
+    /// Authority `index`'s own signature over `message` under the agreement's tag: a vote's or a proposal's
+    /// ([`ecsync_components::agreement::Vote::message`], [`ecsync_components::agreement::Proposal::message`]).
+    /// `None` when this member is not authority `index`.
+    pub fn sign_as(&self, index: usize, message: &Hash32) -> Option<SignatureBytes> {
+        let (_, key) = self.keys.iter().find(|(i, _)| *i == index)?;
+        Some(SignatureBytes(
+            key.sign(message.as_bytes(), BLS_DST, &[]).compress(),
+        ))
+    }
+
     /// This member's proof of membership over `message` (see [`super::membership_message`]): every key it holds
     /// signs it under [`MEMBERSHIP_DST`], never the agreement's tag. (Its `round` is 0 and means nothing.)
     pub fn prove_membership(&self, message: &Hash32) -> Approval {

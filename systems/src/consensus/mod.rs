@@ -29,7 +29,7 @@ pub use membership::{MEMBERSHIP_DST, membership_message, verify_membership};
 pub use tendermint::{HeightSetup, Output, Tendermint, Timeouts, Timer};
 
 use ecsync_components::{
-    Approval, Block, BlockRef, ChainSpec, HeadProof, Header, SignatureBytes, SignedBlock, Slot,
+    Approval, Block, BlockRef, ChainSpec, HeadProof, Header, SignatureBytes, SignedBlock,
     payload_root,
 };
 
@@ -130,9 +130,7 @@ pub fn check_proposal(spec: &ChainSpec, block: &Block, now_ms: u64) -> Result<()
     let unapproved = |e: &BlockError| {
         matches!(
             e,
-            BlockError::UnknownApprover { .. }
-                | BlockError::InsufficientApprovals { .. }
-                | BlockError::ProducerNotApproving { .. }
+            BlockError::UnknownApprover { .. } | BlockError::InsufficientApprovals { .. }
         )
     };
     match check_standalone(spec, &largest, largest.encoded_len(), now_ms) {
@@ -141,17 +139,14 @@ pub fn check_proposal(spec: &ChainSpec, block: &Block, now_ms: u64) -> Result<()
     }
 }
 
-/// The approval's bitfield against the federation: known indices, quorum, producer present.
+/// The approval's bitfield against the federation: known indices, a quorum.
 pub fn check_approvers(spec: &ChainSpec, block: &SignedBlock) -> Result<(), BlockError> {
-    check_approval_bits(spec, block.slot(), &block.approval)
+    check_approval_bits(spec, &block.approval)
 }
 
-/// [`check_approvers`] for an approval of a block in `slot`.
-pub fn check_approval_bits(
-    spec: &ChainSpec,
-    slot: Slot,
-    approval: &Approval,
-) -> Result<(), BlockError> {
+/// [`check_approvers`] for an approval alone. A certificate is the precommits of any quorum: the round's proposer
+/// need not be among them (it may have proposed and then gone).
+pub fn check_approval_bits(spec: &ChainSpec, approval: &Approval) -> Result<(), BlockError> {
     let count = spec.authority_count();
     if let Some(index) = approval.indices().find(|i| *i >= count) {
         return Err(BlockError::UnknownApprover { index, count });
@@ -160,10 +155,6 @@ pub fn check_approval_bits(
     let quorum = spec.quorum();
     if got < quorum {
         return Err(BlockError::InsufficientApprovals { got, quorum });
-    }
-    let producer = spec.producer_index(slot);
-    if !approval.includes(producer) {
-        return Err(BlockError::ProducerNotApproving { slot, producer });
     }
     Ok(())
 }
@@ -202,7 +193,7 @@ pub fn verify_head_proof(
         // Genesis is not approved: a proof of it proves nothing.
         return Err(BlockError::GenesisProof);
     }
-    check_approval_bits(spec, header.slot, &proof.approval)?;
+    check_approval_bits(spec, &proof.approval)?;
     let head = proof.head();
     PreparedApproval::of(authorities, &proof.approval, head.height, &head.hash)?.verify()?;
     Ok(head)

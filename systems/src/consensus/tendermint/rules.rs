@@ -19,6 +19,13 @@ impl Tendermint {
         self.state.proposed = None;
         self.state.prevoted = None;
         self.state.precommitted = None;
+        self.schedule_propose_timeout(now_ms, out);
+        self.maybe_propose(now_ms, out);
+    }
+
+    /// timeoutPropose of the current round, counted from the later of now and the proposer's slot start.
+    fn schedule_propose_timeout(&self, now_ms: u64, out: &mut Vec<Output>) {
+        let round = self.state.round;
         let from = now_ms.max(self.setup.earliest_proposal_ms(round));
         out.push(Output::Schedule {
             timer: Timer::Propose {
@@ -27,7 +34,6 @@ impl Tendermint {
             },
             at_ms: from.saturating_add(self.setup.timeouts.of(Step::Propose, round)),
         });
-        self.maybe_propose(now_ms, out);
     }
 
     /// The proposer's part of StartRound: propose validValue or a fresh value once the round's slot has begun.
@@ -81,15 +87,7 @@ impl Tendermint {
             }
         }
         if self.state.step == Step::Propose {
-            let round = self.state.round;
-            let from = now_ms.max(self.setup.earliest_proposal_ms(round));
-            out.push(Output::Schedule {
-                timer: Timer::Propose {
-                    height: self.setup.height,
-                    round,
-                },
-                at_ms: from.saturating_add(self.setup.timeouts.of(Step::Propose, round)),
-            });
+            self.schedule_propose_timeout(now_ms, out);
             self.maybe_propose(now_ms, out);
         }
     }
