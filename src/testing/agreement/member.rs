@@ -12,7 +12,6 @@ use ecsync_systems::consensus::{HeightSetup, Output, Tendermint};
 
 use super::network::{Commit, Event, Msg};
 use super::scenario::{Behaviour, SLOT_MS};
-use super::wal::durable_votes;
 use super::{AgreementSim, SETTLE_MS, round_bound};
 
 /// A member: its core (none while crashed), what survives a crash, and its clock.
@@ -21,9 +20,6 @@ pub(super) struct Member {
     pub(super) core: Option<Tendermint>,
     /// The round state last made durable.
     pub(super) durable: Option<RoundState>,
-    /// Made durable with it: the votes of the current and previous round and the polka of the locked and valid
-    /// values, handed back to the core after a restart (`wal.rs`).
-    pub(super) wal: Vec<Vote>,
     /// Its decided chain: `chain[k]` is height k + 1's certificate (durable).
     pub(super) chain: Vec<Commit>,
     /// Bumped by each crash: timers of an earlier incarnation are dropped.
@@ -50,7 +46,6 @@ impl Member {
         Member {
             core: None,
             durable: None,
-            wal: Vec::new(),
             chain: Vec::new(),
             incarnation: 0,
             armed: false,
@@ -102,8 +97,6 @@ impl AgreementSim {
         let setup = self.setup(i);
         let now = self.local(i);
         let saved = self.members[i].durable.clone();
-        let resumed = saved.as_ref().is_some_and(|s| s.height == setup.height);
-        let wal = self.members[i].wal.clone();
         let (core, outs) = Tendermint::new(setup, saved, true, now);
         let m = &mut self.members[i];
         m.started = (setup.height, self.now, core.round());
@@ -116,11 +109,6 @@ impl AgreementSim {
             eprintln!("t={} m{i} starts height {}", self.now, setup.height);
         }
         self.handle(i, outs);
-        if resumed && self.durable_votes {
-            for v in wal {
-                self.deliver_vote(i, v, now);
-            }
-        }
         for msg in std::mem::take(&mut self.members[i].early) {
             self.deliver(i, i, msg);
         }
@@ -133,9 +121,9 @@ impl AgreementSim {
             let Some(core) = &self.members[i].core else {
                 return;
             };
-            let state = core.state().clone();
-            if self.durable_votes {
-                self.members[i].wal = durable_votes(core, &self.members[i].wal);
+            let mut state = core.state().clone();
+            if !self.durable_votes {
+                state.justification.clear();
             }
             self.members[i].durable = Some(state);
             if self.members[i].armed {

@@ -13,9 +13,9 @@
 //! keeps the timers on its member's clock, builds a fresh block when asked to propose, judges valid(v), keeps
 //! up to [`MAX_EARLY`] messages of the next height, and every slot sends again what `gossip()` returns and its
 //! last commit; a member behind asks for the commits it misses ([`SYNC_BATCH`] a time) and catches up height
-//! by height. Beside the core's API it also persists and sends again some votes (`wal.rs`): without that, the
-//! core as it is stalls for good in cases this simulation found ([`AgreementSim::without_durable_votes`],
-//! [`AgreementSim::without_vote_relay`]).
+//! by height. It persists nothing beside the core's round state and sends again nothing beside `gossip()`: the
+//! votes that justify the state (`RoundState::justification`) are part of it ([`AgreementSim::without_durable_votes`]
+//! shows a restart that loses them stalling).
 //!
 //! Signatures are modelled by the record of what each authority emitted ([`ledger`]): a receiver accepts a vote
 //! or proposal only if its author emitted it, so members relay each other's messages and nobody forges
@@ -34,9 +34,7 @@
 //! - `member.rs`: the honest driver (persist before sending, timers, proposing, deciding, crash and restart);
 //! - `byzantine.rs`: what Byzantine members do to what leaves them;
 //! - `run.rs`: the run loop, slots (gossip and commit sync), GST and liveness;
-//! - `report.rs`: what a run saw ([`AgreementReport`]);
-//! - `wal.rs`: the votes the driver persists beside the core's round state (a workaround, see
-//!   [`AgreementSim::without_durable_votes`]).
+//! - `report.rs`: what a run saw ([`AgreementReport`]).
 
 mod byzantine;
 pub mod ledger;
@@ -45,7 +43,6 @@ mod network;
 mod report;
 mod run;
 mod scenario;
-mod wal;
 
 use std::collections::HashMap;
 
@@ -143,10 +140,8 @@ pub struct AgreementSim {
     /// Per height, when an honest member first started it (virtual ms).
     height_started: HashMap<u64, u64>,
     target: Option<Target>,
-    /// Whether drivers persist some votes beside the round state (`wal.rs`).
+    /// Whether drivers persist the round state's justification (a test switch: they always should).
     durable_votes: bool,
-    /// Whether drivers send again every slot the votes their core holds for its current and previous round.
-    relay_votes: bool,
 }
 
 impl AgreementSim {
@@ -168,31 +163,21 @@ impl AgreementSim {
             height_started: HashMap::new(),
             target: None,
             durable_votes: true,
-            relay_votes: true,
             scenario,
         }
     }
 
-    /// Drivers persist only `Tendermint::state()`, as the core's API says, not the votes `wal.rs` keeps beside
-    /// it. Two stalls follow, for good, after a restart before GST (seeds 6050 and 14338 show them):
+    /// Drivers persist `Tendermint::state()` without its justification (the votes that justify it), as if the
+    /// core had none. Two stalls follow, for good, after a restart before GST (tests/agreement_sim.rs shows them
+    /// on seeds it finds):
     /// - a member restarted with a valid round whose quorum of prevotes it lost cannot prevote its own
     ///   re-proposal (line 28 needs that quorum); if no live member holds the quorum any more, the members locked
     ///   on that value never vote for another, and no value gets a quorum;
-    /// - a member restarted in round r + 1 lost its precommit of round r, and the others' that moved it there;
-    ///   members that missed them before GST stay in round r when the others are just a quorum (line 47 needs a
-    ///   quorum of precommits, line 55 f + 1 messages of round r + 1).
+    /// - a member restarted in round r + 1 lost the precommits of round r that moved it there; members that
+    ///   missed them before GST stay in round r when the others are just a quorum (line 47 needs a quorum of
+    ///   precommits, line 55 f + 1 messages of round r + 1).
     pub fn without_durable_votes(mut self) -> Self {
         self.durable_votes = false;
-        self
-    }
-
-    /// Drivers send again only what `Tendermint::gossip()` returns (their own votes, the proposals, the prevotes
-    /// of the valid round), not every vote their core holds for the current and previous round. A member that
-    /// moved to round r + 1 on a quorum of precommits of round r that includes a faulty member's (which the
-    /// others missed, and which that member never sends again) cannot pass them on: the others stay in round r
-    /// when the correct members are just a quorum (tests/agreement_sim.rs drives three cores into that state).
-    pub fn without_vote_relay(mut self) -> Self {
-        self.relay_votes = false;
         self
     }
 

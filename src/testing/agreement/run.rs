@@ -4,7 +4,6 @@
 
 use super::network::{Commit, Event, Msg, SYNC_BATCH};
 use super::scenario::SLOT_MS;
-use super::wal::{held_votes, recent_rounds};
 use super::{AgreementReport, AgreementSim, MAX_EVENTS, TARGET_HEIGHTS, Target, liveness_bound_ms};
 
 impl AgreementSim {
@@ -148,14 +147,7 @@ impl AgreementSim {
         let Some(core) = &self.members[i].core else {
             return;
         };
-        let (proposals, mut votes) = core.gossip();
-        if self.relay_votes {
-            for v in held_votes(core, &recent_rounds(core)) {
-                if !votes.contains(&v) {
-                    votes.push(v);
-                }
-            }
-        }
+        let (proposals, votes) = core.gossip();
         for p in proposals {
             if usize::from(p.proposer) == i {
                 self.send_own(i, Msg::Proposal(p));
