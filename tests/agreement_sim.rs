@@ -541,4 +541,3 @@ fn a_quorum_with_a_faulty_members_vote_reaches_every_member() {
     let decided = a_split_polka();
     assert!(decided.iter().all(|d| *d), "{decided:?}");
 }
-

@@ -175,11 +175,11 @@ pub struct RoundValue {
     pub value: Hash32,
 }
 
-/// Most votes in [`RoundState::justification`]: each authority's (at most [`crate::spec::MAX_AUTHORITIES`]) first
+/// Most votes in [`RoundState::justification`]: each authority's (at most 64, `spec::MAX_AUTHORITIES`) first
 /// prevote and first precommit of the current and the previous round (4 × 64), and its prevotes for the valid
 /// value in the valid round and for the locked value in the locked round (2 × 64: an authority prevotes one
 /// value once, or, if faulty, one of its counted extra votes names it). A longer list is cut on resume.
-pub const MAX_JUSTIFICATION: usize = 6 * crate::spec::MAX_AUTHORITIES;
+pub const MAX_JUSTIFICATION: usize = 6 * 64;
 
 /// Everything a member must remember across a restart to never sign against its own votes and to resume where
 /// it was (written, and made durable, before any signature it implies leaves the node): the height, round and

@@ -214,6 +214,9 @@ pub struct Tendermint {
     reported: Vec<(u16, Round, &'static str)>,
 }
 
+// The justification's bound counts 64 authorities at most.
+const _: () = assert!(MAX_JUSTIFICATION == 6 * ecsync_components::spec::MAX_AUTHORITIES);
+
 /// Most equivocations reported per height (one line each).
 const MAX_REPORTED: usize = 256;
 
