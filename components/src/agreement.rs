@@ -175,9 +175,15 @@ pub struct RoundValue {
     pub value: Hash32,
 }
 
+/// Most votes in [`RoundState::justification`]: each authority's (at most 64, `spec::MAX_AUTHORITIES`) first
+/// prevote and first precommit of the current and the previous round (4 × 64), and its prevotes for the valid
+/// value in the valid round and for the locked value in the locked round (2 × 64: an authority prevotes one
+/// value once, or, if faulty, one of its counted extra votes names it). A longer list is cut on resume.
+pub const MAX_JUSTIFICATION: usize = 6 * 64;
+
 /// Everything a member must remember across a restart to never sign against its own votes and to resume where
 /// it was (written, and made durable, before any signature it implies leaves the node): the height, round and
-/// step, the lock and the valid value, and what it signed in this round.
+/// step, the lock and the valid value, what it signed in this round, and the others' votes that justify them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoundState {
     /// The height being agreed on (the head's + 1).
@@ -196,6 +202,13 @@ pub struct RoundState {
     pub prevoted: Option<Vote>,
     /// Its precommit in this round, if any.
     pub precommitted: Option<Vote>,
+    /// The votes it heard that justify where it is (at most [`MAX_JUSTIFICATION`], unsigned: the driver keeps
+    /// their signatures): every authority's first prevote and precommit of the current and the previous round
+    /// (the 2f + 1 precommits of any value that ended the previous round, paper line 47, or the f + 1 messages of
+    /// the current round that moved it there, line 55), and the prevotes for the valid value in the valid round
+    /// and for the locked value in the locked round (the 2f + 1 prevotes line 28 needs to vote for it again).
+    /// Counted again on resume and relayed by gossip, so a restart loses none of them.
+    pub justification: Vec<Vote>,
 }
 
 /// A vote seen, as the world dump shows it.

@@ -219,8 +219,8 @@ pub trait ChainStore: Send + Sync {
     fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError>;
 }
 
-/// Where a federation member keeps its round state (`RoundState`: height, round, step, lock, valid value and
-/// what it signed in the round) so that a restart never makes it sign against its own votes (issue 26). The
+/// Where a federation member keeps its round state (`RoundState`: height, round, step, lock, valid value, what
+/// it signed in the round and the votes that justify them) so that a restart never makes it sign against its own votes (issue 26). The
 /// agreement driver saves the state after every change and BEFORE any signature that change implies leaves the
 /// node; at start it resumes from what [`VoteStore::load_round_state`] gives. Only the newest state is kept. The
 /// node's is a table of its approval memory (a redb file, fsynced: `src/store/approvals.rs`); tests and the

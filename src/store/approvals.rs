@@ -19,13 +19,13 @@
 //!
 //! The same file keeps the member's round state of the agreement (issue 26, [`VoteStore`]): ONE row of table
 //! `round_state`, the postcard encoding of its newest `RoundState` (height, round, step, lock, valid value, what it
-//! signed in the round), replaced by each save, committed with `Durability::Immediate` before the save returns and
+//! signed in the round, and the others' votes that justify them), replaced by each save, committed with `Durability::Immediate` before the save returns and
 //! not written at all when the state is the one stored. Read back bounded ([`MAX_ROUND_STATE_BYTES`]); a row that
 //! does not decode is `StoreError::Corrupt` naming the file, never a panic.
 
 use std::path::{Path, PathBuf};
 
-use ecsync_components::agreement::RoundState;
+use ecsync_components::agreement::{MAX_JUSTIFICATION, RoundState};
 use ecsync_components::store::VoteStore;
 use ecsync_components::{
     Approval, Block, ChainSpec, Hash32, Height, SignedBlock, Slot, StoreError,
@@ -47,8 +47,9 @@ const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("approved_block
 /// The member's round state: key 0 → the postcard encoding of its newest `RoundState` (one row).
 const ROUND_STATE: TableDefinition<u64, &[u8]> = TableDefinition::new("round_state");
 
-/// Largest round state row read back (a state encodes in under 300 bytes); a larger one is corrupt.
-pub const MAX_ROUND_STATE_BYTES: usize = 4096;
+/// Largest round state row read back; a larger one is corrupt. A state encodes in under 300 bytes plus its
+/// justification: at most [`MAX_JUSTIFICATION`] votes of at most 52 bytes each (about 20 KB).
+pub const MAX_ROUND_STATE_BYTES: usize = 512 + 64 * MAX_JUSTIFICATION;
 
 /// Heights below the newest approval whose blocks are kept (a member needs the block it approved at the height
 /// it fills: its head + 1).
@@ -639,7 +640,22 @@ mod tests {
             }),
             prevoted: Some(vote(VoteKind::Prevote)),
             precommitted: Some(vote(VoteKind::Precommit)),
+            justification: vec![vote(VoteKind::Prevote), vote(VoteKind::Precommit)],
         }
+    }
+
+    /// The largest state the core makes: every field at its widest, a full justification.
+    fn largest_round_state() -> RoundState {
+        let mut state = round_state(u32::MAX);
+        state.height = u64::MAX;
+        let widest = ecsync_components::agreement::Vote {
+            height: u64::MAX,
+            voter: u16::MAX,
+            ..state.precommitted.unwrap()
+        };
+        (state.prevoted, state.precommitted) = (Some(widest), Some(widest));
+        state.justification = vec![widest; MAX_JUSTIFICATION];
+        state
     }
 
     fn round_state_rows(db: &ApprovalDb) -> u64 {
@@ -714,9 +730,12 @@ mod tests {
                 other => panic!("a row of {} bytes loaded as {other:?}", row.len()),
             }
         }
-        // Saving a state replaces the damaged row.
-        assert!(db.save_round_state(&round_state(4)).unwrap());
-        assert_eq!(db.load_round_state().unwrap(), Some(round_state(4)));
+        // Saving a state replaces the damaged row; the largest one fits the bound.
+        let largest = largest_round_state();
+        let bytes = ecsync_components::encode(&largest).len();
+        assert!(bytes <= MAX_ROUND_STATE_BYTES, "{bytes} bytes");
+        assert!(db.save_round_state(&largest).unwrap());
+        assert_eq!(db.load_round_state().unwrap(), Some(largest));
     }
 
     /// The child half of the next test: saves round states 1, 2, 3, ... to the memory at `ECSYNC_VOTE_CHILD`,

@@ -11,6 +11,7 @@
 //! The world builder and the simulator turn strict bookkeeping on for their process
 //! (`ecsync_components::set_strict`): a wrong transition or buffer drift then panics. The node never does.
 
+pub mod agreement;
 pub mod fuzzing;
 pub mod hostile;
 pub mod invariants;

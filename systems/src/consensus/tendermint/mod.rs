@@ -16,10 +16,14 @@
 mod rules;
 mod tally;
 
-pub use tally::{Added, MAX_PROPOSALS_PER_ROUND, MAX_ROUNDS_AHEAD, MAX_ROUNDS_KEPT, Tally};
+pub use tally::{
+    Added, MAX_EXTRA_VOTES, MAX_PROPOSALS_PER_ROUND, MAX_ROUNDS_AHEAD, MAX_ROUNDS_KEPT, Tally,
+};
 
 use ecsync_components::Hash32;
-use ecsync_components::agreement::{Proposal, Round, RoundState, RoundValue, Step, Vote, VoteKind};
+use ecsync_components::agreement::{
+    MAX_JUSTIFICATION, Proposal, Round, RoundState, RoundValue, Step, Vote, VoteKind,
+};
 
 use tally::{Heard, Rounds};
 
@@ -210,13 +214,18 @@ pub struct Tendermint {
     reported: Vec<(u16, Round, &'static str)>,
 }
 
+// The justification's bound counts 64 authorities at most.
+const _: () = assert!(MAX_JUSTIFICATION == 6 * ecsync_components::spec::MAX_AUTHORITIES);
+
 /// Most equivocations reported per height (one line each).
 const MAX_REPORTED: usize = 256;
 
 impl Tendermint {
     /// Starts the agreement on `setup.height`, or resumes it from `saved` when that is this height's: the
     /// round, step, lock, valid value and what was signed come back, what was signed is sent again (the same
-    /// messages: signing is deterministic) and the timers of the current step are asked for.
+    /// messages: signing is deterministic), the votes of `saved.justification` are counted again (those
+    /// [`Tendermint::on_vote`] would take: this height, a known authority, not too far ahead; at most
+    /// [`MAX_JUSTIFICATION`]) and the timers of the current step are asked for.
     pub fn new(
         setup: HeightSetup,
         saved: Option<RoundState>,
@@ -248,7 +257,8 @@ impl Tendermint {
         &self.setup
     }
 
-    /// What must be durable before any signature this node sends.
+    /// What must be durable before any signature this node sends, with the votes that justify it
+    /// (`RoundState::justification`, refreshed by every call that may change it).
     pub fn state(&self) -> &RoundState {
         &self.state
     }
@@ -311,14 +321,19 @@ impl Tendermint {
         if !self.admits(v.height, v.round, v.voter) {
             return out;
         }
+        self.hear(v, &mut out);
+        self.apply_rules(now_ms, &mut out);
+        out
+    }
+
+    /// Counts `v` (admitted), reporting a second, different vote of its authority, kind and round.
+    fn hear(&mut self, v: Vote, out: &mut Vec<Output>) {
         let keep = self.keep();
         let record = self.rounds.get_mut(v.round, keep);
         record.senders |= 1u64 << v.voter;
         if record.tally_mut(v.kind).add(v.voter, v.value) == Added::Conflict {
-            self.report(v.voter, v.round, v.kind.name(), &mut out);
+            self.report(v.voter, v.round, v.kind.name(), out);
         }
-        self.apply_rules(now_ms, &mut out);
-        out
     }
 
     /// A timer asked for, now due (a stale one does nothing).
@@ -392,9 +407,12 @@ impl Tendermint {
         out
     }
 
-    /// What to send again (each slot, and to a member that connects): the proposals held for the current round
-    /// and the valid round, this node's own votes of the current and the previous round, and every prevote held
-    /// for the valid round (the quorum a locked member needs to see before it may vote for that value).
+    /// What to send again (each slot, and to a member that connects), the paper's gossip (a message one correct
+    /// member holds reaches every correct member): the proposals held for the current round and the valid round,
+    /// every vote held of the current and the previous round from every authority (its own and the others',
+    /// with a faulty authority's counted extra votes), and every prevote held for the valid round (the quorum a
+    /// locked member needs to see before it may vote for that value). Bounded: at most
+    /// 2 × [`MAX_PROPOSALS_PER_ROUND`] proposals and (2 × 2 + 1) × 64 × (1 + [`MAX_EXTRA_VOTES`]) = 2,880 votes.
     pub fn gossip(&self) -> (Vec<Proposal>, Vec<Vote>) {
         let round = self.state.round;
         let valid_round = self.state.valid.map(|v| v.round);
@@ -405,36 +423,59 @@ impl Tendermint {
             }
         }
         proposals.dedup();
+        let recent = [round.checked_sub(1), Some(round)];
         let mut votes = Vec::new();
-        for r in [round.checked_sub(1), Some(round)].into_iter().flatten() {
-            votes.extend(self.own_votes(r));
-        }
-        if let Some(vr) = valid_round
-            && let Some(rec) = self.rounds.get(vr)
-        {
-            for (voter, value) in rec.prevotes.iter() {
-                let v = self.vote(vr, VoteKind::Prevote, value, voter);
-                if !votes.contains(&v) {
-                    votes.push(v);
-                }
+        for r in recent.into_iter().flatten() {
+            for kind in [VoteKind::Prevote, VoteKind::Precommit] {
+                votes.extend(self.votes_held(r, kind, None));
             }
+        }
+        if let Some(vr) = valid_round.filter(|vr| !recent.contains(&Some(*vr))) {
+            votes.extend(self.votes_held(vr, VoteKind::Prevote, None));
         }
         (proposals, votes)
     }
 
-    fn own_votes(&self, round: Round) -> Vec<Vote> {
-        let Some(rec) = self.rounds.get(round) else {
-            return Vec::new();
-        };
-        let mut votes = Vec::new();
-        for kind in [VoteKind::Prevote, VoteKind::Precommit] {
-            for voter in self.setup.held_indices() {
-                if let Some(value) = rec.tally(kind).of(voter) {
-                    votes.push(self.vote(round, kind, value, voter));
+    /// The votes of `kind` held for `round` (only those for `value` when given; `Some(None)` is nil), each
+    /// authority's first first.
+    fn votes_held(
+        &self,
+        round: Round,
+        kind: VoteKind,
+        value: Option<Option<Hash32>>,
+    ) -> impl Iterator<Item = Vote> + '_ {
+        self.rounds
+            .get(round)
+            .into_iter()
+            .flat_map(move |rec| rec.tally(kind).iter())
+            .filter(move |(_, v)| value.is_none_or(|want| *v == want))
+            .map(move |(voter, v)| self.vote(round, kind, v, voter))
+    }
+
+    /// What `RoundState::justification` holds now: every authority's first prevote and precommit of the
+    /// current and the previous round, and the prevotes for the valid value in the valid round and for the
+    /// locked value in the locked round; at most [`MAX_JUSTIFICATION`].
+    fn justification(&self) -> Vec<Vote> {
+        let round = self.state.round;
+        let mut out = Vec::new();
+        for r in [round.checked_sub(1), Some(round)].into_iter().flatten() {
+            let Some(rec) = self.rounds.get(r) else {
+                continue;
+            };
+            for kind in [VoteKind::Prevote, VoteKind::Precommit] {
+                let firsts = rec.tally(kind).firsts();
+                out.extend(firsts.map(|(voter, value)| self.vote(r, kind, value, voter)));
+            }
+        }
+        for rv in [self.state.valid, self.state.locked].into_iter().flatten() {
+            for v in self.votes_held(rv.round, VoteKind::Prevote, Some(Some(rv.value))) {
+                if !out.contains(&v) {
+                    out.push(v);
                 }
             }
         }
-        votes
+        out.truncate(MAX_JUSTIFICATION);
+        out
     }
 
     fn vote(&self, round: Round, kind: VoteKind, value: Option<Hash32>, voter: u16) -> Vote {

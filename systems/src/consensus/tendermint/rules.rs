@@ -2,7 +2,9 @@
 //! the round's start, timeouts and votes.
 
 use ecsync_components::Hash32;
-use ecsync_components::agreement::{Round, RoundState, RoundValue, Step, Vote, VoteKind};
+use ecsync_components::agreement::{
+    MAX_JUSTIFICATION, Round, RoundState, RoundValue, Step, Vote, VoteKind,
+};
 
 use super::tally::Heard;
 use super::{Output, Tendermint, Timer};
@@ -63,9 +65,16 @@ impl Tendermint {
         });
     }
 
-    /// Resumes from the durable state: counts and sends again what was signed, asks for the step's timers.
-    pub(super) fn resume(&mut self, saved: RoundState, now_ms: u64, out: &mut Vec<Output>) {
+    /// Resumes from the durable state: counts the votes that justified it (those `on_vote` would take, at most
+    /// [`MAX_JUSTIFICATION`]), counts and sends again what was signed, asks for the step's timers.
+    pub(super) fn resume(&mut self, mut saved: RoundState, now_ms: u64, out: &mut Vec<Output>) {
+        let justification = std::mem::take(&mut saved.justification);
         self.state = saved;
+        for v in justification.into_iter().take(MAX_JUSTIFICATION) {
+            if self.admits(v.height, v.round, v.voter) {
+                self.hear(v, out);
+            }
+        }
         let keep = self.keep();
         if let Some(p) = self.state.proposed {
             let record = self.rounds.get_mut(p.round, keep);
@@ -163,8 +172,14 @@ impl Tendermint {
         });
     }
 
-    /// Applies the upon rules until none fires (or the height is decided).
+    /// Applies the upon rules until none fires (or the height is decided), then refreshes the state's
+    /// justification (every change of the tally or the round goes through here).
     pub(super) fn apply_rules(&mut self, now_ms: u64, out: &mut Vec<Output>) {
+        self.fire_rules(now_ms, out);
+        self.state.justification = self.justification();
+    }
+
+    fn fire_rules(&mut self, now_ms: u64, out: &mut Vec<Output>) {
         for _ in 0..MAX_FIRINGS {
             if self.decided.is_some() {
                 return;

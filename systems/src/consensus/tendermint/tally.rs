@@ -1,6 +1,6 @@
 //! What a member heard in the rounds of one height: the proposals of each round's proposer and the votes of
-//! each kind, one per authority (the first; a second, different one is an equivocation), bounded in rounds and
-//! proposals.
+//! each kind (each authority's first, and a faulty authority's few other values: an equivocation), bounded in
+//! rounds, proposals and votes.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +16,12 @@ pub const MAX_ROUNDS_KEPT: usize = 256;
 /// Messages for rounds further than this ahead of the current one are ignored.
 pub const MAX_ROUNDS_AHEAD: Round = 64;
 
+/// Most votes of one authority, kind and round counted beside its first (distinct values; a correct authority
+/// casts one vote). The paper counts every message: a faulty authority's two votes count for both values, so a
+/// quorum one correct member sees, every correct member sees once the votes reach it, whatever their order.
+/// Further values are reported as equivocation but not kept.
+pub const MAX_EXTRA_VOTES: usize = 8;
+
 /// What adding a vote did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Added {
@@ -23,14 +29,17 @@ pub enum Added {
     New,
     /// The same vote again.
     Again,
-    /// A different vote of the same authority, kind and round: kept is the first.
+    /// A different vote of the same authority, kind and round (an equivocation): counted for its value too
+    /// while the authority has fewer than [`MAX_EXTRA_VOTES`] such votes.
     Conflict,
 }
 
-/// The votes of one kind in one round: the first vote of each authority.
+/// The votes of one kind in one round: the first vote of each authority, and up to [`MAX_EXTRA_VOTES`] other
+/// values of an authority that voted several.
 #[derive(Clone, Debug, Default)]
 pub struct Tally {
     votes: BTreeMap<u16, Option<Hash32>>,
+    extra: BTreeMap<u16, Vec<Option<Hash32>>>,
 }
 
 impl Tally {
@@ -42,34 +51,62 @@ impl Tally {
                 Added::New
             }
             Some(v) if *v == value => Added::Again,
-            Some(_) => Added::Conflict,
+            Some(_) => {
+                let extra = self.extra.entry(voter).or_default();
+                if extra.contains(&value) {
+                    return Added::Again;
+                }
+                if extra.len() < MAX_EXTRA_VOTES {
+                    extra.push(value);
+                }
+                Added::Conflict
+            }
         }
+    }
+
+    /// Whether `voter` voted for `value` (first or another of its votes).
+    fn voted(&self, voter: u16, first: Option<Hash32>, value: Option<Hash32>) -> bool {
+        first == value || self.extra.get(&voter).is_some_and(|e| e.contains(&value))
     }
 
     /// Authorities that voted for `value` (nil when `None`), as a bitmask.
     pub fn voters_for(&self, value: Option<Hash32>) -> u64 {
         self.votes
             .iter()
-            .filter(|(_, v)| **v == value)
+            .filter(|(i, v)| self.voted(**i, **v, value))
             .fold(0u64, |acc, (i, _)| acc | (1u64 << (*i as u32 % 64)))
     }
 
-    /// How many voted for `value` (nil when `None`).
+    /// How many authorities voted for `value` (nil when `None`).
     pub fn count(&self, value: Option<Hash32>) -> usize {
-        self.votes.values().filter(|v| **v == value).count()
+        self.votes
+            .iter()
+            .filter(|(i, v)| self.voted(**i, **v, value))
+            .count()
     }
 
-    /// How many voted at all (Tendermint's "2f+1 ⟨PREVOTE, h, r, ∗⟩").
+    /// How many authorities voted at all, each once (Tendermint's "2f+1 ⟨PREVOTE, h, r, ∗⟩").
     pub fn total(&self) -> usize {
         self.votes.len()
     }
 
-    /// Every vote: (voter, value).
+    /// Every vote counted: (voter, value), each authority's first, then the other values of those that voted
+    /// several.
     pub fn iter(&self) -> impl Iterator<Item = (u16, Option<Hash32>)> + '_ {
+        let firsts = self.votes.iter().map(|(k, v)| (*k, *v));
+        let extras = self
+            .extra
+            .iter()
+            .flat_map(|(k, vs)| vs.iter().map(move |v| (*k, *v)));
+        firsts.chain(extras)
+    }
+
+    /// Every authority's first vote: (voter, value).
+    pub fn firsts(&self) -> impl Iterator<Item = (u16, Option<Hash32>)> + '_ {
         self.votes.iter().map(|(k, v)| (*k, *v))
     }
 
-    /// `voter`'s vote, if heard.
+    /// `voter`'s first vote, if heard.
     pub fn of(&self, voter: u16) -> Option<Option<Hash32>> {
         self.votes.get(&voter).copied()
     }
@@ -183,16 +220,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_second_different_vote_is_a_conflict_and_the_first_stays() {
+    fn a_second_different_vote_is_a_conflict_counted_for_its_value_but_not_in_the_total() {
         let mut t = Tally::default();
         let a = Some(Hash32([1; 32]));
         assert_eq!(t.add(3, a), Added::New);
         assert_eq!(t.add(3, a), Added::Again);
         assert_eq!(t.add(3, None), Added::Conflict);
-        assert_eq!(t.of(3), Some(a));
-        assert_eq!(t.count(a), 1);
-        assert_eq!(t.count(None), 0);
+        assert_eq!(t.add(3, None), Added::Again);
+        assert_eq!(t.add(5, None), Added::New);
+        assert_eq!(t.of(3), Some(a), "the first stays first");
+        assert_eq!((t.count(a), t.count(None)), (1, 2));
         assert_eq!(t.voters_for(a), 1 << 3);
+        assert_eq!(t.voters_for(None), (1 << 3) | (1 << 5));
+        assert_eq!(t.total(), 2, "each authority once");
+        assert_eq!(t.iter().count(), 3);
+        assert_eq!(t.firsts().count(), 2);
+    }
+
+    #[test]
+    fn an_authoritys_extra_votes_are_bounded() {
+        let mut t = Tally::default();
+        for b in 0..=(MAX_EXTRA_VOTES as u8 + 5) {
+            let added = t.add(1, Some(Hash32([b; 32])));
+            assert_eq!(added, if b == 0 { Added::New } else { Added::Conflict });
+        }
+        assert_eq!(t.iter().count(), 1 + MAX_EXTRA_VOTES);
+        let last_kept = Some(Hash32([MAX_EXTRA_VOTES as u8; 32]));
+        assert_eq!(t.count(last_kept), 1);
+        let ignored = Some(Hash32([MAX_EXTRA_VOTES as u8 + 1; 32]));
+        assert_eq!(t.count(ignored), 0);
+        assert_eq!(t.total(), 1);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Unit tests of the rules, one member (or four, delivered at once) at a time.
 
 use super::*;
+use ecsync_components::agreement::MAX_JUSTIFICATION;
 
 const H: u64 = 7;
 
@@ -318,4 +319,222 @@ fn timeouts_grow_per_round_and_stop_growing() {
     assert_eq!(t.of(Step::Propose, 0), 500);
     assert_eq!(t.of(Step::Prevote, 2), 250 + 500);
     assert_eq!(t.of(Step::Precommit, 1_000), t.of(Step::Precommit, 64));
+}
+
+fn has_timer(out: &[Output], want: fn(&Timer) -> bool) -> bool {
+    out.iter()
+        .any(|o| matches!(o, Output::Schedule { timer, .. } if want(timer)))
+}
+
+/// Fix 1: a faulty authority's votes for two values count for both, whatever order they arrive in, so two
+/// members that got them in opposite orders agree that the proposal has a quorum.
+#[test]
+fn a_double_voters_votes_count_for_both_values_in_any_order() {
+    let (a, b) = (value(1), value(2));
+    for order in [[Some(a), Some(b)], [Some(b), Some(a)]] {
+        let (mut t, _) = Tendermint::new(setup(1 << 3), None, true, 10_000);
+        t.on_proposal(proposal(0, a, None), true, 10_000);
+        t.on_vote(vote(0, VoteKind::Prevote, Some(a), 1), 10_000);
+        let mut out = Vec::new();
+        for v in order {
+            out.extend(t.on_vote(vote(0, VoteKind::Prevote, v, 0), 10_000));
+        }
+        assert_eq!(t.state().locked.map(|l| l.value), Some(a), "{order:?}");
+        assert!(votes(&out).contains(&vote(0, VoteKind::Precommit, Some(a), 3)));
+        let reported = out
+            .iter()
+            .filter(|o| matches!(o, Output::Equivocation { authority: 0, .. }))
+            .count();
+        assert_eq!(reported, 1, "evidence, once");
+        let tally = t.tally(0, VoteKind::Prevote).unwrap();
+        assert_eq!((tally.count(Some(a)), tally.count(Some(b))), (3, 1));
+    }
+}
+
+/// Fix 1: a double voter is one authority in "2f + 1 votes of any value" (line 34).
+#[test]
+fn a_double_voter_counts_once_among_any_votes() {
+    let (mut t, _) = Tendermint::new(setup(1 << 3), None, true, 10_000);
+    let timeout = Timer::Propose {
+        height: H,
+        round: 0,
+    };
+    t.on_timeout(timeout, 10_000);
+    let is_prevote = |t: &Timer| matches!(t, Timer::Prevote { .. });
+    for b in [1, 2, 4] {
+        let out = t.on_vote(vote(0, VoteKind::Prevote, Some(value(b)), 0), 10_000);
+        assert!(
+            !has_timer(&out, is_prevote),
+            "two authorities of a quorum of three"
+        );
+    }
+    let out = t.on_vote(vote(0, VoteKind::Prevote, Some(value(5)), 1), 10_000);
+    assert!(has_timer(&out, is_prevote), "three authorities");
+}
+
+/// Fix 2–3: the state carries the votes that justify it: every first vote of the current and the previous
+/// round, and the prevotes for the locked and valid value in their round, nothing older.
+#[test]
+fn the_state_carries_the_votes_that_justify_it() {
+    let a = Some(value(1));
+    let mut t = locked_on_a();
+    t.on_vote(vote(0, VoteKind::Precommit, None, 0), 20_000);
+    t.on_vote(vote(0, VoteKind::Prevote, None, 2), 20_000);
+    let round0 = [
+        vote(0, VoteKind::Prevote, a, 0),
+        vote(0, VoteKind::Prevote, a, 1),
+        vote(0, VoteKind::Prevote, a, 3),
+        vote(0, VoteKind::Prevote, None, 2),
+        vote(0, VoteKind::Precommit, a, 3),
+        vote(0, VoteKind::Precommit, None, 0),
+    ];
+    let sorted = |mut v: Vec<Vote>| {
+        v.sort_by_key(|v| (v.round, v.kind, v.voter));
+        v
+    };
+    assert_eq!(
+        sorted(t.state().justification.clone()),
+        sorted(round0.to_vec())
+    );
+    let precommit = Timer::Precommit {
+        height: H,
+        round: 0,
+    };
+    t.on_timeout(precommit, 20_000);
+    assert_eq!(t.round(), 1);
+    assert_eq!(
+        t.state().justification.len(),
+        round0.len(),
+        "the previous round"
+    );
+    // f + 1 authorities in round 5 move it there: their votes, and the polka of its lock, are what it keeps.
+    t.on_vote(vote(5, VoteKind::Prevote, None, 0), 20_000);
+    t.on_vote(vote(5, VoteKind::Precommit, None, 1), 20_000);
+    assert_eq!(t.round(), 5);
+    let mut want = vec![
+        vote(5, VoteKind::Prevote, None, 0),
+        vote(5, VoteKind::Precommit, None, 1),
+    ];
+    want.extend(round0[..3].iter().copied());
+    assert_eq!(sorted(t.state().justification.clone()), sorted(want));
+}
+
+/// A member locked on `a` in round 0 that f + 1 authorities moved to round 2, restarted from its saved state
+/// (with its justification, or with it dropped).
+fn restarted_in_round_two(keep_justification: bool) -> Tendermint {
+    let mut t = locked_on_a();
+    for voter in [0, 1] {
+        t.on_vote(vote(2, VoteKind::Prevote, None, voter), 20_000);
+    }
+    assert_eq!(t.round(), 2);
+    let mut saved = t.state().clone();
+    if !keep_justification {
+        saved.justification.clear();
+    }
+    Tendermint::new(setup(1 << 3), Some(saved), true, 20_000).0
+}
+
+/// Fix 2 (seed 7719): restarted, a member still holds the quorum of prevotes behind its valid round, so it
+/// prevotes its value re-proposed with that valid round (line 28); without them it could not.
+#[test]
+fn a_restarted_member_still_holds_the_polka_of_its_valid_round() {
+    let reproposed = proposal(2, value(1), Some(0));
+    let mut r = restarted_in_round_two(true);
+    let out = r.on_proposal(reproposed, true, 20_000);
+    assert_eq!(
+        votes(&out),
+        vec![vote(2, VoteKind::Prevote, Some(value(1)), 3)]
+    );
+    let mut lost = restarted_in_round_two(false);
+    assert!(votes(&lost.on_proposal(reproposed, true, 20_000)).is_empty());
+}
+
+/// Fix 3 (seed 4065): a member moved to round 1 by 2f + 1 precommits of round 0 still holds them after a
+/// restart, and its gossip passes them on (line 47 for a member that missed them).
+#[test]
+fn a_restarted_member_still_holds_and_gossips_what_moved_it_to_its_round() {
+    let (mut t, _) = Tendermint::new(setup(1 << 3), None, true, 10_000);
+    for voter in [0, 1, 2] {
+        t.on_vote(vote(0, VoteKind::Precommit, None, voter), 10_000);
+    }
+    let precommit = Timer::Precommit {
+        height: H,
+        round: 0,
+    };
+    t.on_timeout(precommit, 10_000);
+    assert_eq!(t.round(), 1);
+    let (r, _) = Tendermint::new(setup(1 << 3), Some(t.state().clone()), true, 10_000);
+    assert_eq!(r.round(), 1);
+    assert_eq!(r.tally(0, VoteKind::Precommit).map(Tally::total), Some(3));
+    let (_, gossiped) = r.gossip();
+    for voter in [0, 1, 2] {
+        assert!(gossiped.contains(&vote(0, VoteKind::Precommit, None, voter)));
+    }
+}
+
+/// On resume, the justification's votes go through the checks of `on_vote`, and at most
+/// [`MAX_JUSTIFICATION`] of them are read.
+#[test]
+fn a_resumed_justification_is_checked_and_bounded() {
+    let (t, _) = Tendermint::new(setup(1 << 3), None, true, 10_000);
+    let mut saved = t.state().clone();
+    let other_height = Vote {
+        height: H + 1,
+        ..vote(0, VoteKind::Prevote, None, 0)
+    };
+    saved.justification = vec![
+        other_height,
+        vote(0, VoteKind::Prevote, None, 4),
+        vote(MAX_ROUNDS_AHEAD + 1, VoteKind::Prevote, None, 1),
+    ];
+    saved.justification.extend(std::iter::repeat_n(
+        vote(0, VoteKind::Precommit, None, 1),
+        MAX_JUSTIFICATION,
+    ));
+    saved
+        .justification
+        .push(vote(0, VoteKind::Prevote, None, 2));
+    let (r, _) = Tendermint::new(setup(1 << 3), Some(saved), true, 10_000);
+    assert_eq!(r.tally(0, VoteKind::Precommit).map(Tally::total), Some(1));
+    assert_eq!(
+        r.tally(0, VoteKind::Prevote).map(Tally::total),
+        Some(0),
+        "none admitted"
+    );
+    assert_eq!(r.rounds_kept(), 1);
+    assert_eq!(r.round(), 0);
+}
+
+/// Fix 4: gossip relays every vote held of the current and the previous round, from every authority (a double
+/// voter's both), and nothing older outside the valid round.
+#[test]
+fn gossip_relays_every_vote_of_the_current_and_previous_round() {
+    let (mut t, _) = Tendermint::new(setup(1 << 3), None, true, 10_000);
+    let round0 = [
+        vote(0, VoteKind::Prevote, None, 0),
+        vote(0, VoteKind::Precommit, None, 1),
+        vote(0, VoteKind::Prevote, Some(value(1)), 2),
+        vote(0, VoteKind::Prevote, Some(value(2)), 2),
+    ];
+    for v in round0 {
+        t.on_vote(v, 10_000);
+    }
+    let (_, gossiped) = t.gossip();
+    assert!(round0.iter().all(|v| gossiped.contains(v)), "{gossiped:?}");
+    let precommit = Timer::Precommit {
+        height: H,
+        round: 0,
+    };
+    t.on_timeout(precommit, 10_000);
+    assert!(
+        round0.iter().all(|v| t.gossip().1.contains(v)),
+        "round 0 is the previous"
+    );
+    for voter in [0, 1] {
+        t.on_vote(vote(3, VoteKind::Prevote, None, voter), 10_000);
+    }
+    assert_eq!(t.round(), 3);
+    let (_, gossiped) = t.gossip();
+    assert!(!gossiped.iter().any(|v| v.round == 0), "{gossiped:?}");
+    assert!(gossiped.contains(&vote(3, VoteKind::Prevote, None, 1)));
 }
