@@ -27,6 +27,9 @@ const START_BLOCKS: usize = 10;
 /// Virtual ms between ticks.
 const TICK_MS: u64 = 50;
 
+/// What one member signed: (height, round, kind) → the values.
+type Signed = BTreeMap<(Height, Round, VoteKind), Vec<Option<ecsync::components::Hash32>>>;
+
 /// One member: its engine (None while it is down) and its files.
 struct Member {
     engine: Option<SyncEngine>,
@@ -42,7 +45,7 @@ struct Federation {
     now: u64,
     gossip_id: u64,
     /// Every vote each member sent: (height, round, kind) → the values it signed.
-    signed: Vec<BTreeMap<(Height, Round, VoteKind), Vec<Option<ecsync::components::Hash32>>>>,
+    signed: Vec<Signed>,
     /// (member, kills left): the member is killed in each tick that signs a vote it never sent before, after
     /// that tick made its state durable and before anything leaves, then restarted from its files at once.
     kill_on_vote: Option<(usize, usize)>,

@@ -257,6 +257,8 @@ pub struct Consensus {
     pub equivocations: std::collections::BTreeMap<u16, u64>,
     /// Timeouts that moved it on, by step (propose, prevote, precommit).
     pub timeouts: [u64; 3],
+    /// Votes it signed since start (prevotes, precommits), re-sent ones not counted.
+    pub signed: [u64; 2],
     /// Heights decided since start.
     pub decided: u64,
     /// The rounds the latest heights were decided in (at most [`DECIDED_ROUNDS_KEPT`], oldest first).

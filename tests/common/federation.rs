@@ -107,6 +107,11 @@ fn unique_seed() -> String {
 
 /// Generates the chain and the members' keys in `dir` and starts the follower and the four members.
 pub fn start(dir: &Path) -> Federation {
+    start_with(dir, |_| Vec::new())
+}
+
+/// [`start`], member `i` started with the extra flags `extra(i)` (e.g. a hostile kind).
+pub fn start_with(dir: &Path, extra: impl Fn(usize) -> Vec<&'static str>) -> Federation {
     let chain = dir.join("chain");
     let seed = unique_seed();
     ecsync(&[
@@ -149,17 +154,13 @@ pub fn start(dir: &Path) -> Federation {
             "127.0.0.1:0",
         ]),
     };
-    // Paused until all four are connected: a member alone with its gate open proposes (and binds itself to) a block
-    // the late ones may never be asked about, and two blocks bound at one height stall it for good (issue 26).
+    // Paused until all four are connected, so that every test starts from a whole federation (the agreement no
+    // longer needs it: a member that starts alone only runs rounds until the others come).
     for i in 0..4 {
-        federation.start_member(
-            i,
-            &[
-                "--peer",
-                &federation.follower.addr.clone(),
-                "--start-paused",
-            ],
-        );
+        let follower = federation.follower.addr.clone();
+        let mut flags = vec!["--peer", &follower, "--start-paused"];
+        flags.extend(extra(i));
+        federation.start_member(i, &flags);
     }
     resume_when_connected(&federation);
     federation

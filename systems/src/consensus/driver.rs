@@ -90,6 +90,8 @@ pub struct AgreementCounters {
     pub decided_rounds: Vec<Round>,
     /// Messages whose signature did not verify.
     pub bad_signatures: u64,
+    /// Votes signed (prevotes, precommits), re-sent ones not counted.
+    pub signed: [u64; 2],
 }
 
 /// A member's agreement. See the module docs.
@@ -444,8 +446,11 @@ impl Agreement {
                     else {
                         continue;
                     };
-                    self.signatures
-                        .insert((vote.round, vote.kind, vote.voter, vote.value), signature);
+                    let fresh = self
+                        .signatures
+                        .insert((vote.round, vote.kind, vote.voter, vote.value), signature)
+                        .is_none();
+                    self.counters.signed[vote.kind as usize] += u64::from(fresh);
                     effects
                         .send
                         .push(ConsensusMessage::Vote(SignedVote { vote, signature }));
@@ -506,6 +511,7 @@ impl Agreement {
         view.member = true;
         view.equivocations = self.counters.equivocations.clone();
         view.timeouts = self.counters.timeouts;
+        view.signed = self.counters.signed;
         let fresh = std::mem::take(&mut self.counters.decided_rounds);
         view.decided += fresh.len() as u64;
         view.decided_rounds.extend(fresh);

@@ -1,0 +1,186 @@
+//! The agreement (issue 26) in a live federation of real processes on loopback (four members, quorum 3, 500 ms
+//! slots, and a follower): a 2/2 partition of 10 s made with the operator's peer bans stops the chain, and once
+//! it heals the next block is decided within 5 rounds of the highest round a member was in at the heal; with one
+//! member equivocating as proposer (`ecsync-hostile --misbehave equivocate`: a different valid proposal to each
+//! member) the chain grows by at least 2 blocks per 3 of the honest members' slots, the honest members report the
+//! equivocation, and every store verifies and agrees. Every wait is on a condition.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use common::federation::{Federation, metric, start, start_with, wait_all_at};
+use common::{NodeProc, wait_until};
+use ecsync_components::ChainStore;
+
+/// POSTs `body` (JSON) to `path` on `node`'s HTTP endpoint; returns the status code.
+fn post(node: &NodeProc, path: &str, body: &str) -> u16 {
+    let base = node.http.as_deref().unwrap();
+    let hostport = base.trim_start_matches("http://");
+    let mut s = TcpStream::connect(hostport).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    let _ = s.read_to_string(&mut raw);
+    raw.split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+fn peer_id(node: &NodeProc) -> String {
+    node.addr.rsplit("/p2p/").next().unwrap().to_string()
+}
+
+/// The highest round any live member is in.
+fn max_round(f: &Federation) -> u64 {
+    f.members
+        .iter()
+        .flatten()
+        .map(|m| metric(m, "ecsync_consensus_round", ""))
+        .max()
+        .unwrap()
+}
+
+/// Stops every node; checks each store verifies and all agree up to the lowest head; returns member 0's store
+/// directory's blocks from `from` to that head.
+fn stop_and_check(mut f: Federation) -> Vec<ecsync_components::SignedBlock> {
+    let mut dirs = vec![f.dir.join("follower")];
+    f.follower.terminate();
+    for i in 0..4 {
+        if let Some(mut m) = f.members[i].take() {
+            m.terminate();
+        }
+        dirs.push(f.data(i));
+    }
+    let stores: Vec<_> = dirs
+        .iter()
+        .map(|d| {
+            common::verify(d);
+            ecsync::store::chain_dir::open_chain_dir(d).unwrap().1
+        })
+        .collect();
+    let top = stores
+        .iter()
+        .map(|s| s.head().unwrap().height)
+        .min()
+        .unwrap();
+    for h in 1..=top {
+        let first = stores[0].block(h).unwrap().unwrap();
+        for s in &stores[1..] {
+            assert_eq!(
+                s.block(h).unwrap().unwrap(),
+                first,
+                "stores disagree at {h}"
+            );
+        }
+    }
+    (1..=top)
+        .map(|h| stores[1].block(h).unwrap().unwrap())
+        .collect()
+}
+
+#[test]
+fn after_a_ten_second_two_two_partition_the_chain_grows_within_five_rounds() {
+    let t = tempfile::tempdir().unwrap();
+    let f = start(t.path());
+    wait_all_at(&f, "every node at height 4", 4);
+    // Members 0 and 1 ban 2 and 3 for 10 s: a ban refuses both directions, so {0, 1} | {2, 3}.
+    let (p2, p3) = (peer_id(f.member(2)), peer_id(f.member(3)));
+    for i in [0, 1] {
+        for p in [&p2, &p3] {
+            let body = format!(r#"{{"peer":"{p}","seconds":10}}"#);
+            assert_eq!(post(f.member(i), "/peers/ban", &body), 200);
+        }
+    }
+    // Split, no side has a quorum: the rounds time out.
+    let r0 = max_round(&f);
+    wait_until(
+        "two rounds timed out in the partition",
+        || (max_round(&f) >= r0 + 2).then_some(()),
+        || f.describe(),
+    );
+    let stopped = f.heights().into_iter().max().unwrap();
+    // The heal: the bans end (each side dials the other again).
+    wait_until(
+        "the bans ended",
+        || {
+            let none = |i| {
+                let banned =
+                    common::get_json(f.member(i).http.as_deref().unwrap(), "/peers/banned");
+                banned["banned"].as_array().is_some_and(|a| a.is_empty())
+            };
+            (none(0) && none(1)).then_some(())
+        },
+        || f.describe(),
+    );
+    let healed_round = max_round(&f);
+    wait_all_at(&f, "the chain grows after the heal", stopped + 2);
+    let blocks = stop_and_check(f);
+    let first = &blocks[stopped as usize]; // height stopped + 1
+    assert_eq!(first.block.header.height, stopped + 1);
+    let round = u64::from(first.approval.round);
+    assert!(
+        round <= healed_round + 5,
+        "height {} decided in round {round}, the heal at round {healed_round}",
+        stopped + 1
+    );
+    eprintln!(
+        "partition: stopped at {stopped}, healed in round {healed_round}, decided in round {round}"
+    );
+}
+
+#[test]
+fn a_federation_with_an_equivocating_member_keeps_growing_without_a_fork() {
+    let t = tempfile::tempdir().unwrap();
+    const LIAR: usize = 0;
+    let f = start_with(t.path(), |i| {
+        if i == LIAR {
+            vec!["--misbehave", "equivocate"]
+        } else {
+            Vec::new()
+        }
+    });
+    wait_all_at(&f, "every node at height 3", 3);
+    // The liar proposed in its round 0s: the honest members saw its conflicting proposals.
+    wait_until(
+        "an honest member reports the liar's equivocation",
+        || {
+            let seen: u64 = (1..4)
+                .map(|i| {
+                    metric(
+                        f.member(i),
+                        "ecsync_equivocations_total",
+                        &format!("authority=\"{LIAR}\""),
+                    )
+                })
+                .sum();
+            (seen >= 1).then_some(())
+        },
+        || f.describe(),
+    );
+    let h = f.member(1).height();
+    wait_all_at(&f, "12 more blocks", h + 12);
+    let blocks = stop_and_check(f);
+    // Over the last 12 blocks: at least 2 per 3 slots of the honest members (slots whose Aura producer is not the
+    // liar).
+    let window = &blocks[blocks.len() - 12..];
+    let (a, b) = (window[0].block.header.slot, window[11].block.header.slot);
+    let honest_slots = (a + 1..=b).filter(|s| s % 4 != LIAR as u64).count();
+    eprintln!(
+        "equivocation: 11 blocks after slot {a} in {} slots, {honest_slots} honest",
+        b - a
+    );
+    assert!(
+        3 * 11 >= 2 * honest_slots,
+        "11 blocks in {honest_slots} honest slots ({a}..={b})"
+    );
+}
