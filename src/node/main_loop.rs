@@ -246,7 +246,7 @@ fn log_production(events: Vec<ecsync_systems::agree_blocks::ProductionEvent>) {
                 slot,
                 approvers,
             } => tracing::info!(
-                "produced block {height} in slot {slot} (approvers {:?})",
+                "decided block {height} in slot {slot} (precommits of {:?})",
                 (0..64)
                     .filter(|i| approvers & (1u64 << i) != 0)
                     .collect::<Vec<_>>()

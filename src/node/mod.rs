@@ -154,7 +154,7 @@ impl NodeOptions {
         // Locked per authority, machine-wide: a copy of the key file elsewhere cannot sign beside this node.
         let memory = ApprovalDb::open_member(&memory_path, spec, &keys.authorities())?;
         tracing::info!(
-            "a member of the federation: authorities {:?} (keys from {}, approvals remembered in {})",
+            "a member of the federation: authorities {:?} (keys from {}, round state kept in {})",
             keys.authorities(),
             path.display(),
             memory_path.display()
