@@ -51,55 +51,40 @@ fn member() -> Consensus {
     }
 }
 
+/// Asserts each of `expected` (series, value) in `text`.
+fn assert_series(text: &str, expected: &[(&str, f64)]) {
+    for (series, want) in expected {
+        assert_eq!(value(text, series), Some(*want), "{series} in:\n{text}");
+    }
+}
+
 #[test]
 fn a_members_consensus_is_exported_and_each_decided_height_observed_once() {
     let mut engine = engine();
     let mut metrics = Metrics::new();
     engine.world_mut().insert_resource(member());
     metrics.update(&mut engine, 0.0);
-    let text = metrics.encode();
-    assert_eq!(value(&text, "ecsync_consensus_height"), Some(5.0), "{text}");
-    assert_eq!(value(&text, "ecsync_consensus_round"), Some(2.0));
-    assert_eq!(value(&text, "ecsync_consensus_gate_open"), Some(1.0));
-    assert_eq!(
-        value(&text, "ecsync_consensus_timeouts_total{step=\"propose\"}"),
-        Some(2.0)
-    );
-    assert_eq!(
-        value(&text, "ecsync_consensus_timeouts_total{step=\"prevote\"}"),
-        Some(1.0)
-    );
-    assert_eq!(
-        value(&text, "ecsync_consensus_timeouts_total{step=\"precommit\"}"),
-        Some(0.0)
-    );
-    assert_eq!(
-        value(&text, "ecsync_equivocations_total{authority=\"3\"}"),
-        Some(1.0)
-    );
-    assert_eq!(
-        value(&text, "ecsync_consensus_rounds_per_height_count"),
-        Some(3.0)
-    );
-    assert_eq!(
-        value(&text, "ecsync_consensus_rounds_per_height_sum"),
-        Some(4.0)
-    );
-    assert_eq!(
-        value(
-            &text,
-            "ecsync_consensus_rounds_per_height_bucket{le=\"0.0\"}"
-        ),
-        Some(2.0)
+    assert_series(
+        &metrics.encode(),
+        &[
+            ("ecsync_consensus_height", 5.0),
+            ("ecsync_consensus_round", 2.0),
+            ("ecsync_consensus_gate_open", 1.0),
+            ("ecsync_consensus_timeouts_total{step=\"propose\"}", 2.0),
+            ("ecsync_consensus_timeouts_total{step=\"prevote\"}", 1.0),
+            ("ecsync_consensus_timeouts_total{step=\"precommit\"}", 0.0),
+            ("ecsync_equivocations_total{authority=\"3\"}", 1.0),
+            ("ecsync_consensus_rounds_per_height_count", 3.0),
+            ("ecsync_consensus_rounds_per_height_sum", 4.0),
+            ("ecsync_consensus_rounds_per_height_bucket{le=\"0.0\"}", 2.0),
+        ],
     );
 
     // A tick with nothing new decided: nothing observed again.
     metrics.update(&mut engine, 0.0);
-    let text = metrics.encode();
-    assert_eq!(
-        value(&text, "ecsync_consensus_rounds_per_height_count"),
-        Some(3.0),
-        "{text}"
+    assert_series(
+        &metrics.encode(),
+        &[("ecsync_consensus_rounds_per_height_count", 3.0)],
     );
 
     // Two more heights decided (in rounds 1 and 7), a timeout, an equivocation of another authority.
@@ -114,54 +99,22 @@ fn a_members_consensus_is_exported_and_each_decided_height_observed_once() {
         c.equivocations.insert(0, 2);
     }
     metrics.update(&mut engine, 0.0);
-    let text = metrics.encode();
-    assert_eq!(value(&text, "ecsync_consensus_height"), Some(7.0), "{text}");
-    assert_eq!(value(&text, "ecsync_consensus_round"), Some(0.0));
-    assert_eq!(value(&text, "ecsync_consensus_gate_open"), Some(0.0));
-    assert_eq!(
-        value(&text, "ecsync_consensus_rounds_per_height_count"),
-        Some(5.0)
-    );
-    assert_eq!(
-        value(&text, "ecsync_consensus_rounds_per_height_sum"),
-        Some(12.0)
-    );
-    assert_eq!(
-        value(
-            &text,
-            "ecsync_consensus_rounds_per_height_bucket{le=\"1.0\"}"
-        ),
-        Some(3.0)
-    );
-    assert_eq!(
-        value(
-            &text,
-            "ecsync_consensus_rounds_per_height_bucket{le=\"5.0\"}"
-        ),
-        Some(4.0)
-    );
-    assert_eq!(
-        value(
-            &text,
-            "ecsync_consensus_rounds_per_height_bucket{le=\"8.0\"}"
-        ),
-        Some(5.0)
-    );
-    assert_eq!(
-        value(&text, "ecsync_consensus_timeouts_total{step=\"precommit\"}"),
-        Some(4.0)
-    );
-    assert_eq!(
-        value(&text, "ecsync_consensus_timeouts_total{step=\"propose\"}"),
-        Some(2.0)
-    );
-    assert_eq!(
-        value(&text, "ecsync_equivocations_total{authority=\"0\"}"),
-        Some(2.0)
-    );
-    assert_eq!(
-        value(&text, "ecsync_equivocations_total{authority=\"3\"}"),
-        Some(1.0)
+    assert_series(
+        &metrics.encode(),
+        &[
+            ("ecsync_consensus_height", 7.0),
+            ("ecsync_consensus_round", 0.0),
+            ("ecsync_consensus_gate_open", 0.0),
+            ("ecsync_consensus_rounds_per_height_count", 5.0),
+            ("ecsync_consensus_rounds_per_height_sum", 12.0),
+            ("ecsync_consensus_rounds_per_height_bucket{le=\"1.0\"}", 3.0),
+            ("ecsync_consensus_rounds_per_height_bucket{le=\"5.0\"}", 4.0),
+            ("ecsync_consensus_rounds_per_height_bucket{le=\"8.0\"}", 5.0),
+            ("ecsync_consensus_timeouts_total{step=\"precommit\"}", 4.0),
+            ("ecsync_consensus_timeouts_total{step=\"propose\"}", 2.0),
+            ("ecsync_equivocations_total{authority=\"0\"}", 2.0),
+            ("ecsync_equivocations_total{authority=\"3\"}", 1.0),
+        ],
     );
 }
 

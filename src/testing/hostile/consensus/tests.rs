@@ -140,6 +140,45 @@ fn sent_to(requests: &[Request], peer: u64) -> (Vec<SignedProposal>, Vec<SignedV
     (proposals, votes)
 }
 
+/// Asserts that `peer` got, in `requests`, one valid variant of `original` signed again by its proposer (and
+/// `own`, the proposer's vote, as it was); returns its value.
+fn assert_a_valid_variant(
+    s: &Setup,
+    requests: &[Request],
+    peer: u64,
+    original: &SignedProposal,
+    own: SignedVote,
+) -> Hash32 {
+    let (proposals, votes) = sent_to(requests, peer);
+    assert_eq!(proposals.len(), 1, "one proposal to peer {peer}");
+    assert_eq!(votes, vec![own], "its own vote is left as it is");
+    let p = &proposals[0];
+    assert_ne!(p.proposal.value, original.proposal.value, "a variant");
+    assert!(p.carries_its_block(), "the proposal names its block");
+    assert_eq!(
+        (
+            p.proposal.height,
+            p.proposal.round,
+            p.proposal.proposer,
+            p.proposal.valid_round
+        ),
+        (1, 0, s.proposer as u16, None)
+    );
+    assert!(
+        s.verifies(s.proposer, p.proposal.message(), &p.signature),
+        "signed again with the proposer's key"
+    );
+    assert!(
+        !s.verifies(s.proposer, p.proposal.message(), &original.signature),
+        "the original signature does not sign the variant"
+    );
+    assert!(
+        s.block_passes(&p.block),
+        "the variant passes a member's checks"
+    );
+    p.proposal.value
+}
+
 #[test]
 fn equivocate_sends_each_peer_another_valid_signed_proposal() {
     let s = setup();
@@ -172,37 +211,10 @@ fn equivocate_sends_each_peer_another_valid_signed_proposal() {
     let mut first = batch(&[11, 12, 13]);
     faults.outgoing(&mut first);
 
-    let mut values = Vec::new();
-    for peer in [11, 12, 13] {
-        let (proposals, votes) = sent_to(&first, peer);
-        assert_eq!(proposals.len(), 1, "one proposal to peer {peer}");
-        assert_eq!(votes, vec![own], "its own vote is left as it is");
-        let p = &proposals[0];
-        assert_ne!(p.proposal.value, original.proposal.value, "a variant");
-        assert!(p.carries_its_block(), "the proposal names its block");
-        assert_eq!(
-            (
-                p.proposal.height,
-                p.proposal.round,
-                p.proposal.proposer,
-                p.proposal.valid_round
-            ),
-            (1, 0, s.proposer as u16, None)
-        );
-        assert!(
-            s.verifies(s.proposer, p.proposal.message(), &p.signature),
-            "signed again with the proposer's key"
-        );
-        assert!(
-            !s.verifies(s.proposer, p.proposal.message(), &original.signature),
-            "the original signature does not sign the variant"
-        );
-        assert!(
-            s.block_passes(&p.block),
-            "the variant passes a member's checks"
-        );
-        values.push(p.proposal.value);
-    }
+    let values: Vec<Hash32> = [11, 12, 13]
+        .map(|peer| assert_a_valid_variant(&s, &first, peer, &original, own))
+        .to_vec();
+    let mut values = values;
     values.sort();
     values.dedup();
     assert_eq!(values.len(), 3, "three different proposals");
