@@ -56,11 +56,11 @@ pub enum Misbehaviour {
     Fork,
     /// A federation member (`--authority-keys FILE`) that, as a round's proposer, sends each member peer a
     /// different valid proposal: the block with another state root, the proposal signed again with its key
-    /// (see [`super::consensus`]). It serves its chain honestly.
+    ///. It serves its chain honestly.
     Equivocate,
     /// A federation member (`--authority-keys FILE`) that, besides its own votes, sends every member peer a
     /// prevote and a precommit, signed, for every proposal it sees (received or its own), in that proposal's
-    /// round (see [`super::consensus`]). It serves its chain honestly.
+    /// round. It serves its chain honestly.
     DoubleVote,
 }
 
