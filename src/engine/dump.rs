@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use bevy_ecs::prelude::*;
 use bevy_ecs::resource::IsResource;
 use bevy_ecs::world::EntityRef;
+use ecsync_components::agreement::Consensus;
 use ecsync_components::ecs::*;
 use ecsync_components::resources::{
     Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Membership, PlanCursor, Production,
@@ -297,7 +298,73 @@ fn resources(world: &World) -> BTreeMap<String, Value> {
         Production,
         CheckpointState,
         EngineCounters,
-        SequentialState
+        SequentialState,
+        Consensus
     );
     resources
+}
+
+#[cfg(test)]
+mod tests {
+    use ecsync_components::agreement::{Consensus, Proposal, RoundValue, Step, VoteKind, VoteSeen};
+    use ecsync_components::{Hash32, SyncConfig};
+
+    use crate::engine::SyncEngine;
+    use crate::testing::sim::SimChain;
+
+    #[test]
+    fn the_dump_shows_the_consensus_with_its_lock_valid_value_proposals_and_votes() {
+        let chain = SimChain::generate(3, 4, 16);
+        let mut engine = SyncEngine::new(
+            chain.spec.clone(),
+            SyncConfig::default(),
+            Box::new(chain.store_at(4)),
+        )
+        .unwrap();
+        let before = engine.world_dump(false);
+        assert!(
+            !before.resources.contains_key("Consensus"),
+            "absent until the agreement runs"
+        );
+        let value = Hash32([7; 32]);
+        let consensus = Consensus {
+            member: true,
+            height: 5,
+            round: 1,
+            step: Step::Precommit,
+            proposer: 2,
+            gate_open: true,
+            locked: Some(RoundValue { round: 1, value }),
+            valid: Some(RoundValue { round: 1, value }),
+            proposals: vec![Proposal {
+                height: 5,
+                round: 1,
+                value,
+                valid_round: None,
+                proposer: 2,
+            }],
+            votes: vec![VoteSeen {
+                round: 1,
+                kind: VoteKind::Prevote,
+                voter: 3,
+                value: Some(value),
+            }],
+            decided: 4,
+            decided_rounds: vec![0, 0, 1, 0],
+            ..Consensus::default()
+        };
+        engine.world_mut().insert_resource(consensus.clone());
+        let dump = engine.world_dump(false);
+        let shown = dump
+            .resources
+            .get("Consensus")
+            .expect("the Consensus resource");
+        assert_eq!(shown["locked"]["round"], 1);
+        assert_eq!(shown["valid"]["round"], 1);
+        assert_eq!(shown["proposals"][0]["proposer"], 2);
+        assert_eq!(shown["votes"][0]["voter"], 3);
+        assert_eq!(shown["votes"][0]["kind"], "Prevote");
+        let back: Consensus = serde_json::from_value(shown.clone()).unwrap();
+        assert_eq!(back, consensus, "every field, as it is");
+    }
 }

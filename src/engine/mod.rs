@@ -471,6 +471,12 @@ impl SyncEngine {
         self.world.resource::<CheckpointState>().written
     }
 
+    /// The agreement as /metrics sees it (absent until the agreement runs).
+    pub fn consensus(&self) -> Option<&ecsync_components::agreement::Consensus> {
+        self.world
+            .get_resource::<ecsync_components::agreement::Consensus>()
+    }
+
     /// The world, for the test machinery (`crate::testing`: invariants, the world builder, the simulator),
     /// benches and tests of single systems. Only with the `test-utils` feature: the node never reaches into it.
     #[cfg(feature = "test-utils")]

@@ -5,12 +5,14 @@
 //! chain extender.
 //!
 //! The points sit at the node's IO edges: what is served ([`BlockSource`], wrapped), how the network serves it
-//! ([`ServeFaults`]), and the engine between two ticks (to extend the chain as a producer does, through
-//! [`SyncEngine::import_local`]).
+//! ([`ServeFaults`]), the engine between two ticks (to extend the chain as a producer does, through
+//! [`SyncEngine::import_local`]), what reaches the engine from the network ([`NodeHooks::incoming`], seen, not
+//! changed) and what the engine sends ([`NodeHooks::outgoing`], changed at will: a hostile federation member's
+//! proposals and votes).
 
 use std::sync::Arc;
 
-use ecsync_components::ChainSpec;
+use ecsync_components::{ChainSpec, NetEvent, Request};
 
 use crate::engine::SyncEngine;
 use crate::network::{BlockSource, NoFaults, ServeFaults};
@@ -37,6 +39,17 @@ pub trait NodeHooks: Send + 'static {
     /// Called on the engine thread before every tick, at `now_ms` (Unix ms). Default: nothing.
     fn before_tick(&mut self, engine: &mut SyncEngine, now_ms: u64) {
         let _ = (engine, now_ms);
+    }
+
+    /// Called on the engine thread with each network event, before the engine handles it. Default: nothing.
+    fn incoming(&mut self, event: &NetEvent) {
+        let _ = event;
+    }
+
+    /// Called on the engine thread after every tick at `now_ms` (Unix ms) with the requests the engine made,
+    /// oldest first, before they go to the network: the hook may change, drop or add requests. Default: nothing.
+    fn outgoing(&mut self, requests: &mut Vec<Request>, now_ms: u64) {
+        let _ = (requests, now_ms);
     }
 }
 

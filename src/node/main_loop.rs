@@ -1,6 +1,7 @@
 //! The node's main loop, on the engine thread: network events go to `handle`, a tick interval (brought forward by
 //! events) calls `tick`, the outbox becomes requests; dump and control requests from HTTP are answered between
-//! two ticks. The [`NodeHooks`] run before every tick.
+//! two ticks. The [`NodeHooks`] run before every tick, see every network event before the engine and every
+//! request after it.
 
 use std::sync::Mutex;
 use std::sync::mpsc;
@@ -98,6 +99,7 @@ impl MainLoop {
         let wait = pace.next_tick.saturating_duration_since(Instant::now());
         match self.input.recv_timeout(wait) {
             Ok(EngineInput::Net(event)) => {
+                self.hooks.incoming(&event);
                 self.engine.handle(event);
                 pace.next_tick = pace.next_tick.min(pace.last_tick + EARLY_TICK);
             }
@@ -108,7 +110,10 @@ impl MainLoop {
         // Take everything that is already waiting before ticking.
         loop {
             match self.input.try_recv() {
-                Ok(EngineInput::Net(event)) => self.engine.handle(event),
+                Ok(EngineInput::Net(event)) => {
+                    self.hooks.incoming(&event);
+                    self.engine.handle(event);
+                }
                 Ok(EngineInput::Stop) | Err(mpsc::TryRecvError::Disconnected) => return false,
                 Ok(other) => self.answer(other),
                 Err(mpsc::TryRecvError::Empty) => return true,
@@ -138,7 +143,9 @@ impl MainLoop {
         let now = unix_now_ms();
         self.hooks.before_tick(&mut self.engine, now);
         self.engine.tick(now);
-        for request in self.engine.drain_outbox() {
+        let mut requests = self.engine.drain_outbox();
+        self.hooks.outgoing(&mut requests, now);
+        for request in requests {
             self.net.send(request);
         }
         log_production(self.engine.take_production_log());

@@ -1,6 +1,8 @@
 //! Prometheus metrics (prometheus-client, OpenMetrics text), named `ecsync_*`, units in names, counters ending in
 //! `_total`. The engine thread updates them after each tick from the engine's status, counters and the tick's
-//! observations; the HTTP server encodes the registry.
+//! observations (and the agreement's, `consensus`, from its resource); the HTTP server encodes the registry.
+
+mod consensus;
 
 use std::sync::Arc;
 
@@ -109,6 +111,8 @@ pub struct Metrics {
     approval_asks_from_outsiders: Counter,
     false_member_proofs: Counter,
     peers_evicted: Counter,
+    /// The agreement's (`consensus_*`, `equivocations`).
+    consensus: consensus::ConsensusMetrics,
     last_serving: ServeStats,
     last: EngineCounters,
     last_checkpoints: u64,
@@ -137,6 +141,7 @@ impl Metrics {
         m.register_federation(&mut r);
         m.register_serving(&mut r);
         m.register_membership(&mut r);
+        m.consensus.register(&mut r);
         Self {
             registry: Arc::new(r),
             ..m
@@ -199,6 +204,7 @@ impl Metrics {
             approval_asks_from_outsiders: Counter::default(),
             false_member_proofs: Counter::default(),
             peers_evicted: Counter::default(),
+            consensus: consensus::ConsensusMetrics::new(),
             last_serving: ServeStats::default(),
             last: EngineCounters::default(),
             last_checkpoints: 0,
@@ -569,6 +575,7 @@ impl Metrics {
         self.last_checkpoints = checkpoints;
         self.last = c;
         self.observe(engine.observations(), tick_seconds);
+        self.consensus.update(engine.consensus());
     }
 
     /// The gauges of the engine's status, ranges in flight and buffer.

@@ -6,7 +6,8 @@
 //! break a rule a signature protects re-sign the broken block with the dev federation's keys, which a generated
 //! chain's `generator.json` derives, so that exactly that rule fails and not the signature. The transport kinds
 //! (`slow-loris`, `disconnect`) and those that break the answer's framing limits are carried out by the network
-//! task, through the kind's [`ServeFaults`].
+//! task, through the kind's [`ServeFaults`]. The member kinds (`equivocate`, `double-vote`) serve honestly and
+//! break the agreement instead, by rewriting the member's proposals and votes ([`super::consensus`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,6 +54,14 @@ pub enum Misbehaviour {
     /// Serves a conflicting chain, validly signed, that leaves this node's chain `FORK_DEPTH` blocks below its
     /// head (with a different state root, so different hashes, from there on).
     Fork,
+    /// A federation member (`--authority-keys FILE`) that, as a round's proposer, sends each member peer a
+    /// different valid proposal: the block with another state root, the proposal signed again with its key
+    ///. It serves its chain honestly.
+    Equivocate,
+    /// A federation member (`--authority-keys FILE`) that, besides its own votes, sends every member peer a
+    /// prevote and a precommit, signed, for every proposal it sees (received or its own), in that proposal's
+    /// round. It serves its chain honestly.
+    DoubleVote,
 }
 
 /// `height-lie` claims this many blocks more than the node has.
@@ -81,6 +90,16 @@ impl Misbehaviour {
     /// Whether breaking this rule needs the federation's keys (a generated chain).
     fn needs_keys(self) -> bool {
         matches!(self, Self::FewApprovals | Self::BrokenLink | Self::Fork)
+    }
+
+    /// The agreement's rule this kind breaks as a member, if it is one of those (it then serves honestly).
+    pub fn consensus_fault(self) -> Option<super::consensus::ConsensusFault> {
+        use super::consensus::ConsensusFault;
+        match self {
+            Self::Equivocate => Some(ConsensusFault::Equivocate),
+            Self::DoubleVote => Some(ConsensusFault::DoubleVote),
+            _ => None,
+        }
     }
 }
 

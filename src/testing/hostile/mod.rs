@@ -1,13 +1,15 @@
 //! Hostile peers and a moving head, as real processes: the `ecsync-hostile` binary (`main.rs`, built only with
 //! the `test-utils` feature; the process tests start it through `tests/common`). It is `ecsync node` plus
 //!
-//! - `--misbehave KIND` ([`misbehave`]): serve the chain broken in one way;
+//! - `--misbehave KIND` ([`misbehave`]): serve the chain broken in one way, or, for the member kinds
+//!   `equivocate` and `double-vote` (with `--authority-keys FILE`), break the agreement ([`consensus`]);
 //! - `--extend-every-ms N` ([`extend`]): extend the generated chain on a timer.
 //!
 //! Both go through the node's fault-injection points ([`NodeHooks`], implemented by [`Hostile`]): the served
-//! [`BlockSource`] wrapped, the network's [`ServeFaults`], a hook before every tick. The node we ship has none of
-//! this: `ecsync node` knows neither flag.
+//! [`BlockSource`] wrapped, the network's [`ServeFaults`], a hook before every tick, the network events seen and
+//! the requests rewritten. The node we ship has none of this: `ecsync node` knows neither flag.
 
+pub mod consensus;
 pub mod extend;
 pub mod misbehave;
 
@@ -16,7 +18,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use ecsync_components::ChainSpec;
+use ecsync_components::{ChainSpec, NetEvent, Request};
 use ecsync_systems::chaingen::ChainGenerator;
 
 use crate::cli::NodeArgs;
@@ -24,6 +26,7 @@ use crate::engine::SyncEngine;
 use crate::network::{BlockSource, NoFaults, ServeFaults};
 use crate::node::NodeHooks;
 use crate::store::chain_dir::load_generator;
+use consensus::ConsensusFaults;
 use extend::Extender;
 use misbehave::{Misbehaving, Misbehaviour};
 
@@ -64,9 +67,11 @@ pub fn run(cli: HostileCli) -> anyhow::Result<()> {
         HostileCommand::Node(args) => {
             let hooks = Hostile {
                 data: args.node.data.clone(),
+                authority_keys: args.node.authority_keys.clone(),
                 misbehave: args.misbehave,
                 extend_every_ms: args.extend_every_ms,
                 extender: None,
+                consensus: None,
             };
             crate::cli::node::run_with(args.node, Box::new(hooks))
         }
@@ -77,12 +82,16 @@ pub fn run(cli: HostileCli) -> anyhow::Result<()> {
 pub struct Hostile {
     /// The node's data dir (its `generator.json`).
     pub data: PathBuf,
+    /// The member's key file (`--authority-keys`), which the member kinds sign with.
+    pub authority_keys: Option<PathBuf>,
     /// How it serves the chain broken, if at all.
     pub misbehave: Option<Misbehaviour>,
     /// Extend the chain every this many ms (0: never).
     pub extend_every_ms: u64,
     /// The extender, once the chain is known.
     extender: Option<Extender>,
+    /// The member kinds' rewriting of proposals and votes, once the keys are loaded.
+    consensus: Option<ConsensusFaults>,
 }
 
 impl NodeHooks for Hostile {
@@ -102,6 +111,20 @@ impl NodeHooks for Hostile {
         let Some(kind) = self.misbehave else {
             return Ok(honest);
         };
+        if let Some(fault) = kind.consensus_fault() {
+            let path = self.authority_keys.as_ref().with_context(|| {
+                format!(
+                    "--misbehave {kind:?} is a federation member: it needs --authority-keys FILE"
+                )
+            })?;
+            let keys = crate::node::keyfile::load_member_keys(path, spec)?;
+            tracing::warn!(
+                "misbehaving on purpose as authorities {:?}: {kind:?} (a test node; never use on a real network)",
+                keys.authorities()
+            );
+            self.consensus = Some(ConsensusFaults::new(fault, keys));
+            return Ok(honest);
+        }
         let generator = chain_generator(&self.data, spec, "--misbehave").ok();
         let source = Misbehaving::new(honest, kind, spec.clone(), generator)?;
         tracing::warn!(
@@ -120,6 +143,18 @@ impl NodeHooks for Hostile {
     fn before_tick(&mut self, engine: &mut SyncEngine, now_ms: u64) {
         if let Some(extender) = &mut self.extender {
             extender.before_tick(engine, now_ms);
+        }
+    }
+
+    fn incoming(&mut self, event: &NetEvent) {
+        if let Some(consensus) = &mut self.consensus {
+            consensus.incoming(event);
+        }
+    }
+
+    fn outgoing(&mut self, requests: &mut Vec<Request>, _now_ms: u64) {
+        if let Some(consensus) = &mut self.consensus {
+            consensus.outgoing(requests);
         }
     }
 }
