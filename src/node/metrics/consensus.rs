@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use ecsync_components::agreement::{Consensus, Step};
+use ecsync_components::agreement::{Consensus, Step, VoteKind};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -31,6 +31,16 @@ pub struct AuthorityLabel {
     pub authority: String,
 }
 
+/// The `kind` label of `consensus_votes_signed`: prevote or precommit.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct KindLabel {
+    /// A [`VoteKind::name`].
+    pub kind: String,
+}
+
+/// The kinds in the order of [`Consensus::signed`].
+const KINDS: [VoteKind; 2] = [VoteKind::Prevote, VoteKind::Precommit];
+
 /// The steps in the order of [`Consensus::timeouts`].
 const STEPS: [Step; 3] = [Step::Propose, Step::Prevote, Step::Precommit];
 
@@ -42,10 +52,12 @@ pub struct ConsensusMetrics {
     gate_open: Gauge,
     rounds_per_height: Histogram,
     timeouts: Family<StepLabel, Counter>,
+    votes_signed: Family<KindLabel, Counter>,
     equivocations: Family<AuthorityLabel, Counter>,
     /// `Consensus::decided` at the last update.
     last_decided: u64,
     last_timeouts: [u64; 3],
+    last_signed: [u64; 2],
     last_equivocations: BTreeMap<u16, u64>,
 }
 
@@ -64,7 +76,15 @@ impl ConsensusMetrics {
                 step: step.name().to_string(),
             });
         }
+        let votes_signed = Family::<KindLabel, Counter>::default();
+        for kind in KINDS {
+            let _ = votes_signed.get_or_create(&KindLabel {
+                kind: kind.name().to_string(),
+            });
+        }
         Self {
+            votes_signed,
+            last_signed: [0; 2],
             height: Gauge::default(),
             round: Gauge::default(),
             gate_open: Gauge::default(),
@@ -100,6 +120,11 @@ impl ConsensusMetrics {
             self.timeouts.clone(),
         );
         r.register(
+            "consensus_votes_signed",
+            "Votes this member signed (each once, re-sent ones not counted), by kind (prevote, precommit)",
+            self.votes_signed.clone(),
+        );
+        r.register(
             "equivocations",
             "Equivocations seen (two conflicting signed votes of one authority in one round, kept as evidence), \
              by authority index",
@@ -132,6 +157,17 @@ impl ConsensusMetrics {
             }
         }
         self.last_timeouts = c.timeouts;
+        for (i, kind) in KINDS.into_iter().enumerate() {
+            let gained = c.signed[i].saturating_sub(self.last_signed[i]);
+            if gained > 0 {
+                self.votes_signed
+                    .get_or_create(&KindLabel {
+                        kind: kind.name().to_string(),
+                    })
+                    .inc_by(gained);
+            }
+        }
+        self.last_signed = c.signed;
         for (authority, count) in &c.equivocations {
             let before = self.last_equivocations.get(authority).copied().unwrap_or(0);
             if *count > before {
