@@ -141,7 +141,7 @@ impl NodeOptions {
         }
     }
 
-    /// The federation member's keys and approval memory (`--authority-keys`), if it is one.
+    /// The federation member's keys and vote file (`--authority-keys`), if it is one.
     fn member(&self, spec: &ChainSpec) -> Result<Option<(MemberKeys, ApprovalDb)>, NodeError> {
         if self.produce && self.authority_keys.is_none() {
             return Err(NodeError::ProduceWithoutKeys);
@@ -154,7 +154,7 @@ impl NodeOptions {
         // Locked per authority, machine-wide: a copy of the key file elsewhere cannot sign beside this node.
         let memory = ApprovalDb::open_member(&memory_path, spec, &keys.authorities())?;
         tracing::info!(
-            "a member of the federation: authorities {:?} (keys from {}, approvals remembered in {})",
+            "a member of the federation: authorities {:?} (keys from {}, votes kept in {})",
             keys.authorities(),
             path.display(),
             memory_path.display()
