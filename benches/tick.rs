@@ -94,9 +94,7 @@ fn sync(engine: &mut SyncEngine, chain: &SimChain) -> u64 {
                     peer,
                     status: status(chain),
                 }),
-                Request::AnswerApproval { .. }
-                | Request::AskApproval { .. }
-                | Request::GossipVerdict { .. }
+                Request::GossipVerdict { .. }
                 | Request::PublishBlock { .. }
                 | Request::SendConsensus { .. } => {}
                 Request::Disconnect { peer, reason, .. } => {

@@ -47,9 +47,9 @@ pub use chain::{
 };
 pub use config::{ConfigError, MAX_VALIDATION_IN_FLIGHT, Strategy, SyncConfig, Verifier};
 pub use messages::{
-    AnswerError, ApproveAnswer, FailureReason, GossipVerdict, GotExpected, MAX_BLOCKS_PER_REQUEST,
-    MAX_REFUSAL_DETAIL, MAX_RESPONSE_BYTES, NetEvent, Offence, OutcomeKind, PeerId, PeerOutcome,
-    RefusalKind, Request, RequestId, StatusMessage, Tolerance,
+    AnswerError, FailureReason, GossipVerdict, GotExpected, MAX_BLOCKS_PER_REQUEST,
+    MAX_RESPONSE_BYTES, NetEvent, Offence, OutcomeKind, PeerId, PeerOutcome, Request, RequestId,
+    StatusMessage, Tolerance,
 };
 pub use spec::{ChainSpec, SPEC_VERSION, SpecError, quorum};
 pub use status::{Failure, SyncState, SyncStatus, WaitReason};

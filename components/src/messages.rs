@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::agreement::{Proposal, Vote};
 use crate::bytes::{Hash32, SignatureBytes};
-use crate::chain::{Approval, Block, BlockRef, HeadProof, Height};
+use crate::chain::{Block, BlockRef, HeadProof, Height};
 
 /// Protocol cap on blocks per `blocks_by_range` request.
 pub const MAX_BLOCKS_PER_REQUEST: u32 = 1024;
@@ -173,28 +173,6 @@ pub enum NetEvent {
         /// The peer.
         peer: PeerId,
     },
-    /// A peer asks this node, a federation member, to approve its proposed block; answered by
-    /// [`Request::AnswerApproval`] with the same `ask`.
-    ApprovalAsked {
-        /// The peer.
-        peer: PeerId,
-        /// The network's id of the question (its answer channel).
-        ask: u64,
-        /// The proposed block.
-        block: Box<Block>,
-        /// The share of the block's slot producer (`authorities[slot % n]`): a member approves only a block its
-        /// slot's producer approved first, so no one else can make the federation sign a block.
-        producer: Box<Approval>,
-    },
-    /// A member's answer to our [`Request::AskApproval`].
-    ApprovalAnswered {
-        /// The member.
-        peer: PeerId,
-        /// The request answered.
-        request: RequestId,
-        /// Its answer.
-        answer: Box<ApproveAnswer>,
-    },
     /// A connected peer proved that it holds the keys of these authorities of the federation (a BLS signature over
     /// our fresh nonce and its libp2p identity, checked by the network once per connection). Sent after its
     /// `PeerConnected`, at most once per connection.
@@ -256,92 +234,6 @@ impl GossipVerdict {
     /// Its place in [`GossipVerdict::ALL`].
     pub fn index(self) -> usize {
         self as usize
-    }
-}
-
-/// Why a federation member refused to approve a block (the reasons of `Refusal`, for the wire and for metrics).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum RefusalKind {
-    /// It holds no authority key.
-    NotAMember,
-    /// Its production gate is closed.
-    GateClosed,
-    /// The block does not extend its head.
-    NotOnHead,
-    /// The block's slot has not begun by its clock.
-    SlotNotBegun,
-    /// The block breaks a rule.
-    Invalid,
-    /// It approved another block at that height or in that slot.
-    Equivocation,
-    /// It has too many questions waiting.
-    Busy,
-    /// It could not remember the approval durably (its disk).
-    Storage,
-}
-
-impl RefusalKind {
-    /// Every kind, in the order of their counters.
-    pub const ALL: [RefusalKind; 8] = [
-        RefusalKind::NotAMember,
-        RefusalKind::GateClosed,
-        RefusalKind::NotOnHead,
-        RefusalKind::SlotNotBegun,
-        RefusalKind::Invalid,
-        RefusalKind::Equivocation,
-        RefusalKind::Busy,
-        RefusalKind::Storage,
-    ];
-
-    /// The metric label.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RefusalKind::NotAMember => "not_a_member",
-            RefusalKind::GateClosed => "gate_closed",
-            RefusalKind::NotOnHead => "not_on_head",
-            RefusalKind::SlotNotBegun => "slot_not_begun",
-            RefusalKind::Invalid => "invalid",
-            RefusalKind::Equivocation => "equivocation",
-            RefusalKind::Busy => "busy",
-            RefusalKind::Storage => "storage",
-        }
-    }
-
-    /// Its place in [`RefusalKind::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// Longest refusal detail sent (a longer one is cut).
-pub const MAX_REFUSAL_DETAIL: usize = 256;
-
-/// A member's answer to a proposed block (`/ecsync/req/approve/1`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ApproveAnswer {
-    /// Its share of the approval: its authorities' aggregate signature over the block hash.
-    Approved(Approval),
-    /// It does not approve.
-    Refused {
-        /// Why, as a kind.
-        kind: RefusalKind,
-        /// Why, for people (at most [`MAX_REFUSAL_DETAIL`] bytes).
-        detail: String,
-    },
-}
-
-impl ApproveAnswer {
-    /// A refusal, its detail cut to [`MAX_REFUSAL_DETAIL`] bytes.
-    pub fn refused(kind: RefusalKind, detail: impl Into<String>) -> Self {
-        let mut detail = detail.into();
-        if detail.len() > MAX_REFUSAL_DETAIL {
-            let mut cut = MAX_REFUSAL_DETAIL;
-            while !detail.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            detail.truncate(cut);
-        }
-        Self::Refused { kind, detail }
     }
 }
 
@@ -460,24 +352,6 @@ pub enum Request {
     Status {
         /// The peer.
         peer: PeerId,
-    },
-    /// Answer a peer's [`NetEvent::ApprovalAsked`].
-    AnswerApproval {
-        /// The question's id.
-        ask: u64,
-        /// The answer.
-        answer: ApproveAnswer,
-    },
-    /// Ask a federation member to approve our proposed block.
-    AskApproval {
-        /// The member.
-        peer: PeerId,
-        /// Id to echo in the answer.
-        request: RequestId,
-        /// The proposed block.
-        block: Box<Block>,
-        /// Its slot producer's share (ours when we produce, the one kept with a block proposed again).
-        producer: Approval,
     },
     /// The engine's verdict on a gossiped block ([`NetEvent::GossipBlock`] with the same `id`).
     GossipVerdict {

@@ -5,7 +5,7 @@ use std::collections::{HashMap, VecDeque};
 use bevy_ecs::prelude::{Entity, Resource};
 use serde::Serialize;
 
-use crate::chain::{BlockRef, Height, Slot};
+use crate::chain::{BlockRef, Height};
 use crate::config::SyncConfig;
 use crate::messages::{NetEvent, PeerId, Request};
 use crate::spec::ChainSpec;
@@ -266,15 +266,6 @@ impl SyncProgress {
     }
 }
 
-/// Most approval questions waiting for `approve_blocks`; a question beyond them is refused as `Busy` at once.
-pub const MAX_APPROVAL_ASKS: usize = 64;
-
-/// Peers' approval questions (`NetEvent::ApprovalAsked`) waiting for `approve_blocks`, oldest first.
-#[derive(Resource, Clone, Debug, Default)]
-pub struct ApprovalAsks(
-    pub std::collections::VecDeque<(crate::PeerId, u64, Box<crate::Block>, crate::Approval)>,
-);
-
 /// Most gossiped blocks waiting for the engine's verdict; one beyond them is ignored at once (not forwarded, no
 /// blame).
 pub const MAX_GOSSIP_BLOCKS: usize = 64;
@@ -345,78 +336,11 @@ impl ConsensusInbox {
     }
 }
 
-/// What came of one of the producer's approval questions.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ApprovalReply {
-    /// The member answered (`NetEvent::ApprovalAnswered`).
-    Answered(Box<crate::ApproveAnswer>),
-    /// The question failed at the transport (`NetEvent::RequestFailed` for one of the proposal's questions: the
-    /// member shed it, the connection closed, it timed out).
-    Failed(crate::FailureReason),
-}
-
-/// Members' answers to this node's approval questions, and the failures of those questions, for the producer,
-/// oldest first. Bounded by the questions it asked.
-#[derive(Resource, Clone, Debug, Default)]
-pub struct ApprovalAnswers(
-    pub std::collections::VecDeque<(crate::PeerId, crate::RequestId, ApprovalReply)>,
-);
-
-/// A member asked about a [`Proposal`]: every question asked of it for this proposal, and when it is asked again.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Asked {
-    /// The member.
-    pub peer: PeerId,
-    /// Every question asked of it for this proposal, oldest first: an answer to any of them counts.
-    pub requests: Vec<crate::RequestId>,
-    /// Its last question failed or was refused for a reason that may pass: it is asked again then (engine ms).
-    pub retry_at_ms: Option<u64>,
-}
-
-/// A block this node proposed in one of its slots, collecting approvals (`produce_blocks`).
-#[derive(Clone, Debug, Serialize)]
-pub struct Proposal {
-    /// The slot it is proposed in (the block's own slot, or a later one when re-proposing a block this member
-    /// approved before at that height).
-    pub in_slot: Slot,
-    /// In a slot of its own (otherwise it asks again for a block it approved, in another's slot).
-    pub ours: bool,
-    /// The block.
-    pub block: crate::Block,
-    /// Its hash.
-    pub hash: crate::Hash32,
-    /// Its slot producer's share, sent with every question (members approve only what its producer approved).
-    #[serde(skip)]
-    pub producer: crate::Approval,
-    /// The verified shares so far, its own first; their approvers are disjoint.
-    #[serde(skip)]
-    pub shares: Vec<crate::Approval>,
-    /// The union of the shares' approvers.
-    pub approvers: u64,
-    /// The members asked, with their questions.
-    pub asked: Vec<Asked>,
-    /// When the slot ends and the proposal is given up, engine ms.
-    pub deadline_ms: u64,
-}
-
-impl Proposal {
-    /// Whether `request` to `peer` is one of its questions.
-    pub fn asks(&self, peer: PeerId, request: crate::RequestId) -> bool {
-        self.asked
-            .iter()
-            .any(|a| a.peer == peer && a.requests.contains(&request))
-    }
-}
-
-/// The producer's state (`ecsync node --produce`; `produce_blocks`).
+/// Whether this member proposes blocks in its rounds (`ecsync node --produce`; `agree_blocks`).
 #[derive(Resource, Clone, Debug, Default, Serialize)]
 pub struct Production {
-    /// Produce at all (`--produce` on a federation member).
+    /// Propose at all (`--produce` on a federation member; without it, it votes but never proposes).
     pub enabled: bool,
-    /// The last slot considered (each slot is considered once, when it begins).
-    pub last_slot: Option<Slot>,
-    /// The proposal collecting approvals, if any.
-    pub proposal: Option<Proposal>,
 }
 
 /// The federation authorities this node is (`--authority-keys`); empty on a node that only syncs. The keys
@@ -524,16 +448,6 @@ pub struct EngineCounters {
     pub ranges_evicted: u64,
     /// Transitions asked of an entity in the wrong state (a bug; 0 unless something is wrong).
     pub transition_errors: u64,
-    /// Approvals this member gave.
-    pub approvals_given: u64,
-    /// Approvals it refused, by `RefusalKind::index`.
-    pub approvals_refused: [u64; crate::RefusalKind::ALL.len()],
-    /// Producer shares of proposals this member verified (one BLS verification each; a question asked again is
-    /// answered from memory, without one).
-    pub approval_share_checks: u64,
-    /// Records written (fsynced) to the approval memory, by the approver and the producer (an approval it
-    /// remembers already is not written again).
-    pub approval_memory_writes: u64,
     /// Gossiped blocks judged, by `GossipVerdict::index`.
     pub gossip_blocks: [u64; crate::GossipVerdict::ALL.len()],
     /// Blocks this node produced (imported with a quorum of approvals).
@@ -549,8 +463,6 @@ pub enum SkipReason {
     GateClosed,
     /// The slot ended before a quorum approved its proposal.
     NoQuorum,
-    /// It could not approve its own proposal (it approved another block at that height, or its memory failed).
-    OwnRefusal,
     /// The head already holds a block of this slot or a later one.
     SlotTaken,
     /// The operator paused the node.
@@ -559,10 +471,9 @@ pub enum SkipReason {
 
 impl SkipReason {
     /// Every reason, in the order of their counters.
-    pub const ALL: [SkipReason; 5] = [
+    pub const ALL: [SkipReason; 4] = [
         SkipReason::GateClosed,
         SkipReason::NoQuorum,
-        SkipReason::OwnRefusal,
         SkipReason::SlotTaken,
         SkipReason::Paused,
     ];
@@ -572,7 +483,6 @@ impl SkipReason {
         match self {
             SkipReason::GateClosed => "gate_closed",
             SkipReason::NoQuorum => "no_quorum",
-            SkipReason::OwnRefusal => "own_refusal",
             SkipReason::SlotTaken => "slot_taken",
             SkipReason::Paused => "paused",
         }

@@ -223,7 +223,7 @@ pub trait ChainStore: Send + Sync {
 /// it signed in the round and the votes that justify them) so that a restart never makes it sign against its own votes (issue 26). The
 /// agreement driver saves the state after every change and BEFORE any signature that change implies leaves the
 /// node; at start it resumes from what [`VoteStore::load_round_state`] gives. Only the newest state is kept. The
-/// node's is a table of its approval memory (a redb file, fsynced: `src/store/approvals.rs`); tests and the
+/// node's is the one row of its vote file (`<keys>.approvals.redb`, fsynced: `src/store/approvals.rs`); tests and the
 /// simulator use [`MemoryVoteStore`].
 pub trait VoteStore: Send + Sync {
     /// The newest state saved, if any. An error when it cannot be read or does not decode: the member must then

@@ -48,7 +48,7 @@ struct Seen {
     status: Option<SyncStatus>,
     produced: u64,
     skipped: u64,
-    approvals: u64,
+    votes: u64,
 }
 
 /// Runs the devnet.
@@ -272,7 +272,7 @@ fn poll(node: &DevNode) -> Seen {
         status,
         produced: metric_sum(&metrics, "ecsync_blocks_produced_total"),
         skipped: metric_sum(&metrics, "ecsync_slots_skipped_total"),
-        approvals: metric_sum(&metrics, "ecsync_approvals_given_total"),
+        votes: metric_sum(&metrics, "ecsync_consensus_votes_signed_total"),
     }
 }
 
@@ -306,7 +306,7 @@ fn show(
         ("peers", Right),
         ("produced", Right),
         ("skipped", Right),
-        ("approved", Right),
+        ("votes", Right),
     ]);
     for (node, s) in nodes.iter().zip(seen) {
         let row: Vec<String> = match &s.status {
@@ -324,7 +324,7 @@ fn show(
                 st.peers_connected.to_string(),
                 s.produced.to_string(),
                 s.skipped.to_string(),
-                s.approvals.to_string(),
+                s.votes.to_string(),
             ],
             None => vec![node.name.clone(), "-".into(), "(no answer)".into()],
         };

@@ -114,12 +114,12 @@ pub struct NodeArgs {
     /// Be a federation member holding the authority keys in FILE (`ecsync chain keys` writes one; mode 0600).
     #[arg(long, value_name = "FILE")]
     pub authority_keys: Option<PathBuf>,
-    /// Produce blocks in the slots of the authorities held (`--authority-keys`), only while synced: propose,
-    /// collect a quorum of approvals from the peers, import, publish.
+    /// Propose blocks in the rounds of the authorities held (`--authority-keys`), only while synced (a member
+    /// without it still votes): the agreement decides each block, which is imported and published.
     #[arg(long, requires = "authority_keys")]
     pub produce: bool,
-    /// Start with the sync paused: connect and learn the peers' heads, but send no request (no download, no
-    /// approval question) until `POST /sync/resume` on the `--http` address.
+    /// Start with the sync paused: connect and learn the peers' heads, but send no request (no download) and take
+    /// no part in the agreement until `POST /sync/resume` on the `--http` address.
     #[arg(long, requires = "http")]
     pub start_paused: bool,
 }

@@ -12,10 +12,9 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::SingleThreadedExecutor;
 use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
 use ecsync_components::resources::{
-    Announced, ApprovalAnswers, ApprovalAsks, Buffer, ChainHead, CheckpointState, Clock,
-    EngineCounters, GossipBlocks, Inbox, Membership, Observations, Outbox, PeerIndex, PeerRecords,
-    PlanCursor, Production, ProvenHead, RequestCounter, SequentialState, Spec, Stopwatch, Store,
-    SyncControl, SyncProgress,
+    Announced, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, GossipBlocks, Inbox,
+    Membership, Observations, Outbox, PeerIndex, PeerRecords, PlanCursor, Production, ProvenHead,
+    RequestCounter, SequentialState, Spec, Stopwatch, Store, SyncControl, SyncProgress,
 };
 use ecsync_components::{
     BlockRef, ChainSpec, ChainStore, Checkpoint, EncodedBlock, Hash32, NetEvent, PeerOutcome,
@@ -125,8 +124,8 @@ pub fn build_schedule() -> Schedule {
         )
             .distributive_run_if(engine_strategy),
     );
-    // Gossiped blocks are judged against the head this tick imported, before a member produces and answers
-    // approval questions on it (both strategies).
+    // Gossiped blocks are judged against the head this tick imported, before a member takes part in the
+    // agreement on the next block (both strategies).
     schedule.add_systems(
         gossip_blocks
             .in_set(Blocks)
@@ -226,8 +225,6 @@ impl SyncEngine {
         world.init_resource::<SyncProgress>();
         world.init_resource::<SyncControl>();
         world.init_resource::<Membership>();
-        world.init_resource::<ApprovalAsks>();
-        world.init_resource::<ApprovalAnswers>();
         world.init_resource::<GossipBlocks>();
         world.init_resource::<ecsync_components::resources::ConsensusInbox>();
         world.init_resource::<Production>();

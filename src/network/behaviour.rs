@@ -8,10 +8,10 @@ use libp2p::request_response::{self, ProtocolSupport};
 use libp2p::swarm::NetworkBehaviour;
 use libp2p::{StreamProtocol, Swarm, identify, noise, ping, tcp, yamux};
 
-use super::codec::{ApproveCodec, BlocksCodec, ConsensusCodec, MemberCodec, StatusCodec};
+use super::codec::{BlocksCodec, ConsensusCodec, MemberCodec, StatusCodec};
 use super::{
-    AGENT_VERSION, APPROVE_PROTOCOL, BLOCKS_BY_RANGE_PROTOCOL, CONSENSUS_PROTOCOL,
-    IDENTIFY_PROTOCOL_VERSION, MEMBER_PROTOCOL, NetworkConfig, STATUS_PROTOCOL,
+    AGENT_VERSION, BLOCKS_BY_RANGE_PROTOCOL, CONSENSUS_PROTOCOL, IDENTIFY_PROTOCOL_VERSION,
+    MEMBER_PROTOCOL, NetworkConfig, STATUS_PROTOCOL,
 };
 
 /// Connections stay open while idle (the engine asks for status every few seconds anyway; ping detects dead ones).
@@ -20,7 +20,7 @@ const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 /// most `max_answers_per_peer` of them per peer for long; the others are dropped at once.
 pub const MAX_CONCURRENT_STREAMS: usize = 64;
 
-/// ecsync's behaviours, combined: connection limits, identify, ping, the five request-response protocols and
+/// ecsync's behaviours, combined: connection limits, identify, ping, the four request-response protocols and
 /// block gossip.
 #[derive(NetworkBehaviour)]
 pub(super) struct EcsyncBehaviour {
@@ -34,8 +34,6 @@ pub(super) struct EcsyncBehaviour {
     pub(super) status: request_response::Behaviour<StatusCodec>,
     /// blocks_by_range ([`BLOCKS_BY_RANGE_PROTOCOL`]).
     pub(super) blocks: request_response::Behaviour<BlocksCodec>,
-    /// Approval questions to federation members ([`APPROVE_PROTOCOL`]).
-    pub(super) approve: request_response::Behaviour<ApproveCodec>,
     /// Membership challenges and proofs ([`MEMBER_PROTOCOL`], `members.rs`).
     pub(super) member: request_response::Behaviour<MemberCodec>,
     /// Proposals and votes between federation members ([`CONSENSUS_PROTOCOL`], `consensus.rs`).
@@ -106,16 +104,6 @@ fn behaviour(config: &NetworkConfig, key: &libp2p::identity::Keypair) -> EcsyncB
             )],
             rr_config.clone(),
         ),
-        approve: request_response::Behaviour::with_codec(
-            ApproveCodec {
-                max_block_bytes: config.max_block_bytes,
-            },
-            [(StreamProtocol::new(APPROVE_PROTOCOL), ProtocolSupport::Full)],
-            // A member answers within a tick or two (and one fsync): a question unanswered by then is lost.
-            rr_config
-                .clone()
-                .with_request_timeout(config.request_timeout.min(APPROVE_TIMEOUT)),
-        ),
         member: request_response::Behaviour::with_codec(
             MemberCodec,
             [(StreamProtocol::new(MEMBER_PROTOCOL), ProtocolSupport::Full)],
@@ -139,9 +127,6 @@ fn behaviour(config: &NetworkConfig, key: &libp2p::identity::Keypair) -> EcsyncB
 /// Established connections libp2p allows beyond `ServeLimits::max_connections`: room for newcomers (a member
 /// reconnecting to a full node) while the task evicts an unreserved peer for each.
 pub const CONNECTION_HEADROOM: u32 = 16;
-
-/// Timeout of an approval question.
-pub const APPROVE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Timeout of a consensus request (its ack comes at once).
 pub const CONSENSUS_TIMEOUT: Duration = Duration::from_secs(5);

@@ -17,8 +17,6 @@
 //!   the served blocks a chunk at a time ([`write_blocks`]): no buffer of the whole frame on either side. The
 //!   bytes are identical to `postcard::to_stdvec(&Vec<Vec<u8>>)` (tested).
 //!
-//! - approve: the request is an [`ApproveRequest`] (a proposed block; cap the chain's `max_block_bytes` plus
-//!   [`MAX_REQUEST_BYTES`]), the response an [`ApproveAnswer`] (cap [`MAX_APPROVE_RESPONSE_BYTES`]).
 //! - member: the request is a [`MemberChallenge`] (cap [`MAX_REQUEST_BYTES`]), the response a [`MemberProof`]
 //!   (cap [`MAX_MEMBER_RESPONSE_BYTES`]).
 //! - consensus: the request is a [`ConsensusRequest`] (at most [`MAX_CONSENSUS_BATCH`] proposals and votes; cap
@@ -36,7 +34,7 @@
 use std::io;
 
 use ecsync_components::messages::{ConsensusAck, ConsensusMessage, MAX_CONSENSUS_BATCH};
-use ecsync_components::{ApproveAnswer, Block, MAX_BLOCKS_PER_REQUEST, StatusMessage};
+use ecsync_components::{MAX_BLOCKS_PER_REQUEST, StatusMessage};
 use libp2p::StreamProtocol;
 use libp2p::futures::io::{BufReader, Cursor, Take};
 use libp2p::futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, FutureExt};
@@ -114,37 +112,6 @@ pub const MAX_REQUEST_BYTES: usize = 1024;
 
 /// Cap on a status response body, in bytes.
 pub const MAX_STATUS_RESPONSE_BYTES: usize = 1024;
-
-/// Cap on an approve response body (an approval is ~110 bytes, a refusal's detail at most 256), in bytes.
-pub const MAX_APPROVE_RESPONSE_BYTES: usize = 1024;
-
-/// A producer's question: approve this block (`/ecsync/req/approve/1`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApproveRequest {
-    /// The proposed block (without its approval).
-    pub block: Block,
-    /// Its slot producer's share of the approval.
-    pub producer: ecsync_components::Approval,
-}
-
-/// The approve protocol's codec, with the chain's block size limit.
-#[derive(Clone, Copy, Debug)]
-pub struct ApproveCodec {
-    /// Largest block encoding accepted in a request.
-    pub max_block_bytes: u32,
-}
-
-impl ApproveCodec {
-    fn request_cap(&self) -> usize {
-        self.max_block_bytes as usize + MAX_REQUEST_BYTES
-    }
-
-    fn response_cap(&self) -> usize {
-        MAX_APPROVE_RESPONSE_BYTES
-    }
-}
-
-postcard_codec!(ApproveCodec, ApproveRequest, ApproveAnswer, "approve");
 
 /// Room a consensus request has beyond one block of the chain's `max_block_bytes`: the proposal, signatures and
 /// votes around it.

@@ -256,8 +256,6 @@ pub struct ServeStats {
     pub no_status: u64,
     /// Connected peers proven federation members.
     pub federation_peers: usize,
-    /// Approval questions refused at once because their asker is not a proven member (no BLS work, no disk).
-    pub asks_from_outsiders: u64,
     /// Peers whose membership proof did not verify (disconnected and denied).
     pub false_members: u64,
     /// Connected peers evicted to make room for a newcomer, and newcomers closed for want of room.

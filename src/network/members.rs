@@ -2,7 +2,7 @@
 //! the other to prove that it holds authority keys of the spec, over a fresh nonce; this module answers those
 //! challenges (if this node is a member), sends ours, verifies the proofs, and keeps which connected peers are
 //! authenticated members, with their authorities. Members have reserved connection slots and are the only peers
-//! whose approval questions reach the engine.
+//! whose proposals and votes reach the engine (`consensus.rs`).
 //!
 //! Costs, bounded: answering a challenge is a BLS signing (~0.6 ms a key). A peer's session gets one answer; a
 //! configured peer or an authenticated member is answered at once, any other peer within a token bucket

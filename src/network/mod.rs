@@ -4,8 +4,8 @@
 //! engine reads [`NetEvent`]s from the returned receiver and hands [`Request`]s to [`NetworkHandle::send`].
 //!
 //! - Transport: TCP + noise + yamux. Behaviours: identify, ping, and four request-response protocols,
-//!   [`STATUS_PROTOCOL`], [`BLOCKS_BY_RANGE_PROTOCOL`], [`APPROVE_PROTOCOL`] and [`MEMBER_PROTOCOL`], framed and
-//!   capped as described in [`codec`].
+//!   [`STATUS_PROTOCOL`], [`BLOCKS_BY_RANGE_PROTOCOL`], [`MEMBER_PROTOCOL`] and [`CONSENSUS_PROTOCOL`], framed
+//!   and capped as described in [`codec`].
 //! - Gossip: blocks on the chain's gossipsub topic ([`topic_name`]), handed to the engine as
 //!   [`NetEvent::GossipBlock`] and forwarded only after its `Request::GossipVerdict` accepts them (bounded: see
 //!   `gossip.rs`); `Request::PublishBlock` publishes a block this node produced.
@@ -60,7 +60,7 @@
 //! one of the parts it holds: `peers.rs` (engine ids, connected peers), `dialer.rs` (bootnodes, redial backoff,
 //! refusals, over the deny list of `deny.rs`), `status.rs` (status requests and the chain check), `members.rs`
 //! (membership challenges and proofs: which peers are federation members), `eviction.rs` (whom to evict at the
-//! connection limit), `approvals.rs` (approval questions both ways), `gossip.rs`, `serving.rs` (answering peers
+//! connection limit), `consensus.rs` (members' proposals and votes), `gossip.rs`, `serving.rs` (answering peers
 //! from the [`BlockSource`] within the byte budget of `budget.rs`, link emulation) and `fetch.rs` (the engine's
 //! blocks_by_range requests), with the limits and the token bucket in `limits.rs`. `testkit.rs` (tests only) is a
 //! bare peer that misbehaves on purpose. Inside this module libp2p's peer id is always `Libp2pPeer`; [`PeerId`] is the engine's.
@@ -69,7 +69,6 @@
 //! [`Timeout`]: ecsync_components::FailureReason::Timeout
 //! [`Protocol`]: ecsync_components::FailureReason::Protocol
 
-mod approvals;
 mod bans;
 mod behaviour;
 mod budget;
@@ -110,7 +109,7 @@ use crate::util::fs::IoError;
 pub use bans::{BanError, BanOutcome, BannedPeer};
 use behaviour::EcsyncSwarm;
 pub use behaviour::MAX_CONCURRENT_STREAMS;
-pub use codec::{ApproveRequest, BlocksByRangeRequest};
+pub use codec::BlocksByRangeRequest;
 pub use deny::{MAX_BAN, MAX_BANS, MIN_BAN};
 pub use gossip::{MAX_PENDING_VALIDATIONS, VALIDATION_TTL, topic_name};
 pub use limits::{ConsensusStats, DropReason, LimitError, ServeLimits, ServeStats, TokenBucket};
@@ -121,13 +120,6 @@ pub(crate) use serving::read_answer;
 pub const STATUS_PROTOCOL: &str = "/ecsync/req/status/3/postcard";
 /// Protocol name of the membership challenge (`members.rs`; version 2: the proof's encoding has a round).
 pub const MEMBER_PROTOCOL: &str = "/ecsync/req/member/2/postcard";
-/// Protocol name of the approval question a producer asks federation members (version 2: shares are precommits
-/// and name their round).
-pub const APPROVE_PROTOCOL: &str = "/ecsync/req/approve/2/postcard";
-/// Approval questions waiting for the engine's answer, all peers together; beyond, a question is dropped.
-pub const MAX_PENDING_ASKS: usize = 64;
-/// Approval questions one peer may have waiting; beyond, its question is dropped.
-pub const MAX_PENDING_ASKS_PER_PEER: usize = 4;
 /// Protocol name of blocks_by_range (version 2: the request carries `max_bytes`; version 3: a block's approval is
 /// its precommits' aggregate and names its round).
 pub const BLOCKS_BY_RANGE_PROTOCOL: &str = "/ecsync/req/blocks_by_range/3/postcard";
@@ -269,8 +261,6 @@ struct Shared {
     no_status: AtomicU64,
     /// Connected peers proven federation members.
     federation_peers: AtomicUsize,
-    /// Approval questions refused at once because their asker is not a proven member.
-    asks_from_outsiders: AtomicU64,
     /// Peers whose membership proof did not verify.
     false_members: AtomicU64,
     /// Connected peers evicted to make room for a newcomer, and newcomers closed for want of room.
@@ -469,7 +459,6 @@ impl NetworkHandle {
             commands_dropped: s.commands_dropped.load(Ordering::Relaxed),
             no_status: s.no_status.load(Ordering::Relaxed),
             federation_peers: s.federation_peers.load(Ordering::Relaxed),
-            asks_from_outsiders: s.asks_from_outsiders.load(Ordering::Relaxed),
             false_members: s.false_members.load(Ordering::Relaxed),
             evicted: s.evicted.load(Ordering::Relaxed),
             consensus: s.consensus.stats(),

@@ -6,20 +6,18 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use ecsync_components::{
-    ApproveAnswer, FailureReason, GossipVerdict, NetEvent, PeerId, RefusalKind, Request, RequestId,
-    StatusMessage,
+    FailureReason, GossipVerdict, NetEvent, PeerId, Request, RequestId, StatusMessage,
 };
 use libp2p::futures::StreamExt;
 use libp2p::gossipsub::{self, MessageAcceptance, MessageId, PublishError};
-use libp2p::request_response::{self, Message, ResponseChannel};
+use libp2p::request_response::{self, Message};
 use libp2p::swarm::{ConnectionId, DialError, SwarmEvent};
 use libp2p::{Multiaddr, PeerId as Libp2pPeer, identify, ping};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::approvals::Approvals;
 use super::behaviour::{EcsyncBehaviourEvent, EcsyncSwarm};
-use super::codec::{ApproveRequest, BlocksByRangeRequest, MemberChallenge, MemberProof};
+use super::codec::{BlocksByRangeRequest, MemberChallenge, MemberProof};
 use super::consensus::{Consensus, Origin};
 use super::dialer::Dialer;
 use super::eviction::Usefulness;
@@ -52,8 +50,6 @@ pub(super) struct SwarmTask {
     server: Server,
     /// The engine's blocks_by_range requests in flight.
     fetches: Fetches,
-    /// Approval questions both ways.
-    approvals: Approvals,
     /// Proposals and votes between members, and what of theirs waits for the engine.
     consensus: Consensus,
     /// The block topic and the gossiped blocks waiting for the engine's verdict.
@@ -109,7 +105,6 @@ impl SwarmTask {
             server: Server::new(config, source, shared.clone()),
             shared: shared.clone(),
             fetches: Fetches::default(),
-            approvals: Approvals::default(),
             consensus: Consensus::new(config.max_block_bytes, shared),
         }
     }
@@ -227,7 +222,6 @@ impl SwarmTask {
         match event {
             EcsyncBehaviourEvent::Status(event) => self.on_status_event(event),
             EcsyncBehaviourEvent::Blocks(event) => self.on_blocks_event(event),
-            EcsyncBehaviourEvent::Approve(event) => self.on_approve_event(event),
             EcsyncBehaviourEvent::Member(event) => self.on_member_event(event),
             EcsyncBehaviourEvent::Consensus(event) => {
                 let who = |p: &Libp2pPeer| Origin::of(p, &self.members, &self.peers, &self.dialer);
@@ -449,80 +443,6 @@ impl SwarmTask {
         }
     }
 
-    /// Routes an approve event: a checked peer's question goes to the engine (bounded, see `approvals`), or is
-    /// dropped; members' answers to ours, and their failures, go to the engine.
-    fn on_approve_event(&mut self, event: request_response::Event<ApproveRequest, ApproveAnswer>) {
-        match event {
-            request_response::Event::Message { peer, message, .. } => match message {
-                Message::Request {
-                    request, channel, ..
-                } => {
-                    let Some(engine_peer) = self.peers.announced(&peer) else {
-                        return;
-                    };
-                    if self.dialer.is_denied(&peer) || !self.peers.is_checked(&peer) {
-                        return;
-                    }
-                    if !self.members.is_member(&peer) {
-                        self.refuse_outsider(peer, channel);
-                        return;
-                    }
-                    let Some(ask) = self.approvals.admit(peer, channel) else {
-                        tracing::debug!(%peer, waiting = self.approvals.waiting(), "dropping an approval question");
-                        return;
-                    };
-                    let event = NetEvent::ApprovalAsked {
-                        peer: engine_peer,
-                        ask,
-                        block: Box::new(request.block),
-                        producer: Box::new(request.producer),
-                    };
-                    if !self.try_emit(event) {
-                        self.approvals.forget(ask);
-                    }
-                }
-                Message::Response {
-                    request_id,
-                    response,
-                } => {
-                    let event = self.approvals.on_answer(request_id, response);
-                    self.emit(event);
-                }
-            },
-            request_response::Event::OutboundFailure {
-                request_id, error, ..
-            } => {
-                let event = self.approvals.on_failure(request_id, &error);
-                self.emit(event);
-            }
-            request_response::Event::InboundFailure { peer, error, .. } => {
-                tracing::debug!(%peer, "answering an approval question failed: {error}");
-            }
-            request_response::Event::ResponseSent { .. } => {}
-        }
-    }
-
-    /// Refuses an approval question from `peer`, which has not proven it is a member: at once, on the swarm task,
-    /// without BLS work or a disk write; counted.
-    fn refuse_outsider(&mut self, peer: Libp2pPeer, channel: ResponseChannel<ApproveAnswer>) {
-        self.shared
-            .asks_from_outsiders
-            .fetch_add(1, Ordering::Relaxed);
-        let answer = ApproveAnswer::refused(
-            RefusalKind::NotAMember,
-            "only proven federation members may ask for approvals",
-        );
-        if self
-            .swarm
-            .behaviour_mut()
-            .approve
-            .send_response(channel, answer)
-            .is_err()
-        {
-            tracing::debug!(%peer, "approval question closed before the refusal");
-        }
-    }
-
     // ---- federation members -------------------------------------------------------------------------------------
 
     /// Routes a member protocol event: peers' challenges are answered (`members.rs` decides), proofs of ours
@@ -714,16 +634,6 @@ impl SwarmTask {
                 }
             }
             Request::Disconnect { peer, reason, ban } => self.disconnect(peer, reason, ban),
-            Request::AnswerApproval { ask, answer } => {
-                if let Some(channel) = self.approvals.take(ask) {
-                    // The asker may have gone meanwhile.
-                    let _ = self
-                        .swarm
-                        .behaviour_mut()
-                        .approve
-                        .send_response(channel, answer);
-                }
-            }
             Request::GossipVerdict { id, verdict } => self.gossip_verdict(id, verdict),
             Request::PublishBlock { bytes } => self.publish(bytes),
             Request::SendConsensus { peer, messages } => match self.reachable(peer) {
@@ -731,28 +641,6 @@ impl SwarmTask {
                 None => {
                     tracing::debug!(%peer, "consensus messages for a peer not connected: dropped")
                 }
-            },
-            Request::AskApproval {
-                peer,
-                request,
-                block,
-                producer,
-            } => match self.reachable(peer) {
-                Some(target) => {
-                    let id = self.swarm.behaviour_mut().approve.send_request(
-                        &target,
-                        ApproveRequest {
-                            block: *block,
-                            producer,
-                        },
-                    );
-                    self.approvals.sent(id, peer, request);
-                }
-                None => self.emit(NetEvent::RequestFailed {
-                    peer,
-                    request,
-                    reason: FailureReason::Disconnected,
-                }),
             },
         }
     }

@@ -17,14 +17,12 @@ use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
 use libp2p::{Multiaddr, PeerId as Libp2pPeer, StreamProtocol, Swarm, identify, noise, tcp, yamux};
 
 use super::codec::{
-    ApproveCodec, ApproveRequest, BlocksByRangeRequest, BlocksCodec, MemberChallenge, MemberCodec,
-    MemberProof, StatusCodec,
+    BlocksByRangeRequest, BlocksCodec, MemberChallenge, MemberCodec, MemberProof, StatusCodec,
 };
 use super::{
-    APPROVE_PROTOCOL, BLOCKS_BY_RANGE_PROTOCOL, IDENTIFY_PROTOCOL_VERSION, MEMBER_PROTOCOL,
-    STATUS_PROTOCOL,
+    BLOCKS_BY_RANGE_PROTOCOL, IDENTIFY_PROTOCOL_VERSION, MEMBER_PROTOCOL, STATUS_PROTOCOL,
 };
-use ecsync_components::{ApproveAnswer, Hash32};
+use ecsync_components::Hash32;
 use ecsync_systems::consensus::{MemberKeys, membership_message};
 use std::sync::Arc;
 
@@ -101,8 +99,6 @@ struct RawBehaviour {
     status: request_response::Behaviour<StatusCodec>,
     /// blocks_by_range.
     blocks: request_response::Behaviour<RawBlocksCodec>,
-    /// Approval questions (asked only).
-    approve: request_response::Behaviour<ApproveCodec>,
     /// Membership challenges (answered as [`RawPeerConfig::member`] says).
     member: request_response::Behaviour<MemberCodec>,
 }
@@ -178,10 +174,6 @@ pub enum RawEvent {
     BlocksFailed(OutboundRequestId, String),
     /// Identify told us the other side's agent version.
     Agent(String),
-    /// The answer to an approval question.
-    Approval(OutboundRequestId, ApproveAnswer),
-    /// An approval question failed (dropped, timed out).
-    ApprovalFailed(OutboundRequestId, String),
     /// Something else.
     Other,
 }
@@ -243,13 +235,6 @@ impl RawPeer {
                         StreamProtocol::new(BLOCKS_BY_RANGE_PROTOCOL),
                         ProtocolSupport::Full,
                     )],
-                    rr.clone(),
-                ),
-                approve: request_response::Behaviour::with_codec(
-                    ApproveCodec {
-                        max_block_bytes: config.max_block_bytes,
-                    },
-                    [(StreamProtocol::new(APPROVE_PROTOCOL), ProtocolSupport::Full)],
                     rr.clone(),
                 ),
                 member: request_response::Behaviour::with_codec(
@@ -392,30 +377,6 @@ impl RawPeer {
         }
     }
 
-    /// Asks `peer` to approve `request` (the swarm must be driven for it to go out).
-    pub fn ask_approval(&mut self, peer: Libp2pPeer, request: ApproveRequest) -> OutboundRequestId {
-        self.swarm
-            .behaviour_mut()
-            .approve
-            .send_request(&peer, request)
-    }
-
-    /// Drives the swarm until the answer to approval question `id` arrives.
-    pub async fn approval_answer(
-        &mut self,
-        id: OutboundRequestId,
-    ) -> anyhow::Result<ApproveAnswer> {
-        loop {
-            match self.next_event().await {
-                RawEvent::Approval(answered, answer) if answered == id => return Ok(answer),
-                RawEvent::ApprovalFailed(failed, e) if failed == id => {
-                    anyhow::bail!("approval question failed: {e}")
-                }
-                _ => {}
-            }
-        }
-    }
-
     /// Our answer to a membership challenge.
     fn member_proof(&self, challenge: &MemberChallenge) -> MemberProof {
         let proof = self.config.member.as_ref().map(|m| {
@@ -461,7 +422,6 @@ impl RawPeer {
             }
             SwarmEvent::Behaviour(RawBehaviourEvent::Status(event)) => self.on_status(event),
             SwarmEvent::Behaviour(RawBehaviourEvent::Blocks(event)) => self.on_blocks(event),
-            SwarmEvent::Behaviour(RawBehaviourEvent::Approve(event)) => on_approve(event),
             SwarmEvent::Behaviour(RawBehaviourEvent::Member(
                 request_response::Event::Message {
                     message:
@@ -550,24 +510,5 @@ impl RawPeer {
             } => RawEvent::BlocksFailed(request_id, error.to_string()),
             _ => RawEvent::Other,
         }
-    }
-}
-
-/// An approve protocol event: an answer or failure of our question.
-fn on_approve(event: request_response::Event<ApproveRequest, ApproveAnswer>) -> RawEvent {
-    use request_response::Event;
-    match event {
-        Event::Message {
-            message:
-                Message::Response {
-                    request_id,
-                    response,
-                },
-            ..
-        } => RawEvent::Approval(request_id, response),
-        Event::OutboundFailure {
-            request_id, error, ..
-        } => RawEvent::ApprovalFailed(request_id, error.to_string()),
-        _ => RawEvent::Other,
     }
 }

@@ -185,7 +185,7 @@ impl Fetching {
     }
 
     /// Follows an event other than an answer with blocks (which the caller judges): the peers and their statuses,
-    /// failed requests; refuses approval questions and ignores gossip (nothing to judge a block against yet).
+    /// failed requests; ignores consensus messages and gossip (nothing to judge a block against yet).
     fn follow(&mut self, event: &NetEvent, network: &NetworkHandle) {
         match event {
             NetEvent::PeerConnected {
@@ -215,16 +215,8 @@ impl Fetching {
             NetEvent::RequestFailed { peer, request, .. } => {
                 self.answered(*peer, *request);
             }
-            // Not synced at all yet: no approval.
-            NetEvent::ApprovalAsked { ask, .. } => network.send(Request::AnswerApproval {
-                ask: *ask,
-                answer: ecsync_components::ApproveAnswer::refused(
-                    ecsync_components::RefusalKind::GateClosed,
-                    "the node is fetching its checkpoint's block",
-                ),
-            }),
             // Nothing to agree on before the first block: the members gossip them again.
-            NetEvent::ApprovalAnswered { .. } | NetEvent::Consensus { .. } => {}
+            NetEvent::Consensus { .. } => {}
             // Nothing to judge a block against yet: not forwarded, no blame.
             NetEvent::GossipBlock { id, .. } => network.send(Request::GossipVerdict {
                 id: *id,

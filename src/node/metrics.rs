@@ -95,10 +95,6 @@ pub struct Metrics {
     tick_seconds: Histogram,
     request_latency: HistogramFamily,
     serve_dropped: Family<ReasonLabel, Counter>,
-    approvals_given: Counter,
-    approvals_refused: Family<ReasonLabel, Counter>,
-    approval_share_checks: Counter,
-    approval_memory_writes: Counter,
     blocks_produced: Counter,
     slots_skipped: Family<ReasonLabel, Counter>,
     gossip_blocks: Family<VerdictLabel, Counter>,
@@ -108,7 +104,6 @@ pub struct Metrics {
     peers_no_status: Counter,
     federation_peers_connected: Gauge,
     peers_banned: Gauge,
-    approval_asks_from_outsiders: Counter,
     false_member_proofs: Counter,
     peers_evicted: Counter,
     /// The agreement's (`consensus_*`, `equivocations`).
@@ -188,10 +183,6 @@ impl Metrics {
             tick_seconds: seconds_histogram(),
             request_latency: Family::new_with_constructor(seconds_histogram),
             serve_dropped: Family::default(),
-            approvals_given: Counter::default(),
-            approvals_refused: Family::default(),
-            approval_share_checks: Counter::default(),
-            approval_memory_writes: Counter::default(),
             blocks_produced: Counter::default(),
             slots_skipped: Family::default(),
             gossip_blocks: Family::default(),
@@ -201,7 +192,6 @@ impl Metrics {
             peers_no_status: Counter::default(),
             federation_peers_connected: Gauge::default(),
             peers_banned: Gauge::default(),
-            approval_asks_from_outsiders: Counter::default(),
             false_member_proofs: Counter::default(),
             peers_evicted: Counter::default(),
             consensus: consensus::ConsensusMetrics::new(),
@@ -415,28 +405,8 @@ impl Metrics {
         );
     }
 
-    /// The federation member's work: approvals, blocks produced, skipped slots, gossip verdicts.
+    /// The federation member's work: blocks produced, skipped slots, gossip verdicts.
     fn register_federation(&self, r: &mut Registry) {
-        r.register(
-            "approvals_given",
-            "Approvals this federation member gave (signatures over proposed blocks)",
-            self.approvals_given.clone(),
-        );
-        r.register(
-            "approvals_refused",
-            "Approval questions this node refused, by reason (not_a_member, gate_closed, not_on_head, slot_not_begun, invalid, equivocation, busy, storage)",
-            self.approvals_refused.clone(),
-        );
-        r.register(
-            "approval_share_checks",
-            "Producer shares of proposed blocks this member verified (one BLS verification each; a question asked again is answered from memory)",
-            self.approval_share_checks.clone(),
-        );
-        r.register(
-            "approval_memory_writes",
-            "Records written (fsynced) to this member's approval memory (an approval remembered already is not written again)",
-            self.approval_memory_writes.clone(),
-        );
         r.register(
             "blocks_produced",
             "Blocks this producer proposed, had approved by a quorum and imported",
@@ -444,7 +414,7 @@ impl Metrics {
         );
         r.register(
             "slots_skipped",
-            "Slots of this producer's authorities without a block, by reason (gate_closed, no_quorum, own_refusal, slot_taken, paused)",
+            "Slots of this producer's authorities without a block, by reason (gate_closed, no_quorum, slot_taken, paused)",
             self.slots_skipped.clone(),
         );
         r.register(
@@ -497,11 +467,6 @@ impl Metrics {
             self.peers_banned.clone(),
         );
         r.register(
-            "approval_asks_from_outsiders",
-            "Approval questions refused at once because the asker is not a proven member (no BLS work, no disk write)",
-            self.approval_asks_from_outsiders.clone(),
-        );
-        r.register(
             "false_member_proofs",
             "Peers whose membership proof did not verify (disconnected and denied)",
             self.false_member_proofs.clone(),
@@ -524,11 +489,6 @@ impl Metrics {
         let last = &self.last_serving;
         self.federation_peers_connected
             .set(i64::try_from(stats.federation_peers).unwrap_or(i64::MAX));
-        self.approval_asks_from_outsiders.inc_by(
-            stats
-                .asks_from_outsiders
-                .saturating_sub(last.asks_from_outsiders),
-        );
         self.false_member_proofs
             .inc_by(stats.false_members.saturating_sub(last.false_members));
         self.peers_evicted
@@ -636,24 +596,9 @@ impl Metrics {
         inc(&self.peer_bans, c.peer_bans, last.peer_bans);
         inc(&self.peer_kicks, c.peer_kicks, last.peer_kicks);
         inc(
-            &self.approvals_given,
-            c.approvals_given,
-            last.approvals_given,
-        );
-        inc(
             &self.blocks_produced,
             c.blocks_produced,
             last.blocks_produced,
-        );
-        inc(
-            &self.approval_share_checks,
-            c.approval_share_checks,
-            last.approval_share_checks,
-        );
-        inc(
-            &self.approval_memory_writes,
-            c.approval_memory_writes,
-            last.approval_memory_writes,
         );
         inc(&self.claims_refused, c.claims_refused, last.claims_refused);
         inc(&self.clock_behind, c.clock_behind, last.clock_behind);
@@ -675,22 +620,11 @@ impl Metrics {
         inc(&self.requests_sent, c.requests_sent, last.requests_sent);
     }
 
-    /// The counters kept per kind (refusals, gossip verdicts, skipped slots).
+    /// The counters kept per kind (gossip verdicts, skipped slots).
     fn update_labelled_counters(&mut self, c: &EngineCounters) {
         // Every labelled series appears at the first update (at 0); later only those that moved are looked up.
         let primed = self.primed;
         self.primed = true;
-        for kind in ecsync_components::RefusalKind::ALL {
-            let i = kind.index();
-            if primed && c.approvals_refused[i] == self.last.approvals_refused[i] {
-                continue;
-            }
-            self.approvals_refused
-                .get_or_create(&ReasonLabel {
-                    reason: kind.as_str().to_string(),
-                })
-                .inc_by(c.approvals_refused[i].saturating_sub(self.last.approvals_refused[i]));
-        }
         for verdict in ecsync_components::GossipVerdict::ALL {
             let i = verdict.index();
             if primed && c.gossip_blocks[i] == self.last.gossip_blocks[i] {

@@ -141,7 +141,7 @@ impl NodeOptions {
         }
     }
 
-    /// The federation member's keys and approval memory (`--authority-keys`), if it is one.
+    /// The federation member's keys and vote file (`--authority-keys`), if it is one.
     fn member(&self, spec: &ChainSpec) -> Result<Option<(MemberKeys, ApprovalDb)>, NodeError> {
         if self.produce && self.authority_keys.is_none() {
             return Err(NodeError::ProduceWithoutKeys);

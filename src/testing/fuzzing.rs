@@ -9,7 +9,6 @@
 //! | [`range_request`]  | a blocks_by_range request stream      | `BlocksCodec::read_request`, then `serving::read_answer` from a redb store |
 //! | [`range_response`] | a blocks_by_range answer stream       | `BlocksCodec::read_response`, `check_answer`, the standalone block rules |
 //! | [`block`]          | one block's bytes                     | `SignedBlock::decode`, every rule a block keeps alone, BLS decoding and verification |
-//! | [`approve`]        | an approve request or answer stream   | `ApproveCodec` (frame, postcard, canonical form), then a member's `decide` on the proposed block |
 //! | [`head_proof`]     | a status with a head proof            | `StatusCodec::read_response`, the proof's match with the status head, `ChainSpec::begins_beyond`, `verify_head_proof` |
 //!
 //! Panics are the findings: a harness panics only when the code under test panics or breaks an invariant.
@@ -32,8 +31,8 @@ use libp2p::futures::io::Cursor;
 use libp2p::request_response::Codec;
 
 use crate::network::codec::{
-    ApproveCodec, ApproveRequest, BlocksCodec, MAX_REQUEST_BYTES, MAX_STATUS_RESPONSE_BYTES,
-    StatusCodec, decode_blocks, encode_blocks, max_blocks_response_bytes,
+    BlocksCodec, MAX_REQUEST_BYTES, MAX_STATUS_RESPONSE_BYTES, StatusCodec, decode_blocks,
+    encode_blocks, max_blocks_response_bytes,
 };
 use crate::network::{BlocksByRangeRequest, read_answer};
 use crate::node::Source;
@@ -282,87 +281,6 @@ pub fn block(data: &[u8]) {
     }
 }
 
-/// What a member remembers in the [`approve`] harness: nothing yet.
-struct NoApprovals;
-
-impl ecsync_systems::consensus::ApprovalMemory for NoApprovals {
-    fn at_height(
-        &self,
-        _: u64,
-    ) -> Result<Option<ecsync_systems::consensus::ApprovalRecord>, ecsync_components::StoreError>
-    {
-        Ok(None)
-    }
-    fn at_slot(
-        &self,
-        _: u64,
-    ) -> Result<Option<ecsync_systems::consensus::ApprovalRecord>, ecsync_components::StoreError>
-    {
-        Ok(None)
-    }
-}
-
-/// An approve request (a producer's proposed block) and an approve answer (a member's share or refusal) made of
-/// `data`: whatever decodes is the one canonical encoding of what it decodes to, within the caps; a proposed block
-/// goes through a member's `decide` on the fuzz chain's head (gate open), which approves only a block whose hash
-/// is the record it returns.
-pub fn approve(data: &[u8]) {
-    let fixture = fixture();
-    let spec = fixture.generator.spec();
-    let mut codec = ApproveCodec {
-        max_block_bytes: spec.max_block_bytes,
-    };
-    let mut io = Cursor::new(data);
-    if let Ok(request) = ready(codec.read_request(&protocol(), &mut io)) {
-        let used = consumed(&io);
-        assert!(used <= 4 + spec.max_block_bytes as usize + 1024);
-        let mut out = Cursor::new(Vec::new());
-        ready(codec.write_request(&protocol(), &mut out, request.clone()))
-            .expect("a decoded request encodes within the cap");
-        assert_eq!(
-            out.into_inner(),
-            &data[..used],
-            "a request is accepted only in its canonical encoding"
-        );
-        let head = fixture
-            .source
-            .reader
-            .head()
-            .expect("the fixture store has a head");
-        let ApproveRequest { block, producer } = request;
-        if let Ok(record) =
-            ecsync_systems::consensus::decide(spec, true, &head, &block, NOW_MS, &NoApprovals)
-        {
-            assert_eq!(record.hash, block.header.hash());
-            assert_eq!(record.height, head.height + 1);
-            let endorsed = ecsync_systems::consensus::verify_producer_share(
-                spec,
-                &fixture.authorities,
-                &block,
-                &producer,
-                ecsync_systems::consensus::APPROVAL_ROUND,
-            );
-            if endorsed.is_ok() {
-                // Only the slot's producer (with others, perhaps) can have made a share that verifies.
-                assert!(producer.includes(spec.producer_index(block.header.slot)));
-            }
-        }
-    }
-    let mut io = Cursor::new(data);
-    if let Ok(answer) = ready(codec.read_response(&protocol(), &mut io)) {
-        let used = consumed(&io);
-        assert!(used <= 4 + crate::network::codec::MAX_APPROVE_RESPONSE_BYTES);
-        let mut out = Cursor::new(Vec::new());
-        ready(codec.write_response(&protocol(), &mut out, answer))
-            .expect("a decoded answer encodes within the cap");
-        assert_eq!(
-            out.into_inner(),
-            &data[..used],
-            "an answer is accepted only in its canonical encoding"
-        );
-    }
-}
-
 /// A status response made of `data` whose head proof is checked as `ingest_events` and `prove_heads` check it:
 /// it must name the status's head, not be from the future, and verify. Whatever verifies is a block of the fuzz
 /// chain (no input can forge the federation's signature): its height is within the store and its hash is the
@@ -428,7 +346,6 @@ pub fn seeds() -> Vec<Seed> {
     for (i, block) in blocks.iter().take(3).enumerate() {
         seeds.push(("block", format!("height{}", i + 1), block.encode()));
     }
-    seeds.extend(approve_seeds(generator, spec, &blocks));
     seeds
 }
 
@@ -506,41 +423,6 @@ fn range_seeds(blocks: &[SignedBlock]) -> Vec<Seed> {
     seeds
 }
 
-/// For `approve`: a proposal on the head with its producer's share, and an approval share as an answer.
-fn approve_seeds(
-    generator: &ChainGenerator,
-    spec: &ChainSpec,
-    blocks: &[SignedBlock],
-) -> Vec<Seed> {
-    let proposal = generator.child(&blocks[STORED - 1].block.header, blocks[STORED - 1].hash());
-    let producer = generator.federation().approve(
-        proposal.header.height,
-        0,
-        &proposal.header.hash(),
-        1 << spec.producer_index(proposal.header.slot),
-    );
-    let share = generator
-        .federation()
-        .approve(blocks[0].height(), 0, &blocks[0].hash(), 1 << 1);
-    vec![
-        (
-            "approve",
-            "proposal".to_string(),
-            frame(ecsync_components::encode(&ApproveRequest {
-                block: proposal,
-                producer,
-            })),
-        ),
-        (
-            "approve",
-            "share".to_string(),
-            frame(ecsync_components::encode(
-                &ecsync_components::ApproveAnswer::Approved(share),
-            )),
-        ),
-    ]
-}
-
 /// The harness called `name`, if there is one.
 pub fn harness(name: &str) -> Option<fn(&[u8])> {
     Some(match name {
@@ -548,18 +430,16 @@ pub fn harness(name: &str) -> Option<fn(&[u8])> {
         "range_request" => range_request,
         "range_response" => range_response,
         "block" => block,
-        "approve" => approve,
         "head_proof" => head_proof,
         _ => return None,
     })
 }
 
 /// Every harness's name.
-pub const HARNESSES: [&str; 6] = [
+pub const HARNESSES: [&str; 5] = [
     "status",
     "range_request",
     "range_response",
     "block",
-    "approve",
     "head_proof",
 ];

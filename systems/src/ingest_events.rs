@@ -16,12 +16,11 @@ use ecsync_components::ecs::{
     Delivered, Downloading, Member, Peer, PeerBudget, PeerClaim, PeerProof,
 };
 use ecsync_components::resources::{
-    ApprovalAnswers, ApprovalReply, ConsensusInbox, EngineCounters, GossipBlocks, Inbox,
-    MAX_APPROVAL_ASKS, MAX_GOSSIP_BLOCKS, Production, ProvenHead, Spec,
+    ConsensusInbox, EngineCounters, GossipBlocks, Inbox, MAX_GOSSIP_BLOCKS, ProvenHead, Spec,
 };
 use ecsync_components::{
-    ApproveAnswer, FailureReason, GossipVerdict, NetEvent, Offence, OutcomeKind, PeerId,
-    PeerOutcome, RefusalKind, Request, RequestId, StatusMessage,
+    FailureReason, GossipVerdict, NetEvent, Offence, OutcomeKind, PeerId, PeerOutcome, Request,
+    RequestId, StatusMessage,
 };
 
 use crate::params::{Env, PeerBook};
@@ -239,16 +238,11 @@ impl Ingest<'_, '_> {
         }
     }
 
-    /// A failed request: its range fails, blaming the peer, which gets the matching outcome. Not a range's: the
-    /// reason is given back (it may be the producer's question).
-    fn failed(
-        &mut self,
-        peer: PeerId,
-        request: RequestId,
-        reason: FailureReason,
-    ) -> Option<FailureReason> {
+    /// A failed request: its range fails, blaming the peer, which gets the matching outcome. Not a range's:
+    /// nothing to do.
+    fn failed(&mut self, peer: PeerId, request: RequestId, reason: FailureReason) {
         let Some((entity, range, sent_at)) = self.download(peer, request) else {
-            return Some(reason);
+            return;
         };
         let kind = match reason {
             FailureReason::Timeout => OutcomeKind::Timeout,
@@ -263,7 +257,6 @@ impl Ingest<'_, '_> {
             latency_ms: Some(self.env.now().saturating_sub(sent_at)),
         });
         self.commands.fail_range(range, Some(peer));
-        None
     }
 
     /// A peer left: its downloads fail without blame, its entity goes. Leaving with requests open counts as one
@@ -287,34 +280,11 @@ impl Ingest<'_, '_> {
     }
 }
 
-/// Where the answers to the producer's questions, and their failures, go.
-#[derive(SystemParam)]
-pub struct ProducerReplies<'w> {
-    answers: ResMut<'w, ApprovalAnswers>,
-    production: Res<'w, Production>,
-}
-
-impl ProducerReplies<'_> {
-    /// An answer to one of the running proposal's questions, or its failure, queues for the producer (bounded by
-    /// its questions in flight); anything else (an earlier proposal's, another request's) is dropped.
-    fn take(&mut self, peer: PeerId, request: RequestId, reply: ApprovalReply) {
-        let proposal = self.production.proposal.as_ref();
-        if proposal.is_some_and(|p| p.asks(peer, request))
-            && self.answers.0.len() < MAX_APPROVAL_ASKS
-        {
-            self.answers.0.push_back((peer, request, reply));
-        }
-    }
-}
-
-/// Drains the inbox into the world. See the module docs. Approval questions queue for `approve_blocks` (at
-/// most [`MAX_APPROVAL_ASKS`]; beyond, refused as busy at once); answers to our own questions, and the failures of
-/// the running proposal's questions, queue for the producer (it asks again); gossiped blocks queue for their
-/// verdict (at most [`MAX_GOSSIP_BLOCKS`]; beyond, ignored at once); members' proposals and votes queue, with
-/// their sender, for the agreement driver (`ConsensusInbox`: at most 1,024, the oldest dropped).
+/// Drains the inbox into the world. See the module docs. Gossiped blocks queue for their verdict (at most
+/// [`MAX_GOSSIP_BLOCKS`]; beyond, ignored at once); members' proposals and votes queue, with their sender, for the
+/// agreement driver (`ConsensusInbox`: at most 1,024, the oldest dropped).
 pub fn ingest_events(
     mut inbox: ResMut<Inbox>,
-    mut replies: ProducerReplies,
     mut gossip: ResMut<GossipBlocks>,
     mut consensus: ResMut<ConsensusInbox>,
     mut ingest: Ingest,
@@ -337,29 +307,9 @@ pub fn ingest_events(
                 peer,
                 request,
                 reason,
-            } => {
-                if let Some(reason) = ingest.failed(peer, request, reason) {
-                    replies.take(peer, request, ApprovalReply::Failed(reason));
-                }
-            }
+            } => ingest.failed(peer, request, reason),
             NetEvent::PeerGone { peer } => ingest.gone(peer),
             NetEvent::PeerAuthenticated { peer, authorities } => ingest.member(peer, authorities),
-            NetEvent::ApprovalAsked { ask, .. } => {
-                // Approvals are precommits of the agreement now (`agree_blocks`): a one-shot question is never
-                // answered with a signature (a round-0 share would be a round-0 precommit outside the rules).
-                ingest.book.outbox.0.push(Request::AnswerApproval {
-                    ask,
-                    answer: ApproveAnswer::refused(
-                        RefusalKind::NotAMember,
-                        "approvals come from the agreement protocol",
-                    ),
-                });
-            }
-            NetEvent::ApprovalAnswered {
-                peer,
-                request,
-                answer,
-            } => replies.take(peer, request, ApprovalReply::Answered(answer)),
             NetEvent::GossipBlock { peer, id, bytes } => {
                 if gossip.0.len() < MAX_GOSSIP_BLOCKS {
                     gossip.0.push_back((peer, id, bytes));

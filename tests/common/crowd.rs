@@ -1,20 +1,14 @@
 //! Outsiders on the wire, in this process: identities (`RawPeer`s) that connect to nodes and pass their status
-//! check with the genesis head, then either behave (answer status requests, ask nothing), keep rotating (a new
-//! identity every second, so a slot that frees up is taken again), or flood approval questions. They run on a
-//! tokio runtime of their own and stop when the [`Crowd`] is dropped.
+//! check with the genesis head, then either behave (answer status requests, ask nothing) or keep rotating (a new
+//! identity every second, so a slot that frees up is taken again). They run on a tokio runtime of their own and
+//! stop when the [`Crowd`] is dropped.
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use ecsync::components::{
-    Approval, ApproveAnswer, Block, ChainSpec, Hash32, Header, SignatureBytes, StatusMessage,
-    payload_root,
-};
-use ecsync::network::codec::ApproveRequest;
-use ecsync::network::testkit::{RawEvent, RawPeer, RawPeerConfig};
-use libp2p::request_response::OutboundRequestId;
+use ecsync::components::{ChainSpec, StatusMessage};
+use ecsync::network::testkit::{RawPeer, RawPeerConfig};
 use libp2p::{Multiaddr, PeerId};
 use tokio::runtime::Runtime;
 
@@ -29,46 +23,10 @@ pub fn genesis_status(spec: &ChainSpec) -> StatusMessage {
     StatusMessage::unproven(spec.chain_id, spec.genesis_hash, spec.genesis_ref())
 }
 
-/// An outsider's proposal: a child of genesis with a junk producer share.
-pub fn junk_proposal(spec: &ChainSpec) -> ApproveRequest {
-    let header = Header {
-        height: 1,
-        slot: 1,
-        parent_hash: spec.genesis_hash,
-        timestamp_ms: spec.slot_start_ms(1),
-        payload_root: payload_root(&[]),
-        state_root: Hash32([9; 32]),
-    };
-    ApproveRequest {
-        block: Block {
-            header,
-            payload: Vec::new(),
-        },
-        producer: Approval {
-            approvers: 1,
-            round: 0,
-            signature: SignatureBytes([0xab; 96]),
-        },
-    }
-}
-
-/// What the flooders saw.
-#[derive(Default)]
-pub struct FloodCounts {
-    /// Questions sent.
-    pub asked: AtomicU64,
-    /// Answered with a refusal.
-    pub refused: AtomicU64,
-    /// Answered with an approval (must stay 0).
-    pub approved: AtomicU64,
-}
-
 /// Outsiders, running until dropped.
 pub struct Crowd {
     rt: Option<Runtime>,
     stop: Arc<AtomicBool>,
-    /// The flooders' counts.
-    pub flood: Arc<FloodCounts>,
 }
 
 impl Default for Crowd {
@@ -118,7 +76,6 @@ impl Crowd {
         Self {
             rt: Some(rt),
             stop: Arc::new(AtomicBool::new(false)),
-            flood: Arc::new(FloodCounts::default()),
         }
     }
 
@@ -165,68 +122,6 @@ impl Crowd {
                     }
                 }
             });
-        }
-    }
-
-    /// `n` identities that each join every target and keep [`FLOOD_IN_FLIGHT`] approval questions (`question`)
-    /// waiting at each (the most a peer could have waiting before members-only questions), topped up every
-    /// [`FLOOD_EVERY`], until dropped; their answers are counted in [`Crowd::flood`].
-    pub fn flood(
-        &self,
-        targets: &[Multiaddr],
-        status: &StatusMessage,
-        n: usize,
-        question: &ApproveRequest,
-    ) {
-        for _ in 0..n {
-            let (targets, status) = (targets.to_vec(), status.clone());
-            let (question, counts) = (question.clone(), self.flood.clone());
-            self.rt().spawn(async move {
-                if let Some((raw, peers)) = join(&targets, &status).await {
-                    flood_from(raw, peers, question, counts).await;
-                }
-            });
-        }
-    }
-}
-
-/// Questions a flooder keeps waiting at each target.
-pub const FLOOD_IN_FLIGHT: usize = 4;
-/// How often a flooder tops its questions up.
-pub const FLOOD_EVERY: Duration = Duration::from_millis(50);
-
-/// Drives `raw`, keeping [`FLOOD_IN_FLIGHT`] questions waiting at each of `peers`.
-async fn flood_from(
-    mut raw: RawPeer,
-    peers: Vec<PeerId>,
-    question: ApproveRequest,
-    counts: Arc<FloodCounts>,
-) {
-    let mut waiting: HashMap<OutboundRequestId, PeerId> = HashMap::new();
-    let mut every = tokio::time::interval(FLOOD_EVERY);
-    loop {
-        tokio::select! {
-            _ = every.tick() => for peer in &peers {
-                let at = waiting.values().filter(|p| *p == peer).count();
-                for _ in at..FLOOD_IN_FLIGHT {
-                    waiting.insert(raw.ask_approval(*peer, question.clone()), *peer);
-                    counts.asked.fetch_add(1, Ordering::Relaxed);
-                }
-            },
-            event = raw.next_event() => match event {
-                RawEvent::Approval(id, answer) => {
-                    waiting.remove(&id);
-                    let counter = match answer {
-                        ApproveAnswer::Approved(_) => &counts.approved,
-                        ApproveAnswer::Refused { .. } => &counts.refused,
-                    };
-                    counter.fetch_add(1, Ordering::Relaxed);
-                }
-                RawEvent::ApprovalFailed(id, _) => {
-                    waiting.remove(&id);
-                }
-                _ => {}
-            },
         }
     }
 }

@@ -1,6 +1,6 @@
 //! A client on the wire: a libp2p node built from `ecsync::network`, of the chain under test, telling a fixed
-//! status and serving no block. Tests use it to speak the protocols to a real node process (ask approvals,
-//! publish gossip, claim heads it cannot prove) and to watch what the node does to it.
+//! status and serving no block. Tests use it to speak the protocols to a real node process (publish gossip, claim
+//! heads it cannot prove) and to watch what the node does to it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

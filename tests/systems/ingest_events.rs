@@ -9,12 +9,11 @@ use ecsync_components::ecs::{
     Delivered, Downloading, Peer, PeerBudget, PeerClaim, PeerLoad, PeerProof,
 };
 use ecsync_components::resources::{
-    ApprovalAnswers, ApprovalReply, Asked, Buffer, EngineCounters, Inbox, Outbox, PeerIndex,
-    PeerRecord, PeerRecords, Production, Proposal, Spec,
+    Buffer, EngineCounters, Inbox, Outbox, PeerIndex, PeerRecord, PeerRecords, Spec,
 };
 use ecsync_components::{
-    ApproveAnswer, FailureReason, Hash32, NetEvent, OutcomeKind, PeerId, PeerOutcome, RefusalKind,
-    Request, RequestId, SyncConfig,
+    FailureReason, Hash32, NetEvent, OutcomeKind, PeerId, PeerOutcome, Request, RequestId,
+    SyncConfig,
 };
 use ecsync_systems::ingest_events;
 use ecsync_systems::transitions::RangeState;
@@ -336,28 +335,8 @@ fn ingest_events_keeps_a_peer_that_reconnects_within_one_drain() {
     );
 }
 
-/// The producer's proposal, having asked peer 2 twice (requests 500 and 501).
-fn propose_asking_peer_2_twice(world: &mut World) {
-    let block = fx().blocks[1].block.clone();
-    world.resource_mut::<Production>().proposal = Some(Proposal {
-        in_slot: block.header.slot,
-        ours: true,
-        hash: block.header.hash(),
-        producer: fx().blocks[1].approval.clone(),
-        block,
-        shares: Vec::new(),
-        approvers: 0,
-        asked: vec![Asked {
-            peer: PeerId(2),
-            requests: vec![RequestId(500), RequestId(501)],
-            retry_at_ms: None,
-        }],
-        deadline_ms: NOW + 1_000,
-    });
-}
-
 #[test]
-fn ingest_events_routes_the_failures_of_the_proposals_questions_to_the_producer() {
+fn ingest_events_fails_a_range_on_its_requests_failure_and_ignores_other_failures() {
     let mut built = small(Layout {
         downloading: 1,
         ..Layout::small()
@@ -365,52 +344,21 @@ fn ingest_events_routes_the_failures_of_the_proposals_questions_to_the_producer(
     let range = built.downloading[0];
     let world = built.engine.world_mut();
     let dl = *world.get::<Downloading>(range).expect("downloading");
-    propose_asking_peer_2_twice(world);
     let failed = |peer: u64, request: u64| NetEvent::RequestFailed {
         peer: PeerId(peer),
         request: RequestId(request),
         reason: FailureReason::Dropped,
     };
     let inbox = &mut world.resource_mut::<Inbox>().0;
-    // Its questions' failures (the earlier one too), an unknown request, another peer's, and a range's failure.
-    inbox.push_back(failed(2, 500));
-    inbox.push_back(failed(2, 999));
-    inbox.push_back(failed(3, 501));
-    inbox.push_back(failed(2, 501));
+    // Failures of requests no range sent (an unknown request, another peer's), and the range's own.
+    inbox.push_back(failed(dl.peer_id.0, 999_999));
+    inbox.push_back(failed(dl.peer_id.0 + 1, dl.request.0));
     inbox.push_back(failed(dl.peer_id.0, dl.request.0));
-    // Answers: to one of its questions (queued), to another request (dropped).
-    let refusal = ApproveAnswer::refused(RefusalKind::Busy, "busy");
-    for request in [501, 502] {
-        inbox.push_back(NetEvent::ApprovalAnswered {
-            peer: PeerId(2),
-            request: RequestId(request),
-            answer: Box::new(refusal.clone()),
-        });
-    }
 
     run_system(&mut built.engine, ingest_events);
 
     let world = built.engine.world_mut();
-    let routed: Vec<_> = world
-        .resource::<ApprovalAnswers>()
-        .0
-        .iter()
-        .cloned()
-        .collect();
-    let dropped = ApprovalReply::Failed(FailureReason::Dropped);
-    assert_eq!(
-        routed,
-        [
-            (PeerId(2), RequestId(500), dropped.clone()),
-            (PeerId(2), RequestId(501), dropped),
-            (
-                PeerId(2),
-                RequestId(501),
-                ApprovalReply::Answered(Box::new(refusal))
-            ),
-        ]
-    );
-    // The range's failure failed its range, as before, and only it blamed its peer.
+    // The range's failure failed its range, and only it blamed its peer.
     assert_eq!(state(world, range), Some(RangeState::AwaitingDownload));
     let outcomes = take_outcomes(world);
     assert_eq!(outcomes.len(), 1, "{outcomes:?}");

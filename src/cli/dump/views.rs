@@ -141,7 +141,7 @@ pub(super) struct Resources {
     pub(super) sync_config: Option<ConfigR>,
 }
 
-/// `EngineCounters` as name → count: a counter kept per kind (an array, e.g. `approvals_refused`) shows as its
+/// `EngineCounters` as name → count: a counter kept per kind (an array, e.g. `slots_skipped`) shows as its
 /// total; anything else that is not a count is left out.
 fn counters<'de, D: serde::Deserializer<'de>>(
     d: D,

@@ -1,13 +1,11 @@
 //! Federation members (`members.rs`): a member proves itself once per session and the engine hears of it; a
-//! false proof gets its peer disconnected and denied; approval questions from peers that proved nothing are
-//! refused at once on the swarm task (never reaching the engine), a member's reach it; a member node proves
-//! itself to another node.
+//! false proof gets its peer disconnected and denied; a member node proves itself to another node. (Proposals and
+//! votes from peers that proved nothing are refused on the swarm task: `consensus.rs`.)
 
-use ecsync_components::{Approval, ApproveAnswer, Block, ChainSpec, Header, RefusalKind};
+use ecsync_components::ChainSpec;
 use ecsync_systems::consensus::{Federation, MemberKeys};
 
 use super::*;
-use crate::network::codec::ApproveRequest;
 use crate::network::testkit::RawMember;
 
 /// Authorities of the test federation.
@@ -69,29 +67,6 @@ async fn drive_until(raw: &mut RawPeer, what: &str, cond: impl Fn() -> bool) {
     }
 }
 
-/// A proposal at height 1 (its contents do not matter: the node refuses or forwards before judging it).
-fn proposal() -> ApproveRequest {
-    let header = Header {
-        height: 1,
-        slot: 1,
-        parent_hash: GENESIS,
-        timestamp_ms: 1000,
-        payload_root: ecsync_components::payload_root(&[]),
-        state_root: Hash32::ZERO,
-    };
-    ApproveRequest {
-        block: Block {
-            header,
-            payload: Vec::new(),
-        },
-        producer: Approval {
-            approvers: 1,
-            round: 0,
-            signature: ecsync_components::SignatureBytes::ZERO,
-        },
-    }
-}
-
 fn raw_member(federation: &Federation, spec: &ChainSpec, index: usize, forge: bool) -> RawMember {
     RawMember {
         keys: keys(federation, spec, index),
@@ -142,45 +117,6 @@ async fn a_false_proof_gets_its_peer_disconnected_and_denied() {
     let stats = a.handle.serve_stats();
     assert_eq!((stats.false_members, stats.federation_peers), (1, 0));
     wait_until("a drops the liar", || a.handle.connected_peers() == 0).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn outsiders_questions_are_refused_at_once_and_members_reach_the_engine() {
-    init_tracing();
-    let (fed, spec) = federation();
-    let mut a = fed_node(&spec, Some(keys(&fed, &spec, 0)), vec![]).await;
-    let (mut outsider, server) = checked_raw(&a, None).await;
-    for _ in 0..3 {
-        let id = outsider.ask_approval(server, proposal());
-        let answer = timeout(DEADLINE, outsider.approval_answer(id))
-            .await
-            .expect("answered in time")
-            .expect("answered");
-        let ApproveAnswer::Refused { kind, .. } = answer else {
-            panic!("an outsider was approved: {answer:?}");
-        };
-        assert_eq!(kind, RefusalKind::NotAMember);
-    }
-    assert_eq!(a.handle.serve_stats().asks_from_outsiders, 3);
-    let (mut member, server) = checked_raw(&a, Some(raw_member(&fed, &spec, 3, false))).await;
-    let handle = a.handle.clone();
-    drive_until(&mut member, "a counts a member", || {
-        handle.serve_stats().federation_peers == 1
-    })
-    .await;
-    member.ask_approval(server, proposal());
-    let member_id = member.peer_id();
-    drop(tokio::spawn(member.run()));
-    // Events are in order: the first question to reach the engine is the member's, the outsider's never did.
-    let event = wait_for(&mut a.events, "the member's question", |e| {
-        matches!(e, NetEvent::ApprovalAsked { .. })
-    })
-    .await;
-    let NetEvent::ApprovalAsked { peer, .. } = event else {
-        unreachable!()
-    };
-    assert_eq!(a.handle.libp2p_peer_of(peer), Some(member_id));
-    assert_eq!(a.handle.serve_stats().asks_from_outsiders, 3);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -126,9 +126,7 @@ impl Simulation {
             Request::Status { peer } => self.on_status_request(peer),
             Request::Disconnect { peer, ban, .. } => self.on_disconnect(peer, ban),
             // The simulated peers are not federation members and ask nothing.
-            Request::AnswerApproval { .. }
-            | Request::AskApproval { .. }
-            | Request::GossipVerdict { .. }
+            Request::GossipVerdict { .. }
             | Request::PublishBlock { .. }
             | Request::SendConsensus { .. } => {}
             Request::BlocksByRange {

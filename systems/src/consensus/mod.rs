@@ -7,7 +7,6 @@
 //! A block's approval is the aggregate of its approvers' precommits in the approval's round: it verifies over
 //! `ecsync_components::approval_message(height, round, hash)` under [`BLS_DST`], never over the bare hash.
 
-mod approve;
 mod bls;
 pub mod driver;
 mod error;
@@ -16,10 +15,6 @@ mod member;
 mod membership;
 pub mod tendermint;
 
-pub use approve::{
-    APPROVAL_ROUND, ApprovalMemory, ApprovalRecord, ApprovalStore, Refusal, ShareError, decide,
-    verify_producer_share,
-};
 pub use bls::{
     Authorities, BLS_DST, KeyError, PreparedApproval, Verifier, batch_ok, first_bad, verify_batch,
 };

@@ -1,4 +1,0 @@
-//! cargo-fuzz target: `ecsync::testing::fuzzing::approve` on every input.
-#![no_main]
-
-libfuzzer_sys::fuzz_target!(|data: &[u8]| ecsync::testing::fuzzing::approve(data));
