@@ -47,7 +47,7 @@ struct DevNode {
 struct Seen {
     status: Option<SyncStatus>,
     produced: u64,
-    skipped: u64,
+    timeouts: u64,
     votes: u64,
 }
 
@@ -271,7 +271,7 @@ fn poll(node: &DevNode) -> Seen {
     Seen {
         status,
         produced: metric_sum(&metrics, "ecsync_blocks_produced_total"),
-        skipped: metric_sum(&metrics, "ecsync_slots_skipped_total"),
+        timeouts: metric_sum(&metrics, "ecsync_consensus_timeouts_total"),
         votes: metric_sum(&metrics, "ecsync_consensus_votes_signed_total"),
     }
 }
@@ -305,7 +305,7 @@ fn show(
         ("gate", Left),
         ("peers", Right),
         ("produced", Right),
-        ("skipped", Right),
+        ("timeouts", Right),
         ("votes", Right),
     ]);
     for (node, s) in nodes.iter().zip(seen) {
@@ -323,7 +323,7 @@ fn show(
                 .into(),
                 st.peers_connected.to_string(),
                 s.produced.to_string(),
-                s.skipped.to_string(),
+                s.timeouts.to_string(),
                 s.votes.to_string(),
             ],
             None => vec![node.name.clone(), "-".into(), "(no answer)".into()],

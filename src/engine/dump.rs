@@ -322,9 +322,10 @@ mod tests {
         )
         .unwrap();
         let before = engine.world_dump(false);
-        assert!(
-            !before.resources.contains_key("Consensus"),
-            "absent until the agreement runs"
+        assert_eq!(
+            before.resources.get("Consensus").map(|c| &c["member"]),
+            Some(&serde_json::Value::Bool(false)),
+            "a node that is no member shows an empty agreement"
         );
         let value = Hash32([7; 32]);
         let consensus = Consensus {
