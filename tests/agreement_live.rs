@@ -185,7 +185,7 @@ fn with_a_faulty_member(kind: &'static str, evidence: bool) {
     let (a, b) = (window[0].block.header.slot, window[11].block.header.slot);
     let honest_slots = (a + 1..=b).filter(|s| s % 4 != LIAR as u64).count();
     eprintln!(
-        "equivocation: 11 blocks after slot {a} in {} slots, {honest_slots} honest",
+        "{kind}: 11 blocks after slot {a} in {} slots, {honest_slots} honest",
         b - a
     );
     assert!(
