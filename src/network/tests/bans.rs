@@ -75,16 +75,10 @@ async fn a_banned_peer_is_disconnected_refused_and_back_when_the_ban_ends() {
     assert!(banned[0].left > Duration::from_secs(3000), "{banned:?}");
     assert_eq!(a.handle.banned_count(), 1);
 
-    // A new ban replaces the old one: 1 s from now.
-    let outcome = a.handle.ban(b_id, Duration::from_secs(1)).await;
-    assert_eq!(
-        outcome,
-        Ok(BanOutcome {
-            disconnected: false,
-            renewed: true,
-            lifted: None
-        })
-    );
+    // A new ban replaces the old one: 1 s from now. (b may be mid-redial then, its connection refused only after
+    // the handshake: the renewal may cut that one, so `disconnected` is either.)
+    let outcome = a.handle.ban(b_id, Duration::from_secs(1)).await.unwrap();
+    assert!(outcome.renewed && outcome.lifted.is_none(), "{outcome:?}");
     let back = wait_for(&mut a.events, "b back", |e| {
         matches!(e, NetEvent::PeerConnected { .. })
     })
