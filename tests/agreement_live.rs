@@ -8,37 +8,13 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
-
 use common::federation::{Federation, metric, start, start_with, wait_all_at};
-use common::{NodeProc, wait_until};
+use common::{NodeProc, post_json, wait_until};
 use ecsync_components::ChainStore;
 
 /// POSTs `body` (JSON) to `path` on `node`'s HTTP endpoint; returns the status code.
 fn post(node: &NodeProc, path: &str, body: &str) -> u16 {
-    let base = node.http.as_deref().unwrap();
-    let hostport = base.trim_start_matches("http://");
-    let mut s = TcpStream::connect(hostport).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut raw = String::new();
-    let _ = s.read_to_string(&mut raw);
-    raw.split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0)
-}
-
-fn peer_id(node: &NodeProc) -> String {
-    node.addr.rsplit("/p2p/").next().unwrap().to_string()
+    post_json(node.http.as_deref().unwrap(), path, body).0
 }
 
 /// The highest round any live member is in.
@@ -93,7 +69,7 @@ fn after_a_ten_second_two_two_partition_the_chain_grows_within_five_rounds() {
     let f = start(t.path());
     wait_all_at(&f, "every node at height 4", 4);
     // Members 0 and 1 ban 2 and 3 for 10 s: a ban refuses both directions, so {0, 1} | {2, 3}.
-    let (p2, p3) = (peer_id(f.member(2)), peer_id(f.member(3)));
+    let (p2, p3) = (common::peer_id(f.member(2)), common::peer_id(f.member(3)));
     for i in [0, 1] {
         for p in [&p2, &p3] {
             let body = format!(r#"{{"peer":"{p}","seconds":10}}"#);

@@ -5,42 +5,8 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
-
 use common::federation::metric;
-use common::{NodeProc, copy_chain, get_json, template, wait_until};
-
-/// POST `body` (JSON) to `path`: (status, body).
-fn post(base: &str, path: &str, body: &str) -> (u16, String) {
-    let hostport = base.trim_start_matches("http://");
-    let mut s = TcpStream::connect(hostport).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    // The server may answer (and close) before reading all of an oversized body: what arrived is the answer.
-    let _ = s.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or_else(|| panic!("no status in {text:?}"));
-    (status, body.to_string())
-}
-
-/// The node's libp2p peer id, from its address.
-fn peer_id(node: &NodeProc) -> String {
-    node.addr.rsplit("/p2p/").next().unwrap().to_string()
-}
+use common::{NodeProc, copy_chain, get_json, post_json, template, wait_until};
 
 /// The engine's connected peers, from /metrics.
 fn connected(node: &NodeProc) -> u64 {
@@ -79,10 +45,10 @@ fn two_nodes(dir: &std::path::Path) -> (NodeProc, NodeProc) {
 fn a_ban_over_http_separates_two_nodes_until_it_is_lifted() {
     let t = tempfile::tempdir().unwrap();
     let (a, b) = two_nodes(t.path());
-    let (a_http, b_id) = (a.http.clone().unwrap(), peer_id(&b));
+    let (a_http, b_id) = (a.http.clone().unwrap(), common::peer_id(&b));
     assert_eq!(metric(&a, "ecsync_peers_banned", ""), 0);
 
-    let (code, body) = post(
+    let (code, body) = post_json(
         &a_http,
         "/peers/ban",
         &format!(r#"{{"peer": "{b_id}", "seconds": 3600}}"#),
@@ -117,7 +83,7 @@ fn a_ban_over_http_separates_two_nodes_until_it_is_lifted() {
     assert_eq!(metric(&a, "ecsync_peers_banned", ""), 1);
     assert_eq!(banned(&b)["banned"].as_array().unwrap().len(), 0);
 
-    let (code, body) = post(&a_http, "/peers/unban", &format!(r#"{{"peer": "{b_id}"}}"#));
+    let (code, body) = post_json(&a_http, "/peers/unban", &format!(r#"{{"peer": "{b_id}"}}"#));
     assert_eq!(code, 200, "{body}");
     assert!(body.contains(r#""unbanned":true"#), "{body}");
     wait_until(
@@ -127,7 +93,7 @@ fn a_ban_over_http_separates_two_nodes_until_it_is_lifted() {
     );
     assert_eq!(banned(&a)["banned"].as_array().unwrap().len(), 0);
     assert_eq!(metric(&a, "ecsync_peers_banned", ""), 0);
-    let (code, body) = post(&a_http, "/peers/unban", &format!(r#"{{"peer": "{b_id}"}}"#));
+    let (code, body) = post_json(&a_http, "/peers/unban", &format!(r#"{{"peer": "{b_id}"}}"#));
     assert_eq!(code, 404, "{body}");
     assert!(body.contains("is not banned"), "{body}");
 }
@@ -170,8 +136,12 @@ fn bad_bans(a_id: &str, b_id: &str) -> Vec<(String, u16, &'static str)> {
 fn bad_ban_requests_get_a_clear_400_and_change_nothing() {
     let t = tempfile::tempdir().unwrap();
     let (a, b) = two_nodes(t.path());
-    let (a_http, a_id, b_id) = (a.http.clone().unwrap(), peer_id(&a), peer_id(&b));
-    let ban = |body: &str| post(&a_http, "/peers/ban", body);
+    let (a_http, a_id, b_id) = (
+        a.http.clone().unwrap(),
+        common::peer_id(&a),
+        common::peer_id(&b),
+    );
+    let ban = |body: &str| post_json(&a_http, "/peers/ban", body);
     let cases = bad_bans(&a_id, &b_id);
     for (body, code, says) in &cases {
         let (got, answer) = ban(body);
@@ -184,7 +154,7 @@ fn bad_ban_requests_get_a_clear_400_and_change_nothing() {
             "{body:.80}: {error:?} should say {says:?}"
         );
     }
-    let (code, answer) = post(&a_http, "/peers/unban", r#"{"peer": 7}"#);
+    let (code, answer) = post_json(&a_http, "/peers/unban", r#"{"peer": 7}"#);
     assert_eq!(code, 400, "{answer}");
     // Nothing was banned: still connected on both sides, no ban listed.
     assert_eq!(banned(&a)["banned"].as_array().unwrap().len(), 0);

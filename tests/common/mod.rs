@@ -400,6 +400,37 @@ pub fn request(base: &str, method: &str, path: &str) -> (u16, String) {
     (status, body.to_string())
 }
 
+/// POST `body` (JSON) to `path`: (status, body). The server may answer (and close) before reading all of an
+/// oversized body: what arrived is the answer.
+pub fn post_json(base: &str, path: &str, body: &str) -> (u16, String) {
+    let hostport = base.trim_start_matches("http://");
+    let mut s = TcpStream::connect(hostport).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    // The server may answer (and close) before reading all of an oversized body: what arrived is the answer.
+    let _ = s.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {text:?}"));
+    (status, body.to_string())
+}
+
+/// A node's libp2p peer id, from its address.
+pub fn peer_id(node: &NodeProc) -> String {
+    node.addr.rsplit("/p2p/").next().unwrap().to_string()
+}
+
 /// GET `path` and parse the JSON body (status 200 required).
 pub fn get_json(base: &str, path: &str) -> serde_json::Value {
     let (status, body) = request(base, "GET", path);

@@ -315,13 +315,16 @@ impl Agreement {
     ) -> Effects {
         let mut effects = Effects::default();
         let mut unsigned = Vec::new();
-        let mut guard = 0;
-        while let Some(o) = (!self.pending.is_empty()).then(|| self.pending.remove(0)) {
-            guard += 1;
-            if guard > 10_000 {
+        // Acting on an output may add outputs (a proposal made, its own votes counted): in order, batch by batch,
+        // a bounded number of batches (the rules' outputs of one tick are finite; the bound only guards a bug).
+        for _ in 0..64 {
+            let batch = std::mem::take(&mut self.pending);
+            if batch.is_empty() {
                 break;
             }
-            self.act(o, ctx, producing, &mut unsigned, &mut effects);
+            for o in batch {
+                self.act(o, ctx, producing, &mut unsigned, &mut effects);
+            }
         }
         if !unsigned.is_empty() {
             self.sign_and_send(unsigned, keys, store, &mut effects);
