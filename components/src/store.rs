@@ -160,6 +160,77 @@ pub fn link_batch(
     Ok((refs, head))
 }
 
+/// The lowest block a store holds, with what the block below it must be: its height and slot, its hash, and
+/// its parent's hash (the hash the next block down must have). A store that holds its chain from genesis has
+/// genesis here (height 0: nothing below it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LowestBlock {
+    /// The block (height, slot, hash).
+    pub block: BlockRef,
+    /// Its parent's hash (zero at genesis).
+    pub parent_hash: Hash32,
+}
+
+/// What every store checks before writing a batch of history below its lowest block `lowest` (backfill): the
+/// batch is consecutive and ascending, each block's parent hash is the given hash of the block before it, its
+/// last block is the parent of `lowest` (height and hash), and a batch that reaches height 1 names `genesis` as
+/// its first block's parent. Returns the new lowest block: the batch's first, or genesis (`genesis`, height 0)
+/// when the batch reaches height 1.
+pub fn link_below(
+    lowest: &LowestBlock,
+    genesis: Hash32,
+    blocks: &[ImportBlock<'_>],
+) -> Result<LowestBlock, StoreError> {
+    let broken = |what: String| Err(StoreError::NotContiguous(format!("backfill: {what}")));
+    let (Some(first), Some(last)) = (blocks.first(), blocks.last()) else {
+        return Ok(*lowest);
+    };
+    if Some(last.height()) != lowest.block.height.checked_sub(1) || last.hash != lowest.parent_hash {
+        return broken(format!(
+            "block {} ({}) is not the parent of the lowest block {} (parent {})",
+            last.height(),
+            last.hash,
+            lowest.block.height,
+            lowest.parent_hash
+        ));
+    }
+    for pair in blocks.windows(2) {
+        pair[0].check();
+        let (below, above) = (&pair[0], &pair[1]);
+        let header = &above.block.block.header;
+        if header.height != below.height() + 1 || header.parent_hash != below.hash {
+            return broken(format!(
+                "block {} does not link to block {} ({}) below it",
+                header.height,
+                below.height(),
+                below.hash
+            ));
+        }
+    }
+    last.check();
+    let header = &first.block.block.header;
+    if header.height == 1 {
+        if header.parent_hash != genesis {
+            return broken(format!(
+                "block 1 names parent {}, not the genesis {genesis}",
+                header.parent_hash
+            ));
+        }
+        return Ok(LowestBlock {
+            block: BlockRef {
+                height: 0,
+                slot: 0,
+                hash: genesis,
+            },
+            parent_hash: Hash32::ZERO,
+        });
+    }
+    Ok(LowestBlock {
+        block: first.block_ref(),
+        parent_hash: header.parent_hash,
+    })
+}
+
 /// Why a store operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -217,6 +288,24 @@ pub trait ChainStore: Send + Sync {
 
     /// The latest checkpoint, if any.
     fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError>;
+
+    /// The lowest block the store holds when it is above genesis (every block from it to the head is stored):
+    /// the trusted block of a checkpoint sync, moving down as [`ChainStore::backfill`] stores history below it.
+    /// `None` for a store that holds its chain from genesis (the default).
+    fn lowest(&self) -> Result<Option<LowestBlock>, StoreError> {
+        Ok(None)
+    }
+
+    /// Stores `blocks` (history: consecutive, ascending, the last the parent of the lowest block; see
+    /// [`link_below`]) below the lowest block, which moves down to the first of them (to genesis when they reach
+    /// height 1), in ONE transaction, durable when this returns if `durable` (else made durable by the next
+    /// durable commit). A store that keeps no history below its lowest block (the default) refuses.
+    fn backfill(&mut self, blocks: &[ImportBlock<'_>], durable: bool) -> Result<(), StoreError> {
+        let _ = (blocks, durable);
+        Err(StoreError::NotContiguous(
+            "this store takes no history below its lowest block".into(),
+        ))
+    }
 }
 
 /// Where a federation member keeps its round state (`RoundState`: height, round, step, lock, valid value, what

@@ -15,10 +15,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ecsync_components::{
-    BlockRef, ChainSpec, ChainStore, Checkpoint, Height, ImportBlock, SignedBlock, StoreError,
-    decode, encode, link_batch,
+    BlockRef, ChainSpec, ChainStore, Checkpoint, Hash32, Height, ImportBlock, LowestBlock,
+    SignedBlock, StoreError, decode, encode, link_batch,
 };
 pub mod approvals;
+mod backfill;
 pub mod chain_dir;
 mod recover;
 pub mod verify;
@@ -38,7 +39,9 @@ const CHECKPOINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("checkpoin
 const META_CHAIN_ID: &str = "chain_id";
 const META_GENESIS: &str = "genesis_hash";
 const META_HEAD: &str = "head";
-/// The trusted checkpoint block a checkpoint-synced store starts from (absent: the store starts at genesis).
+/// The lowest block a checkpoint-synced store holds: its trusted checkpoint block at first, moved down as the
+/// backfill stores the history below it, in the same transaction (absent: the store holds its chain from genesis,
+/// from the start or once the backfill reached it).
 const META_ANCHOR: &str = "anchor";
 
 /// Checkpoints kept by default (`max_checkpoints`).
@@ -66,8 +69,11 @@ pub struct RedbStore {
     db: Arc<Database>,
     spec: ChainSpec,
     head: BlockRef,
-    /// The block the store starts from: genesis, or the trusted checkpoint of a checkpoint sync.
+    /// The block the store starts from: genesis, or the trusted checkpoint of a checkpoint sync (moved down by
+    /// the backfill).
     anchor: BlockRef,
+    /// The anchor's parent hash (what the block below it must hash to; zero at genesis).
+    anchor_parent: Hash32,
     /// Checkpoints kept; older ones are pruned when a new one is written.
     keep_checkpoints: usize,
     /// What the boot-time check did, if it had to repair the store.
@@ -211,6 +217,7 @@ impl RedbStore {
             spec: spec.clone(),
             head,
             anchor: head,
+            anchor_parent: Hash32::ZERO,
             keep_checkpoints: DEFAULT_KEEP_CHECKPOINTS,
             recovery: None,
         })
@@ -274,10 +281,17 @@ impl RedbStore {
             spec: spec.clone(),
             head: head.unwrap_or(anchor),
             anchor,
+            anchor_parent: Hash32::ZERO,
             keep_checkpoints: DEFAULT_KEEP_CHECKPOINTS,
             recovery: None,
         };
         store.recovery = recover::check_and_repair(&mut store, head)?;
+        if anchor.height > 0 {
+            // The check found the anchor stored with its hash.
+            store.anchor_parent = store
+                .block(anchor.height)?
+                .map_or(Hash32::ZERO, |b| b.block.header.parent_hash);
+        }
         if let Some(r) = &store.recovery {
             tracing::warn!("store {}: {r}", path.display());
         }
@@ -352,6 +366,7 @@ impl RedbStore {
         txn.commit().map_err(io)?;
         self.head = r;
         self.anchor = r;
+        self.anchor_parent = block.block.block.header.parent_hash;
         Ok(())
     }
 
@@ -528,5 +543,16 @@ impl ChainStore for RedbStore {
                 .map(Some)
                 .map_err(|e| StoreError::Corrupt(format!("checkpoint: {e}"))),
         }
+    }
+
+    fn lowest(&self) -> Result<Option<LowestBlock>, StoreError> {
+        Ok((self.anchor.height > 0).then_some(LowestBlock {
+            block: self.anchor,
+            parent_hash: self.anchor_parent,
+        }))
+    }
+
+    fn backfill(&mut self, blocks: &[ImportBlock<'_>], durable: bool) -> Result<(), StoreError> {
+        backfill::write(self, blocks, durable)
     }
 }

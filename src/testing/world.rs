@@ -385,6 +385,7 @@ fn spawn_peers(world: &mut World, layout: &Layout, config: &SyncConfig) -> Vec<E
                     unbacked_from: None,
                     proven: claimed.height,
                     announced: 0,
+                    lowest: 0,
                 },
                 PeerScore(score(&stats)),
                 budget(config, &stats),
