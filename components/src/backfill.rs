@@ -18,15 +18,19 @@ use crate::store::{EncodedBlock, LowestBlock};
 /// Heights per batch (the protocol's cap on one request; an answer cut short by its byte limit leaves the rest
 /// as a batch of its own).
 pub const BACKFILL_BATCH: u32 = 1024;
-/// Most batches held at once, whatever their state: with [`BACKFILL_MAX_BYTES`], the backfill's memory bound.
-pub const BACKFILL_MAX_BATCHES: usize = 8;
-/// Most backfill requests in flight, all peers together: background work, a few at a time.
-pub const BACKFILL_IN_FLIGHT: u32 = 4;
+/// Most batches held at once, whatever their state: with [`BACKFILL_MAX_BYTES`], the backfill's memory bound. A
+/// window of several batches lets fast peers run ahead of a slow one holding the batch the write waits for.
+pub const BACKFILL_MAX_BATCHES: usize = 16;
+/// Most backfill requests in flight, all peers together, while the forward sync is behind its target:
+/// background work, a few at a time…
+pub const BACKFILL_IN_FLIGHT_BEHIND: u32 = 2;
+/// …and while it is not (nothing to slow down).
+pub const BACKFILL_IN_FLIGHT: u32 = 8;
 /// Most backfill requests in flight to one peer.
 pub const BACKFILL_PER_PEER: u32 = 2;
 /// Most bytes the backfill holds: reserved for answers in flight plus the encodings of answered and ready
 /// batches (a decoded block beside its encoding takes about twice that in memory).
-pub const BACKFILL_MAX_BYTES: u64 = 16 << 20;
+pub const BACKFILL_MAX_BYTES: u64 = 24 << 20;
 /// Most blocks written in one tick while the forward sync is behind its target (none left behind otherwise:
 /// every ready batch is written).
 pub const BACKFILL_WRITE_PER_TICK: u64 = 2 * BACKFILL_BATCH as u64;

@@ -150,15 +150,15 @@ pub fn build_schedule() -> Schedule {
             .run_if(sync_running),
     );
     // The backfill of history below a checkpoint (both strategies), background work: its answers leave the
-    // inbox before the forward sync's ingest, its requests go after the forward sync's, its writes after the
-    // tick's import and agreement.
+    // inbox before the forward sync's ingest; after the tick's import and agreement it writes what linked, then
+    // sends its requests (after the forward sync's, into the slots its settled answers freed).
     schedule.add_systems((
         backfill_ingest.in_set(Ingest).before(ingest_events),
-        backfill_requests
-            .in_set(Requests)
-            .after(dispatch_requests)
-            .run_if(sync_running),
-        backfill_blocks
+        (
+            backfill_blocks,
+            backfill_requests.run_if(sync_running),
+        )
+            .chain()
             .in_set(Blocks)
             .after(agree_blocks)
             .after(gossip_blocks),

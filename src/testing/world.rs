@@ -220,6 +220,14 @@ impl ChainStore for LoggingStore {
     fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
         self.inner.latest_checkpoint()
     }
+
+    fn lowest(&self) -> Result<Option<ecsync_components::LowestBlock>, StoreError> {
+        self.inner.lowest()
+    }
+
+    fn backfill(&mut self, blocks: &[ImportBlock<'_>], durable: bool) -> Result<(), StoreError> {
+        self.inner.backfill(blocks, durable)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
