@@ -149,9 +149,15 @@ pub fn build_schedule() -> Schedule {
             .run_if(sequential_strategy)
             .run_if(sync_running),
     );
-    // The backfill of history below a checkpoint (both strategies), background work: its answers leave the
-    // inbox before the forward sync's ingest; after the tick's import and agreement it writes what linked, then
-    // sends its requests (after the forward sync's, into the slots its settled answers freed).
+    add_backfill(&mut schedule);
+    schedule
+}
+
+/// The backfill of history below a checkpoint (both strategies), background work: its answers leave the inbox
+/// before the forward sync's ingest; after the tick's import and agreement it writes what linked, then sends its
+/// requests (after the forward sync's, into the slots its settled answers freed).
+fn add_backfill(schedule: &mut Schedule) {
+    use SyncSet::*;
     schedule.add_systems((
         backfill_ingest.in_set(Ingest).before(ingest_events),
         (
@@ -163,7 +169,6 @@ pub fn build_schedule() -> Schedule {
             .after(agree_blocks)
             .after(gossip_blocks),
     ));
-    schedule
 }
 
 /// Initialises the compute pool validation runs on, once per process: `threads` workers (0 = one per core). The

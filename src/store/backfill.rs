@@ -6,7 +6,9 @@
 //! back to the lowest block of that commit. Once the history reaches height 1 (linked to the spec's genesis) the
 //! record goes: the store then holds its chain from genesis, as if it had synced from there.
 
-use ecsync_components::{Height, ImportBlock, LowestBlock, StoreError, decode, encode, link_below};
+use ecsync_components::{
+    ChainStore, Hash32, Height, ImportBlock, LowestBlock, StoreError, decode, encode, link_below,
+};
 use redb::{Durability, ReadableDatabase};
 
 use super::{BLOCKS, META, META_ANCHOR, RedbStore, StoreReader, io};
@@ -59,6 +61,17 @@ pub(super) fn write(
     store.anchor = new.block;
     store.anchor_parent = new.parent_hash;
     Ok(())
+}
+
+/// The parent hash of `store`'s anchor (what the block below it must hash to): read from its block, which the
+/// boot-time check found stored with its hash; zero at genesis.
+pub(super) fn parent_of_anchor(store: &RedbStore) -> Result<Hash32, StoreError> {
+    if store.anchor.height == 0 {
+        return Ok(Hash32::ZERO);
+    }
+    Ok(store
+        .block(store.anchor.height)?
+        .map_or(Hash32::ZERO, |b| b.block.header.parent_hash))
 }
 
 impl StoreReader {

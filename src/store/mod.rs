@@ -286,12 +286,7 @@ impl RedbStore {
             recovery: None,
         };
         store.recovery = recover::check_and_repair(&mut store, head)?;
-        if anchor.height > 0 {
-            // The check found the anchor stored with its hash.
-            store.anchor_parent = store
-                .block(anchor.height)?
-                .map_or(Hash32::ZERO, |b| b.block.header.parent_hash);
-        }
+        store.anchor_parent = backfill::parent_of_anchor(&store)?;
         if let Some(r) = &store.recovery {
             tracing::warn!("store {}: {r}", path.display());
         }
