@@ -1,7 +1,8 @@
 //! The backfill with real processes on loopback: a node checkpoint-synced from serving nodes fetches the history
 //! below its trusted block in the background, down to genesis, and `chain verify` then passes from genesis; it
-//! serves what it holds (a fresh node syncs from it alone); a server whose history does not link or is tampered
-//! with is rejected and banned and the backfill completes from an honest one; a peer that claims the whole
+//! serves what it holds (a fresh node syncs from it alone); a server whose history does not link, carries a
+//! tampered payload or approvals other than the chain's is rejected and banned and the backfill completes from an
+//! honest one; a peer that claims the whole
 //! history and serves none of it is discredited and stalls nothing; a node killed (SIGKILL) mid-backfill keeps
 //! what was durable and resumes. Hostile servers are `ecsync-hostile --misbehave KIND --misbehave-below AT`:
 //! honest from the trusted block up (so the checkpoint's block comes from them), hostile below.
@@ -133,7 +134,9 @@ fn a_cheating_history_server_is_banned_and_the_backfill_completes_from_an_honest
     let (template, trusted) = chain(AT);
     let template = template.as_path();
     let below = AT.to_string();
-    for kind in ["broken-link", "bad-payload"] {
+    // A link, a payload, and approvals the hash does not cover (another block's signature, another round): the
+    // block above commits to its parent's approval, so each is caught without a signature check.
+    for kind in ["broken-link", "bad-payload", "bad-signature", "wrong-round"] {
         let t = tempfile::tempdir().unwrap();
         let hostile = server(
             template,

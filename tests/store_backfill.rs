@@ -112,6 +112,15 @@ fn a_batch_that_does_not_link_to_the_lowest_block_is_refused_whole() {
     top.block.header.state_root = Hash32([1; 32]);
     swapped[49] = EncodedBlock::new(top);
     refused(&mut store, swapped, "a top whose hash is not the parent the lowest block names");
+    // The same blocks (same hashes) with an approval other than the one the block above commits to.
+    let mut approval = run(&blocks, 200, 250);
+    approval[49].block.approval = blocks[10].approval.clone();
+    approval[49] = EncodedBlock::new(approval[49].block.clone());
+    refused(&mut store, approval, "a top whose approval is not the one the lowest block carries");
+    let mut inside = run(&blocks, 200, 250);
+    inside[10].block.approval.round += 1;
+    inside[10] = EncodedBlock::new(inside[10].block.clone());
+    refused(&mut store, inside, "a block whose approval is not the one the block above carries");
     store.backfill(&imports(&run(&blocks, 1, 250)), true).unwrap();
     assert_eq!(store.lowest().unwrap(), None);
     // Nothing below genesis.

@@ -160,22 +160,60 @@ pub fn link_batch(
     Ok((refs, head))
 }
 
-/// The lowest block a store holds, with what the block below it must be: its height and slot, its hash, and
-/// its parent's hash (the hash the next block down must have). A store that holds its chain from genesis has
-/// genesis here (height 0: nothing below it).
+/// The lowest block a store holds, with what the block below it must be: its height and slot, its hash, its
+/// parent's hash (the hash the next block down must have) and its parent approval root (the root of the approval
+/// the next block down must carry: the canonical one, which this block carries). A store that holds its chain
+/// from genesis has genesis here (height 0: nothing below it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LowestBlock {
     /// The block (height, slot, hash).
     pub block: BlockRef,
     /// Its parent's hash (zero at genesis).
     pub parent_hash: Hash32,
+    /// Its header's `parent_approval_root`: the root of its parent's canonical approval (zero at heights 0 and 1).
+    pub parent_approval_root: Hash32,
+}
+
+impl LowestBlock {
+    /// The lowest block `block` (its hash `hash`).
+    pub fn of(block: &SignedBlock, hash: Hash32) -> Self {
+        let header = &block.block.header;
+        Self {
+            block: BlockRef::new(header, hash),
+            parent_hash: header.parent_hash,
+            parent_approval_root: header.parent_approval_root,
+        }
+    }
+
+    /// Genesis (`hash`): nothing below it.
+    pub fn genesis(hash: Hash32) -> Self {
+        Self {
+            block: BlockRef {
+                height: 0,
+                slot: 0,
+                hash,
+            },
+            parent_hash: Hash32::ZERO,
+            parent_approval_root: Hash32::ZERO,
+        }
+    }
+
+    /// Whether `below` (a block of the height below, with its hash `hash`) is this block's parent: the hash this
+    /// block names and the approval it commits to (from height 2; below that no approval is committed).
+    pub fn is_parent(&self, below: &ImportBlock<'_>) -> bool {
+        Some(below.height()) == self.block.height.checked_sub(1)
+            && below.hash == self.parent_hash
+            && (!crate::chain::carries_parent_approval(self.block.height)
+                || crate::chain::approval_root(Some(&below.block.approval))
+                    == self.parent_approval_root)
+    }
 }
 
 /// What every store checks before writing a batch of history below its lowest block `lowest` (backfill): the
-/// batch is consecutive and ascending, each block's parent hash is the given hash of the block before it, its
-/// last block is the parent of `lowest` (height and hash), and a batch that reaches height 1 names `genesis` as
-/// its first block's parent. Returns the new lowest block: the batch's first, or genesis (`genesis`, height 0)
-/// when the batch reaches height 1.
+/// batch is consecutive and ascending, each block is the parent of the one after it and its last block the parent
+/// of `lowest` (by the given hashes, and by the approval each child commits to: `LowestBlock::is_parent`), and a
+/// batch that reaches height 1 names `genesis` as its first block's parent. Returns the new lowest block: the
+/// batch's first, or genesis (`genesis`, height 0) when the batch reaches height 1.
 pub fn link_below(
     lowest: &LowestBlock,
     genesis: Hash32,
@@ -185,7 +223,7 @@ pub fn link_below(
     let (Some(first), Some(last)) = (blocks.first(), blocks.last()) else {
         return Ok(*lowest);
     };
-    if Some(last.height()) != lowest.block.height.checked_sub(1) || last.hash != lowest.parent_hash {
+    if !lowest.is_parent(last) {
         return broken(format!(
             "block {} ({}) is not the parent of the lowest block {} (parent {})",
             last.height(),
@@ -197,11 +235,10 @@ pub fn link_below(
     for pair in blocks.windows(2) {
         pair[0].check();
         let (below, above) = (&pair[0], &pair[1]);
-        let header = &above.block.block.header;
-        if header.height != below.height() + 1 || header.parent_hash != below.hash {
+        if !LowestBlock::of(above.block, above.hash).is_parent(below) {
             return broken(format!(
                 "block {} does not link to block {} ({}) below it",
-                header.height,
+                above.height(),
                 below.height(),
                 below.hash
             ));
@@ -216,19 +253,9 @@ pub fn link_below(
                 header.parent_hash
             ));
         }
-        return Ok(LowestBlock {
-            block: BlockRef {
-                height: 0,
-                slot: 0,
-                hash: genesis,
-            },
-            parent_hash: Hash32::ZERO,
-        });
+        return Ok(LowestBlock::genesis(genesis));
     }
-    Ok(LowestBlock {
-        block: first.block_ref(),
-        parent_hash: header.parent_hash,
-    })
+    Ok(LowestBlock::of(first.block, first.hash))
 }
 
 /// Why a store operation failed.
@@ -396,7 +423,9 @@ mod tests {
     fn child(parent: &BlockRef, payload: u8) -> SignedBlock {
         SignedBlock {
             block: Block {
+                parent_approval: None,
                 header: Header {
+                    parent_approval_root: crate::Hash32::ZERO,
                     height: parent.height + 1,
                     slot: parent.slot + 1,
                     parent_hash: parent.hash,

@@ -7,7 +7,7 @@
 //! record goes: the store then holds its chain from genesis, as if it had synced from there.
 
 use ecsync_components::{
-    ChainStore, Hash32, Height, ImportBlock, LowestBlock, StoreError, decode, encode, link_below,
+    ChainStore, Height, ImportBlock, LowestBlock, StoreError, decode, encode, link_below,
 };
 use redb::{Durability, ReadableDatabase};
 
@@ -22,10 +22,7 @@ pub(super) fn write(
     blocks: &[ImportBlock<'_>],
     durable: bool,
 ) -> Result<(), StoreError> {
-    let lowest = LowestBlock {
-        block: store.anchor,
-        parent_hash: store.anchor_parent,
-    };
+    let lowest = store.lowest;
     if lowest.block.height == 0 && !blocks.is_empty() {
         return Err(StoreError::NotContiguous(
             "backfill: the store holds its chain from genesis already".into(),
@@ -59,19 +56,18 @@ pub(super) fn write(
     }
     txn.commit().map_err(io)?;
     store.anchor = new.block;
-    store.anchor_parent = new.parent_hash;
+    store.lowest = new;
     Ok(())
 }
 
-/// The parent hash of `store`'s anchor (what the block below it must hash to): read from its block, which the
-/// boot-time check found stored with its hash; zero at genesis.
-pub(super) fn parent_of_anchor(store: &RedbStore) -> Result<Hash32, StoreError> {
-    if store.anchor.height == 0 {
-        return Ok(Hash32::ZERO);
+/// `store`'s anchor with what the block below it must be, read from its block (which the boot-time check found
+/// stored with its hash); genesis when the anchor is.
+pub(super) fn lowest_of(store: &RedbStore) -> Result<LowestBlock, StoreError> {
+    let anchor = store.anchor;
+    match store.block(anchor.height)? {
+        Some(block) if anchor.height > 0 => Ok(LowestBlock::of(&block, anchor.hash)),
+        _ => Ok(LowestBlock::genesis(store.spec.genesis_hash)),
     }
-    Ok(store
-        .block(store.anchor.height)?
-        .map_or(Hash32::ZERO, |b| b.block.header.parent_hash))
 }
 
 impl StoreReader {

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ecsync_components::{
-    BlockRef, ChainSpec, ChainStore, Checkpoint, Hash32, Height, ImportBlock, LowestBlock,
+    BlockRef, ChainSpec, ChainStore, Checkpoint, Height, ImportBlock, LowestBlock,
     SignedBlock, StoreError, decode, encode, link_batch,
 };
 pub mod approvals;
@@ -72,8 +72,8 @@ pub struct RedbStore {
     /// The block the store starts from: genesis, or the trusted checkpoint of a checkpoint sync (moved down by
     /// the backfill).
     anchor: BlockRef,
-    /// The anchor's parent hash (what the block below it must hash to; zero at genesis).
-    anchor_parent: Hash32,
+    /// The anchor with what the block below it must be (its parent hash and approval root; zero at genesis).
+    lowest: LowestBlock,
     /// Checkpoints kept; older ones are pruned when a new one is written.
     keep_checkpoints: usize,
     /// What the boot-time check did, if it had to repair the store.
@@ -217,7 +217,7 @@ impl RedbStore {
             spec: spec.clone(),
             head,
             anchor: head,
-            anchor_parent: Hash32::ZERO,
+            lowest: LowestBlock::genesis(spec.genesis_hash),
             keep_checkpoints: DEFAULT_KEEP_CHECKPOINTS,
             recovery: None,
         })
@@ -281,12 +281,12 @@ impl RedbStore {
             spec: spec.clone(),
             head: head.unwrap_or(anchor),
             anchor,
-            anchor_parent: Hash32::ZERO,
+            lowest: LowestBlock::genesis(spec.genesis_hash),
             keep_checkpoints: DEFAULT_KEEP_CHECKPOINTS,
             recovery: None,
         };
         store.recovery = recover::check_and_repair(&mut store, head)?;
-        store.anchor_parent = backfill::parent_of_anchor(&store)?;
+        store.lowest = backfill::lowest_of(&store)?;
         if let Some(r) = &store.recovery {
             tracing::warn!("store {}: {r}", path.display());
         }
@@ -361,7 +361,7 @@ impl RedbStore {
         txn.commit().map_err(io)?;
         self.head = r;
         self.anchor = r;
-        self.anchor_parent = block.block.block.header.parent_hash;
+        self.lowest = LowestBlock::of(block.block, r.hash);
         Ok(())
     }
 
@@ -454,6 +454,42 @@ fn read_range(
     Ok(out)
 }
 
+/// Below the head, a block's approval is the canonical one: the one its child carries (`Block::parent_approval`).
+/// For each block of `blocks` (already inserted, in order) that carries one, its parent is stored again with it
+/// when it holds another: the head a batch builds on when this node took another valid certificate of it (gossip,
+/// a range's top, its own decision), or a block of the batch whose server sent another one (the rules refuse that
+/// before the import; here it is only made impossible to store). A comparison per block (the batch's own blocks
+/// are at hand), one read and decode of the head per batch, an encode only on a rewrite.
+fn keep_canonical_approvals(
+    table: &mut redb::Table<u64, &[u8]>,
+    blocks: &[ImportBlock<'_>],
+    max_block_bytes: usize,
+) -> Result<(), StoreError> {
+    for (i, block) in blocks.iter().enumerate() {
+        let Some(canonical) = &block.block.block.parent_approval else {
+            continue;
+        };
+        let parent = block.height() - 1;
+        let mut old = match i.checked_sub(1).map(|p| blocks[p].block) {
+            Some(p) if p.approval == *canonical => continue,
+            Some(p) => p.clone(),
+            None => {
+                let Some(stored) = table.get(parent).map_err(io)? else {
+                    continue;
+                };
+                decode::<SignedBlock>(stored.value(), max_block_bytes)
+                    .map_err(|e| StoreError::Corrupt(format!("block {parent}: {e}")))?
+            }
+        };
+        if old.approval == *canonical {
+            continue;
+        }
+        old.approval = canonical.clone();
+        table.insert(parent, encode(&old).as_slice()).map_err(io)?;
+    }
+    Ok(())
+}
+
 impl RedbStore {
     /// A reader sharing this store's database.
     pub fn reader(&self) -> StoreReader {
@@ -512,6 +548,7 @@ impl ChainStore for RedbStore {
             for (block, r) in blocks.iter().zip(&refs) {
                 table.insert(r.height, block.bytes).map_err(io)?;
             }
+            keep_canonical_approvals(&mut table, blocks, self.spec.max_block_bytes as usize)?;
             let mut meta = txn.open_table(META).map_err(io)?;
             meta.insert(META_HEAD, encode(&head).as_slice())
                 .map_err(io)?;
@@ -541,10 +578,7 @@ impl ChainStore for RedbStore {
     }
 
     fn lowest(&self) -> Result<Option<LowestBlock>, StoreError> {
-        Ok((self.anchor.height > 0).then_some(LowestBlock {
-            block: self.anchor,
-            parent_hash: self.anchor_parent,
-        }))
+        Ok((self.anchor.height > 0).then_some(self.lowest))
     }
 
     fn backfill(&mut self, blocks: &[ImportBlock<'_>], durable: bool) -> Result<(), StoreError> {

@@ -272,15 +272,9 @@ fn take_linked(
             break;
         }
         edge = if first.block.height() > 1 {
-            LowestBlock {
-                block: first.as_import().block_ref(),
-                parent_hash: first.block.block.header.parent_hash,
-            }
+            LowestBlock::of(&first.block, first.hash)
         } else if reaches_genesis(&env.spec.0, first) {
-            LowestBlock {
-                block: env.spec.0.genesis_ref(),
-                parent_hash: ecsync_components::Hash32::ZERO,
-            }
+            LowestBlock::genesis(env.spec.0.genesis_hash)
         } else {
             stop(
                 backfill,

@@ -32,6 +32,8 @@ enum Kind {
     BrokenLink,
     /// The middle block of each answer carries a payload its root does not match.
     BadPayload,
+    /// The middle block of each answer carries another block's approval (a valid signature, of another block).
+    SwappedApproval,
     /// Answers empty.
     Withhold,
     /// Never answers.
@@ -91,6 +93,11 @@ fn answer(kind: Kind, start: u64, count: u32) -> Option<Vec<Vec<u8>>> {
         Kind::BadPayload => {
             let mut b = block(start + middle as u64);
             b.block.payload[0] ^= 0xff;
+            blocks[middle] = b.encode();
+        }
+        Kind::SwappedApproval => {
+            let mut b = block(start + middle as u64);
+            b.approval = block(start + middle as u64 + 1).approval;
             blocks[middle] = b.encode();
         }
     }
@@ -252,7 +259,7 @@ fn backfill_blocks_fills_the_store_down_to_genesis_from_honest_peers_within_its_
 
 #[test]
 fn backfill_blocks_bans_a_peer_whose_history_does_not_link_or_is_tampered_and_another_completes() {
-    for kind in [Kind::BrokenLink, Kind::BadPayload] {
+    for kind in [Kind::BrokenLink, Kind::BadPayload, Kind::SwappedApproval] {
         let mut h = Harness::new(SyncConfig::default());
         let liar = h.connect(kind, ANCHOR, 0);
         let mut banned = false;

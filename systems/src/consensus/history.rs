@@ -1,7 +1,8 @@
 //! The rules of history: blocks below a store's lowest block (the backfill) are accepted by the hash chain alone,
 //! as Lighthouse's backfill sync accepts them: the lowest block is trusted (a checkpoint the operator gave, then
-//! each block linked to it), so a block below it is the chain's when its hash is the one the block above names.
-//! No signature is verified: a block whose hash is named by a trusted block is that block, whatever its approval.
+//! each block linked to it), so a block below it is the chain's when its hash is the one the block above names,
+//! and its approval the chain's when it is the one the block above carries (`parent_approval`, which that
+//! block's header commits to). No signature is verified: the trusted block vouches for both.
 //!
 //! [`decode_history`] checks an answer's shape, [`check_history`] the blocks of one answer on their own (every
 //! standalone rule but the signature, and the links between them; a slot long past is fine, the clock rule only
@@ -11,7 +12,7 @@ use ecsync_components::{
     AnswerError, BlockRef, ChainSpec, EncodedBlock, GotExpected, Height, LowestBlock, SignedBlock,
 };
 
-use super::{BlockError, check_link, check_standalone};
+use super::{BlockError, check_canonical_approval, check_link, check_standalone};
 
 /// Decodes an answer for the `count` heights from `start`: at most `count` blocks, each canonical and within
 /// `max_block_bytes`, at consecutive heights from `start`. Each block keeps its encoding (the answer's buffers,
@@ -49,9 +50,10 @@ pub fn decode_history(
 
 /// Checks consecutive blocks of history (ascending, as [`decode_history`] gives them) on their own: every
 /// standalone rule but the signature (size, timestamp, payload root, approvers and quorum; a slot that has not
-/// begun by `now_ms` is refused, an old one is fine), and each block is the parent of the one above it (its hash
-/// is the one named, its slot earlier). Returns the blocks with their hashes, or the first bad block's height and
-/// the rule it breaks.
+/// begun by `now_ms` is refused, an old one is fine; the parent approval it carries is the one its header commits
+/// to), and each block is the parent of the one above it (its hash is the one named, its slot earlier, its
+/// approval the one the block above carries). Returns the blocks with their hashes, or the first bad block's
+/// height and the rule it breaks.
 pub fn check_history(
     spec: &ChainSpec,
     blocks: Vec<(SignedBlock, Vec<u8>)>,
@@ -64,6 +66,7 @@ pub fn check_history(
         if let Some(below) = out.last() {
             let parent = BlockRef::new(&below.block.block.header, below.hash);
             check_link(&parent, &block).map_err(|e| (height, e))?;
+            check_canonical_approval(&below.block, &block.block).map_err(|e| (height - 1, e))?;
         }
         let hash = block.hash();
         out.push(EncodedBlock { block, hash, bytes });
@@ -72,7 +75,8 @@ pub fn check_history(
 }
 
 /// Checks that `top` is the parent of the store's lowest block `edge`: one height below it, its hash the one
-/// `edge` names as its parent, its slot earlier. The error reads as `check_link`'s with `top` the parent.
+/// `edge` names as its parent, its slot earlier, its approval the one `edge` commits to (from height 2). The
+/// errors read as `check_link`'s and `check_canonical_approval`'s with `top` the parent.
 pub fn check_edge(edge: &LowestBlock, top: &EncodedBlock) -> Result<(), BlockError> {
     let header = &top.block.block.header;
     if Some(header.height) != edge.block.height.checked_sub(1) {
@@ -91,6 +95,11 @@ pub fn check_edge(edge: &LowestBlock, top: &EncodedBlock) -> Result<(), BlockErr
         return Err(BlockError::SlotNotIncreasing {
             parent: header.slot,
             slot: edge.block.slot,
+        });
+    }
+    if !edge.is_parent(&top.as_import()) {
+        return Err(BlockError::NotCanonicalApproval {
+            height: header.height,
         });
     }
     Ok(())
@@ -133,10 +142,7 @@ mod tests {
         let run = check_history(&spec, blocks[..top].to_vec(), FAR_FUTURE).expect("valid");
         assert_eq!(run.len(), 5);
         assert!(run.iter().all(|b| b.hash == b.block.hash()));
-        let edge = LowestBlock {
-            block: BlockRef::of(&head),
-            parent_hash: head.block.header.parent_hash,
-        };
+        let edge = LowestBlock::of(&head, head.hash());
         assert_eq!(check_edge(&edge, &run[4]), Ok(()));
         assert!(reaches_genesis(&spec, &run[0]));
         // Not the parent: one lower, or the lowest block's own.
@@ -174,6 +180,32 @@ mod tests {
             check_history(&spec, changed, FAR_FUTURE),
             Err((3, BlockError::ParentHashMismatch { .. }))
         ));
+    }
+
+    /// An approval is part of the history only as the block above carries it: another one (a valid signature of
+    /// another block, or garbage) is refused, inside a run and at its top.
+    #[test]
+    fn an_approval_other_than_the_one_the_block_above_carries_is_refused() {
+        let (spec, blocks) = chain(6);
+        let mut swapped = blocks.clone();
+        swapped[2].0.approval = blocks[3].0.approval.clone();
+        swapped[2].1 = swapped[2].0.encode();
+        assert_eq!(
+            check_history(&spec, swapped, FAR_FUTURE).map(|_| ()),
+            Err((3, BlockError::NotCanonicalApproval { height: 3 }))
+        );
+        let (head, _) = blocks[5].clone();
+        let edge = LowestBlock::of(&head, head.hash());
+        let run = check_history(&spec, blocks[..5].to_vec(), FAR_FUTURE).expect("valid");
+        let mut top = run[4].clone();
+        top.block.approval.round += 1;
+        top.bytes = top.block.encode();
+        assert_eq!(top.hash, top.block.hash(), "the approval is not hashed");
+        assert_eq!(
+            check_edge(&edge, &top),
+            Err(BlockError::NotCanonicalApproval { height: 5 })
+        );
+        assert_eq!(check_edge(&edge, &run[4]), Ok(()));
     }
 
     #[test]
