@@ -29,6 +29,31 @@ pub enum Verifier {
     Standard,
 }
 
+/// How much of a downloaded range's signatures the engine verifies (docs/VERIFIER.md, "Anchored validation").
+/// Both run every rule that costs no pairing on every block; they differ in whose approval is BLS-verified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum VerifyMode {
+    /// One approval per range and job: the block at its top. Every block below it is valid when the blocks link
+    /// up to that top (height, parent hash, slot, and the parent's approval the child commits to), so the one
+    /// quorum aggregate vouches for every header, payload and approval below it while fewer than a third of the
+    /// federation is faulty.
+    #[default]
+    Anchored,
+    /// Every block's approval is verified (the same links checked too): for auditors. `chain verify` always is.
+    Full,
+}
+
+impl VerifyMode {
+    /// Its name, as `--verify` and the config file spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            VerifyMode::Anchored => "anchored",
+            VerifyMode::Full => "full",
+        }
+    }
+}
+
 /// Engine configuration. Decoding it (an operator's config file, `ecsync node --config`) takes the default of
 /// every setting left out and refuses unknown ones.
 #[derive(Resource, Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -145,6 +170,9 @@ pub struct SyncConfig {
     /// How batches of approvals are verified.
     #[serde(default)]
     pub verifier: Verifier,
+    /// Whose approvals are verified: the top of each range (`anchored`, the default) or every block's (`full`).
+    #[serde(default)]
+    pub verify: VerifyMode,
 }
 
 /// Most validation jobs left running between ticks (each holds copies of up to `validate_per_tick` blocks).
@@ -201,6 +229,7 @@ impl Default for SyncConfig {
             production_max_behind: 10,
             sequential_tries_per_peer: 3,
             verifier: Verifier::Grouped,
+            verify: VerifyMode::Anchored,
         }
     }
 }
@@ -459,6 +488,7 @@ mod tests {
         let map = json.as_object_mut().expect("an object");
         map.remove("validation_in_flight");
         map.remove("verifier");
+        map.remove("verify");
         let back: SyncConfig = serde_json::from_value(json).expect("decodes");
         assert_eq!(back, SyncConfig::default());
         let partial: SyncConfig = serde_json::from_str(r#"{"min_batch": 7}"#).expect("decodes");

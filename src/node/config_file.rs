@@ -227,6 +227,11 @@ pub const SYNC_HELP: &[(&str, &str)] = &[
         "How batches of approvals are verified: \"grouped\" (one Miller loop per approver set) or \"standard\" \
          (blst's, one per approval; for comparison).",
     ),
+    (
+        "verify",
+        "Whose approvals a sync verifies: \"anchored\" (the top block's of each downloaded range; the blocks \
+         below it by their links) or \"full\" (every block's). The --verify flag overrides it.",
+    ),
 ];
 
 /// What each `[serve]` key means, in [`ServeLimits`]' order. Every limit must be at least 1.
@@ -548,7 +553,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ecsync_components::{Strategy, Verifier};
+    use ecsync_components::{Strategy, Verifier, VerifyMode};
 
     /// The keys of a struct as TOML encodes it, in its order.
     fn keys_of<T: Serialize>(value: &T) -> Vec<String> {
@@ -624,6 +629,7 @@ mod tests {
                 stop_using_below: -2.5,
                 production_progress: 0.5,
                 verifier: Verifier::Standard,
+                verify: VerifyMode::Full,
                 ..SyncConfig::default()
             },
             serve: ServeLimits {
@@ -700,6 +706,10 @@ mod tests {
             (
                 "[sync]\nstrategy = \"fast\"\n",
                 "sync.strategy: unknown variant `fast`",
+            ),
+            (
+                "[sync]\nverify = \"some\"\n",
+                "line 2: sync.verify: unknown variant `some`, expected `anchored` or `full`",
             ),
             ("sync = 3\n", "line 1: sync: invalid type: integer"),
             (
