@@ -88,6 +88,10 @@ pub struct SyncConfig {
     /// the validation. Either is deterministic: a job's results are taken at a fixed tick, however fast it ran.
     #[serde(default = "default_validation_in_flight")]
     pub validation_in_flight: usize,
+    /// Blocks handed to validation per tick at most with anchored validation (`verify`): a block below its
+    /// range's top costs a few microseconds (every rule but the signature), so a job holds many more than
+    /// `validate_per_tick`, which bounds a job of blocks whose every signature is verified (`full`).
+    pub anchored_per_tick: usize,
     /// Approvals per batched signature verification.
     pub signature_batch: usize,
     /// Blocks imported per store transaction at most.
@@ -175,6 +179,17 @@ pub struct SyncConfig {
     pub verify: VerifyMode,
 }
 
+impl SyncConfig {
+    /// Blocks a validation job takes at most: `anchored_per_tick` with anchored validation, `validate_per_tick`
+    /// with full.
+    pub fn job_blocks(&self) -> usize {
+        match self.verify {
+            VerifyMode::Anchored => self.anchored_per_tick,
+            VerifyMode::Full => self.validate_per_tick,
+        }
+    }
+}
+
 /// Most validation jobs left running between ticks (each holds copies of up to `validate_per_tick` blocks).
 pub const MAX_VALIDATION_IN_FLIGHT: usize = 4;
 
@@ -194,6 +209,7 @@ impl Default for SyncConfig {
             max_buffered_bytes: 16 << 20,
             validate_per_tick: 256,
             validation_in_flight: default_validation_in_flight(),
+            anchored_per_tick: 4096,
             signature_batch: 64,
             import_batch: 2048,
             checkpoint_every_blocks: 1_000,
@@ -252,6 +268,7 @@ impl SyncConfig {
                 self.max_in_flight_per_peer as usize,
             ),
             ("validate_per_tick", self.validate_per_tick),
+            ("anchored_per_tick", self.anchored_per_tick),
             ("import_batch", self.import_batch),
             ("signature_batch", self.signature_batch),
             ("max_checkpoints", self.max_checkpoints),
@@ -489,6 +506,7 @@ mod tests {
         map.remove("validation_in_flight");
         map.remove("verifier");
         map.remove("verify");
+        map.remove("anchored_per_tick");
         let back: SyncConfig = serde_json::from_value(json).expect("decodes");
         assert_eq!(back, SyncConfig::default());
         let partial: SyncConfig = serde_json::from_str(r#"{"min_batch": 7}"#).expect("decodes");

@@ -95,6 +95,11 @@ pub const SYNC_HELP: &[(&str, &str)] = &[
          import, the checkpoint and the network with the validation.",
     ),
     (
+        "anchored_per_tick",
+        "Blocks handed to validation per tick at most with verify = \"anchored\" (every rule but the \
+         signature costs microseconds a block; validate_per_tick bounds a job with verify = \"full\").",
+    ),
+    (
         "signature_batch",
         "Approvals per batched signature verification.",
     ),

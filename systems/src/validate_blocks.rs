@@ -3,7 +3,8 @@
 //!
 //! Valid blocks advance `Downloaded` → `Validating` → `Validated`; a block that breaks a rule rejects its whole
 //! range (the peer that served it is blamed and banned), and no block of that range advances. Each tick it hands
-//! the lowest `validate_per_tick` downloaded blocks (those the import needs first) to a JOB: one task per chunk of
+//! the lowest downloaded blocks (those the import needs first; at most `validate_per_tick` with full validation,
+//! `anchored_per_tick` with anchored) to a JOB: one task per chunk of
 //! `signature_batch` (smaller when the job would otherwise not spread evenly over the workers: [`chunk_size`]) on
 //! the `ComputeTaskPool`, each running, per block, its links to the block below it in its range (height, parent
 //! hash, slot) and the rules a block keeps on its own (`check_standalone`: size, clock, timestamp, payload root,
@@ -156,7 +157,7 @@ pub fn validate_blocks(
     jobs.runs += 1;
     let pool = ComputeTaskPool::get_or_init(TaskPool::default);
     // Hand out first: the workers then have this job queued while we wait for an older one.
-    let limit = config.validate_per_tick;
+    let limit = config.job_blocks();
     let (spec, now) = (&rules.env.spec.0, rules.env.now());
     let skew = config.max_clock_skew_ms;
     let held = |p: &PendingBlock| {

@@ -43,7 +43,7 @@ fn a_job_is_split_evenly_across_the_workers() {
 #[test]
 fn validate_blocks_validates_the_lowest_downloaded_blocks_one_tick_later() {
     let config = SyncConfig {
-        validate_per_tick: 40,
+        anchored_per_tick: 40,
         signature_batch: 8,
         ..SyncConfig::default()
     };
@@ -533,7 +533,7 @@ fn a_range_split_across_jobs_links_its_next_part_to_the_block_below_it() {
             ..Layout::small()
         },
         SyncConfig {
-            validate_per_tick: 24,
+            anchored_per_tick: 24,
             signature_batch: 8,
             ..SyncConfig::default()
         },
