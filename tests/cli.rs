@@ -152,7 +152,7 @@ fn assert_bad_specs_and_stores_are_refused(root: &Path) {
     );
     // The spec of an older ecsync (no format) or a newer one: generate the chain again.
     let mut json: serde_json::Value = serde_json::from_str(&spec).unwrap();
-    for (format, version) in [(1, None), (3, Some(3))] {
+    for (format, version) in [(1, None), (2, Some(2)), (4, Some(4))] {
         match version {
             None => json.as_object_mut().unwrap().remove("version"),
             Some(v) => json
@@ -162,7 +162,8 @@ fn assert_bad_specs_and_stores_are_refused(root: &Path) {
         };
         std::fs::write(d.join("spec.json"), json.to_string()).unwrap();
         let expect = format!(
-            "spec.json is format {format}; this ecsync reads format 2: generate the chain again"
+            "spec.json is format {format}; this ecsync reads format {}: generate the chain again",
+            ecsync_components::SPEC_VERSION
         );
         assert_clean_failure(&ecsync(&["chain", "head", d.to_str().unwrap()]), &expect);
     }

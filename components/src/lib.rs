@@ -43,7 +43,8 @@ pub mod store;
 pub use bytes::{Hash32, PublicKeyBytes, SignatureBytes};
 pub use chain::{
     Approval, Block, BlockRef, DecodeError, HeadProof, Header, Height, SignedBlock, Slot,
-    approval_message, decode, encode, encoded_len, payload_root,
+    approval_message, approval_root, carries_parent_approval, decode, encode, encoded_len,
+    payload_root,
 };
 pub use config::{
     ConfigError, MAX_VALIDATION_IN_FLIGHT, Strategy, SyncConfig, Verifier, VerifyMode,
