@@ -14,6 +14,9 @@ use common::{NodeProc, copy_chain, head_hash, request, verify, wait_until};
 
 const BLOCKS: u64 = 3000;
 
+/// The rule a bad aggregate signature breaks.
+const NOT_VERIFIED: &str = "aggregate signature does not verify";
+
 fn template() -> PathBuf {
     common::template(11, BLOCKS)
 }
@@ -63,8 +66,12 @@ fn sent_away_lines(log: &[String], id: &str) -> Vec<String> {
 }
 
 /// A fresh node syncing from the honest server and a server cheating as `kind`, verifying as `verify` (None:
-/// the default); the cheater must be banned with a reason naming `rule`. See the module docs.
-fn cheater(kind: &str, verify_mode: Option<&str>, rule: &str) {
+/// the default); the cheater must be banned with a reason naming one of `rules`. See the module docs.
+///
+/// A block the cheat breaks below the top of its answer is a top itself when a validation job (or the buffer's
+/// cap) happens to end right at it: then its own signature is verified, and that is what fails first. So the
+/// kinds that break a block in the middle accept "does not verify" too; whichever rule, the range is rejected.
+fn cheater(kind: &str, verify_mode: Option<&str>, rules: &[&str]) {
     let t = tempfile::tempdir().unwrap();
     let honest_dir = t.path().join("honest");
     copy_chain(&template(), &honest_dir);
@@ -99,14 +106,16 @@ fn cheater(kind: &str, verify_mode: Option<&str>, rule: &str) {
     let (hostile_id, honest_id) = (id_of(&hostile), id_of(&honest));
     let last = std::cell::RefCell::new(String::new());
     let banned_for = wait_until(
-        &format!("{kind} ({mode}): synced to the honest head, the cheater banned for {rule:?}"),
+        &format!("{kind} ({mode}): synced to the honest head, the cheater banned for {rules:?}"),
         || {
             let s = node.status();
             let synced = s["state"] == "Synced" && s["current_height"].as_u64() == Some(BLOCKS);
             let log = node.drain_log();
             let away = sent_away_lines(&log, &hostile_id);
             *last.borrow_mut() = format!("status {s}, sent away {away:?}");
-            let line = away.into_iter().find(|l| l.contains(rule));
+            let line = away
+                .into_iter()
+                .find(|l| rules.iter().any(|rule| l.contains(rule)));
             synced.then_some(line).flatten()
         },
         || last.borrow().clone(),
@@ -115,6 +124,7 @@ fn cheater(kind: &str, verify_mode: Option<&str>, rule: &str) {
         banned_for.contains("invalid data: block "),
         "{kind}: {banned_for}"
     );
+    eprintln!("{kind} ({mode}): {banned_for}");
     let log = node.drain_log();
     let honest_away = sent_away_lines(&log, &honest_id);
     assert!(
@@ -138,43 +148,47 @@ fn cheater(kind: &str, verify_mode: Option<&str>, rule: &str) {
 /// A block below the top served with another block's approval: the approval its child commits to tells.
 #[test]
 fn swapped_approval() {
-    cheater("swapped-approval", None, "approval");
+    cheater(
+        "swapped-approval",
+        None,
+        &["is not the one its child commits to", NOT_VERIFIED],
+    );
 }
 
 /// A payload that does not match its header's root, below the top.
 #[test]
 fn tampered_payload() {
-    cheater("bad-payload", None, "payload root does not match");
+    cheater("bad-payload", None, &["payload root does not match"]);
 }
 
 /// A header changed in the middle (its approval kept): the block above it does not link to it.
 #[test]
 fn changed_header() {
-    cheater("changed-header", None, "parent hash");
+    cheater("changed-header", None, &["parent hash", NOT_VERIFIED]);
 }
 
 /// A block in the middle names a wrong parent (re-signed): it does not link to the block below it.
 #[test]
 fn broken_link() {
-    cheater("broken-link", None, "parent hash");
+    cheater("broken-link", None, &["parent hash"]);
 }
 
 /// The top's approval is not a valid quorum aggregate of it: the one signature verified fails.
 #[test]
 fn forged_top() {
-    cheater("forged-top", None, "aggregate signature does not verify");
+    cheater("forged-top", None, &[NOT_VERIFIED]);
 }
 
 /// The blocks from a tampered middle up to the top relinked: every link holds but the one into the valid top.
 #[test]
 fn valid_top_over_a_tampered_middle() {
-    cheater("tampered-middle", None, "parent hash");
+    cheater("tampered-middle", None, &["parent hash", NOT_VERIFIED]);
 }
 
-/// `--verify full` rejects the same cheat (there the middle's own signature fails first, or its link).
+/// `--verify full` rejects the same cheat: there the tampered middle's own signature fails first.
 #[test]
 fn full_verification_rejects_a_tampered_middle_too() {
-    cheater("tampered-middle", Some("full"), "block");
+    cheater("tampered-middle", Some("full"), &[NOT_VERIFIED]);
 }
 
 /// A bad `--verify` value is one clear line naming the flag, and the node does not start.

@@ -57,9 +57,17 @@ impl Plan {
 }
 
 /// The links of `block` to `below`, the block below it in its range: height, parent hash and slot
-/// ([`check_link`]).
+/// ([`check_link`]), and the approval `below` was served with is the one `block` commits to (its
+/// `parent_approval`, bound to its header by `parent_approval_root`): below a range's top only the canonical
+/// approval is accepted (as `consensus::check_canonical_approval` says).
 pub fn check_below(below: &Below, block: &SignedBlock) -> Result<(), BlockError> {
-    check_link(&below.parent, block)
+    check_link(&below.parent, block)?;
+    if block.block.parent_approval.as_ref() != Some(&below.approval) {
+        return Err(BlockError::NotCanonicalApproval {
+            height: below.parent.height,
+        });
+    }
+    Ok(())
 }
 
 /// One block's checks but the batched signature: its links to the block below it (if the plan has it), its

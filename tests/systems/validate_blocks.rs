@@ -205,10 +205,11 @@ fn full_verification_rejects_the_whole_range_of_a_bad_signature_and_blames_its_p
     assert_eq!(count::<With<Downloaded>>(world), 0);
     assert_eq!(stages(world, first).len(), 16);
     assert_eq!(stages(world, third).len(), 16);
+    // Block 20's signature, and block 21, whose parent approval is not the one 20 was served with.
     let counters = world.resource::<EngineCounters>();
     assert_eq!(
         (counters.blocks_validated, counters.blocks_rejected),
-        (32, 1)
+        (32, 2)
     );
     let buffer = *world.resource::<Buffer>();
     assert_eq!(
@@ -561,5 +562,93 @@ fn a_range_split_across_jobs_links_its_next_part_to_the_block_below_it() {
     assert_eq!(state(world, second), Some(RangeState::AwaitingDownload));
     let validated: Vec<u64> = (1..=16).chain(33..=48).collect();
     assert_eq!(heights_in::<Validated>(world), validated);
+    assert_consistent(&mut built.engine);
+}
+
+#[test]
+fn both_modes_reject_a_block_below_the_top_served_with_another_blocks_approval() {
+    for mode in [VerifyMode::Anchored, VerifyMode::Full] {
+        let mut built = three_ranges(mode);
+        let second = built.pending[1];
+        let world = built.engine.world_mut();
+        // Block 20 carries block 19's approval: a valid quorum aggregate, of another block.
+        let donor = fx().blocks[19].approval.clone();
+        assert_eq!(tamper(world, second, 3, |b| b.approval = donor), 20);
+
+        validate_now(&mut built.engine);
+
+        let world = built.engine.world_mut();
+        let validated: Vec<u64> = (1..=16).chain(33..=48).collect();
+        assert_eq!(heights_in::<Validated>(world), validated, "{mode:?}");
+        assert_eq!(state(world, second), Some(RangeState::AwaitingDownload));
+        let outcomes = take_outcomes(world);
+        assert_eq!(outcomes.len(), 1, "{mode:?}: {outcomes:?}");
+        let rule = if mode == VerifyMode::Full {
+            // Its own signature, checked first.
+            blamed_rule(&outcomes, 20)
+        } else {
+            // Never verified: the approval block 21 commits to tells.
+            blamed_rule(&outcomes, 21)
+        };
+        let expected = if mode == VerifyMode::Full {
+            "aggregate signature does not verify"
+        } else {
+            "the approval of block 20 is not the one its child commits to"
+        };
+        assert_eq!(rule, expected, "{mode:?}");
+        assert_consistent(&mut built.engine);
+    }
+}
+
+#[test]
+fn a_range_split_across_jobs_takes_only_the_canonical_approval_at_the_seam() {
+    use ecsync_systems::chaingen::GenParams;
+    use ecsync_systems::consensus::Federation;
+    let mut built = build(
+        Layout {
+            pending: 3,
+            ..Layout::small()
+        },
+        SyncConfig {
+            anchored_per_tick: 24,
+            ..SyncConfig::default()
+        },
+    );
+    let second = built.pending[1];
+    let world = built.engine.world_mut();
+    // Block 24, the top of the first job's part of 17..=32, carries a valid approval by another quorum than the
+    // one block 25 commits to.
+    let federation = Federation::from_seed(
+        ecsync::testing::world::FIXTURE_SEED,
+        GenParams::default().authorities,
+    );
+    let canonical = fx().blocks[24].approval.clone();
+    let other_quorum = if canonical.approvers == 0b1110 {
+        0b0111
+    } else {
+        0b1110
+    };
+    let other = federation.approve(24, canonical.round, &fx().chain.hashes[24], other_quorum);
+    assert_eq!(tamper(world, second, 7, |b| b.approval = other), 24);
+    run_system(&mut built.engine, validate_blocks);
+    run_system(&mut built.engine, validate_blocks);
+    let world = built.engine.world_mut();
+    assert_eq!(
+        heights_in::<Validated>(world),
+        (1..=24).collect::<Vec<_>>(),
+        "24's approval verifies"
+    );
+    assert!(take_outcomes(world).is_empty());
+
+    run_system(&mut built.engine, validate_blocks);
+
+    let world = built.engine.world_mut();
+    let outcomes = take_outcomes(world);
+    assert_eq!(outcomes.len(), 1, "{outcomes:?}");
+    assert_eq!(
+        blamed_rule(&outcomes, 25),
+        "the approval of block 24 is not the one its child commits to"
+    );
+    assert_eq!(state(world, second), Some(RangeState::AwaitingDownload));
     assert_consistent(&mut built.engine);
 }
