@@ -184,6 +184,12 @@ impl Misbehaving {
                 .block;
             block.header.parent_hash = parent.hash();
             block.header.state_root = Hash32([0xf0; 32]);
+            if height > from {
+                // The fork's parent was signed again: its child carries that approval (a coherent fork).
+                block.parent_approval = Some(parent.approval.clone());
+                block.header.parent_approval_root =
+                    ecsync_components::approval_root(block.parent_approval.as_ref());
+            }
             parent = generator.sign(block);
             blocks.push(parent.encode());
         }
