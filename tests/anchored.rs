@@ -65,6 +65,32 @@ fn sent_away_lines(log: &[String], id: &str) -> Vec<String> {
         .collect()
 }
 
+/// A fresh node in `dir`, from genesis, syncing from `servers`, with `--verify MODE` if given; once it said
+/// which mode it verifies in.
+fn start_fresh(dir: &Path, servers: &[&NodeProc], verify_mode: Option<&str>) -> NodeProc {
+    let spec = template().join("spec.json");
+    let mut args = vec![
+        "--data",
+        dir.to_str().unwrap(),
+        "--spec",
+        spec.to_str().unwrap(),
+        "--http",
+        "127.0.0.1:0",
+    ];
+    for server in servers {
+        args.extend(["--peer", &server.addr]);
+    }
+    if let Some(mode) = verify_mode {
+        args.extend(["--verify", mode]);
+    }
+    let mut node = NodeProc::start(&args);
+    let mode = verify_mode.unwrap_or("anchored");
+    node.wait_log("naming the verify mode", |l| {
+        l.contains(&format!("verify {mode}:"))
+    });
+    node
+}
+
 /// A fresh node syncing from the honest server and a server cheating as `kind`, verifying as `verify` (None:
 /// the default); the cheater must be banned with a reason naming one of `rules`. See the module docs.
 ///
@@ -81,28 +107,8 @@ fn cheater(kind: &str, verify_mode: Option<&str>, rules: &[&str]) {
     let hostile = serve(&hostile_dir, &["--misbehave", kind]);
 
     let dir = t.path().join("fresh");
-    let spec = template().join("spec.json");
-    let mut args = vec![
-        "--data",
-        dir.to_str().unwrap(),
-        "--spec",
-        spec.to_str().unwrap(),
-        "--peer",
-        &hostile.addr,
-        "--peer",
-        &honest.addr,
-        "--http",
-        "127.0.0.1:0",
-    ];
-    if let Some(mode) = verify_mode {
-        args.extend(["--verify", mode]);
-    }
-    let mut node = NodeProc::start(&args);
+    let mut node = start_fresh(&dir, &[&hostile, &honest], verify_mode);
     let mode = verify_mode.unwrap_or("anchored");
-    node.wait_log("naming the verify mode", |l| {
-        l.contains(&format!("verify {mode}:"))
-    });
-
     let (hostile_id, honest_id) = (id_of(&hostile), id_of(&honest));
     let last = std::cell::RefCell::new(String::new());
     let banned_for = wait_until(

@@ -712,10 +712,6 @@ mod tests {
                 "[sync]\nstrategy = \"fast\"\n",
                 "sync.strategy: unknown variant `fast`",
             ),
-            (
-                "[sync]\nverify = \"some\"\n",
-                "line 2: sync.verify: unknown variant `some`, expected `anchored` or `full`",
-            ),
             ("sync = 3\n", "line 1: sync: invalid type: integer"),
             (
                 "[sync]\nmin_batch = 0\n",
@@ -758,6 +754,13 @@ mod tests {
             assert_eq!(e.lines().count(), 1, "{text:?}: {e}");
             assert!(e.len() < 300, "{text:?}: {e}");
         }
+    }
+
+    #[test]
+    fn a_bad_verify_mode_is_one_line_naming_the_choices() {
+        let e = parse("[sync]\nverify = \"some\"\n").expect_err("refused").0;
+        let expected = "line 2: sync.verify: unknown variant `some`, expected `anchored` or `full`";
+        assert_eq!(e, expected);
     }
 
     #[test]

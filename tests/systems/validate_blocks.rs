@@ -167,16 +167,7 @@ fn validate_blocks_within_the_tick_when_no_job_may_stay_in_flight() {
 
 #[test]
 fn full_verification_rejects_the_whole_range_of_a_bad_signature_and_blames_its_peer() {
-    let mut built = build(
-        Layout {
-            pending: 3,
-            ..Layout::small()
-        },
-        SyncConfig {
-            verify: VerifyMode::Full,
-            ..SyncConfig::default()
-        },
-    );
+    let mut built = three_ranges(VerifyMode::Full);
     let [first, bad, third] = built.pending[..] else {
         panic!("three ranges")
     };
