@@ -5,12 +5,13 @@
 use ecsync::components::agreement::{VoteKind, proposal_message, vote_message};
 use ecsync::components::{
     Approval, Block, BlockRef, ChainSpec, HeadProof, SignatureBytes, SignedBlock, approval_message,
-    payload_root,
+    approval_root, payload_root,
 };
 use ecsync::systems::chaingen::{ChainGenerator, GenParams};
 use ecsync::systems::consensus::{
-    Authorities, BLS_DST, BlockError, PreparedApproval, Verifier, batch_ok, check_block, first_bad,
-    validate_block, verify_batch, verify_head_proof,
+    Authorities, BLS_DST, BlockError, PreparedApproval, Verifier, batch_ok, check_block,
+    check_canonical_approval, check_proposal_parent, first_bad, validate_block, verify_batch,
+    verify_head_proof,
 };
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -171,6 +172,67 @@ fn payload_root_mismatch() {
     assert_eq!(
         validate(&parent, &sign(block, ALL), NOW),
         Err(BlockError::PayloadRootMismatch)
+    );
+}
+
+/// The parent approval a block carries: its root in the header, present from height 2 only; a member judging a
+/// proposal also verifies it as a certificate of its head.
+#[test]
+fn parent_approval_rules() {
+    let f = fixture();
+    let (parent, block) = parent_and_block();
+    // Another approval carried, the header unchanged: the root does not match.
+    let mut swapped = block.clone();
+    swapped.parent_approval = Some(f.blocks[3].approval.clone());
+    assert_eq!(
+        validate(&parent, &sign(swapped, ALL), NOW),
+        Err(BlockError::ParentApprovalRootMismatch)
+    );
+    // None carried at height 5; one carried at height 1.
+    let mut none = block.clone();
+    none.parent_approval = None;
+    none.header.parent_approval_root = approval_root(None);
+    assert_eq!(
+        validate(&parent, &sign(none, ALL), NOW),
+        Err(BlockError::ParentApprovalPresence {
+            height: 5,
+            must_carry: true
+        })
+    );
+    let mut first = f.blocks[1].block.clone();
+    first.parent_approval = Some(f.blocks[2].approval.clone());
+    first.header.parent_approval_root = approval_root(first.parent_approval.as_ref());
+    let genesis = BlockRef::of(&f.blocks[0]);
+    assert_eq!(
+        validate(&genesis, &sign(first, ALL), NOW),
+        Err(BlockError::ParentApprovalPresence {
+            height: 1,
+            must_carry: false
+        })
+    );
+    // A proposal: the carried certificate verifies as the head's; a forged one (root recomputed, so the block's
+    // own rules hold) does not, nor does a real certificate of another block.
+    assert_eq!(
+        check_proposal_parent(spec(), &f.authorities, &parent, &block),
+        Ok(())
+    );
+    let mut forged = block.clone();
+    let mut bad = f.blocks[4].approval.clone();
+    bad.signature = f.blocks[3].approval.signature;
+    forged.parent_approval = Some(bad);
+    forged.header.parent_approval_root = approval_root(forged.parent_approval.as_ref());
+    assert_eq!(validate(&parent, &sign(forged.clone(), ALL), NOW), Ok(()));
+    assert_eq!(
+        check_proposal_parent(spec(), &f.authorities, &parent, &forged),
+        Err(BlockError::BadSignature)
+    );
+    let other = BlockRef::of(&f.blocks[3]);
+    assert!(check_proposal_parent(spec(), &f.authorities, &other, &block).is_err());
+    // The canonical approval: a block's approval is the one its child carries.
+    assert_eq!(check_canonical_approval(&f.blocks[4], &block), Ok(()));
+    assert_eq!(
+        check_canonical_approval(&f.blocks[3], &block),
+        Err(BlockError::NotCanonicalApproval { height: 3 })
     );
 }
 

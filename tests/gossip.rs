@@ -57,8 +57,8 @@ fn gossiped(chain: &Path, blocks: u64) -> Gossiped {
     });
     let generator = generator(chain);
     let head = BlockRef::of(&head_block);
-    let next = generator.sign(generator.child(&head_block.block.header, head.hash));
-    let after = generator.sign(generator.child(&next.block.header, next.hash()));
+    let next = generator.sign(generator.child(&head_block));
+    let after = generator.sign(generator.child(&next));
     let mut forged = after.clone();
     forged.approval.signature = next.approval.signature;
     Gossiped {

@@ -52,6 +52,7 @@ fn lie(spec: &ChainSpec, height: u64, tag: u8) -> StatusMessage {
 fn forged(spec: &ChainSpec, keys: &DevKeys, height: u64) -> StatusMessage {
     let slot = spec.slot_at(now_ms());
     let header = Header {
+        parent_approval_root: ecsync_components::Hash32::ZERO,
         height,
         slot,
         parent_hash: Hash32([0x22; 32]),

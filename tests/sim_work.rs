@@ -66,7 +66,7 @@ fn timeline(requests: &[&SentRequest]) -> String {
     all.join(", ")
 }
 
-const BATCH_BLOCKS: u64 = 6_000;
+const BATCH_BLOCKS: u64 = 10_000;
 
 fn batch_chain() -> &'static SimChain {
     static CHAIN: OnceLock<SimChain> = OnceLock::new();
@@ -81,7 +81,7 @@ fn a_fast_peers_batches_grow_while_a_slow_peers_stay_small() {
         max_in_flight_per_peer: 1,
         ..SyncConfig::default()
     };
-    let fast = peer(Behaviour::Honest, 10, 400_000);
+    let fast = peer(Behaviour::Honest, 10, 1_000_000);
     let slow = peer(Behaviour::Honest, 100, 15_000);
     let run = Simulation::new(
         batch_chain(),

@@ -328,13 +328,50 @@ fn verify_names_the_first_invalid_height() {
     let gen_ = ecsync::systems::chaingen::ChainGenerator::new(params(7)).unwrap();
     let tip = store.block(300).unwrap().unwrap();
     let mut batch = gen_.extend(&tip, 40);
-    // Links fine (the store checks links only) but its approval is another block's.
+    // Links fine (the store checks links only) but its approval is another block's: the child carries the same
+    // (else the store would keep the canonical one its child carries).
     batch[17].approval.signature = batch[18].approval.signature;
+    batch[18].block.parent_approval = Some(batch[17].approval.clone());
     batch[30].approval.signature = SignatureBytes([0x11; 96]);
+    batch[31].block.parent_approval = Some(batch[30].approval.clone());
     import(&mut store, &batch, None).unwrap();
     let invalid = verify_store(&spec, &store, NOW).unwrap().unwrap_err();
     assert_eq!(invalid.height, 318);
     assert!(invalid.reason.contains("signature"), "{}", invalid.reason);
+}
+
+/// Importing a block makes its parent's stored approval the one it carries (the canonical one): the head's, by a
+/// later batch, and one inside a batch; `chain verify` then passes.
+#[test]
+fn a_store_keeps_the_approval_the_child_carries() {
+    let (_t, dir) = copy_template();
+    let (spec, mut store) = open_chain_dir(&dir).unwrap();
+    let gen_ = ecsync::systems::chaingen::ChainGenerator::new(params(7)).unwrap();
+    let tip = store.block(300).unwrap().unwrap();
+    let batch = gen_.extend(&tip, 6);
+    // Another valid certificate of block 303 (another quorum), as a peer may have served it: 303 is the head.
+    let mut other = batch.clone();
+    let all = (1u64 << spec.authority_count()) - 1;
+    let hash = other[2].hash();
+    other[2].approval = gen_.federation().approve(303, 1, &hash, all);
+    assert_ne!(other[2].approval, batch[2].approval);
+    // Inside a batch: block 302 with another certificate, its child carrying the canonical one.
+    other[1].approval = gen_.federation().approve(302, 2, &other[1].hash(), all);
+    import(&mut store, &other[..3], None).unwrap();
+    assert_eq!(
+        store.block(302).unwrap().unwrap().approval,
+        batch[1].approval
+    );
+    assert_eq!(
+        store.block(303).unwrap().unwrap().approval,
+        other[2].approval
+    );
+    import(&mut store, &batch[3..], None).unwrap();
+    assert_eq!(
+        store.block(303).unwrap().unwrap().approval,
+        batch[2].approval
+    );
+    verify_store(&spec, &store, NOW).unwrap().unwrap();
 }
 
 #[test]

@@ -29,6 +29,10 @@ pub struct Header {
     pub slot: Slot,
     /// Hash of the parent block (zero for genesis).
     pub parent_hash: Hash32,
+    /// [`approval_root`] of the parent's canonical approval, the one this block carries in
+    /// [`Block::parent_approval`] (Tendermint's `LastCommitHash`); zero at heights 0 and 1 (genesis is not
+    /// approved). One verified approval on a block thus binds every approval below it.
+    pub parent_approval_root: Hash32,
     /// Unix time in milliseconds: the start of `slot`.
     pub timestamp_ms: u64,
     /// SHA-256 of the payload bytes.
@@ -40,22 +44,47 @@ pub struct Header {
 impl Header {
     /// SHA-256 of the canonical header encoding.
     pub fn hash(&self) -> Hash32 {
-        // At most 3 varints of ≤ 10 bytes and 3 hashes of ≤ 33: it fits on the stack.
-        let mut buf = [0u8; 160];
-        let bytes = postcard::to_slice(self, &mut buf).expect("a header encodes in 160 bytes");
+        // 3 varints of ≤ 10 bytes and 4 hashes of 32: it fits on the stack.
+        let mut buf = [0u8; 192];
+        let bytes = postcard::to_slice(self, &mut buf).expect("a header encodes in 192 bytes");
         Hash32(Sha256::digest(&*bytes).into())
     }
 }
 
-/// A block: a header and its opaque transaction payload.
+/// A block: a header, its opaque transaction payload, and its parent's canonical approval (Tendermint's
+/// `LastCommit`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Block {
     /// The header.
     pub header: Header,
     /// Opaque transaction bytes. Encoded as a byte string (one copy, not a visit per byte): in postcard the same
-    /// bytes as a sequence of u8 (a varint length, then the bytes), so the format is unchanged.
+    /// bytes as a sequence of u8 (a varint length, then the bytes).
     #[serde(with = "byte_string")]
     pub payload: Vec<u8>,
+    /// The parent's approval this block commits to (`header.parent_approval_root` is its [`approval_root`]):
+    /// `Some` from height 2, `None` at heights 0 and 1. It is the parent's canonical approval: a store keeps it
+    /// as the parent's approval once this block is imported, so below its head every block's approval is the one
+    /// its child carries.
+    pub parent_approval: Option<Approval>,
+}
+
+/// What `Header::parent_approval_root` holds for a parent approval: SHA-256 of its canonical encoding, or zero
+/// for none (the parent is genesis, or the block is genesis).
+pub fn approval_root(approval: Option<&Approval>) -> Hash32 {
+    match approval {
+        None => Hash32::ZERO,
+        Some(a) => {
+            // A varint of ≤ 10 bytes, one of ≤ 5 and 96 signature bytes.
+            let mut buf = [0u8; 128];
+            let bytes = postcard::to_slice(a, &mut buf).expect("an approval encodes in 128 bytes");
+            Hash32(Sha256::digest(&*bytes).into())
+        }
+    }
+}
+
+/// Whether a block of `height` carries its parent's approval: from height 2 (genesis is not approved).
+pub fn carries_parent_approval(height: Height) -> bool {
+    height >= 2
 }
 
 /// `Vec<u8>` as a serde byte string; in human-readable formats, which have no bytes, a sequence of numbers as
@@ -375,13 +404,18 @@ mod tests {
     struct AsSequence {
         header: Header,
         payload: Vec<u8>,
+        parent_approval: Option<Approval>,
     }
 
     proptest! {
         /// The payload as a byte string encodes exactly as the sequence of u8 it was before.
         #[test]
         fn the_payload_encoding_is_unchanged(block in arb_block()) {
-            let old = AsSequence { header: block.block.header.clone(), payload: block.block.payload.clone() };
+            let old = AsSequence {
+                header: block.block.header.clone(),
+                payload: block.block.payload.clone(),
+                parent_approval: block.block.parent_approval.clone(),
+            };
             prop_assert_eq!(encode(&block.block), encode(&old));
             let json = serde_json::to_value(&block.block).expect("json");
             prop_assert_eq!(json, serde_json::to_value(&old).expect("json"));
@@ -399,12 +433,18 @@ mod tests {
             height in any::<u64>(), slot in any::<u64>(), parent in arb_hash(), ts in any::<u64>(),
             state in arb_hash(), payload in proptest::collection::vec(any::<u8>(), 0..2048),
             approvers in any::<u64>(), round in any::<u32>(), sig in proptest::collection::vec(any::<u8>(), 96),
+            parent_approval in proptest::option::of((any::<u64>(), any::<u32>(), any::<u8>())),
         ) -> SignedBlock {
+            let parent_approval = parent_approval.map(|(approvers, round, b)| Approval {
+                approvers, round, signature: SignatureBytes([b; 96]),
+            });
             SignedBlock {
                 block: Block {
-                    header: Header { height, slot, parent_hash: parent, timestamp_ms: ts,
+                    header: Header { height, slot, parent_hash: parent,
+                        parent_approval_root: approval_root(parent_approval.as_ref()), timestamp_ms: ts,
                         payload_root: payload_root(&payload), state_root: state },
                     payload,
+                    parent_approval,
                 },
                 approval: Approval { approvers, round, signature: SignatureBytes::from_slice(&sig).unwrap() },
             }
@@ -477,10 +517,33 @@ mod tests {
             height: 1,
             slot: 1,
             parent_hash: Hash32::ZERO,
+            parent_approval_root: Hash32::ZERO,
             timestamp_ms: 0,
             payload_root: Hash32::ZERO,
             state_root: Hash32::ZERO,
         }
+    }
+
+    /// The approval root is zero for none and the hash of the canonical encoding otherwise; any field changes it.
+    #[test]
+    fn the_approval_root_commits_to_every_field() {
+        assert_eq!(approval_root(None), Hash32::ZERO);
+        let a = Approval {
+            approvers: 0b1011,
+            round: 2,
+            signature: SignatureBytes([7; 96]),
+        };
+        let root = approval_root(Some(&a));
+        assert_eq!(root, Hash32(Sha256::digest(encode(&a)).into()));
+        let mut b = a.clone();
+        b.approvers = 0b0111;
+        assert_ne!(approval_root(Some(&b)), root);
+        let mut c = a.clone();
+        c.round = 3;
+        assert_ne!(approval_root(Some(&c)), root);
+        let mut d = a;
+        d.signature.0[95] ^= 1;
+        assert_ne!(approval_root(Some(&d)), root);
     }
 
     /// An approval signs the precommit for its block in its own round: the round, the height and the hash each
@@ -493,6 +556,7 @@ mod tests {
             block: Block {
                 header: header.clone(),
                 payload: Vec::new(),
+                parent_approval: None,
             },
             approval: Approval {
                 approvers: 1,

@@ -43,9 +43,12 @@ pub mod store;
 pub use bytes::{Hash32, PublicKeyBytes, SignatureBytes};
 pub use chain::{
     Approval, Block, BlockRef, DecodeError, HeadProof, Header, Height, SignedBlock, Slot,
-    approval_message, decode, encode, encoded_len, payload_root,
+    approval_message, approval_root, carries_parent_approval, decode, encode, encoded_len,
+    payload_root,
 };
-pub use config::{ConfigError, MAX_VALIDATION_IN_FLIGHT, Strategy, SyncConfig, Verifier};
+pub use config::{
+    ConfigError, MAX_VALIDATION_IN_FLIGHT, Strategy, SyncConfig, Verifier, VerifyMode,
+};
 pub use messages::{
     AnswerError, FailureReason, GossipVerdict, GotExpected, MAX_BLOCKS_PER_REQUEST,
     MAX_RESPONSE_BYTES, NetEvent, Offence, OutcomeKind, PeerId, PeerOutcome, Request, RequestId,

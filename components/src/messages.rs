@@ -192,7 +192,7 @@ pub enum NetEvent {
         /// The canonical block encoding, unchecked (at most the spec's `max_block_bytes`).
         bytes: Vec<u8>,
     },
-    /// Proposals and votes a proven federation member sent (`/ecsync/req/consensus/1`), in the order sent. The
+    /// Proposals and votes a proven federation member sent (`/ecsync/req/consensus/2`), in the order sent. The
     /// network checked who sent them and how many, nothing else: no signature, no block. At most
     /// [`MAX_CONSENSUS_BATCH`].
     Consensus {
@@ -270,8 +270,11 @@ pub struct SignedVote {
     pub signature: SignatureBytes,
 }
 
-/// One message of the agreement on a block (`/ecsync/req/consensus/1`).
+/// One message of the agreement on a block (`/ecsync/req/consensus/2`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// A vote is ~150 bytes, a proposal ~450 (its block's header and parent certificate inline): the messages are
+// transient and at most MAX_CONSENSUS_BATCH travel together, so boxing would only add an allocation per proposal.
+#[allow(clippy::large_enum_variant)]
 pub enum ConsensusMessage {
     /// A round's proposal, with its block.
     Proposal(SignedProposal),
@@ -365,7 +368,7 @@ pub enum Request {
         /// Its canonical encoding.
         bytes: Vec<u8>,
     },
-    /// Send proposals and votes to a federation member (`/ecsync/req/consensus/1`); the network splits them into
+    /// Send proposals and votes to a federation member (`/ecsync/req/consensus/2`); the network splits them into
     /// requests of at most [`MAX_CONSENSUS_BATCH`] messages within the protocol's size cap. Nothing comes back
     /// to the engine: a message lost is sent again by the next gossip.
     SendConsensus {
@@ -498,7 +501,9 @@ mod tests {
     #[test]
     fn a_signed_proposal_carries_its_block_only_if_it_names_it() {
         let block = Block {
+            parent_approval: None,
             header: crate::chain::Header {
+                parent_approval_root: crate::Hash32::ZERO,
                 height: 4,
                 slot: 9,
                 parent_hash: Hash32([1; 32]),

@@ -17,7 +17,7 @@ pub const MIN_MAX_BLOCK_BYTES: u32 = 512;
 pub const MAX_MAX_BLOCK_BYTES: u32 = 16 << 20;
 /// The format of `spec.json` (and of the chain it describes) this ecsync reads: 2 since a block's approval is the
 /// aggregate of its precommits in one round (issue 26). A spec without `version` is format 1.
-pub const SPEC_VERSION: u32 = 2;
+pub const SPEC_VERSION: u32 = 3;
 
 /// The format a `spec.json` without a `version` field has: the first, before formats were numbered.
 fn unnumbered() -> u32 {
@@ -264,20 +264,20 @@ mod tests {
     fn json_round_trip_and_errors() {
         let s = spec(3);
         assert_eq!(ChainSpec::from_json(&s.to_json(), "t").unwrap(), s);
-        let err = ChainSpec::from_json("{\"version\": 2, \"chain_id\": 1}", "t").unwrap_err();
+        let err = ChainSpec::from_json("{\"version\": 3, \"chain_id\": 1}", "t").unwrap_err();
         assert!(err.to_string().starts_with("malformed spec t:"), "{err}");
         let err = ChainSpec::from_json("not json", "t").unwrap_err();
         assert!(matches!(err, SpecError::Malformed { .. }));
     }
 
     /// The format is the first field of spec.json, and a spec without it, or of another format, is refused with
-    /// the error that says to generate the chain again (also a format-3 spec with fields this one lacks).
+    /// the error that says to generate the chain again (also a format-4 spec with fields this one lacks).
     #[test]
     fn a_spec_of_another_format_is_refused_clearly() {
         let s = spec(3);
         let json = s.to_json();
         assert!(
-            json.starts_with("{\n  \"version\": 2,\n  \"chain_id\": 1,"),
+            json.starts_with("{\n  \"version\": 3,\n  \"chain_id\": 1,"),
             "{json}"
         );
         let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -288,9 +288,9 @@ mod tests {
         assert!(matches!(err, SpecError::Version { found: 1 }), "{err:?}");
         assert_eq!(
             err.to_string(),
-            "spec.json is format 1; this ecsync reads format 2: generate the chain again"
+            "spec.json is format 1; this ecsync reads format 3: generate the chain again"
         );
-        for (found, extra) in [(1, false), (3, false), (3, true), (0, false)] {
+        for (found, extra) in [(1, false), (2, false), (4, false), (4, true), (0, false)] {
             let fields = value.as_object_mut().unwrap();
             fields.insert("version".into(), found.into());
             if extra {
@@ -301,7 +301,7 @@ mod tests {
             assert_eq!(
                 err.to_string(),
                 format!(
-                    "spec.json is format {found}; this ecsync reads format 2: generate the chain again"
+                    "spec.json is format {found}; this ecsync reads format 3: generate the chain again"
                 )
             );
         }

@@ -307,7 +307,9 @@ mod tests {
     fn child(parent: &BlockRef, payload: u8) -> SignedBlock {
         SignedBlock {
             block: Block {
+                parent_approval: None,
                 header: Header {
+                    parent_approval_root: crate::Hash32::ZERO,
                     height: parent.height + 1,
                     slot: parent.slot + 1,
                     parent_hash: parent.hash,

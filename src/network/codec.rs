@@ -123,7 +123,7 @@ pub const CONSENSUS_REQUEST_OVERHEAD: usize = 4 * 1024;
 /// Cap on a consensus response body (an ack: a few bytes, a refusal's reason at most 128).
 pub const MAX_CONSENSUS_RESPONSE_BYTES: usize = 256;
 
-/// A consensus request (`/ecsync/req/consensus/1`): at most [`MAX_CONSENSUS_BATCH`] proposals and votes, encoded
+/// A consensus request (`/ecsync/req/consensus/2`): at most [`MAX_CONSENSUS_BATCH`] proposals and votes, encoded
 /// as a postcard sequence. Decoding refuses a longer one at its length, before any element is decoded.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]

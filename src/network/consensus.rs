@@ -1,4 +1,4 @@
-//! The consensus protocol on the swarm task (`/ecsync/req/consensus/1/postcard`, [`super::CONSENSUS_PROTOCOL`]):
+//! The consensus protocol on the swarm task (`/ecsync/req/consensus/2/postcard`, [`super::CONSENSUS_PROTOCOL`]):
 //! proposals and votes between federation members, for the engine's agreement driver.
 //!
 //! Receiving. A request is at most [`MAX_CONSENSUS_BATCH`] messages within the codec's cap (the chain's

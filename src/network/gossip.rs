@@ -1,7 +1,7 @@
 //! Block gossip on the swarm task: the chain's gossipsub topic, its configuration, and the messages waiting for
 //! the engine's verdict.
 //!
-//! One topic per chain, [`topic_name`]: `/ecsync/<chain id>/<genesis hash hex>/blocks/2/postcard`. Messages are
+//! One topic per chain, [`topic_name`]: `/ecsync/<chain id>/<genesis hash hex>/blocks/3/postcard`. Messages are
 //! signed by their author (`MessageAuthenticity::Signed`, `ValidationMode::Strict`), identified by the SHA-256 of
 //! their data (the same block from two authors is one message), and NOTHING is forwarded before the engine
 //! judged it (`validate_messages`): each received message becomes a [`NetEvent::GossipBlock`] with a `u64` id,
@@ -41,7 +41,7 @@ pub const TRANSMIT_SLACK: usize = 4 * 1024;
 /// The chain's block topic.
 pub fn topic_name(chain_id: u64, genesis_hash: &Hash32) -> String {
     format!(
-        "/ecsync/{chain_id}/{}/blocks/2/postcard",
+        "/ecsync/{chain_id}/{}/blocks/3/postcard",
         hex::encode(genesis_hash.0)
     )
 }
@@ -180,7 +180,7 @@ mod tests {
         let mut gossip = Gossip::new(7, &Hash32([1; 32]));
         assert_eq!(
             gossip.topic.to_string(),
-            format!("/ecsync/7/{}/blocks/2/postcard", "01".repeat(32))
+            format!("/ecsync/7/{}/blocks/3/postcard", "01".repeat(32))
         );
         let peer = Libp2pPeer::random();
         let t0 = Instant::now();

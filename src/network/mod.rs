@@ -119,17 +119,17 @@ pub use limits::{ConsensusStats, DropReason, LimitError, ServeLimits, ServeStats
 pub(crate) use serving::read_answer;
 
 /// Protocol name of the status exchange (version 3: the head proof's approval names its round).
-pub const STATUS_PROTOCOL: &str = "/ecsync/req/status/3/postcard";
+pub const STATUS_PROTOCOL: &str = "/ecsync/req/status/4/postcard";
 /// Protocol name of the membership challenge (`members.rs`; version 2: the proof's encoding has a round).
 pub const MEMBER_PROTOCOL: &str = "/ecsync/req/member/2/postcard";
 /// Protocol name of blocks_by_range (version 2: the request carries `max_bytes`; version 3: a block's approval is
 /// its precommits' aggregate and names its round).
-pub const BLOCKS_BY_RANGE_PROTOCOL: &str = "/ecsync/req/blocks_by_range/3/postcard";
+pub const BLOCKS_BY_RANGE_PROTOCOL: &str = "/ecsync/req/blocks_by_range/4/postcard";
 /// A blocks_by_range answer is cut at this many bytes of block encodings (but carries at least one block); a
 /// request's `max_bytes` lowers it. The protocol cap of `ecsync_components`, as a `usize`.
 pub const MAX_RESPONSE_BYTES: usize = ecsync_components::MAX_RESPONSE_BYTES as usize;
 /// Identify's protocol version string (2: blocks approved by their precommits).
-pub const IDENTIFY_PROTOCOL_VERSION: &str = "/ecsync/2";
+pub const IDENTIFY_PROTOCOL_VERSION: &str = "/ecsync/3";
 /// Identify's agent version: `ecsync/<package version>`.
 pub const AGENT_VERSION: &str = concat!("ecsync/", env!("CARGO_PKG_VERSION"));
 /// Capacity of the event channel to the engine and of the command channel from the handles. The swarm task
@@ -145,7 +145,7 @@ pub const REFUSAL_GRACE: Duration = Duration::from_secs(2);
 /// Most entries on the deny list; the oldest is forgotten first.
 pub const MAX_DENIED: usize = 1024;
 /// Protocol name of the agreement's proposals and votes between federation members (`consensus.rs`).
-pub const CONSENSUS_PROTOCOL: &str = "/ecsync/req/consensus/1/postcard";
+pub const CONSENSUS_PROTOCOL: &str = "/ecsync/req/consensus/2/postcard";
 
 /// What the node serves from: implemented by the node over its redb store (reads only; must be cheap to call from
 /// the network task).

@@ -515,6 +515,42 @@ fn read_stored(
     Ok(expected == Some(stop))
 }
 
+/// Below the head, a block's approval is the canonical one: the one its child carries (`Block::parent_approval`).
+/// For each block of `blocks` (already inserted, in order) that carries one, its parent is stored again with it
+/// when it holds another: the head a batch builds on when this node took another valid certificate of it (gossip,
+/// a range's top, its own decision), or a block of the batch whose server sent another one (the rules refuse that
+/// before the import; here it is only made impossible to store). A comparison per block (the batch's own blocks
+/// are at hand), one read and decode of the head per batch, an encode only on a rewrite.
+fn keep_canonical_approvals(
+    table: &mut redb::Table<u64, &[u8]>,
+    blocks: &[ImportBlock<'_>],
+    max_block_bytes: usize,
+) -> Result<(), StoreError> {
+    for (i, block) in blocks.iter().enumerate() {
+        let Some(canonical) = &block.block.block.parent_approval else {
+            continue;
+        };
+        let parent = block.height() - 1;
+        let mut old = match i.checked_sub(1).map(|p| blocks[p].block) {
+            Some(p) if p.approval == *canonical => continue,
+            Some(p) => p.clone(),
+            None => {
+                let Some(stored) = table.get(parent).map_err(io)? else {
+                    continue;
+                };
+                decode::<SignedBlock>(stored.value(), max_block_bytes)
+                    .map_err(|e| StoreError::Corrupt(format!("block {parent}: {e}")))?
+            }
+        };
+        if old.approval == *canonical {
+            continue;
+        }
+        old.approval = canonical.clone();
+        table.insert(parent, encode(&old).as_slice()).map_err(io)?;
+    }
+    Ok(())
+}
+
 impl RedbStore {
     /// A reader sharing this store's database and block cache.
     pub fn reader(&self) -> StoreReader {
@@ -579,6 +615,7 @@ impl ChainStore for RedbStore {
             for (block, r) in blocks.iter().zip(&refs) {
                 table.insert(r.height, block.bytes).map_err(io)?;
             }
+            keep_canonical_approvals(&mut table, blocks, self.spec.max_block_bytes as usize)?;
             let mut meta = txn.open_table(META).map_err(io)?;
             meta.insert(META_HEAD, encode(&head).as_slice())
                 .map_err(io)?;

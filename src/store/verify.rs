@@ -2,8 +2,8 @@
 
 use ecsync_components::{BlockRef, ChainSpec, ChainStore, Height, SignedBlock, StoreError, decode};
 use ecsync_systems::consensus::{
-    Authorities, BlockError, KeyError, PreparedApproval, Verifier, check_block, check_standalone,
-    verify_approval, verify_batch,
+    Authorities, BlockError, KeyError, PreparedApproval, Verifier, check_block,
+    check_canonical_approval, check_standalone, verify_approval, verify_batch,
 };
 use rayon::prelude::*;
 
@@ -123,11 +123,18 @@ fn verify_above(
     let head = store.head()?;
     let invalid = |height, reason: String| Ok(Err(InvalidBlock { height, reason }));
     let mut next = parent.height + 1;
+    let mut prev = store.block(parent.height)?;
     while next <= head.height {
         let count = VERIFY_CHUNK.min(head.height - next + 1);
         let decoded = decode_stored(store.raw_range(next, count)?, spec);
-        let (checked, structural) =
-            check_structure(spec, &mut parent, &decoded, next, count, now_ms);
+        let (checked, structural) = check_structure(
+            spec,
+            (&mut parent, &mut prev),
+            &decoded,
+            next,
+            count,
+            now_ms,
+        );
         if let Some((h, e)) = first_bad_approval(authorities, &checked) {
             return invalid(h, e.to_string());
         }
@@ -166,10 +173,11 @@ fn decode_stored(raw: Vec<(Height, Vec<u8>)>, spec: &ChainSpec) -> Vec<Stored> {
 }
 
 /// The structure of the blocks read from `next` (`count` asked), in order, each on its parent (`parent` moves
-/// up with them) until the first failure: the blocks that passed, and the failure.
+/// up with them, and `prev`, the parent block once read, whose approval must be the one its child carries) until
+/// the first failure: the blocks that passed, and the failure.
 fn check_structure<'a>(
     spec: &ChainSpec,
-    parent: &mut BlockRef,
+    (parent, prev): (&mut BlockRef, &mut Option<SignedBlock>),
     decoded: &'a [Stored],
     next: Height,
     count: u64,
@@ -178,12 +186,23 @@ fn check_structure<'a>(
     Vec<(Height, PreparedApprovalInput<'a>)>,
     Option<InvalidBlock>,
 ) {
-    let mut checked = Vec::with_capacity(decoded.len());
+    let mut checked: Vec<(Height, PreparedApprovalInput<'a>)> = Vec::with_capacity(decoded.len());
     for (i, stored) in decoded.iter().enumerate() {
         match check_stored(spec, parent, next + i as u64, stored, now_ms) {
             Ok(block) => {
                 let hash = block.hash();
                 *parent = BlockRef::new(&block.block.header, hash);
+                if let Some(prev) = prev.as_ref()
+                    && let Err(e) = check_canonical_approval(prev, &block.block)
+                {
+                    let height = prev.height();
+                    let invalid = InvalidBlock {
+                        height,
+                        reason: e.to_string(),
+                    };
+                    return (checked, Some(invalid));
+                }
+                *prev = Some(block.clone());
                 checked.push((stored.0, PreparedApprovalInput { block, hash }));
             }
             Err(invalid) => return (checked, Some(invalid)),

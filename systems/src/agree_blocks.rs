@@ -19,7 +19,7 @@ use ecsync_components::resources::{
     ConsensusInbox, Outbox, PeerIndex, Production, SkipReason, SyncControl,
 };
 use ecsync_components::{
-    EncodedBlock, Offence, OutcomeKind, PeerId, PeerOutcome, Request, SignedBlock, Slot,
+    Approval, EncodedBlock, Offence, OutcomeKind, PeerId, PeerOutcome, Request, SignedBlock, Slot,
 };
 
 use crate::consensus::driver::{Agreement, Context};
@@ -102,7 +102,8 @@ pub fn agree_blocks(
         && !state.control.paused;
     if state.agreement.needs_start(ctx.head.height + 1) {
         chain.counters.blocks_produced += u64::from(proposed_the_head(&state, &ctx));
-        start_height(&mut state, &mut member, &ctx, gate);
+        let head_approval = head_approval(&chain, &mut state, ctx.head.height);
+        start_height(&mut state, &mut member, &ctx, (gate, head_approval));
     }
     state.agreement.set_gate(gate, now);
     let messages = state.inbox.take();
@@ -141,7 +142,12 @@ fn proposed_the_head(state: &AgreeState, ctx: &Context) -> bool {
 /// Starts the agreement on the height above the head when the head moved (or at the first tick), resuming the
 /// durable round state. If that state cannot be read, the member must not sign (it could sign against a vote it
 /// forgot): it starts with its gate closed and says so.
-fn start_height(state: &mut AgreeState, member: &mut FederationMember, ctx: &Context, gate: bool) {
+fn start_height(
+    state: &mut AgreeState,
+    member: &mut FederationMember,
+    ctx: &Context,
+    (gate, head_approval): (bool, Option<Approval>),
+) {
     let (saved, readable) = match member.votes.load_round_state() {
         Ok(saved) => (saved, true),
         Err(e) => {
@@ -152,11 +158,29 @@ fn start_height(state: &mut AgreeState, member: &mut FederationMember, ctx: &Con
     };
     member.readable = readable;
     let setup = ctx.setup(member.keys.approvers());
-    let refused = state
-        .agreement
-        .start(setup, saved, gate && member.readable, ctx);
+    let refused =
+        state
+            .agreement
+            .start(setup, saved, (gate && member.readable, head_approval), ctx);
     for detail in refused {
         state.log.0.push(ProductionEvent::Note { detail });
+    }
+}
+
+/// The head's approval as the store holds it (none on genesis): what this member's fresh proposals carry as
+/// their parent's. A store that cannot say is logged; the member then proposes no fresh block at this height.
+fn head_approval(chain: &ChainWriter, state: &mut AgreeState, height: u64) -> Option<Approval> {
+    if height == 0 {
+        return None;
+    }
+    match chain.store.0.block(height) {
+        Ok(Some(block)) => Some(block.approval),
+        Ok(None) => None,
+        Err(e) => {
+            let detail = format!("cannot read the head's approval, proposes no fresh block: {e}");
+            state.log.0.push(ProductionEvent::Note { detail });
+            None
+        }
     }
 }
 

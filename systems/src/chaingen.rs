@@ -1,17 +1,17 @@
 //! A deterministic chain: block `h` is a pure function of the seed and `h` (through its ancestors), so
 //! independent peers given the same parameters hold byte-identical chains and can extend them in lockstep.
 //!
-//! Headers are built in order (each names its parent's hash); the approvals, which cost one BLS signing each, are
-//! made in parallel with rayon.
+//! Blocks are made in order: each header names its parent's hash and commits to its parent's approval
+//! (`parent_approval_root`), so each block's approval (one BLS signing) is made before its child.
 
 use ecsync_components::agreement::Round;
 use ecsync_components::spec::{DEFAULT_MAX_BLOCK_BYTES, DEFAULT_SLOT_MS, SPEC_VERSION};
 use ecsync_components::{
-    Approval, Block, ChainSpec, Hash32, Header, SignatureBytes, SignedBlock, payload_root,
+    Approval, Block, ChainSpec, Hash32, Header, SignatureBytes, SignedBlock, approval_root,
+    carries_parent_approval, payload_root,
 };
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::consensus::Federation;
@@ -101,36 +101,12 @@ impl ChainGenerator {
             max_block_bytes: params.max_block_bytes,
         };
         spec.check()?;
-        let largest = SignedBlock {
-            block: Block {
-                header: Header {
-                    height: u64::MAX,
-                    slot: u64::MAX,
-                    parent_hash: Hash32::ZERO,
-                    timestamp_ms: u64::MAX,
-                    payload_root: Hash32::ZERO,
-                    state_root: Hash32::ZERO,
-                },
-                payload: vec![0; params.payload_bytes],
-            },
-            approval: Approval {
-                approvers: u64::MAX,
-                round: Round::MAX,
-                signature: SignatureBytes::ZERO,
-            },
-        };
-        let size = largest.encoded_len();
-        if size > params.max_block_bytes as usize {
-            return Err(GenError::PayloadTooLarge {
-                payload: params.payload_bytes,
-                size,
-                max: params.max_block_bytes,
-            });
-        }
+        check_payload_fits(&params)?;
         let header = Header {
             height: 0,
             slot: 0,
             parent_hash: Hash32::ZERO,
+            parent_approval_root: Hash32::ZERO,
             timestamp_ms: params.genesis_time_ms,
             payload_root: payload_root(&[]),
             state_root: Hash32(derive(params.seed, b"state", 0)),
@@ -141,6 +117,7 @@ impl ChainGenerator {
             block: Block {
                 header,
                 payload: Vec::new(),
+                parent_approval: None,
             },
             approval: federation.approve(0, GENERATED_ROUND, &hash, all),
         };
@@ -173,9 +150,25 @@ impl ChainGenerator {
         &self.federation
     }
 
-    /// The unsigned child of `parent` (whose hash is `parent_hash`).
-    pub fn child(&self, parent: &Header, parent_hash: Hash32) -> Block {
+    /// The unsigned child of `parent`, carrying its approval (from height 2).
+    pub fn child(&self, parent: &SignedBlock) -> Block {
+        self.child_with(
+            &parent.block.header,
+            parent.hash(),
+            Some(parent.approval.clone()),
+        )
+    }
+
+    /// The unsigned child of the block of header `parent` and hash `parent_hash` (which may be made up), carrying
+    /// `parent_approval` from height 2 (dropped below).
+    pub fn child_with(
+        &self,
+        parent: &Header,
+        parent_hash: Hash32,
+        parent_approval: Option<Approval>,
+    ) -> Block {
         let height = parent.height + 1;
+        let parent_approval = parent_approval.filter(|_| carries_parent_approval(height));
         let r = derive(self.params.seed, b"block", height);
         let slot = parent.slot + 1 + u64::from(r[0].is_multiple_of(8));
         let mut payload = vec![0u8; self.params.payload_bytes];
@@ -186,11 +179,13 @@ impl ChainGenerator {
                 height,
                 slot,
                 parent_hash,
+                parent_approval_root: approval_root(parent_approval.as_ref()),
                 timestamp_ms: self.spec.slot_start_ms(slot),
                 payload_root: payload_root(&payload),
                 state_root: Hash32(derive(self.params.seed, b"state", height)),
             },
             payload,
+            parent_approval,
         }
     }
 
@@ -218,24 +213,58 @@ impl ChainGenerator {
         SignedBlock { block, approval }
     }
 
-    /// The `count` blocks after `parent`: headers in order, approvals in parallel.
+    /// The `count` blocks after `parent`, in order: each header commits to its parent's approval, so a block is
+    /// signed before its child is made (one signing per block, on this thread).
     pub fn extend(&self, parent: &SignedBlock, count: usize) -> Vec<SignedBlock> {
-        let mut blocks = Vec::with_capacity(count);
-        let mut parent_header = parent.block.header.clone();
-        let mut parent_hash = parent.hash();
+        let mut blocks: Vec<SignedBlock> = Vec::with_capacity(count);
         for _ in 0..count {
-            let block = self.child(&parent_header, parent_hash);
-            parent_hash = block.header.hash();
-            parent_header = block.header.clone();
-            blocks.push(block);
+            let block = self.child(blocks.last().unwrap_or(parent));
+            blocks.push(self.sign(block));
         }
-        blocks.into_par_iter().map(|b| self.sign(b)).collect()
+        blocks
     }
 
     /// Blocks `1..=count` from genesis.
     pub fn blocks(&self, count: usize) -> Vec<SignedBlock> {
         self.extend(&self.genesis, count)
     }
+}
+
+/// The largest block the parameters make (the largest approvals, heights and slots) fits the size limit.
+fn check_payload_fits(params: &GenParams) -> Result<(), GenError> {
+    let largest = SignedBlock {
+        block: Block {
+            header: Header {
+                height: u64::MAX,
+                slot: u64::MAX,
+                parent_hash: Hash32::ZERO,
+                parent_approval_root: Hash32::ZERO,
+                timestamp_ms: u64::MAX,
+                payload_root: Hash32::ZERO,
+                state_root: Hash32::ZERO,
+            },
+            payload: vec![0; params.payload_bytes],
+            parent_approval: Some(Approval {
+                approvers: u64::MAX,
+                round: Round::MAX,
+                signature: SignatureBytes::ZERO,
+            }),
+        },
+        approval: Approval {
+            approvers: u64::MAX,
+            round: Round::MAX,
+            signature: SignatureBytes::ZERO,
+        },
+    };
+    let size = largest.encoded_len();
+    if size > params.max_block_bytes as usize {
+        return Err(GenError::PayloadTooLarge {
+            payload: params.payload_bytes,
+            size,
+            max: params.max_block_bytes,
+        });
+    }
+    Ok(())
 }
 
 fn all_bits(n: usize) -> u64 {

@@ -175,7 +175,11 @@ fn gossip_blocks_ignores_old_blocks_and_a_valid_block_on_another_parent() {
         &fx().chain.spec,
         "the fixture's generator"
     );
-    let fork = generator.sign(generator.child(&fx().blocks[10].block.header, Hash32([7; 32])));
+    let fork = generator.sign(generator.child_with(
+        &fx().blocks[10].block.header,
+        Hash32([7; 32]),
+        Some(fx().blocks[10].approval.clone()),
+    ));
     let mut built = gossip_world(vec![
         (PeerId(1), 1, fx().chain.blocks[5].clone()),
         (PeerId(2), 2, fx().chain.blocks[10].clone()),

@@ -109,7 +109,9 @@ fn vote(round: u32, voter: u16) -> ConsensusMessage {
 fn proposal(round: u32, payload: usize) -> ConsensusMessage {
     let payload = vec![0x5a; payload];
     let block = Block {
+        parent_approval: None,
         header: Header {
+            parent_approval_root: ecsync_components::Hash32::ZERO,
             height: 1,
             slot: 1,
             parent_hash: GENESIS,

@@ -43,22 +43,15 @@ impl Extender {
     fn extend(&self, engine: &mut SyncEngine) {
         let head = engine.head();
         let parent = if head.height == 0 {
-            Some(self.generator.genesis().block.header.clone())
+            Some(self.generator.genesis().clone())
         } else {
-            engine
-                .store()
-                .block(head.height)
-                .ok()
-                .flatten()
-                .map(|b| b.block.header)
+            engine.store().block(head.height).ok().flatten()
         };
         let Some(parent) = parent else {
             tracing::warn!("cannot extend: block {} is not in the store", head.height);
             return;
         };
-        let block = self
-            .generator
-            .sign(self.generator.child(&parent, head.hash));
+        let block = self.generator.sign(self.generator.child(&parent));
         if let Err(e) = engine.import_local(block) {
             tracing::warn!("cannot extend the chain at {}: {e}", head.height + 1);
         }

@@ -13,11 +13,15 @@ use ecsync_components::agreement::{
 use ecsync_components::messages::{ConsensusMessage, SignedProposal, SignedVote};
 use ecsync_components::store::VoteStore;
 use ecsync_components::{
-    Approval, Block, BlockRef, ChainSpec, Hash32, SignatureBytes, SignedBlock,
+    Approval, Block, BlockRef, ChainSpec, Hash32, SignatureBytes, SignedBlock, approval_root,
+    carries_parent_approval,
 };
 
 use super::tendermint::{HeightSetup, MAX_ROUNDS_AHEAD, Output, Tendermint, Timeouts, Timer};
-use super::{Authorities, MemberKeys, PreparedApproval, check_link, check_proposal, combine};
+use super::{
+    Authorities, MemberKeys, PreparedApproval, check_link, check_proposal, check_proposal_parent,
+    combine,
+};
 
 /// Most proposals (with their blocks) kept for the current height.
 pub const MAX_PROPOSALS_KEPT: usize = 32;
@@ -105,6 +109,10 @@ pub struct Agreement {
     pending: Vec<Output>,
     next_gossip_ms: u64,
     own: Option<Block>,
+    /// The head's approval as this member's store holds it: what its fresh proposals carry as their parent's
+    /// (`Block::parent_approval`). `None` on genesis, or when the store could not say (it then proposes no fresh
+    /// block above height 1).
+    head_approval: Option<Approval>,
     /// Counters for /metrics.
     pub counters: AgreementCounters,
 }
@@ -121,16 +129,18 @@ impl Agreement {
     }
 
     /// Starts the agreement on `setup.height` (resuming `saved` when it is that height's), forgetting the last
-    /// height's messages, and replays the messages of this height that came early.
+    /// height's messages, and replays the messages of this height that came early. `head_approval` is the head's
+    /// approval as the store holds it (what a fresh proposal carries).
     pub fn start(
         &mut self,
         setup: HeightSetup,
         saved: Option<ecsync_components::agreement::RoundState>,
-        gate_open: bool,
+        (gate_open, head_approval): (bool, Option<Approval>),
         ctx: &Context,
     ) -> Vec<String> {
         let (core, out) = Tendermint::new(setup, saved, gate_open, ctx.now_ms);
         self.core = Some(core);
+        self.head_approval = head_approval;
         self.timers.clear();
         self.proposals.clear();
         self.signatures.clear();
@@ -344,11 +354,12 @@ impl Agreement {
             Output::Propose { round, valid, .. } if producing => {
                 let block = match valid {
                     Some(rv) => self.block_of(&rv.value),
-                    None => Some(fresh_block(
+                    None => fresh_block(
                         ctx,
                         self.core.as_ref().map_or(0, |c| c.setup().first_slot),
                         round,
-                    )),
+                        self.head_approval.as_ref(),
+                    ),
                 };
                 if let (Some(block), Some(core)) = (block, self.core.as_mut()) {
                     let value = block.header.hash();
@@ -568,7 +579,8 @@ fn verify_one(
         .is_ok()
 }
 
-/// valid(v): the block extends the head and keeps every rule a block keeps but its approval's.
+/// valid(v): the block extends the head, keeps every rule a block keeps but its approval's, and the parent
+/// approval it carries is a quorum certificate of the head (one aggregate verification).
 fn judge(ctx: &Context, block: &Block) -> bool {
     let linked = SignedBlock {
         block: block.clone(),
@@ -578,28 +590,47 @@ fn judge(ctx: &Context, block: &Block) -> bool {
             signature: SignatureBytes::ZERO,
         },
     };
-    check_link(&ctx.head, &linked).is_ok() && check_proposal(ctx.spec, block, ctx.now_ms).is_ok()
+    check_link(&ctx.head, &linked).is_ok()
+        && check_proposal(ctx.spec, block, ctx.now_ms).is_ok()
+        && check_proposal_parent(ctx.spec, ctx.authorities, &ctx.head, block).is_ok()
 }
 
-/// A fresh block for `round`: on the head, in the later of the round's slot and the current one.
-fn fresh_block(ctx: &Context, first_slot: u64, round: Round) -> Block {
+/// A fresh block for `round`: on the head, in the later of the round's slot and the current one, carrying
+/// `head_approval` as its parent's (none when the head is genesis; no block when it is not and there is none).
+fn fresh_block(
+    ctx: &Context,
+    first_slot: u64,
+    round: Round,
+    head_approval: Option<&Approval>,
+) -> Option<Block> {
     let slot = (first_slot + u64::from(round)).max(ctx.spec.slot_at(ctx.now_ms));
-    next_block(ctx.spec, &ctx.head, slot)
+    let parent_approval = match carries_parent_approval(ctx.head.height + 1) {
+        true => Some(head_approval?.clone()),
+        false => None,
+    };
+    Some(next_block(ctx.spec, &ctx.head, slot, parent_approval))
 }
 
 /// The next block on `head` in `slot`, as this node builds it: no transactions (ecsync carries no execution
-/// layer), the timestamp at the slot's start.
-pub fn next_block(spec: &ChainSpec, head: &BlockRef, slot: u64) -> Block {
+/// layer), the timestamp at the slot's start, carrying `parent_approval` (the head's, from height 2).
+pub fn next_block(
+    spec: &ChainSpec,
+    head: &BlockRef,
+    slot: u64,
+    parent_approval: Option<Approval>,
+) -> Block {
     let payload = Vec::new();
     Block {
         header: ecsync_components::Header {
             height: head.height + 1,
             slot,
             parent_hash: head.hash,
+            parent_approval_root: approval_root(parent_approval.as_ref()),
             timestamp_ms: spec.slot_start_ms(slot),
             payload_root: ecsync_components::payload_root(&payload),
             state_root: Hash32::ZERO,
         },
         payload,
+        parent_approval,
     }
 }

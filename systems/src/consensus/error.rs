@@ -59,6 +59,23 @@ pub enum BlockError {
     /// The payload root does not match the payload.
     #[error("payload root does not match the payload")]
     PayloadRootMismatch,
+    /// The block carries a parent approval where it must not (heights 0 and 1) or none where it must (from 2).
+    #[error("a block at height {height} must {} its parent's approval", if *.must_carry { "carry" } else { "not carry" })]
+    ParentApprovalPresence {
+        /// The block's height.
+        height: u64,
+        /// Whether it must carry one.
+        must_carry: bool,
+    },
+    /// The header's `parent_approval_root` is not the root of the parent approval the block carries.
+    #[error("parent approval root does not match the parent approval carried")]
+    ParentApprovalRootMismatch,
+    /// A block's approval is not the canonical one its child carries (`parent_approval`).
+    #[error("the approval of block {height} is not the one its child commits to")]
+    NotCanonicalApproval {
+        /// The height of the block whose approval differs.
+        height: u64,
+    },
     /// The approval names an authority index outside the federation.
     #[error("approval names authority {index}, the federation has {count}")]
     UnknownApprover {

@@ -26,7 +26,7 @@ pub use tendermint::{HeightSetup, Output, Tendermint, Timeouts, Timer};
 
 use ecsync_components::{
     Approval, Block, BlockRef, ChainSpec, HeadProof, Header, SignatureBytes, SignedBlock,
-    payload_root,
+    approval_root, carries_parent_approval, payload_root,
 };
 
 /// What the validity rules need of a block's parent.
@@ -96,7 +96,58 @@ pub fn check_standalone(
     if payload_root(&block.block.payload) != header.payload_root {
         return Err(BlockError::PayloadRootMismatch);
     }
+    check_parent_approval(&block.block)?;
     check_approvers(spec, block)
+}
+
+/// The parent approval the block carries: present from height 2 only, and the one its header commits to
+/// (`parent_approval_root`). Its signature is not checked here: the block's own approval vouches for it (a member
+/// checks it before it votes for the block, [`check_proposal_parent`]).
+pub fn check_parent_approval(block: &Block) -> Result<(), BlockError> {
+    let header = &block.header;
+    let must_carry = carries_parent_approval(header.height);
+    if block.parent_approval.is_some() != must_carry {
+        return Err(BlockError::ParentApprovalPresence {
+            height: header.height,
+            must_carry,
+        });
+    }
+    if approval_root(block.parent_approval.as_ref()) != header.parent_approval_root {
+        return Err(BlockError::ParentApprovalRootMismatch);
+    }
+    Ok(())
+}
+
+/// Whether `child` commits to `parent`'s approval: the approval a block below the top of a range must have is the
+/// one its child carries (the canonical one). `child` is the block after `parent`.
+pub fn check_canonical_approval(parent: &SignedBlock, child: &Block) -> Result<(), BlockError> {
+    if child.parent_approval.as_ref() == Some(&parent.approval)
+        || !carries_parent_approval(child.header.height)
+    {
+        Ok(())
+    } else {
+        Err(BlockError::NotCanonicalApproval {
+            height: parent.height(),
+        })
+    }
+}
+
+/// What a member checks of the parent approval a proposed block carries, before it votes for the block: the
+/// rules of [`check_parent_approval`], and from height 2 a quorum of the federation whose aggregate verifies as the
+/// approval of the parent `parent` (one aggregate verification). Honest members voting only for proposals that pass
+/// this is what lets one verified approval vouch for every approval below it (docs/VERIFIER.md).
+pub fn check_proposal_parent(
+    spec: &ChainSpec,
+    authorities: &Authorities,
+    parent: &ParentRef,
+    block: &Block,
+) -> Result<(), BlockError> {
+    check_parent_approval(block)?;
+    let Some(approval) = &block.parent_approval else {
+        return Ok(());
+    };
+    check_approval_bits(spec, approval)?;
+    PreparedApproval::of(authorities, approval, parent.height, &parent.hash)?.verify()
 }
 
 /// The header's timestamp is the start of its slot.

@@ -26,7 +26,7 @@ struct Setup {
 fn setup() -> Setup {
     let generator = ChainGenerator::new(GenParams::default()).unwrap();
     let genesis = generator.genesis().clone();
-    let block = generator.child(&genesis.block.header, genesis.hash());
+    let block = generator.child(&genesis);
     let proposer = generator.spec().producer_index(block.header.slot);
     Setup {
         authorities: Authorities::from_spec(generator.spec()).unwrap(),
