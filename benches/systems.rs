@@ -40,7 +40,7 @@ use ecsync_components::resources::{
 };
 use ecsync_components::{
     NetEvent, OutcomeKind, PeerId, PeerOutcome, Request, RequestId, StatusMessage, SyncConfig,
-    SyncState,
+    SyncState, VerifyMode,
 };
 use ecsync_systems::size_batches::budget;
 use ecsync_systems::{
@@ -561,35 +561,43 @@ fn bench_dispatch_requests(c: &mut Criterion) {
 }
 
 /// The lowest 256 of 19,200 downloaded blocks (`validate_per_tick`), in chunks of 64 (`signature_batch`) over
-/// the compute pool: standalone rules and one BLS multi-pairing per chunk, taken within the run
-/// (`validation_in_flight` 0) so that one run is one job's whole work.
+/// the compute pool: standalone rules and one BLS multi-pairing per chunk (`--verify full`), taken within the
+/// run (`validation_in_flight` 0) so that one run is one job's whole work; and the lowest 4,096
+/// (`anchored_per_tick`) with anchored validation (the default): every rule on each block, the links, one
+/// aggregate per range of 64 verified.
 fn bench_validate_blocks(c: &mut Criterion) {
-    let config = SyncConfig {
-        validation_in_flight: 0,
-        ..mid_sync_config()
-    };
-    let per_tick = config.validate_per_tick;
-    let engine = build(Layout::mid_sync(), config).engine;
-    bench_in_place(
-        c,
-        "validate_blocks",
-        slow(6, per_tick as u64),
-        engine,
-        validate_blocks,
-        |world| {
-            for e in entities::<With<Validated>>(world) {
-                world.entity_mut(e).remove::<Validated>().insert(Downloaded);
-            }
-            *world.resource_mut::<EngineCounters>() = EngineCounters::default();
-            clear_messages(world);
-        },
-        |world| {
-            assert_eq!(count::<With<Validated>>(world), per_tick);
-            let counters = world.resource::<EngineCounters>();
-            assert_eq!(counters.blocks_validated, per_tick as u64);
-            assert_eq!(counters.blocks_rejected, 0);
-        },
-    );
+    for (name, verify) in [
+        ("validate_blocks", VerifyMode::Full),
+        ("validate_blocks_anchored", VerifyMode::Anchored),
+    ] {
+        let config = SyncConfig {
+            validation_in_flight: 0,
+            verify,
+            ..mid_sync_config()
+        };
+        let per_tick = config.job_blocks();
+        let engine = build(Layout::mid_sync(), config).engine;
+        bench_in_place(
+            c,
+            name,
+            slow(6, per_tick as u64),
+            engine,
+            validate_blocks,
+            |world| {
+                for e in entities::<With<Validated>>(world) {
+                    world.entity_mut(e).remove::<Validated>().insert(Downloaded);
+                }
+                *world.resource_mut::<EngineCounters>() = EngineCounters::default();
+                clear_messages(world);
+            },
+            |world| {
+                assert_eq!(count::<With<Validated>>(world), per_tick);
+                let counters = world.resource::<EngineCounters>();
+                assert_eq!(counters.blocks_validated, per_tick as u64);
+                assert_eq!(counters.blocks_rejected, 0);
+            },
+        );
+    }
 }
 
 /// The two batch verifiers on one thread, at batch sizes 32, 64 and 128 of the fixture chain's approvals (4

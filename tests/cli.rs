@@ -227,10 +227,12 @@ fn assert_every_figure_there_and_the_ratios_its_quotients(report: &serde_json::V
     let num = |k: &str| figure(report, k);
     for k in [
         "engine_bps",
+        "full_verify_bps",
         "sequential_bps",
         "verify_bound_bps",
         "standard_bound_bps",
         "engine_peak_rss_bytes",
+        "full_verify_peak_rss_bytes",
         "threads",
     ] {
         assert!(num(k) > 0.0, "{k}: {report}");
@@ -243,6 +245,10 @@ fn assert_every_figure_there_and_the_ratios_its_quotients(report: &serde_json::V
     assert!(close(
         num("bound_ratio"),
         num("engine_bps") / num("verify_bound_bps")
+    ));
+    assert!(close(
+        num("anchored_speedup"),
+        num("engine_bps") / num("full_verify_bps")
     ));
     // One thread: one validation worker besides the engine thread.
     assert_eq!(num("threads"), 1.0);
@@ -257,6 +263,7 @@ fn assert_each_figure_is_its_best_round(report: &serde_json::Value) {
     assert_eq!(num("rounds"), 2.0);
     for (figure, rounds) in [
         ("engine_bps", "engine_rounds_bps"),
+        ("full_verify_bps", "full_verify_rounds_bps"),
         ("verify_bound_bps", "verify_rounds_bps"),
         ("standard_bound_bps", "standard_rounds_bps"),
     ] {
@@ -473,7 +480,7 @@ fn a_node_runs_with_its_config_file_and_flags_override_it() {
     let sequential = write_config(
         t.path(),
         "sequential.toml",
-        b"[sync]\nstrategy = \"sequential\"\nmin_batch = 7\nvalidate_per_tick = 3\n",
+        b"[sync]\nstrategy = \"sequential\"\nmin_batch = 7\nvalidate_per_tick = 3\nverify = \"full\"\n",
     );
     let plain = write_config(t.path(), "plain.toml", b"[sync]\nmin_batch = 9\n");
     let config_of = |name: &str, args: &[&str]| -> serde_json::Value {
@@ -490,6 +497,7 @@ fn a_node_runs_with_its_config_file_and_flags_override_it() {
     assert_eq!(c["strategy"], "sequential", "{c}");
     assert_eq!(c["min_batch"], 7, "{c}");
     assert_eq!(c["validate_per_tick"], 3, "{c}");
+    assert_eq!(c["verify"], "full", "{c}");
     assert_eq!(c["max_batch"], 1024, "the rest default: {c}");
     // An explicit flag wins over the file.
     let c = config_of(
@@ -499,11 +507,14 @@ fn a_node_runs_with_its_config_file_and_flags_override_it() {
             &sequential,
             "--strategy",
             "engine",
+            "--verify",
+            "anchored",
             "--threads",
             "8",
         ],
     );
     assert_eq!(c["strategy"], "engine", "{c}");
+    assert_eq!(c["verify"], "anchored", "{c}");
     assert_eq!(c["min_batch"], 7, "{c}");
     // validate_per_tick not in the file: 8 workers x 64 approvals.
     let c = config_of("c", &["--config", &plain, "--threads", "8"]);
@@ -514,6 +525,7 @@ fn a_node_runs_with_its_config_file_and_flags_override_it() {
     let c = config_of("d", &["--strategy", "sequential"]);
     assert_eq!(c["strategy"], "sequential", "{c}");
     assert_eq!(c["min_batch"], 32, "{c}");
+    assert_eq!(c["verify"], "anchored", "the default: {c}");
 }
 
 /// The `[serve]` limits reach the network: a server whose byte budget is below any request's reservation drops

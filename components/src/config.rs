@@ -29,6 +29,31 @@ pub enum Verifier {
     Standard,
 }
 
+/// How much of a downloaded range's signatures the engine verifies (docs/VERIFIER.md, "Anchored validation").
+/// Both run every rule that costs no pairing on every block; they differ in whose approval is BLS-verified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum VerifyMode {
+    /// One approval per range and job: the block at its top. Every block below it is valid when the blocks link
+    /// up to that top (height, parent hash, slot, and the parent's approval the child commits to), so the one
+    /// quorum aggregate vouches for every header, payload and approval below it while fewer than a third of the
+    /// federation is faulty.
+    #[default]
+    Anchored,
+    /// Every block's approval is verified (the same links checked too): for auditors. `chain verify` always is.
+    Full,
+}
+
+impl VerifyMode {
+    /// Its name, as `--verify` and the config file spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            VerifyMode::Anchored => "anchored",
+            VerifyMode::Full => "full",
+        }
+    }
+}
+
 /// Engine configuration. Decoding it (an operator's config file, `ecsync node --config`) takes the default of
 /// every setting left out and refuses unknown ones.
 #[derive(Resource, Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -63,6 +88,10 @@ pub struct SyncConfig {
     /// the validation. Either is deterministic: a job's results are taken at a fixed tick, however fast it ran.
     #[serde(default = "default_validation_in_flight")]
     pub validation_in_flight: usize,
+    /// Blocks handed to validation per tick at most with anchored validation (`verify`): a block below its
+    /// range's top costs a few microseconds (every rule but the signature), so a job holds many more than
+    /// `validate_per_tick`, which bounds a job of blocks whose every signature is verified (`full`).
+    pub anchored_per_tick: usize,
     /// Approvals per batched signature verification.
     pub signature_batch: usize,
     /// Blocks imported per store transaction at most.
@@ -145,6 +174,20 @@ pub struct SyncConfig {
     /// How batches of approvals are verified.
     #[serde(default)]
     pub verifier: Verifier,
+    /// Whose approvals are verified: the top of each range (`anchored`, the default) or every block's (`full`).
+    #[serde(default)]
+    pub verify: VerifyMode,
+}
+
+impl SyncConfig {
+    /// Blocks a validation job takes at most: `anchored_per_tick` with anchored validation, `validate_per_tick`
+    /// with full.
+    pub fn job_blocks(&self) -> usize {
+        match self.verify {
+            VerifyMode::Anchored => self.anchored_per_tick,
+            VerifyMode::Full => self.validate_per_tick,
+        }
+    }
 }
 
 /// Most validation jobs left running between ticks (each holds copies of up to `validate_per_tick` blocks).
@@ -166,6 +209,7 @@ impl Default for SyncConfig {
             max_buffered_bytes: 16 << 20,
             validate_per_tick: 256,
             validation_in_flight: default_validation_in_flight(),
+            anchored_per_tick: 4096,
             signature_batch: 64,
             import_batch: 2048,
             checkpoint_every_blocks: 1_000,
@@ -201,6 +245,7 @@ impl Default for SyncConfig {
             production_max_behind: 10,
             sequential_tries_per_peer: 3,
             verifier: Verifier::Grouped,
+            verify: VerifyMode::Anchored,
         }
     }
 }
@@ -223,6 +268,7 @@ impl SyncConfig {
                 self.max_in_flight_per_peer as usize,
             ),
             ("validate_per_tick", self.validate_per_tick),
+            ("anchored_per_tick", self.anchored_per_tick),
             ("import_batch", self.import_batch),
             ("signature_batch", self.signature_batch),
             ("max_checkpoints", self.max_checkpoints),
@@ -459,6 +505,8 @@ mod tests {
         let map = json.as_object_mut().expect("an object");
         map.remove("validation_in_flight");
         map.remove("verifier");
+        map.remove("verify");
+        map.remove("anchored_per_tick");
         let back: SyncConfig = serde_json::from_value(json).expect("decodes");
         assert_eq!(back, SyncConfig::default());
         let partial: SyncConfig = serde_json::from_str(r#"{"min_batch": 7}"#).expect("decodes");

@@ -47,7 +47,9 @@ pub use chain::{
     approval_message, approval_root, carries_parent_approval, decode, encode, encoded_len,
     payload_root,
 };
-pub use config::{ConfigError, MAX_VALIDATION_IN_FLIGHT, Strategy, SyncConfig, Verifier};
+pub use config::{
+    ConfigError, MAX_VALIDATION_IN_FLIGHT, Strategy, SyncConfig, Verifier, VerifyMode,
+};
 pub use messages::{
     AnswerError, FailureReason, GossipVerdict, GotExpected, MAX_BLOCKS_PER_REQUEST,
     MAX_RESPONSE_BYTES, NetEvent, Offence, OutcomeKind, PeerId, PeerOutcome, Request, RequestId,

@@ -84,6 +84,11 @@ pub struct NodeArgs {
     /// Sync strategy [default: engine, or the config file's sync.strategy].
     #[arg(long, value_enum)]
     pub strategy: Option<StrategyArg>,
+    /// Whose approvals a sync verifies: `anchored`, the top block's of each downloaded range (the links bind
+    /// every block below it to that one quorum aggregate), or `full`, every block's (for auditors)
+    /// [default: anchored, or the config file's sync.verify].
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub verify: Option<VerifyArg>,
     /// Exit 0 once Synced with no peer ahead.
     #[arg(long)]
     pub exit_when_synced: bool,
@@ -143,6 +148,24 @@ impl From<StrategyArg> for ecsync_components::Strategy {
         match s {
             StrategyArg::Engine => Self::Engine,
             StrategyArg::Sequential => Self::Sequential,
+        }
+    }
+}
+
+/// `--verify`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VerifyArg {
+    /// One quorum aggregate per range: its top's; the blocks below it by their links (the default).
+    Anchored,
+    /// Every block's approval.
+    Full,
+}
+
+impl From<VerifyArg> for ecsync_components::VerifyMode {
+    fn from(v: VerifyArg) -> Self {
+        match v {
+            VerifyArg::Anchored => Self::Anchored,
+            VerifyArg::Full => Self::Full,
         }
     }
 }

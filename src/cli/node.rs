@@ -86,6 +86,19 @@ fn options(args: NodeArgs) -> anyhow::Result<NodeOptions> {
     if let Some(strategy) = args.strategy {
         sync.strategy = strategy.into();
     }
+    if let Some(verify) = args.verify {
+        sync.verify = verify.into();
+    }
+    tracing::info!(
+        "verify {}: {}",
+        sync.verify.name(),
+        match sync.verify {
+            ecsync_components::VerifyMode::Anchored => {
+                "one quorum aggregate per downloaded range, its top's; the blocks below it by their links"
+            }
+            ecsync_components::VerifyMode::Full => "every downloaded block's quorum aggregate",
+        }
+    );
     Ok(NodeOptions {
         spec: args.spec,
         listen: args.listen,

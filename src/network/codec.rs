@@ -15,7 +15,9 @@
 //!   (≤ the chain's `max_block_bytes`, ≤ the bytes the frame has left) are checked before anything is allocated
 //!   for it, and each block is read straight into a buffer of its own size ([`read_blocks`]) and written from
 //!   the served blocks a chunk at a time ([`write_blocks`]): no buffer of the whole frame on either side. The
-//!   bytes are identical to `postcard::to_stdvec(&Vec<Vec<u8>>)` (tested).
+//!   bytes are identical to `postcard::to_stdvec(&Vec<Vec<u8>>)` (tested). The response type is `Vec<Bytes>`:
+//!   a server writes the encodings its block cache shares, uncopied; a requester's blocks are moved into
+//!   `Bytes` and back (no copy either).
 //!
 //! - member: the request is a [`MemberChallenge`] (cap [`MAX_REQUEST_BYTES`]), the response a [`MemberProof`]
 //!   (cap [`MAX_MEMBER_RESPONSE_BYTES`]).
@@ -33,6 +35,7 @@
 
 use std::io;
 
+use bytes::Bytes;
 use ecsync_components::messages::{ConsensusAck, ConsensusMessage, MAX_CONSENSUS_BATCH};
 use ecsync_components::{MAX_BLOCKS_PER_REQUEST, StatusMessage};
 use libp2p::StreamProtocol;
@@ -326,15 +329,17 @@ fn frame_length(len: usize, max: usize) -> io::Result<u32> {
 
 /// Writes a blocks_by_range response frame (the bytes of a frame of [`encode_blocks`]) a chunk of at most
 /// [`READ_CHUNK`] at a time: no buffer of the whole frame, one copy of each block.
-pub async fn write_blocks<T>(io: &mut T, blocks: &[Vec<u8>], max: usize) -> io::Result<()>
+pub async fn write_blocks<T, B>(io: &mut T, blocks: &[B], max: usize) -> io::Result<()>
 where
     T: AsyncWrite + Unpin + Send,
+    B: AsRef<[u8]> + Sync,
 {
     let len = frame_length(encoded_blocks_len(blocks), max)?;
     let mut chunk = Vec::with_capacity(READ_CHUNK);
     chunk.extend_from_slice(&len.to_be_bytes());
     put_varint(&mut chunk, blocks.len() as u64);
     for block in blocks {
+        let block = block.as_ref();
         // A varint length takes at most 5 bytes here (every block is < 2³² bytes).
         if chunk.len() + 5 + block.len() > READ_CHUNK {
             io.write_all(&chunk).await?;
@@ -371,7 +376,7 @@ fn put_varint(out: &mut Vec<u8>, mut value: u64) {
 }
 
 /// Size of [`encode_blocks`]'s output.
-pub fn encoded_blocks_len(blocks: &[Vec<u8>]) -> usize {
+pub fn encoded_blocks_len<B: AsRef<[u8]>>(blocks: &[B]) -> usize {
     fn varint_len(mut v: u64) -> usize {
         let mut n = 1;
         while v >= 0x80 {
@@ -383,15 +388,16 @@ pub fn encoded_blocks_len(blocks: &[Vec<u8>]) -> usize {
     varint_len(blocks.len() as u64)
         + blocks
             .iter()
-            .map(|b| varint_len(b.len() as u64) + b.len())
+            .map(|b| varint_len(b.as_ref().len() as u64) + b.as_ref().len())
             .sum::<usize>()
 }
 
 /// Encodes a blocks_by_range response: the postcard encoding of `Vec<Vec<u8>>`.
-pub fn encode_blocks(blocks: &[Vec<u8>]) -> Vec<u8> {
+pub fn encode_blocks<B: AsRef<[u8]>>(blocks: &[B]) -> Vec<u8> {
     let mut out = Vec::with_capacity(encoded_blocks_len(blocks));
     put_varint(&mut out, blocks.len() as u64);
     for block in blocks {
+        let block = block.as_ref();
         put_varint(&mut out, block.len() as u64);
         out.extend_from_slice(block);
     }
@@ -588,7 +594,7 @@ impl BlocksCodec {
 impl request_response::Codec for BlocksCodec {
     type Protocol = StreamProtocol;
     type Request = BlocksByRangeRequest;
-    type Response = Vec<Vec<u8>>;
+    type Response = Vec<Bytes>;
 
     async fn read_request<T>(
         &mut self,
@@ -602,7 +608,7 @@ impl request_response::Codec for BlocksCodec {
         decode_postcard(&body, MAX_REQUEST_BYTES, "blocks_by_range request")
     }
 
-    async fn read_response<T>(&mut self, _: &StreamProtocol, io: &mut T) -> io::Result<Vec<Vec<u8>>>
+    async fn read_response<T>(&mut self, _: &StreamProtocol, io: &mut T) -> io::Result<Vec<Bytes>>
     where
         T: AsyncRead + Unpin + Send,
     {
@@ -625,7 +631,8 @@ impl request_response::Codec for BlocksCodec {
                 blocks.len()
             )));
         }
-        Ok(blocks)
+        // Each vector moved into a `Bytes` (its length is its capacity: no copy).
+        Ok(blocks.into_iter().map(Bytes::from).collect())
     }
 
     async fn write_request<T>(
@@ -646,7 +653,7 @@ impl request_response::Codec for BlocksCodec {
         &mut self,
         _: &StreamProtocol,
         io: &mut T,
-        response: Vec<Vec<u8>>,
+        response: Vec<Bytes>,
     ) -> io::Result<()>
     where
         T: AsyncWrite + Unpin + Send,

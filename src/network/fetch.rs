@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use bytes::Bytes;
 use ecsync_components::{AnswerError, FailureReason, GotExpected, NetEvent, PeerId, RequestId};
 use libp2p::PeerId as Libp2pPeer;
 use libp2p::request_response::{OutboundFailure, OutboundRequestId};
@@ -49,11 +50,12 @@ impl Fetches {
         );
     }
 
-    /// A peer answered request `request_id`: `Blocks`, or `RequestFailed` if it sent more blocks than asked.
+    /// A peer answered request `request_id`: `Blocks`, or `RequestFailed` if it sent more blocks than asked. The
+    /// codec's `Bytes` go back to the vectors they were read into (no copy).
     pub(super) fn on_response(
         &mut self,
         request_id: OutboundRequestId,
-        blocks: Vec<Vec<u8>>,
+        blocks: Vec<Bytes>,
     ) -> Option<NetEvent> {
         let pending = self.pending.remove(&request_id)?;
         let event = if blocks.len() > pending.count as usize {
@@ -69,7 +71,7 @@ impl Fetches {
             NetEvent::Blocks {
                 peer: pending.peer,
                 request: pending.request,
-                blocks,
+                blocks: blocks.into_iter().map(Vec::from).collect(),
             }
         };
         Some(event)

@@ -23,10 +23,11 @@
 //!   (a request to a peer that is not connected fails at once with [`Disconnected`]; the adapter never dials for a
 //!   request). A transport timeout maps to [`Timeout`], a closed connection or a broken stream to [`Disconnected`],
 //!   an answer outside the protocol (over a cap, malformed, more blocks than asked) to [`Protocol`].
-//! - Serving: status from [`BlockSource::status`], blocks from [`BlockSource::blocks`] (on the blocking pool), cut at
-//!   the request's `max_bytes` (at most [`MAX_RESPONSE_BYTES`]; always the first block), within the
-//!   [`ServeLimits`] of [`NetworkConfig::limits`]: blocks go only to peers whose status passed our check (in its
-//!   answer to our request, or in its own request) and that are not on the deny list; per peer, a token bucket of
+//! - Serving: status from [`BlockSource::status`], blocks from [`BlockSource::shared_blocks`] (on the blocking
+//!   pool; the node's store hands out the encodings its block cache holds, uncopied), cut at the request's
+//!   `max_bytes` (at most [`MAX_RESPONSE_BYTES`]; always the first block), within the [`ServeLimits`] of
+//!   [`NetworkConfig::limits`]: blocks go only to peers whose status passed our check (in its answer to our
+//!   request, or in its own request) and that are not on the deny list; per peer, a token bucket of
 //!   blocks (a request waits for its tokens off the swarm task, or is dropped if that would take more than half
 //!   the request timeout), a bound on answers in flight counted from the request's arrival until libp2p reports
 //!   the answer WRITTEN or failed (a peer that stops reading keeps its slots, and further requests are dropped),
@@ -96,6 +97,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
+use bytes::Bytes;
 use ecsync_components::{ChainSpec, Hash32, NetEvent, PeerId, Request, StatusMessage};
 use libp2p::futures::StreamExt;
 use libp2p::multiaddr::Protocol;
@@ -153,6 +155,15 @@ pub trait BlockSource: Send + Sync + 'static {
     /// Canonical encodings of up to `count` consecutive blocks from `start`, total ≤ max_bytes (but at least one if
     /// `start` exists). Called on tokio's blocking pool.
     fn blocks(&self, start: u64, count: u32, max_bytes: usize) -> Vec<Vec<u8>>;
+    /// What [`BlockSource::blocks`] returns, each encoding shared: what serving calls (on tokio's blocking pool). A
+    /// source that keeps encodings in memory hands them out without a copy (the node's store, through its block
+    /// cache); by default, [`BlockSource::blocks`]'s vectors, moved (not copied).
+    fn shared_blocks(&self, start: u64, count: u32, max_bytes: usize) -> Vec<Bytes> {
+        self.blocks(start, count, max_bytes)
+            .into_iter()
+            .map(Bytes::from)
+            .collect()
+    }
 }
 
 /// How to run the network.

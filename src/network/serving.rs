@@ -21,6 +21,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use bytes::Bytes;
 use ecsync_components::StatusMessage;
 use libp2p::PeerId as Libp2pPeer;
 use libp2p::request_response::{InboundRequestId, ResponseChannel};
@@ -49,10 +50,10 @@ pub(super) enum Served {
         /// Who asked.
         peer: Libp2pPeer,
         /// Where the answer goes.
-        channel: ResponseChannel<Vec<Vec<u8>>>,
+        channel: ResponseChannel<Vec<Bytes>>,
         /// The blocks (their budget held in the answer's entry), or why there are none (the request is then
         /// dropped).
-        outcome: Result<Vec<Vec<u8>>, NotServed>,
+        outcome: Result<Vec<Bytes>, NotServed>,
     },
 }
 
@@ -115,15 +116,16 @@ impl Emulation {
 
 /// Keeps a prefix of what the source returned that honours the protocol: at most `count` blocks, each at most
 /// `max_block_bytes`, in total at most `cap` bytes unless it is a single block.
-pub(super) fn sanitize(
-    mut blocks: Vec<Vec<u8>>,
+pub(super) fn sanitize<B: AsRef<[u8]>>(
+    mut blocks: Vec<B>,
     count: u32,
     max_block_bytes: usize,
     cap: usize,
-) -> Vec<Vec<u8>> {
+) -> Vec<B> {
     let mut total = 0usize;
     let mut keep = 0;
     for block in blocks.iter().take(count as usize) {
+        let block = block.as_ref();
         if block.len() > max_block_bytes || (keep > 0 && total + block.len() > cap) {
             break;
         }
@@ -140,20 +142,21 @@ pub(super) fn sanitize(
     blocks
 }
 
-/// The blocks a server answers `request` with from `source`: at most its served count, read up to its byte
-/// cap, then [`sanitize`]d (unless `unchecked`: [`ServeFaults::unchecked_answers`], injected by tests). Blocking (a store
-/// read); the fuzz harness `fuzzing::range_request` calls it too.
+/// The blocks a server answers `request` with from `source` ([`BlockSource::shared_blocks`]: from the node's
+/// block cache, uncopied): at most its served count, read up to its byte cap, then [`sanitize`]d (unless
+/// `unchecked`: [`ServeFaults::unchecked_answers`], injected by tests). Blocking (a store read); the fuzz harness
+/// `fuzzing::range_request` calls it too.
 pub(crate) fn read_answer(
     source: &dyn BlockSource,
     request: &BlocksByRangeRequest,
     max_block_bytes: usize,
     unchecked: bool,
-) -> Vec<Vec<u8>> {
+) -> Vec<Bytes> {
     let (count, cap) = (request.served_count(), request.block_bytes_cap());
     if count == 0 {
         return Vec::new();
     }
-    let blocks = source.blocks(request.start, count, cap);
+    let blocks = source.shared_blocks(request.start, count, cap);
     if unchecked {
         blocks
     } else {
@@ -192,7 +195,7 @@ struct BlocksJob {
 impl BlocksJob {
     /// Waits out the rate limit, waits for the byte budget, reads and sanitizes the blocks (on the blocking pool),
     /// keeps the budget of their encoding, then waits for the emulated link.
-    async fn run(self) -> Result<Vec<Vec<u8>>, NotServed> {
+    async fn run(self) -> Result<Vec<Bytes>, NotServed> {
         let Self {
             request_id,
             source,
@@ -421,7 +424,7 @@ impl Server {
         peer: Libp2pPeer,
         request_id: InboundRequestId,
         request: BlocksByRangeRequest,
-        channel: ResponseChannel<Vec<Vec<u8>>>,
+        channel: ResponseChannel<Vec<Bytes>>,
     ) {
         let limits = self.limits;
         let max_wait = self.max_wait;
@@ -523,8 +526,8 @@ impl Server {
         swarm: &mut EcsyncSwarm,
         request_id: InboundRequestId,
         peer: Libp2pPeer,
-        channel: ResponseChannel<Vec<Vec<u8>>>,
-        blocks: Vec<Vec<u8>>,
+        channel: ResponseChannel<Vec<Bytes>>,
+        blocks: Vec<Bytes>,
     ) {
         if swarm
             .behaviour_mut()

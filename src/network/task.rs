@@ -388,7 +388,7 @@ impl SwarmTask {
     /// the server hears when its answers are written or failed.
     fn on_blocks_event(
         &mut self,
-        event: request_response::Event<BlocksByRangeRequest, Vec<Vec<u8>>>,
+        event: request_response::Event<BlocksByRangeRequest, Vec<bytes::Bytes>>,
     ) {
         match event {
             request_response::Event::Message { peer, message, .. } => match message {

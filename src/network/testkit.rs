@@ -62,7 +62,8 @@ impl request_response::Codec for RawBlocksCodec {
         if !self.read_answers {
             std::future::pending::<()>().await;
         }
-        self.inner.read_response(p, io).await
+        let blocks = self.inner.read_response(p, io).await?;
+        Ok(blocks.into_iter().map(Vec::from).collect())
     }
 
     async fn write_request<T>(
@@ -86,6 +87,7 @@ impl request_response::Codec for RawBlocksCodec {
     where
         T: AsyncWrite + Unpin + Send,
     {
+        let response = response.into_iter().map(bytes::Bytes::from).collect();
         self.inner.write_response(p, io, response).await
     }
 }

@@ -95,6 +95,11 @@ pub const SYNC_HELP: &[(&str, &str)] = &[
          import, the checkpoint and the network with the validation.",
     ),
     (
+        "anchored_per_tick",
+        "Blocks handed to validation per tick at most with verify = \"anchored\" (every rule but the \
+         signature costs microseconds a block; validate_per_tick bounds a job with verify = \"full\").",
+    ),
+    (
         "signature_batch",
         "Approvals per batched signature verification.",
     ),
@@ -226,6 +231,11 @@ pub const SYNC_HELP: &[(&str, &str)] = &[
         "verifier",
         "How batches of approvals are verified: \"grouped\" (one Miller loop per approver set) or \"standard\" \
          (blst's, one per approval; for comparison).",
+    ),
+    (
+        "verify",
+        "Whose approvals a sync verifies: \"anchored\" (the top block's of each downloaded range; the blocks \
+         below it by their links) or \"full\" (every block's). The --verify flag overrides it.",
     ),
 ];
 
@@ -548,7 +558,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ecsync_components::{Strategy, Verifier};
+    use ecsync_components::{Strategy, Verifier, VerifyMode};
 
     /// The keys of a struct as TOML encodes it, in its order.
     fn keys_of<T: Serialize>(value: &T) -> Vec<String> {
@@ -624,6 +634,7 @@ mod tests {
                 stop_using_below: -2.5,
                 production_progress: 0.5,
                 verifier: Verifier::Standard,
+                verify: VerifyMode::Full,
                 ..SyncConfig::default()
             },
             serve: ServeLimits {
@@ -743,6 +754,13 @@ mod tests {
             assert_eq!(e.lines().count(), 1, "{text:?}: {e}");
             assert!(e.len() < 300, "{text:?}: {e}");
         }
+    }
+
+    #[test]
+    fn a_bad_verify_mode_is_one_line_naming_the_choices() {
+        let e = parse("[sync]\nverify = \"some\"\n").expect_err("refused").0;
+        let expected = "line 2: sync.verify: unknown variant `some`, expected `anchored` or `full`";
+        assert_eq!(e, expected);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::sync::Mutex;
 
+use bytes::Bytes;
 use ecsync_components::{BlockRef, HeadProof, SignedBlock, StatusMessage};
 
 use crate::network::BlockSource;
@@ -59,6 +60,14 @@ impl BlockSource for Source {
     fn blocks(&self, start: u64, count: u32, max_bytes: usize) -> Vec<Vec<u8>> {
         self.reader
             .encoded_range(start, u64::from(count), max_bytes)
+            .unwrap_or_default()
+    }
+
+    /// Through the store's block cache: a cached block is served by a reference count, not a page read and a
+    /// copy.
+    fn shared_blocks(&self, start: u64, count: u32, max_bytes: usize) -> Vec<Bytes> {
+        self.reader
+            .shared_range(start, u64::from(count), max_bytes)
             .unwrap_or_default()
     }
 }

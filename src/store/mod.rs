@@ -10,6 +10,9 @@
 //! Opening a store runs the boot-time consistency check of `recover.rs` and rolls back to the newest consistent
 //! checkpoint when it fails. A new store is created under a temporary name and renamed into place after its
 //! first durable commit, so a crash while creating it leaves no half-made store.
+//!
+//! Range reads (serving peers, `encoded_range`) go through the [`BlockCache`] (cache.rs): the encodings of the
+//! blocks last imported or read, bounded by bytes, shared with the answers that carry them.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -20,11 +23,15 @@ use ecsync_components::{
 };
 pub mod approvals;
 mod backfill;
+pub mod cache;
 pub mod chain_dir;
 mod recover;
 pub mod verify;
 
+pub use cache::{BLOCK_CACHE_BYTES, BlockCache};
 pub use recover::Recovery;
+
+use bytes::Bytes;
 
 use redb::{
     Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
@@ -78,6 +85,8 @@ pub struct RedbStore {
     keep_checkpoints: usize,
     /// What the boot-time check did, if it had to repair the store.
     recovery: Option<Recovery>,
+    /// Recently imported and read encodings, shared with the readers (cache.rs).
+    cache: Arc<BlockCache>,
 }
 
 fn io<E: std::fmt::Display>(e: E) -> StoreError {
@@ -220,6 +229,7 @@ impl RedbStore {
             lowest: LowestBlock::genesis(spec.genesis_hash),
             keep_checkpoints: DEFAULT_KEEP_CHECKPOINTS,
             recovery: None,
+            cache: Arc::new(BlockCache::new(BLOCK_CACHE_BYTES)),
         })
     }
 
@@ -284,6 +294,7 @@ impl RedbStore {
             lowest: LowestBlock::genesis(spec.genesis_hash),
             keep_checkpoints: DEFAULT_KEEP_CHECKPOINTS,
             recovery: None,
+            cache: Arc::new(BlockCache::new(BLOCK_CACHE_BYTES)),
         };
         store.recovery = recover::check_and_repair(&mut store, head)?;
         store.lowest = backfill::lowest_of(&store)?;
@@ -389,11 +400,12 @@ impl RedbStore {
 }
 
 /// A read-only view of a [`RedbStore`] that other threads (the network, serving peers) can hold while the engine
-/// writes: redb readers see the last committed transaction.
+/// writes: redb readers see the last committed transaction. Ranges are read through the store's [`BlockCache`].
 #[derive(Clone)]
 pub struct StoreReader {
     db: Arc<Database>,
     spec: ChainSpec,
+    cache: Arc<BlockCache>,
 }
 
 impl StoreReader {
@@ -415,7 +427,22 @@ impl StoreReader {
         count: u64,
         max_bytes: usize,
     ) -> Result<Vec<Vec<u8>>, StoreError> {
-        read_range(&self.db, start, count, max_bytes)
+        read_range(&self.db, &self.cache, start, count, max_bytes).map(owned)
+    }
+
+    /// Like [`StoreReader::encoded_range`], each encoding shared with the block cache (no copy when cached).
+    pub fn shared_range(
+        &self,
+        start: Height,
+        count: u64,
+        max_bytes: usize,
+    ) -> Result<Vec<Bytes>, StoreError> {
+        read_range(&self.db, &self.cache, start, count, max_bytes)
+    }
+
+    /// The block cache the reads go through.
+    pub fn block_cache(&self) -> &BlockCache {
+        &self.cache
     }
 
     /// The spec.
@@ -424,34 +451,78 @@ impl StoreReader {
     }
 }
 
+/// Encodings as owned vectors (a copy of those the cache shares).
+fn owned(blocks: Vec<Bytes>) -> Vec<Vec<u8>> {
+    blocks.into_iter().map(Vec::from).collect()
+}
+
+/// Encoded blocks `start..start+count`: consecutive from `start` (a gap ends the range), at most `max_bytes` in
+/// total but at least the first. Runs of cached blocks come from `cache`; the heights between them from ONE redb
+/// read transaction (opened at the first miss), and enter the cache.
 fn read_range(
     db: &Database,
+    cache: &BlockCache,
     start: Height,
     count: u64,
     max_bytes: usize,
-) -> Result<Vec<Vec<u8>>, StoreError> {
-    let txn = db.begin_read().map_err(io)?;
-    let table = txn.open_table(BLOCKS).map_err(io)?;
+) -> Result<Vec<Bytes>, StoreError> {
     let end = start.saturating_add(count);
-    let mut out = Vec::new();
-    let mut total = 0usize;
-    // The height each entry must have: consecutive from `start` (a gap ends the range). Counted by hand, not
-    // with `(start..)`, which would step past u64::MAX for a request starting there.
-    let mut expected = Some(start);
-    for entry in table.range(start..end).map_err(io)? {
+    let (mut out, mut total) = (Vec::new(), 0usize);
+    // The generation before the transaction begins: a rollback after it drops what this read would cache.
+    let mut generation = None;
+    let mut table = None;
+    let mut at = start;
+    loop {
+        let run = cache.take_run(at, end, max_bytes, &mut out, &mut total);
+        let generation = *generation.get_or_insert(run.generation);
+        if run.complete {
+            return Ok(out);
+        }
+        // The blocks of `out` are the heights from `start` on, all below `end`.
+        at = start + out.len() as u64;
+        let stop = run.resume.unwrap_or(end);
+        if table.is_none() {
+            let txn = db.begin_read().map_err(io)?;
+            table = Some(txn.open_table(BLOCKS).map_err(io)?);
+        }
+        let first = out.len();
+        let table = table.as_ref().expect("opened above");
+        let whole = read_stored(table, at, stop, max_bytes, &mut out, &mut total)?;
+        cache.fill(generation, at, &out[first..]);
+        if !whole || stop == end {
+            return Ok(out);
+        }
+        at = stop;
+    }
+}
+
+/// Appends the stored blocks `at..stop` to `out` (whose bytes `total` counts) while they are consecutive and
+/// within `max_bytes` (but the first block of `out` always). True if all of them were.
+fn read_stored(
+    table: &redb::ReadOnlyTable<u64, &[u8]>,
+    at: Height,
+    stop: Height,
+    max_bytes: usize,
+    out: &mut Vec<Bytes>,
+    total: &mut usize,
+) -> Result<bool, StoreError> {
+    // The height each entry must have. Counted by hand, not with `(at..)`, which would step past u64::MAX for a
+    // request starting there.
+    let mut expected = Some(at);
+    for entry in table.range(at..stop).map_err(io)? {
         let (k, v) = entry.map_err(io)?;
         if Some(k.value()) != expected {
-            break;
+            return Ok(false);
+        }
+        let bytes = v.value();
+        if !out.is_empty() && *total + bytes.len() > max_bytes {
+            return Ok(false);
         }
         expected = k.value().checked_add(1);
-        let bytes = v.value();
-        if !out.is_empty() && total + bytes.len() > max_bytes {
-            break;
-        }
-        total += bytes.len();
-        out.push(bytes.to_vec());
+        *total += bytes.len();
+        out.push(Bytes::copy_from_slice(bytes));
     }
-    Ok(out)
+    Ok(expected == Some(stop))
 }
 
 /// Below the head, a block's approval is the canonical one: the one its child carries (`Block::parent_approval`).
@@ -491,12 +562,18 @@ fn keep_canonical_approvals(
 }
 
 impl RedbStore {
-    /// A reader sharing this store's database.
+    /// A reader sharing this store's database and block cache.
     pub fn reader(&self) -> StoreReader {
         StoreReader {
             db: Arc::clone(&self.db),
             spec: self.spec.clone(),
+            cache: Arc::clone(&self.cache),
         }
+    }
+
+    /// The block cache in front of this store's reads.
+    pub fn block_cache(&self) -> &BlockCache {
+        &self.cache
     }
 }
 
@@ -522,7 +599,7 @@ impl ChainStore for RedbStore {
         count: u64,
         max_bytes: usize,
     ) -> Result<Vec<Vec<u8>>, StoreError> {
-        read_range(&self.db, start, count, max_bytes)
+        read_range(&self.db, &self.cache, start, count, max_bytes).map(owned)
     }
 
     fn import_batch(
@@ -563,6 +640,8 @@ impl ChainStore for RedbStore {
         }
         txn.commit().map_err(io)?;
         self.head = head;
+        let committed = refs.iter().zip(blocks).map(|(r, b)| (r.height, b.bytes));
+        self.cache.insert_committed(committed);
         Ok(())
     }
 

@@ -195,5 +195,8 @@ fn write_head(store: &mut RedbStore, to: BlockRef, rollback: bool) -> Result<(),
     }
     txn.commit().map_err(io)?;
     store.head = to;
+    if rollback {
+        store.cache.invalidate_from(to.height.saturating_add(1));
+    }
     Ok(())
 }

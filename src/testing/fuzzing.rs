@@ -161,7 +161,7 @@ pub fn range_request(data: &[u8]) {
     let max_block_bytes = spec().max_block_bytes as usize;
     let answer = read_answer(&fixture().source, &request, max_block_bytes, false);
     assert!(answer.len() <= count as usize);
-    let total: usize = answer.iter().map(Vec::len).sum();
+    let total: usize = answer.iter().map(|b| b.len()).sum();
     assert!(
         answer.len() <= 1 || total <= cap,
         "{total} bytes over the cap {cap}"
@@ -184,8 +184,12 @@ pub fn range_request(data: &[u8]) {
             start: request.start,
             count,
         };
-        let checked = check_answer(&range, read, max_block_bytes)
-            .expect("the stored blocks are the requested heights");
+        let checked = check_answer(
+            &range,
+            read.into_iter().map(Vec::from).collect(),
+            max_block_bytes,
+        )
+        .expect("the stored blocks are the requested heights");
         // The bytes a requester keeps (and would store) are the bytes served.
         assert!(
             checked.iter().map(|(_, bytes)| bytes).eq(answer.iter()),
@@ -216,6 +220,7 @@ pub fn range_response(data: &[u8]) {
     let Ok(blocks) = ready(codec.read_response(&protocol(), &mut io)) else {
         return;
     };
+    let blocks: Vec<Vec<u8>> = blocks.into_iter().map(Vec::from).collect();
     let used = consumed(&io);
     let max_block_bytes = spec.max_block_bytes as usize;
     assert!(blocks.len() <= MAX_BLOCKS_PER_REQUEST as usize);

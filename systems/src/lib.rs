@@ -16,6 +16,7 @@ pub mod consensus;
 pub mod params;
 pub mod resources;
 pub mod transitions;
+pub mod validation;
 
 pub mod agree_blocks;
 pub mod backfill_blocks;

@@ -41,7 +41,9 @@ impl FederationMember {
 /// What validation found for one block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
-    /// Every standalone rule holds, its signature included.
+    /// Its links to the block below it in its range and every standalone rule hold, and its signature verifies
+    /// if its plan verifies it (in `anchored` mode only a range's top's is; the blocks below it are valid once
+    /// their whole range is: `validate_blocks` rejects a range with any bad block).
     Valid,
     /// It breaks this rule.
     Invalid(BlockError),

@@ -3,12 +3,19 @@
 //!
 //! Valid blocks advance `Downloaded` → `Validating` → `Validated`; a block that breaks a rule rejects its whole
 //! range (the peer that served it is blamed and banned), and no block of that range advances. Each tick it hands
-//! the lowest `validate_per_tick` downloaded blocks (those the import needs first) to a JOB: one task per chunk of
+//! the lowest downloaded blocks (those the import needs first; at most `validate_per_tick` with full validation,
+//! `anchored_per_tick` with anchored) to a JOB: one task per chunk of
 //! `signature_batch` (smaller when the job would otherwise not spread evenly over the workers: [`chunk_size`]) on
-//! the `ComputeTaskPool`, each running the rules a block keeps on its own (`check_standalone`: size, clock,
-//! timestamp, payload root, quorum, producer), then ONE multi-pairing for the chunk's aggregate signatures; on
-//! failure a binary search (`first_bad`) blames the first bad block, and the rest of its range is not checked (a
-//! bad range costs about twice an honest chunk's pairings, not one per block).
+//! the `ComputeTaskPool`, each running, per block, its links to the block below it in its range (height, parent
+//! hash, slot) and the rules a block keeps on its own (`check_standalone`: size, clock, timestamp, payload root,
+//! approvers, quorum), then ONE multi-pairing for the chunk's aggregate signatures to verify; on failure a binary
+//! search (`first_bad`) blames the first bad block, and the rest of its range is not checked (a bad range costs
+//! about twice an honest chunk's pairings, not one per block). Code: `crate::validation`.
+//!
+//! Whose signatures a job verifies is `SyncConfig::verify`: with `full`, every block's; with `anchored` (the
+//! default), only the TOP of each range's part of the job (its last block the job holds): the blocks below it
+//! are valid because they link, block by block, up to a top whose quorum aggregate verifies (docs/VERIFIER.md,
+//! "Anchored validation"). Either way a range with any bad block is rejected as a whole.
 //!
 //! A job's results are taken (waiting for it if need be) once more than `validation_in_flight` jobs run: with 1
 //! (the default), the results of tick k's job are applied at tick k + 1, after tick k + 1's job is handed out, so
@@ -17,8 +24,8 @@
 //! meanwhile (failed, evicted, overtaken) left the world with it: its result is dropped.
 //!
 //! A block from a slot that has not begun by our clock, within `max_clock_skew_ms`, is held (not checked, not
-//! punished) with the rest of its range until its slot begins. Rules that need the parent run later, in order, in
-//! `sequence_blocks`.
+//! punished) with the rest of its range until its slot begins. The first block of a range links to the chain
+//! below it (the head, or another range) later, in order, in `sequence_blocks`.
 
 use std::sync::Arc;
 
@@ -28,86 +35,51 @@ use ecsync_components::ecs::{
     AwaitingImport, Downloaded, PendingBlock, Range, Validated, Validating,
 };
 use ecsync_components::resources::{EngineCounters, ProvenHead};
-use ecsync_components::{BlockRef, ChainSpec, Offence, PeerOutcome};
+use ecsync_components::{BlockRef, Offence, PeerOutcome, VerifyMode};
 
-use crate::consensus::{Authorities, PreparedApproval, Verifier, check_standalone, first_bad};
 use crate::params::{Rules, Timing, ValidationWork};
-pub use crate::resources::Check;
 use crate::resources::{ValidationJob, ValidationJobs, ValidationTask};
 use crate::transitions::{Transitions, reject_range};
+pub use crate::validation::{Below, Check, Plan, validate_chunk, validate_planned};
 
-/// Validates one chunk: standalone rules, then batched signature checks. Results in input order. A range stops
-/// being checked at its first bad block: blocks after it are `Skipped` (their signatures never verified), and
-/// `first_bad` finds a bad signature in about twice a batch's work, however many are bad.
-pub fn validate_chunk(
-    spec: &ChainSpec,
-    keys: &Authorities,
-    verifier: Verifier,
-    now_ms: u64,
-    chunk: &[&PendingBlock],
-) -> Vec<Check> {
-    let mut results = vec![Check::Valid; chunk.len()];
-    let mut rejected: Vec<Entity> = Vec::new();
-    // For blocks whose standalone rules hold: their index in the chunk, and their prepared approval.
-    let mut at = Vec::with_capacity(chunk.len());
-    let mut approvals = Vec::with_capacity(chunk.len());
-    for (i, p) in chunk.iter().enumerate() {
-        if rejected.contains(&p.range) {
-            results[i] = Check::Skipped;
-            continue;
-        }
-        let r = check_standalone(spec, &p.block, p.bytes.len(), now_ms)
-            .and_then(|()| PreparedApproval::new(keys, &p.block, p.hash));
-        match r {
-            Ok(approval) => {
-                at.push(i);
-                approvals.push(approval);
-            }
-            Err(e) => {
-                results[i] = Check::Invalid(e);
-                rejected.push(p.range);
-            }
-        }
-    }
-    // The common case is one pass: no bad signature. Each bad one found restarts on what follows it.
-    while let Some((bad, e)) = first_bad(&approvals, verifier) {
-        let i = at[bad];
-        results[i] = Check::Invalid(e);
-        rejected.push(chunk[i].range);
-        // What precedes it verified in a batch without a bad one: valid. What follows it in its range: skipped.
-        at.drain(..=bad);
-        approvals.drain(..=bad);
-        let mut k = 0;
-        while k < at.len() {
-            if rejected.contains(&chunk[at[k]].range) {
-                results[at[k]] = Check::Skipped;
-                at.remove(k);
-                approvals.remove(k);
-            } else {
-                k += 1;
-            }
-        }
-    }
-    results
+/// A block chosen for a job: its entity, the block, and the block below it in its range (if the range holds it,
+/// in any stage).
+pub struct Selected<'w> {
+    /// Its entity.
+    pub entity: Entity,
+    /// The block.
+    pub block: &'w PendingBlock,
+    /// The block below it in its range.
+    pub below: Option<&'w PendingBlock>,
 }
 
-/// The lowest `limit` downloaded blocks, in height order (those the import needs first), but none from a slot
-/// that has not begun by our clock (`held`), unless it begins later than `max_clock_skew_ms` from now (then it
-/// is checked, and invalid). A held block and the rest of its range wait for the clock; they are not punished.
+/// The lowest `limit` downloaded blocks, in height order (those the import needs first), each with the block
+/// below it in its range, but none from a slot that has not begun by our clock (`held`), unless it begins later
+/// than `max_clock_skew_ms` from now (then it is checked, and invalid). A held block and the rest of its range
+/// wait for the clock; they are not punished. Also: how many ranges wait so.
 fn lowest_downloaded<'w>(
     ranges: &'w Query<(Entity, &Range, &AwaitingImport)>,
-    blocks: &'w Query<&PendingBlock, With<Downloaded>>,
+    blocks: &'w Query<(&PendingBlock, Has<Downloaded>)>,
     limit: usize,
     held: impl Fn(&PendingBlock) -> bool,
-) -> (Vec<(Entity, &'w PendingBlock)>, u64) {
+) -> (Vec<Selected<'w>>, u64) {
     let mut order: Vec<(u64, &AwaitingImport)> =
         ranges.iter().map(|(_, r, a)| (r.start, a)).collect();
     order.sort_unstable_by_key(|(start, _)| *start);
     let mut selected = Vec::new();
     let mut waiting = 0;
     for (_, awaiting) in order {
+        let mut below = None;
         for &b in &awaiting.blocks {
-            let Ok(p) = blocks.get(b) else { continue };
+            let Ok((p, downloaded)) = blocks.get(b) else {
+                below = None;
+                continue;
+            };
+            if !downloaded {
+                // Handed to an earlier job: the block below the next one.
+                below = Some(p);
+                continue;
+            }
             if held(p) {
                 // Its range waits from here on: later blocks could not import before it anyway.
                 waiting += 1;
@@ -116,10 +88,33 @@ fn lowest_downloaded<'w>(
             if selected.len() == limit {
                 return (selected, waiting);
             }
-            selected.push((b, p));
+            selected.push(Selected {
+                entity: b,
+                block: p,
+                below,
+            });
+            below = Some(p);
         }
     }
     (selected, waiting)
+}
+
+/// The plans of `selected` (in order): whose approval is verified (every block's in `full` mode; in `anchored`
+/// mode each range's top: its last selected block) and the block each links to.
+pub fn plans(selected: &[Selected], mode: VerifyMode) -> Vec<Plan> {
+    selected
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let top = selected
+                .get(i + 1)
+                .is_none_or(|next| next.block.range != s.block.range);
+            Plan {
+                verify: top || mode == VerifyMode::Full,
+                below: s.below.map(Below::of),
+            }
+        })
+        .collect()
 }
 
 /// Smallest chunk a job is split into to keep every worker busy.
@@ -148,7 +143,7 @@ pub fn validate_blocks(
     rules: Rules,
     mut work: ValidationWork,
     ranges: Query<(Entity, &Range, &AwaitingImport)>,
-    downloaded: Query<&PendingBlock, With<Downloaded>>,
+    blocks: Query<(&PendingBlock, Has<Downloaded>)>,
     pending: Query<&PendingBlock>,
     mut outcomes: MessageWriter<PeerOutcome>,
 ) {
@@ -162,19 +157,19 @@ pub fn validate_blocks(
     jobs.runs += 1;
     let pool = ComputeTaskPool::get_or_init(TaskPool::default);
     // Hand out first: the workers then have this job queued while we wait for an older one.
-    let limit = config.validate_per_tick;
+    let limit = config.job_blocks();
     let (spec, now) = (&rules.env.spec.0, rules.env.now());
     let skew = config.max_clock_skew_ms;
     let held = |p: &PendingBlock| {
         let slot = p.block.slot();
         spec.begins_beyond(slot, now, 0) && !spec.begins_beyond(slot, now, skew)
     };
-    let (selected, waiting) = lowest_downloaded(&ranges, &downloaded, limit, held);
+    let (selected, waiting) = lowest_downloaded(&ranges, &blocks, limit, held);
     counters.ranges_held = waiting;
     if !selected.is_empty() {
         let job = hand_out(&rules, timing, pool, jobs.runs, &selected);
-        for (block, _) in &selected {
-            commands.advance_block::<Downloaded, Validating>(*block);
+        for s in &selected {
+            commands.advance_block::<Downloaded, Validating>(s.entity);
         }
         jobs.jobs.push_back(job);
     }
@@ -196,7 +191,7 @@ fn hand_out(
     timing: &Timing,
     pool: &TaskPool,
     run: u64,
-    selected: &[(Entity, &PendingBlock)],
+    selected: &[Selected],
 ) -> ValidationJob {
     let config = &rules.env.config;
     let workers = pool.thread_num();
@@ -206,19 +201,22 @@ fn hand_out(
     let (verifier, watch) = (config.verifier, timing.stopwatch());
     let mut job = ValidationJob {
         handed_out: run,
-        blocks: selected
-            .iter()
-            .map(|(block, p)| (*block, p.range))
-            .collect(),
+        blocks: selected.iter().map(|s| (s.entity, s.block.range)).collect(),
         tasks: Vec::new(),
     };
+    let mut plans = plans(selected, config.verify).into_iter();
     for chunk in selected.chunks(chunk_size(selected.len(), workers, config.signature_batch)) {
-        let copies: Vec<PendingBlock> = chunk.iter().map(|(_, p)| (*p).clone()).collect();
+        let copies: Vec<(PendingBlock, Plan)> = chunk
+            .iter()
+            .zip(plans.by_ref())
+            .map(|(s, plan)| (s.block.clone(), plan))
+            .collect();
         let (spec, keys) = (Arc::clone(&spec), Arc::clone(&keys));
         let check = move || {
             let started = watch();
-            let refs: Vec<&PendingBlock> = copies.iter().collect();
-            let checks = validate_chunk(&spec, &keys, verifier, now, &refs);
+            let refs: Vec<(&PendingBlock, &Plan)> =
+                copies.iter().map(|(p, plan)| (p, plan)).collect();
+            let checks = validate_planned(&spec, &keys, verifier, now, &refs);
             (checks, watch().saturating_sub(started) as f64 / 1e9)
         };
         // A pool without workers would never run a task: this thread validates then, at once.

@@ -510,7 +510,14 @@ async fn a_codec_reads_an_answer_up_to_its_own_requests_max_bytes() {
     let protocol = libp2p::StreamProtocol::new(BLOCKS_BY_RANGE_PROTOCOL);
     let mut answer = Cursor::new(Vec::new());
     BlocksCodec::new(1 << 20)
-        .write_response(&protocol, &mut answer, fake_blocks(3, |_| 100))
+        .write_response(
+            &protocol,
+            &mut answer,
+            fake_blocks(3, |_| 100)
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        )
         .await
         .unwrap();
     let mut codec = BlocksCodec::new(1 << 20);

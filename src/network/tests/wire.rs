@@ -89,7 +89,10 @@ async fn codecs_round_trip() {
         request
     );
 
-    let response = fake_blocks(50, |h| h * 97);
+    let response: Vec<bytes::Bytes> = fake_blocks(50, |h| h * 97)
+        .into_iter()
+        .map(bytes::Bytes::from)
+        .collect();
     let mut buf = Cursor::new(Vec::new());
     blocks
         .write_response(&protocol, &mut buf, response.clone())

@@ -2,9 +2,9 @@
 //! way, so that tests can put hostile peers beside honest ones with real processes. Never for production.
 //!
 //! Most kinds wrap the node's [`BlockSource`] ([`Misbehaving`]): they change what is served (one block in the
-//! middle of every answer broken, an answer cut, lengthened, shifted or replaced, a status that lies). Kinds that
-//! break a rule a signature protects re-sign the broken block with the dev federation's keys, which a generated
-//! chain's `generator.json` derives, so that exactly that rule fails and not the signature. The transport kinds
+//! middle of every answer broken, or its last, an answer cut, lengthened, shifted or replaced, a status that
+//! lies). Kinds that break a rule a signature protects re-sign the broken block with the dev federation's keys,
+//! which a generated chain's `generator.json` derives, so that exactly that rule fails and not the signature. The transport kinds
 //! (`slow-loris`, `disconnect`) and those that break the answer's framing limits are carried out by the network
 //! task, through the kind's [`ServeFaults`]. The member kinds (`equivocate`, `double-vote`) serve honestly and
 //! break the agreement instead, by rewriting the member's proposals and votes ([`super::consensus`]).
@@ -34,6 +34,21 @@ pub enum Misbehaviour {
     BrokenLink,
     /// One block per answer carries a payload that does not match its header's payload root.
     BadPayload,
+    /// A block below the top of each answer (its middle one) carries another block's approval (its
+    /// neighbour's: a valid quorum aggregate, of another block). Anchored validation never verifies that
+    /// approval: the approval its child commits to (`parent_approval`) tells it.
+    SwappedApproval,
+    /// The last block of each answer (the top of its range) carries an approval that is no valid quorum
+    /// aggregate of it: a quorum's bitfield with another block's signature. The blocks below it are honest.
+    ForgedTop,
+    /// A block below the top of each answer (its middle one) has another state root, its approval kept (not
+    /// re-signed): the block above it no longer links to it (and its approval no longer verifies, which anchored
+    /// validation does not look at).
+    ChangedHeader,
+    /// A valid top over a tampered middle: the middle block of each answer has another state root, and every
+    /// block above it but the last is relinked to it (parent hashes made to match), approvals kept. Every link
+    /// holds but the last one, into the answer's last block, which stays honest and valid.
+    TamperedMiddle,
     /// Answers start one height above the height asked for.
     OutOfRange,
     /// Answers carry one block more than asked for.
@@ -178,6 +193,12 @@ impl Misbehaving {
                 .block;
             block.header.parent_hash = parent.hash();
             block.header.state_root = Hash32([0xf0; 32]);
+            if height > from {
+                // The fork's parent was signed again: its child carries that approval (a coherent fork).
+                block.parent_approval = Some(parent.approval.clone());
+                block.header.parent_approval_root =
+                    ecsync_components::approval_root(block.parent_approval.as_ref());
+            }
             parent = generator.sign(block);
             blocks.push(parent.encode());
         }
@@ -233,19 +254,63 @@ impl Misbehaving {
         block
     }
 
-    /// `raw` with its middle block broken as the kind says.
+    /// `block` (the `i`th of `raw`) with its neighbour's approval in `raw` (unchanged for a single block).
+    fn swap_approval(&self, raw: &[Vec<u8>], i: usize, mut block: SignedBlock) -> SignedBlock {
+        let max = self.spec.max_block_bytes as usize;
+        let donor = raw
+            .get(i.saturating_sub(1).max(usize::from(i == 0)))
+            .and_then(|b| SignedBlock::decode(b, max).ok());
+        if let Some(d) = donor {
+            block.approval = d.approval;
+        }
+        block
+    }
+
+    /// `raw` with block `i` given another state root and the blocks above it, but the last, relinked to it.
+    fn relink_from(&self, mut raw: Vec<Vec<u8>>, i: usize) -> Vec<Vec<u8>> {
+        let max = self.spec.max_block_bytes as usize;
+        // Up to, not including, the last block (a single block is tampered itself).
+        let end = (raw.len() - 1).max(i + 1);
+        let mut parent = None;
+        for bytes in &mut raw[i..end] {
+            let Ok(mut block) = SignedBlock::decode(bytes, max) else {
+                break;
+            };
+            match parent {
+                None => block.block.header.state_root = Hash32([0xdd; 32]),
+                Some(hash) => block.block.header.parent_hash = hash,
+            }
+            parent = Some(block.hash());
+            *bytes = block.encode();
+        }
+        raw
+    }
+
+    /// `raw` with one block broken as the kind says: its last for `forged-top`, its middle one for the others.
     fn break_one(&self, mut raw: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
         if raw.is_empty() {
             return raw;
         }
-        let i = raw.len() / 2;
+        let i = if self.kind == Misbehaviour::ForgedTop {
+            raw.len() - 1
+        } else {
+            raw.len() / 2
+        };
         let Ok(mut block) = SignedBlock::decode(&raw[i], self.spec.max_block_bytes as usize) else {
             return raw;
         };
         let n = self.spec.authorities.len();
         let producer = self.spec.producer_index(block.slot());
         block = match self.kind {
-            Misbehaviour::BadSignature => self.forge_signature(&raw, i, block),
+            Misbehaviour::BadSignature | Misbehaviour::ForgedTop => {
+                self.forge_signature(&raw, i, block)
+            }
+            Misbehaviour::SwappedApproval => self.swap_approval(&raw, i, block),
+            Misbehaviour::ChangedHeader => {
+                block.block.header.state_root = Hash32([0xcc; 32]);
+                block
+            }
+            Misbehaviour::TamperedMiddle => return self.relink_from(raw, i),
             Misbehaviour::WrongRound => {
                 block.approval.round = block.approval.round.wrapping_add(1);
                 block
