@@ -84,7 +84,11 @@ fn wait_backfilled(node: &NodeProc) {
 /// After the node stopped: the store holds the whole chain and verifies from genesis.
 fn assert_whole_chain(dir: &Path) {
     let head = head_json(dir);
-    assert_eq!((head["lowest"].as_u64(), head["anchor"].as_u64()), (Some(0), Some(0)), "{head}");
+    assert_eq!(
+        (head["lowest"].as_u64(), head["anchor"].as_u64()),
+        (Some(0), Some(0)),
+        "{head}"
+    );
     assert_eq!(head["height"], BLOCKS, "{head}");
     assert_eq!(verify(dir), BLOCKS, "verified from genesis");
 }
@@ -99,7 +103,10 @@ fn a_checkpoint_synced_node_backfills_to_genesis_verifies_and_serves_its_history
     let dir = t.path().join("node");
     let mut node = checkpointed(template, &dir, &trusted, &[&a.addr, &b.addr]);
     let s = node.status();
-    assert!(s["lowest_height"].as_u64().unwrap() >= 1, "a checkpoint sync starts above genesis: {s}");
+    assert!(
+        s["lowest_height"].as_u64().unwrap() >= 1,
+        "a checkpoint sync starts above genesis: {s}"
+    );
     wait_backfilled(&node);
     let s = node.status();
     assert_eq!(s["backfill"]["blocks"], AT - 1, "{s}");
@@ -107,7 +114,11 @@ fn a_checkpoint_synced_node_backfills_to_genesis_verifies_and_serves_its_history
     assert_eq!(metric(&node, "ecsync_backfill_lowest_height"), 0);
     assert_eq!(metric(&node, "ecsync_backfill_blocks_total"), AT - 1);
     let dump = common::get_json(node.http.as_deref().unwrap(), "/debug/world");
-    assert_eq!(dump["resources"]["Backfill"]["state"], "complete", "{}", dump["resources"]);
+    assert_eq!(
+        dump["resources"]["Backfill"]["state"], "complete",
+        "{}",
+        dump["resources"]
+    );
     node.wait_log("the completion line", |l| l.contains("backfill complete"));
 
     // It serves what it holds: a fresh node syncs the whole chain from it alone.
@@ -154,7 +165,11 @@ fn a_cheating_history_server_is_banned_and_the_backfill_completes_from_an_honest
             },
             || format!("{kind}: {}", node.status()),
         );
-        assert_eq!(node.status()["lowest_height"], AT, "{kind}: nothing of it written");
+        assert_eq!(
+            node.status()["lowest_height"],
+            AT,
+            "{kind}: nothing of it written"
+        );
         // An honest server dials the node; the backfill completes from it.
         let honest = server(template, &t.path().join("honest"), &["--peer", &node.addr]);
         wait_backfilled(&node);
@@ -188,7 +203,11 @@ fn a_peer_claiming_history_it_withholds_is_discredited_and_stalls_nothing() {
     assert_eq!(node.status()["lowest_height"], AT);
     let honest = server(template, &t.path().join("honest"), &["--peer", &node.addr]);
     wait_backfilled(&node);
-    assert_eq!(metric(&node, "ecsync_peer_bans_total"), 0, "withholding is no ban");
+    assert_eq!(
+        metric(&node, "ecsync_peer_bans_total"),
+        0,
+        "withholding is no ban"
+    );
     node.terminate();
     drop((withholder, honest));
     assert_whole_chain(&dir);
@@ -202,7 +221,11 @@ fn a_node_killed_mid_backfill_keeps_what_was_durable_and_resumes() {
     let (template, trusted) = chain(HIGH);
     let template = template.as_path();
     let t = tempfile::tempdir().unwrap();
-    let a = server(template, &t.path().join("a"), &["--serve-bandwidth", "60kB/s"]);
+    let a = server(
+        template,
+        &t.path().join("a"),
+        &["--serve-bandwidth", "60kB/s"],
+    );
     let dir = t.path().join("node");
     let mut node = checkpointed(template, &dir, &trusted, &[&a.addr]);
     let durable = wait_until(
@@ -219,7 +242,10 @@ fn a_node_killed_mid_backfill_keeps_what_was_durable_and_resumes() {
     drop(node);
     let head = head_json(&dir);
     let lowest = head["lowest"].as_u64().unwrap();
-    assert!(lowest <= durable, "the durable history survived: lowest {lowest}, durable {durable}");
+    assert!(
+        lowest <= durable,
+        "the durable history survived: lowest {lowest}, durable {durable}"
+    );
     assert!(lowest > 0, "not complete yet: {head}");
     assert_eq!(head["anchor"], lowest, "{head}");
     // Restarted with the same flags: it resumes from there, down to genesis.

@@ -46,7 +46,10 @@ fn run(blocks: &[SignedBlock], from: u64, to: u64) -> Vec<EncodedBlock> {
 }
 
 fn lowest_height(store: &RedbStore) -> u64 {
-    store.lowest().unwrap().map_or(0, |l: LowestBlock| l.block.height)
+    store
+        .lowest()
+        .unwrap()
+        .map_or(0, |l: LowestBlock| l.block.height)
 }
 
 #[test]
@@ -58,13 +61,23 @@ fn history_moves_the_lowest_block_down_to_genesis_durably_and_verifies_from_ther
     let reader = store.reader();
     let lowest = store.lowest().unwrap().expect("above genesis");
     assert_eq!(lowest.block, BlockRef::of(&blocks[ANCHOR as usize]));
-    assert_eq!(lowest.parent_hash, blocks[ANCHOR as usize].block.header.parent_hash);
+    assert_eq!(
+        lowest.parent_hash,
+        blocks[ANCHOR as usize].block.header.parent_hash
+    );
     assert_eq!(reader.lowest().unwrap(), ANCHOR);
 
     // Durably, then volatile: both survive a reopen (a clean close makes the volatile one durable).
-    store.backfill(&imports(&run(&blocks, 200, 250)), true).unwrap();
-    assert_eq!((lowest_height(&store), reader.lowest().unwrap()), (200, 200));
-    store.backfill(&imports(&run(&blocks, 120, 200)), false).unwrap();
+    store
+        .backfill(&imports(&run(&blocks, 200, 250)), true)
+        .unwrap();
+    assert_eq!(
+        (lowest_height(&store), reader.lowest().unwrap()),
+        (200, 200)
+    );
+    store
+        .backfill(&imports(&run(&blocks, 120, 200)), false)
+        .unwrap();
     assert_eq!(lowest_height(&store), 120);
     // Verification starts from the lowest block held: its approval, then every block above it.
     let report = verify_store(&spec, &store, NOW).unwrap().unwrap();
@@ -72,21 +85,38 @@ fn history_moves_the_lowest_block_down_to_genesis_durably_and_verifies_from_ther
     drop((store, reader));
 
     let mut store = RedbStore::open(&path, &spec).unwrap();
-    assert_eq!(store.recovery(), None, "the boot-time check accepts a store whose history grows down");
+    assert_eq!(
+        store.recovery(),
+        None,
+        "the boot-time check accepts a store whose history grows down"
+    );
     assert_eq!(lowest_height(&store), 120);
     assert_eq!(store.head().unwrap().height, ANCHOR);
-    store.backfill(&imports(&run(&blocks, 1, 120)), true).unwrap();
-    assert_eq!(store.lowest().unwrap(), None, "genesis reached: the store holds its chain from there");
+    store
+        .backfill(&imports(&run(&blocks, 1, 120)), true)
+        .unwrap();
+    assert_eq!(
+        store.lowest().unwrap(),
+        None,
+        "genesis reached: the store holds its chain from there"
+    );
     assert_eq!(store.anchor(), spec.genesis_ref());
     assert_eq!(store.reader().lowest().unwrap(), 0);
     for h in 1..=ANCHOR {
-        assert_eq!(store.block(h).unwrap().map(|b| b.hash()), Some(blocks[h as usize].hash()));
+        assert_eq!(
+            store.block(h).unwrap().map(|b| b.hash()),
+            Some(blocks[h as usize].hash())
+        );
     }
     drop(store);
     let store = RedbStore::open(&path, &spec).unwrap();
     assert_eq!((store.recovery(), store.anchor().height), (None, 0));
     let report = verify_store(&spec, &store, NOW).unwrap().unwrap();
-    assert_eq!((report.head.height, report.blocks), (ANCHOR, ANCHOR), "verified from genesis");
+    assert_eq!(
+        (report.head.height, report.blocks),
+        (ANCHOR, ANCHOR),
+        "verified from genesis"
+    );
 }
 
 #[test]
@@ -100,28 +130,50 @@ fn a_batch_that_does_not_link_to_the_lowest_block_is_refused_whole() {
         assert_eq!(lowest_height(store), ANCHOR, "{what}: nothing written");
         assert_eq!(store.block(ANCHOR - 1).unwrap(), None, "{what}");
     };
-    refused(&mut store, run(&blocks, 200, 249), "a gap below the lowest block");
+    refused(
+        &mut store,
+        run(&blocks, 200, 249),
+        "a gap below the lowest block",
+    );
     refused(&mut store, run(&blocks, 200, 251), "the lowest block again");
     let mut broken = run(&blocks, 200, 250);
     let mut b = broken[20].block.clone();
     b.block.header.parent_hash = Hash32([0xbb; 32]);
     broken[20] = EncodedBlock::new(b);
-    refused(&mut store, broken, "a block that does not link to the one below it");
+    refused(
+        &mut store,
+        broken,
+        "a block that does not link to the one below it",
+    );
     let mut swapped = run(&blocks, 200, 250);
     let mut top = swapped[49].block.clone();
     top.block.header.state_root = Hash32([1; 32]);
     swapped[49] = EncodedBlock::new(top);
-    refused(&mut store, swapped, "a top whose hash is not the parent the lowest block names");
+    refused(
+        &mut store,
+        swapped,
+        "a top whose hash is not the parent the lowest block names",
+    );
     // The same blocks (same hashes) with an approval other than the one the block above commits to.
     let mut approval = run(&blocks, 200, 250);
     approval[49].block.approval = blocks[10].approval.clone();
     approval[49] = EncodedBlock::new(approval[49].block.clone());
-    refused(&mut store, approval, "a top whose approval is not the one the lowest block carries");
+    refused(
+        &mut store,
+        approval,
+        "a top whose approval is not the one the lowest block carries",
+    );
     let mut inside = run(&blocks, 200, 250);
     inside[10].block.approval.round += 1;
     inside[10] = EncodedBlock::new(inside[10].block.clone());
-    refused(&mut store, inside, "a block whose approval is not the one the block above carries");
-    store.backfill(&imports(&run(&blocks, 1, 250)), true).unwrap();
+    refused(
+        &mut store,
+        inside,
+        "a block whose approval is not the one the block above carries",
+    );
+    store
+        .backfill(&imports(&run(&blocks, 1, 250)), true)
+        .unwrap();
     assert_eq!(store.lowest().unwrap(), None);
     // Nothing below genesis.
     assert!(store.backfill(&imports(&run(&blocks, 1, 2)), true).is_err());
@@ -134,7 +186,9 @@ fn history_whose_block_1_names_another_genesis_than_the_spec_is_refused() {
     spec.genesis_hash = Hash32([3; 32]);
     let t = tempfile::tempdir().unwrap();
     let mut store = started(&t.path().join("chain.redb"), &spec, &blocks);
-    store.backfill(&imports(&run(&blocks, 2, 250)), true).unwrap();
+    store
+        .backfill(&imports(&run(&blocks, 2, 250)), true)
+        .unwrap();
     let err = store
         .backfill(&imports(&run(&blocks, 1, 2)), true)
         .expect_err("block 1 of another genesis");
@@ -146,8 +200,11 @@ fn history_whose_block_1_names_another_genesis_than_the_spec_is_refused() {
 fn a_store_from_genesis_has_no_lowest_block_and_takes_no_history() {
     let (spec, blocks) = chain();
     let t = tempfile::tempdir().unwrap();
-    let mut store = RedbStore::create(&t.path().join("chain.redb"), &spec, Some(&blocks[0])).unwrap();
-    store.import_batch(&imports(&run(&blocks, 1, 11)), None).unwrap();
+    let mut store =
+        RedbStore::create(&t.path().join("chain.redb"), &spec, Some(&blocks[0])).unwrap();
+    store
+        .import_batch(&imports(&run(&blocks, 1, 11)), None)
+        .unwrap();
     assert_eq!(store.lowest().unwrap(), None);
     assert_eq!(store.reader().lowest().unwrap(), 0);
     assert!(store.backfill(&imports(&run(&blocks, 1, 2)), true).is_err());

@@ -228,7 +228,10 @@ impl Backfill {
 
     /// Requests in flight.
     pub fn in_flight(&self) -> u32 {
-        self.batches.iter().filter(|b| b.downloading().is_some()).count() as u32
+        self.batches
+            .iter()
+            .filter(|b| b.downloading().is_some())
+            .count() as u32
     }
 
     /// Requests in flight to the peer at `peer`.

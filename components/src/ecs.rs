@@ -114,7 +114,13 @@ impl PeerClaim {
     /// Whether the peer is believed to serve every height of `start..end` at `now_ms`: within its claim of
     /// history (from `lowest`, unless `record` says that claim is discredited down to some height: see
     /// `PeerRecord::discredit_history`) and its usable head.
-    pub fn serves(&self, record: Option<&PeerRecord>, start: Height, end: Height, now_ms: u64) -> bool {
+    pub fn serves(
+        &self,
+        record: Option<&PeerRecord>,
+        start: Height,
+        end: Height,
+        now_ms: u64,
+    ) -> bool {
         let lowest = record.map_or(self.lowest, |r| r.history_from(self.lowest, now_ms));
         start >= lowest && end > start && end - 1 <= self.usable_head(now_ms)
     }

@@ -160,10 +160,7 @@ fn add_backfill(schedule: &mut Schedule) {
     use SyncSet::*;
     schedule.add_systems((
         backfill_ingest.in_set(Ingest).before(ingest_events),
-        (
-            backfill_blocks,
-            backfill_requests.run_if(sync_running),
-        )
+        (backfill_blocks, backfill_requests.run_if(sync_running))
             .chain()
             .in_set(Blocks)
             .after(agree_blocks)

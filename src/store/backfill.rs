@@ -79,8 +79,8 @@ impl StoreReader {
         let Some(bytes) = meta.get(META_ANCHOR).map_err(io)? else {
             return Ok(0);
         };
-        let anchor: ecsync_components::BlockRef = decode(bytes.value(), 64)
-            .map_err(|e| StoreError::Corrupt(format!("anchor: {e}")))?;
+        let anchor: ecsync_components::BlockRef =
+            decode(bytes.value(), 64).map_err(|e| StoreError::Corrupt(format!("anchor: {e}")))?;
         Ok(anchor.height)
     }
 }

@@ -18,8 +18,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ecsync_components::{
-    BlockRef, ChainSpec, ChainStore, Checkpoint, Height, ImportBlock, LowestBlock,
-    SignedBlock, StoreError, decode, encode, link_batch,
+    BlockRef, ChainSpec, ChainStore, Checkpoint, Height, ImportBlock, LowestBlock, SignedBlock,
+    StoreError, decode, encode, link_batch,
 };
 pub mod approvals;
 mod backfill;

@@ -56,7 +56,10 @@ fn check_loads(world: &mut World) -> Result<(), String> {
         *per_peer.entry(d.peer).or_default() += 1;
     }
     let mut backfill: HashMap<Entity, u32> = HashMap::new();
-    for batch in world.get_resource::<Backfill>().map_or(&[][..], |b| &b.batches) {
+    for batch in world
+        .get_resource::<Backfill>()
+        .map_or(&[][..], |b| &b.batches)
+    {
         if let Some(r) = batch.downloading() {
             *backfill.entry(r.peer).or_default() += 1;
         }

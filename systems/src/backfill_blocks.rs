@@ -91,7 +91,8 @@ fn judge(
     answer: Result<Vec<Vec<u8>>, FailureReason>,
     at_ms: u64,
 ) -> Settled {
-    let latency = Some(at_ms.saturating_sub(request.sent_at_ms));
+    let latency_ms = at_ms.saturating_sub(request.sent_at_ms);
+    let latency = Some(latency_ms);
     let (peer, id) = (request.peer, request.peer_id);
     let raw = match answer {
         Ok(raw) => raw,
@@ -141,7 +142,7 @@ fn judge(
             let kind = OutcomeKind::Served {
                 blocks: blocks.len() as u32,
                 bytes,
-                latency_ms: latency.unwrap_or(0),
+                latency_ms,
             };
             peers.outcome(peer, id, kind, latency);
             Settled::Ready(blocks)
@@ -156,34 +157,31 @@ fn settle(env: &Env, backfill: &mut Backfill, peers: &mut HistoryPeers) {
     let mut i = 0;
     while i < backfill.batches.len() {
         let batch = &mut backfill.batches[i];
-        let (request, answer, at_ms) = match std::mem::replace(&mut batch.state, BatchState::Waiting)
-        {
-            BatchState::Downloading(r) if now >= r.deadline_ms => {
-                (r, Err(FailureReason::Timeout), now)
-            }
-            BatchState::Downloading(r) if !peers.present(&r) => {
-                // Its peer left: no answer will come, and leaving is not an offence here.
-                backfill.bytes = backfill.bytes.saturating_sub(r.reserved);
-                i += 1;
-                continue;
-            }
-            BatchState::Answered {
-                request,
-                answer,
-                at_ms,
-            } => (request, answer, at_ms),
-            other => {
-                batch.state = other;
-                i += 1;
-                continue;
-            }
-        };
+        let (request, answer, at_ms) =
+            match std::mem::replace(&mut batch.state, BatchState::Waiting) {
+                BatchState::Downloading(r) if now >= r.deadline_ms => {
+                    (r, Err(FailureReason::Timeout), now)
+                }
+                BatchState::Downloading(r) if !peers.present(&r) => {
+                    // Its peer left: no answer will come, and leaving is not an offence here.
+                    backfill.bytes = backfill.bytes.saturating_sub(r.reserved);
+                    i += 1;
+                    continue;
+                }
+                BatchState::Answered {
+                    request,
+                    answer,
+                    at_ms,
+                } => (request, answer, at_ms),
+                other => {
+                    batch.state = other;
+                    i += 1;
+                    continue;
+                }
+            };
         peers.release(&request);
         backfill.bytes = backfill.bytes.saturating_sub(request.reserved);
-        let taken = std::mem::replace(
-            &mut backfill.batches[i],
-            BackfillBatch::waiting(0, 0),
-        );
+        let taken = std::mem::replace(&mut backfill.batches[i], BackfillBatch::waiting(0, 0));
         let settled = judge(env, backfill, peers, &taken, &request, answer, at_ms);
         backfill.batches[i] = taken;
         i += place(backfill, i, request, settled);

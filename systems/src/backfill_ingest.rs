@@ -9,7 +9,11 @@ use ecsync_components::backfill::Backfill;
 use ecsync_components::resources::{Clock, Inbox};
 
 /// Moves the backfill's answers and failures from the inbox to their batches. See the module docs.
-pub fn backfill_ingest(mut inbox: ResMut<Inbox>, mut backfill: ResMut<Backfill>, clock: Res<Clock>) {
+pub fn backfill_ingest(
+    mut inbox: ResMut<Inbox>,
+    mut backfill: ResMut<Backfill>,
+    clock: Res<Clock>,
+) {
     if backfill.in_flight() == 0 {
         return;
     }

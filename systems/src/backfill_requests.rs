@@ -19,9 +19,7 @@ use ecsync_components::backfill::{
     BACKFILL_MAX_BYTES, BACKFILL_PER_PEER, Backfill, BackfillBatch, BatchRequest, BatchState,
 };
 use ecsync_components::ecs::{Peer, PeerBudget, PeerClaim, PeerLoad, PeerReputation, PeerScore};
-use ecsync_components::resources::{
-    ChainHead, Outbox, PeerRecords, RequestCounter, SyncProgress,
-};
+use ecsync_components::resources::{ChainHead, Outbox, PeerRecords, RequestCounter, SyncProgress};
 use ecsync_components::{MAX_RESPONSE_BYTES, PeerId, Request, RequestId};
 
 use crate::params::Env;
@@ -129,7 +127,10 @@ fn choose(free: &[Candidate], batch: &mut BackfillBatch) -> Option<usize> {
 /// whatever the batches' bounds.
 fn top_part(free: &[Candidate], batch: &BackfillBatch) -> Option<u64> {
     let top = batch.end() - 1;
-    if free.iter().any(|c| c.lowest <= batch.start && c.head >= top) {
+    if free
+        .iter()
+        .any(|c| c.lowest <= batch.start && c.head >= top)
+    {
         return None;
     }
     free.iter()

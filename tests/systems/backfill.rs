@@ -13,8 +13,7 @@ use ecsync_components::backfill::{
 use ecsync_components::ecs::{Peer, PeerLoad};
 use ecsync_components::resources::PeerRecords;
 use ecsync_components::{
-    EncodedBlock, Hash32, NetEvent, PeerId, Request, SignedBlock, StatusMessage,
-    SyncConfig,
+    EncodedBlock, Hash32, NetEvent, PeerId, Request, SignedBlock, StatusMessage, SyncConfig,
 };
 
 /// The fixture chain's length: three batches of history below the anchor and more.
@@ -69,8 +68,12 @@ fn block(h: u64) -> SignedBlock {
 /// The honest status at `head` claiming history from `lowest`.
 fn status(head: u64, lowest: u64) -> StatusMessage {
     let c = chain();
-    StatusMessage::proven(c.spec.chain_id, c.spec.genesis_hash, c.proof(head).expect("above 0"))
-        .serving_from(lowest)
+    StatusMessage::proven(
+        c.spec.chain_id,
+        c.spec.genesis_hash,
+        c.proof(head).expect("above 0"),
+    )
+    .serving_from(lowest)
 }
 
 /// `kind`'s answer to a request for `count` blocks from `start`.
@@ -152,7 +155,11 @@ impl Harness {
                     count,
                     ..
                 } => {
-                    let played = self.peers.iter_mut().find(|p| p.id == peer).expect("a peer");
+                    let played = self
+                        .peers
+                        .iter_mut()
+                        .find(|p| p.id == peer)
+                        .expect("a peer");
                     played.asked.push((start, count));
                     if let Some(blocks) = answer(played.kind, start, count) {
                         self.engine.handle(NetEvent::Blocks {
@@ -183,7 +190,10 @@ impl Harness {
             }
             self.step();
         }
-        panic!("{what}: not within {steps} steps: {:?}", self.engine.backfill());
+        panic!(
+            "{what}: not within {steps} steps: {:?}",
+            self.engine.backfill()
+        );
     }
 
     fn backfill(&self) -> ecsync_components::backfill::BackfillStatus {
@@ -192,15 +202,27 @@ impl Harness {
 
     /// Requests to `id` so far.
     fn asked(&self, id: PeerId) -> &[(u64, u32)] {
-        &self.peers.iter().find(|p| p.id == id).expect("a peer").asked
+        &self
+            .peers
+            .iter()
+            .find(|p| p.id == id)
+            .expect("a peer")
+            .asked
     }
 
     /// The store holds the honest chain from genesis to the anchor, and says so.
     fn assert_whole_chain(&self) {
         let store = self.engine.store();
-        assert_eq!(store.lowest().unwrap(), None, "the store holds its chain from genesis");
+        assert_eq!(
+            store.lowest().unwrap(),
+            None,
+            "the store holds its chain from genesis"
+        );
         for h in 1..=ANCHOR {
-            let b = store.block(h).unwrap().unwrap_or_else(|| panic!("block {h} missing"));
+            let b = store
+                .block(h)
+                .unwrap()
+                .unwrap_or_else(|| panic!("block {h} missing"));
             assert_eq!(b.hash(), chain().hashes[h as usize], "block {h}");
         }
     }
@@ -230,7 +252,10 @@ fn backfill_blocks_fills_the_store_down_to_genesis_from_honest_peers_within_its_
     let mut lowest = ANCHOR;
     for _ in 0..2_000 {
         let s = h.backfill();
-        assert!(s.lowest_height <= lowest, "the lowest height only moves down");
+        assert!(
+            s.lowest_height <= lowest,
+            "the lowest height only moves down"
+        );
         lowest = s.lowest_height;
         assert!(s.requests_in_flight <= BACKFILL_IN_FLIGHT);
         let world = h.engine.world_mut();
@@ -251,7 +276,10 @@ fn backfill_blocks_fills_the_store_down_to_genesis_from_honest_peers_within_its_
     assert!(!h.asked(a).is_empty() && !h.asked(b).is_empty());
     let initial = SyncConfig::default().initial_batch;
     assert!(h.asked(a)[0].1 <= initial && h.asked(b)[0].1 <= initial);
-    assert!(h.asked(a).iter().any(|&(_, count)| count > initial), "batches grow with the peer's rate");
+    assert!(
+        h.asked(a).iter().any(|&(_, count)| count > initial),
+        "batches grow with the peer's rate"
+    );
     let world = h.engine.world_mut();
     let mut q = world.query::<(&Peer, &PeerLoad)>();
     assert!(q.iter(world).all(|(_, l)| l.backfill == 0));
@@ -271,7 +299,11 @@ fn backfill_blocks_bans_a_peer_whose_history_does_not_link_or_is_tampered_and_an
         }
         assert!(banned, "{kind:?}: the liar is banned");
         assert!(h.backfill().rejected >= 1, "{kind:?}");
-        assert_eq!(h.backfill().lowest_height, ANCHOR, "{kind:?}: nothing of it written");
+        assert_eq!(
+            h.backfill().lowest_height,
+            ANCHOR,
+            "{kind:?}: nothing of it written"
+        );
         h.connect(Kind::Honest, LEN, 0);
         h.until("complete from the honest peer", 2_000, complete);
         h.assert_whole_chain();
@@ -292,9 +324,16 @@ fn backfill_blocks_discredits_a_peer_claiming_history_it_does_not_serve_and_move
         let until = h.record(liar).history_until_ms;
         h.connect(Kind::Honest, LEN, 0);
         h.until("complete beside the liar", 2_000, complete);
-        assert!(h.now < until, "{kind:?}: completed while the discredit runs");
+        assert!(
+            h.now < until,
+            "{kind:?}: completed while the discredit runs"
+        );
         // (A withholder is also disconnected: an empty answer for a claimed height costs it -10.)
-        assert_eq!(h.asked(liar).len(), asked, "{kind:?}: not asked again meanwhile");
+        assert_eq!(
+            h.asked(liar).len(),
+            asked,
+            "{kind:?}: not asked again meanwhile"
+        );
         h.assert_whole_chain();
     }
 }
@@ -307,12 +346,18 @@ fn backfill_requests_never_asks_a_peer_below_its_lowest_height() {
     for _ in 0..50 {
         h.step();
     }
-    assert!(h.asked(shallow).iter().all(|&(start, _)| start >= ANCHOR), "{:?}", h.asked(shallow));
+    assert!(
+        h.asked(shallow).iter().all(|&(start, _)| start >= ANCHOR),
+        "{:?}",
+        h.asked(shallow)
+    );
     assert_eq!(h.record(shallow).reputation, 0.0, "not blamed");
     assert_eq!(h.backfill().lowest_height, ANCHOR);
     // One whose history starts at 1,000: asked for what it holds only; the rest waits for someone else.
     let partial = h.connect(Kind::Honest, LEN, 1_000);
-    h.until("down to 1,000", 2_000, |h| h.backfill().lowest_height == 1_000);
+    h.until("down to 1,000", 2_000, |h| {
+        h.backfill().lowest_height == 1_000
+    });
     for _ in 0..50 {
         h.step();
     }
@@ -332,10 +377,17 @@ fn backfill_blocks_takes_a_short_answer_and_asks_for_the_rest() {
     let asked = h.asked(short);
     let rest_asked = asked.iter().any(|&(start, count)| {
         let rest = start + u64::from(count).div_ceil(2);
-        count > 1 && asked.iter().any(|&(s, c)| s == rest && s + u64::from(c) == start + u64::from(count))
+        count > 1
+            && asked
+                .iter()
+                .any(|&(s, c)| s == rest && s + u64::from(c) == start + u64::from(count))
     });
     assert!(rest_asked, "{asked:?}");
-    assert_eq!(h.record(short).reputation, 0.0, "a short answer is no offence");
+    assert_eq!(
+        h.record(short).reputation,
+        0.0,
+        "a short answer is no offence"
+    );
     h.assert_whole_chain();
 }
 
@@ -356,14 +408,21 @@ fn backfill_requests_keeps_to_a_few_requests_and_leaves_a_slot_while_the_forward
         let world = h.engine.world_mut();
         let mut q = world.query::<(&PeerLoad, &ecsync_components::ecs::PeerBudget)>();
         for (load, budget) in q.iter(world) {
-            assert!(load.total() <= budget.max_in_flight.max(1), "{load:?} {budget:?}");
+            assert!(
+                load.total() <= budget.max_in_flight.max(1),
+                "{load:?} {budget:?}"
+            );
             forward = forward.max(load.in_flight);
         }
         if s.state == BackfillState::Complete && !behind {
             break;
         }
     }
-    assert_eq!(h.engine.head().height, LEN, "the forward sync reached the head");
+    assert_eq!(
+        h.engine.head().height,
+        LEN,
+        "the forward sync reached the head"
+    );
     assert!(forward >= 1, "the forward sync had requests out");
     assert_eq!(h.backfill().state, BackfillState::Complete);
     h.assert_whole_chain();
@@ -381,7 +440,11 @@ fn the_forward_sync_asks_no_peer_below_its_lowest_height_and_blames_none_for_it(
         now: NOW,
         peers: Vec::new(),
     };
-    assert_eq!(h.backfill().state, BackfillState::Idle, "nothing below genesis");
+    assert_eq!(
+        h.backfill().state,
+        BackfillState::Idle,
+        "nothing below genesis"
+    );
     let shallow = h.connect(Kind::Honest, LEN, 1_000);
     for _ in 0..100 {
         h.step();

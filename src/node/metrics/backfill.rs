@@ -68,9 +68,9 @@ impl BackfillMetrics {
             BackfillState::Complete => 2,
             BackfillState::Stopped => 3,
         });
-        self.requests_in_flight
-            .set(i64::from(b.requests_in_flight));
-        self.blocks.inc_by(b.blocks.saturating_sub(self.last_blocks));
+        self.requests_in_flight.set(i64::from(b.requests_in_flight));
+        self.blocks
+            .inc_by(b.blocks.saturating_sub(self.last_blocks));
         self.rejected
             .inc_by(b.rejected.saturating_sub(self.last_rejected));
         self.last_blocks = self.last_blocks.max(b.blocks);
