@@ -127,7 +127,8 @@ fn served_bytes_are_the_stores_whatever_is_cached() {
             // The engine's own reads (ChainStore) go through the same cache.
             assert!(
                 store.encoded_range(start, count, cap).unwrap()
-                    == expected(&store, start, count, cap)
+                    == expected(&store, start, count, cap),
+                "round {round}: the store's own read of {start}+{count} capped at {cap}"
             );
         }
     }
