@@ -77,6 +77,27 @@ fn served(reader: &StoreReader, start: u64, count: u64, max_bytes: usize) -> Vec
     shared.iter().map(|b| b.to_vec()).collect()
 }
 
+/// Asserts that `reader` serves `start..start+count` capped at `max_bytes` as the store holds it (naming the first
+/// block that differs rather than printing encodings); returns how many blocks it served.
+#[track_caller]
+fn serves_as_stored(
+    reader: &StoreReader,
+    store: &RedbStore,
+    start: u64,
+    count: u64,
+    max_bytes: usize,
+) -> usize {
+    let (got, want) = (
+        served(reader, start, count, max_bytes),
+        expected(store, start, count, max_bytes),
+    );
+    let what = format!("{start}+{count} capped at {max_bytes}");
+    assert_eq!(got.len(), want.len(), "{what}: blocks served");
+    let differs = got.iter().zip(&want).position(|(a, b)| a != b);
+    assert_eq!(differs, None, "{what}: the first block whose bytes differ");
+    got.len()
+}
+
 #[test]
 fn served_bytes_are_the_stores_whatever_is_cached() {
     let (_t, dir) = copy_template();
@@ -102,15 +123,12 @@ fn served_bytes_are_the_stores_whatever_is_cached() {
     ];
     for round in 0..2 {
         for &(start, count, cap) in &reads {
-            assert_eq!(
-                served(&reader, start, count, cap),
-                expected(&store, start, count, cap),
-                "round {round}: {start}+{count} capped at {cap}"
-            );
+            serves_as_stored(&reader, &store, start, count, cap);
             // The engine's own reads (ChainStore) go through the same cache.
-            assert_eq!(
-                store.encoded_range(start, count, cap).unwrap(),
-                expected(&store, start, count, cap)
+            assert!(
+                store.encoded_range(start, count, cap).unwrap()
+                    == expected(&store, start, count, cap),
+                "round {round}: the store's own read of {start}+{count} capped at {cap}"
             );
         }
     }
@@ -135,15 +153,9 @@ fn a_range_reads_only_its_gaps_from_the_store() {
     served(&reader, 40, 10, usize::MAX);
     let (hits, misses) = cache.hits_and_misses();
     // 0..=9 from the store, 10..=29 cached, 30..=39 from the store, 40..=49 cached, 50..=59 from the store.
-    assert_eq!(
-        served(&reader, 0, 60, usize::MAX),
-        expected(&store, 0, 60, usize::MAX)
-    );
+    serves_as_stored(&reader, &store, 0, 60, usize::MAX);
     assert_eq!(cache.hits_and_misses(), (hits + 30, misses + 3));
-    assert_eq!(
-        served(&reader, 0, 60, usize::MAX),
-        expected(&store, 0, 60, usize::MAX)
-    );
+    serves_as_stored(&reader, &store, 0, 60, usize::MAX);
     assert_eq!(cache.hits_and_misses(), (hits + 90, misses + 3));
 }
 
@@ -162,10 +174,7 @@ fn the_cache_stays_within_its_bound_in_bytes() {
         .sum();
     cache.set_max_bytes(bound);
     for start in (0..300).step_by(25) {
-        assert_eq!(
-            served(&reader, start, 25, usize::MAX),
-            expected(&store, start, 25, usize::MAX)
-        );
+        serves_as_stored(&reader, &store, start, 25, usize::MAX);
         assert!(
             cache.used_bytes() <= bound,
             "{} > {bound}",
@@ -192,19 +201,47 @@ fn a_block_imported_after_a_read_is_served() {
     assert_eq!(served(&reader, 295, 20, usize::MAX).len(), 6);
     let added = extension(&store, 10);
     import(&mut store, &added[..4], None);
-    assert_eq!(
-        served(&reader, 295, 20, usize::MAX),
-        expected(&store, 295, 20, usize::MAX)
-    );
-    assert_eq!(served(&reader, 295, 20, usize::MAX).len(), 10);
+    assert_eq!(serves_as_stored(&reader, &store, 295, 20, usize::MAX), 10);
     // An import puts its blocks in the cache (after its commit): they are served without a store read.
     import(&mut store, &added[4..], None);
     let (hits, misses) = reader.block_cache().hits_and_misses();
-    let read = served(&reader, 301, 10, usize::MAX);
-    assert_eq!(read, expected(&store, 301, 10, usize::MAX));
-    assert_eq!(read.len(), 10);
+    assert_eq!(serves_as_stored(&reader, &store, 301, 10, usize::MAX), 10);
     assert_eq!(reader.block_cache().hits_and_misses(), (hits + 10, misses));
-    assert_eq!(read[0], added[0].encode());
+    assert!(served(&reader, 301, 1, usize::MAX) == [added[0].encode()]);
+}
+
+/// A block the store writes again (the canonical approval its child carries) is served as stored, though the
+/// cache held the encoding it replaced.
+#[test]
+fn a_block_stored_again_is_served_as_stored() {
+    let (_t, dir) = copy_template();
+    let (spec, mut store) = open_chain_dir(&dir).unwrap();
+    let reader = store.reader();
+    let gen_ = ChainGenerator::new(params()).unwrap();
+    let batch = extension(&store, 6);
+    // 303 arrives with another valid certificate (another quorum), 302 too, its child carrying the canonical one.
+    let mut other = batch.clone();
+    let all = (1u64 << spec.authority_count()) - 1;
+    other[2].approval = gen_.federation().approve(303, 1, &other[2].hash(), all);
+    other[1].approval = gen_.federation().approve(302, 2, &other[1].hash(), all);
+    import(&mut store, &other[..3], None);
+    let read = served(&reader, 300, 10, usize::MAX);
+    serves_as_stored(&reader, &store, 300, 10, usize::MAX);
+    assert!(
+        read[2] == batch[1].encode(),
+        "302 as its child's certificate says"
+    );
+    assert!(read[3] == other[2].encode(), "303, the head, as it came");
+    assert!(reader.block_cache().contains(303));
+    // 304 carries 303's canonical certificate: the store writes 303 again, the cache forgets its old encoding.
+    import(&mut store, &batch[3..], None);
+    let read = served(&reader, 300, 10, usize::MAX);
+    serves_as_stored(&reader, &store, 300, 10, usize::MAX);
+    assert!(
+        read[3] == batch[2].encode(),
+        "303 as its child's certificate says"
+    );
+    assert!(served(&reader, 303, 1, usize::MAX) == [batch[2].encode()]);
 }
 
 #[test]
@@ -232,10 +269,7 @@ fn a_store_rolled_back_at_boot_serves_only_what_it_holds() {
     let (_, mut store) = open_chain_dir(&dir).unwrap();
     assert_eq!(store.recovery().expect("rolled back").to.height, 320);
     let reader = store.reader();
-    assert_eq!(
-        served(&reader, 300, 100, usize::MAX),
-        expected(&store, 300, 100, usize::MAX)
-    );
+    serves_as_stored(&reader, &store, 300, 100, usize::MAX);
     assert_eq!(served(&reader, 300, 100, usize::MAX).len(), 21);
     assert!(served(&reader, 321, 10, usize::MAX).is_empty());
     // The same blocks imported again are served again.
@@ -286,10 +320,7 @@ fn a_store_whose_process_died_serves_only_what_it_holds() {
     // 301..=320 were made durable by the checkpoint; 321..=330 died with the process (and its cache).
     assert_eq!(store.head().unwrap().height, 320);
     let reader = store.reader();
-    assert_eq!(
-        served(&reader, 301, 100, usize::MAX),
-        expected(&store, 301, 100, usize::MAX)
-    );
+    serves_as_stored(&reader, &store, 301, 100, usize::MAX);
     assert_eq!(served(&reader, 301, 100, usize::MAX).len(), 20);
     assert!(served(&reader, 321, 10, usize::MAX).is_empty());
 }

@@ -185,15 +185,24 @@ impl BlockCache {
         }
     }
 
-    /// Puts the encodings of blocks just committed (copied once, here).
-    pub(super) fn insert_committed<'a>(&self, blocks: impl IntoIterator<Item = (u64, &'a [u8])>) {
+    /// After a commit: forgets the blocks it `rewrote` (stored again with another encoding: a new generation,
+    /// so no read of an older snapshot caches them again), then puts the encodings of the blocks it `wrote`
+    /// (copied once, here), except those rewritten.
+    pub(super) fn insert_committed<'a>(
+        &self,
+        wrote: impl IntoIterator<Item = (u64, &'a [u8])>,
+        rewrote: &[u64],
+    ) {
         let max = self.max_bytes();
+        let mut inner = self.lock();
+        if !rewrote.is_empty() {
+            inner.forget(rewrote);
+        }
         if max == 0 {
             return;
         }
-        let mut inner = self.lock();
-        for (height, bytes) in blocks {
-            if cost(bytes.len()) <= max && !inner.blocks.contains_key(&height) {
+        for (height, bytes) in wrote {
+            if cost(bytes.len()) <= max && !rewrote.contains(&height) {
                 inner.put(height, Bytes::copy_from_slice(bytes), max);
             }
         }
@@ -214,6 +223,21 @@ impl BlockCache {
 }
 
 impl Inner {
+    /// Drops the blocks at `heights` and starts a new generation.
+    fn forget(&mut self, heights: &[u64]) {
+        let mut freed = 0;
+        for height in heights {
+            if let Some(bytes) = self.blocks.remove(height) {
+                freed += cost(bytes.len());
+            }
+        }
+        if freed > 0 {
+            self.bytes -= freed;
+            self.order.retain(|h| !heights.contains(h));
+        }
+        self.generation += 1;
+    }
+
     /// Caches `bytes` at `height` (unless there already, or larger than `max` alone), evicting the oldest entries
     /// to stay within `max`.
     fn put(&mut self, height: u64, bytes: Bytes, max: usize) {
@@ -358,12 +382,30 @@ mod tests {
     fn committed_blocks_are_copied_in_once() {
         let cache = BlockCache::new(4 * cost(10));
         let bytes = vec![7u8; 10];
-        cache.insert_committed((0..6).map(|h| (h, bytes.as_slice())));
+        cache.insert_committed((0..6).map(|h| (h, bytes.as_slice())), &[]);
         assert_eq!(cache.len(), 4);
         assert!(!cache.contains(1) && cache.contains(2) && cache.contains(5));
         let (blocks, _, _) = lookup(&cache, 2, 6, usize::MAX);
         assert_eq!(blocks.len(), 4);
         assert!(blocks.iter().all(|b| b[..] == bytes[..]));
         assert_eq!(cache.hits_and_misses(), (4, 0));
+    }
+
+    #[test]
+    fn a_rewritten_block_is_forgotten_with_any_fill_read_before_it() {
+        let cache = BlockCache::new(usize::MAX);
+        fill(&cache, 0..10, 100);
+        let stale = lookup(&cache, 20, 30, usize::MAX).2.generation;
+        // The commit of 10..=11 stored 9 again (its canonical approval), and 11 again (within the batch).
+        let bytes = vec![1u8; 50];
+        cache.insert_committed((10..12).map(|h| (h, bytes.as_slice())), &[9, 11]);
+        assert!(
+            cache.contains(8) && !cache.contains(9) && cache.contains(10) && !cache.contains(11)
+        );
+        assert_eq!(cache.used_bytes(), 9 * cost(100) + cost(50));
+        cache.fill(stale, 9, &[block(9, 100)]);
+        assert!(!cache.contains(9), "read before the rewrite: not cached");
+        fill(&cache, 9..10, 100);
+        assert!(cache.contains(9), "read after it: cached");
     }
 }

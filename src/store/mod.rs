@@ -530,12 +530,14 @@ fn read_stored(
 /// when it holds another: the head a batch builds on when this node took another valid certificate of it (gossip,
 /// a range's top, its own decision), or a block of the batch whose server sent another one (the rules refuse that
 /// before the import; here it is only made impossible to store). A comparison per block (the batch's own blocks
-/// are at hand), one read and decode of the head per batch, an encode only on a rewrite.
+/// are at hand), one read and decode of the head per batch, an encode only on a rewrite. Returns the heights
+/// rewritten (the block cache forgets them).
 fn keep_canonical_approvals(
     table: &mut redb::Table<u64, &[u8]>,
     blocks: &[ImportBlock<'_>],
     max_block_bytes: usize,
-) -> Result<(), StoreError> {
+) -> Result<Vec<Height>, StoreError> {
+    let mut rewritten = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
         let Some(canonical) = &block.block.block.parent_approval else {
             continue;
@@ -557,8 +559,9 @@ fn keep_canonical_approvals(
         }
         old.approval = canonical.clone();
         table.insert(parent, encode(&old).as_slice()).map_err(io)?;
+        rewritten.push(parent);
     }
-    Ok(())
+    Ok(rewritten)
 }
 
 impl RedbStore {
@@ -619,13 +622,15 @@ impl ChainStore for RedbStore {
             Durability::None
         })
         .map_err(io)?;
+        let rewritten;
         {
             let mut table = txn.open_table(BLOCKS).map_err(io)?;
             // The canonical bytes as given (a downloaded block's wire bytes): nothing is encoded again.
             for (block, r) in blocks.iter().zip(&refs) {
                 table.insert(r.height, block.bytes).map_err(io)?;
             }
-            keep_canonical_approvals(&mut table, blocks, self.spec.max_block_bytes as usize)?;
+            rewritten =
+                keep_canonical_approvals(&mut table, blocks, self.spec.max_block_bytes as usize)?;
             let mut meta = txn.open_table(META).map_err(io)?;
             meta.insert(META_HEAD, encode(&head).as_slice())
                 .map_err(io)?;
@@ -641,7 +646,7 @@ impl ChainStore for RedbStore {
         txn.commit().map_err(io)?;
         self.head = head;
         let committed = refs.iter().zip(blocks).map(|(r, b)| (r.height, b.bytes));
-        self.cache.insert_committed(committed);
+        self.cache.insert_committed(committed, &rewritten);
         Ok(())
     }
 
