@@ -186,7 +186,8 @@ fn completes_from_an_honest_peer(f: &Fixture, t: &Path, mut node: NodeProc, dir:
     );
     node.terminate();
     let head = head_json(dir);
-    assert_eq!(head["anchor"], AT, "{head}");
+    // Started at the trusted block; the backfill may have moved the lowest block below it since.
+    assert!(head["anchor"].as_u64().is_some_and(|a| a <= AT), "{head}");
     assert_eq!(head["height"], BLOCKS, "{head}");
     assert_eq!(head["hash"], head_hash(&f.template).as_str(), "{head}");
 }

@@ -1,7 +1,8 @@
 //! Recovery with real processes on loopback: a syncing node killed with SIGKILL ten times at random moments keeps
 //! every durable checkpoint and finishes with the source chain; every serving node frozen (SIGSTOP) and then
 //! killed mid-sync, the sync waits in Discovering and completes when they return with a head that moved on; a
-//! checkpoint sync downloads nothing below its trusted block and refuses a peer with another block there.
+//! checkpoint sync downloads the blocks above its trusted block as the forward sync (the history below it is the
+//! backfill's, tests/backfill.rs) and refuses a peer with another block there.
 //!
 //! The serving links are throttled (the sync is bounded by them, not by this machine's speed), and every wait
 //! watches a condition with a generous deadline. The only fixed durations are the scenario's own: how long the
@@ -342,7 +343,7 @@ fn assert_a_checkpoint_the_peer_lacks_refuses_it(
 }
 
 #[test]
-fn a_checkpoint_sync_downloads_nothing_below_and_refuses_another_block_there() {
+fn a_checkpoint_sync_starts_above_its_trusted_block_and_refuses_another_block_there() {
     const BLOCKS: u64 = 3000;
     const AT: u64 = 2000;
     let template = common::template(33, BLOCKS);
@@ -384,23 +385,28 @@ fn a_checkpoint_sync_downloads_nothing_below_and_refuses_another_block_there() {
     assert_eq!(
         downloaded,
         BLOCKS - AT,
-        "only the blocks above the checkpoint"
+        "the forward sync downloads only the blocks above the checkpoint (the backfill counts its own)"
     );
     let status = get_json(node.http.as_deref().unwrap(), "/sync/status");
     assert!(status["durable_height"].as_u64().unwrap() >= AT);
     node.terminate();
-    // A restart with the same flag keeps the store as it is.
+    // A restart with the same flag keeps the store as it is (and its backfill goes on, to genesis).
     let mut again = syncing(
         &dir,
         &template,
         &[&server.addr],
-        &["--checkpoint", &right, "--exit-when-synced"],
+        &[
+            "--checkpoint",
+            &right,
+            "--exit-when-synced",
+            "--exit-when-backfilled",
+        ],
     );
     again.expect_success();
     let head = head_json(&dir);
-    assert_eq!(head["anchor"], AT, "{head}");
+    assert_eq!(head["anchor"], 0, "{head}");
     assert_eq!(head["hash"], head_hash(&template).as_str());
-    assert_eq!(verify(&dir), BLOCKS - AT);
+    assert_eq!(verify(&dir), BLOCKS);
 }
 
 #[test]

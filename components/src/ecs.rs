@@ -59,6 +59,10 @@ pub struct PeerClaim {
     /// The highest head of ours this peer was told (a status request carries our status).
     #[serde(default)]
     pub announced: Height,
+    /// The lowest height it says it serves (its status's `lowest`): it is never asked for blocks below, nor
+    /// blamed for not serving them.
+    #[serde(default)]
+    pub lowest: Height,
 }
 
 impl PeerClaim {
@@ -105,6 +109,20 @@ impl PeerClaim {
         self.unbacked_from = Some(self.unbacked_from.map_or(start, |f| f.min(start)));
         record.discredited_from = self.discredited_from;
         record.discredited_until_ms = self.discredited_until_ms;
+    }
+
+    /// Whether the peer is believed to serve every height of `start..end` at `now_ms`: within its claim of
+    /// history (from `lowest`, unless `record` says that claim is discredited down to some height: see
+    /// `PeerRecord::discredit_history`) and its usable head.
+    pub fn serves(
+        &self,
+        record: Option<&PeerRecord>,
+        start: Height,
+        end: Height,
+        now_ms: u64,
+    ) -> bool {
+        let lowest = record.map_or(self.lowest, |r| r.history_from(self.lowest, now_ms));
+        start >= lowest && end > start && end - 1 <= self.usable_head(now_ms)
     }
 
     /// The peer served a range from `start`: a withheld height at or below it is forgiven (its claim counts again,
@@ -186,8 +204,19 @@ pub struct PeerBudget {
 /// Requests in flight to a peer now.
 #[derive(Component, Clone, Copy, Debug, Default, Serialize)]
 pub struct PeerLoad {
-    /// In flight.
+    /// In flight: the forward sync's ranges (changed by its transitions only).
     pub in_flight: u32,
+    /// In flight: the backfill's batches (changed by the backfill's systems only).
+    #[serde(default)]
+    pub backfill: u32,
+}
+
+impl PeerLoad {
+    /// Every request in flight to the peer, forward and backfill: what its budget's `max_in_flight` bounds (a
+    /// server answers a few requests of a peer at a time and drops the rest).
+    pub fn total(&self) -> u32 {
+        self.in_flight.saturating_add(self.backfill)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ macro_rules! strict_assert {
 }
 
 pub mod agreement;
+pub mod backfill;
 pub mod bytes;
 pub mod chain;
 pub mod config;
@@ -57,6 +58,6 @@ pub use messages::{
 pub use spec::{ChainSpec, SPEC_VERSION, SpecError, quorum};
 pub use status::{Failure, SyncState, SyncStatus, WaitReason};
 pub use store::{
-    ChainStore, Checkpoint, EncodedBlock, ImportBlock, StoreError, check_imports, imports,
-    link_batch,
+    ChainStore, Checkpoint, EncodedBlock, ImportBlock, LowestBlock, StoreError, check_imports,
+    imports, link_batch, link_below,
 };

@@ -43,6 +43,10 @@ pub struct StatusMessage {
     /// a quorum aggregate moves the target; one that names another head, or does not verify, is an invalid
     /// message (a fatal offence).
     pub proof: Option<Box<HeadProof>>,
+    /// The lowest height it serves: it holds every block from here to its head (0: from genesis; a
+    /// checkpoint-synced node's trusted block, moving down as it backfills). Nobody asks it for blocks below, so
+    /// it is never blamed for not serving them; a claim it does not serve is discredited like a head's.
+    pub lowest: Height,
 }
 
 impl StatusMessage {
@@ -53,6 +57,7 @@ impl StatusMessage {
             genesis_hash,
             head,
             proof: None,
+            lowest: 0,
         }
     }
 
@@ -63,7 +68,14 @@ impl StatusMessage {
             genesis_hash,
             head: proof.head(),
             proof: Some(Box::new(proof)),
+            lowest: 0,
         }
+    }
+
+    /// This status, saying it serves heights from `lowest` only.
+    pub fn serving_from(mut self, lowest: Height) -> Self {
+        self.lowest = lowest;
+        self
     }
 }
 

@@ -71,6 +71,14 @@ pub struct PeerRecord {
     pub discredited_from: Option<Height>,
     /// …until then (engine ms). Copied into a new connection's `PeerClaim`.
     pub discredited_until_ms: u64,
+    /// Its claim of history (its status's `lowest`) is not believed below this height (exclusive: it was asked
+    /// for heights below it that it claimed, and served nothing)…
+    pub history_below: Height,
+    /// …until then (engine ms).
+    pub history_until_ms: u64,
+    /// Times in a row its claim of history was found unserved (each discredit lasts twice the one before); 0
+    /// again once it serves history.
+    pub history_discredits: u32,
 }
 
 impl PeerRecord {
@@ -78,6 +86,39 @@ impl PeerRecord {
     pub fn reputation_at(&self, now_ms: u64, half_life_ms: u64) -> f64 {
         let elapsed = now_ms.saturating_sub(self.updated_ms) as f64;
         self.reputation * 0.5f64.powf(elapsed / half_life_ms.max(1) as f64)
+    }
+
+    /// The lowest height a peer claiming history from `lowest` is believed to serve at `now_ms`: `lowest`,
+    /// raised to where its claim is discredited while that lasts.
+    pub fn history_from(&self, lowest: Height, now_ms: u64) -> Height {
+        if now_ms < self.history_until_ms {
+            lowest.max(self.history_below)
+        } else {
+            lowest
+        }
+    }
+
+    /// The peer served nothing for history it claimed, below `end` (exclusive): its claim is not believed below
+    /// there for `discredit_ms` (config), doubled with each discredit in a row up to `max_discredit_ms`, so that
+    /// the backfill asks others meanwhile (as `PeerClaim::discredit` for heads).
+    pub fn discredit_history(&mut self, config: &SyncConfig, end: Height, now_ms: u64) {
+        let duration = config
+            .discredit_ms
+            .saturating_mul(1u64 << self.history_discredits.min(30))
+            .min(config.max_discredit_ms.max(config.discredit_ms));
+        self.history_discredits = self.history_discredits.saturating_add(1);
+        let below = if now_ms < self.history_until_ms {
+            self.history_below.max(end)
+        } else {
+            end
+        };
+        self.history_below = below;
+        self.history_until_ms = now_ms.saturating_add(duration);
+    }
+
+    /// The peer served history: its next discredit starts short again.
+    pub fn served_history(&mut self) {
+        self.history_discredits = 0;
     }
 
     /// Whether a ban runs at `now_ms`.

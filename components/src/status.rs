@@ -102,6 +102,13 @@ pub struct SyncStatus {
     /// Paused by the operator (`POST /sync/pause`): no request goes out until `POST /sync/resume`.
     #[serde(default)]
     pub paused: bool,
+    /// The lowest height the store holds (and the node serves): 0, or a checkpoint-synced node's lowest block,
+    /// moving down to 0 as it backfills.
+    #[serde(default)]
+    pub lowest_height: Height,
+    /// The backfill of history below a checkpoint, when this run has one.
+    #[serde(default)]
+    pub backfill: Option<crate::backfill::BackfillStatus>,
 }
 
 impl SyncStatus {
@@ -123,6 +130,8 @@ impl SyncStatus {
             reason: Some(WaitReason::NoPeers),
             durable_height: 0,
             paused: false,
+            lowest_height: 0,
+            backfill: None,
         }
     }
 }

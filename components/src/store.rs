@@ -160,6 +160,104 @@ pub fn link_batch(
     Ok((refs, head))
 }
 
+/// The lowest block a store holds, with what the block below it must be: its height and slot, its hash, its
+/// parent's hash (the hash the next block down must have) and its parent approval root (the root of the approval
+/// the next block down must carry: the canonical one, which this block carries). A store that holds its chain
+/// from genesis has genesis here (height 0: nothing below it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LowestBlock {
+    /// The block (height, slot, hash).
+    pub block: BlockRef,
+    /// Its parent's hash (zero at genesis).
+    pub parent_hash: Hash32,
+    /// Its header's `parent_approval_root`: the root of its parent's canonical approval (zero at heights 0 and 1).
+    pub parent_approval_root: Hash32,
+}
+
+impl LowestBlock {
+    /// The lowest block `block` (its hash `hash`).
+    pub fn of(block: &SignedBlock, hash: Hash32) -> Self {
+        let header = &block.block.header;
+        Self {
+            block: BlockRef::new(header, hash),
+            parent_hash: header.parent_hash,
+            parent_approval_root: header.parent_approval_root,
+        }
+    }
+
+    /// Genesis (`hash`): nothing below it.
+    pub fn genesis(hash: Hash32) -> Self {
+        Self {
+            block: BlockRef {
+                height: 0,
+                slot: 0,
+                hash,
+            },
+            parent_hash: Hash32::ZERO,
+            parent_approval_root: Hash32::ZERO,
+        }
+    }
+
+    /// Whether `below` (a block of the height below, with its hash `hash`) is this block's parent: the hash this
+    /// block names and the approval it commits to (from height 2; below that no approval is committed).
+    pub fn is_parent(&self, below: &ImportBlock<'_>) -> bool {
+        Some(below.height()) == self.block.height.checked_sub(1)
+            && below.hash == self.parent_hash
+            && (!crate::chain::carries_parent_approval(self.block.height)
+                || crate::chain::approval_root(Some(&below.block.approval))
+                    == self.parent_approval_root)
+    }
+}
+
+/// What every store checks before writing a batch of history below its lowest block `lowest` (backfill): the
+/// batch is consecutive and ascending, each block is the parent of the one after it and its last block the parent
+/// of `lowest` (by the given hashes, and by the approval each child commits to: `LowestBlock::is_parent`), and a
+/// batch that reaches height 1 names `genesis` as its first block's parent. Returns the new lowest block: the
+/// batch's first, or genesis (`genesis`, height 0) when the batch reaches height 1.
+pub fn link_below(
+    lowest: &LowestBlock,
+    genesis: Hash32,
+    blocks: &[ImportBlock<'_>],
+) -> Result<LowestBlock, StoreError> {
+    let broken = |what: String| Err(StoreError::NotContiguous(format!("backfill: {what}")));
+    let (Some(first), Some(last)) = (blocks.first(), blocks.last()) else {
+        return Ok(*lowest);
+    };
+    if !lowest.is_parent(last) {
+        return broken(format!(
+            "block {} ({}) is not the parent of the lowest block {} (parent {})",
+            last.height(),
+            last.hash,
+            lowest.block.height,
+            lowest.parent_hash
+        ));
+    }
+    for pair in blocks.windows(2) {
+        pair[0].check();
+        let (below, above) = (&pair[0], &pair[1]);
+        if !LowestBlock::of(above.block, above.hash).is_parent(below) {
+            return broken(format!(
+                "block {} does not link to block {} ({}) below it",
+                above.height(),
+                below.height(),
+                below.hash
+            ));
+        }
+    }
+    last.check();
+    let header = &first.block.block.header;
+    if header.height == 1 {
+        if header.parent_hash != genesis {
+            return broken(format!(
+                "block 1 names parent {}, not the genesis {genesis}",
+                header.parent_hash
+            ));
+        }
+        return Ok(LowestBlock::genesis(genesis));
+    }
+    Ok(LowestBlock::of(first.block, first.hash))
+}
+
 /// Why a store operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -217,6 +315,24 @@ pub trait ChainStore: Send + Sync {
 
     /// The latest checkpoint, if any.
     fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError>;
+
+    /// The lowest block the store holds when it is above genesis (every block from it to the head is stored):
+    /// the trusted block of a checkpoint sync, moving down as [`ChainStore::backfill`] stores history below it.
+    /// `None` for a store that holds its chain from genesis (the default).
+    fn lowest(&self) -> Result<Option<LowestBlock>, StoreError> {
+        Ok(None)
+    }
+
+    /// Stores `blocks` (history: consecutive, ascending, the last the parent of the lowest block; see
+    /// [`link_below`]) below the lowest block, which moves down to the first of them (to genesis when they reach
+    /// height 1), in ONE transaction, durable when this returns if `durable` (else made durable by the next
+    /// durable commit). A store that keeps no history below its lowest block (the default) refuses.
+    fn backfill(&mut self, blocks: &[ImportBlock<'_>], durable: bool) -> Result<(), StoreError> {
+        let _ = (blocks, durable);
+        Err(StoreError::NotContiguous(
+            "this store takes no history below its lowest block".into(),
+        ))
+    }
 }
 
 /// Where a federation member keeps its round state (`RoundState`: height, round, step, lock, valid value, what

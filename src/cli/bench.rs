@@ -12,6 +12,9 @@
 //!   default [`DEFAULT_ROUNDS`]), the best of each counting: on a shared machine noise only ever slows a run, and
 //!   interleaving keeps a slow spell from landing on one figure alone (on the 2-core VM of the README one
 //!   bound's rounds differ by up to 20 %). Every round is printed, and listed in the JSON;
+//! - the backfill's throughput: a fresh node started from a checkpoint at the chain's head (`--checkpoint
+//!   HEAD:HASH --exit-when-backfilled`) fetches the history below it, timed from its start to its exit (the best
+//!   of `--rounds` runs);
 //! - the sequential strategy's throughput, once (it runs for tens of seconds, so short spells average out);
 //! - the syncing processes' peak RSS (`VmHWM`) and thread count, read from /proc while they run.
 //!
@@ -100,6 +103,13 @@ pub struct BenchReport {
     pub full_verify_peak_rss_bytes: u64,
     /// Peak RSS of the sequential syncing process (null with `--skip-sequential`).
     pub sequential_peak_rss_bytes: Option<u64>,
+    /// The backfill: the history below a checkpoint at the chain's head, blocks per second from the node's start
+    /// to its exit (the best of the rounds).
+    pub backfill_bps: f64,
+    /// backfill / verify bound.
+    pub backfill_bound_ratio: f64,
+    /// Peak RSS of the backfilling process (the most of its rounds).
+    pub backfill_peak_rss_bytes: u64,
     /// Most threads the engine's syncing process had (in any round).
     pub engine_process_threads: u64,
     /// Blocks the bounds validated.
@@ -430,6 +440,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let bound = |verifier| verify_bound(&chain, &preloaded, verifier, threads, batch);
     let rounds = interleaved_rounds(args.rounds, args.json, &setup, bound)?;
     drop(preloaded);
+    let backfill = backfill_sync(&setup, &chain, args.rounds, args.json)?;
     let sequential = if args.skip_sequential {
         None
     } else {
@@ -442,7 +453,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         bound_blocks,
         signature_batch: batch,
     };
-    let report = BenchReport::new(&args, &validation, rounds, sequential);
+    let report = BenchReport::new(&args, &validation, rounds, sequential, backfill);
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
         return Ok(());
@@ -512,6 +523,76 @@ fn interleaved_rounds(
     Ok(r)
 }
 
+/// The backfill, `rounds` times: a fresh node started from a checkpoint at the head of the chain in `chain`
+/// (`--checkpoint HEAD:HASH --exit-when-backfilled`), timed from its start to its exit, each printed; the fastest
+/// run (blocks: the history below the head), with the most peak RSS of them.
+fn backfill_sync(
+    setup: &SyncSetup,
+    chain: &Path,
+    rounds: u64,
+    json: bool,
+) -> anyhow::Result<SyncRun> {
+    let head = open_chain_dir(chain)?.1.head()?;
+    let (data, log) = (
+        setup.run_dir.join("fresh-backfill"),
+        setup.run_dir.join("fresh-backfill.log"),
+    );
+    let mut best: Option<SyncRun> = None;
+    for round in 1..=rounds.max(1) {
+        if data.exists() {
+            std::fs::remove_dir_all(&data)
+                .with_context(|| format!("cannot clear {}", data.display()))?;
+        }
+        let mut command = setup.node_command(&data, "engine");
+        let checkpoint = format!("{}:{}", head.height, head.hash);
+        command.args(["--checkpoint", &checkpoint, "--exit-when-backfilled"]);
+        let log_file = std::fs::File::create(&log)
+            .with_context(|| format!("cannot create {}", log.display()))?;
+        let started = Instant::now();
+        let child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log_file))
+            .stdin(Stdio::null())
+            .spawn();
+        let mut children = Children(vec![child.context("cannot start the backfilling node")?]);
+        let run = watch(&mut children.0[0], started, "backfill", head.height, &log)?;
+        let (_, store) = open_chain_dir(&data)?;
+        if !run.code.success() || store.anchor().height != 0 || store.head()? != head {
+            bail!(
+                "the backfill did not reach genesis (exit {}); see {}",
+                run.code,
+                log.display()
+            );
+        }
+        let blocks = head.height - 1;
+        say(
+            json,
+            &format!(
+                "  backfill round {round}: {blocks} blocks below the head in {:.2} s = {:.0} blocks/s, peak RSS {}",
+                run.secs,
+                blocks as f64 / run.secs,
+                mib(run.peak_rss_bytes)
+            ),
+        );
+        let peak = best
+            .as_ref()
+            .map_or(0, |b| b.peak_rss_bytes)
+            .max(run.peak_rss_bytes);
+        if best.as_ref().is_none_or(|b| run.secs < b.secs) {
+            best = Some(SyncRun {
+                blocks,
+                secs: run.secs,
+                peak_rss_bytes: 0,
+                max_threads: run.max_threads,
+            });
+        }
+        if let Some(b) = best.as_mut() {
+            b.peak_rss_bytes = peak;
+        }
+    }
+    best.context("no backfill round")
+}
+
 /// The sequential strategy's sync, once, printed.
 fn sequential_sync(setup: &SyncSetup, json: bool) -> anyhow::Result<SyncRun> {
     let run = setup.sync_child("sequential", None)?;
@@ -535,6 +616,7 @@ impl BenchReport {
         validation: &Validation,
         rounds: Rounds,
         sequential: Option<SyncRun>,
+        backfill: SyncRun,
     ) -> Self {
         let best = |v: &[f64]| v.iter().copied().fold(0f64, f64::max);
         let (engine_bps, full_verify_bps, verify_bound_bps, standard_bound_bps) = (
@@ -567,6 +649,9 @@ impl BenchReport {
             engine_peak_rss_bytes: rounds.engine_peak,
             full_verify_peak_rss_bytes: rounds.full_peak,
             sequential_peak_rss_bytes: sequential.map(|s| s.peak_rss_bytes),
+            backfill_bps: backfill.blocks as f64 / backfill.secs,
+            backfill_bound_ratio: backfill.blocks as f64 / backfill.secs / verify_bound_bps,
+            backfill_peak_rss_bytes: backfill.peak_rss_bytes,
             engine_process_threads: rounds.engine_threads,
             bound_blocks: validation.bound_blocks,
             signature_batch: validation.signature_batch,
@@ -639,6 +724,15 @@ fn table_rows(report: &BenchReport) -> Vec<(&'static str, String, &'static str)>
             format!("{:.2}", report.full_verify_bound_ratio),
             "≥ 0.9 (issue 11)",
         ),
+        (
+            "backfill below a checkpoint at the head (best) / verify bound",
+            format!(
+                "{}, {:.2}",
+                bps(report.backfill_bps),
+                report.backfill_bound_ratio
+            ),
+            "≥ 3 (issue 27)",
+        ),
     ]
     .into_iter()
     .chain(rss_rows(report))
@@ -660,6 +754,11 @@ fn rss_rows(report: &BenchReport) -> Vec<(&'static str, String, &'static str)> {
         (
             "full-verify process: peak RSS",
             mib(report.full_verify_peak_rss_bytes),
+            "< 256 MiB",
+        ),
+        (
+            "backfill process: peak RSS",
+            mib(report.backfill_peak_rss_bytes),
             "< 256 MiB",
         ),
         (

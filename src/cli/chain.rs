@@ -102,6 +102,7 @@ pub fn head(dir: &Path, json: bool) -> anyhow::Result<()> {
             "checkpoint": checkpoints.last(),
             "checkpoints": checkpoints,
             "anchor": store.anchor().height,
+            "lowest": store.anchor().height,
         });
         println!("{json}");
     } else {

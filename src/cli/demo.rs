@@ -218,7 +218,7 @@ async fn sync_fresh(
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     match outcome.reason {
-        StopReason::Synced => {}
+        StopReason::Synced | StopReason::Backfilled => {}
         StopReason::Shutdown => bail!("interrupted"),
         StopReason::EngineStopped | StopReason::Failed => bail!(
             "{label} sync: the engine stopped: {:?}",

@@ -92,6 +92,10 @@ pub struct NodeArgs {
     /// Exit 0 once Synced with no peer ahead.
     #[arg(long)]
     pub exit_when_synced: bool,
+    /// Exit 0 once the store holds its whole chain: the backfill below a `--checkpoint` reached genesis (at once
+    /// for a store synced from genesis). With `--exit-when-synced`, once both hold.
+    #[arg(long)]
+    pub exit_when_backfilled: bool,
     /// Threads validating blocks: N compute workers besides the engine thread (default: the cores).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
     pub threads: Option<u64>,
@@ -99,7 +103,8 @@ pub struct NodeArgs {
     #[arg(long)]
     pub exit_on_failure: bool,
     /// Checkpoint sync: start an EMPTY store from the trusted block HEIGHT with hash HASH (hex), fetched from
-    /// peers; nothing below it is downloaded. A peer whose block there has another hash is refused.
+    /// peers, and sync from there; the history below it is fetched in the background, backwards, checked by the
+    /// hash chain (backfill). A peer whose block there has another hash is refused.
     #[arg(long, value_parser = parse_checkpoint, value_name = "HEIGHT:HASH")]
     pub checkpoint: Option<(u64, ecsync_components::Hash32)>,
     /// Emulated latency added to every answer this node serves, ms.

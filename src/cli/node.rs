@@ -97,6 +97,7 @@ fn options(args: NodeArgs) -> anyhow::Result<NodeOptions> {
         auto_validate_per_tick,
         limits,
         exit_when_synced: args.exit_when_synced,
+        exit_when_backfilled: args.exit_when_backfilled,
         exit_on_failure: args.exit_on_failure,
         checkpoint: args.checkpoint,
         latency_ms: args.latency_ms,
@@ -149,7 +150,7 @@ async fn serve(opts: NodeOptions, hooks: Box<dyn NodeHooks>) -> anyhow::Result<(
         (StopReason::EngineStopped, None) => anyhow::bail!("the engine stopped"),
         (StopReason::Failed, Some(failure)) => anyhow::bail!("sync failed: {failure}"),
         (StopReason::Failed, None) => anyhow::bail!("sync failed"),
-        (StopReason::Synced | StopReason::Shutdown, _) => {}
+        (StopReason::Synced | StopReason::Backfilled | StopReason::Shutdown, _) => {}
     }
     Ok(())
 }

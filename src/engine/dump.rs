@@ -7,6 +7,7 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::resource::IsResource;
 use bevy_ecs::world::EntityRef;
 use ecsync_components::agreement::Consensus;
+use ecsync_components::backfill::Backfill;
 use ecsync_components::ecs::*;
 use ecsync_components::resources::{
     Buffer, ChainHead, CheckpointState, Clock, EngineCounters, Membership, PlanCursor, Production,
@@ -299,7 +300,8 @@ fn resources(world: &World) -> BTreeMap<String, Value> {
         CheckpointState,
         EngineCounters,
         SequentialState,
-        Consensus
+        Consensus,
+        Backfill
     );
     resources
 }

@@ -11,6 +11,7 @@ use bevy_ecs::message::Messages;
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::SingleThreadedExecutor;
 use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
+use ecsync_components::backfill::{Backfill, BackfillState, BackfillStatus};
 use ecsync_components::resources::{
     Announced, Buffer, ChainHead, CheckpointState, Clock, EngineCounters, GossipBlocks, Inbox,
     Membership, Observations, Outbox, PeerIndex, PeerRecords, PlanCursor, Production, ProvenHead,
@@ -148,7 +149,23 @@ pub fn build_schedule() -> Schedule {
             .run_if(sequential_strategy)
             .run_if(sync_running),
     );
+    add_backfill(&mut schedule);
     schedule
+}
+
+/// The backfill of history below a checkpoint (both strategies), background work: its answers leave the inbox
+/// before the forward sync's ingest; after the tick's import and agreement it writes what linked, then sends its
+/// requests (after the forward sync's, into the slots its settled answers freed).
+fn add_backfill(schedule: &mut Schedule) {
+    use SyncSet::*;
+    schedule.add_systems((
+        backfill_ingest.in_set(Ingest).before(ingest_events),
+        (backfill_blocks, backfill_requests.run_if(sync_running))
+            .chain()
+            .in_set(Blocks)
+            .after(agree_blocks)
+            .after(gossip_blocks),
+    ));
 }
 
 /// Initialises the compute pool validation runs on, once per process: `threads` workers (0 = one per core). The
@@ -179,6 +196,18 @@ pub fn compute_workers() -> usize {
     ComputeTaskPool::get().thread_num()
 }
 
+/// The backfill a store needs: of the history below its lowest block, or none (Idle) when it holds its chain from
+/// genesis.
+fn backfill_of(store: &dyn ChainStore) -> Result<Backfill, EngineError> {
+    let Some(lowest) = store.lowest()? else {
+        return Ok(Backfill::default());
+    };
+    let size = store
+        .block(lowest.block.height)?
+        .map_or(1024, |b| b.encoded_len());
+    Ok(Backfill::start(lowest, size, 0))
+}
+
 /// The sync engine.
 pub struct SyncEngine {
     world: World,
@@ -199,6 +228,7 @@ impl SyncEngine {
         let keys = Authorities::from_spec(&spec)?;
         let head = store.head()?;
         let last_checkpoint = store.latest_checkpoint()?;
+        let backfill = backfill_of(store.as_ref())?;
         init_compute_pool(0);
 
         let mut world = World::new();
@@ -206,6 +236,7 @@ impl SyncEngine {
         world.insert_resource(FederationKeys(std::sync::Arc::new(keys)));
         world.insert_resource(config);
         world.insert_resource(Store(store));
+        world.insert_resource(backfill);
         world.insert_resource(ChainHead(head));
         world.insert_resource(ProvenHead { head });
         world.insert_resource(PlanCursor {
@@ -275,6 +306,8 @@ impl SyncEngine {
         let current = self.head().height;
         let target = progress.target;
         let remaining = target.saturating_sub(current);
+        let backfill = self.world.resource::<Backfill>();
+        let now = self.world.resource::<Clock>().now_ms;
         SyncStatus {
             state: progress.state,
             current_height: current,
@@ -301,7 +334,15 @@ impl SyncEngine {
                 .last
                 .map_or(0, |c| c.head.height),
             paused: self.paused(),
+            lowest_height: backfill.lowest_height(),
+            backfill: (backfill.state != BackfillState::Idle).then(|| backfill.status(now)),
         }
+    }
+
+    /// The backfill of history below a checkpoint (Idle when the store holds its chain from genesis).
+    pub fn backfill(&self) -> BackfillStatus {
+        let now = self.world.resource::<Clock>().now_ms;
+        self.world.resource::<Backfill>().status(now)
     }
 
     /// Pauses (`true`) or resumes the sync: while paused no request goes out (see [`SyncControl`]). Returns

@@ -2,8 +2,9 @@
 //! block the operator trusts instead of genesis. Before the engine starts, the node asks the connected peers that
 //! claim HEIGHT for that one block; the first answer whose hash is HASH and whose approval verifies (with every
 //! rule a block keeps on its own) becomes the store's anchor: its first block, head and checkpoint, durably. A peer
-//! answering another block there is refused (disconnected and denied, one log line). Nothing below HEIGHT is ever
-//! downloaded; the engine then syncs from HEIGHT + 1 as usual, its link rules binding every later block to HASH.
+//! answering another block there is refused (disconnected and denied, one log line). The engine then syncs from
+//! HEIGHT + 1 as usual, its link rules binding every later block to HASH, and fetches the history below HEIGHT in
+//! the background, bound to HASH by the parent hashes (the backfill: `ecsync_systems::backfill_blocks`).
 //!
 //! This runs at the IO edge, on the node's engine thread before the engine exists (the node already listens and
 //! serves): the network events it sees are handed back so that the engine starts with every peer it would have
@@ -121,7 +122,9 @@ impl Fetching {
                 .asked
                 .get(&peer)
                 .is_some_and(|(_, at)| now.duration_since(*at) < ASK_AGAIN);
-            if head < height || waiting || self.refused.contains(&peer) {
+            // A peer whose history starts above the height lacks the block: not asked.
+            let lacks = head < height || status.lowest > height;
+            if lacks || waiting || self.refused.contains(&peer) {
                 continue;
             }
             let request = RequestId(self.next_id);

@@ -2,6 +2,7 @@
 //! `_total`. The engine thread updates them after each tick from the engine's status, counters and the tick's
 //! observations (and the agreement's, `consensus`, from its resource); the HTTP server encodes the registry.
 
+mod backfill;
 mod consensus;
 
 use std::sync::Arc;
@@ -108,6 +109,8 @@ pub struct Metrics {
     peers_evicted: Counter,
     /// The agreement's (`consensus_*`, `equivocations`).
     consensus: consensus::ConsensusMetrics,
+    /// The backfill's (`backfill_*`).
+    backfill: backfill::BackfillMetrics,
     last_serving: ServeStats,
     last: EngineCounters,
     last_checkpoints: u64,
@@ -137,6 +140,7 @@ impl Metrics {
         m.register_serving(&mut r);
         m.register_membership(&mut r);
         m.consensus.register(&mut r);
+        m.backfill.register(&mut r);
         Self {
             registry: Arc::new(r),
             ..m
@@ -195,6 +199,7 @@ impl Metrics {
             false_member_proofs: Counter::default(),
             peers_evicted: Counter::default(),
             consensus: consensus::ConsensusMetrics::new(),
+            backfill: backfill::BackfillMetrics::default(),
             last_serving: ServeStats::default(),
             last: EngineCounters::default(),
             last_checkpoints: 0,
@@ -536,6 +541,7 @@ impl Metrics {
         self.last = c;
         self.observe(engine.observations(), tick_seconds);
         self.consensus.update(engine.consensus());
+        self.backfill.update(&engine.backfill());
     }
 
     /// The gauges of the engine's status, ranges in flight and buffer.

@@ -21,6 +21,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use ecsync_components::backfill::BackfillState;
 use ecsync_components::{ChainSpec, NetEvent, SyncConfig, SyncState, SyncStatus};
 use libp2p::Multiaddr;
 use libp2p::identity::Keypair;
@@ -65,6 +66,9 @@ pub struct NodeOptions {
     pub auto_validate_per_tick: bool,
     /// Exit once Synced with no peer ahead.
     pub exit_when_synced: bool,
+    /// Exit once the store holds its whole chain (the backfill reached genesis); with `exit_when_synced`, once
+    /// both hold.
+    pub exit_when_backfilled: bool,
     /// Stop (non-zero exit) when the engine fails, instead of recovering.
     pub exit_on_failure: bool,
     /// Start an empty store from this trusted block (height, hash): checkpoint sync.
@@ -98,6 +102,7 @@ impl NodeOptions {
             sync: SyncConfig::default(),
             auto_validate_per_tick: true,
             exit_when_synced: false,
+            exit_when_backfilled: false,
             exit_on_failure: false,
             checkpoint: None,
             latency_ms: 0,
@@ -236,6 +241,9 @@ pub struct NodeOutcome {
 pub enum StopReason {
     /// Synced with no peer ahead, with `--exit-when-synced`.
     Synced,
+    /// The store holds its whole chain (the backfill reached genesis), with `--exit-when-backfilled` (and
+    /// synced too, if `--exit-when-synced`).
+    Backfilled,
     /// Ctrl-C, SIGTERM, or the caller's shutdown signal.
     Shutdown,
     /// The engine thread ended by itself (it panicked); the engine's own Failed state recovers and never stops
@@ -248,20 +256,42 @@ pub enum StopReason {
 /// What `run_until` watches in each status: when to stop, and the one log line per failure.
 struct StatusWatch {
     exit_when_synced: bool,
+    exit_when_backfilled: bool,
     exit_on_failure: bool,
     /// The previous status was Failed (a failure is logged when it starts, not on every status).
     was_failed: bool,
+    /// The backfill's state in the previous status (its end is logged once).
+    backfill: Option<BackfillState>,
 }
 
 impl StatusWatch {
+    /// A watch stopping on the given conditions.
+    fn new(exit_when_synced: bool, exit_when_backfilled: bool, exit_on_failure: bool) -> Self {
+        Self {
+            exit_when_synced,
+            exit_when_backfilled,
+            exit_on_failure,
+            was_failed: false,
+            backfill: None,
+        }
+    }
+
     /// Why to stop now, if at all.
     fn on_status(&mut self, s: &SyncStatus) -> Option<StopReason> {
-        if self.exit_when_synced
-            && s.state == SyncState::Synced
+        self.log_backfill(s);
+        let synced = s.state == SyncState::Synced
             && s.peers_connected > 0
-            && s.current_height >= s.target_height
+            && s.current_height >= s.target_height;
+        let backfilled = s.lowest_height == 0;
+        if (self.exit_when_synced || self.exit_when_backfilled)
+            && (synced || !self.exit_when_synced)
+            && (backfilled || !self.exit_when_backfilled)
         {
-            return Some(StopReason::Synced);
+            return Some(if self.exit_when_backfilled {
+                StopReason::Backfilled
+            } else {
+                StopReason::Synced
+            });
         }
         let failed = s.state == SyncState::Failed;
         let entered = failed && !self.was_failed;
@@ -280,6 +310,35 @@ impl StatusWatch {
         tracing::warn!("sync failed: {failure}; recovering after a backoff");
         None
     }
+
+    /// Logs the backfill's end once: complete (with its rate) or stopped (with why).
+    fn log_backfill(&mut self, s: &SyncStatus) {
+        let Some(b) = &s.backfill else {
+            return;
+        };
+        if self.backfill == Some(b.state) {
+            return;
+        }
+        self.backfill = Some(b.state);
+        match b.state {
+            BackfillState::Running => tracing::info!(
+                "backfill: fetching the history below height {} in the background",
+                b.lowest_height
+            ),
+            BackfillState::Complete => tracing::info!(
+                "backfill complete: {} blocks in {:.2} s ({:.0} blocks/s); the store holds its chain from genesis",
+                b.blocks,
+                b.seconds,
+                b.blocks_per_second
+            ),
+            BackfillState::Stopped => tracing::error!(
+                "backfill stopped at height {}: {}",
+                b.lowest_height,
+                b.stopped.as_deref().unwrap_or("unknown")
+            ),
+            BackfillState::Idle => {}
+        }
+    }
 }
 
 /// A running node.
@@ -290,6 +349,7 @@ pub struct Node {
     http_addr: Option<std::net::SocketAddr>,
     engine_thread: Option<std::thread::JoinHandle<Result<(), NodeError>>>,
     exit_on_failure: bool,
+    exit_when_backfilled: bool,
 }
 
 /// What the engine thread starts with.
@@ -322,7 +382,12 @@ impl Node {
         net_config.member_keys = member.as_ref().map(|(keys, _)| Arc::new(keys.clone()));
         let config = opts.sync_config()?;
         store.keep_checkpoints(config.max_checkpoints);
-        let initial = SyncStatus::starting(ecsync_components::ChainStore::head(&store)?);
+        let mut initial = SyncStatus::starting(ecsync_components::ChainStore::head(&store)?);
+        // An empty store started from a checkpoint holds nothing below it, from the start.
+        initial.lowest_height = match opts.checkpoint {
+            Some((height, _)) if initial.current_height == 0 => height,
+            _ => store.anchor().height,
+        };
         let boot = Boot::new(&opts, store, spec, config)?;
         let (network, events) = Network::start(net_config, source).await?;
         let metrics = Metrics::new();
@@ -351,6 +416,7 @@ impl Node {
             http_addr,
             engine_thread: Some(engine_thread),
             exit_on_failure: opts.exit_on_failure,
+            exit_when_backfilled: opts.exit_when_backfilled,
         })
     }
 
@@ -379,11 +445,11 @@ impl Node {
     ) -> Result<NodeOutcome, NodeError> {
         let mut status = self.status.clone();
         tokio::pin!(shutdown);
-        let mut watch = StatusWatch {
+        let mut watch = StatusWatch::new(
             exit_when_synced,
-            exit_on_failure: self.exit_on_failure,
-            was_failed: false,
-        };
+            self.exit_when_backfilled,
+            self.exit_on_failure,
+        );
         let reason = loop {
             if let Some(reason) = watch.on_status(&status.borrow_and_update()) {
                 break reason;
@@ -609,11 +675,7 @@ mod watch_tests {
     #[test]
     fn a_failure_stops_the_node_only_with_exit_on_failure() {
         let run = |exit_on_failure| {
-            let mut w = StatusWatch {
-                exit_when_synced: false,
-                exit_on_failure,
-                was_failed: false,
-            };
+            let mut w = StatusWatch::new(false, false, exit_on_failure);
             [
                 SyncState::DownloadingBlocks,
                 SyncState::Failed,
@@ -625,14 +687,27 @@ mod watch_tests {
         };
         assert_eq!(run(false), [None; 5], "recovering, never stopping");
         assert_eq!(run(true)[1], Some(StopReason::Failed));
-        let mut w = StatusWatch {
-            exit_when_synced: true,
-            exit_on_failure: false,
-            was_failed: false,
-        };
+        let mut w = StatusWatch::new(true, false, false);
         assert_eq!(
             w.on_status(&status(SyncState::Synced)),
             Some(StopReason::Synced)
         );
+    }
+
+    #[test]
+    fn exit_when_backfilled_waits_for_the_lowest_height_0_and_for_synced_when_both_are_asked() {
+        let mut behind = status(SyncState::Synced);
+        behind.lowest_height = 500;
+        let mut downloading = status(SyncState::DownloadingBlocks);
+        downloading.lowest_height = 0;
+        downloading.target_height = 10;
+        let done = status(SyncState::Synced);
+        let mut w = StatusWatch::new(false, true, false);
+        assert_eq!(w.on_status(&behind), None, "history missing");
+        assert_eq!(w.on_status(&downloading), Some(StopReason::Backfilled));
+        let mut both = StatusWatch::new(true, true, false);
+        assert_eq!(both.on_status(&behind), None);
+        assert_eq!(both.on_status(&downloading), None, "not synced");
+        assert_eq!(both.on_status(&done), Some(StopReason::Backfilled));
     }
 }

@@ -53,7 +53,8 @@ impl BlockSource for Source {
         let head = self.reader.head().unwrap_or_else(|_| spec.genesis_ref());
         let mut status = StatusMessage::unproven(spec.chain_id, spec.genesis_hash, head);
         status.proof = self.proof_of(head).map(Box::new);
-        status
+        // What it serves: from its lowest block (a checkpoint-synced store's, moving down as it backfills).
+        status.serving_from(self.reader.lowest().unwrap_or(head.height))
     }
 
     fn blocks(&self, start: u64, count: u32, max_bytes: usize) -> Vec<Vec<u8>> {

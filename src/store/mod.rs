@@ -18,10 +18,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ecsync_components::{
-    BlockRef, ChainSpec, ChainStore, Checkpoint, Height, ImportBlock, SignedBlock, StoreError,
-    decode, encode, link_batch,
+    BlockRef, ChainSpec, ChainStore, Checkpoint, Height, ImportBlock, LowestBlock, SignedBlock,
+    StoreError, decode, encode, link_batch,
 };
 pub mod approvals;
+mod backfill;
 pub mod cache;
 pub mod chain_dir;
 mod recover;
@@ -45,7 +46,9 @@ const CHECKPOINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("checkpoin
 const META_CHAIN_ID: &str = "chain_id";
 const META_GENESIS: &str = "genesis_hash";
 const META_HEAD: &str = "head";
-/// The trusted checkpoint block a checkpoint-synced store starts from (absent: the store starts at genesis).
+/// The lowest block a checkpoint-synced store holds: its trusted checkpoint block at first, moved down as the
+/// backfill stores the history below it, in the same transaction (absent: the store holds its chain from genesis,
+/// from the start or once the backfill reached it).
 const META_ANCHOR: &str = "anchor";
 
 /// Checkpoints kept by default (`max_checkpoints`).
@@ -73,8 +76,11 @@ pub struct RedbStore {
     db: Arc<Database>,
     spec: ChainSpec,
     head: BlockRef,
-    /// The block the store starts from: genesis, or the trusted checkpoint of a checkpoint sync.
+    /// The block the store starts from: genesis, or the trusted checkpoint of a checkpoint sync (moved down by
+    /// the backfill).
     anchor: BlockRef,
+    /// The anchor with what the block below it must be (its parent hash and approval root; zero at genesis).
+    lowest: LowestBlock,
     /// Checkpoints kept; older ones are pruned when a new one is written.
     keep_checkpoints: usize,
     /// What the boot-time check did, if it had to repair the store.
@@ -220,6 +226,7 @@ impl RedbStore {
             spec: spec.clone(),
             head,
             anchor: head,
+            lowest: LowestBlock::genesis(spec.genesis_hash),
             keep_checkpoints: DEFAULT_KEEP_CHECKPOINTS,
             recovery: None,
             cache: Arc::new(BlockCache::new(BLOCK_CACHE_BYTES)),
@@ -284,11 +291,13 @@ impl RedbStore {
             spec: spec.clone(),
             head: head.unwrap_or(anchor),
             anchor,
+            lowest: LowestBlock::genesis(spec.genesis_hash),
             keep_checkpoints: DEFAULT_KEEP_CHECKPOINTS,
             recovery: None,
             cache: Arc::new(BlockCache::new(BLOCK_CACHE_BYTES)),
         };
         store.recovery = recover::check_and_repair(&mut store, head)?;
+        store.lowest = backfill::lowest_of(&store)?;
         if let Some(r) = &store.recovery {
             tracing::warn!("store {}: {r}", path.display());
         }
@@ -363,6 +372,7 @@ impl RedbStore {
         txn.commit().map_err(io)?;
         self.head = r;
         self.anchor = r;
+        self.lowest = LowestBlock::of(block.block, r.hash);
         Ok(())
     }
 
@@ -649,5 +659,13 @@ impl ChainStore for RedbStore {
                 .map(Some)
                 .map_err(|e| StoreError::Corrupt(format!("checkpoint: {e}"))),
         }
+    }
+
+    fn lowest(&self) -> Result<Option<LowestBlock>, StoreError> {
+        Ok((self.anchor.height > 0).then_some(self.lowest))
+    }
+
+    fn backfill(&mut self, blocks: &[ImportBlock<'_>], durable: bool) -> Result<(), StoreError> {
+        backfill::write(self, blocks, durable)
     }
 }

@@ -379,6 +379,13 @@ fn status_seeds(spec: &ChainSpec, blocks: &[SignedBlock]) -> Vec<Seed> {
         "head".to_string(),
         frame(ecsync_components::encode(&status)),
     ));
+    // A checkpoint-synced node's, backfilling: it serves heights from the middle of its chain.
+    let backfilling = status.clone().serving_from(STORED as u64 / 2);
+    seeds.push((
+        "status",
+        "backfilling".to_string(),
+        frame(ecsync_components::encode(&backfilling)),
+    ));
     // Another block's approval over the head's header: decodes, names the head, does not verify.
     let mut swapped = status.clone();
     if let Some(proof) = swapped.proof.as_mut() {

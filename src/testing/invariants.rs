@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use bevy_ecs::prelude::*;
+use ecsync_components::backfill::Backfill;
 use ecsync_components::ecs::{Downloading, PeerLoad, PendingBlock, Range};
 use ecsync_components::resources::{Buffer, ChainHead, PlanCursor};
 
@@ -46,13 +47,24 @@ fn check_buffer(world: &mut World) -> Result<(), String> {
     Ok(())
 }
 
-/// Each peer's load against its ranges in flight.
+/// Each peer's load against its ranges in flight, and its backfill load against the backfill's batches in
+/// flight to it.
 fn check_loads(world: &mut World) -> Result<(), String> {
     let mut per_peer: HashMap<Entity, u32> = HashMap::new();
     let mut q = world.query::<&Downloading>();
     for d in q.iter(world) {
         *per_peer.entry(d.peer).or_default() += 1;
     }
+    let mut backfill: HashMap<Entity, u32> = HashMap::new();
+    for batch in world
+        .get_resource::<Backfill>()
+        .map_or(&[][..], |b| &b.batches)
+    {
+        if let Some(r) = batch.downloading() {
+            *backfill.entry(r.peer).or_default() += 1;
+        }
+    }
+    let backfill_of = |peer| backfill.get(&peer).copied().unwrap_or(0);
     let mut peers = world.query::<(Entity, &PeerLoad)>();
     for (peer, load) in peers.iter(world) {
         let actual = per_peer.get(&peer).copied().unwrap_or(0);
@@ -60,6 +72,13 @@ fn check_loads(world: &mut World) -> Result<(), String> {
             return Err(format!(
                 "peer {peer} load {} but {actual} ranges in flight",
                 load.in_flight
+            ));
+        }
+        if load.backfill != backfill_of(peer) {
+            return Err(format!(
+                "peer {peer} backfill load {} but {} batches in flight",
+                load.backfill,
+                backfill_of(peer)
             ));
         }
     }

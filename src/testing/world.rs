@@ -220,6 +220,14 @@ impl ChainStore for LoggingStore {
     fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
         self.inner.latest_checkpoint()
     }
+
+    fn lowest(&self) -> Result<Option<ecsync_components::LowestBlock>, StoreError> {
+        self.inner.lowest()
+    }
+
+    fn backfill(&mut self, blocks: &[ImportBlock<'_>], durable: bool) -> Result<(), StoreError> {
+        self.inner.backfill(blocks, durable)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -385,6 +393,7 @@ fn spawn_peers(world: &mut World, layout: &Layout, config: &SyncConfig) -> Vec<E
                     unbacked_from: None,
                     proven: claimed.height,
                     announced: 0,
+                    lowest: 0,
                 },
                 PeerScore(score(&stats)),
                 budget(config, &stats),

@@ -34,6 +34,8 @@ struct Candidate {
     entity: Entity,
     id: ecsync_components::PeerId,
     usable_head: u64,
+    /// The lowest height it serves (it is never asked below).
+    lowest: u64,
     free_slots: u32,
     timeout_ms: u64,
     /// Reputation at or above `stop_using_below`.
@@ -68,7 +70,8 @@ fn candidates(peers: &Peers, now: u64, stop_using_below: f64) -> Vec<Candidate> 
                     entity,
                     id: peer.id,
                     usable_head: claim.usable_head(now),
-                    free_slots: budget.max_in_flight.saturating_sub(load.in_flight),
+                    lowest: claim.lowest,
+                    free_slots: budget.max_in_flight.saturating_sub(load.total()),
                     timeout_ms: budget.timeout_ms,
                     reputable: reputation.0 >= stop_using_below,
                     member,
@@ -132,7 +135,7 @@ pub fn dispatch_requests(
         let Ok((_, _, mut attempts)) = ranges.get_mut(range_entity) else {
             continue;
         };
-        let reaches = |c: &Candidate| c.usable_head >= range.start;
+        let reaches = |c: &Candidate| c.usable_head >= range.start && c.lowest <= range.start;
         // Peers in bad standing only when no peer in good standing could serve the range.
         let last_resort = !free.iter().any(|c| c.reputable && reaches(c));
         let mut able: Vec<usize> = (0..free.len())

@@ -73,6 +73,7 @@ pub fn handle_responses(
             Ok(blocks) if blocks.is_empty() => {
                 if let Ok((peer, mut claim)) = claims.get_mut(dl.peer)
                     && range.start <= claim.head.height
+                    && range.start >= claim.lowest
                 {
                     let record = records.0.entry(peer.id).or_default();
                     claim.discredit(record, &env.config, range.start, env.now());

@@ -36,6 +36,7 @@ pub fn handle_timeouts(
         });
         if let Ok((peer, mut claim)) = claims.get_mut(dl.peer)
             && range.start <= claim.head.height
+            && range.start >= claim.lowest
         {
             let record = records.0.entry(peer.id).or_default();
             claim.discredit(record, &env.config, range.start, now);

@@ -97,6 +97,7 @@ impl Ingest<'_, '_> {
             unbacked_from: record.discredited_from.filter(|_| record.discredits > 0),
             proven: 0,
             announced: 0,
+            lowest: status.lowest,
         };
         let budget = PeerBudget {
             batch: self.env.config.initial_batch,
@@ -208,10 +209,11 @@ impl Ingest<'_, '_> {
         };
         let mut proven = claim.proven;
         let mut pending = std::mem::take(&mut *proof);
-        let head = status.head;
+        let (head, lowest) = (status.head, status.lowest);
         self.take_proof(entity, peer, status, &mut proven, &mut pending);
         if let Ok((mut claim, mut proof)) = self.claims.get_mut(entity) {
             claim.head = head;
+            claim.lowest = lowest;
             claim.updated_ms = now;
             claim.proven = proven;
             *proof = pending;

@@ -19,6 +19,9 @@ pub mod transitions;
 pub mod validation;
 
 pub mod agree_blocks;
+pub mod backfill_blocks;
+pub mod backfill_ingest;
+pub mod backfill_requests;
 pub mod checkpoint_due;
 pub mod dispatch_requests;
 pub mod gossip_blocks;
@@ -38,6 +41,9 @@ pub mod update_state;
 pub mod validate_blocks;
 
 pub use agree_blocks::agree_blocks;
+pub use backfill_blocks::backfill_blocks;
+pub use backfill_ingest::backfill_ingest;
+pub use backfill_requests::backfill_requests;
 pub use checkpoint_due::checkpoint_due;
 pub use dispatch_requests::dispatch_requests;
 pub use gossip_blocks::gossip_blocks;

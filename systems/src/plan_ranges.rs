@@ -41,8 +41,15 @@ pub fn plan_ranges(
     let mut slots: Vec<(f64, u64, u32, u32)> = peers
         .iter()
         .filter_map(|(claim, budget, load, score)| {
-            let free = budget.max_in_flight.saturating_sub(load.in_flight);
-            (free > 0).then(|| (score.0, claim.usable_head(env.now()), budget.batch, free))
+            let free = budget.max_in_flight.saturating_sub(load.total());
+            // A peer serves nothing below its claimed lowest height: it plans nothing it cannot serve.
+            let usable = claim.usable_head(env.now());
+            let usable = if claim.lowest > cursor.next {
+                0
+            } else {
+                usable
+            };
+            (free > 0).then_some((score.0, usable, budget.batch, free))
         })
         .collect();
     let free_slots: u32 = slots.iter().map(|s| s.3).sum();

@@ -130,7 +130,8 @@ pub fn update_state(
         view.peers += 1;
         view.believed += usize::from(usable == claim.head.height);
         view.responsive += usize::from(responsive);
-        if backed > height && target > height {
+        // A peer that serves nothing at head + 1 (its lowest is above) is no peer to sync from.
+        if backed > height && claim.lowest <= height + 1 && target > height {
             view.ahead += 1;
             view.responsive_ahead += usize::from(responsive);
         }

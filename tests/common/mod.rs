@@ -34,7 +34,7 @@ pub fn hostile_exe() -> &'static str {
 }
 
 /// The flags only `ecsync-hostile node` knows: a node started with one of them runs [`hostile_exe`].
-pub const HOSTILE_FLAGS: [&str; 2] = ["--misbehave", "--extend-every-ms"];
+pub const HOSTILE_FLAGS: [&str; 3] = ["--misbehave", "--misbehave-below", "--extend-every-ms"];
 
 /// A chain of `blocks` blocks (512-byte payloads) from `seed`, generated once per test binary; tests copy it.
 pub fn template(seed: u64, blocks: u64) -> PathBuf {

@@ -12,6 +12,7 @@
 
 mod support;
 
+mod backfill;
 mod check_world;
 mod checkpoint_due;
 mod dispatch_requests;

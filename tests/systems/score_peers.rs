@@ -207,6 +207,7 @@ fn discredits_of_a_peer_that_keeps_withholding_grow_and_serving_forgives_them() 
         unbacked_from: None,
         proven: 0,
         announced: 0,
+        lowest: 0,
     };
     let mut record = PeerRecord::default();
     let mut now = NOW;

@@ -135,6 +135,8 @@ pub struct Misbehaving {
     spec: ChainSpec,
     generator: Option<ChainGenerator>,
     fork: Option<Fork>,
+    /// Only answers to requests starting below this height are broken (`--misbehave-below`).
+    below: Option<u64>,
 }
 
 impl Misbehaving {
@@ -158,11 +160,18 @@ impl Misbehaving {
             spec,
             generator,
             fork: None,
+            below: None,
         };
         if kind == Misbehaviour::Fork {
             source.fork = Some(source.prepare_fork().context("cannot prepare the fork")?);
         }
         Ok(source)
+    }
+
+    /// This source, breaking only answers to requests that start below `height` (honest from it on), if given.
+    pub fn below(mut self, height: Option<u64>) -> Self {
+        self.below = height;
+        self
     }
 
     /// The real chain re-made from `FORK_DEPTH` below the head with another state root, relinked and re-signed.
@@ -379,6 +388,9 @@ impl BlockSource for Misbehaving {
     }
 
     fn blocks(&self, start: u64, count: u32, max_bytes: usize) -> Vec<Vec<u8>> {
+        if self.below.is_some_and(|below| start >= below) {
+            return self.inner.blocks(start, count, max_bytes);
+        }
         let max_block = self.spec.max_block_bytes as usize;
         match self.kind {
             Misbehaviour::Withhold => Vec::new(),

@@ -55,6 +55,11 @@ pub struct HostileNodeArgs {
     /// Serve the chain broken in this way (a hostile peer).
     #[arg(long, value_enum, value_name = "KIND")]
     pub misbehave: Option<Misbehaviour>,
+    /// Misbehave only in answers to requests starting below HEIGHT (the kinds that change what is served):
+    /// honest at and above it, e.g. a server that hands out a checkpoint's block honestly and breaks the
+    /// history below it (a backfill's).
+    #[arg(long, value_name = "HEIGHT", requires = "misbehave")]
+    pub misbehave_below: Option<u64>,
     /// Extend the (generated) chain by one block every N ms, signed with every key of the dev federation, in
     /// lockstep with other nodes of the same seed, ignoring the production gate (0: never).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
@@ -69,6 +74,7 @@ pub fn run(cli: HostileCli) -> anyhow::Result<()> {
                 data: args.node.data.clone(),
                 authority_keys: args.node.authority_keys.clone(),
                 misbehave: args.misbehave,
+                misbehave_below: args.misbehave_below,
                 extend_every_ms: args.extend_every_ms,
                 extender: None,
                 consensus: None,
@@ -86,6 +92,8 @@ pub struct Hostile {
     pub authority_keys: Option<PathBuf>,
     /// How it serves the chain broken, if at all.
     pub misbehave: Option<Misbehaviour>,
+    /// Only in answers to requests starting below this height, if given.
+    pub misbehave_below: Option<u64>,
     /// Extend the chain every this many ms (0: never).
     pub extend_every_ms: u64,
     /// The extender, once the chain is known.
@@ -126,9 +134,12 @@ impl NodeHooks for Hostile {
             return Ok(honest);
         }
         let generator = chain_generator(&self.data, spec, "--misbehave").ok();
-        let source = Misbehaving::new(honest, kind, spec.clone(), generator)?;
+        let source =
+            Misbehaving::new(honest, kind, spec.clone(), generator)?.below(self.misbehave_below);
         tracing::warn!(
-            "misbehaving on purpose: {kind:?} (a test node; never use on a real network)"
+            "misbehaving on purpose: {kind:?}{} (a test node; never use on a real network)",
+            self.misbehave_below
+                .map_or(String::new(), |h| format!(" below height {h}"))
         );
         Ok(Arc::new(source))
     }

@@ -10,6 +10,7 @@
 mod bls;
 pub mod driver;
 mod error;
+pub mod history;
 mod keys;
 mod member;
 mod membership;
