@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use ecsync::components::{ChainStore, Checkpoint, EncodedBlock, SignedBlock, imports};
+use ecsync::components::{
+    ChainStore, Checkpoint, EncodedBlock, SignedBlock, approval_root, imports,
+};
 use ecsync::store::chain_dir::{generate_chain, open_chain_dir};
 use ecsync::store::{RedbStore, StoreReader, cache::ENTRY_OVERHEAD};
 use ecsync::systems::chaingen::{ChainGenerator, GenParams};
@@ -197,17 +199,37 @@ fn a_block_imported_after_a_read_is_served() {
     let (_t, dir) = copy_template();
     let (_, mut store) = open_chain_dir(&dir).unwrap();
     let reader = store.reader();
-    // The head's range is read (and cached) before the blocks above it exist.
+    // The head's range is read (and cached, but the head) before the blocks above it exist.
     assert_eq!(served(&reader, 295, 20, usize::MAX).len(), 6);
+    assert!(reader.block_cache().contains(299) && !reader.block_cache().contains(300));
     let added = extension(&store, 10);
     import(&mut store, &added[..4], None);
     assert_eq!(serves_as_stored(&reader, &store, 295, 20, usize::MAX), 10);
-    // An import puts its blocks in the cache (after its commit): they are served without a store read.
+    // An import puts its blocks in the cache (after its commit) but the new head, which the next import may
+    // store again: they are served without a store read.
     import(&mut store, &added[4..], None);
-    let (hits, misses) = reader.block_cache().hits_and_misses();
+    let cache = reader.block_cache();
+    assert!(cache.contains(309) && !cache.contains(310));
     assert_eq!(serves_as_stored(&reader, &store, 301, 10, usize::MAX), 10);
-    assert_eq!(reader.block_cache().hits_and_misses(), (hits + 10, misses));
+    let (hits, misses) = cache.hits_and_misses();
+    assert_eq!(serves_as_stored(&reader, &store, 301, 10, usize::MAX), 10);
+    assert_eq!(
+        cache.hits_and_misses(),
+        (hits + 9, misses + 1),
+        "all but the head"
+    );
     assert!(served(&reader, 301, 1, usize::MAX) == [added[0].encode()]);
+}
+
+/// Whether each block of `encodings` carries the approval its successor commits to (`parent_approval_root`).
+fn linked(encodings: &[Vec<u8>]) -> bool {
+    let blocks: Vec<SignedBlock> = encodings
+        .iter()
+        .map(|b| SignedBlock::decode(b, 1 << 20).unwrap())
+        .collect();
+    blocks
+        .windows(2)
+        .all(|w| approval_root(Some(&w[0].approval)) == w[1].block.header.parent_approval_root)
 }
 
 /// A block the store writes again (the canonical approval its child carries) is served as stored, though the
@@ -225,22 +247,27 @@ fn a_block_stored_again_is_served_as_stored() {
     other[2].approval = gen_.federation().approve(303, 1, &other[2].hash(), all);
     other[1].approval = gen_.federation().approve(302, 2, &other[1].hash(), all);
     import(&mut store, &other[..3], None);
+    assert_eq!(serves_as_stored(&reader, &store, 300, 10, usize::MAX), 4);
     let read = served(&reader, 300, 10, usize::MAX);
-    serves_as_stored(&reader, &store, 300, 10, usize::MAX);
     assert!(
         read[2] == batch[1].encode(),
         "302 as its child's certificate says"
     );
     assert!(read[3] == other[2].encode(), "303, the head, as it came");
-    assert!(reader.block_cache().contains(303));
-    // 304 carries 303's canonical certificate: the store writes 303 again, the cache forgets its old encoding.
+    assert!(linked(&read));
+    // The head is the one block the next import may store again: never cached.
+    assert!(reader.block_cache().contains(302) && !reader.block_cache().contains(303));
+    // 304 carries 303's canonical certificate: the store writes 303 again.
     import(&mut store, &batch[3..], None);
+    assert_eq!(serves_as_stored(&reader, &store, 300, 10, usize::MAX), 7);
     let read = served(&reader, 300, 10, usize::MAX);
-    serves_as_stored(&reader, &store, 300, 10, usize::MAX);
     assert!(
         read[3] == batch[2].encode(),
         "303 as its child's certificate says"
     );
+    assert!(linked(&read));
+    // Cached now, as stored.
+    assert!(reader.block_cache().contains(303));
     assert!(served(&reader, 303, 1, usize::MAX) == [batch[2].encode()]);
 }
 

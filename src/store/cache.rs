@@ -5,15 +5,18 @@
 //! - What it holds: encodings by height, each one shared ([`Bytes`]) between the cache and the answers being
 //!   written, never copied again after it entered.
 //! - How it fills: [`RedbStore`](super::RedbStore)'s `import_batch` puts the blocks it committed (after the commit,
-//!   never before); a read that missed puts what it read from redb.
+//!   never before) but the new head; a read puts what it read from redb but a block whose child it did not see.
 //! - Its bound: [`BlockCache::max_bytes`] (default [`BLOCK_CACHE_BYTES`]), counting each block's encoding plus
 //!   [`ENTRY_OVERHEAD`]. When a fill would exceed it, the blocks that entered first leave first (FIFO); a block
 //!   larger than the whole bound is never cached.
-//! - Coherence: blocks at a height never change while a store is open, except when the boot-time check rolls the
-//!   store back: that deletion, once committed, drops every cached block above the new head
-//!   ([`BlockCache::invalidate_from`]) and starts a new generation. A read notes the generation before it opens
-//!   its redb transaction and its fill is dropped if the generation changed meanwhile, so a block read from a
-//!   snapshot older than a rollback never enters the cache after it. A crash empties it (process memory).
+//! - Coherence: a stored block's encoding is final once its child is stored: the import of a child stores its
+//!   parent again when the child carries another certificate of it (the canonical approval, which
+//!   `parent_approval_root` commits to), and only the head has no child. So the cache holds settled blocks only,
+//!   and a read mixing cached runs with redb reads serves one committed state: each redb part is read in a
+//!   transaction begun after the cache lookup that ends it. A block stored again is forgotten
+//!   ([`BlockCache::forget`]); a rollback at boot drops every cached block above the new head
+//!   ([`BlockCache::invalidate_from`]). Both start a new generation: a fill read from an older snapshot (noted
+//!   before its transaction began) is dropped. A crash empties the cache (process memory).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -206,6 +209,11 @@ impl BlockCache {
                 inner.put(height, Bytes::copy_from_slice(bytes), max);
             }
         }
+    }
+
+    /// Drops the blocks at `heights` (a writer stored them again) and starts a new generation.
+    pub fn forget(&self, heights: &[u64]) {
+        self.lock().forget(heights);
     }
 
     /// Drops every cached block at or above `height` and starts a new generation: a store rolled back below
