@@ -12,7 +12,7 @@
 //! first durable commit, so a crash while creating it leaves no half-made store.
 //!
 //! Range reads (serving peers, `encoded_range`) go through the [`BlockCache`] (cache.rs): the encodings of the
-//! blocks last imported or read, bounded by bytes, shared with the answers that carry them.
+//! blocks last read, bounded by bytes, shared with the answers that carry them.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -79,7 +79,7 @@ pub struct RedbStore {
     keep_checkpoints: usize,
     /// What the boot-time check did, if it had to repair the store.
     recovery: Option<Recovery>,
-    /// Recently imported and read encodings, shared with the readers (cache.rs).
+    /// Recently read encodings, shared with the readers (cache.rs).
     cache: Arc<BlockCache>,
 }
 
@@ -653,11 +653,9 @@ impl ChainStore for RedbStore {
         }
         txn.commit().map_err(io)?;
         self.head = head;
-        // All but the new head, which the next batch may store again (its child's canonical approval).
-        let settled = blocks.len().saturating_sub(1);
-        let committed = refs.iter().zip(blocks).map(|(r, b)| (r.height, b.bytes));
-        self.cache
-            .insert_committed(committed.take(settled), &rewritten);
+        if !rewritten.is_empty() {
+            self.cache.forget(&rewritten);
+        }
         Ok(())
     }
 
