@@ -89,16 +89,6 @@ fn options(args: NodeArgs) -> anyhow::Result<NodeOptions> {
     if let Some(verify) = args.verify {
         sync.verify = verify.into();
     }
-    tracing::info!(
-        "verify {}: {}",
-        sync.verify.name(),
-        match sync.verify {
-            ecsync_components::VerifyMode::Anchored => {
-                "one quorum aggregate per downloaded range, its top's; the blocks below it by their links"
-            }
-            ecsync_components::VerifyMode::Full => "every downloaded block's quorum aggregate",
-        }
-    );
     Ok(NodeOptions {
         spec: args.spec,
         listen: args.listen,
@@ -122,8 +112,20 @@ fn options(args: NodeArgs) -> anyhow::Result<NodeOptions> {
 /// Starts the node, prints its addresses, runs it until it stops and says why.
 async fn serve(opts: NodeOptions, hooks: Box<dyn NodeHooks>) -> anyhow::Result<()> {
     let exit_when_synced = opts.exit_when_synced;
+    let verify = opts.sync.verify;
     let shutdown = shutdown_signal();
     let node = Node::start_with(opts, hooks).await?;
+    // Said once the node started (a node that fails to start says one line: why).
+    tracing::info!(
+        "verify {}: {}",
+        verify.name(),
+        match verify {
+            ecsync_components::VerifyMode::Anchored => {
+                "one quorum aggregate per downloaded range, its top's; the blocks below it by their links"
+            }
+            ecsync_components::VerifyMode::Full => "every downloaded block's quorum aggregate",
+        }
+    );
     // The one line scripts read: the full listen address.
     println!("{}", node.listen_addr());
     if let Some(http) = node.http_addr() {
