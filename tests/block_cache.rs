@@ -1,5 +1,6 @@
 //! The block cache in front of the store's reads (src/store/cache.rs), on real redb files: what it serves is
-//! byte for byte what the store holds, whatever part of a range is cached; it stays within its bound; a block
+//! byte for byte what the store holds, whatever part of a range is cached, and one committed state (each block's
+//! approval the one its child commits to, across a block stored again); it stays within its bound; a block
 //! imported after a read is served; a store rolled back at boot, or one whose process died with blocks not yet
 //! durable, never serves a block it no longer holds.
 
@@ -7,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use ecsync::components::{ChainStore, Checkpoint, EncodedBlock, SignedBlock, imports};
+use ecsync::components::{
+    ChainStore, Checkpoint, EncodedBlock, SignedBlock, approval_root, imports,
+};
 use ecsync::store::chain_dir::{generate_chain, open_chain_dir};
 use ecsync::store::{RedbStore, StoreReader, cache::ENTRY_OVERHEAD};
 use ecsync::systems::chaingen::{ChainGenerator, GenParams};
@@ -197,17 +200,32 @@ fn a_block_imported_after_a_read_is_served() {
     let (_t, dir) = copy_template();
     let (_, mut store) = open_chain_dir(&dir).unwrap();
     let reader = store.reader();
-    // The head's range is read (and cached) before the blocks above it exist.
+    // The head's range is read (and cached, but the head) before the blocks above it exist.
     assert_eq!(served(&reader, 295, 20, usize::MAX).len(), 6);
+    let cache = reader.block_cache();
+    assert!(cache.contains(299) && !cache.contains(300));
     let added = extension(&store, 10);
     import(&mut store, &added[..4], None);
     assert_eq!(serves_as_stored(&reader, &store, 295, 20, usize::MAX), 10);
-    // An import puts its blocks in the cache (after its commit): they are served without a store read.
     import(&mut store, &added[4..], None);
-    let (hits, misses) = reader.block_cache().hits_and_misses();
     assert_eq!(serves_as_stored(&reader, &store, 301, 10, usize::MAX), 10);
-    assert_eq!(reader.block_cache().hits_and_misses(), (hits + 10, misses));
+    // Read once, served from memory: all but the head, which the next import may store again.
+    assert!(cache.contains(309) && !cache.contains(310));
+    let (hits, misses) = cache.hits_and_misses();
+    assert_eq!(serves_as_stored(&reader, &store, 301, 10, usize::MAX), 10);
+    assert_eq!(cache.hits_and_misses(), (hits + 9, misses + 1));
     assert!(served(&reader, 301, 1, usize::MAX) == [added[0].encode()]);
+}
+
+/// Whether each block of `encodings` carries the approval its successor commits to (`parent_approval_root`).
+fn linked(encodings: &[Vec<u8>]) -> bool {
+    let blocks: Vec<SignedBlock> = encodings
+        .iter()
+        .map(|b| SignedBlock::decode(b, 1 << 20).unwrap())
+        .collect();
+    blocks
+        .windows(2)
+        .all(|w| approval_root(Some(&w[0].approval)) == w[1].block.header.parent_approval_root)
 }
 
 /// A block the store writes again (the canonical approval its child carries) is served as stored, though the
@@ -225,22 +243,27 @@ fn a_block_stored_again_is_served_as_stored() {
     other[2].approval = gen_.federation().approve(303, 1, &other[2].hash(), all);
     other[1].approval = gen_.federation().approve(302, 2, &other[1].hash(), all);
     import(&mut store, &other[..3], None);
+    assert_eq!(serves_as_stored(&reader, &store, 300, 10, usize::MAX), 4);
     let read = served(&reader, 300, 10, usize::MAX);
-    serves_as_stored(&reader, &store, 300, 10, usize::MAX);
     assert!(
         read[2] == batch[1].encode(),
         "302 as its child's certificate says"
     );
     assert!(read[3] == other[2].encode(), "303, the head, as it came");
-    assert!(reader.block_cache().contains(303));
-    // 304 carries 303's canonical certificate: the store writes 303 again, the cache forgets its old encoding.
+    assert!(linked(&read));
+    // The head is the one block the next import may store again: never cached.
+    assert!(reader.block_cache().contains(302) && !reader.block_cache().contains(303));
+    // 304 carries 303's canonical certificate: the store writes 303 again.
     import(&mut store, &batch[3..], None);
+    assert_eq!(serves_as_stored(&reader, &store, 300, 10, usize::MAX), 7);
     let read = served(&reader, 300, 10, usize::MAX);
-    serves_as_stored(&reader, &store, 300, 10, usize::MAX);
     assert!(
         read[3] == batch[2].encode(),
         "303 as its child's certificate says"
     );
+    assert!(linked(&read));
+    // Cached now, as stored.
+    assert!(reader.block_cache().contains(303));
     assert!(served(&reader, 303, 1, usize::MAX) == [batch[2].encode()]);
 }
 
@@ -296,7 +319,10 @@ fn child_imports_serves_then_aborts() {
     import(&mut store, &added[20..], None);
     let reader = store.reader();
     assert_eq!(served(&reader, 301, 100, usize::MAX).len(), 30);
-    assert!(reader.block_cache().contains(330));
+    assert!(
+        reader.block_cache().contains(329),
+        "cached up to below the head"
+    );
     std::process::abort();
 }
 
@@ -315,7 +341,12 @@ fn a_store_whose_process_died_serves_only_what_it_holds() {
         .stderr(Stdio::null())
         .status()
         .unwrap();
-    assert!(!out.success(), "the child aborts");
+    // SIGABRT: the child got to its abort (a failed assertion in it would exit with 101 instead).
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&out),
+        Some(6),
+        "the child aborts after serving: {out}"
+    );
     let (_, store) = open_chain_dir(&dir).unwrap();
     // 301..=320 were made durable by the checkpoint; 321..=330 died with the process (and its cache).
     assert_eq!(store.head().unwrap().height, 320);

@@ -12,7 +12,7 @@
 //! first durable commit, so a crash while creating it leaves no half-made store.
 //!
 //! Range reads (serving peers, `encoded_range`) go through the [`BlockCache`] (cache.rs): the encodings of the
-//! blocks last imported or read, bounded by bytes, shared with the answers that carry them.
+//! blocks last read, bounded by bytes, shared with the answers that carry them.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -85,7 +85,7 @@ pub struct RedbStore {
     keep_checkpoints: usize,
     /// What the boot-time check did, if it had to repair the store.
     recovery: Option<Recovery>,
-    /// Recently imported and read encodings, shared with the readers (cache.rs).
+    /// Recently read encodings, shared with the readers (cache.rs).
     cache: Arc<BlockCache>,
 }
 
@@ -457,8 +457,10 @@ fn owned(blocks: Vec<Bytes>) -> Vec<Vec<u8>> {
 }
 
 /// Encoded blocks `start..start+count`: consecutive from `start` (a gap ends the range), at most `max_bytes` in
-/// total but at least the first. Runs of cached blocks come from `cache`; the heights between them from ONE redb
-/// read transaction (opened at the first miss), and enter the cache.
+/// total but at least the first. Runs of cached blocks come from `cache`; each part between them from a redb read
+/// transaction begun after the cache was looked up, so that the part's last block and the cached run after it are
+/// of one committed state (a block's approval is its child's `parent_approval`); what it reads enters the cache
+/// but a block whose child it did not see (the head, which the next import may store again).
 fn read_range(
     db: &Database,
     cache: &BlockCache,
@@ -468,36 +470,40 @@ fn read_range(
 ) -> Result<Vec<Bytes>, StoreError> {
     let end = start.saturating_add(count);
     let (mut out, mut total) = (Vec::new(), 0usize);
-    // The generation before the transaction begins: a rollback after it drops what this read would cache.
-    let mut generation = None;
-    let mut table = None;
     let mut at = start;
     loop {
         let run = cache.take_run(at, end, max_bytes, &mut out, &mut total);
-        let generation = *generation.get_or_insert(run.generation);
         if run.complete {
             return Ok(out);
         }
         // The blocks of `out` are the heights from `start` on, all below `end`.
         at = start + out.len() as u64;
         let stop = run.resume.unwrap_or(end);
-        if table.is_none() {
-            let txn = db.begin_read().map_err(io)?;
-            table = Some(txn.open_table(BLOCKS).map_err(io)?);
-        }
+        // Begun after the lookup: it holds the cached block `stop` (committed before it) and, a rollback after
+        // the lookup aside (which changes the generation), nothing the cache does not.
+        let txn = db.begin_read().map_err(io)?;
+        let table = txn.open_table(BLOCKS).map_err(io)?;
         let first = out.len();
-        let table = table.as_ref().expect("opened above");
-        let whole = read_stored(table, at, stop, max_bytes, &mut out, &mut total)?;
-        cache.fill(generation, at, &out[first..]);
-        if !whole || stop == end {
+        let part = read_stored(&table, at, stop, max_bytes, &mut out, &mut total)?;
+        cache.fill(run.generation, at, &out[first..first + part.settled]);
+        if !part.whole || stop == end {
             return Ok(out);
         }
         at = stop;
     }
 }
 
+/// What [`read_stored`] read.
+struct Part {
+    /// Every height of the part was read.
+    whole: bool,
+    /// How many of the blocks read had their child in the transaction (their encoding is final).
+    settled: usize,
+}
+
 /// Appends the stored blocks `at..stop` to `out` (whose bytes `total` counts) while they are consecutive and
-/// within `max_bytes` (but the first block of `out` always). True if all of them were.
+/// within `max_bytes` (but the first block of `out` always); looks at the entry after the last one read, to know
+/// whether that block's child is stored.
 fn read_stored(
     table: &redb::ReadOnlyTable<u64, &[u8]>,
     at: Height,
@@ -505,27 +511,39 @@ fn read_stored(
     max_bytes: usize,
     out: &mut Vec<Bytes>,
     total: &mut usize,
-) -> Result<bool, StoreError> {
+) -> Result<Part, StoreError> {
+    let first = out.len();
     // The height each entry must have. Counted by hand, not with `(at..)`, which would step past u64::MAX for a
     // request starting there.
     let mut expected = Some(at);
-    for entry in table.range(at..stop).map_err(io)? {
+    let mut child_seen = false;
+    for entry in table.range(at..=stop).map_err(io)? {
         let (k, v) = entry.map_err(io)?;
         if Some(k.value()) != expected {
-            return Ok(false);
+            break;
         }
+        // The next block is stored: the last one read is settled, whether this one is read or not.
+        child_seen = true;
         let bytes = v.value();
-        if !out.is_empty() && *total + bytes.len() > max_bytes {
-            return Ok(false);
+        if k.value() == stop || (!out.is_empty() && *total + bytes.len() > max_bytes) {
+            break;
         }
+        child_seen = false;
         expected = k.value().checked_add(1);
         *total += bytes.len();
         out.push(Bytes::copy_from_slice(bytes));
     }
-    Ok(expected == Some(stop))
+    let read = out.len() - first;
+    Ok(Part {
+        whole: expected == Some(stop),
+        settled: if child_seen {
+            read
+        } else {
+            read.saturating_sub(1)
+        },
+    })
 }
 
-/// Below the head, a block's approval is the canonical one: the one its child carries (`Block::parent_approval`).
 /// For each block of `blocks` (already inserted, in order) that carries one, its parent is stored again with it
 /// when it holds another: the head a batch builds on when this node took another valid certificate of it (gossip,
 /// a range's top, its own decision), or a block of the batch whose server sent another one (the rules refuse that
@@ -645,8 +663,9 @@ impl ChainStore for RedbStore {
         }
         txn.commit().map_err(io)?;
         self.head = head;
-        let committed = refs.iter().zip(blocks).map(|(r, b)| (r.height, b.bytes));
-        self.cache.insert_committed(committed, &rewritten);
+        if !rewritten.is_empty() {
+            self.cache.forget(&rewritten);
+        }
         Ok(())
     }
 
