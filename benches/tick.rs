@@ -223,7 +223,7 @@ fn bench_loaded(c: &mut Criterion) {
     let next_slot = world.resource::<Spec>().0.slot_at(NOW) + 1;
     let mut pending = world.query::<&mut PendingBlock>();
     for mut p in pending.iter_mut(world) {
-        p.block.block.header.slot = next_slot;
+        p.block_mut().block.header.slot = next_slot;
     }
     let blocks = pending.iter(world).count();
     assert_eq!(blocks, 10_048);

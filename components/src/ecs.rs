@@ -2,6 +2,8 @@
 //! block's stage are marker components: exactly one state per range, one stage per block, changed only by the
 //! named transitions of `ecsync_systems::transitions`.
 
+use std::sync::Arc;
+
 use bevy_ecs::prelude::{Component, Entity};
 use serde::Serialize;
 
@@ -302,25 +304,42 @@ pub struct AwaitingImport {
 // ---------------------------------------------------------------------------------------------------------------
 // Pending blocks
 
-/// A downloaded block that is not yet imported.
+/// A downloaded block that is not yet imported. Its block and bytes are shared, not copied, with the validation
+/// job that checks them on the compute pool (a clone is two reference counts).
 #[derive(Component, Clone, Debug)]
 pub struct PendingBlock {
     /// The block.
-    pub block: SignedBlock,
+    pub block: Arc<SignedBlock>,
     /// Its hash.
     pub hash: Hash32,
     /// Its canonical encoding: the bytes that came off the wire (moved here from the answer, not copied), which
     /// the store keeps as they are. With the decoded block beside them, a pending block takes about twice its
     /// encoded size in memory (see `SyncConfig::max_buffered_bytes`).
-    pub bytes: Vec<u8>,
+    pub bytes: Arc<Vec<u8>>,
     /// The range entity it belongs to.
     pub range: Entity,
 }
 
 impl PendingBlock {
+    /// The pending block `block` (of hash `hash` and canonical encoding `bytes`) of the range `range`.
+    pub fn new(block: SignedBlock, hash: Hash32, bytes: Vec<u8>, range: Entity) -> Self {
+        Self {
+            block: Arc::new(block),
+            hash,
+            bytes: Arc::new(bytes),
+            range,
+        }
+    }
+
     /// Its height.
     pub fn height(&self) -> Height {
         self.block.height()
+    }
+
+    /// Its block, to change (copied first if a validation job still shares it): for tests and tools that make
+    /// bad blocks.
+    pub fn block_mut(&mut self) -> &mut SignedBlock {
+        Arc::make_mut(&mut self.block)
     }
 
     /// Its canonical size in bytes (what the buffer accounts for it).

@@ -151,12 +151,8 @@ fn preload(dir: &Path, limit: u64) -> anyhow::Result<Vec<PendingBlock>> {
         for bytes in encodings {
             let block = SignedBlock::decode(&bytes, spec.max_block_bytes as usize)
                 .with_context(|| format!("{}: block {next} does not decode", dir.display()))?;
-            out.push(PendingBlock {
-                hash: block.hash(),
-                bytes,
-                block,
-                range: Entity::PLACEHOLDER,
-            });
+            let hash = block.hash();
+            out.push(PendingBlock::new(block, hash, bytes, Entity::PLACEHOLDER));
             next += 1;
         }
     }

@@ -585,21 +585,17 @@ impl Cursor {
 fn pending_block(fx: &Fixture, h: Height, range: Entity) -> PendingBlock {
     let chain = &fx.chain;
     if h <= fx.len() {
-        PendingBlock {
-            hash: chain.hashes[h as usize],
-            bytes: chain.blocks[h as usize].clone(),
+        PendingBlock::new(
+            fx.blocks[h as usize].clone(),
+            chain.hashes[h as usize],
+            chain.blocks[h as usize].clone(),
             range,
-            block: fx.blocks[h as usize].clone(),
-        }
+        )
     } else {
         let mut block = fx.blocks[((h - 1) % fx.len() + 1) as usize].clone();
         block.block.header.height = h;
-        PendingBlock {
-            hash: block.hash(),
-            bytes: block.encode(),
-            range,
-            block,
-        }
+        let (hash, bytes) = (block.hash(), block.encode());
+        PendingBlock::new(block, hash, bytes, range)
     }
 }
 

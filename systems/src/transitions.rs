@@ -218,12 +218,8 @@ pub fn accept_answer(
         }
         buffer.admit(len);
         // The one hash of a downloaded block: validation, sequencing and the store use it.
-        let pending = PendingBlock {
-            hash: block.hash(),
-            block,
-            bytes,
-            range,
-        };
+        let hash = block.hash();
+        let pending = PendingBlock::new(block, hash, bytes, range);
         accepted.push(world.spawn((pending, Downloaded)).id());
     }
     let served = accepted.len() as u32;

@@ -7,7 +7,8 @@
 //! ahead (for "every peer ahead is unresponsive") only while the proven target is above the head.
 //!
 //! States: Idle (no peer since start) · Discovering (waiting for peers that serve: none connected any more, none
-//! believed, none answering, or every peer ahead unresponsive — see [`WaitReason`]; what was downloaded and validated is kept and
+//! believed (a peer whose claim is above the head is believed while no discredit covers it; a claim at or below
+//! the head always is: what the peer failed to serve there we hold), none answering, or every peer ahead unresponsive — see [`WaitReason`]; what was downloaded and validated is kept and
 //! the stall clock does not run) · DownloadingBlocks (far behind) · CatchingUp (within `catch_up_distance`, or
 //! following the head after having been synced) · Synced (at the target) · Failed (no import progress for
 //! `stall_timeout_ms` while a responsive peer is ahead, or the store failed). Failed is never final: it recovers
@@ -128,7 +129,8 @@ pub fn update_state(
         let responsive = stats.consecutive_failures < config.unresponsive_after_failures
             && now.saturating_sub(claim.updated_ms) <= config.status_stale_ms;
         view.peers += 1;
-        view.believed += usize::from(usable == claim.head.height);
+        // A claim at or below the head is believed whatever the peer failed to serve: it asks nothing of us.
+        view.believed += usize::from(usable == claim.head.height || claim.head.height <= height);
         view.responsive += usize::from(responsive);
         // A peer that serves nothing at head + 1 (its lowest is above) is no peer to sync from.
         if backed > height && claim.lowest <= height + 1 && target > height {

@@ -13,7 +13,8 @@ use ecsync_components::ecs::PendingBlock;
 use ecsync_components::{Approval, BlockRef, ChainSpec, SignedBlock};
 
 use crate::consensus::{
-    Authorities, BlockError, PreparedApproval, Verifier, check_link, check_standalone, first_bad,
+    Authorities, BlockError, PreparedApproval, Verifier, check_carried_approval, check_link,
+    check_standalone, first_bad,
 };
 pub use crate::resources::Check;
 
@@ -62,12 +63,7 @@ impl Plan {
 /// approval is accepted (as `consensus::check_canonical_approval` says).
 pub fn check_below(below: &Below, block: &SignedBlock) -> Result<(), BlockError> {
     check_link(&below.parent, block)?;
-    if block.block.parent_approval.as_ref() != Some(&below.approval) {
-        return Err(BlockError::NotCanonicalApproval {
-            height: below.parent.height,
-        });
-    }
-    Ok(())
+    check_carried_approval(below.parent.height, &below.approval, &block.block)
 }
 
 /// One block's checks but the batched signature: its links to the block below it (if the plan has it), its

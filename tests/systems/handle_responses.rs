@@ -53,7 +53,7 @@ fn handle_responses_turns_an_answer_into_pending_blocks() {
         let p = world.get::<PendingBlock>(b).expect("pending");
         assert_eq!(p.hash, fx().chain.hashes[p.height() as usize]);
         assert_eq!(u64::from(p.encoded_len()), fx().size(p.height()));
-        assert_eq!(p.bytes, fx().chain.blocks[p.height() as usize]);
+        assert_eq!(*p.bytes, fx().chain.blocks[p.height() as usize]);
         assert_eq!(
             p.bytes.as_ptr(),
             served[p.height() as usize - 1],

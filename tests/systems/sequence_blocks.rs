@@ -93,7 +93,7 @@ fn sequence_blocks_rejects_a_range_that_does_not_link() {
     world
         .get_mut::<PendingBlock>(block)
         .expect("pending")
-        .block
+        .block_mut()
         .block
         .header
         .parent_hash = Hash32([0; 32]);
@@ -138,7 +138,7 @@ fn sequence_blocks_keeps_our_chain_when_a_signed_block_at_the_frontier_is_on_ano
     world
         .get_mut::<PendingBlock>(block)
         .expect("pending")
-        .block
+        .block_mut()
         .block
         .header
         .parent_hash = Hash32([9; 32]);

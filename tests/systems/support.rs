@@ -125,7 +125,7 @@ pub fn corrupt_signature(world: &mut World, range: Entity, index: usize) -> u64 
     let height = p.height();
     let donor = &fx().blocks[(height % SMALL_CHAIN_LEN + 1) as usize];
     assert_ne!(donor.approval.signature, p.block.approval.signature);
-    p.block.approval.signature = donor.approval.signature;
+    p.block_mut().approval.signature = donor.approval.signature;
     height
 }
 

@@ -5,7 +5,9 @@ use bevy_ecs::prelude::*;
 use ecsync::engine::SyncEngine;
 use ecsync::testing::world::{Layout, NOW, SMALL_CHAIN_LEN, count, run_system};
 use ecsync_components::ecs::{PeerClaim, PeerStats, PendingBlock, Range};
-use ecsync_components::resources::{Buffer, Clock, PlanCursor, ProvenHead, SyncProgress};
+use ecsync_components::resources::{
+    Buffer, ChainHead, Clock, PlanCursor, ProvenHead, SyncProgress,
+};
 use ecsync_components::{Failure, SyncConfig, SyncState, WaitReason};
 use ecsync_systems::update_state;
 
@@ -88,6 +90,21 @@ fn update_state_is_idle_without_peers_and_discovering_when_no_claim_is_believed(
     let progress = built.engine.world_mut().resource::<SyncProgress>().clone();
     assert_eq!(progress.state, SyncState::Discovering);
     assert_consistent(&mut built.engine);
+
+    // The same discredits, once no peer claims anything above the head: what they failed to serve, the node holds,
+    // so they are believed (an honest peer that timed out once does not close the gate of a node at its head).
+    let world = built.engine.world_mut();
+    let head = world.resource::<ChainHead>().0.height;
+    for &p in &built.peers {
+        world.get_mut::<PeerClaim>(p).expect("peer").head.height = head;
+    }
+    world.resource_mut::<ProvenHead>().head.height = head;
+    run_system(&mut built.engine, update_state);
+    let progress = built.engine.world_mut().resource::<SyncProgress>().clone();
+    assert_eq!(
+        (progress.state, progress.waiting),
+        (SyncState::Synced, None)
+    );
 }
 
 #[test]

@@ -313,11 +313,11 @@ fn tamper(
         .expect("downloaded")
         .blocks[index];
     let mut p = world.get_mut::<PendingBlock>(block).expect("pending");
-    change(&mut p.block);
+    change(p.block_mut());
     p.hash = p.block.hash();
     let bytes = p.block.encode();
     assert_eq!(bytes.len(), p.bytes.len(), "the same size");
-    p.bytes = bytes;
+    p.bytes = bytes.into();
     p.height()
 }
 

@@ -26,7 +26,7 @@ pub use membership::{MEMBERSHIP_DST, membership_message, verify_membership};
 pub use tendermint::{HeightSetup, Output, Tendermint, Timeouts, Timer};
 
 use ecsync_components::{
-    Approval, Block, BlockRef, ChainSpec, HeadProof, Header, SignatureBytes, SignedBlock,
+    Approval, Block, BlockRef, ChainSpec, HeadProof, Header, Height, SignatureBytes, SignedBlock,
     approval_root, carries_parent_approval, payload_root,
 };
 
@@ -122,13 +122,22 @@ pub fn check_parent_approval(block: &Block) -> Result<(), BlockError> {
 /// Whether `child` commits to `parent`'s approval: the approval a block below the top of a range must have is the
 /// one its child carries (the canonical one). `child` is the block after `parent`.
 pub fn check_canonical_approval(parent: &SignedBlock, child: &Block) -> Result<(), BlockError> {
-    if child.parent_approval.as_ref() == Some(&parent.approval)
+    check_carried_approval(parent.height(), &parent.approval, child)
+}
+
+/// [`check_canonical_approval`] for a parent known by its height and its approval as served.
+pub fn check_carried_approval(
+    parent_height: Height,
+    parent_approval: &Approval,
+    child: &Block,
+) -> Result<(), BlockError> {
+    if child.parent_approval.as_ref() == Some(parent_approval)
         || !carries_parent_approval(child.header.height)
     {
         Ok(())
     } else {
         Err(BlockError::NotCanonicalApproval {
-            height: parent.height(),
+            height: parent_height,
         })
     }
 }
