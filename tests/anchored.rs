@@ -68,22 +68,9 @@ fn sent_away_lines(log: &[String], id: &str) -> Vec<String> {
 /// A fresh node in `dir`, from genesis, syncing from `servers`, with `--verify MODE` if given; once it said
 /// which mode it verifies in.
 fn start_fresh(dir: &Path, servers: &[&NodeProc], verify_mode: Option<&str>) -> NodeProc {
-    let spec = template().join("spec.json");
-    let mut args = vec![
-        "--data",
-        dir.to_str().unwrap(),
-        "--spec",
-        spec.to_str().unwrap(),
-        "--http",
-        "127.0.0.1:0",
-    ];
-    for server in servers {
-        args.extend(["--peer", &server.addr]);
-    }
-    if let Some(mode) = verify_mode {
-        args.extend(["--verify", mode]);
-    }
-    let mut node = NodeProc::start(&args);
+    let peers: Vec<&str> = servers.iter().map(|s| s.addr.as_str()).collect();
+    let extra: Vec<&str> = verify_mode.map_or(vec![], |mode| vec!["--verify", mode]);
+    let mut node = NodeProc::syncing(&template(), dir, &peers, &extra);
     let mode = verify_mode.unwrap_or("anchored");
     node.wait_log("naming the verify mode", |l| {
         l.contains(&format!("verify {mode}:"))

@@ -39,21 +39,7 @@ fn server(template: &Path, dir: &Path, extra: &[&str]) -> NodeProc {
 
 /// A node on `dir` (fresh or restarted) started from `checkpoint` (`HEIGHT:HASH`), dialing `peers`, with HTTP.
 fn checkpointed(template: &Path, dir: &Path, checkpoint: &str, peers: &[&str]) -> NodeProc {
-    let spec = template.join("spec.json");
-    let mut args = vec![
-        "--data",
-        dir.to_str().unwrap(),
-        "--spec",
-        spec.to_str().unwrap(),
-        "--http",
-        "127.0.0.1:0",
-        "--checkpoint",
-        checkpoint,
-    ];
-    for p in peers {
-        args.extend(["--peer", p]);
-    }
-    NodeProc::start(&args)
+    NodeProc::syncing(template, dir, peers, &["--checkpoint", checkpoint])
 }
 
 /// A metric's value on `node`'s /metrics (0 when absent).

@@ -150,18 +150,8 @@ impl Hostile {
 
 /// A node on an empty store in `dir`, started from the trusted block, with no peer to dial, and HTTP.
 fn checkpoint_node(f: &Fixture, dir: &Path) -> NodeProc {
-    let spec = f.template.join("spec.json");
     let checkpoint = format!("{AT}:{}", f.anchor.hash().to_hex());
-    NodeProc::start(&[
-        "--data",
-        dir.to_str().unwrap(),
-        "--spec",
-        spec.to_str().unwrap(),
-        "--http",
-        "127.0.0.1:0",
-        "--checkpoint",
-        &checkpoint,
-    ])
+    NodeProc::syncing(&f.template, dir, &[], &["--checkpoint", &checkpoint])
 }
 
 /// An honest serving node (in `t`) dials `node`, which must take its anchor from it and sync to the head; the

@@ -83,21 +83,8 @@ fn three_slow_servers_and_a_fresh_node(t: &Path) -> (Vec<NodeProc>, NodeProc) {
             ])
         })
         .collect();
-    let fresh = t.join("fresh");
-    let spec = template.join("spec.json");
-    let mut args = vec![
-        "--data",
-        fresh.to_str().unwrap(),
-        "--spec",
-        spec.to_str().unwrap(),
-        "--http",
-        "127.0.0.1:0",
-    ];
-    for s in &servers {
-        args.push("--peer");
-        args.push(&s.addr);
-    }
-    let node = NodeProc::start(&args);
+    let peers: Vec<&str> = servers.iter().map(|s| s.addr.as_str()).collect();
+    let node = NodeProc::syncing(&template, &t.join("fresh"), &peers, &[]);
     (servers, node)
 }
 

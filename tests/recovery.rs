@@ -27,20 +27,7 @@ fn start(dir: &Path, extra: &[&str]) -> NodeProc {
 
 /// A fresh (or restarted) node syncing from `peers`, with HTTP.
 fn syncing(dir: &Path, template: &Path, peers: &[&str], extra: &[&str]) -> NodeProc {
-    let spec = template.join("spec.json");
-    let mut args = vec![
-        "--data",
-        dir.to_str().unwrap(),
-        "--spec",
-        spec.to_str().unwrap(),
-        "--http",
-        "127.0.0.1:0",
-    ];
-    for p in peers {
-        args.extend(["--peer", p]);
-    }
-    args.extend_from_slice(extra);
-    NodeProc::start(&args)
+    NodeProc::syncing(template, dir, peers, extra)
 }
 
 fn signal(node: &NodeProc, sig: &str) {

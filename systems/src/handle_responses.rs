@@ -8,41 +8,20 @@
 use bevy_ecs::prelude::*;
 use ecsync_components::ecs::{CheckedBlock, Delivered, Downloading, Peer, PeerClaim, Range};
 use ecsync_components::resources::PeerRecords;
-use ecsync_components::{AnswerError, GotExpected, OutcomeKind, PeerOutcome, SignedBlock};
+use ecsync_components::{AnswerError, OutcomeKind, PeerOutcome};
 
+use crate::consensus::history::decode_history;
 use crate::params::Env;
 use crate::transitions::Transitions;
 
 /// Decodes and checks an answer for `range`: each block with its canonical encoding (`raw`'s own buffers, moved),
-/// in height order.
+/// in height order (the same checks as an answer of history: `consensus::history::decode_history`).
 pub fn check_answer(
     range: &Range,
     raw: Vec<Vec<u8>>,
     max_block_bytes: usize,
 ) -> Result<Vec<CheckedBlock>, AnswerError> {
-    if raw.len() > range.count as usize {
-        return Err(AnswerError::TooManyBlocks(GotExpected {
-            got: u32::try_from(raw.len()).unwrap_or(u32::MAX),
-            expected: range.count,
-        }));
-    }
-    let mut blocks = Vec::with_capacity(raw.len());
-    for (i, bytes) in raw.into_iter().enumerate() {
-        let block =
-            SignedBlock::decode(&bytes, max_block_bytes).map_err(|e| AnswerError::BadBlock {
-                index: i as u32,
-                error: e.to_string(),
-            })?;
-        let expected = range.start + i as u64;
-        if block.height() != expected {
-            return Err(AnswerError::WrongHeight(GotExpected {
-                got: block.height(),
-                expected,
-            }));
-        }
-        blocks.push((block, bytes));
-    }
-    Ok(blocks)
+    decode_history(range.start, range.count, raw, max_block_bytes)
 }
 
 /// Takes each delivered answer. See the module docs.

@@ -218,6 +218,25 @@ impl Drop for NodeProc {
 }
 
 impl NodeProc {
+    /// A node on `dir` (fresh or restarted) of `template`'s chain (its spec.json), with HTTP on a loopback port,
+    /// dialing `peers`, with `extra` flags.
+    pub fn syncing(template: &Path, dir: &Path, peers: &[&str], extra: &[&str]) -> Self {
+        let spec = template.join("spec.json");
+        let mut args = vec![
+            "--data",
+            dir.to_str().unwrap(),
+            "--spec",
+            spec.to_str().unwrap(),
+            "--http",
+            "127.0.0.1:0",
+        ];
+        for p in peers {
+            args.extend(["--peer", p]);
+        }
+        args.extend_from_slice(extra);
+        Self::start(&args)
+    }
+
     /// Starts `ecsync node ARGS` (`ecsync-hostile node ARGS` when ARGS hold one of [`HOSTILE_FLAGS`]) and reads
     /// its address (and HTTP URL, with `--http`) from stdout.
     pub fn start<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Self {
