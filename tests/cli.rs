@@ -80,6 +80,13 @@ fn generate_verify_head() {
 
     // Generating into a directory that holds a chain is refused.
     assert_clean_failure(&generate(&dir, "10", "5"), "already holds a chain");
+
+    // A store a node runs on is in use, not corrupt: the commands say so.
+    let _node = NodeProc::start(&["--data", dir.to_str().unwrap()]);
+    for command in ["head", "verify"] {
+        let out = ecsync(&["chain", command, dir.to_str().unwrap()]);
+        assert_clean_failure(&out, "in use by another process");
+    }
 }
 
 #[test]

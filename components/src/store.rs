@@ -267,6 +267,12 @@ pub enum StoreError {
     /// The file is not an ecsync store or is damaged.
     #[error("store is corrupt or not an ecsync store: {0}")]
     Corrupt(String),
+    /// Another process has the store open (a node running on it).
+    #[error(
+        "store {0} is in use by another process (a node running on it?): stop that process first, or ask the running \
+         node (`ecsync dump`, its /sync/status)"
+    )]
+    InUse(String),
     /// The store holds another chain.
     #[error(
         "store holds chain {found_chain} (genesis {found_genesis}), expected chain {chain} (genesis {genesis})"

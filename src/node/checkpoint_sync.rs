@@ -320,7 +320,7 @@ pub fn start_from_checkpoint(
                     .start_from(block.as_import(), unix_now_ms())
                     .map_err(CheckpointError::Store)?;
                 tracing::info!(
-                    "checkpoint sync: starting from block {} ({}); nothing below it is downloaded",
+                    "checkpoint sync: starting from block {} ({}); the history below it is fetched in the background (backfill)",
                     checkpoint.height,
                     checkpoint.hash
                 );

@@ -106,6 +106,7 @@ fn db_error(path: &Path, e: redb::DatabaseError) -> StoreError {
         redb::DatabaseError::Storage(redb::StorageError::Io(e)) => {
             StoreError::Io(format!("{}: {e}", path.display()))
         }
+        redb::DatabaseError::DatabaseAlreadyOpen => StoreError::InUse(path.display().to_string()),
         other => StoreError::Corrupt(format!("{}: {other}", path.display())),
     }
 }
