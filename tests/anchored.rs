@@ -65,11 +65,15 @@ fn sent_away_lines(log: &[String], id: &str) -> Vec<String> {
         .collect()
 }
 
-/// A fresh node in `dir`, from genesis, syncing from `servers`, with `--verify MODE` if given; once it said
-/// which mode it verifies in.
+/// A fresh node in `dir`, from genesis, syncing from `servers`, with `--verify MODE` if given and patient deadlines
+/// (`common::patient_config`: the honest server must never be sent away); once it said which mode it verifies in.
 fn start_fresh(dir: &Path, servers: &[&NodeProc], verify_mode: Option<&str>) -> NodeProc {
     let peers: Vec<&str> = servers.iter().map(|s| s.addr.as_str()).collect();
-    let extra: Vec<&str> = verify_mode.map_or(vec![], |mode| vec!["--verify", mode]);
+    let config = common::patient_config(dir);
+    let mut extra = vec!["--config", config.to_str().unwrap()];
+    if let Some(mode) = verify_mode {
+        extra.extend(["--verify", mode]);
+    }
     let mut node = NodeProc::syncing(&template(), dir, &peers, &extra);
     let mode = verify_mode.unwrap_or("anchored");
     node.wait_log("naming the verify mode", |l| {

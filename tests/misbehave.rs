@@ -115,9 +115,12 @@ fn against_all(kinds: &[&str], fresh_from: Option<&Path>) -> Sent {
     done
 }
 
-/// A fresh node in `dir` (from genesis, or from a copy of `fresh_from`) syncing from `servers`, with HTTP.
+/// A fresh node in `dir` (from genesis, or from a copy of `fresh_from`) syncing from `servers`, with HTTP and
+/// patient deadlines (`common::patient_config`).
 fn start_fresh(dir: &Path, fresh_from: Option<&Path>, servers: &[&NodeProc]) -> NodeProc {
+    let config = common::patient_config(dir);
     let mut args: Vec<String> = vec!["--data".into(), dir.to_str().unwrap().into()];
+    args.extend(["--config".into(), config.to_str().unwrap().into()]);
     match fresh_from {
         Some(prefix) => copy_chain(prefix, dir),
         None => {

@@ -217,6 +217,21 @@ impl Drop for NodeProc {
     }
 }
 
+/// The request-deadline floor of a node in a test that asserts an honest server is never sent away: tests about
+/// hostility, not speed. With the default 1 s floor, an honest server on a loaded 2-core machine (eight processes
+/// per test, fifteen tests at once) was seen missing a 1.8 s deadline for a 0.55 s answer twice in a row, and was
+/// sent away for it (two timeouts are −10). A slow-loris still times out: its answers never finish.
+pub const PATIENT_MIN_TIMEOUT_MS: u64 = 5_000;
+
+/// Writes a config file beside `dir` (`DIR.toml`) with [`PATIENT_MIN_TIMEOUT_MS`], and returns its path (for
+/// `--config`).
+pub fn patient_config(dir: &Path) -> PathBuf {
+    let config = dir.with_extension("toml");
+    let text = format!("[sync]\nmin_timeout_ms = {PATIENT_MIN_TIMEOUT_MS}\n");
+    std::fs::write(&config, text).unwrap();
+    config
+}
+
 impl NodeProc {
     /// A node on `dir` (fresh or restarted) of `template`'s chain (its spec.json), with HTTP on a loopback port,
     /// dialing `peers`, with `extra` flags.
