@@ -122,6 +122,19 @@ fn a_checkpoint_synced_node_backfills_to_genesis_verifies_and_serves_its_history
     ]);
     from_it.expect_success();
     assert_eq!(verify(&fresh), BLOCKS);
+    // What it served went through its block cache (read from the store once, then held), as /metrics shows.
+    let served = || {
+        let blocks = metric(&node, "ecsync_block_cache_blocks");
+        let misses = metric(&node, "ecsync_block_cache_misses_total");
+        (blocks > 0 && misses > 0).then_some(())
+    };
+    wait_until("the block cache's metrics", served, || {
+        let (_, body) = request(node.http.as_deref().unwrap(), "GET", "/metrics");
+        body.lines()
+            .filter(|l| l.contains("block_cache"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
     node.terminate();
     assert_whole_chain(&dir);
 }

@@ -63,7 +63,7 @@ fn assert_keys_exported_private_in_order(chain: &Path, file: &Path) -> serde_jso
     parsed
 }
 
-/// A node on `data` holding `file` is a member: its world says which authorities it is; its approval memory
+/// A node on `data` holding `file` is a member: its world says which authorities it is; its vote file
 /// sits beside the key file, and a second node cannot sign with the same keys meanwhile.
 fn assert_a_node_with_the_keys_is_a_member_and_holds_its_memory(
     t: &Path,
@@ -87,7 +87,7 @@ fn assert_a_node_with_the_keys_is_a_member_and_holds_its_memory(
         "{}",
         world["resources"]
     );
-    // Its approval memory sits beside the key file, and a second node cannot sign with the same keys meanwhile.
+    // Its vote file sits beside the key file, and a second node cannot sign with the same keys meanwhile.
     assert!(t.join("member.keys.approvals.redb").exists());
     let twin = t.join("twin");
     copy_chain(&common::template(3, 20), &twin);
@@ -98,7 +98,7 @@ fn assert_a_node_with_the_keys_is_a_member_and_holds_its_memory(
         "--authority-keys",
         file.to_str().unwrap(),
     ]);
-    assert_clean_failure(&out, "approval memory");
+    assert_clean_failure(&out, "vote file");
     drop(node);
 }
 

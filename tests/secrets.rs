@@ -1,4 +1,4 @@
-//! Secret files (issue 25), with real processes: the node key, a member's key file and its approval memory are
+//! Secret files (issue 25), with real processes: the node key, a member's key file and its vote file are
 //! created mode 0600 and refused (one error line, with the fix) when group or others may read them or when they are
 //! symbolic links; a link planted at a temporary name is never written through; one authority is held by one
 //! process of the machine, whatever the key file's path or data dir; `chain generate` writes the dev seed 0600
@@ -141,11 +141,11 @@ fn a_key_file_through_a_link_and_an_approval_memory_others_may_read_are_refused(
     assert_refused(&node_run(&data, Some(&keys)), &[&hint]);
     chmod(&keys, 0o600);
 
-    // A member creates its approval memory 0600.
+    // A member creates its vote file 0600.
     let memory = t.path().join("member.keys.approvals.redb");
     assert!(!memory.exists());
     drop(NodeProc::start(&node_args(&data, Some(&keys))));
-    assert_eq!(mode(&memory), 0o600, "the approval memory is created 0600");
+    assert_eq!(mode(&memory), 0o600, "the vote file is created 0600");
 
     // Readable by others: refused, with the fix.
     chmod(&memory, 0o644);
@@ -193,7 +193,7 @@ fn one_authority_is_held_by_one_process_whatever_the_key_files_path_or_data_dir(
     let out = node_run(&data("n2"), Some(&copy));
     assert_refused(
         &out,
-        &["authority 0 is held by another process", "approval memory"],
+        &["authority 0 is held by another process", "vote file"],
     );
     // Another key file sharing authority 1 only: refused on authority 1.
     let out = node_run(&data("n3"), Some(&c));

@@ -16,7 +16,7 @@ pub enum NodeError {
     /// The spec file.
     #[error(transparent)]
     Spec(#[from] SpecError),
-    /// The chain store or the approval memory.
+    /// The chain store or the vote file.
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The sync settings.
@@ -25,7 +25,7 @@ pub enum NodeError {
     /// The member's key file.
     #[error(transparent)]
     Keys(#[from] KeyFileError),
-    /// The member's approval memory: its file, or an authority another process holds.
+    /// The member's vote file: its file, or an authority another process holds.
     #[error(transparent)]
     Memory(#[from] crate::store::approvals::MemoryError),
     /// The network.

@@ -3,6 +3,7 @@
 //! observations (and the agreement's, `consensus`, from its resource); the HTTP server encodes the registry.
 
 mod backfill;
+mod cache;
 mod consensus;
 
 use std::sync::Arc;
@@ -111,6 +112,8 @@ pub struct Metrics {
     consensus: consensus::ConsensusMetrics,
     /// The backfill's (`backfill_*`).
     backfill: backfill::BackfillMetrics,
+    /// The block cache's (`block_cache_*`).
+    cache: cache::CacheMetrics,
     last_serving: ServeStats,
     last: EngineCounters,
     last_checkpoints: u64,
@@ -141,10 +144,16 @@ impl Metrics {
         m.register_membership(&mut r);
         m.consensus.register(&mut r);
         m.backfill.register(&mut r);
+        m.cache.register(&mut r);
         Self {
             registry: Arc::new(r),
             ..m
         }
+    }
+
+    /// Exports the block cache the node's range reads go through (`block_cache_*`).
+    pub fn watch_block_cache(&mut self, cache: Arc<crate::store::BlockCache>) {
+        self.cache.watch(cache);
     }
 
     /// Every metric at zero, none registered yet.
@@ -200,6 +209,7 @@ impl Metrics {
             peers_evicted: Counter::default(),
             consensus: consensus::ConsensusMetrics::new(),
             backfill: backfill::BackfillMetrics::default(),
+            cache: cache::CacheMetrics::default(),
             last_serving: ServeStats::default(),
             last: EngineCounters::default(),
             last_checkpoints: 0,
@@ -542,6 +552,7 @@ impl Metrics {
         self.observe(engine.observations(), tick_seconds);
         self.consensus.update(engine.consensus());
         self.backfill.update(&engine.backfill());
+        self.cache.update();
     }
 
     /// The gauges of the engine's status, ranges in flight and buffer.

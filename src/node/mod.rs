@@ -377,6 +377,7 @@ impl Node {
         let member = opts.member(&spec)?;
         let keypair = load_or_create_keypair(&opts.data.join(KEY_FILE))?;
         let honest: Arc<dyn BlockSource> = Arc::new(Source::new(store.reader()));
+        let block_cache = store.shared_block_cache();
         let source = hooks.serve_from(&spec, honest).map_err(NodeError::Hook)?;
         let mut net_config = opts.net_config(&spec, keypair, hooks.serve_faults());
         net_config.member_keys = member.as_ref().map(|(keys, _)| Arc::new(keys.clone()));
@@ -390,7 +391,8 @@ impl Node {
         };
         let boot = Boot::new(&opts, store, spec, config)?;
         let (network, events) = Network::start(net_config, source).await?;
-        let metrics = Metrics::new();
+        let mut metrics = Metrics::new();
+        metrics.watch_block_cache(block_cache);
         // Bounded end to end: the forwarding thread waits when the engine's input is full, the network's event
         // channel then fills, and the swarm task drops (and counts) events rather than waiting.
         let (input, input_rx) = mpsc::sync_channel(CHANNEL_CAPACITY);

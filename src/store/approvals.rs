@@ -51,7 +51,7 @@ pub enum MemoryError {
     /// Another process of this machine holds the authority (or this one does, through another memory).
     #[error(
         "authority {authority} is held by another process on this machine (a copy of its key file, another data \
-         dir?): its approval memory is locked per authority key, so that two processes cannot both sign for it; \
+         dir?): its vote file is locked per authority key, so that two processes cannot both sign for it; \
          stop the other one first"
     )]
     Held {
@@ -59,7 +59,7 @@ pub enum MemoryError {
         authority: usize,
     },
     /// The lock could not be taken for another reason.
-    #[error("cannot lock the approval memory of authority {authority}")]
+    #[error("cannot lock the vote file of authority {authority}")]
     Lock {
         /// The authority's index in the spec.
         authority: usize,
@@ -145,7 +145,7 @@ impl ApprovalDb {
         let db = super::guarded_open(path, || {
             redb::Builder::new().create_with_backend(redb::backends::FileBackend::new(file)?)
         })
-        .map_err(|e| StoreError::Io(format!("approval memory: {e}")))?;
+        .map_err(|e| StoreError::Io(format!("vote file: {e}")))?;
         let txn = db.begin_write().map_err(io)?;
         txn.open_table(ROUND_STATE).map_err(io)?;
         txn.commit().map_err(io)?;
@@ -166,7 +166,7 @@ impl ApprovalDb {
     /// An error about the round state, naming the file.
     fn round_state_error(&self, what: impl std::fmt::Display) -> StoreError {
         StoreError::Io(format!(
-            "the round state in the approval memory {}: {what}",
+            "the round state in the vote file {}: {what}",
             self.path.display()
         ))
     }
@@ -193,7 +193,7 @@ impl VoteStore for ApprovalDb {
             .map(Some)
             .map_err(|e| {
                 StoreError::Corrupt(format!(
-                    "the round state in the approval memory {} does not decode ({e}); the member cannot know \
+                    "the round state in the vote file {} does not decode ({e}); the member cannot know \
                      what it signed: restore the file from a backup",
                     self.path.display()
                 ))
@@ -237,7 +237,7 @@ mod tests {
         let e = ApprovalDb::open(&path)
             .err()
             .expect("opened a damaged file");
-        assert!(e.to_string().contains("approval memory"), "{e}");
+        assert!(e.to_string().contains("vote file"), "{e}");
     }
 
     /// A spec of four made-up authorities on a chain no other test or process uses.

@@ -597,6 +597,11 @@ impl RedbStore {
     pub fn block_cache(&self) -> &BlockCache {
         &self.cache
     }
+
+    /// The block cache, shared (for its metrics).
+    pub fn shared_block_cache(&self) -> Arc<BlockCache> {
+        Arc::clone(&self.cache)
+    }
 }
 
 impl ChainStore for RedbStore {

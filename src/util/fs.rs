@@ -1,6 +1,6 @@
 //! Files the node writes, written atomically: a temporary file beside the target, synced, then renamed over it and
 //! the directory synced. A crash leaves the old file or the new one, never a torn one. Secret files (the node key,
-//! a member's key file, its approval memory) are created mode 0600 and refused when group or others may read them
+//! a member's key file, its vote file) are created mode 0600 and refused when group or others may read them
 //! or when they are a symbolic link ([`open_secret`]); nothing is written through a link ([`write_atomic`]). A
 //! [`NameLock`] is held by one process of the machine at a time.
 
@@ -45,7 +45,7 @@ pub fn temp_path(path: &Path) -> PathBuf {
     PathBuf::from(tmp)
 }
 
-/// Why a secret file (the node key, a member's key file, its approval memory) was refused. Every message names the
+/// Why a secret file (the node key, a member's key file, its vote file) was refused. Every message names the
 /// file.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretFileError {
